@@ -1,0 +1,98 @@
+/** `natdiff diff BEFORE AFTER`: the semantic diff of two saved dumps or snapshots. */
+import { readFileSync } from 'node:fs';
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { InputError } from '../../lib/errors';
+import { diffSnapshots } from '../../lib/diff/diff-snapshots';
+import { filterReport } from '../../lib/diff/filter';
+import type { DiffReport } from '../../lib/diff/types';
+import { renderJson } from '../../lib/report/json';
+import { renderMarkdown } from '../../lib/report/markdown';
+import { renderText } from '../../lib/report/text';
+import { renderYaml } from '../../lib/report/yaml';
+import { loadSnapshot, parseSnapshot, type LoadOptions } from '../../lib/snapshot/load-snapshot';
+import { decodeInput } from '../../lib/snapshot/read-input';
+import { writeFileAtomic } from '../../lib/snapshot/write-file';
+import { VERSION } from '../../lib/version';
+import { EXIT_CHANGED, EXIT_ERROR, EXIT_SAME, printWarnings, writeStdout } from '../run';
+
+export const OUTPUTS = ['text', 'markdown', 'json', 'yaml'] as const;
+export type Output = (typeof OUTPUTS)[number];
+const FORMATS = ['auto', 'iptables', 'kube-proxy-log'] as const;
+
+export interface DiffArgs {
+  before: string;
+  after: string;
+  output: Output;
+  table: string;
+  format: (typeof FORMATS)[number];
+  service?: string[];
+  namespace?: string[];
+  all: boolean;
+  quiet: boolean;
+  color?: boolean;
+  strict: boolean;
+  allowTruncated: boolean;
+  payload?: number;
+  out?: string;
+  force: boolean;
+}
+
+export function diffOptions<T>(y: Argv<T>) {
+  return y
+    .positional('before', { type: 'string', demandOption: true, describe: 'dump or snapshot before the change (- for stdin)' })
+    .positional('after', { type: 'string', demandOption: true, describe: 'dump or snapshot after the change' })
+    .option('output', { alias: 'o', choices: OUTPUTS, default: 'text' as Output, describe: 'report format' })
+    .option('table', { type: 'string', default: 'nat', describe: 'table whose chains are compared rule by rule' })
+    .option('format', { choices: FORMATS, default: 'auto' as const, describe: 'input format (detected by default)' })
+    .option('service', { type: 'string', array: true, describe: 'only this service (ns/name or ns/name:port); repeatable' })
+    .option('namespace', { alias: 'n', type: 'string', array: true, describe: 'only services in this namespace; repeatable' })
+    .option('all', { type: 'boolean', default: false, describe: 'list unchanged services too' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no output; exit code only' })
+    .option('color', { type: 'boolean', describe: 'colour the text report (default: when stdout is a terminal and NO_COLOR is unset)' })
+    .option('strict', { type: 'boolean', default: false, describe: 'treat warnings about the input as errors (exit 2)' })
+    .option('allow-truncated', { type: 'boolean', default: false, describe: 'diff a dump whose table has no COMMIT' })
+    .option('payload', { type: 'number', describe: 'which restore payload of a kube-proxy log (1 = first, -1 = last)' })
+    .option('out', { type: 'string', describe: 'write the report to this file (atomically)' })
+    .option('force', { type: 'boolean', default: false, describe: 'with --out: replace an existing file' });
+}
+
+function useColor(flag: boolean | undefined): boolean {
+  if (flag !== undefined) return flag;
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
+  return Boolean(process.stdout.isTTY) && process.env.TERM !== 'dumb';
+}
+
+function load(path: string, args: DiffArgs): ReturnType<typeof loadSnapshot> {
+  const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format };
+  if (path === '-') return parseSnapshot(decodeInput(readFileSync(0), 'stdin'), 'stdin', options);
+  return loadSnapshot(path, options);
+}
+
+export function render(report: DiffReport, args: Pick<DiffArgs, 'output' | 'all' | 'color'>, toFile: boolean): string {
+  switch (args.output) {
+    case 'json':
+      return renderJson(report, VERSION);
+    case 'yaml':
+      return renderYaml(report, VERSION);
+    case 'markdown':
+      return renderMarkdown(report, { all: args.all, toolVersion: VERSION });
+    default:
+      return renderText(report, { color: !toFile && useColor(args.color), all: args.all });
+  }
+}
+
+export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<number> {
+  if (args.before === '-' && args.after === '-') throw new InputError('only one of the two inputs can be stdin');
+  const before = load(args.before, args);
+  const after = load(args.after, args);
+  const full = diffSnapshots(before, after, { table: args.table });
+  const report = filterReport(full, { services: args.service, namespaces: args.namespace });
+  if (args.quiet) return args.strict && report.warnings.length > 0 ? EXIT_ERROR : report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
+  printWarnings(report.warnings);
+  if (args.strict && report.warnings.length > 0) throw new InputError(`${report.warnings.length} warning(s) about the input and --strict is set`);
+  const text = render(report, args, Boolean(args.out));
+  if (args.out) writeFileAtomic(args.out, text, { force: args.force });
+  else await writeStdout(text);
+  return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+/** The natdiff command line: a thin shell that wires the engine's stages together. */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { VERSION } from '../lib/version';
+import { diffCommand, diffOptions, type DiffArgs } from './commands/diff';
+import { fail, run } from './run';
+
+void yargs(hideBin(process.argv))
+  .scriptName('natdiff')
+  .usage('$0 <command> [options]\n\nSemantic diff of kube-proxy NAT rules before and after a scaling event.')
+  .command<DiffArgs>('diff <before> <after>', 'compare two nat-table dumps or snapshots', (y) => diffOptions(y) as never, (args) => run(() => diffCommand(args)))
+  .example('$0 diff before.txt after.txt', 'what changed, on one screen')
+  .example('$0 diff before.txt after.txt -o markdown --out incident.md', 'a report to attach to a ticket')
+  .example('$0 diff before.txt after.txt -q', 'exit code only: 0 same, 1 changed, 2 error')
+  .demandCommand(1, 'name a command (natdiff --help lists them)')
+  .strict()
+  .version(VERSION)
+  .help()
+  .alias('h', 'help')
+  .wrap(Math.min(110, process.stdout.columns || 100))
+  .fail((msg, err) => fail(err ? err.message : `${msg} (natdiff --help for usage)`))
+  .parseAsync();

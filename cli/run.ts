@@ -1,0 +1,48 @@
+/**
+ * How every command ends: output written, one line per problem on stderr, and an exit code.
+ * Bad input is one clear line and exit 2, never a stack trace.
+ */
+import { InputError, type Warning } from '../lib/errors';
+import { sanitizeLine } from '../lib/report/sanitize';
+
+export const EXIT_SAME = 0;
+export const EXIT_CHANGED = 1;
+export const EXIT_ERROR = 2;
+
+const MAX_WARNINGS_SHOWN = 20;
+
+export function printWarnings(warnings: Warning[]): void {
+  for (const w of warnings.slice(0, MAX_WARNINGS_SHOWN)) {
+    process.stderr.write(`natdiff: warning: ${sanitizeLine(w.source)}${w.line ? `:${w.line}` : ''}: ${sanitizeLine(w.message)}\n`);
+  }
+  if (warnings.length > MAX_WARNINGS_SHOWN) {
+    process.stderr.write(`natdiff: warning: … and ${warnings.length - MAX_WARNINGS_SHOWN} more (-o json lists them all)\n`);
+  }
+}
+
+export function fail(message: string): never {
+  process.stderr.write(`natdiff: ${sanitizeLine(message)}\n`);
+  process.exit(EXIT_ERROR);
+}
+
+/** Runs a command body; maps every failure to one stderr line and exit code 2. */
+export async function run(body: () => Promise<number> | number): Promise<void> {
+  try {
+    const code = await body();
+    process.exitCode = code;
+  } catch (e) {
+    if (e instanceof InputError) fail(e.message);
+    if (process.env.NATDIFF_DEBUG) process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+    fail(`internal error: ${(e as Error).message ?? String(e)} (set NATDIFF_DEBUG=1 for details, and please report it)`);
+  }
+}
+
+/** Writes to stdout; a closed pipe (`natdiff … | head`) is not an error. */
+export function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') resolve();
+    });
+    process.stdout.write(text, () => resolve());
+  });
+}

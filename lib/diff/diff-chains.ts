@@ -1,0 +1,248 @@
+/**
+ * Rule-by-rule comparison of one table. Chains are paired by what they serve (so a chain that
+ * kube-proxy renamed is "renamed", not removed and added), rules by their canonical key as a
+ * multiset (so the work stays linear however much kube-proxy shuffles), and a change of order is
+ * reported apart, with whether it can change what happens to a packet.
+ */
+import type { Chain, Rule, Ruleset } from '../model/ruleset';
+import { BUILTIN_CHAINS } from '../model/ruleset';
+import { orderEffect } from './order-effect';
+import type { ChainDiff, RuleRef } from './types';
+
+export interface ChainSide {
+  ruleset: Ruleset;
+  /** Chain name → meaning (see ServiceView.chainIdentity). */
+  identity: Map<string, string>;
+}
+
+export interface ChainsDiff {
+  chains: ChainDiff[];
+  formattingOnly: number;
+  commentOnly: number;
+  reorderedNoEffect: string[];
+  declarationOrder: boolean;
+  implicitBuiltins: number;
+}
+
+/** The service key inside an identity (`svc:KEY`, `sep:KEY@address`). */
+export function serviceOfIdentity(identity: string | undefined): string | null {
+  if (!identity) return null;
+  const colon = identity.indexOf(':');
+  if (colon < 0) return null;
+  const rest = identity.slice(colon + 1);
+  const at = rest.indexOf('@');
+  return at < 0 ? rest : rest.slice(0, at);
+}
+
+function chainsOf(ruleset: Ruleset, table: string): Chain[] {
+  return [...(ruleset.tables.get(table)?.chains.values() ?? [])];
+}
+
+function isImplicitBuiltin(chain: Chain): boolean {
+  return BUILTIN_CHAINS.has(chain.name) && chain.rules.length === 0 && (chain.policy === null || chain.policy === 'ACCEPT');
+}
+
+function indexByIdentity(chains: Chain[], side: ChainSide): Map<string, Chain> {
+  const byId = new Map<string, Chain>();
+  for (const c of chains) {
+    const id = side.identity.get(c.name) ?? `chain:${c.name}`;
+    byId.set(byId.has(id) ? `chain:${c.name}` : id, c);
+  }
+  return byId;
+}
+
+function contentSignature(chain: Chain): string {
+  return `${chain.policy ?? '-'}\n${chain.rules.map((r) => r.key).sort().join('\n')}`;
+}
+
+/** Chains that are not kube-proxy's: a removed and an added chain with the same rules were renamed. */
+function pairRenamed(removed: Chain[], added: Chain[]): [Chain, Chain][] {
+  const bySignature = new Map<string, Chain[]>();
+  for (const c of added) {
+    if (c.rules.length === 0) continue;
+    const sig = contentSignature(c);
+    bySignature.set(sig, [...(bySignature.get(sig) ?? []), c]);
+  }
+  const pairs: [Chain, Chain][] = [];
+  for (const c of removed) {
+    if (c.rules.length === 0) continue;
+    const candidates = bySignature.get(contentSignature(c));
+    if (candidates?.length === 1) {
+      pairs.push([c, candidates[0] as Chain]);
+      bySignature.delete(contentSignature(c));
+    }
+  }
+  return pairs;
+}
+
+function withoutCounters(raw: string): string {
+  return raw.includes(' -c ') ? raw.replace(/ -c \d+ \d+/g, '') : raw;
+}
+
+interface RuleMatch {
+  added: Rule[];
+  removed: Rule[];
+  commonBefore: Rule[];
+  commonAfter: Rule[];
+  formattingOnly: number;
+  commentOnly: number;
+}
+
+function matchRules(before: Rule[], after: Rule[], keyOf: (r: Rule) => string): RuleMatch {
+  const pending = new Map<string, Rule[]>();
+  for (const r of before) {
+    const k = keyOf(r);
+    const q = pending.get(k);
+    if (q) q.push(r);
+    else pending.set(k, [r]);
+  }
+  const m: RuleMatch = { added: [], removed: [], commonBefore: [], commonAfter: [], formattingOnly: 0, commentOnly: 0 };
+  const matchedBefore = new Set<Rule>();
+  for (const a of after) {
+    const q = pending.get(a.key);
+    const b = q?.shift();
+    if (!b) {
+      m.added.push(a);
+      continue;
+    }
+    matchedBefore.add(b);
+    m.commonAfter.push(a);
+    if (b.comment !== a.comment) m.commentOnly++;
+    else if (withoutCounters(b.raw) !== withoutCounters(a.raw)) m.formattingOnly++;
+  }
+  for (const b of before) {
+    if (matchedBefore.has(b)) m.commonBefore.push(b);
+    else m.removed.push(b);
+  }
+  return m;
+}
+
+function renameKeys(renames: Map<string, string>): (r: Rule) => string {
+  if (renames.size === 0) return (r) => r.key;
+  return (r) => (r.refs.some((ref) => renames.has(ref)) ? r.key.split(' ').map((t) => renames.get(t) ?? t).join(' ') : r.key);
+}
+
+export function diffChains(table: string, before: ChainSide, after: ChainSide): ChainsDiff {
+  const result: ChainsDiff = { chains: [], formattingOnly: 0, commentOnly: 0, reorderedNoEffect: [], declarationOrder: false, implicitBuiltins: 0 };
+  const beforeChains = chainsOf(before.ruleset, table);
+  const afterChains = chainsOf(after.ruleset, table);
+  const beforeById = indexByIdentity(beforeChains, before);
+  const afterById = indexByIdentity(afterChains, after);
+
+  const pairs: [Chain, Chain][] = [];
+  const removed: Chain[] = [];
+  const added: Chain[] = [];
+  for (const [id, b] of beforeById) {
+    const a = afterById.get(id);
+    if (a) pairs.push([b, a]);
+    else removed.push(b);
+  }
+  for (const [id, a] of afterById) if (!beforeById.has(id)) added.push(a);
+  const renamedPairs = pairRenamed(removed, added);
+  for (const [b, a] of renamedPairs) {
+    removed.splice(removed.indexOf(b), 1);
+    added.splice(added.indexOf(a), 1);
+    pairs.push([b, a]);
+  }
+
+  const renames = new Map<string, string>();
+  for (const [b, a] of pairs) if (b.name !== a.name) renames.set(b.name, a.name);
+  const beforeKey = renameKeys(renames);
+
+  const serviceOfRule = (side: ChainSide) => (r: Rule, chainService: string | null): string | null => {
+    if (chainService) return chainService;
+    for (const ref of r.refs) {
+      const s = serviceOfIdentity(side.identity.get(ref));
+      if (s) return s;
+    }
+    return null;
+  };
+  const ref = (side: ChainSide, chainService: string | null) => (r: Rule): RuleRef => ({ line: r.line, text: r.text, service: serviceOfRule(side)(r, chainService) });
+
+  for (const c of removed) {
+    if (isImplicitBuiltin(c)) {
+      result.implicitBuiltins++;
+      continue;
+    }
+    const service = serviceOfIdentity(before.identity.get(c.name));
+    result.chains.push({ table, name: c.name, status: 'removed', renamedFrom: null, service, policy: null, added: [], removed: c.rules.map(ref(before, service)), changed: [], reordered: null, listing: { before: listing(c, null, false), after: [] } });
+  }
+  for (const c of added) {
+    if (isImplicitBuiltin(c)) {
+      result.implicitBuiltins++;
+      continue;
+    }
+    const service = serviceOfIdentity(after.identity.get(c.name));
+    result.chains.push({ table, name: c.name, status: 'added', renamedFrom: null, service, policy: null, added: c.rules.map(ref(after, service)), removed: [], changed: [], reordered: null, listing: { before: [], after: listing(c, null, false) } });
+  }
+
+  for (const [b, a] of pairs) {
+    const service = serviceOfIdentity(after.identity.get(a.name)) ?? serviceOfIdentity(before.identity.get(b.name));
+    const m = matchRules(b.rules, a.rules, beforeKey);
+    result.formattingOnly += m.formattingOnly;
+    result.commentOnly += m.commentOnly;
+    const reordered = orderEffect(m.commonBefore.map(beforeKey), m.commonAfter.map((r) => r.key), m.commonAfter.map((r) => r.selector));
+    if (reordered === 'none') result.reorderedNoEffect.push(a.name);
+    const changed = pairChanged(m, renames);
+    const policy = b.policy !== a.policy ? { before: b.policy, after: a.policy } : null;
+    const renamed = b.name !== a.name;
+    const differs = m.added.length + m.removed.length > 0 || reordered === 'possible' || policy !== null;
+    if (!differs && !renamed) continue;
+    result.chains.push({
+      table,
+      name: a.name,
+      status: renamed ? 'renamed' : 'changed',
+      renamedFrom: renamed ? b.name : null,
+      service,
+      policy,
+      added: changed.added.map(ref(after, service)),
+      removed: changed.removed.map(ref(before, service)),
+      changed: changed.pairs.map(([rb, ra]) => ({ before: ref(before, service)(rb), after: ref(after, service)(ra) })),
+      reordered: reordered === 'possible' ? 'possible' : null,
+      listing: { before: listing(b, a.name, reordered === 'none'), after: listing(a, null, reordered === 'none') },
+    });
+  }
+  result.chains.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  result.declarationOrder = declarationOrderDiffers(beforeChains, afterChains, before, after);
+  return result;
+}
+
+/** The chain's rules as canonical lines, under the after-side name, sorted when order is noise. */
+function listing(chain: Chain, renameTo: string | null, sorted: boolean): string[] {
+  const head = `-A ${chain.name}`.length;
+  const lines = chain.rules.map((r) => (renameTo ? `-A ${renameTo}${r.text.slice(head)}` : r.text));
+  return sorted ? lines.sort() : lines;
+}
+
+/** Among removed and added rules, those with the same pairKey are one rule re-weighted. */
+function pairChanged(m: RuleMatch, renames: Map<string, string>): { added: Rule[]; removed: Rule[]; pairs: [Rule, Rule][] } {
+  const pairKey = (r: Rule): string => (renames.size === 0 ? r.pairKey : r.pairKey.split(' ').map((t) => renames.get(t) ?? t).join(' '));
+  const removedByPair = new Map<string, Rule[]>();
+  for (const r of m.removed) {
+    const k = pairKey(r);
+    removedByPair.set(k, [...(removedByPair.get(k) ?? []), r]);
+  }
+  const pairs: [Rule, Rule][] = [];
+  const added: Rule[] = [];
+  const paired = new Set<Rule>();
+  for (const a of m.added) {
+    const b = removedByPair.get(a.pairKey)?.shift();
+    if (b) {
+      pairs.push([b, a]);
+      paired.add(b);
+    } else {
+      added.push(a);
+    }
+  }
+  return { added, removed: m.removed.filter((r) => !paired.has(r)), pairs };
+}
+
+function declarationOrderDiffers(beforeChains: Chain[], afterChains: Chain[], before: ChainSide, after: ChainSide): boolean {
+  const idB = beforeChains.map((c) => before.identity.get(c.name) ?? c.name);
+  const idA = afterChains.map((c) => after.identity.get(c.name) ?? c.name);
+  const inA = new Set(idA);
+  const common = new Set(idB.filter((id) => inA.has(id)));
+  const seqB = idB.filter((id) => common.has(id));
+  const seqA = idA.filter((id) => common.has(id));
+  return seqB.some((id, i) => id !== seqA[i]);
+}

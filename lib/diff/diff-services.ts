@@ -1,0 +1,121 @@
+/**
+ * Compares two service models port by port: which endpoints came and went, and how rule
+ * probabilities and traffic shares were rebalanced. Endpoints are matched by address, so a
+ * reordering that leaves every share as it was is not a change.
+ */
+import { displayName, type Endpoint, type ServiceModel, type ServicePort } from '../model/service';
+import type { FieldChange, ServiceDiff, ServiceField } from './types';
+
+const SHARE_EPSILON = 1e-9;
+
+function endpointId(e: Endpoint): string {
+  return e.address ?? e.ref ?? '?';
+}
+
+function list(values: readonly (string | number)[]): string {
+  return values.length === 0 ? '-' : values.join(', ');
+}
+
+/** Rule probabilities in chain order, without the final unconditional rule. */
+export function probabilities(port: ServicePort): number[] {
+  return port.endpoints.flatMap((e) => (e.probability === null ? [] : [e.probability]));
+}
+
+function sharesText(endpoints: Endpoint[]): string {
+  return endpoints.map((e) => `${endpointId(e)}=${e.share}`).join(', ');
+}
+
+function sameShares(a: Endpoint[], b: Endpoint[]): boolean {
+  if (a.length !== b.length) return false;
+  const byId = new Map(a.map((e) => [endpointId(e), e.share]));
+  return b.every((e) => {
+    const share = byId.get(endpointId(e));
+    return share !== undefined && Math.abs(share - e.share) <= SHARE_EPSILON;
+  });
+}
+
+function sameOrder(a: Endpoint[], b: Endpoint[]): boolean {
+  return a.length === b.length && a.every((e, i) => endpointId(e) === endpointId(b[i] as Endpoint));
+}
+
+function fieldChanges(before: ServicePort, after: ServicePort): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const check = (field: ServiceField, b: string, a: string): void => {
+    if (b !== a) changes.push({ field, before: b, after: a });
+  };
+  check('clusterIP', before.clusterIP ?? '-', after.clusterIP ?? '-');
+  check('port', String(before.port ?? '-'), String(after.port ?? '-'));
+  check('nodePorts', list(before.nodePorts), list(after.nodePorts));
+  check('externalIPs', list(before.externalIPs), list(after.externalIPs));
+  check('loadBalancerIPs', list(before.loadBalancerIPs), list(after.loadBalancerIPs));
+  check('affinity', before.affinitySeconds === null ? 'none' : `ClientIP ${before.affinitySeconds}s`, after.affinitySeconds === null ? 'none' : `ClientIP ${after.affinitySeconds}s`);
+  check('noEndpoints', before.noEndpoints ?? '-', after.noEndpoints ?? '-');
+  check('noLocalEndpoints', String(before.noLocalEndpoints), String(after.noLocalEndpoints));
+  const pb = probabilities(before).join('/');
+  const pa = probabilities(after).join('/');
+  if (pb !== pa) changes.push({ field: 'probabilities', before: pb || '-', after: pa || '-' });
+  if (!sameShares(before.endpoints, after.endpoints)) {
+    changes.push({ field: 'shares', before: sharesText(before.endpoints), after: sharesText(after.endpoints) });
+  }
+  const lb = before.localEndpoints ?? [];
+  const la = after.localEndpoints ?? [];
+  if ((before.localEndpoints === null) !== (after.localEndpoints === null) || !sameShares(lb, la)) {
+    changes.push({ field: 'localEndpoints', before: before.localEndpoints ? sharesText(lb) : 'none', after: after.localEndpoints ? sharesText(la) : 'none' });
+  }
+  return changes;
+}
+
+function addedIds(from: Endpoint[], to: Endpoint[]): string[] {
+  const have = new Set(from.map(endpointId));
+  return [...new Set(to.map(endpointId))].filter((id) => !have.has(id));
+}
+
+export interface ServicesDiff {
+  services: ServiceDiff[];
+  /** Services whose endpoints were reordered with every share unchanged. */
+  endpointOrderNoEffect: number;
+}
+
+export function diffServices(before: ServiceModel, after: ServiceModel): ServicesDiff {
+  const afterByKey = new Map(after.ports.map((p) => [p.key, p]));
+  const beforeKeys = new Set(before.ports.map((p) => p.key));
+  const services: ServiceDiff[] = [];
+  let endpointOrderNoEffect = 0;
+  for (const b of before.ports) {
+    const a = afterByKey.get(b.key) ?? null;
+    if (a && sameShares(b.endpoints, a.endpoints) && !sameOrder(b.endpoints, a.endpoints)) endpointOrderNoEffect++;
+    services.push(pair(b, a));
+  }
+  for (const a of after.ports) if (!beforeKeys.has(a.key)) services.push(pair(null, a));
+  services.sort(byLabel);
+  return { services, endpointOrderNoEffect };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** By name, then protocol: `dns` before `dns-tcp`, as people read them. */
+function byLabel(x: ServiceDiff, y: ServiceDiff): number {
+  return compare(x.label, y.label) || compare(x.protocol ?? '', y.protocol ?? '') || compare(x.key, y.key);
+}
+
+function pair(before: ServicePort | null, after: ServicePort | null): ServiceDiff {
+  const either = (after ?? before) as ServicePort;
+  const endpointsAdded = addedIds(before?.endpoints ?? [], after?.endpoints ?? []);
+  const endpointsRemoved = addedIds(after?.endpoints ?? [], before?.endpoints ?? []);
+  const changes = before && after ? fieldChanges(before, after) : [];
+  const status = !before ? 'added' : !after ? 'removed' : changes.length > 0 || endpointsAdded.length + endpointsRemoved.length > 0 ? 'changed' : 'unchanged';
+  return {
+    key: either.key,
+    name: after?.name ?? before?.name ?? null,
+    label: displayName(either),
+    protocol: either.protocol,
+    status,
+    before,
+    after,
+    endpointsAdded,
+    endpointsRemoved,
+    changes,
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The result of comparing two snapshots: one report model that every writer (text, Markdown,
+ * JSON, YAML) renders. Order changes are first-class and kept apart from real changes.
+ */
+import type { Warning } from '../errors';
+import type { Protocol, ServicePort } from '../model/service';
+import type { FindingKind } from '../model/snapshot';
+
+export type ServiceStatus = 'added' | 'removed' | 'changed' | 'unchanged';
+
+export type ServiceField =
+  | 'clusterIP'
+  | 'port'
+  | 'nodePorts'
+  | 'externalIPs'
+  | 'loadBalancerIPs'
+  | 'affinity'
+  | 'noEndpoints'
+  | 'noLocalEndpoints'
+  | 'probabilities'
+  | 'shares'
+  | 'localEndpoints';
+
+export interface FieldChange {
+  field: ServiceField;
+  before: string;
+  after: string;
+}
+
+export interface ServiceDiff {
+  key: string;
+  /** `ns/name:port`, or null when neither snapshot names it. */
+  name: string | null;
+  /** What to call it on screen: the name, or `clusterIP:port/protocol`, or its chain. */
+  label: string;
+  protocol: Protocol | null;
+  status: ServiceStatus;
+  before: ServicePort | null;
+  after: ServicePort | null;
+  endpointsAdded: string[];
+  endpointsRemoved: string[];
+  /** Every field that differs (empty for added, removed and unchanged services). */
+  changes: FieldChange[];
+}
+
+export interface RuleRef {
+  line: number;
+  /** The canonical rule, comment included. */
+  text: string;
+  /** Key of the service this rule belongs to or routes to, when it is one of kube-proxy's. */
+  service: string | null;
+}
+
+export type ChainStatus = 'added' | 'removed' | 'changed' | 'renamed';
+
+/** How a change of rule order inside a chain affects packets. */
+export type OrderEffect = 'none' | 'possible';
+
+export interface ChainDiff {
+  table: string;
+  /** The chain's name in the after snapshot (the before name for removed chains). */
+  name: string;
+  status: ChainStatus;
+  renamedFrom: string | null;
+  /** Key of the service this chain implements, or that its changed rules route to. */
+  service: string | null;
+  policy: { before: string | null; after: string | null } | null;
+  added: RuleRef[];
+  removed: RuleRef[];
+  /** Same rule, different parameters (a re-weighted load-balancing rule). */
+  changed: { before: RuleRef; after: RuleRef }[];
+  /** Set when the rules common to both snapshots appear in another order. */
+  reordered: OrderEffect | null;
+  /**
+   * Every rule of the chain on each side, canonical, in order (sorted when the order has no
+   * effect): the material for a normalized textual diff.
+   */
+  listing: { before: string[]; after: string[] };
+}
+
+export interface Noise {
+  /** Rules equal in meaning but written differently (quoting, argument order, defaults, precision). */
+  formattingOnly: number;
+  /** Rules equal in meaning whose comment changed (or was dropped, as kube-proxy does above 1000 endpoints). */
+  commentOnly: number;
+  /** Chains whose rule order changed with no effect on any packet. */
+  reorderedNoEffect: string[];
+  /** Chains declared in another order. */
+  declarationOrder: boolean;
+  /** Packet and byte counters were present and ignored. */
+  counters: boolean;
+  /** Empty ACCEPT built-in chains present on one side only (restore payloads do not declare them). */
+  implicitBuiltins: number;
+  /** Services whose endpoints were reordered with the same shares. */
+  endpointOrderNoEffect: number;
+}
+
+export interface ReportFinding {
+  side: 'before' | 'after' | 'both';
+  kind: FindingKind;
+  message: string;
+  line: number | null;
+}
+
+export interface SnapshotInfo {
+  source: string;
+  format: string;
+  family: 'ipv4' | 'ipv6';
+  generator: string | null;
+  version: string | null;
+  backend: string | null;
+  tables: string[];
+  assumedTable: string | null;
+}
+
+export interface Summary {
+  servicesAdded: number;
+  servicesRemoved: number;
+  servicesChanged: number;
+  servicesUnchanged: number;
+  endpointsAdded: number;
+  endpointsRemoved: number;
+  chainsAdded: number;
+  chainsRemoved: number;
+  chainsRenamed: number;
+  rulesAdded: number;
+  rulesRemoved: number;
+  rulesChanged: number;
+  /** Chains whose order changed in a way that may change behaviour. */
+  chainsReordered: number;
+  /** Any semantic difference at all: what the exit code reports. */
+  changed: boolean;
+}
+
+export interface DiffReport {
+  before: SnapshotInfo;
+  after: SnapshotInfo;
+  /** The table whose chains were compared rule by rule. */
+  table: string;
+  services: ServiceDiff[];
+  chains: ChainDiff[];
+  noise: Noise;
+  findings: ReportFinding[];
+  warnings: Warning[];
+  summary: Summary;
+}

@@ -1,0 +1,16 @@
+/** natdiff as a library: load snapshots, diff them, render the report. No printing, no exits. */
+export { InputError, type Warning } from './errors';
+export type { Ruleset, Table, Chain, Rule } from './model/ruleset';
+export type { ServiceModel, ServicePort, Endpoint, Protocol } from './model/service';
+export type { Snapshot, ServiceView, Finding } from './model/snapshot';
+export { loadSnapshot, parseSnapshot, type LoadOptions } from './snapshot/load-snapshot';
+export { readInput, decodeInput } from './snapshot/read-input';
+export { writeFileAtomic } from './snapshot/write-file';
+export { diffSnapshots, type DiffOptions } from './diff/diff-snapshots';
+export { filterReport, type ServiceFilter } from './diff/filter';
+export type * from './diff/types';
+export { renderText, type TextOptions } from './report/text';
+export { renderMarkdown, type MarkdownOptions } from './report/markdown';
+export { renderJson, reportDocument, FORMAT_VERSION } from './report/json';
+export { renderYaml } from './report/yaml';
+export { VERSION } from './version';

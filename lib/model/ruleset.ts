@@ -1,0 +1,51 @@
+/**
+ * Rules as tables of chains, independent of the tool that printed them. A rule's `key` is its
+ * meaning in canonical text: two rules with the same key in the same chain do the same thing,
+ * however they were written (argument order, quoting, defaults, precision, comments).
+ */
+
+/** What a rule's matches pin down about the packets it can match; null fields match anything. */
+export interface Selector {
+  /** A single destination address the rule requires (not negated), in canonical form. */
+  address: string | null;
+  protocol: string | null;
+  port: string | null;
+}
+
+export interface Rule {
+  /** Semantic identity within its chain: matches and target in canonical form, no comment. */
+  readonly key: string;
+  /** The key without load-balancing weights: a rule whose pairKey survives but key changed was re-weighted. */
+  readonly pairKey: string;
+  readonly comment: string | null;
+  /** 1-based line in the input. */
+  readonly line: number;
+  /** Chains this rule names (jump and goto targets, lists named after chains). */
+  readonly refs: readonly string[];
+  readonly selector: Selector;
+  /** The line as written (without counters), to tell formatting-only differences apart. */
+  readonly raw: string;
+  /** The canonical rule as a dump line (`-A CHAIN …`), comment included. */
+  readonly text: string;
+}
+
+export interface Chain {
+  readonly name: string;
+  /** Built-in chains have a policy (ACCEPT, DROP); user chains have none. */
+  policy: string | null;
+  rules: Rule[];
+  /** 1-based line where the chain first appears. */
+  line: number;
+}
+
+export interface Table {
+  readonly name: string;
+  /** In order of first appearance. */
+  readonly chains: Map<string, Chain>;
+}
+
+export interface Ruleset {
+  readonly tables: Map<string, Table>;
+}
+
+export const BUILTIN_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);

@@ -1,0 +1,77 @@
+/**
+ * The service model every input format feeds and every report reads: service port →
+ * endpoints with traffic shares. Nothing here is specific to iptables; an nftables or IPVS
+ * parser fills the same structure (`ref` is whatever that dataplane calls the object).
+ */
+
+export type Protocol = 'tcp' | 'udp' | 'sctp';
+
+export type EndpointIssue =
+  /** The rules do not say where traffic goes (a garbled or unreadable DNAT). */
+  | 'unknown-destination'
+  /** Userspace iptables is older than the kernel rule (`[unsupported revision]`). */
+  | 'unsupported-revision';
+
+export interface Endpoint {
+  /** `ip:port` (`[ipv6]:port`); null when the rules do not say. */
+  address: string | null;
+  /**
+   * The load-balancing rule's probability, as the dataplane applies it; null for the final,
+   * unconditional rule (and for dataplanes without per-rule probabilities).
+   */
+  probability: number | null;
+  /** Fraction of new connections this endpoint receives, 0..1. */
+  share: number;
+  /** The dataplane object behind it (iptables: the KUBE-SEP chain). */
+  ref: string | null;
+  issues: EndpointIssue[];
+}
+
+/** What happens to traffic for a service port that has no usable endpoints. */
+export type NoEndpointsAction = 'reject' | 'drop';
+
+export interface ServicePort {
+  /**
+   * Identity within a snapshot: `ns/name:port/protocol` when the name is known, otherwise
+   * `clusterIP:port/protocol`, otherwise the dataplane ref.
+   */
+  key: string;
+  /** `ns/name:port` (`ns/name` for an unnamed port); null when the rules carry no name. */
+  name: string | null;
+  protocol: Protocol | null;
+  clusterIP: string | null;
+  port: number | null;
+  nodePorts: number[];
+  externalIPs: string[];
+  loadBalancerIPs: string[];
+  /** Cluster-wide endpoints, in the order the dataplane tries them. */
+  endpoints: Endpoint[];
+  /** Node-local endpoints for traffic policy Local, when the dataplane keeps a separate list. */
+  localEndpoints: Endpoint[] | null;
+  /** ClientIP session affinity timeout, when affinity is on. */
+  affinitySeconds: number | null;
+  /** Set when the dataplane rejects or drops this port's traffic for lack of endpoints. */
+  noEndpoints: NoEndpointsAction | null;
+  /** Set when external traffic is dropped for lack of node-local endpoints. */
+  noLocalEndpoints: boolean;
+  /** Dataplane objects implementing it (iptables: KUBE-SVC/SVL/EXT/FW/XLB chains). */
+  refs: string[];
+}
+
+export interface ServiceModel {
+  /** Sorted by key. */
+  ports: ServicePort[];
+}
+
+/** A service port's name for people: its name, or `clusterIP:port/protocol`, or its dataplane ref. */
+export function displayName(port: Pick<ServicePort, 'name' | 'clusterIP' | 'port' | 'protocol' | 'refs' | 'key'>): string {
+  if (port.name) return port.name;
+  if (port.clusterIP && port.port !== null) return `${port.clusterIP}:${port.port}/${port.protocol ?? '?'}`;
+  return port.refs[0] ?? port.key;
+}
+
+/** `ns/name[:port]` → namespace. */
+export function namespaceOf(name: string): string {
+  const slash = name.indexOf('/');
+  return slash < 0 ? '' : name.slice(0, slash);
+}

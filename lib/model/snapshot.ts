@@ -1,0 +1,55 @@
+/**
+ * One parsed input, whatever its format: its rules, what it says about itself, and how to read
+ * its service model. The diff stage sees snapshots only through this interface.
+ */
+import type { Warning } from '../errors';
+import type { Ruleset } from './ruleset';
+import type { ServiceModel } from './service';
+
+export type FindingKind = 'name-mismatch' | 'unreachable-rule' | 'shares-incomplete' | 'stale-chain';
+
+/** Something worth knowing about one snapshot's rules, independent of the other snapshot. */
+export interface Finding {
+  kind: FindingKind;
+  message: string;
+  line: number | null;
+}
+
+export interface ServiceView {
+  model: ServiceModel;
+  /**
+   * What each dataplane chain serves, as a string equal across snapshots when the meaning is
+   * equal (`svc:<service key>`, `sep:<service key>@<address>`). Chains not in the map are
+   * identified by their name.
+   */
+  chainIdentity: Map<string, string>;
+  findings: Finding[];
+  warnings: Warning[];
+}
+
+export interface SnapshotOrigin {
+  /** The tool that printed the rules and its version (`iptables-nft-save`, `1.8.9`). */
+  generator: string | null;
+  version: string | null;
+  /** `nf_tables`, `legacy`. */
+  backend: string | null;
+}
+
+export interface Snapshot {
+  /** The path (or label) it was read from. */
+  source: string;
+  /** What kind of input it was, for people: `iptables-save`, `kube-proxy log (restore payload)`… */
+  format: string;
+  family: 'ipv4' | 'ipv6';
+  ruleset: Ruleset;
+  origin: SnapshotOrigin;
+  /** The table lines outside any `*table` block were put in, when there were any. */
+  assumedTable: string | null;
+  /** Packet/byte counters were present (they are never compared). */
+  hadCounters: boolean;
+  warnings: Warning[];
+  /** Every service port name the rules mention. */
+  serviceNames(): Set<string>;
+  /** The service model; `candidateNames` name the ports whose rules carry no names. */
+  describe(candidateNames: Iterable<string>): ServiceView;
+}

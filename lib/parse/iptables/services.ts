@@ -1,0 +1,476 @@
+/**
+ * Reads kube-proxy's iptables-mode rules into the service model. Handles the >=1.24 layout
+ * (KUBE-SVC/SVL/EXT/FW), the older one (KUBE-XLB, KUBE-MARK-MASQ rules in KUBE-SERVICES), large
+ * clusters without comments, fragments without KUBE-SERVICES, and the filter table's
+ * "has no endpoints" rules. Chains are identified by what they serve, never by their hash: the
+ * hash is only checked, and used to recover names that comments no longer carry.
+ */
+import type { Warning } from '../../errors';
+import type { Chain, Ruleset } from '../../model/ruleset';
+import type { Endpoint, EndpointIssue, Protocol, ServicePort } from '../../model/service';
+import type { Finding, ServiceView } from '../../model/snapshot';
+import { sanitizeLine } from '../../report/sanitize';
+import { endpointHash, servicePortHash } from './chain-names';
+import { probabilityText, unitsToProbability } from './probability';
+import type { IptablesRule } from './rule';
+
+export interface BuildOptions {
+  source: string;
+  /** Service port names (as kube-proxy hashes them) to try for chains whose rules carry no name. */
+  candidateNames?: Iterable<string>;
+}
+
+type GroupKind = 'svc' | 'svl' | 'ext' | 'fw' | 'xlb';
+const GROUP_CHAIN = /^KUBE-(SVC|SVL|EXT|FW|XLB)-([A-Z2-7]{16})$/;
+const SEP_CHAIN = /^KUBE-SEP-[A-Z2-7]{16}$/;
+const PROTOCOLS: Protocol[] = ['tcp', 'udp', 'sctp'];
+
+interface Group {
+  hash: string;
+  chains: Partial<Record<GroupKind, Chain>>;
+  /** The service port name as kube-proxy hashed it (may end in ':' for old unnamed ports). */
+  spn: string | null;
+  protocol: Protocol | null;
+  clusterIP: string | null;
+  port: number | null;
+  nodePorts: Set<number>;
+  externalIPs: Set<string>;
+  loadBalancerIPs: Set<string>;
+  noEndpoints: 'reject' | 'drop' | null;
+  noLocalEndpoints: boolean;
+}
+
+function newGroup(hash: string): Group {
+  return {
+    hash, chains: {}, spn: null, protocol: null, clusterIP: null, port: null,
+    nodePorts: new Set(), externalIPs: new Set(), loadBalancerIPs: new Set(), noEndpoints: null, noLocalEndpoints: false,
+  };
+}
+
+const COMMENT_SUFFIXES: [string, string][] = [
+  [' cluster IP', 'cluster'],
+  [' external IP', 'external'],
+  [' loadbalancer IP', 'lb'],
+  [' has no local endpoints', 'no-local'],
+  [' has no endpoints', 'none'],
+  [' health check node port', 'health'],
+];
+
+/** The service port name a kube-proxy comment is about, and what the comment says of it. */
+export function parseComment(comment: string | null): { spn: string; role: string } | null {
+  if (!comment) return null;
+  for (const [suffix, role] of COMMENT_SUFFIXES) {
+    if (comment.endsWith(suffix)) return spnOrNull(comment.slice(0, -suffix.length), role);
+  }
+  const arrow = comment.indexOf(' -> ');
+  if (arrow > 0) return spnOrNull(comment.slice(0, arrow), 'endpoint');
+  const balancing = /^Balancing rule \d+ for (.+)$/.exec(comment);
+  if (balancing) return spnOrNull(balancing[1] as string, 'endpoint');
+  const ext = /^(?:masquerade |pod |masquerade LOCAL |route LOCAL )traffic for (\S+) (?:external destinations|LB IP(?: to service chain)?)$/.exec(comment);
+  if (ext) return spnOrNull(ext[1] as string, 'external-policy');
+  return spnOrNull(comment, 'plain');
+}
+
+function spnOrNull(text: string, role: string): { spn: string; role: string } | null {
+  return /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[^\s/]+$/i.test(text) ? { spn: text, role } : null;
+}
+
+function endpointFromComment(comment: string | null): string | null {
+  if (!comment) return null;
+  const arrow = comment.indexOf(' -> ');
+  return arrow > 0 ? comment.slice(arrow + 4) : null;
+}
+
+/** `ns/name:` (how kube-proxy <= 1.18 names an unnamed port) and `ns/name` are the same port. */
+export function displaySpn(spn: string): string {
+  return spn.endsWith(':') ? spn.slice(0, -1) : spn;
+}
+
+function vip(cidr: string): string {
+  return cidr.replace(/\/(?:32|128)$/, '');
+}
+
+function asProtocol(p: string | null): Protocol | null {
+  return p === 'tcp' || p === 'udp' || p === 'sctp' ? p : null;
+}
+
+function round9(x: number): number {
+  return Math.round(x * 1e9) / 1e9;
+}
+
+class Builder {
+  readonly groups = new Map<string, Group>();
+  readonly seps = new Map<string, Chain>();
+  readonly findings: Finding[] = [];
+  readonly warnings: Warning[] = [];
+  referencedChains: Set<string> | null = null;
+
+  constructor(readonly ruleset: Ruleset, readonly options: BuildOptions) {}
+
+  group(hash: string): Group {
+    let g = this.groups.get(hash);
+    if (!g) {
+      g = newGroup(hash);
+      this.groups.set(hash, g);
+    }
+    return g;
+  }
+
+  groupOfChain(name: string | null): { group: Group; kind: GroupKind } | null {
+    if (!name) return null;
+    const m = GROUP_CHAIN.exec(name);
+    return m ? { group: this.group(m[2] as string), kind: (m[1] as string).toLowerCase() as GroupKind } : null;
+  }
+
+  warn(message: string, line: number | null): void {
+    this.warnings.push({ source: this.options.source, line, message });
+  }
+}
+
+function* allChains(ruleset: Ruleset): Generator<[string, Chain]> {
+  for (const table of ruleset.tables.values()) for (const chain of table.chains.values()) yield [table.name, chain];
+}
+
+function rulesOf(chain: Chain): IptablesRule[] {
+  return chain.rules as IptablesRule[];
+}
+
+function learnName(g: Group, spn: string | null | undefined): void {
+  if (spn && !g.spn) g.spn = spn;
+}
+
+function learnProtocol(g: Group, p: string | null): void {
+  if (!g.protocol) g.protocol = asProtocol(p);
+}
+
+function learnPort(g: Group, rule: IptablesRule): void {
+  if (g.port === null && rule.facts.dport && /^\d+$/.test(rule.facts.dport)) g.port = Number(rule.facts.dport);
+}
+
+function collectChains(b: Builder): void {
+  for (const [, chain] of allChains(b.ruleset)) {
+    const grouped = b.groupOfChain(chain.name);
+    if (grouped) grouped.group.chains[grouped.kind] = chain;
+    else if (SEP_CHAIN.test(chain.name)) b.seps.set(chain.name, chain);
+  }
+}
+
+function readDispatch(b: Builder): void {
+  for (const [, chain] of allChains(b.ruleset)) {
+    if (chain.name !== 'KUBE-SERVICES' && chain.name !== 'KUBE-NODEPORTS') continue;
+    for (const rule of rulesOf(chain)) {
+      const grouped = b.groupOfChain(rule.facts.target);
+      if (!grouped) continue;
+      const g = grouped.group;
+      const said = parseComment(rule.comment);
+      learnName(g, said?.spn);
+      learnProtocol(g, rule.facts.protocol);
+      if (chain.name === 'KUBE-NODEPORTS') {
+        if (rule.facts.dport && /^\d+$/.test(rule.facts.dport)) g.nodePorts.add(Number(rule.facts.dport));
+        continue;
+      }
+      const dest = rule.facts.destination;
+      if (!dest) continue;
+      const role = said?.role ?? (grouped.kind === 'svc' || grouped.kind === 'svl' ? 'cluster' : 'external');
+      if (role === 'cluster') {
+        g.clusterIP = vip(dest);
+        learnPort(g, rule);
+      } else if (role === 'lb') {
+        g.loadBalancerIPs.add(vip(dest));
+      } else {
+        g.externalIPs.add(vip(dest));
+      }
+    }
+  }
+}
+
+function readGroupChains(b: Builder): void {
+  for (const g of b.groups.values()) {
+    for (const chain of Object.values(g.chains)) {
+      for (const rule of rulesOf(chain)) {
+        const said = parseComment(rule.comment);
+        learnName(g, said?.spn);
+        if (rule.facts.target !== 'KUBE-MARK-MASQ' || !rule.facts.dport) continue;
+        // The SVC chain's own masquerade rule repeats the cluster IP and port (>= 1.21);
+        // older layouts put the NodePort masquerade rule here, without a destination.
+        learnProtocol(g, rule.facts.protocol);
+        if (rule.facts.destination && (said === null || said.role === 'cluster')) {
+          g.clusterIP ??= vip(rule.facts.destination);
+          learnPort(g, rule);
+        } else if (!rule.facts.destination && /^\d+$/.test(rule.facts.dport)) {
+          g.nodePorts.add(Number(rule.facts.dport));
+        }
+      }
+    }
+  }
+}
+
+/** `has no endpoints` rules (filter table, or wherever a fragment put them). */
+function readNoEndpointRules(b: Builder): void {
+  for (const [, chain] of allChains(b.ruleset)) {
+    for (const rule of rulesOf(chain)) {
+      if (!rule.comment?.endsWith(' endpoints')) continue;
+      const said = parseComment(rule.comment);
+      if (!said || (said.role !== 'none' && said.role !== 'no-local')) continue;
+      const protocol = asProtocol(rule.facts.protocol);
+      if (!protocol) continue;
+      const g = b.group(servicePortHash(said.spn, protocol));
+      learnName(g, said.spn);
+      learnProtocol(g, protocol);
+      if (said.role === 'no-local') {
+        g.noLocalEndpoints = true;
+        continue;
+      }
+      g.noEndpoints = rule.facts.target === 'DROP' ? 'drop' : 'reject';
+      const dest = rule.facts.destination;
+      if (chain.name === 'KUBE-SERVICES' && dest) {
+        g.clusterIP ??= vip(dest);
+        learnPort(g, rule);
+      } else if (dest) {
+        g.externalIPs.add(vip(dest));
+      } else if (rule.facts.dport && /^\d+$/.test(rule.facts.dport)) {
+        g.nodePorts.add(Number(rule.facts.dport));
+      }
+    }
+  }
+}
+
+/** Candidate names hashed per protocol, so a comment-less chain can be named by its suffix. */
+function recoverNames(b: Builder): void {
+  const unnamed = [...b.groups.values()].filter((g) => !g.spn);
+  if (unnamed.length === 0 || !b.options.candidateNames) return;
+  const byHash = new Map<string, { spn: string; protocol: Protocol }>();
+  for (const spn of b.options.candidateNames) {
+    for (const protocol of PROTOCOLS) byHash.set(servicePortHash(spn, protocol), { spn, protocol });
+  }
+  for (const g of unnamed) {
+    const hit = byHash.get(g.hash);
+    if (hit && (!g.protocol || g.protocol === hit.protocol)) {
+      g.spn = hit.spn;
+      g.protocol = hit.protocol;
+    }
+  }
+}
+
+function sepProtocol(b: Builder, sep: string): Protocol | null {
+  const chain = b.seps.get(sep);
+  if (!chain) return null;
+  for (const rule of rulesOf(chain)) if (rule.facts.dnat !== null) return asProtocol(rule.facts.protocol);
+  return null;
+}
+
+function inferProtocol(b: Builder, g: Group): void {
+  if (g.protocol) return;
+  for (const chain of Object.values(g.chains)) {
+    for (const rule of rulesOf(chain)) {
+      const p = rule.facts.target && SEP_CHAIN.test(rule.facts.target) ? sepProtocol(b, rule.facts.target) : null;
+      if (p) {
+        g.protocol = p;
+        return;
+      }
+    }
+  }
+  if (g.spn) g.protocol = PROTOCOLS.find((p) => servicePortHash(g.spn as string, p) === g.hash) ?? null;
+}
+
+function serviceKey(g: Group): string {
+  if (g.spn) return `${displaySpn(g.spn)}/${g.protocol ?? '?'}`;
+  if (g.clusterIP && g.port !== null) return `${g.clusterIP}:${g.port}/${g.protocol ?? '?'}`;
+  return `KUBE-SVC-${g.hash}`;
+}
+
+interface EndpointList {
+  endpoints: Endpoint[];
+  affinitySeconds: number | null;
+  dropsForLackOfLocal: boolean;
+}
+
+function sepAddress(b: Builder, sep: string, viaComment: string | null): { address: string | null; issues: EndpointIssue[] } {
+  const chain = b.seps.get(sep);
+  const dnat = chain ? rulesOf(chain).find((r) => r.facts.dnat !== null) : undefined;
+  if (dnat && dnat.facts.dnat !== 'invalid') return { address: dnat.facts.dnat, issues: [] };
+  if (!dnat) {
+    // A fragment without the endpoint chain: the jump's comment may still name the endpoint.
+    return { address: viaComment, issues: viaComment ? [] : ['unknown-destination'] };
+  }
+  const unsupported = dnat.facts.unsupportedRevision;
+  const why = unsupported
+    ? 'its DNAT is printed as [unsupported revision] (the iptables binary is older than the rule in the kernel)'
+    : 'its DNAT destination cannot be read (garbled --to-destination)';
+  b.warn(`${sep}: ${why}; the endpoint's address is ${viaComment ? `taken from the comment (${sanitizeLine(viaComment)})` : 'unknown'}`, dnat.line);
+  const issues: EndpointIssue[] = unsupported ? ['unknown-destination', 'unsupported-revision'] : ['unknown-destination'];
+  return { address: viaComment, issues };
+}
+
+function readEndpoints(b: Builder, chain: Chain | undefined): EndpointList {
+  const list: EndpointList = { endpoints: [], affinitySeconds: null, dropsForLackOfLocal: false };
+  if (!chain) return list;
+  const bySep = new Map<string, Endpoint>();
+  let remaining = 1;
+  let unconditionalAt: number | null = null;
+  for (const rule of rulesOf(chain)) {
+    const target = rule.facts.target;
+    if (target === 'KUBE-MARK-DROP') list.dropsForLackOfLocal = true;
+    if (!target || !SEP_CHAIN.test(target)) continue;
+    if (rule.facts.recent && rule.facts.recent.mode === 'rcheck') {
+      list.affinitySeconds = rule.facts.recent.seconds;
+      continue;
+    }
+    if (unconditionalAt !== null) {
+      b.findings.push({ kind: 'unreachable-rule', message: `${chain.name}: the rule on line ${rule.line} can never match (line ${unconditionalAt} above takes all remaining traffic)`, line: rule.line });
+    }
+    const p = rule.facts.probability === null ? null : unitsToProbability(rule.facts.probability);
+    const share = remaining * (p ?? 1);
+    remaining -= share;
+    if (p === null) unconditionalAt ??= rule.line;
+    const existing = bySep.get(target);
+    if (existing) {
+      existing.share += share;
+      continue;
+    }
+    const { address, issues } = sepAddress(b, target, endpointFromComment(rule.comment));
+    const endpoint: Endpoint = {
+      address,
+      probability: rule.facts.probability === null ? null : Number(probabilityText(rule.facts.probability)),
+      share,
+      ref: target,
+      issues,
+    };
+    bySep.set(target, endpoint);
+    list.endpoints.push(endpoint);
+  }
+  for (const e of list.endpoints) e.share = round9(e.share);
+  if (list.endpoints.length > 0 && remaining > 1e-9) {
+    b.findings.push({ kind: 'shares-incomplete', message: `${chain.name}: ${(remaining * 100).toFixed(1)}% of new connections match no endpoint rule (the chain has no final unconditional jump)`, line: chain.line });
+  }
+  return list;
+}
+
+function checkNames(b: Builder, g: Group, port: ServicePort): void {
+  if (!g.spn || !g.protocol) return;
+  const expected = servicePortHash(g.spn, g.protocol);
+  if (expected !== g.hash) {
+    const chains = Object.values(g.chains).map((c) => c.name).join(', ');
+    b.findings.push({
+      kind: 'name-mismatch',
+      message: `${chains} serve ${sanitizeLine(displaySpn(g.spn))}/${g.protocol}, but kube-proxy would name them KUBE-…-${expected}`,
+      line: Object.values(g.chains)[0]?.line ?? null,
+    });
+  }
+  for (const e of [...port.endpoints, ...(port.localEndpoints ?? [])]) {
+    if (!e.ref || !e.address) continue;
+    const sepHash = endpointHash(g.spn, g.protocol, e.address);
+    if (`KUBE-SEP-${sepHash}` !== e.ref && !b.findings.some((f) => f.message.startsWith(`${e.ref}:`))) {
+      b.findings.push({
+        kind: 'name-mismatch',
+        message: `${e.ref}: sends ${sanitizeLine(displaySpn(g.spn))}/${g.protocol} traffic to ${e.address}, but kube-proxy would name that chain KUBE-SEP-${sepHash}`,
+        line: b.seps.get(e.ref)?.line ?? null,
+      });
+    }
+  }
+}
+
+function toServicePort(b: Builder, g: Group): ServicePort {
+  const cluster = readEndpoints(b, g.chains.svc);
+  const local = g.chains.svl ?? g.chains.xlb;
+  const localList = local ? readEndpoints(b, local) : null;
+  const port: ServicePort = {
+    key: serviceKey(g),
+    name: g.spn ? displaySpn(g.spn) : null,
+    protocol: g.protocol,
+    clusterIP: g.clusterIP,
+    port: g.port,
+    nodePorts: [...g.nodePorts].sort((x, y) => x - y),
+    externalIPs: [...g.externalIPs].sort(),
+    loadBalancerIPs: [...g.loadBalancerIPs].sort(),
+    endpoints: cluster.endpoints,
+    localEndpoints: localList && (localList.endpoints.length > 0 || g.chains.svl) ? localList.endpoints : null,
+    affinitySeconds: cluster.affinitySeconds ?? localList?.affinitySeconds ?? null,
+    noEndpoints: g.noEndpoints,
+    noLocalEndpoints: g.noLocalEndpoints || (localList?.dropsForLackOfLocal ?? false),
+    refs: (['svc', 'svl', 'ext', 'fw', 'xlb'] as const).flatMap((k) => (g.chains[k] ? [g.chains[k].name] : [])),
+  };
+  checkNames(b, g, port);
+  return port;
+}
+
+function referenced(b: Builder, chain: string): boolean {
+  b.referencedChains ??= collectReferences(b.ruleset);
+  return b.referencedChains.has(chain);
+}
+
+function collectReferences(ruleset: Ruleset): Set<string> {
+  const refs = new Set<string>();
+  for (const [, chain] of allChains(ruleset)) for (const rule of chain.rules) for (const r of rule.refs) refs.add(r);
+  return refs;
+}
+
+/** Declared, empty, and nothing routes to it: left behind by a restart or a proxy-mode switch. */
+function isStale(b: Builder, g: Group): boolean {
+  const chains = Object.values(g.chains);
+  if (chains.some((c) => referenced(b, c.name))) return false;
+  const empty = chains.length > 0 && chains.every((c) => c.rules.length === 0);
+  const routed = g.clusterIP !== null || g.nodePorts.size > 0 || g.externalIPs.size > 0 || g.loadBalancerIPs.size > 0 || g.noEndpoints !== null;
+  if (!empty || routed) return false;
+  for (const c of chains) b.findings.push({ kind: 'stale-chain', message: `${c.name} is declared but empty, and no rule jumps to it (left over from a restart or a proxy-mode switch)`, line: c.line });
+  return true;
+}
+
+function identities(b: Builder, groups: Group[], ports: ServicePort[]): Map<string, string> {
+  const ids = new Map<string, string>();
+  groups.forEach((g, i) => {
+    const port = ports[i] as ServicePort;
+    for (const [kind, chain] of Object.entries(g.chains)) ids.set(chain.name, `${kind}:${port.key}`);
+    for (const e of [...port.endpoints, ...(port.localEndpoints ?? [])]) {
+      if (e.ref) ids.set(e.ref, `sep:${port.key}@${e.address ?? e.ref}`);
+    }
+  });
+  // Endpoint chains no service chain jumps to (fragments, stale chains): identified by their own content.
+  for (const [name, chain] of b.seps) {
+    if (ids.has(name)) continue;
+    const dnat = rulesOf(chain).find((r) => r.facts.dnat !== null);
+    const said = parseComment(rulesOf(chain).find((r) => r.comment)?.comment ?? null);
+    if (dnat && dnat.facts.dnat !== 'invalid' && said && dnat.facts.protocol) {
+      ids.set(name, `sep:${displaySpn(said.spn)}/${dnat.facts.protocol}@${dnat.facts.dnat}`);
+    }
+  }
+  return ids;
+}
+
+/** All service port names the rules mention, for naming comment-less chains in the other snapshot. */
+export function mentionedServiceNames(ruleset: Ruleset): Set<string> {
+  const names = new Set<string>();
+  for (const [, chain] of allChains(ruleset)) {
+    if (chain.name !== 'KUBE-SERVICES' && chain.name !== 'KUBE-NODEPORTS' && !GROUP_CHAIN.test(chain.name)) continue;
+    for (const rule of rulesOf(chain)) {
+      const said = parseComment(rule.comment);
+      if (said) names.add(said.spn);
+    }
+  }
+  return names;
+}
+
+export function buildServiceView(ruleset: Ruleset, options: BuildOptions): ServiceView {
+  const b = new Builder(ruleset, options);
+  collectChains(b);
+  readDispatch(b);
+  readGroupChains(b);
+  readNoEndpointRules(b);
+  recoverNames(b);
+  for (const g of b.groups.values()) inferProtocol(b, g);
+  const groups = [...b.groups.values()].filter((g) => !isStale(b, g));
+  const ports = groups.map((g) => toServicePort(b, g));
+  const chainIdentity = identities(b, groups, ports);
+  for (const [name, chain] of b.seps) {
+    if (chain.rules.length === 0 && !chainIdentity.has(name)) {
+      b.findings.push({ kind: 'stale-chain', message: `${name} is declared but empty, and no rule jumps to it (left over from a restart or a proxy-mode switch)`, line: chain.line });
+    }
+  }
+  const order = ports.map((_, i) => i).sort((x, y) => ((ports[x] as ServicePort).key < (ports[y] as ServicePort).key ? -1 : 1));
+  return {
+    model: { ports: order.map((i) => ports[i] as ServicePort) },
+    chainIdentity,
+    findings: b.findings,
+    warnings: b.warnings,
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * GitHub-flavoured Markdown to paste into an incident ticket: a summary table, a section per
+ * changed service with a bar picture of the shares before and after, other rule changes, and
+ * the normalized rule diff (made with jsdiff) in a collapsible block.
+ */
+import { createTwoFilesPatch } from 'diff';
+import type { DiffReport, ServiceDiff } from '../diff/types';
+import { plural } from './notation';
+import { sanitizeLine } from './sanitize';
+import {
+  endpointCount, endpointRows, ladderChange, noEndpointsNote, noiseNotes, otherChanges, otherFieldChanges,
+  serviceListing, shareText, summaryLine, uniformShareChange, where, type EndpointRow,
+} from './view';
+
+export interface MarkdownOptions {
+  all: boolean;
+  toolVersion: string;
+}
+
+const BAR_WIDTH = 20;
+const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+const MAX_ROWS = 40;
+
+/** A share as a bar of BAR_WIDTH cells, in eighths of a cell. */
+export function bar(share: number | null): string {
+  if (share === null) return '';
+  const eighths = Math.round(Math.max(0, Math.min(1, share)) * BAR_WIDTH * 8);
+  const full = Math.floor(eighths / 8);
+  const part = EIGHTHS[eighths % 8] as string;
+  return `${'█'.repeat(full)}${part}${'·'.repeat(BAR_WIDTH - full - (part ? 1 : 0))}`;
+}
+
+/** Text safe inside a table cell or a heading: no control characters, no pipes, no markup. */
+function cell(text: string): string {
+  return sanitizeLine(text).replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`);
+}
+
+function code(text: string): string {
+  const clean = sanitizeLine(text);
+  const ticks = '`'.repeat(Math.max(1, ...(clean.match(/`+/g) ?? []).map((m) => m.length + 1)));
+  return `${ticks}${ticks.length > 1 ? ' ' : ''}${clean.replace(/\|/g, '\\|')}${ticks.length > 1 ? ' ' : ''}${ticks}`;
+}
+
+function shareCell(share: number | null): string {
+  return share === null ? '—' : `\`${bar(share)}\` ${shareText(share)}`;
+}
+
+const STATUS_MARK: Record<EndpointRow['status'], string> = { added: '➕ ', removed: '➖ ', kept: '' };
+
+function summaryTable(services: ServiceDiff[]): string[] {
+  const lines = ['| Service | Change | Protocol / address | Endpoints | Probabilities | Shares |', '|---|---|---|---|---|---|'];
+  for (const d of services) {
+    const counts = d.status === 'added' ? `${endpointCount(d.after)}` : d.status === 'removed' ? `${endpointCount(d.before)} → 0` : `${endpointCount(d.before)} → ${endpointCount(d.after)}`;
+    lines.push(`| ${cell(d.label)} | ${d.status} | ${cell(where(d.after ?? d.before))} | ${counts} | ${cell(ladderChange(d))} | ${cell(uniformShareChange(d) ?? 'uneven (see below)')} |`);
+  }
+  return lines;
+}
+
+function serviceSection(d: ServiceDiff): string[] {
+  const lines = [`### ${cell(d.label)} (${cell(where(d.after ?? d.before))}) — ${d.status}`, ''];
+  const facts: string[] = [];
+  if (d.endpointsAdded.length > 0) facts.push(`endpoints added: ${d.endpointsAdded.map(code).join(', ')}`);
+  if (d.endpointsRemoved.length > 0) facts.push(`endpoints removed: ${d.endpointsRemoved.map(code).join(', ')}`);
+  facts.push(`probabilities ${code(ladderChange(d))}`);
+  for (const c of otherFieldChanges(d)) facts.push(`${c.label}: ${code(c.before)} → ${code(c.after)}`);
+  const note = noEndpointsNote(d.after ?? d.before);
+  if (note) facts.push(note);
+  lines.push(...facts.map((f) => `- ${f}`), '');
+  const rows = endpointRows(d);
+  if (rows.length > 0) {
+    lines.push('| Endpoint | Before | After |', '|---|---|---|');
+    for (const r of rows.slice(0, MAX_ROWS)) {
+      const issues = r.issues.length > 0 ? ` ⚠ ${r.issues.join(', ')}` : '';
+      lines.push(`| ${STATUS_MARK[r.status]}${code(r.address)}${issues} | ${shareCell(r.before)} | ${shareCell(r.after)} |`);
+    }
+    if (rows.length > MAX_ROWS) lines.push(`| … ${rows.length - MAX_ROWS} more | | |`);
+    lines.push('');
+  }
+  return lines;
+}
+
+function otherSection(report: DiffReport): string[] {
+  const others = otherChanges(report);
+  if (others.length === 0) return [];
+  const lines = [`### Other rule changes (table ${cell(report.table)})`, ''];
+  for (const o of others) {
+    const c = o.chain;
+    const what =
+      c.status === 'renamed'
+        ? `renamed from ${code(c.renamedFrom ?? '?')}, same meaning`
+        : c.status === 'changed'
+          ? [o.added.length ? `${plural(o.added.length, 'rule')} added` : '', o.removed.length ? `${plural(o.removed.length, 'rule')} removed` : '', o.changed.length ? `${plural(o.changed.length, 'rule')} changed` : '', c.reordered === 'possible' ? 'reordered (may change behaviour)' : '', c.policy ? `policy ${c.policy.before} → ${c.policy.after}` : '']
+              .filter(Boolean)
+              .join(', ')
+          : `${c.status} (${plural(c.status === 'added' ? c.added.length : c.removed.length, 'rule')})`;
+    lines.push(`- ${code(c.name)}: ${what}`);
+  }
+  lines.push('');
+  return lines;
+}
+
+function fence(body: string): string {
+  const longest = Math.max(2, ...(body.match(/`+/g) ?? []).map((m) => m.length));
+  return '`'.repeat(longest + 1);
+}
+
+/** The chains that changed, as normalized text, diffed with jsdiff. */
+export function normalizedPatch(report: DiffReport): string {
+  const render = (side: 'before' | 'after'): string => {
+    const present = (c: DiffReport['chains'][number]): boolean => (side === 'before' ? c.status !== 'added' : c.status !== 'removed');
+    const lines = report.chains.flatMap((c) => (present(c) ? [`:${c.name}`, ...c.listing[side]] : []));
+    return lines.map(sanitizeLine).join('\n') + '\n';
+  };
+  return createTwoFilesPatch(
+    sanitizeLine(report.before.source),
+    sanitizeLine(report.after.source),
+    render('before'),
+    render('after'),
+    `normalized ${report.table}`,
+    `normalized ${report.table}`,
+    { context: 2 },
+  );
+}
+
+export function renderMarkdown(report: DiffReport, options: MarkdownOptions): string {
+  const listed = serviceListing(report, options.all);
+  const out: string[] = [`## natdiff: ${code(report.before.source)} → ${code(report.after.source)}`, '', `**${summaryLine(report.summary)}**`, ''];
+  if (listed.length > 0) out.push(...summaryTable(listed), '');
+  const unchanged = report.summary.servicesUnchanged;
+  if (unchanged > 0 && !options.all) out.push(`${plural(unchanged, 'service')} unchanged.`, '');
+  for (const d of listed.filter((s) => s.status !== 'unchanged')) out.push(...serviceSection(d));
+  out.push(...otherSection(report));
+  if (report.findings.length > 0) {
+    out.push('### Notes', '', ...report.findings.map((f) => `- ${f.side === 'both' ? '' : `${f.side}: `}${cell(f.message)}`), '');
+  }
+  if (report.warnings.length > 0) {
+    out.push('### Input warnings', '', ...report.warnings.map((w) => `- ${code(`${w.source}${w.line ? `:${w.line}` : ''}`)} ${cell(w.message)}`), '');
+  }
+  const noise = noiseNotes(report);
+  if (noise.length > 0) out.push(`<sub>Ignored as noise: ${cell(noise.join(' · '))}</sub>`, '');
+  if (report.chains.length > 0) {
+    const patch = normalizedPatch(report);
+    const f = fence(patch);
+    out.push('<details>', `<summary>Normalized rule diff (table ${cell(report.table)})</summary>`, '', `${f}diff`, patch.trimEnd(), f, '', '</details>', '');
+  }
+  out.push(`<sub>natdiff ${cell(options.toolVersion)} · ${cell(report.before.format)} → ${cell(report.after.format)}</sub>`);
+  return `${out.join('\n')}\n`;
+}

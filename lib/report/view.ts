@@ -1,0 +1,165 @@
+/**
+ * What the human-readable writers (terminal, Markdown) show, decided once: which endpoints make
+ * a row, which chain changes are not already told by a service, how noise and the summary read.
+ * Writers only lay these out.
+ */
+import { probabilities } from '../diff/diff-services';
+import type { ChainDiff, DiffReport, RuleRef, ServiceDiff, ServiceField, Summary } from '../diff/types';
+import type { Endpoint, ServicePort } from '../model/service';
+import { ladder, percent, plural } from './notation';
+import { sanitizeLine } from './sanitize';
+
+export type RowStatus = 'added' | 'removed' | 'kept';
+
+export interface EndpointRow {
+  address: string;
+  status: RowStatus;
+  before: number | null;
+  after: number | null;
+  issues: string[];
+}
+
+function id(e: Endpoint): string {
+  return e.address ?? (e.ref ? `? (${e.ref})` : '?');
+}
+
+/** Endpoints in after-side order, then the removed ones in before-side order. */
+export function endpointRows(d: ServiceDiff): EndpointRow[] {
+  const before = new Map((d.before?.endpoints ?? []).map((e) => [id(e), e]));
+  const after = new Map((d.after?.endpoints ?? []).map((e) => [id(e), e]));
+  const rows: EndpointRow[] = [];
+  for (const [key, e] of after) {
+    const b = before.get(key);
+    rows.push({ address: sanitizeLine(key), status: b ? 'kept' : 'added', before: b?.share ?? null, after: e.share, issues: [...new Set([...(b?.issues ?? []), ...e.issues])] });
+  }
+  for (const [key, e] of before) {
+    if (!after.has(key)) rows.push({ address: sanitizeLine(key), status: 'removed', before: e.share, after: null, issues: e.issues });
+  }
+  return rows;
+}
+
+export function shareText(share: number | null): string {
+  return share === null ? '—' : percent(share);
+}
+
+/** `udp 10.96.0.10:53` (plus node ports and external addresses when there are any). */
+export function where(port: ServicePort | null): string {
+  if (!port) return '';
+  const parts = [port.protocol ?? '?'];
+  if (port.clusterIP) parts.push(port.port !== null ? `${port.clusterIP}:${port.port}` : port.clusterIP);
+  if (port.nodePorts.length > 0) parts.push(`nodePort ${port.nodePorts.join(',')}`);
+  return parts.join(' ');
+}
+
+export function endpointCount(port: ServicePort | null): number {
+  return port?.endpoints.length ?? 0;
+}
+
+export function ladderChange(d: ServiceDiff): string {
+  const b = d.before ? ladder(probabilities(d.before)) : '—';
+  const a = d.after ? ladder(probabilities(d.after)) : '—';
+  return b === a && d.before && d.after ? `${a} (unchanged)` : `${b} → ${a}`;
+}
+
+/** `50% → 25%` when every endpoint had one share and has one share, else null. */
+export function uniformShareChange(d: ServiceDiff): string | null {
+  const uniform = (port: ServicePort | null): string | null => {
+    const shares = new Set((port?.endpoints ?? []).map((e) => percent(e.share)));
+    return shares.size === 1 ? [...shares][0] as string : shares.size === 0 ? '—' : null;
+  };
+  const b = uniform(d.before);
+  const a = uniform(d.after);
+  return b !== null && a !== null ? `${b} → ${a}` : null;
+}
+
+const FIELD_LABELS: Record<ServiceField, string> = {
+  clusterIP: 'cluster IP',
+  port: 'port',
+  nodePorts: 'node ports',
+  externalIPs: 'external IPs',
+  loadBalancerIPs: 'load-balancer IPs',
+  affinity: 'session affinity',
+  noEndpoints: 'no-endpoints rule',
+  noLocalEndpoints: 'drops external traffic (no local endpoints)',
+  probabilities: 'probabilities',
+  shares: 'shares',
+  localEndpoints: 'local endpoints',
+};
+
+/** Field changes worth their own line (endpoints, probabilities and shares have theirs). */
+export function otherFieldChanges(d: ServiceDiff): { label: string; before: string; after: string }[] {
+  return d.changes
+    .filter((c) => c.field !== 'probabilities' && c.field !== 'shares')
+    .map((c) => ({ label: FIELD_LABELS[c.field], before: sanitizeLine(c.field === 'localEndpoints' ? localSummary(d.before) : c.before), after: sanitizeLine(c.field === 'localEndpoints' ? localSummary(d.after) : c.after) }));
+}
+
+function localSummary(port: ServicePort | null): string {
+  const local = port?.localEndpoints;
+  if (!local) return 'none';
+  if (local.length === 0) return '0';
+  return local.map((e) => `${e.address ?? '?'} ${percent(e.share)}`).join(', ');
+}
+
+export function noEndpointsNote(port: ServicePort | null): string | null {
+  if (!port || port.endpoints.length > 0) return null;
+  if (port.noEndpoints) return `no endpoints: traffic is ${port.noEndpoints === 'reject' ? 'rejected' : 'dropped'}`;
+  return 'no endpoint rules in this dump';
+}
+
+export function serviceListing(report: DiffReport, all: boolean): ServiceDiff[] {
+  return report.services.filter((s) => all || s.status !== 'unchanged');
+}
+
+/** A chain change, with only the rules a listed service does not already account for. */
+export interface OtherChange {
+  chain: ChainDiff;
+  added: RuleRef[];
+  removed: RuleRef[];
+  changed: { before: RuleRef; after: RuleRef }[];
+}
+
+export function otherChanges(report: DiffReport): OtherChange[] {
+  const told = new Set(report.services.filter((s) => s.status !== 'unchanged').map((s) => s.key));
+  const untold = (r: RuleRef): boolean => r.service === null || !told.has(r.service);
+  return report.chains.flatMap((chain): OtherChange[] => {
+    if (chain.service !== null && told.has(chain.service) && chain.status !== 'renamed' && chain.reordered === null && chain.policy === null) return [];
+    const change: OtherChange = { chain, added: chain.added.filter(untold), removed: chain.removed.filter(untold), changed: chain.changed.filter((p) => untold(p.after)) };
+    const anything = change.added.length + change.removed.length + change.changed.length > 0 || chain.status === 'renamed' || chain.reordered !== null || chain.policy !== null;
+    return anything ? [change] : [];
+  });
+}
+
+export function noiseNotes(report: DiffReport): string[] {
+  const n = report.noise;
+  const notes: string[] = [];
+  if (n.formattingOnly > 0) notes.push(`${plural(n.formattingOnly, 'rule')} written differently with the same meaning`);
+  if (n.commentOnly > 0) notes.push(`${plural(n.commentOnly, 'rule')} with only the comment changed`);
+  if (n.reorderedNoEffect.length > 0) {
+    const names = n.reorderedNoEffect.slice(0, 3).map(sanitizeLine).join(', ');
+    notes.push(`${names}${n.reorderedNoEffect.length > 3 ? ` and ${n.reorderedNoEffect.length - 3} more` : ''} reordered, no effect`);
+  }
+  if (n.endpointOrderNoEffect > 0) notes.push(`${plural(n.endpointOrderNoEffect, 'service')} with endpoints reordered, same shares`);
+  if (n.declarationOrder) notes.push('chain declaration order');
+  if (n.implicitBuiltins > 0) notes.push(`${plural(n.implicitBuiltins, 'undeclared built-in chain')}`);
+  if (n.counters) notes.push('packet counters');
+  return notes;
+}
+
+export function summaryLine(s: Summary): string {
+  if (!s.changed) return 'no semantic change';
+  const parts = [`${plural(s.servicesChanged, 'service')} changed`];
+  if (s.servicesAdded > 0) parts.push(`${s.servicesAdded} added`);
+  if (s.servicesRemoved > 0) parts.push(`${s.servicesRemoved} removed`);
+  parts.push(`${plural(s.endpointsAdded, 'endpoint')} added`, `${s.endpointsRemoved} removed`);
+  parts.push(`${plural(s.rulesAdded, 'rule')} added`);
+  if (s.rulesRemoved > 0) parts.push(`${s.rulesRemoved} removed`);
+  parts.push(`${s.rulesChanged} changed`);
+  if (s.chainsRenamed > 0) parts.push(`${plural(s.chainsRenamed, 'chain')} renamed`);
+  if (s.chainsReordered > 0) parts.push(`${plural(s.chainsReordered, 'chain')} reordered`);
+  return parts.join(' · ');
+}
+
+export function sourceLine(report: DiffReport): string {
+  const side = (i: DiffReport['before']): string => `${sanitizeLine(i.source)} (${i.format}${i.assumedTable ? `, taken as table ${i.assumedTable}` : ''})`;
+  return `${side(report.before)} → ${side(report.after)}`;
+}
