@@ -1,0 +1,37 @@
+import { saveString, tokenize, TokenizeError } from '../../lib/parse/iptables/tokenize';
+
+const values = (line: string) => tokenize(line).map((t) => t.value);
+
+describe('tokenize (iptables-restore argument splitting)', () => {
+  test('splits on runs of spaces and tabs', () => {
+    expect(values('-A  KUBE-SERVICES\t-j   ACCEPT ')).toEqual(['-A', 'KUBE-SERVICES', '-j', 'ACCEPT']);
+  });
+
+  test('double quotes group words and backslash escapes inside them', () => {
+    expect(values('--comment "a \\"b\\" c\\\\d\\\'e"')).toEqual(['--comment', 'a "b" c\\d\'e']);
+  });
+
+  test('quotes may start mid-word, single quotes are ordinary characters', () => {
+    expect(values(`--comment ab"c d"e 'x'`)).toEqual(['--comment', 'abc de', "'x'"]);
+  });
+
+  test('an empty quoted string is an empty value, marked quoted', () => {
+    expect(tokenize('--comment ""')).toEqual([
+      { value: '--comment', quoted: false },
+      { value: '', quoted: true },
+    ]);
+  });
+
+  test('an unterminated quote is an error', () => {
+    expect(() => tokenize('--comment "open')).toThrow(TokenizeError);
+  });
+});
+
+describe('saveString (how iptables-save quotes)', () => {
+  test.each([
+    ['kube-system_x-1', 'kube-system_x-1'],
+    ['default/kubernetes:https', '"default/kubernetes:https"'],
+    ['a"b\\c\'d', '"a\\"b\\\\c\\\'d"'],
+    ['', '""'],
+  ])('%s → %s', (input, expected) => expect(saveString(input)).toBe(expected));
+});
