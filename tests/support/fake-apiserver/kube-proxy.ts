@@ -1,0 +1,133 @@
+/**
+ * The fake kube-proxy: from Services and EndpointSlices (ready endpoints only), writes each
+ * node's iptables payload with kube-proxy-writer and loads it into the node's netns with the real
+ * iptables-restore, kubeProxyMs after a change, unless the node is frozen.
+ */
+import { builtinJumpRules, writeRestorePayload, type ClusterSpec, type EndpointSpec, type PortSpec, type Protocol, type ServiceSpec } from '../kube-proxy-writer';
+import { NodeCommands, runCollect } from './node-commands';
+import type { ClusterState, NodeInfo } from './state';
+import type { Timers } from './timers';
+import type { EndpointSlice, Service, ServicePort } from './types';
+
+interface TableSection {
+  declarations: string[];
+  rules: string[];
+}
+
+/** Table name -> its chain declarations and rules, in input order. */
+function parseRestore(text: string): Map<string, TableSection> {
+  const tables = new Map<string, TableSection>();
+  let current: TableSection | undefined;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('*')) {
+      const name = line.slice(1);
+      current = tables.get(name) ?? { declarations: [], rules: [] };
+      tables.set(name, current);
+    } else if (line.startsWith(':')) current?.declarations.push(line);
+    else if (line.startsWith('-')) current?.rules.push(line);
+  }
+  return tables;
+}
+
+/**
+ * One restore input holding both the built-in chain jumps and the payload. It cannot be the two
+ * concatenated: a full (flushing) restore flushes a table again at its second `*nat` header.
+ */
+export function mergeRestoreInputs(first: string, second: string): string {
+  const merged = parseRestore(second);
+  for (const [table, section] of parseRestore(first)) {
+    const target = merged.get(table) ?? { declarations: [], rules: [] };
+    const declared = new Set(target.declarations.map((d) => d.split(' ')[0]));
+    target.declarations = [...section.declarations.filter((d) => !declared.has(d.split(' ')[0])), ...target.declarations];
+    target.rules = [...section.rules, ...target.rules];
+    merged.set(table, target);
+  }
+  const out: string[] = [];
+  for (const [table, section] of merged) out.push(`*${table}`, ...section.declarations, ...section.rules, 'COMMIT');
+  return `${out.join('\n')}\n`;
+}
+
+function endpointsFor(port: ServicePort, slices: EndpointSlice[], nodeName: string): EndpointSpec[] {
+  const endpoints: EndpointSpec[] = [];
+  for (const slice of slices) {
+    const slicePort = slice.ports?.find((p) => p.name === port.name && p.protocol === port.protocol);
+    if (!slicePort) continue;
+    for (const ep of slice.endpoints ?? []) {
+      if (!ep.conditions.ready) continue;
+      for (const ip of ep.addresses) endpoints.push({ ip, port: slicePort.port, local: ep.nodeName === nodeName });
+    }
+  }
+  return endpoints;
+}
+
+function serviceSpec(service: Service, slices: EndpointSlice[], nodeName: string): ServiceSpec {
+  const own = slices.filter((s) => s.metadata.namespace === service.metadata.namespace && s.metadata.labels?.['kubernetes.io/service-name'] === service.metadata.name);
+  const ports: PortSpec[] = service.spec.ports.map((p) => ({
+    name: p.name,
+    port: p.port,
+    protocol: p.protocol.toLowerCase() as Protocol,
+    ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}),
+    endpoints: endpointsFor(p, own, nodeName),
+  }));
+  const spec: ServiceSpec = { namespace: service.metadata.namespace ?? '', name: service.metadata.name, clusterIP: service.spec.clusterIP, ports };
+  if (service.spec.externalTrafficPolicy === 'Local') spec.externalTrafficPolicy = 'Local';
+  return spec;
+}
+
+export class KubeProxy {
+  private readonly frozen = new Set<string>();
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly state: ClusterState,
+    private readonly timers: Timers,
+    private readonly commands: NodeCommands,
+    private readonly podCIDR: string,
+    private readonly delayMs: number,
+  ) {}
+
+  start(): () => void {
+    return this.state.store.subscribe((event) => {
+      if (event.resource === 'endpointslices' || event.resource === 'services') this.scheduleSync();
+    });
+  }
+
+  freeze(nodeName: string, frozen: boolean): void {
+    const node = this.state.node(nodeName);
+    if (!node) throw new Error(`freezeRules: no node named ${nodeName}`);
+    if (frozen) this.frozen.add(node.name);
+    else if (this.frozen.delete(node.name)) this.scheduleSync();
+  }
+
+  /** Programs every node that runs a (not frozen) kube-proxy, now. */
+  async syncAll(): Promise<void> {
+    await Promise.all(this.state.nodes.filter((n) => n.kubeProxy && !this.frozen.has(n.name)).map((n) => this.sync(n)));
+  }
+
+  /** The spec kube-proxy on `nodeName` would program right now. */
+  clusterSpec(nodeName: string): ClusterSpec {
+    const { store } = this.state;
+    const slices = store.list<EndpointSlice>('endpointslices');
+    return { podCIDR: this.podCIDR, services: store.list<Service>('services').map((s) => serviceSpec(s, slices, nodeName)) };
+  }
+
+  private scheduleSync(): void {
+    this.timers.once('kube-proxy', this.delayMs, () => this.syncAll());
+  }
+
+  /** Syncs of one node run one after another, each restoring the state as of when it starts. */
+  private sync(node: NodeInfo): Promise<void> {
+    const previous = this.queues.get(node.name) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.restore(node));
+    this.queues.set(node.name, next);
+    return next;
+  }
+
+  private async restore(node: NodeInfo): Promise<void> {
+    const input = mergeRestoreInputs(builtinJumpRules(), writeRestorePayload(this.clusterSpec(node.name)));
+    const result = await runCollect(this.commands, node.netns, ['iptables-restore', '-w', '5'], input);
+    if (result.exitCode !== 0) {
+      throw new Error(`iptables-restore in ${node.netns} (node ${node.name}) failed: ${result.error ?? result.stderr.trim()}`);
+    }
+  }
+}
