@@ -4,9 +4,12 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../lib/version';
 import { diffCommand, diffOptions, type DiffArgs } from './commands/diff';
-import { fail, run } from './run';
+import { fail, run, STDIN } from './run';
 
-void yargs(hideBin(process.argv))
+// yargs reads a lone "-" as an empty flag; the conventional "read stdin" argument is kept as a path.
+const argv = hideBin(process.argv).map((a) => (a === '-' ? STDIN : a));
+
+void yargs(argv)
   .scriptName('natdiff')
   .usage('$0 <command> [options]\n\nSemantic diff of kube-proxy NAT rules before and after a scaling event.')
   .command<DiffArgs>('diff <before> <after>', 'compare two nat-table dumps or snapshots', (y) => diffOptions(y) as never, (args) => run(() => diffCommand(args)))

@@ -5,6 +5,9 @@
 import { InputError, type Warning } from '../lib/errors';
 import { sanitizeLine } from '../lib/report/sanitize';
 
+/** What a `-` argument (read standard input) becomes. */
+export const STDIN = '/dev/stdin';
+
 export const EXIT_SAME = 0;
 export const EXIT_CHANGED = 1;
 export const EXIT_ERROR = 2;

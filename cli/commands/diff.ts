@@ -1,7 +1,7 @@
 /** `natdiff diff BEFORE AFTER`: the semantic diff of two saved dumps or snapshots. */
 import { readFileSync } from 'node:fs';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { InputError } from '../../lib/errors';
+import { InputError, type Warning } from '../../lib/errors';
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
 import { filterReport } from '../../lib/diff/filter';
 import type { DiffReport } from '../../lib/diff/types';
@@ -13,7 +13,7 @@ import { loadSnapshot, parseSnapshot, type LoadOptions } from '../../lib/snapsho
 import { decodeInput } from '../../lib/snapshot/read-input';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
-import { EXIT_CHANGED, EXIT_ERROR, EXIT_SAME, printWarnings, writeStdout } from '../run';
+import { EXIT_CHANGED, EXIT_SAME, printWarnings, STDIN, writeStdout } from '../run';
 
 export const OUTPUTS = ['text', 'markdown', 'json', 'yaml'] as const;
 export type Output = (typeof OUTPUTS)[number];
@@ -65,7 +65,7 @@ function useColor(flag: boolean | undefined): boolean {
 
 function load(path: string, args: DiffArgs): ReturnType<typeof loadSnapshot> {
   const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format };
-  if (path === '-') return parseSnapshot(decodeInput(readFileSync(0), 'stdin'), 'stdin', options);
+  if (path === STDIN) return parseSnapshot(decodeInput(readFileSync(0), 'stdin'), 'stdin', options);
   return loadSnapshot(path, options);
 }
 
@@ -82,15 +82,22 @@ export function render(report: DiffReport, args: Pick<DiffArgs, 'output' | 'all'
   }
 }
 
+/** --strict: the first warning is the error. */
+function strictError(warnings: Warning[]): InputError {
+  const [first] = warnings as [Warning];
+  const more = warnings.length > 1 ? ` (and ${warnings.length - 1} more warnings; --strict is set)` : ' (--strict is set)';
+  return new InputError(`${first.message}${more}`, first.source, first.line ?? undefined);
+}
+
 export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<number> {
-  if (args.before === '-' && args.after === '-') throw new InputError('only one of the two inputs can be stdin');
+  if (args.before === STDIN && args.after === STDIN) throw new InputError('only one of the two inputs can be stdin');
   const before = load(args.before, args);
   const after = load(args.after, args);
   const full = diffSnapshots(before, after, { table: args.table });
   const report = filterReport(full, { services: args.service, namespaces: args.namespace });
-  if (args.quiet) return args.strict && report.warnings.length > 0 ? EXIT_ERROR : report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
+  if (args.strict && report.warnings.length > 0) throw strictError(report.warnings);
+  if (args.quiet) return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
   printWarnings(report.warnings);
-  if (args.strict && report.warnings.length > 0) throw new InputError(`${report.warnings.length} warning(s) about the input and --strict is set`);
   const text = render(report, args, Boolean(args.out));
   if (args.out) writeFileAtomic(args.out, text, { force: args.force });
   else await writeStdout(text);

@@ -30,6 +30,8 @@ interface Palette {
 function palette(color: boolean): Palette {
   const plain: Paint = (s) => s;
   if (!color) return { added: plain, removed: plain, changed: plain, dim: plain, bold: plain };
+  // kleur decides on its own from the environment at load time; the caller has decided already.
+  kleur.enabled = true;
   const k = kleur;
   return { added: (s) => k.green(s), removed: (s) => k.red(s), changed: (s) => k.yellow(s), dim: (s) => k.dim(s), bold: (s) => k.bold(s) };
 }

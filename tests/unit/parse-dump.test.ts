@@ -39,6 +39,14 @@ describe('iptables-save', () => {
     expect(keys(b)).toEqual(keys(a));
   });
 
+  test('the legacy-tables warning, printed on stderr, can split a rule line when captured with 2>&1', () => {
+    const split = '*nat\n:X - [0:0]\n-A X -m comment --comment "a b" -j RET# Warning: iptables-legacy tables present, use iptables-legacy-save to see them\nURN\nCOMMIT\n';
+    const d = parse(split);
+    expect(chain(d, 'nat', 'X')?.rules.map((r) => r.text)).toEqual(['-A X -m comment --comment "a b" -j RETURN']);
+    expect(d.header.legacyTablesPresent).toBe(true);
+    expect(d.warnings).toHaveLength(1);
+  });
+
   test('a table without COMMIT is refused, naming the file and line', () => {
     expect(() => parse('*nat\n:X - [0:0]\n-A X -j RETURN\n')).toThrow(new InputError('table nat (opened on line 1) has no COMMIT: the dump looks truncated; pass --allow-truncated to diff what is there', 'dump.txt', 1));
   });

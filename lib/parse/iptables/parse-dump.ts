@@ -111,9 +111,17 @@ function excerpt(text: string): string {
   return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
 }
 
+/**
+ * iptables-nft prints this on stderr after the dump; captured with `2>&1` it can land anywhere
+ * in stdout, even in the middle of a rule line, which it then splits in two.
+ */
+const LEGACY_WARNING = /# Warning: ip6?tables-legacy tables present, use ip6?tables-legacy-save to see them\s*$/;
+
 export function parseIptablesDump(text: string, options: ParseOptions): IptablesDump {
   const b = new DumpBuilder(options);
   const ctx: RuleContext = { warn: (m) => b.warn(m) };
+  const mayBeSplit = text.includes('# Warning: ip');
+  let carry = '';
   let index = 0;
   let pos = 0;
   while (pos <= text.length) {
@@ -124,12 +132,28 @@ export function parseIptablesDump(text: string, options: ParseOptions): Iptables
     if (end - pos > MAX_LINE_LENGTH) {
       throw new InputError(`line is ${end - pos} characters long (the limit is ${MAX_LINE_LENGTH}); this is not an iptables dump`, options.source, b.line);
     }
-    const raw = text.slice(pos, end);
+    let raw = text.slice(pos, end);
     pos = end + 1;
+    if (mayBeSplit) {
+      raw = carry + raw;
+      carry = '';
+      const warning = LEGACY_WARNING.exec(raw);
+      if (warning && warning.index > 0 && raw.slice(0, warning.index).trim() !== '') {
+        legacyTablesPresent(b);
+        carry = raw.slice(0, warning.index);
+        continue;
+      }
+    }
     parseLine(b, raw, ctx);
     if (end === text.length) break;
   }
+  if (carry) parseLine(b, carry, ctx);
   return finish(b);
+}
+
+function legacyTablesPresent(b: DumpBuilder): void {
+  if (!b.header.legacyTablesPresent) b.warn('iptables-legacy tables are present on this host too: capture them with iptables-legacy-save');
+  b.header.legacyTablesPresent = true;
 }
 
 function parseLine(b: DumpBuilder, raw: string, ctx: RuleContext): void {
@@ -161,11 +185,7 @@ function headerLine(b: DumpBuilder, line: string): void {
     if (m[1]?.startsWith('ip6tables')) b.family = 'ipv6';
     return;
   }
-  if (/^# Warning: ip6?tables-legacy tables present/.test(line)) {
-    if (!b.header.legacyTablesPresent) b.warn('iptables-legacy tables are present on this host too: capture them with iptables-legacy-save');
-    b.header.legacyTablesPresent = true;
-    return;
-  }
+  if (LEGACY_WARNING.test(line)) return legacyTablesPresent(b);
   const incompatible = /^# Table `([^']+)' is incompatible/.exec(line);
   if (incompatible) b.warn(`iptables-nft could not print table ${sanitizeLine(incompatible[1] ?? '')}: it holds rules only the nft tool can show`);
 }

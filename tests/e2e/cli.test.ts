@@ -1,0 +1,196 @@
+/** The built CLI, spawned as a user runs it: stdout, stderr and exit code. */
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parse as parseYaml } from 'yaml';
+import { CLI, expectOneLineError, natdiff } from '../support/cli';
+
+const BEFORE = 'snapshots/coredns-scale-2to4-before.txt';
+const AFTER = 'snapshots/coredns-scale-2to4-after.txt';
+const tmp = mkdtempSync(join(tmpdir(), 'natdiff-e2e-'));
+const file = (name: string, content: string | Buffer) => {
+  const p = join(tmp, name);
+  writeFileSync(p, content);
+  return p;
+};
+
+describe('natdiff diff on the bundled coredns scale 2 → 4', () => {
+  const r = natdiff(['diff', BEFORE, AFTER]);
+
+  test('exit 1 (changes), nothing on stderr', () => {
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('');
+  });
+
+  test('one block per changed service port: endpoints, probability ladder, shares', () => {
+    for (const name of ['kube-system/kube-dns:dns ', 'kube-system/kube-dns:dns-tcp ', 'kube-system/kube-dns:metrics ']) expect(r.stdout).toContain(`~ ${name}`);
+    expect(r.stdout.match(/probabilities {2}0\.5 → 0\.25\/0\.333\/0\.5/g)).toHaveLength(3);
+    expect(r.stdout).toMatch(/\+ 10\.244\.0\.7:53 +— → 25%/);
+    expect(r.stdout).toMatch(/ 10\.244\.0\.5:53 +50% → 25%/);
+    expect(r.stdout).toContain('1 service unchanged (--all lists it)');
+  });
+
+  test('ends with the one-line summary', () => {
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('3 services changed · 6 endpoints added · 0 removed · 18 rules added · 6 changed');
+  });
+
+  test('no colour when stdout is not a terminal; --color forces it; NO_COLOR wins over FORCE_COLOR', () => {
+    expect(r.stdout).not.toContain('\u001b[');
+    expect(natdiff(['diff', BEFORE, AFTER, '--color']).stdout).toContain('\u001b[');
+    expect(natdiff(['diff', BEFORE, AFTER], { env: { FORCE_COLOR: '1' } }).stdout).toContain('\u001b[');
+    expect(natdiff(['diff', BEFORE, AFTER], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } }).stdout).not.toContain('\u001b[');
+  });
+});
+
+describe('exit codes like diff and kubectl diff', () => {
+  test('a dump against itself: exit 0, "no semantic change"', () => {
+    const r = natdiff(['diff', AFTER, AFTER]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('no semantic change');
+  });
+
+  test('--quiet: nothing printed, the exit code says it', () => {
+    expect(natdiff(['diff', '-q', BEFORE, AFTER])).toEqual({ status: 1, stdout: '', stderr: '' });
+    expect(natdiff(['diff', '--quiet', AFTER, AFTER])).toEqual({ status: 0, stdout: '', stderr: '' });
+  });
+
+  test('--service and --namespace narrow the report and the exit code', () => {
+    const dns = natdiff(['diff', BEFORE, AFTER, '--service', 'kube-system/kube-dns:dns']);
+    expect(dns.status).toBe(1);
+    expect(dns.stdout).toContain('kube-system/kube-dns:dns ');
+    expect(dns.stdout).not.toContain('dns-tcp');
+    expect(natdiff(['diff', '-q', BEFORE, AFTER, '--service', 'default/kubernetes']).status).toBe(0);
+    expect(natdiff(['diff', '-q', BEFORE, AFTER, '--namespace', 'default']).status).toBe(0);
+    expect(natdiff(['diff', '-q', BEFORE, AFTER, '-n', 'kube-system']).status).toBe(1);
+  });
+
+  test('--all lists the unchanged services too', () => {
+    expect(natdiff(['diff', BEFORE, AFTER, '--all']).stdout).toMatch(/default\/kubernetes:https +tcp 10\.96\.0\.1:443 +endpoints 1/);
+  });
+});
+
+describe('machine-readable and ticket-ready output', () => {
+  const json = JSON.parse(natdiff(['diff', BEFORE, AFTER, '-o', 'json']).stdout);
+
+  test('JSON follows the documented contract', () => {
+    expect(json.formatVersion).toBe(1);
+    const dns = json.services.find((s: { name: string; protocol: string }) => s.name === 'kube-system/kube-dns:dns');
+    expect(dns).toMatchObject({
+      protocol: 'udp',
+      status: 'changed',
+      endpointsAdded: ['10.244.0.7:53', '10.244.0.8:53'],
+      endpointsRemoved: [],
+      before: { clusterIP: '10.96.0.10', port: 53, probabilities: [0.5] },
+      after: { clusterIP: '10.96.0.10', port: 53, probabilities: [0.25, 0.33333333349, 0.5] },
+    });
+    expect(dns.after.endpoints[0]).toMatchObject({ address: '10.244.0.5:53', probability: 0.25, share: 0.25 });
+    expect(dns.after.endpoints[3]).toMatchObject({ address: '10.244.0.8:53', probability: null, share: 0.25 });
+    expect(json.summary).toMatchObject({ servicesChanged: 3, endpointsAdded: 6, changed: true });
+    expect(json.services.find((s: { name: string }) => s.name === 'default/kubernetes:https').status).toBe('unchanged');
+  });
+
+  test('YAML is the same document', () => {
+    expect(parseYaml(natdiff(['diff', BEFORE, AFTER, '-o', 'yaml']).stdout)).toEqual(json);
+  });
+
+  test('Markdown: summary table, a section per service with share bars, the normalized rule diff folded away', () => {
+    const md = natdiff(['diff', BEFORE, AFTER, '-o', 'markdown']).stdout;
+    expect(md).toContain('| kube-system/kube-dns:dns | changed | udp 10.96.0.10:53 | 2 → 4 | 0.5 → 0.25/0.333/0.5 | 50% → 25% |');
+    expect(md).toContain('### kube-system/kube-dns:dns (udp 10.96.0.10:53) — changed');
+    expect(md).toContain('| `10.244.0.5:53` | `██████████··········` 50% | `█████···············` 25% |');
+    expect(md).toMatch(/<details>\n<summary>Normalized rule diff \(table nat\)<\/summary>\n\n```diff\n/);
+    expect(md).toContain('+-A KUBE-SEP-232DQYSHL5HNRYWJ -p udp -m comment --comment "kube-system/kube-dns:dns" -j DNAT --to-destination 10.244.0.7:53');
+  });
+});
+
+describe('--out writes atomically and never overwrites without --force', () => {
+  test('write, refuse, force', () => {
+    const out = join(tmp, 'incident.md');
+    expect(natdiff(['diff', BEFORE, AFTER, '-o', 'markdown', '--out', out]).status).toBe(1);
+    expect(readFileSync(out, 'utf8')).toMatch(/^## natdiff/);
+    writeFileSync(out, 'my notes');
+    expectOneLineError(natdiff(['diff', BEFORE, AFTER, '--out', out]), /incident\.md: already exists; pass --force to replace it$/);
+    expect(readFileSync(out, 'utf8')).toBe('my notes');
+    expect(natdiff(['diff', BEFORE, AFTER, '--out', out, '--force']).status).toBe(1);
+    expect(readFileSync(out, 'utf8')).toMatch(/^natdiff /);
+    expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('bad input: one clear line on stderr, exit 2', () => {
+  test.each([
+    ['a missing file', () => join(tmp, 'nope.txt'), /nope\.txt: no such file$/],
+    ['a directory', () => tmp, /: is a directory, not a dump$/],
+    ['an empty file', () => file('empty.txt', ''), /empty\.txt: is empty$/],
+    ['a PNG', () => file('shot.png', Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')), /shot\.png: is a PNG image, not a dump$/],
+    ['a YAML manifest', () => file('svc.yaml', 'apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n'), /svc\.yaml: looks like a Kubernetes manifest/],
+    ['iptables -L output', () => 'tests/fixtures/corpus/01-eks-echoserver-scale-before.txt', /looks like `iptables -L` output, which drops details a diff needs; save the table with `iptables-save -t nat`$/],
+    ['a truncated dump', () => file('cut.txt', '*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -j RETURN\n'), /cut\.txt:1: table nat \(opened on line 1\) has no COMMIT/],
+    ['prose', () => file('prose.txt', 'hello\nthis is not a dump\n'), /prose\.txt:1: not an iptables rule line; no iptables rules found$/],
+    ['a 10 MB single line', () => file('huge.txt', `-A X ${'x'.repeat(10 * 1024 * 1024)}`), /huge\.txt:1: line is 10485765 characters long/],
+  ])('%s', (_, path, message) => {
+    expectOneLineError(natdiff(['diff', path(), AFTER]), new RegExp(`^natdiff: .*${message.source}`));
+  });
+
+  test('an unknown option', () => {
+    expectOneLineError(natdiff(['diff', BEFORE, AFTER, '--frobnicate']), /^natdiff: Unknown argument: frobnicate/);
+  });
+
+  test('warnings are one line each on stderr, with file and line; the diff still runs; --strict makes them fatal', () => {
+    const cut = file('cut-marker.txt', `${readFileSync(AFTER, 'utf8')}...\n`);
+    const r = natdiff(['diff', BEFORE, cut]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`natdiff: warning: ${cut}:98: lines were cut here by whoever made this file; what is missing cannot be diffed\n`);
+    expect(r.stdout).toContain('1 warning about the input (printed on stderr)');
+    expectOneLineError(natdiff(['diff', BEFORE, cut, '--strict']), /cut-marker\.txt:98: lines were cut here by whoever made this file; what is missing cannot be diffed \(--strict is set\)$/);
+  });
+});
+
+describe('input is data, never terminal control', () => {
+  test('escape sequences in a comment are shown escaped', () => {
+    const evil = file('evil.txt', '-N X\n-A X -m comment --comment "\u001b[2J\u001b]0;pwned\u0007 hi" -j RETURN\n');
+    const clean = file('clean.txt', '-N X\n-A X -j ACCEPT\n');
+    const r = natdiff(['diff', clean, evil]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(r.stdout).toContain('\\x1b[2J\\x1b]0;pwned\\x07 hi');
+  });
+});
+
+describe('ways in', () => {
+  test('stdin as "-"', () => {
+    const r = natdiff(['diff', '-', AFTER], { input: readFileSync(BEFORE, 'utf8') });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('stdin');
+  });
+
+  test('a kube-proxy -v=5 log is read as its restore payload', () => {
+    const r = natdiff(['diff', AFTER, 'snapshots/kube-proxy-v5-restore.log', '--service', 'kube-system/kube-dns:dns']);
+    expect(r.stdout).toMatch(/\+ 10\.244\.0\.9:53/);
+    expect(r.stdout).toMatch(/- 10\.244\.0\.7:53/);
+  });
+
+  test('as a kubectl plugin: kubectl natdiff diff …', () => {
+    const kubectl = spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).stdout.trim();
+    if (!kubectl) {
+      console.warn('skipped: kubectl is not installed');
+      return;
+    }
+    const bin = join(tmp, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const plugin = join(bin, 'kubectl-natdiff');
+    writeFileSync(plugin, `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
+    chmodSync(plugin, 0o755);
+    const r = spawnSync(kubectl, ['natdiff', 'diff', '-q', BEFORE, AFTER], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, cwd: join(__dirname, '..', '..') });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+  });
+
+  test('symlinked as kubectl-natdiff, the package bin', () => {
+    const link = join(tmp, 'kubectl-natdiff-link');
+    symlinkSync(CLI, link);
+    const r = spawnSync(process.execPath, [link, 'diff', '-q', AFTER, AFTER], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+  });
+});

@@ -1,0 +1,75 @@
+import { InputError } from '../../lib/errors';
+import { detectFormat } from '../../lib/parse/detect-format';
+import { extractPayloads } from '../../lib/parse/kube-proxy-log';
+import { decodeInput } from '../../lib/snapshot/read-input';
+import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
+import { gzipSync } from 'node:zlib';
+import { bundled } from '../support/snapshots';
+
+const PAYLOAD = '*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -m comment --comment "kube-system/kube-dns:dns cluster IP" -m udp -p udp -d 10.96.0.9 --dport 53 -j KUBE-SVC-TCOU7JCQXEZGVUNU\nCOMMIT';
+
+describe('kube-proxy logs', () => {
+  test('the seed article\'s -v=5 log: the payload after "Restoring iptables rules:"', () => {
+    const payloads = extractPayloads(bundled('kube-proxy-v5-restore.log'), 'kp.log');
+    expect(payloads).toHaveLength(1);
+    expect(payloads[0]?.text.split('\n')[0]).toBe('*filter');
+    expect(payloads[0]?.text.trimEnd().endsWith('COMMIT')).toBe(true);
+    expect(payloads[0]?.line).toBe(25);
+  });
+
+  test('klog structured, multi-line (rules=< … >), line numbers point into the log', () => {
+    const log = ['I0101 00:00:00.000000       1 proxier.go:1500] "Syncing iptables rules"', 'I0101 00:00:00.100000       1 proxier.go:1520] "Restoring iptables" rules=<', ...PAYLOAD.split('\n').map((l) => `\t${l}`), ' >', 'I0101 00:00:00.200000       1 proxier.go:1540] "done"'].join('\n');
+    const [p] = extractPayloads(log, 'kp.log');
+    expect(p?.text).toBe(PAYLOAD);
+    expect(p?.lineNumbers).toEqual([3, 4, 5, 6]);
+  });
+
+  test('klog structured, quoted, and JSON logging', () => {
+    const quoted = `I0101 00:00:00.100000       1 proxier.go:1520] "Restoring iptables" rules=${JSON.stringify(PAYLOAD)}`;
+    const json = JSON.stringify({ ts: 1, msg: 'Restoring iptables', v: 9, rules: PAYLOAD });
+    expect(extractPayloads(quoted, 'a')[0]?.text).toBe(PAYLOAD);
+    expect(extractPayloads(json, 'b')[0]?.text).toBe(PAYLOAD);
+  });
+
+  test('several payloads: the last is used, the others can be picked, and a warning says so', () => {
+    const one = `I0101 00:00:00.100000       1 proxier.go:1520] "Restoring iptables" rules=${JSON.stringify(PAYLOAD)}`;
+    const two = one.replace('10.96.0.9', '10.96.0.8');
+    const s = parseSnapshot(`${one}\n${two}\n`, 'kp.log');
+    expect(s.format).toBe('kube-proxy log (restore payload)');
+    expect(s.warnings[0]?.message).toMatch(/holds 2 restore payloads \(lines 1, 2\); using payload 2/);
+    const first = parseSnapshot(`${one}\n${two}\n`, 'kp.log', { payload: 1 });
+    expect(first.describe([]).model.ports[0]?.clusterIP).toBe('10.96.0.9');
+    expect(() => parseSnapshot(`${one}\n`, 'kp.log', { payload: 3 })).toThrow('kp.log: holds 1 restore payload; there is no payload 3');
+  });
+
+  test('a log without a payload says how to get one', () => {
+    expect(() => parseSnapshot('I0101 00:00:00.000000       1 proxier.go:1500] "Syncing iptables rules"\n', 'kp.log')).toThrow(/raise kube-proxy's verbosity/);
+  });
+});
+
+describe('what is not a dump', () => {
+  test.each([
+    ['apiVersion: v1\nkind: Service\n', /Kubernetes manifest/],
+    ['{"a": 1}\n', /JSON/],
+    ['<!DOCTYPE html>\n<html>', /HTML page/],
+    ['Name: KUBE-CLUSTER-IP\nType: hash:ip,port\n', /ipset list/],
+    ['-A -t 10.0.0.1:443 -s rr\n', /ipvsadm-save/],
+  ])('%j', (text, message) => {
+    const d = detectFormat(text);
+    expect(d.kind).toBe('unsupported');
+    expect(d.kind === 'unsupported' && d.message).toMatch(message);
+  });
+
+  test.each([
+    [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]), 'x.png: is a PNG image, not a dump'],
+    [Buffer.from([0x41, 0x00, 0x42]), 'x.png: is a binary file, not a dump'],
+    [Buffer.from([0xc3, 0x28, 0x41]), 'x.png: is not UTF-8 text, so not a dump'],
+    [Buffer.alloc(0), 'x.png: is empty'],
+  ])('bytes %#', (bytes, message) => {
+    expect(() => decodeInput(bytes, 'x.png')).toThrow(new InputError(message.replace('x.png: ', ''), 'x.png'));
+  });
+
+  test('a gzip-compressed dump is read as the dump', () => {
+    expect(decodeInput(gzipSync(Buffer.from('-A X -j RETURN\n')), 'd.gz')).toBe('-A X -j RETURN\n');
+  });
+});
