@@ -50,6 +50,7 @@ describe('noise is not change', () => {
     const report = diffTexts(fixture('captured', 'kube-proxy-payload.txt'), fixture('captured', 'iptables-save-of-payload.txt'));
     expect(report.summary.changed).toBe(false);
     expect(report.noise.formattingOnly).toBeGreaterThan(20);
+    expect(report.noise.implicitBuiltins).toBe(4); // nat PREROUTING, INPUT, OUTPUT, POSTROUTING: the payload declares none
   });
 });
 
