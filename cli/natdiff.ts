@@ -4,6 +4,9 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../lib/version';
 import { diffCommand, diffOptions, type DiffArgs } from './commands/diff';
+import { scaleCommand, scaleOptions, type ScaleArgs } from './commands/scale';
+import { snapCommand, snapOptions, type SnapArgs } from './commands/snap';
+import { snapshotsCommand, snapshotsOptions, type SnapshotsArgs } from './commands/snapshots';
 import { fail, run, STDIN } from './run';
 
 // yargs reads a lone "-" as an empty flag; the conventional "read stdin" argument is kept as a path.
@@ -12,10 +15,16 @@ const argv = hideBin(process.argv).map((a) => (a === '-' ? STDIN : a));
 void yargs(argv)
   .scriptName('natdiff')
   .usage('$0 <command> [options]\n\nSemantic diff of kube-proxy NAT rules before and after a scaling event.')
+  .parserConfiguration({ 'populate--': true })
   .command<DiffArgs>('diff <before> <after>', 'compare two nat-table dumps or snapshots', (y) => diffOptions(y) as never, (args) => run(() => diffCommand(args)))
+  .command<SnapArgs>('snap', 'take a snapshot of the nat rules (here, in a netns, on a node, over ssh, from a command)', (y) => snapOptions(y) as never, (args) => run(() => snapCommand(args)))
+  .command<SnapshotsArgs>('snapshots', 'list snapshots, newest first', (y) => snapshotsOptions(y) as never, (args) => run(() => snapshotsCommand(args)))
+  .command<ScaleArgs>('scale <workload>', 'kubectl scale, with before/after snapshots, a convergence timeline and a report', (y) => scaleOptions(y) as never, (args) => run(() => scaleCommand(args)))
   .example('$0 diff before.txt after.txt', 'what changed, on one screen')
   .example('$0 diff before.txt after.txt -o markdown --out incident.md', 'a report to attach to a ticket')
   .example('$0 diff before.txt after.txt -q', 'exit code only: 0 same, 1 changed, 2 error')
+  .example('$0 snap --node worker-1 --label before', 'snapshot a node through its kube-proxy pod')
+  .example('$0 scale deployment/coredns --replicas 4 -n kube-system --node worker-1', 'scale, wait for kube-proxy, report')
   .demandCommand(1, 'name a command (natdiff --help lists them)')
   .strict()
   .version(VERSION)

@@ -2,7 +2,7 @@
  * How every command ends: output written, one line per problem on stderr, and an exit code.
  * Bad input is one clear line and exit 2, never a stack trace.
  */
-import { InputError, type Warning } from '../lib/errors';
+import { NatdiffError, type Warning } from '../lib/errors';
 import { sanitizeLine } from '../lib/report/sanitize';
 
 /** What a `-` argument (read standard input) becomes. */
@@ -34,7 +34,7 @@ export async function run(body: () => Promise<number> | number): Promise<void> {
     const code = await body();
     process.exitCode = code;
   } catch (e) {
-    if (e instanceof InputError) fail(e.message);
+    if (e instanceof NatdiffError) fail(e.message);
     if (process.env.NATDIFF_DEBUG) process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
     fail(`internal error: ${(e as Error).message ?? String(e)} (set NATDIFF_DEBUG=1 for details, and please report it)`);
   }

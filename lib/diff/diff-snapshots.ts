@@ -66,6 +66,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
     },
     findings: mergeFindings(vb.findings, va.findings),
     warnings: [...before.warnings, ...vb.warnings, ...after.warnings, ...va.warnings],
+    pods: { ...before.metadata?.pods, ...after.metadata?.pods },
   };
   return { ...report, summary: summarize(report.services, report.chains) };
 }

@@ -3,6 +3,7 @@
  * JSON, YAML) renders. Order changes are first-class and kept apart from real changes.
  */
 import type { Warning } from '../errors';
+import type { PodRef } from '../model/pods';
 import type { Protocol, ServicePort } from '../model/service';
 import type { FindingKind } from '../model/snapshot';
 
@@ -142,5 +143,7 @@ export interface DiffReport {
   noise: Noise;
   findings: ReportFinding[];
   warnings: Warning[];
+  /** Endpoint IP → pod, from the snapshots' metadata (after wins); empty for plain dumps. */
+  pods: Record<string, PodRef>;
   summary: Summary;
 }

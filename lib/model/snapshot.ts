@@ -3,6 +3,7 @@
  * its service model. The diff stage sees snapshots only through this interface.
  */
 import type { Warning } from '../errors';
+import type { SnapshotMetadata } from './metadata';
 import type { Ruleset } from './ruleset';
 import type { ServiceModel } from './service';
 
@@ -47,6 +48,8 @@ export interface Snapshot {
   assumedTable: string | null;
   /** Packet/byte counters were present (they are never compared). */
   hadCounters: boolean;
+  /** What natdiff recorded at capture time, when the file is a natdiff snapshot. */
+  metadata: SnapshotMetadata | null;
   warnings: Warning[];
   /** Every service port name the rules mention. */
   serviceNames(): Set<string>;

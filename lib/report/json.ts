@@ -4,15 +4,17 @@
  */
 import { probabilities } from '../diff/diff-services';
 import type { ChainDiff, DiffReport, RuleRef, ServiceDiff } from '../diff/types';
+import { endpointIp, type PodRef } from '../model/pods';
 import type { Endpoint, ServicePort } from '../model/service';
 
 export const FORMAT_VERSION = 1;
 
-function endpoint(e: Endpoint) {
-  return { address: e.address, probability: e.probability, share: e.share, chain: e.ref, issues: e.issues };
+function endpoint(e: Endpoint, pods: Record<string, PodRef>) {
+  const pod = e.address ? (pods[endpointIp(e.address)] ?? null) : null;
+  return { address: e.address, probability: e.probability, share: e.share, chain: e.ref, issues: e.issues, pod };
 }
 
-function side(port: ServicePort | null) {
+function side(port: ServicePort | null, pods: Record<string, PodRef>) {
   if (!port) return null;
   return {
     clusterIP: port.clusterIP,
@@ -20,9 +22,9 @@ function side(port: ServicePort | null) {
     nodePorts: port.nodePorts,
     externalIPs: port.externalIPs,
     loadBalancerIPs: port.loadBalancerIPs,
-    endpoints: port.endpoints.map(endpoint),
+    endpoints: port.endpoints.map((e) => endpoint(e, pods)),
     probabilities: probabilities(port),
-    localEndpoints: port.localEndpoints?.map(endpoint) ?? null,
+    localEndpoints: port.localEndpoints?.map((e) => endpoint(e, pods)) ?? null,
     sessionAffinitySeconds: port.affinitySeconds,
     noEndpoints: port.noEndpoints,
     noLocalEndpoints: port.noLocalEndpoints,
@@ -30,7 +32,7 @@ function side(port: ServicePort | null) {
   };
 }
 
-function service(d: ServiceDiff) {
+function service(d: ServiceDiff, pods: Record<string, PodRef>) {
   return {
     name: d.name,
     key: d.key,
@@ -40,8 +42,8 @@ function service(d: ServiceDiff) {
     endpointsAdded: d.endpointsAdded,
     endpointsRemoved: d.endpointsRemoved,
     changes: d.changes,
-    before: side(d.before),
-    after: side(d.after),
+    before: side(d.before, pods),
+    after: side(d.after, pods),
   };
 }
 
@@ -71,7 +73,7 @@ export function reportDocument(report: DiffReport, toolVersion: string) {
     before: report.before,
     after: report.after,
     table: report.table,
-    services: report.services.map(service),
+    services: report.services.map((s) => service(s, report.pods)),
     chains: report.chains.map(chain),
     noise: report.noise,
     findings: report.findings,

@@ -5,11 +5,12 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import type { DiffReport, ServiceDiff } from '../diff/types';
+import { namespaceOf } from '../model/service';
 import { plural } from './notation';
 import { sanitizeLine } from './sanitize';
 import {
   endpointCount, endpointRows, ladderChange, noEndpointsNote, noiseNotes, otherChanges, otherFieldChanges,
-  serviceListing, shareText, summaryLine, uniformShareChange, where, type EndpointRow,
+  podText, serviceListing, shareText, summaryLine, uniformShareChange, where, type EndpointRow,
 } from './view';
 
 export interface MarkdownOptions {
@@ -56,7 +57,7 @@ function summaryTable(services: ServiceDiff[]): string[] {
   return lines;
 }
 
-function serviceSection(d: ServiceDiff): string[] {
+function serviceSection(d: ServiceDiff, pods: DiffReport['pods']): string[] {
   const lines = [`### ${cell(d.label)} (${cell(where(d.after ?? d.before))}) — ${d.status}`, ''];
   const facts: string[] = [];
   if (d.endpointsAdded.length > 0) facts.push(`endpoints added: ${d.endpointsAdded.map(code).join(', ')}`);
@@ -66,12 +67,15 @@ function serviceSection(d: ServiceDiff): string[] {
   const note = noEndpointsNote(d.after ?? d.before);
   if (note) facts.push(note);
   lines.push(...facts.map((f) => `- ${f}`), '');
-  const rows = endpointRows(d);
+  const rows = endpointRows(d, pods);
   if (rows.length > 0) {
-    lines.push('| Endpoint | Before | After |', '|---|---|---|');
+    const withPods = rows.some((r) => r.pod);
+    const namespace = d.name ? namespaceOf(d.name) : null;
+    lines.push(withPods ? '| Endpoint | Pod | Before | After |' : '| Endpoint | Before | After |', withPods ? '|---|---|---|---|' : '|---|---|---|');
     for (const r of rows.slice(0, MAX_ROWS)) {
       const issues = r.issues.length > 0 ? ` ⚠ ${r.issues.join(', ')}` : '';
-      lines.push(`| ${STATUS_MARK[r.status]}${code(r.address)}${issues} | ${shareCell(r.before)} | ${shareCell(r.after)} |`);
+      const pod = withPods ? ` ${cell(podText(r.pod, namespace)) || '—'} |` : '';
+      lines.push(`| ${STATUS_MARK[r.status]}${code(r.address)}${issues} |${pod} ${shareCell(r.before)} | ${shareCell(r.after)} |`);
     }
     if (rows.length > MAX_ROWS) lines.push(`| … ${rows.length - MAX_ROWS} more | | |`);
     lines.push('');
@@ -128,7 +132,7 @@ export function renderMarkdown(report: DiffReport, options: MarkdownOptions): st
   if (listed.length > 0) out.push(...summaryTable(listed), '');
   const unchanged = report.summary.servicesUnchanged;
   if (unchanged > 0 && !options.all) out.push(`${plural(unchanged, 'service')} unchanged.`, '');
-  for (const d of listed.filter((s) => s.status !== 'unchanged')) out.push(...serviceSection(d));
+  for (const d of listed.filter((s) => s.status !== 'unchanged')) out.push(...serviceSection(d, report.pods));
   out.push(...otherSection(report));
   if (report.findings.length > 0) {
     out.push('### Notes', '', ...report.findings.map((f) => `- ${f.side === 'both' ? '' : `${f.side}: `}${cell(f.message)}`), '');

@@ -5,11 +5,12 @@
  */
 import kleur from 'kleur';
 import type { DiffReport, ServiceDiff } from '../diff/types';
+import { namespaceOf } from '../model/service';
 import { plural } from './notation';
 import { sanitizeLine } from './sanitize';
 import {
   endpointCount, endpointRows, ladderChange, noEndpointsNote, noiseNotes, otherChanges, otherFieldChanges,
-  serviceListing, shareText, sourceLine, summaryLine, where, type EndpointRow, type OtherChange,
+  podText, serviceListing, shareText, sourceLine, summaryLine, where, type EndpointRow, type OtherChange,
 } from './view';
 
 export interface TextOptions {
@@ -53,11 +54,13 @@ function marker(status: ServiceDiff['status'] | EndpointRow['status'], p: Palett
   }
 }
 
-function rowLines(rows: EndpointRow[], p: Palette): string[] {
+function rowLines(rows: EndpointRow[], p: Palette, namespace: string | null): string[] {
   const width = Math.max(...rows.map((r) => r.address.length), 8);
   const line = (r: EndpointRow): string => {
     const issues = r.issues.length > 0 ? p.changed(`  (${r.issues.join(', ')})`) : '';
-    return `    ${marker(r.status, p)} ${r.address.padEnd(width)}  ${shareText(r.before).padStart(6)} → ${shareText(r.after)}${issues}`;
+    const pod = r.pod ? p.dim(`  ${podText(r.pod, namespace)}`) : '';
+    const shares = `${shareText(r.before).padStart(6)} → ${shareText(r.after)}`;
+    return `    ${marker(r.status, p)} ${r.address.padEnd(width)}  ${pod ? shares.padEnd(16) : shares}${pod}${issues}`;
   };
   if (rows.length <= MAX_ROWS) return rows.map(line);
   const moved = rows.filter((r) => r.status !== 'kept');
@@ -73,7 +76,7 @@ function rowLines(rows: EndpointRow[], p: Palette): string[] {
   return out;
 }
 
-function serviceBlock(d: ServiceDiff, p: Palette): string[] {
+function serviceBlock(d: ServiceDiff, p: Palette, pods: DiffReport['pods']): string[] {
   const counts =
     d.status === 'changed' || d.status === 'unchanged'
       ? endpointCount(d.before) === endpointCount(d.after)
@@ -86,10 +89,10 @@ function serviceBlock(d: ServiceDiff, p: Palette): string[] {
   for (const c of otherFieldChanges(d)) lines.push(`    ${c.label}: ${c.before} → ${c.after}`);
   const note = noEndpointsNote(d.after ?? d.before);
   if (note) lines.push(`    ${p.dim(note)}`);
-  const rows = endpointRows(d);
+  const rows = endpointRows(d, pods);
   if (rows.length > 0) {
     if (d.status !== 'unchanged') lines.push(`    probabilities  ${ladderChange(d)}`);
-    lines.push(...rowLines(rows, p));
+    lines.push(...rowLines(rows, p, d.name ? namespaceOf(d.name) : null));
   }
   return lines;
 }
@@ -127,7 +130,7 @@ export function renderText(report: DiffReport, options: TextOptions): string {
   const p = palette(options.color);
   const out: string[] = [p.dim(`natdiff ${sourceLine(report)}`), ''];
   const listed = serviceListing(report, options.all);
-  for (const d of listed) out.push(...serviceBlock(d, p), '');
+  for (const d of listed) out.push(...serviceBlock(d, p, report.pods), '');
   const unchanged = report.summary.servicesUnchanged;
   if (unchanged > 0 && !options.all) out.push(p.dim(`${plural(unchanged, 'service')} unchanged (--all lists ${unchanged === 1 ? 'it' : 'them'})`), '');
 

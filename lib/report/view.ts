@@ -5,6 +5,7 @@
  */
 import { probabilities } from '../diff/diff-services';
 import type { ChainDiff, DiffReport, RuleRef, ServiceDiff, ServiceField, Summary } from '../diff/types';
+import { endpointIp, type PodRef } from '../model/pods';
 import type { Endpoint, ServicePort } from '../model/service';
 import { ladder, percent, plural } from './notation';
 import { sanitizeLine } from './sanitize';
@@ -17,6 +18,7 @@ export interface EndpointRow {
   before: number | null;
   after: number | null;
   issues: string[];
+  pod: PodRef | null;
 }
 
 function id(e: Endpoint): string {
@@ -24,18 +26,27 @@ function id(e: Endpoint): string {
 }
 
 /** Endpoints in after-side order, then the removed ones in before-side order. */
-export function endpointRows(d: ServiceDiff): EndpointRow[] {
+export function endpointRows(d: ServiceDiff, pods: Record<string, PodRef>): EndpointRow[] {
   const before = new Map((d.before?.endpoints ?? []).map((e) => [id(e), e]));
   const after = new Map((d.after?.endpoints ?? []).map((e) => [id(e), e]));
+  const podOf = (e: Endpoint): PodRef | null => (e.address ? (pods[endpointIp(e.address)] ?? null) : null);
   const rows: EndpointRow[] = [];
   for (const [key, e] of after) {
     const b = before.get(key);
-    rows.push({ address: sanitizeLine(key), status: b ? 'kept' : 'added', before: b?.share ?? null, after: e.share, issues: [...new Set([...(b?.issues ?? []), ...e.issues])] });
+    rows.push({ address: sanitizeLine(key), status: b ? 'kept' : 'added', before: b?.share ?? null, after: e.share, issues: [...new Set([...(b?.issues ?? []), ...e.issues])], pod: podOf(e) });
   }
   for (const [key, e] of before) {
-    if (!after.has(key)) rows.push({ address: sanitizeLine(key), status: 'removed', before: e.share, after: null, issues: e.issues });
+    if (!after.has(key)) rows.push({ address: sanitizeLine(key), status: 'removed', before: e.share, after: null, issues: e.issues, pod: podOf(e) });
   }
   return rows;
+}
+
+/** `coredns-5d78c9869d-7xq2k on node-a`, with the pod's state when it is not simply ready. */
+export function podText(pod: PodRef | null, serviceNamespace: string | null): string {
+  if (!pod) return '';
+  const name = pod.namespace === serviceNamespace ? pod.pod : `${pod.namespace}/${pod.pod}`;
+  const state = pod.terminating ? ', terminating' : pod.ready ? '' : ', not ready';
+  return sanitizeLine(`${name}${pod.node ? ` on ${pod.node}` : ''}${state}`);
 }
 
 export function shareText(share: number | null): string {

@@ -8,6 +8,8 @@ import { detectFormat } from '../parse/detect-format';
 import { parseIptablesDump, type IptablesDump } from '../parse/iptables/parse-dump';
 import { buildServiceView, mentionedServiceNames } from '../parse/iptables/services';
 import { extractPayloads } from '../parse/kube-proxy-log';
+import type { SnapshotMetadata } from '../model/metadata';
+import { decodeMetadata, metadataServiceNames } from './metadata';
 import { readInput } from './read-input';
 
 export interface LoadOptions {
@@ -20,7 +22,7 @@ export interface LoadOptions {
   format?: 'auto' | 'iptables' | 'kube-proxy-log';
 }
 
-function iptablesSnapshot(dump: IptablesDump, source: string, format: string): Snapshot {
+function iptablesSnapshot(dump: IptablesDump, source: string, format: string, metadata: SnapshotMetadata | null): Snapshot {
   return {
     source,
     format,
@@ -29,8 +31,9 @@ function iptablesSnapshot(dump: IptablesDump, source: string, format: string): S
     origin: { generator: dump.header.generator, version: dump.header.version, backend: dump.header.backend },
     assumedTable: dump.assumedTable,
     hadCounters: dump.hadCounters,
+    metadata,
     warnings: dump.warnings,
-    serviceNames: () => mentionedServiceNames(dump.ruleset),
+    serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
     describe: (candidateNames) => buildServiceView(dump.ruleset, { source, candidateNames }),
   };
 }
@@ -59,10 +62,12 @@ export function parseSnapshot(text: string, source: string, options: LoadOptions
         message: `the log holds ${payloads.length} restore payloads (lines ${payloads.map((p) => p.line).join(', ')}); using payload ${index + 1}, choose another with --payload`,
       });
     }
-    return iptablesSnapshot(dump, source, 'kube-proxy log (restore payload)');
+    return iptablesSnapshot(dump, source, 'kube-proxy log (restore payload)', null);
   }
+  const { metadata, warnings } = decodeMetadata(text, source);
   const dump = parseIptablesDump(text, parseOptions);
-  return iptablesSnapshot(dump, source, dump.format);
+  dump.warnings.unshift(...warnings);
+  return iptablesSnapshot(dump, source, metadata ? `natdiff snapshot (${dump.format})` : dump.format, metadata);
 }
 
 export function loadSnapshot(path: string, options: LoadOptions = {}): Snapshot {

@@ -1,0 +1,144 @@
+/** `natdiff scale KIND/NAME --replicas N`: snapshots and a report around a kubectl scale. */
+import { dirname, join } from 'node:path';
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import type { Kubectl } from '../../lib/capture/kubectl';
+import type { List, Node } from '../../lib/capture/kube-types';
+import type { Source } from '../../lib/capture/sources';
+import { NatdiffError } from '../../lib/errors';
+import { renderScaleMarkdown, renderScaleText, scaleDocument } from '../../lib/report/scale-report';
+import { sanitizeLine } from '../../lib/report/sanitize';
+import { runScale, type ScaleRun } from '../../lib/scale/scale-workflow';
+import { parseWorkloadRef, showWorkload } from '../../lib/scale/workload';
+import { compactTimestamp } from '../../lib/snapshot/write-snapshot';
+import { writeFileAtomic } from '../../lib/snapshot/write-file';
+import { VERSION } from '../../lib/version';
+import { parseDuration } from '../duration';
+import { EXIT_CHANGED, EXIT_SAME, writeStdout } from '../run';
+import { Spinner } from '../spinner';
+import { kubectlFrom, sourceFrom, sourceOptions, type SourceArgs } from './source-options';
+
+export const EXIT_INTERRUPTED = 130;
+
+export interface ScaleArgs extends SourceArgs {
+  workload: string;
+  replicas: number;
+  namespace?: string;
+  timeout: string;
+  interval: string;
+  settle: string;
+  report?: string;
+  dir: string;
+  force: boolean;
+  dryRun: boolean;
+  output: 'text' | 'markdown' | 'json';
+  color?: boolean;
+}
+
+export function scaleOptions<T>(y: Argv<T>) {
+  return sourceOptions(y)
+    .positional('workload', { type: 'string', demandOption: true, describe: 'deployment/NAME, statefulset/NAME or replicaset/NAME' })
+    .option('replicas', { type: 'number', demandOption: true, describe: 'the new replica count' })
+    .option('namespace', { alias: 'n', type: 'string', describe: "the workload's namespace (default: the context's)" })
+    .option('timeout', { type: 'string', default: '3m', describe: 'how long to wait for kube-proxy to converge' })
+    .option('interval', { type: 'string', default: '1s', describe: 'how often to read the rules while waiting' })
+    .option('settle', { type: 'string', default: '10s', describe: 'when no service selects the workload: converged = rules unchanged this long' })
+    .option('report', { type: 'string', describe: 'Markdown report file (default: next to the snapshots)' })
+    .option('dir', { type: 'string', default: 'snapshots', describe: 'snapshot directory' })
+    .option('force', { type: 'boolean', default: false, describe: 'replace an existing --report file' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'take the before snapshot and print what would run; scale nothing' })
+    .option('output', { alias: 'o', choices: ['text', 'markdown', 'json'] as const, default: 'text' as const, describe: 'what to print on stdout' })
+    .option('color', { type: 'boolean', describe: 'colour the text output' });
+}
+
+async function contextNamespace(kubectl: Kubectl): Promise<string> {
+  const res = await kubectl.result(['config', 'view', '--minify', '-o', 'jsonpath={..namespace}']);
+  return (res.code === 0 && res.stdout.trim()) || 'default';
+}
+
+/** With no source given, a one-node cluster's node; otherwise the user must say which node. */
+async function defaultSource(kubectl: Kubectl, via: 'exec' | 'debug'): Promise<Source> {
+  const nodes = (await kubectl.json<List<Node>>(['get', 'nodes'])).items.map((n) => n.metadata.name);
+  if (nodes.length === 1) return { kind: 'node', node: nodes[0] as string, via };
+  throw new NatdiffError(`name the node whose rules to watch with --node (nodes: ${nodes.slice(0, 10).join(', ')}${nodes.length > 10 ? ', …' : ''})`);
+}
+
+function reportPath(run: ScaleRun, args: ScaleArgs): string {
+  if (args.report) return args.report;
+  return join(dirname(run.before.path), `${compactTimestamp(run.startedAt)}-scale-${run.workload.name}.md`);
+}
+
+function exitCode(run: ScaleRun): number {
+  switch (run.outcome) {
+    case 'converged':
+    case 'dry-run':
+      return EXIT_SAME;
+    case 'interrupted':
+      return EXIT_INTERRUPTED;
+    default:
+      return EXIT_CHANGED;
+  }
+}
+
+export async function scaleCommand(args: ArgumentsCamelCase<ScaleArgs>): Promise<number> {
+  if (!Number.isInteger(args.replicas) || args.replicas < 0) throw new NatdiffError(`--replicas ${args.replicas}: needs a whole number, 0 or more`);
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT_INTERRUPTED);
+    process.stderr.write('\nnatdiff: interrupted; keeping what was captured (Ctrl-C again to quit at once)\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const spinner = new Spinner();
+  const steps: string[] = [];
+  try {
+    const kubectl = kubectlFrom(args, abort.signal);
+    const namespace = args.namespace ?? (await contextNamespace(kubectl));
+    const workload = parseWorkloadRef(args.workload, namespace);
+    const given = args.netns || args.node || args.ssh || args.exec;
+    const source = given ? sourceFrom(args) : await defaultSource(kubectl, args.via);
+    const run = await runScale({
+      workload,
+      replicas: args.replicas,
+      source,
+      kubectl,
+      dir: args.dir,
+      timeoutMs: parseDuration(args.timeout, '--timeout'),
+      intervalMs: parseDuration(args.interval, '--interval'),
+      settleMs: parseDuration(args.settle, '--settle'),
+      commandTimeoutMs: parseDuration(args.commandTimeout, '--command-timeout'),
+      dryRun: args.dryRun,
+      signal: abort.signal,
+      allTables: args.allTables,
+      debugImage: args.debugImage,
+      onProgress: (ms, what) => spinner.update(`${(ms / 1000).toFixed(0)}s  waiting for ${what}`),
+      onStep: (m) => {
+        steps.push(m);
+        spinner.clear();
+        process.stderr.write(`natdiff: ${sanitizeLine(m)}\n`);
+      },
+    });
+    spinner.clear();
+    if (run.outcome === 'dry-run') {
+      await writeStdout(`dry run: would run ${sanitizeLine(run.command.join(' '))}\nthen wait for ${showWorkload(workload)} to roll out and for the rules of ${run.servicePorts.join(', ') || 'the node'} to converge\n`);
+      return EXIT_SAME;
+    }
+    const path = reportPath(run, args);
+    writeFileAtomic(path, renderScaleMarkdown(run, VERSION), { force: args.force });
+    process.stderr.write(`natdiff: report: ${sanitizeLine(path)}\n`);
+    const color = args.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+    const out = args.output === 'json' ? `${JSON.stringify(scaleDocument(run, VERSION), null, 2)}\n` : args.output === 'markdown' ? renderScaleMarkdown(run, VERSION) : renderScaleText(run, color);
+    await writeStdout(out);
+    return exitCode(run);
+  } catch (e) {
+    spinner.clear();
+    if (abort.signal.aborted) {
+      process.stderr.write(`natdiff: interrupted${steps.length > 0 ? `; kept ${steps.join(', ')}` : ' before anything was captured'}\n`);
+      return EXIT_INTERRUPTED;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,61 @@
+/** `natdiff snap`: take a snapshot of a node's nat rules. */
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { snapshotAllNodes, takeSnapshot } from '../../lib/capture/take-snapshot';
+import { NatdiffError } from '../../lib/errors';
+import { sanitizeLine } from '../../lib/report/sanitize';
+import { parseDuration } from '../duration';
+import { EXIT_ERROR, EXIT_SAME, writeStdout } from '../run';
+import { kubectlFrom, sourceFrom, sourceOptions, type SourceArgs } from './source-options';
+
+export interface SnapArgs extends SourceArgs {
+  allNodes?: boolean;
+  label?: string;
+  out?: string;
+  dir: string;
+  force: boolean;
+  clusterInfo?: boolean;
+}
+
+export function snapOptions<T>(y: Argv<T>) {
+  return sourceOptions(y)
+    .option('all-nodes', { type: 'boolean', describe: 'every node of the cluster, a few at a time, one file each' })
+    .option('label', { type: 'string', describe: 'label stored in the snapshot (before, after, or free text)' })
+    .option('out', { type: 'string', describe: 'write the snapshot to this file (default: a new file under --dir)' })
+    .option('dir', { type: 'string', default: 'snapshots', describe: 'snapshot directory for default names: DIR/<context>/<node>/<UTC time>-<label>.txt' })
+    .option('force', { type: 'boolean', default: false, describe: 'with --out: replace an existing file' })
+    .option('cluster-info', { type: 'boolean', describe: 'record pods and service ports from the cluster (default: when capturing through the cluster)' })
+    .conflicts('all-nodes', ['netns', 'node', 'ssh', 'exec', 'out']);
+}
+
+function line(path: string, warnings: string[]): string {
+  for (const w of warnings) process.stderr.write(`natdiff: warning: ${sanitizeLine(w)}\n`);
+  return `${sanitizeLine(path)}\n`;
+}
+
+export async function snapCommand(args: ArgumentsCamelCase<SnapArgs>): Promise<number> {
+  const kubectl = kubectlFrom(args);
+  const common = {
+    kubectl,
+    dir: args.dir,
+    force: args.force,
+    label: args.label,
+    timeoutMs: parseDuration(args.commandTimeout, '--command-timeout'),
+    allTables: args.allTables,
+    debugImage: args.debugImage,
+    clusterInfo: args.clusterInfo === undefined ? ('auto' as const) : args.clusterInfo ? ('always' as const) : ('never' as const),
+  };
+  if (args.allNodes) {
+    const results = await snapshotAllNodes({ ...common, via: args.via });
+    let text = '';
+    for (const r of results) {
+      if (r.error) process.stderr.write(`natdiff: node ${sanitizeLine(r.node)}: ${sanitizeLine(r.error)}\n`);
+      for (const t of r.taken) text += line(t.path, t.warnings);
+    }
+    await writeStdout(text);
+    return results.some((r) => r.error) ? EXIT_ERROR : EXIT_SAME;
+  }
+  const taken = await takeSnapshot({ ...common, source: sourceFrom(args), out: args.out });
+  if (taken.length === 0) throw new NatdiffError('nothing was captured');
+  await writeStdout(taken.map((t) => line(t.path, t.warnings)).join(''));
+  return EXIT_SAME;
+}

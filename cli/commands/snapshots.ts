@@ -1,0 +1,41 @@
+/** `natdiff snapshots`: the snapshots under a directory, newest first. */
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { listSnapshots } from '../../lib/snapshot/list-snapshots';
+import { sanitizeLine } from '../../lib/report/sanitize';
+import { EXIT_SAME, writeStdout } from '../run';
+
+export interface SnapshotsArgs {
+  dir: string;
+  output: 'text' | 'json';
+}
+
+export function snapshotsOptions<T>(y: Argv<T>) {
+  return y
+    .option('dir', { type: 'string', default: 'snapshots', describe: 'snapshot directory' })
+    .option('output', { alias: 'o', choices: ['text', 'json'] as const, default: 'text' as const });
+}
+
+export async function snapshotsCommand(args: ArgumentsCamelCase<SnapshotsArgs>): Promise<number> {
+  const list = listSnapshots(args.dir);
+  if (args.output === 'json') {
+    await writeStdout(`${JSON.stringify(list, null, 2)}\n`);
+    return EXIT_SAME;
+  }
+  if (list.length === 0) {
+    await writeStdout(`no snapshots under ${sanitizeLine(args.dir)}\n`);
+    return EXIT_SAME;
+  }
+  const rows = list.map((s) => [
+    (s.capturedAt ?? '').replace('T', ' ').replace(/\.\d+Z$|Z$/, 'Z'),
+    s.label ?? (s.hasMetadata ? '-' : '(plain dump)'),
+    s.node ?? '-',
+    s.context ?? '-',
+    String(s.rules),
+    s.path,
+  ].map(sanitizeLine));
+  const header = ['CAPTURED (UTC)', 'LABEL', 'NODE', 'CONTEXT', 'RULES', 'PATH'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ');
+  await writeStdout([fmt(header), ...rows.map(fmt)].join('\n') + '\n');
+  return EXIT_SAME;
+}

@@ -1,0 +1,119 @@
+/**
+ * `natdiff snap` on this machine's own tools: real iptables in a private network namespace
+ * (created and deleted here), snapshot files that stay valid iptables-restore input, atomic and
+ * non-clobbering writes, both iptables back ends, `--exec`, and `natdiff snapshots`.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
+import { diffSnapshots } from '../../lib/diff/diff-snapshots';
+import { expectOneLineError, natdiff } from '../support/cli';
+import { createNetns, deleteNetns, inNetns, netnsUnavailableReason, restore, save } from '../support/netns';
+import { fixture } from '../support/snapshots';
+
+const unavailable = netnsUnavailableReason();
+if (unavailable) console.warn(`skipping snapshot capture tests: ${unavailable}`);
+const describeRoot = unavailable ? describe.skip : describe;
+
+describeRoot('natdiff snap --netns (real iptables-save in a private network namespace)', () => {
+  let ns: string;
+  let dir: string;
+  const payload = fixture('captured', 'kube-proxy-payload.txt');
+
+  beforeAll(() => {
+    ns = createNetns();
+    restore(ns, payload);
+    dir = mkdtempSync(join(tmpdir(), 'natdiff-snap-'));
+  });
+  afterAll(() => deleteNetns(ns));
+
+  test('captures the rules, with metadata in leading # lines, into DIR/<context>/<where>/<time>-<label>.txt', () => {
+    const r = natdiff(['snap', '--netns', ns, '--label', 'before', '--dir', dir, '--all-tables']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    const path = r.stdout.trim();
+    expect(path).toMatch(new RegExp(`^${dir}/local/${ns}/\\d{8}T\\d{6}Z-before\\.txt$`));
+    const text = readFileSync(path, 'utf8');
+    expect(text.split('\n')[0]).toBe('# natdiff snapshot');
+    const snap = parseSnapshot(text, path);
+    expect(snap.metadata).toMatchObject({
+      formatVersion: 1, label: 'before', node: null, kubeContext: null, kubeProxyMode: 'iptables',
+      source: { kind: 'netns', target: ns, command: ['ip', 'netns', 'exec', ns, 'iptables-nft-save'] },
+      iptables: { version: expect.stringMatching(/^1\.8\./), backend: 'nf_tables' },
+      rules: text.split('\n').filter((l) => l.startsWith('-A ')).length,
+    });
+    expect(Date.parse(snap.metadata?.capturedAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+    expect(diffSnapshots(parseSnapshot(payload, 'payload'), snap).summary.changed).toBe(false);
+  });
+
+  test('a snapshot file is a valid iptables-restore input: restored elsewhere and captured again, nothing changed', () => {
+    const first = natdiff(['snap', '--netns', ns, '--dir', dir]).stdout.trim();
+    const other = createNetns();
+    try {
+      restore(other, readFileSync(first, 'utf8'));
+      const again = save(other, ['-t', 'nat']);
+      expect(diffSnapshots(parseSnapshot(readFileSync(first, 'utf8'), 'first'), parseSnapshot(again, 'again')).summary.changed).toBe(false);
+    } finally {
+      deleteNetns(other);
+    }
+  });
+
+  test('--out never replaces a file without --force, and leaves no temp files', () => {
+    const out = join(dir, 'mine.txt');
+    writeFileSync(out, 'precious');
+    expectOneLineError(natdiff(['snap', '--netns', ns, '--out', out]), /mine\.txt: already exists; pass --force to replace it$/);
+    expect(readFileSync(out, 'utf8')).toBe('precious');
+    expect(natdiff(['snap', '--netns', ns, '--out', out, '--force']).status).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^# natdiff snapshot\n/);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  test('both iptables back ends hold kube-proxy rules: both captured, and the warning says so', () => {
+    const both = createNetns();
+    try {
+      restore(both, payload);
+      const legacy = inNetns(both, ['iptables-legacy-restore'], '*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-MARK-MASQ - [0:0]\n-A KUBE-SERVICES -j RETURN\nCOMMIT\n');
+      expect(legacy.status).toBe(0);
+      const r = natdiff(['snap', '--netns', both, '--label', 'node', '--dir', dir]);
+      expect(r.status).toBe(0);
+      const paths = r.stdout.trim().split('\n');
+      expect(paths.map((p) => p.replace(/.*-/, ''))).toEqual(['nft.txt', 'legacy.txt']);
+      expect(r.stderr).toMatch(/warning: both iptables back ends hold kube-proxy rules on network namespace .*; captured both/);
+      expect(parseSnapshot(readFileSync(paths[1] as string, 'utf8'), 'l').metadata?.iptables.backend).toBe('legacy');
+    } finally {
+      deleteNetns(both);
+    }
+  });
+
+  test('--exec -- CMD ARGS: any command whose stdout is a dump', () => {
+    const r = natdiff(['snap', '--exec', '--label', 'x', '--dir', dir, '--', 'ip', 'netns', 'exec', ns, 'iptables-save', '-t', 'nat']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toMatch(/\/local\/exec\/\d{8}T\d{6}Z-x\.txt$/);
+  });
+
+  test.each([
+    ['a namespace that does not exist', ['--netns', 'natdiff-no-such-ns'], /ip netns exec natdiff-no-such-ns iptables-save -t nat failed on network namespace natdiff-no-such-ns: Cannot open network namespace/],
+    ['a command that is not installed', ['--exec', '--', 'natdiff-no-such-command'], /natdiff-no-such-command is not installed \(or not on PATH\)$/],
+    ['a command that prints no dump', ['--exec', '--', 'echo', 'hello'], /echo hello did not give an iptables dump \(line 1\): not an iptables rule line; no iptables rules found$/],
+    ['a command that fails', ['--exec', '--', 'sh', '-c', 'echo nope >&2; exit 3'], /failed \(exit 3\): nope$/],
+    ['a command that hangs', ['--exec', '--command-timeout', '1s', '--', 'sleep', '30'], /sleep 30 timed out after 1 s$/],
+    ['--exec without a command', ['--exec'], /--exec needs a command after --/],
+  ])('%s: one line, exit 2', (_, args, message) => {
+    expectOneLineError(natdiff(['snap', '--dir', dir, ...args]), message);
+  });
+
+  test('natdiff snapshots lists them newest first, with label and rule count', () => {
+    const r = natdiff(['snapshots', '--dir', dir]);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^CAPTURED \(UTC\) +LABEL +NODE +CONTEXT +RULES +PATH$/);
+    expect(lines.length).toBeGreaterThan(4);
+    const times = lines.slice(1).map((l) => l.slice(0, 20));
+    expect([...times].sort().reverse()).toEqual(times);
+    expect(r.stdout).toMatch(/ before +- +- +\d+ +/);
+    const json = JSON.parse(natdiff(['snapshots', '--dir', dir, '-o', 'json']).stdout);
+    expect(json[0]).toEqual(expect.objectContaining({ path: expect.any(String), rules: expect.any(Number), hasMetadata: true }));
+    expect(existsSync(json[0].path)).toBe(true);
+  });
+});
