@@ -20,6 +20,12 @@ export interface KubectlOptions {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** `get pods`, `exec`, `rollout status`: the verb and its object, for messages. */
+function describeCall(args: readonly string[]): string {
+  const [verb, object] = args;
+  return object && !object.startsWith('-') ? `${verb} ${object}` : (verb ?? '');
+}
+
 export class KubectlError extends CaptureError {
   constructor(
     readonly call: string,
@@ -48,7 +54,7 @@ export class Kubectl {
   }
 
   async result(args: readonly string[], timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS): Promise<CommandResult> {
-    const call = args.slice(0, 3).join(' ');
+    const call = describeCall(args);
     try {
       return await runCommand(this.argv(args), { timeoutMs, signal: this.options.signal });
     } catch (e) {
@@ -62,7 +68,7 @@ export class Kubectl {
   /** stdout of a call that must succeed. */
   async run(args: readonly string[], timeoutMs?: number): Promise<string> {
     const res = await this.result(args, timeoutMs);
-    if (res.code !== 0) throw new KubectlError(args.slice(0, 3).join(' '), firstLine(res.stderr) || `exit ${res.code}`, res);
+    if (res.code !== 0) throw new KubectlError(describeCall(args), firstLine(res.stderr) || `exit ${res.code}`, res);
     return res.stdout;
   }
 
@@ -71,7 +77,7 @@ export class Kubectl {
     try {
       return JSON.parse(out) as T;
     } catch {
-      throw new KubectlError(args.slice(0, 3).join(' '), 'printed something that is not JSON', null);
+      throw new KubectlError(describeCall(args), 'printed something that is not JSON', null);
     }
   }
 

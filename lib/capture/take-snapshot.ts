@@ -37,6 +37,10 @@ export function proxyModeFromRules(dump: string): string | null {
 }
 
 function checkDump(c: Capture, where: string): void {
+  if (c.text.trim() === '') {
+    c.warnings.push(`${where} printed no rules at all (no ${c.command.includes('-t') ? 'nat table' : 'tables'} there yet); the snapshot records that`);
+    return;
+  }
   try {
     parseSnapshot(c.text, where);
   } catch (e) {

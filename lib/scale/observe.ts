@@ -2,7 +2,8 @@
  * What convergence means: for every port of every service that selects the workload, the
  * endpoints in the node's rules are exactly the ready endpoints of the service's EndpointSlices.
  */
-import type { EndpointSlice, Service } from '../capture/kube-types';
+import type { EndpointSlice, Pod, Service } from '../capture/kube-types';
+import { endpointIp } from '../model/pods';
 import { SERVICE_NAME_LABEL, TRIGGER_TIME_ANNOTATION } from '../capture/kube-types';
 import type { ServiceModel } from '../model/service';
 import { joinHostPort } from '../parse/iptables/address';
@@ -69,6 +70,30 @@ export function divergence(expected: Map<string, ReadyEndpoint[]>, observed: End
     if (extra.length > 0) problems.push(`${name}: rules still send traffic to ${extra.join(', ')} (not ready in the EndpointSlices)`);
   }
   return problems;
+}
+
+/**
+ * Whether the EndpointSlices have caught up with the workload's pods: every ready pod of the
+ * workload is a ready endpoint of every watched port, and no pod that is not ready (or is
+ * terminating) still is. Until then, rules that match the slices prove nothing.
+ */
+export function slicesLagBehind(expected: Map<string, ReadyEndpoint[]>, pods: Pod[]): string[] {
+  const ready = new Set<string>();
+  const notReady = new Set<string>();
+  for (const p of pods) {
+    const ip = p.status?.podIP;
+    if (!ip) continue;
+    const isReady = !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+    (isReady ? ready : notReady).add(ip);
+  }
+  const lag: string[] = [];
+  for (const [name, endpoints] of expected) {
+    const ips = new Set(endpoints.map((e) => endpointIp(e.address)));
+    const missing = [...ready].filter((ip) => !ips.has(ip));
+    const stale = [...notReady].filter((ip) => ips.has(ip));
+    if (missing.length + stale.length > 0) lag.push(`${name}: the EndpointSlices ${missing.length > 0 ? `lack ready pod ${missing.join(', ')}` : `still list ${stale.join(', ')}`}`);
+  }
+  return lag;
 }
 
 /** A stable text for "the same rule state" across polls. */

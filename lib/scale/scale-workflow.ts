@@ -13,7 +13,7 @@ import { diffSnapshots } from '../diff/diff-snapshots';
 import type { DiffReport } from '../diff/types';
 import { CaptureError, NatdiffError } from '../errors';
 import { loadSnapshot, parseSnapshot } from '../snapshot/load-snapshot';
-import { divergence, expectedEndpoints, observedEndpoints, portNames, type EndpointSets } from './observe';
+import { divergence, expectedEndpoints, observedEndpoints, portNames, slicesLagBehind, type EndpointSets } from './observe';
 import { Timeline, type Latency, type TimelineEvent } from './timeline';
 import { resolveWorkload, rolloutDone, servicesSelecting, showWorkload, type WorkloadRef } from './workload';
 
@@ -100,6 +100,10 @@ async function observe(options: ScaleOptions, selector: string, serviceNames: st
   return { pods: pods.items, slices: slices.items, rules: observedEndpoints(model, names), workload };
 }
 
+function readyPods(pods: Pod[]): number {
+  return pods.filter((p) => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')).length;
+}
+
 /** The diff matches the scale when every watched port gained (or lost) as many endpoints as replicas changed. */
 function matchesScale(diff: DiffReport, names: string[], delta: number): boolean {
   return names.every((name) => {
@@ -134,7 +138,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
   const t0 = now();
   run.startedAt = new Date(t0).toISOString();
   await kubectl.run(scaleArgs, options.commandTimeoutMs);
-  const timeline = new Timeline(t0, initial.rules, initial.pods);
+  const timeline = new Timeline(t0, initial.rules, initial.pods, expectedEndpoints(services, initial.slices));
   timeline.add('scale', showWorkload(ref), `kubectl scale --replicas=${options.replicas} (was ${w.replicas})`, t0);
   const deadline = t0 + options.timeoutMs;
   const rolloutFinished = (at: number) => {
@@ -157,6 +161,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
     let outstanding = ['waiting for the first observation'];
     for (;;) {
       if (options.signal?.aborted) throw new CaptureError('interrupted');
+      const observedFrom = now();
       const o = await observe(options, w.selector, serviceNames, names, candidateNames);
       const at = now();
       timeline.pods(o.pods, at);
@@ -164,8 +169,9 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
       timeline.slices(expected, at);
       timeline.rules(o.rules, at);
       if (ref.kind === 'replicaset' && rolloutDone(o.workload, options.replicas)) rolloutFinished(at);
-      outstanding = divergence(expected, o.rules);
-      const rolledOut = run.rolloutMs !== null;
+      outstanding = [...slicesLagBehind(expected, o.pods), ...divergence(expected, o.rules)];
+      // The observation must postdate the rollout and see every replica ready itself.
+      const rolledOut = run.rolloutMs !== null && t0 + run.rolloutMs <= observedFrom && readyPods(o.pods) === options.replicas;
       const settled = names.length > 0 ? outstanding.length === 0 : timeline.stableForMs(at) >= options.settleMs;
       if (rolledOut && settled) {
         run.convergedMs = at - t0;

@@ -50,8 +50,10 @@ export class Timeline {
     readonly t0: number,
     initialRules: EndpointSets,
     initialPods: Pod[],
+    initialSlices: Map<string, ReadyEndpoint[]>,
   ) {
     this.rulesState = fingerprint(initialRules);
+    for (const [name, ready] of initialSlices) this.sliceState.set(name, new Set(ready.map((r) => r.address)));
     this.rulesChangedAt = t0;
     for (const [name, set] of initialRules) this.programmed.set(name, new Set(set));
     for (const p of initialPods) if (readyTime(p) !== null) this.readyPods.set(p.metadata.name, p.status?.podIP ?? '');
@@ -66,11 +68,12 @@ export class Timeline {
     const seen = new Set<string>();
     for (const p of pods) {
       seen.add(p.metadata.name);
-      const ready = readyTime(p);
-      if (ready !== null && !p.metadata.deletionTimestamp && !this.readyPods.has(p.metadata.name)) {
+      const stamp = readyTime(p);
+      if (stamp !== null && !p.metadata.deletionTimestamp && !this.readyPods.has(p.metadata.name)) {
+        const ready = this.credible(stamp, now);
         this.readyPods.set(p.metadata.name, p.status?.podIP ?? '');
         if (p.status?.podIP) this.podIps.set(p.status.podIP, ready);
-        this.add('pod-ready', p.metadata.name, `ready${p.status?.podIP ? ` (${p.status.podIP})` : ''}${p.spec.nodeName ? ` on ${p.spec.nodeName}` : ''}`, Math.max(ready, this.t0));
+        this.add('pod-ready', p.metadata.name, `ready${p.status?.podIP ? ` (${p.status.podIP})` : ''}${p.spec.nodeName ? ` on ${p.spec.nodeName}` : ''}`, ready);
       }
     }
     for (const [name, ip] of this.readyPods) {
@@ -92,13 +95,18 @@ export class Timeline {
       for (const r of ready) {
         if (!added.includes(r.address) || this.readyAt.has(`${name} ${r.address}`)) continue;
         const podReady = this.podIps.get(endpointIp(r.address));
-        const start = r.triggeredAt !== null ? { at: r.triggeredAt, from: 'trigger-time' as const } : podReady !== undefined ? { at: podReady, from: 'pod-ready' as const } : { at: now, from: 'poll' as const };
+        const start =
+          r.triggeredAt !== null && r.triggeredAt >= this.t0
+            ? { at: r.triggeredAt, from: 'trigger-time' as const }
+            : podReady !== undefined
+              ? { at: podReady, from: 'pod-ready' as const }
+              : { at: now, from: 'poll' as const };
         this.readyAt.set(`${name} ${r.address}`, start);
       }
       if (before) {
         const change = [...added.map((a) => `+${a}`), ...removed.map((a) => `-${a}`)].join(' ');
         const at = Math.max(...ready.filter((r) => added.includes(r.address) && r.triggeredAt !== null).map((r) => r.triggeredAt as number), -Infinity);
-        this.add('endpoints', name, `EndpointSlice: ${after.size} ready (${change})`, Number.isFinite(at) ? Math.max(at, this.t0) : now);
+        this.add('endpoints', name, `EndpointSlice: ${after.size} ready (${change})`, Number.isFinite(at) ? this.credible(at, now) : now);
       }
     }
   }
@@ -124,6 +132,14 @@ export class Timeline {
     }
     this.add('rules', 'node rules', `reprogrammed: ${parts.join('; ') || 'other rules changed'}`, now);
     return true;
+  }
+
+  /**
+   * API timestamps can have one-second precision, so a change the scale caused can carry a time
+   * before the scale; then the poll that saw it is the better bound.
+   */
+  private credible(stamp: number, polledAt: number): number {
+    return stamp >= this.t0 ? stamp : polledAt;
   }
 
   /** How long the rules have been as they are. */

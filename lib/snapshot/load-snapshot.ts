@@ -65,7 +65,7 @@ export function parseSnapshot(text: string, source: string, options: LoadOptions
     return iptablesSnapshot(dump, source, 'kube-proxy log (restore payload)', null);
   }
   const { metadata, warnings } = decodeMetadata(text, source);
-  const dump = parseIptablesDump(text, parseOptions);
+  const dump = parseIptablesDump(text, { ...parseOptions, allowEmpty: metadata !== null });
   dump.warnings.unshift(...warnings);
   return iptablesSnapshot(dump, source, metadata ? `natdiff snapshot (${dump.format})` : dump.format, metadata);
 }

@@ -41,6 +41,8 @@ export interface ParseOptions {
   assumeTable?: string;
   /** Diff what is there when a table has no COMMIT, instead of refusing. */
   allowTruncated?: boolean;
+  /** No rules at all is a valid answer (a natdiff snapshot of a host without rules). */
+  allowEmpty?: boolean;
   /** Input line number of each text line, when the text was extracted from a larger input. */
   lineNumbers?: readonly number[];
 }
@@ -356,7 +358,7 @@ function renamedRule(r: IptablesRule, chain: string): IptablesRule {
 function finish(b: DumpBuilder): IptablesDump {
   if (b.current) truncated(b);
   const chains = [...b.tables.values()].reduce((n, t) => n + t.chains.size, 0);
-  if (b.rules === 0 && chains === 0) {
+  if (b.rules === 0 && chains === 0 && !(b.options.allowEmpty && !b.firstBadLine)) {
     if (b.firstBadLine) throw new InputError(`${b.firstBadLine.reason}; no iptables rules found`, b.options.source, b.firstBadLine.line);
     throw new InputError('no iptables rules found', b.options.source);
   }

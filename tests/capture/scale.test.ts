@@ -1,0 +1,126 @@
+/**
+ * `natdiff scale` end to end: the real kubectl scales a Deployment on the fake API server, whose
+ * fake kube-proxy reprograms the node's network namespace with the real iptables-restore after
+ * a delay; natdiff waits for convergence, records the timeline and writes the report.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { natdiffAsync } from '../support/cli';
+import { clusterUnavailableReason, startTestCluster, type TestCluster } from '../support/fake-cluster';
+
+const unavailable = clusterUnavailableReason();
+if (unavailable) console.warn(`skipping natdiff scale tests: ${unavailable}`);
+const describeCluster = unavailable ? describe.skip : describe;
+
+describeCluster('natdiff scale (real kubectl, fake API server, real iptables on the node)', () => {
+  let t: TestCluster;
+  let dir: string;
+  const scale = (args: string[], onSpawn?: (child: ChildProcess) => void) => natdiffAsync(['scale', '--dir', dir, '--interval', '200ms', ...args], { env: t.env, onSpawn, timeoutMs: 90_000 });
+  /** Async: the API server answering kubectl lives in this process. */
+  const replicas = (kind: string, name: string, ns: string) =>
+    new Promise<number>((resolve) => {
+      execFile('kubectl', ['get', kind, name, '-n', ns, '-o', 'jsonpath={.spec.replicas}'], { env: { ...process.env, ...t.env }, timeout: 20_000 }, (_, stdout) => resolve(Number(stdout)));
+    });
+
+  beforeAll(async () => {
+    t = await startTestCluster();
+    dir = mkdtempSync(join(tmpdir(), 'natdiff-scale-'));
+  });
+  afterAll(async () => t?.close());
+  afterEach(() => expect(t.cluster.errors).toEqual([]));
+
+  test('--dry-run: the before snapshot and what would run; nothing is scaled', async () => {
+    const r = await scale(['deployment/coredns', '--replicas', '4', '-n', 'kube-system', '--node', 'node-a', '--dry-run']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^dry run: would run kubectl .*scale deployment\/coredns --replicas=4 -n kube-system\n/);
+    expect(r.stdout).toContain('kube-system/kube-dns:dns, kube-system/kube-dns:dns-tcp, kube-system/kube-dns:metrics');
+    const before = /before snapshot: (\S+)/.exec(r.stderr)?.[1] as string;
+    expect(existsSync(before)).toBe(true);
+    expect(await replicas('deployment', 'coredns', 'kube-system')).toBe(2);
+  });
+
+  test('coredns 2 → 4: converges, the report has the timeline, latencies and the semantic diff naming the new pods', async () => {
+    const r = await scale(['deployment/coredns', '--replicas', '4', '-n', 'kube-system', '--node', 'node-a', '--timeout', '30s']);
+    expect(r.status).toBe(0);
+    const [before, after, report] = ['before snapshot', 'after snapshot', 'report'].map((what) => new RegExp(`natdiff: ${what}: (\\S+)`).exec(r.stderr)?.[1] ?? '') as [string, string, string];
+    for (const f of [before, after, report]) expect(existsSync(f)).toBe(true);
+    expect(r.stdout).toMatch(/^natdiff scale deployment\/coredns 2 → 4 in kube-system, rules read on node node-a\nkube-proxy converged \d+\.\d s after the scale \(rollout: \d+\.\d s\)\nnetwork programming latency: median \d+\.\d s, max \d+\.\d s \(6 endpoints\)/);
+    expect(r.stdout).toMatch(/probabilities {2}0\.5 → 0\.25\/0\.333\/0\.5/);
+    expect(r.stdout).toMatch(/\+ 10\.244\.\d+\.\d+:53 +— → 25% +coredns-[a-z0-9]+-[a-z0-9]+ on node-[ab]/);
+    const md = readFileSync(report, 'utf8');
+    expect(md).toMatch(/^# natdiff scale: deployment\/coredns 2 → 4 in kube-system, rules read on node node-a\n/);
+    expect(md).toContain('- **Ran:** `kubectl');
+    expect(md).toMatch(/\| \+0\.0s \| scale \| deployment\/coredns \| kubectl scale --replicas=4 \(was 2\) \|/);
+    expect(md).toMatch(/\| \+\d+\.\ds \| pod ready \| coredns-/);
+    expect(md).toMatch(/\| \+\d+\.\ds \| endpoints \| kube-system\/kube-dns:dns \| EndpointSlice: 4 ready/);
+    expect(md).toMatch(/\| \+\d+\.\ds \| rules \| node rules \| reprogrammed: /);
+    expect(md).toMatch(/\| \+\d+\.\ds \| converged \|/);
+    expect(md).toContain('```mermaid\ngantt\n');
+    expect(md).toMatch(/## Network programming latency\n\n\| Service port \| Endpoint \| Ready at \| In the rules at \| Latency \| Start from \|/);
+    expect(md).toContain('## Semantic diff:');
+    expect(md).toMatch(/\| ➕ `10\.244\.\d+\.\d+:53` \| coredns-\S+ on node-[ab] \| — \| `█████/);
+    expect(await replicas('deployment', 'coredns', 'kube-system')).toBe(4);
+  });
+
+  test('-o json: the same run as data, latencies measured from the EndpointSlice change', async () => {
+    const r = await scale(['deployment/coredns', '--replicas', '2', '-n', 'kube-system', '--node', 'node-b', '-o', 'json']);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.scale).toMatchObject({ workload: { kind: 'deployment', name: 'coredns', namespace: 'kube-system' }, fromReplicas: 4, toReplicas: 2, outcome: 'converged', node: 'node-b' });
+    expect(doc.diff.summary).toMatchObject({ servicesChanged: 3, endpointsRemoved: 6, endpointsAdded: 0 });
+    expect(doc.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['scale', 'pod-gone', 'endpoints', 'rules', 'rollout', 'converged']));
+  });
+
+  test('rules that never converge: exit 1 after --timeout, and the report names what is missing', async () => {
+    t.cluster.freezeRules('node-a', true);
+    try {
+      const r = await scale(['deployment/web', '--replicas', '3', '-n', 'default', '--node', 'node-a', '--timeout', '3s']);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/kube-proxy did NOT converge before the timeout/);
+      expect(r.stdout).toMatch(/not converged: default\/web:http: rules lack 10\.244\.\d+\.\d+:8080, 10\.244\.\d+\.\d+:8080/);
+      const report = /natdiff: report: (\S+)/.exec(r.stderr)?.[1] as string;
+      expect(readFileSync(report, 'utf8')).toMatch(/## Did not converge\n\n- default\/web:http: rules lack /);
+    } finally {
+      t.cluster.freezeRules('node-a', false);
+    }
+  });
+
+  test('Ctrl-C while waiting keeps the before snapshot and says where it is', async () => {
+    t.cluster.freezeRules('node-b', true);
+    try {
+      let stderr = '';
+      const r = await scale(['deployment/web', '--replicas', '1', '-n', 'default', '--node', 'node-b', '--timeout', '60s'], (child) => {
+        child.stderr?.on('data', (c: Buffer) => {
+          stderr += c.toString('utf8');
+          if (stderr.includes('before snapshot:')) setTimeout(() => child.kill('SIGINT'), 1500);
+        });
+      });
+      expect(r.status).toBe(130);
+      expect(r.stderr).toMatch(/natdiff: interrupted; keeping what was captured/);
+      const before = /before snapshot: (\S+)/.exec(r.stderr)?.[1] as string;
+      expect(existsSync(before)).toBe(true);
+      expect(r.stderr).toMatch(/natdiff: report: \S+/);
+    } finally {
+      t.cluster.freezeRules('node-b', false);
+    }
+  });
+
+  test('a workload no service selects: converged when the rules stay unchanged for the settle window', async () => {
+    const r = await scale(['statefulset/lonely', '--replicas', '2', '-n', 'default', '--node', 'node-a', '--settle', '1s']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/kube-proxy converged/);
+  });
+
+  test.each([
+    ['a workload that does not exist', ['deployment/nope', '--replicas', '2', '-n', 'default', '--node', 'node-a'], /^natdiff: kubectl get deployment: Error from server \(NotFound\): deployments.apps "nope" not found$/],
+    ['not a workload', ['pod/x', '--replicas', '2', '--node', 'node-a'], /^natdiff: pod\/x is not a scalable workload; write KIND\/NAME/],
+    ['a negative replica count', ['deployment/web', '--replicas', '-1', '--node', 'node-a'], /^natdiff: --replicas -1: needs a whole number, 0 or more$/],
+    ['no node on a two-node cluster', ['deployment/web', '--replicas', '2', '-n', 'default'], /^natdiff: name the node whose rules to watch with --node \(nodes: node-a, node-b\)$/],
+  ])('%s: one line, exit 2', async (_, args, message) => {
+    const r = await scale(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('natdiff: before snapshot'))).toEqual([expect.stringMatching(message)]);
+  });
+});
