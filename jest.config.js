@@ -7,4 +7,6 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
   testTimeout: 60000,
+  // Most suites wait on child processes (the CLI, kubectl, iptables), not on the CPU.
+  maxWorkers: 4,
 };
