@@ -40,12 +40,32 @@ export async function run(body: () => Promise<number> | number): Promise<void> {
   }
 }
 
-/** Writes to stdout; a closed pipe (`natdiff … | head`) is not an error. */
+let closed = false;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  // A closed pipe (`natdiff … | head`) is not an error: stop writing.
+  if (e.code === 'EPIPE') closed = true;
+});
+
+/** Writes to stdout, waiting until the text is handed over. */
 export function writeStdout(text: string): Promise<void> {
+  if (closed) return Promise.resolve();
   return new Promise((resolve) => {
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') resolve();
-    });
     process.stdout.write(text, () => resolve());
   });
+}
+
+const CHUNK = 1 << 20;
+
+/** Writes a long output piece by piece, about a megabyte at a time, respecting backpressure. */
+export async function writeStdoutChunks(chunks: Iterable<string>): Promise<void> {
+  let buffer = '';
+  for (const c of chunks) {
+    buffer += c;
+    if (buffer.length >= CHUNK) {
+      await writeStdout(buffer);
+      buffer = '';
+      if (closed) return;
+    }
+  }
+  await writeStdout(buffer);
 }

@@ -5,15 +5,15 @@ import { InputError, type Warning } from '../../lib/errors';
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
 import { filterReport } from '../../lib/diff/filter';
 import type { DiffReport } from '../../lib/diff/types';
-import { renderJson } from '../../lib/report/json';
+import { jsonChunks } from '../../lib/report/json';
 import { renderMarkdown } from '../../lib/report/markdown';
 import { renderText } from '../../lib/report/text';
 import { renderYaml } from '../../lib/report/yaml';
-import { loadSnapshot, parseSnapshot, type LoadOptions } from '../../lib/snapshot/load-snapshot';
+import { loadSnapshot, newParseCache, parseSnapshot, type LoadOptions, type ParseCache } from '../../lib/snapshot/load-snapshot';
 import { decodeInput } from '../../lib/snapshot/read-input';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
-import { EXIT_CHANGED, EXIT_SAME, printWarnings, STDIN, writeStdout } from '../run';
+import { EXIT_CHANGED, EXIT_SAME, printWarnings, STDIN, writeStdoutChunks } from '../run';
 
 export const OUTPUTS = ['text', 'markdown', 'json', 'yaml'] as const;
 export type Output = (typeof OUTPUTS)[number];
@@ -35,6 +35,8 @@ export interface DiffArgs {
   payload?: number;
   out?: string;
   force: boolean;
+  stats: boolean;
+  pretty?: boolean;
 }
 
 export function diffOptions<T>(y: Argv<T>) {
@@ -53,7 +55,9 @@ export function diffOptions<T>(y: Argv<T>) {
     .option('allow-truncated', { type: 'boolean', default: false, describe: 'diff a dump whose table has no COMMIT' })
     .option('payload', { type: 'number', describe: 'which restore payload of a kube-proxy log (1 = first, -1 = last)' })
     .option('out', { type: 'string', describe: 'write the report to this file (atomically)' })
-    .option('force', { type: 'boolean', default: false, describe: 'with --out: replace an existing file' });
+    .option('force', { type: 'boolean', default: false, describe: 'with --out: replace an existing file' })
+    .option('stats', { type: 'boolean', default: false, describe: 'print time and peak memory on stderr (one JSON line, for benchmarks)' })
+    .option('pretty', { type: 'boolean', describe: 'indent JSON output (default: when stdout is a terminal)' });
 }
 
 function useColor(flag: boolean | undefined): boolean {
@@ -63,23 +67,29 @@ function useColor(flag: boolean | undefined): boolean {
   return Boolean(process.stdout.isTTY) && process.env.TERM !== 'dumb';
 }
 
-function load(path: string, args: DiffArgs): ReturnType<typeof loadSnapshot> {
-  const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format };
+function load(path: string, args: DiffArgs, cache: ParseCache): ReturnType<typeof loadSnapshot> {
+  const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format, cache };
   if (path === STDIN) return parseSnapshot(decodeInput(readFileSync(0), 'stdin'), 'stdin', options);
   return loadSnapshot(path, options);
 }
 
-export function render(report: DiffReport, args: Pick<DiffArgs, 'output' | 'all' | 'color'>, toFile: boolean): string {
+function render(report: DiffReport, args: Pick<DiffArgs, 'output' | 'all' | 'color' | 'pretty'>, toFile: boolean): Iterable<string> {
   switch (args.output) {
     case 'json':
-      return renderJson(report, VERSION);
+      return jsonChunks(report, VERSION, args.pretty ?? (!toFile && Boolean(process.stdout.isTTY)));
     case 'yaml':
-      return renderYaml(report, VERSION);
+      return [renderYaml(report, VERSION)];
     case 'markdown':
-      return renderMarkdown(report, { all: args.all, toolVersion: VERSION });
+      return [renderMarkdown(report, { all: args.all, toolVersion: VERSION })];
     default:
-      return renderText(report, { color: !toFile && useColor(args.color), all: args.all });
+      return [renderText(report, { color: !toFile && useColor(args.color), all: args.all })];
   }
+}
+
+function printStats(): void {
+  const u = process.resourceUsage();
+  const stats = { wallMs: Math.round(performance.now()), userMs: Math.round(u.userCPUTime / 1000), systemMs: Math.round(u.systemCPUTime / 1000), maxRssKiB: u.maxRSS };
+  process.stderr.write(`natdiff-stats ${JSON.stringify(stats)}\n`);
 }
 
 /** --strict: the first warning is the error. */
@@ -91,15 +101,17 @@ function strictError(warnings: Warning[]): InputError {
 
 export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<number> {
   if (args.before === STDIN && args.after === STDIN) throw new InputError('only one of the two inputs can be stdin');
-  const before = load(args.before, args);
-  const after = load(args.after, args);
+  const cache = newParseCache();
+  const before = load(args.before, args, cache);
+  const after = load(args.after, args, cache);
   const full = diffSnapshots(before, after, { table: args.table });
   const report = filterReport(full, { services: args.service, namespaces: args.namespace });
   if (args.strict && report.warnings.length > 0) throw strictError(report.warnings);
   if (args.quiet) return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
   printWarnings(report.warnings);
-  const text = render(report, args, Boolean(args.out));
-  if (args.out) writeFileAtomic(args.out, text, { force: args.force });
-  else await writeStdout(text);
+  const output = render(report, args, Boolean(args.out));
+  if (args.out) writeFileAtomic(args.out, [...output].join(''), { force: args.force });
+  else await writeStdoutChunks(output);
+  if (args.stats) printStats();
   return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
 }

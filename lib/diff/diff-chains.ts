@@ -12,7 +12,7 @@ import type { ChainDiff, RuleRef } from './types';
 export interface ChainSide {
   ruleset: Ruleset;
   /** Chain name → meaning (see ServiceView.chainIdentity). */
-  identity: Map<string, string>;
+  identity: (chain: string) => string | undefined;
 }
 
 export interface ChainsDiff {
@@ -42,10 +42,11 @@ function isImplicitBuiltin(chain: Chain): boolean {
   return BUILTIN_CHAINS.has(chain.name) && chain.rules.length === 0 && (chain.policy === null || chain.policy === 'ACCEPT');
 }
 
+/** Chains by what they serve; a chain that is only itself is keyed by its name. */
 function indexByIdentity(chains: Chain[], side: ChainSide): Map<string, Chain> {
   const byId = new Map<string, Chain>();
   for (const c of chains) {
-    const id = side.identity.get(c.name) ?? `chain:${c.name}`;
+    const id = side.identity(c.name) ?? `chain:${c.name}`;
     byId.set(byId.has(id) ? `chain:${c.name}` : id, c);
   }
   return byId;
@@ -126,18 +127,31 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide): 
   const result: ChainsDiff = { chains: [], formattingOnly: 0, commentOnly: 0, reorderedNoEffect: [], declarationOrder: false, implicitBuiltins: 0 };
   const beforeChains = chainsOf(before.ruleset, table);
   const afterChains = chainsOf(after.ruleset, table);
-  const beforeById = indexByIdentity(beforeChains, before);
-  const afterById = indexByIdentity(afterChains, after);
+  const afterByName = new Map(afterChains.map((c) => [c.name, c]));
+  const beforeNames = new Set(beforeChains.map((c) => c.name));
 
+  // Chains pair by name; only the ones left over are paired by what they serve (kube-proxy renames).
   const pairs: [Chain, Chain][] = [];
-  const removed: Chain[] = [];
-  const added: Chain[] = [];
-  for (const [id, b] of beforeById) {
-    const a = afterById.get(id);
+  const removedByName: Chain[] = [];
+  for (const b of beforeChains) {
+    const a = afterByName.get(b.name);
     if (a) pairs.push([b, a]);
-    else removed.push(b);
+    else removedByName.push(b);
   }
-  for (const [id, a] of afterById) if (!beforeById.has(id)) added.push(a);
+  const addedByName = afterChains.filter((c) => !beforeNames.has(c.name));
+  const addedById = indexByIdentity(addedByName, after);
+  const removed: Chain[] = [];
+  for (const b of removedByName) {
+    const id = before.identity(b.name);
+    const a = id === undefined ? undefined : addedById.get(id);
+    if (a) {
+      pairs.push([b, a]);
+      addedById.delete(id as string);
+    } else {
+      removed.push(b);
+    }
+  }
+  const added = addedByName.filter((c) => [...addedById.values()].includes(c));
   const renamedPairs = pairRenamed(removed, added);
   for (const [b, a] of renamedPairs) {
     removed.splice(removed.indexOf(b), 1);
@@ -152,7 +166,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide): 
   const serviceOfRule = (side: ChainSide) => (r: Rule, chainService: string | null): string | null => {
     if (chainService) return chainService;
     for (const ref of r.refs) {
-      const s = serviceOfIdentity(side.identity.get(ref));
+      const s = serviceOfIdentity(side.identity(ref));
       if (s) return s;
     }
     return null;
@@ -164,20 +178,21 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide): 
       result.implicitBuiltins++;
       continue;
     }
-    const service = serviceOfIdentity(before.identity.get(c.name));
-    result.chains.push({ table, name: c.name, status: 'removed', renamedFrom: null, service, policy: null, added: [], removed: c.rules.map(ref(before, service)), changed: [], reordered: null, listing: { before: listing(c, null, false), after: [] } });
+    const service = serviceOfIdentity(before.identity(c.name));
+    result.chains.push({ table, name: c.name, status: 'removed', renamedFrom: null, service, policy: null, added: [], removed: c.rules.map(ref(before, service)), changed: [], reordered: null, rules: { before: c.rules, after: [], beforeName: c.name, orderIsNoise: false } });
   }
   for (const c of added) {
     if (isImplicitBuiltin(c)) {
       result.implicitBuiltins++;
       continue;
     }
-    const service = serviceOfIdentity(after.identity.get(c.name));
-    result.chains.push({ table, name: c.name, status: 'added', renamedFrom: null, service, policy: null, added: c.rules.map(ref(after, service)), removed: [], changed: [], reordered: null, listing: { before: [], after: listing(c, null, false) } });
+    const service = serviceOfIdentity(after.identity(c.name));
+    result.chains.push({ table, name: c.name, status: 'added', renamedFrom: null, service, policy: null, added: c.rules.map(ref(after, service)), removed: [], changed: [], reordered: null, rules: { before: [], after: c.rules, beforeName: c.name, orderIsNoise: false } });
   }
 
   for (const [b, a] of pairs) {
-    const service = serviceOfIdentity(after.identity.get(a.name)) ?? serviceOfIdentity(before.identity.get(b.name));
+    if (sameText(b, a)) continue;
+    const service = serviceOfIdentity(after.identity(a.name)) ?? serviceOfIdentity(before.identity(b.name));
     const m = matchRules(b.rules, a.rules, beforeKey);
     result.formattingOnly += m.formattingOnly;
     result.commentOnly += m.commentOnly;
@@ -199,19 +214,19 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide): 
       removed: changed.removed.map(ref(before, service)),
       changed: changed.pairs.map(([rb, ra]) => ({ before: ref(before, service)(rb), after: ref(after, service)(ra) })),
       reordered: reordered === 'possible' ? 'possible' : null,
-      listing: { before: listing(b, a.name, reordered === 'none'), after: listing(a, null, reordered === 'none') },
+      rules: { before: b.rules, after: a.rules, beforeName: b.name, orderIsNoise: reordered === 'none' },
     });
   }
   result.chains.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
-  result.declarationOrder = declarationOrderDiffers(beforeChains, afterChains, before, after);
+  result.declarationOrder = declarationOrderDiffers(beforeChains, afterChains);
   return result;
 }
 
-/** The chain's rules as canonical lines, under the after-side name, sorted when order is noise. */
-function listing(chain: Chain, renameTo: string | null, sorted: boolean): string[] {
-  const head = `-A ${chain.name}`.length;
-  const lines = chain.rules.map((r) => (renameTo ? `-A ${renameTo}${r.text.slice(head)}` : r.text));
-  return sorted ? lines.sort() : lines;
+/** Written exactly alike, so alike in meaning: the common case, decided without parsing a rule. */
+function sameText(b: Chain, a: Chain): boolean {
+  if (b.name !== a.name || b.policy !== a.policy || b.rules.length !== a.rules.length) return false;
+  for (let i = 0; i < b.rules.length; i++) if ((b.rules[i] as Rule).raw !== (a.rules[i] as Rule).raw) return false;
+  return true;
 }
 
 /** Among removed and added rules, those with the same pairKey are one rule re-weighted. */
@@ -237,12 +252,10 @@ function pairChanged(m: RuleMatch, renames: Map<string, string>): { added: Rule[
   return { added, removed: m.removed.filter((r) => !paired.has(r)), pairs };
 }
 
-function declarationOrderDiffers(beforeChains: Chain[], afterChains: Chain[], before: ChainSide, after: ChainSide): boolean {
-  const idB = beforeChains.map((c) => before.identity.get(c.name) ?? c.name);
-  const idA = afterChains.map((c) => after.identity.get(c.name) ?? c.name);
-  const inA = new Set(idA);
-  const common = new Set(idB.filter((id) => inA.has(id)));
-  const seqB = idB.filter((id) => common.has(id));
-  const seqA = idA.filter((id) => common.has(id));
-  return seqB.some((id, i) => id !== seqA[i]);
+function declarationOrderDiffers(beforeChains: Chain[], afterChains: Chain[]): boolean {
+  const inAfter = new Set(afterChains.map((c) => c.name));
+  const inBefore = new Set(beforeChains.map((c) => c.name));
+  const seqB = beforeChains.filter((c) => inAfter.has(c.name));
+  const seqA = afterChains.filter((c) => inBefore.has(c.name));
+  return seqB.some((c, i) => c.name !== seqA[i]?.name);
 }

@@ -83,8 +83,9 @@ export function diffServices(before: ServiceModel, after: ServiceModel): Service
   let endpointOrderNoEffect = 0;
   for (const b of before.ports) {
     const a = afterByKey.get(b.key) ?? null;
-    if (a && sameShares(b.endpoints, a.endpoints) && !sameOrder(b.endpoints, a.endpoints)) endpointOrderNoEffect++;
-    services.push(pair(b, a));
+    const d = pair(b, a);
+    if (a && d.status !== 'unchanged' && sameShares(b.endpoints, a.endpoints) && !sameOrder(b.endpoints, a.endpoints)) endpointOrderNoEffect++;
+    services.push(d);
   }
   for (const a of after.ports) if (!beforeKeys.has(a.key)) services.push(pair(null, a));
   services.sort(byLabel);
@@ -100,8 +101,31 @@ function byLabel(x: ServiceDiff, y: ServiceDiff): number {
   return compare(x.label, y.label) || compare(x.protocol ?? '', y.protocol ?? '') || compare(x.key, y.key);
 }
 
+function sameList<T>(a: readonly T[] | null, b: readonly T[] | null, same: (x: T, y: T) => boolean): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((x, i) => same(x, b[i] as T));
+}
+
+function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  return a.address === b.address && a.ref === b.ref && a.probability === b.probability && a.share === b.share && a.issues.length === b.issues.length;
+}
+
+const is = <T>(a: T, b: T): boolean => a === b;
+
+/** Equal in every field, checked without building any text: most services of a diff are. */
+function samePort(b: ServicePort, a: ServicePort): boolean {
+  return (
+    b.clusterIP === a.clusterIP && b.port === a.port && b.affinitySeconds === a.affinitySeconds && b.noEndpoints === a.noEndpoints && b.noLocalEndpoints === a.noLocalEndpoints &&
+    sameList(b.nodePorts, a.nodePorts, is) && sameList(b.externalIPs, a.externalIPs, is) && sameList(b.loadBalancerIPs, a.loadBalancerIPs, is) &&
+    sameList(b.endpoints, a.endpoints, sameEndpoint) && sameList(b.localEndpoints, a.localEndpoints, sameEndpoint)
+  );
+}
+
 function pair(before: ServicePort | null, after: ServicePort | null): ServiceDiff {
   const either = (after ?? before) as ServicePort;
+  if (before && after && samePort(before, after)) {
+    return { key: either.key, name: after.name ?? before.name, label: displayName(either), protocol: either.protocol, status: 'unchanged', before, after, endpointsAdded: [], endpointsRemoved: [], changes: [] };
+  }
   const endpointsAdded = addedIds(before?.endpoints ?? [], after?.endpoints ?? []);
   const endpointsRemoved = addedIds(after?.endpoints ?? [], before?.endpoints ?? []);
   const changes = before && after ? fieldChanges(before, after) : [];

@@ -4,6 +4,7 @@
  */
 import type { Warning } from '../errors';
 import type { PodRef } from '../model/pods';
+import type { Rule } from '../model/ruleset';
 import type { Protocol, ServicePort } from '../model/service';
 import type { FindingKind } from '../model/snapshot';
 
@@ -73,10 +74,10 @@ export interface ChainDiff {
   /** Set when the rules common to both snapshots appear in another order. */
   reordered: OrderEffect | null;
   /**
-   * Every rule of the chain on each side, canonical, in order (sorted when the order has no
-   * effect): the material for a normalized textual diff.
+   * Every rule of the chain on each side, for a normalized textual diff (see diff/listing.ts);
+   * not part of the JSON document.
    */
-  listing: { before: string[]; after: string[] };
+  rules: { before: readonly Rule[]; after: readonly Rule[]; beforeName: string; orderIsNoise: boolean };
 }
 
 export interface Noise {

@@ -24,7 +24,7 @@ export interface Endpoint {
   share: number;
   /** The dataplane object behind it (iptables: the KUBE-SEP chain). */
   ref: string | null;
-  issues: EndpointIssue[];
+  issues: readonly EndpointIssue[];
 }
 
 /** What happens to traffic for a service port that has no usable endpoints. */

@@ -19,11 +19,11 @@ export interface Finding {
 export interface ServiceView {
   model: ServiceModel;
   /**
-   * What each dataplane chain serves, as a string equal across snapshots when the meaning is
-   * equal (`svc:<service key>`, `sep:<service key>@<address>`). Chains not in the map are
-   * identified by their name.
+   * What a dataplane chain serves, as a string equal across snapshots when the meaning is equal
+   * (`svc:<service key>`, `sep:<service key>@<address>`); undefined for chains that are only
+   * themselves (identified by their name).
    */
-  chainIdentity: Map<string, string>;
+  chainIdentity(chain: string): string | undefined;
   findings: Finding[];
   warnings: Warning[];
 }

@@ -66,22 +66,68 @@ function chain(c: ChainDiff) {
   };
 }
 
-export function reportDocument(report: DiffReport, toolVersion: string) {
-  return {
-    formatVersion: FORMAT_VERSION,
-    tool: { name: 'natdiff', version: toolVersion },
-    before: report.before,
-    after: report.after,
-    table: report.table,
-    services: report.services.map((s) => service(s, report.pods)),
-    chains: report.chains.map(chain),
-    noise: report.noise,
-    findings: report.findings,
-    warnings: report.warnings,
-    summary: report.summary,
-  };
+/** The document's fields in order; the long lists are built one element at a time. */
+function fields(report: DiffReport, toolVersion: string): [string, unknown][] {
+  return [
+    ['formatVersion', FORMAT_VERSION],
+    ['tool', { name: 'natdiff', version: toolVersion }],
+    ['before', report.before],
+    ['after', report.after],
+    ['table', report.table],
+    ['services', lazyList(report.services, (s) => service(s, report.pods))],
+    ['chains', lazyList(report.chains, chain)],
+    ['noise', report.noise],
+    ['findings', report.findings],
+    ['warnings', report.warnings],
+    ['summary', report.summary],
+  ];
 }
 
-export function renderJson(report: DiffReport, toolVersion: string): string {
-  return `${JSON.stringify(reportDocument(report, toolVersion), null, 2)}\n`;
+class LazyList<T, R> {
+  constructor(
+    readonly items: readonly T[],
+    readonly map: (item: T) => R,
+  ) {}
+}
+
+function lazyList<T, R>(items: readonly T[], map: (item: T) => R): LazyList<T, R> {
+  return new LazyList(items, map);
+}
+
+export function reportDocument(report: DiffReport, toolVersion: string): Record<string, unknown> {
+  return Object.fromEntries(fields(report, toolVersion).map(([k, v]) => [k, v instanceof LazyList ? v.items.map(v.map) : v]));
+}
+
+function indented(value: unknown, pad: string): string {
+  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${pad}`);
+}
+
+/**
+ * The document exactly as `JSON.stringify(doc)` (or, pretty, `JSON.stringify(doc, null, 2)`)
+ * prints it, in pieces: a report of tens of thousands of services is never held as one object
+ * tree or one string.
+ */
+export function* jsonChunks(report: DiffReport, toolVersion: string, pretty = true): Generator<string> {
+  const nl = pretty ? '\n' : '';
+  const stringify = (value: unknown, pad: string) => (pretty ? indented(value, pad) : JSON.stringify(value));
+  yield '{';
+  for (const [i, [key, value]] of fields(report, toolVersion).entries()) {
+    yield `${i > 0 ? ',' : ''}${nl}${pretty ? '  ' : ''}${JSON.stringify(key)}:${pretty ? ' ' : ''}`;
+    if (!(value instanceof LazyList)) {
+      yield stringify(value, '  ');
+      continue;
+    }
+    if (value.items.length === 0) {
+      yield '[]';
+      continue;
+    }
+    yield '[';
+    for (const [n, item] of value.items.entries()) yield `${n > 0 ? ',' : ''}${nl}${pretty ? '    ' : ''}${stringify(value.map(item), '    ')}`;
+    yield `${nl}${pretty ? '  ' : ''}]`;
+  }
+  yield `${nl}}\n`;
+}
+
+export function renderJson(report: DiffReport, toolVersion: string, pretty = true): string {
+  return [...jsonChunks(report, toolVersion, pretty)].join('');
 }

@@ -4,6 +4,7 @@
  * the normalized rule diff (made with jsdiff) in a collapsible block.
  */
 import { createTwoFilesPatch } from 'diff';
+import { chainListing } from '../diff/listing';
 import type { DiffReport, ServiceDiff } from '../diff/types';
 import { namespaceOf } from '../model/service';
 import { plural } from './notation';
@@ -112,7 +113,7 @@ function fence(body: string): string {
 export function normalizedPatch(report: DiffReport): string {
   const render = (side: 'before' | 'after'): string => {
     const present = (c: DiffReport['chains'][number]): boolean => (side === 'before' ? c.status !== 'added' : c.status !== 'removed');
-    const lines = report.chains.flatMap((c) => (present(c) ? [`:${c.name}`, ...c.listing[side]] : []));
+    const lines = report.chains.flatMap((c) => (present(c) ? [`:${c.name}`, ...chainListing(c, side)] : []));
     return lines.map(sanitizeLine).join('\n') + '\n';
   };
   return createTwoFilesPatch(

@@ -17,7 +17,7 @@ export interface EndpointRow {
   status: RowStatus;
   before: number | null;
   after: number | null;
-  issues: string[];
+  issues: readonly string[];
   pod: PodRef | null;
 }
 

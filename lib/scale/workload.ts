@@ -12,16 +12,16 @@ export interface WorkloadRef {
   namespace: string;
 }
 
-const ALIASES: Record<string, ScalableKind> = {
+const ALIASES: ReadonlyMap<string, ScalableKind> = new Map(Object.entries({
   deployment: 'deployment', deployments: 'deployment', deploy: 'deployment', 'deployment.apps': 'deployment',
   statefulset: 'statefulset', statefulsets: 'statefulset', sts: 'statefulset', 'statefulset.apps': 'statefulset',
   replicaset: 'replicaset', replicasets: 'replicaset', rs: 'replicaset', 'replicaset.apps': 'replicaset',
-};
+} as Record<string, ScalableKind>));
 
 /** `deployment/coredns`, `deploy/coredns`, `sts/web` … */
 export function parseWorkloadRef(text: string, namespace: string): WorkloadRef {
   const slash = text.indexOf('/');
-  const kind = ALIASES[text.slice(0, slash).toLowerCase()];
+  const kind = ALIASES.get(text.slice(0, slash).toLowerCase());
   const name = text.slice(slash + 1);
   if (slash < 0 || !kind || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {
     throw new CaptureError(`${text} is not a scalable workload; write KIND/NAME with KIND one of deployment, statefulset, replicaset`);

@@ -11,7 +11,8 @@ describe('addresses as iptables-save prints them', () => {
     ['fd00:0:0::1', 'fd00::1/128'],
     ['FD00::1/64', 'fd00::/64'],
     ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1/128'],
-  ])('%s → %s', (input, expected) => expect(normalizeCidr(input)?.text).toBe(expected));
+    ['010.001.0.1', '10.1.0.1/32'],
+  ])('%s → %s', (input, expected) => expect(normalizeCidr(input)).toBe(expected));
 
   test.each(['x.x.x.x/32', 'example.com', '10.0.0.256', '10.0.0.1/33', '10.0.0.1/255.0.255.0'])('%s is not normalised', (input) => {
     expect(normalizeCidr(input)).toBeNull();

@@ -48,8 +48,8 @@ describe('service model from kube-proxy (>= 1.25) rules', () => {
   test('chains are identified by what they serve', () => {
     const s = snapshotOf(writeRestorePayload(cluster));
     const view = s.describe(s.serviceNames());
-    expect(view.chainIdentity.get('KUBE-SVC-TCOU7JCQXEZGVUNU')).toBe('svc:kube-system/kube-dns:dns/udp');
-    expect(view.chainIdentity.get('KUBE-SEP-LPGSDLJ3FDW46N4W')).toBe('sep:kube-system/kube-dns:dns/udp@10.244.0.5:53');
+    expect(view.chainIdentity('KUBE-SVC-TCOU7JCQXEZGVUNU')).toBe('svc:kube-system/kube-dns:dns/udp');
+    expect(view.chainIdentity('KUBE-SEP-LPGSDLJ3FDW46N4W')).toBe('sep:kube-system/kube-dns:dns/udp@10.244.0.5:53');
     expect(view.findings).toEqual([]);
   });
 });

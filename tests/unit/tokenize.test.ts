@@ -1,6 +1,6 @@
 import { saveString, tokenize, TokenizeError } from '../../lib/parse/iptables/tokenize';
 
-const values = (line: string) => tokenize(line).map((t) => t.value);
+const values = (line: string) => tokenize(line).values;
 
 describe('tokenize (iptables-restore argument splitting)', () => {
   test('splits on runs of spaces and tabs', () => {
@@ -16,10 +16,11 @@ describe('tokenize (iptables-restore argument splitting)', () => {
   });
 
   test('an empty quoted string is an empty value, marked quoted', () => {
-    expect(tokenize('--comment ""')).toEqual([
-      { value: '--comment', quoted: false },
-      { value: '', quoted: true },
-    ]);
+    expect(tokenize('--comment ""')).toEqual({ values: ['--comment', ''], quoted: [false, true] });
+  });
+
+  test('a line without quotes needs no quoted marks', () => {
+    expect(tokenize('-A X -j Y')).toEqual({ values: ['-A', 'X', '-j', 'Y'], quoted: null });
   });
 
   test('an unterminated quote is an error', () => {

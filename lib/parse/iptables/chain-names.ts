@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -20,9 +20,18 @@ function base32(bytes: Uint8Array): string {
   return out;
 }
 
-/** kube-proxy's 16-character chain suffix: base32(sha256(input))[:16]. */
+const cache = new Map<string, string>();
+const CACHE_LIMIT = 1_000_000;
+
+/** kube-proxy's 16-character chain suffix: base32(sha256(input))[:16] (16 characters are 10 bytes). */
 export function chainHash(input: string): string {
-  return base32(createHash('sha256').update(input).digest()).slice(0, 16);
+  let h = cache.get(input);
+  if (h === undefined) {
+    h = base32(Buffer.from(hash('sha256', input, 'hex').slice(0, 20), 'hex')).slice(0, 16);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(input, h);
+  }
+  return h;
 }
 
 /** The suffix shared by KUBE-SVC/SVL/EXT/FW/XLB chains of one service port. */

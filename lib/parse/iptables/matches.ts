@@ -12,7 +12,7 @@ export interface MatchContext {
 }
 
 /** Options a module accepts, for options written after a later `-m` (iptables dispatches by name). */
-export const MODULE_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+const MODULE_OPTION_LISTS: Readonly<Record<string, readonly string[]>> = {
   tcp: ['--dport', '--sport', '--destination-port', '--source-port', '--tcp-flags', '--syn', '--tcp-option'],
   udp: ['--dport', '--sport', '--destination-port', '--source-port'],
   sctp: ['--dport', '--sport', '--destination-port', '--source-port', '--chunk-types'],
@@ -27,6 +27,11 @@ export const MODULE_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   multiport: ['--dports', '--sports', '--ports', '--destination-ports', '--source-ports'],
   nfacct: ['--nfacct-name'],
 };
+
+/** A Map, not an object: module names come from the input (`-m constructor` is a string, not a key of Object). */
+export const MODULE_OPTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map(Object.entries(MODULE_OPTION_LISTS).map(([m, opts]) => [m, new Set(opts)]));
+
+export const KNOWN_MODULE_OPTIONS: ReadonlySet<string> = new Set(Object.values(MODULE_OPTION_LISTS).flat());
 
 /** Options that belong to the protocol's own match when no `-m` names it (`-p tcp --dport 80`). */
 export const PROTOCOL_OPTIONS = new Set(['--dport', '--sport', '--destination-port', '--source-port', '--tcp-flags', '--syn', '--tcp-option', '--chunk-types', '--icmp-type', '--icmpv6-type']);

@@ -8,8 +8,9 @@ import { InputError, type Warning } from '../../errors';
 import { BUILTIN_CHAINS, type Chain, type Ruleset, type Table } from '../../model/ruleset';
 import { sanitizeLine } from '../../report/sanitize';
 import type { Family } from './address';
-import { IptablesRule, parseRule, RuleSyntaxError, type RuleContext } from './rule';
-import { tokenize, TokenizeError, type Token } from './tokenize';
+import { IptablesRule, parseRule, RuleSyntaxError, type RuleFacts } from './rule';
+import type { FactsContext } from './rule-facts';
+import { tokenize, TokenizeError, type Tokens } from './tokenize';
 
 export type IptablesFormat = 'iptables-save' | 'iptables-restore' | 'iptables -S' | 'rule lines';
 
@@ -45,6 +46,8 @@ export interface ParseOptions {
   allowEmpty?: boolean;
   /** Input line number of each text line, when the text was extracted from a larger input. */
   lineNumbers?: readonly number[];
+  /** Shared by the dumps of one diff, so a line both hold is read once. */
+  factsCache?: FactsCache;
 }
 
 export const MAX_LINE_LENGTH = 64 * 1024;
@@ -98,12 +101,19 @@ class DumpBuilder {
     return t;
   }
 
+  /** Rules of one chain mostly come together: the last chain looked up, until a chain is deleted or renamed. */
+  lastTable: Table | null = null;
+  lastChain: Chain | null = null;
+
   chain(name: string, table: Table = this.table()): Chain {
+    if (this.lastTable === table && this.lastChain?.name === name) return this.lastChain;
     let c = table.chains.get(name);
     if (!c) {
       c = { name, policy: BUILTIN_CHAINS.has(name) ? 'ACCEPT' : null, rules: [], line: this.line };
       table.chains.set(name, c);
     }
+    this.lastTable = table;
+    this.lastChain = c;
     return c;
   }
 }
@@ -121,7 +131,7 @@ const LEGACY_WARNING = /# Warning: ip6?tables-legacy tables present, use ip6?tab
 
 export function parseIptablesDump(text: string, options: ParseOptions): IptablesDump {
   const b = new DumpBuilder(options);
-  const ctx: RuleContext = { warn: (m) => b.warn(m) };
+  const ctx: FactsContext = { warn: (m) => b.warn(m) };
   const mayBeSplit = text.includes('# Warning: ip');
   let carry = '';
   let index = 0;
@@ -158,7 +168,7 @@ function legacyTablesPresent(b: DumpBuilder): void {
   b.header.legacyTablesPresent = true;
 }
 
-function parseLine(b: DumpBuilder, raw: string, ctx: RuleContext): void {
+function parseLine(b: DumpBuilder, raw: string, ctx: FactsContext): void {
   const line = raw.trim();
   if (line === '') return;
   const first = line.charCodeAt(0);
@@ -241,16 +251,39 @@ function chainLine(b: DumpBuilder, line: string): void {
   if (b.sawTableBlock && b.current && chain.rules.length > 0 && !BUILTIN_CHAINS.has(chain.name)) chain.rules = [];
 }
 
-function command(b: DumpBuilder, line: string, ctx: RuleContext): void {
-  let tokens: Token[];
+const NO_WARNINGS: string[] = [];
+
+/** Facts of rule lines already read, shared between the dumps of one diff (most lines repeat). */
+export type FactsCache = Map<string, { facts: RuleFacts; warnings: string[] }>;
+
+/**
+ * The common case, `-A CHAIN …`, without tokenizing when the same line was read before (in this
+ * dump or the other one of a diff).
+ */
+function appendFast(b: DumpBuilder, line: string, ctx: FactsContext): boolean {
+  const cache = b.options.factsCache;
+  if (!cache || !line.startsWith('-A ')) return false;
+  const hit = cache.get(line);
+  if (!hit) return false;
+  const space = line.indexOf(' ', 3);
+  const chainName = space < 0 ? line.slice(3) : line.slice(3, space);
+  for (const w of hit.warnings) ctx.warn(w);
+  b.chain(chainName).rules.push(new IptablesRule(chainName, line, 2, b.line, hit.facts));
+  b.rules++;
+  return true;
+}
+
+function command(b: DumpBuilder, line: string, ctx: FactsContext): void {
+  if (appendFast(b, line, ctx)) return;
+  let tokens: Tokens;
   try {
     tokens = tokenize(line);
   } catch (e) {
     if (e instanceof TokenizeError) return b.bad(e.message, line);
     throw e;
   }
-  const op = tokens[0]?.value ?? '';
-  const chainName = tokens[1]?.value;
+  const op = tokens.values[0] ?? '';
+  const chainName = tokens.values[1];
   if (!chainName) return b.bad(`${op} without a chain name`, line);
   switch (op) {
     case '-A':
@@ -259,8 +292,8 @@ function command(b: DumpBuilder, line: string, ctx: RuleContext): void {
       return addRule(b, chainName, tokens, 2, ctx, null, line);
     case '-I':
     case '--insert': {
-      const numbered = /^\d+$/.test(tokens[2]?.value ?? '');
-      return addRule(b, chainName, tokens, numbered ? 3 : 2, ctx, numbered ? Number(tokens[2]?.value) : 1, line);
+      const numbered = /^\d+$/.test(tokens.values[2] ?? '');
+      return addRule(b, chainName, tokens, numbered ? 3 : 2, ctx, numbered ? Number(tokens.values[2]) : 1, line);
     }
     case '-N':
     case '--new-chain':
@@ -270,7 +303,7 @@ function command(b: DumpBuilder, line: string, ctx: RuleContext): void {
     case '-P':
     case '--policy': {
       b.sawListCommands = true;
-      const policy = tokens[2]?.value;
+      const policy = tokens.values[2];
       if (!policy) return b.bad('-P without a policy', line);
       b.chain(chainName).policy = policy;
       return;
@@ -279,6 +312,7 @@ function command(b: DumpBuilder, line: string, ctx: RuleContext): void {
     case '--delete-chain':
       b.sawRestoreCommands = true;
       b.table().chains.delete(chainName);
+      b.lastChain = null;
       return;
     case '-F':
     case '--flush':
@@ -287,7 +321,7 @@ function command(b: DumpBuilder, line: string, ctx: RuleContext): void {
       return;
     case '-E':
     case '--rename-chain':
-      return renameChain(b, chainName, tokens[2]?.value, line);
+      return renameChain(b, chainName, tokens.values[2], line);
     case '-D':
     case '--delete':
       return deleteRule(b, chainName, tokens, ctx, line);
@@ -300,9 +334,12 @@ function command(b: DumpBuilder, line: string, ctx: RuleContext): void {
   }
 }
 
-function parseSpec(b: DumpBuilder, chainName: string, tokens: Token[], start: number, ctx: RuleContext, line: string): IptablesRule | null {
+function parseSpec(b: DumpBuilder, chainName: string, tokens: Tokens, start: number, ctx: FactsContext, line: string): IptablesRule | null {
+  const warnings: string[] = [];
   try {
-    const rule = parseRule(chainName, tokens, start, b.line, line, ctx);
+    const rule = parseRule(chainName, tokens, start, b.line, line, { warn: (m) => warnings.push(m) });
+    for (const w of warnings) ctx.warn(w);
+    if (start === 2 && line.startsWith('-A ')) b.options.factsCache?.set(line, { facts: rule.facts, warnings: warnings.length > 0 ? warnings : NO_WARNINGS });
     if (b.family === 'ipv4' && (rule.facts.destination?.includes(':') || rule.facts.source?.includes(':') || rule.facts.dnat?.startsWith('['))) {
       b.family = 'ipv6';
     }
@@ -316,7 +353,7 @@ function parseSpec(b: DumpBuilder, chainName: string, tokens: Token[], start: nu
   }
 }
 
-function addRule(b: DumpBuilder, chainName: string, tokens: Token[], start: number, ctx: RuleContext, insertAt: number | null, line: string): void {
+function addRule(b: DumpBuilder, chainName: string, tokens: Tokens, start: number, ctx: FactsContext, insertAt: number | null, line: string): void {
   const rule = parseSpec(b, chainName, tokens, start, ctx, line);
   if (!rule) return;
   const chain = b.chain(chainName);
@@ -325,12 +362,12 @@ function addRule(b: DumpBuilder, chainName: string, tokens: Token[], start: numb
   b.rules++;
 }
 
-function deleteRule(b: DumpBuilder, chainName: string, tokens: Token[], ctx: RuleContext, line: string): void {
+function deleteRule(b: DumpBuilder, chainName: string, tokens: Tokens, ctx: FactsContext, line: string): void {
   b.sawRestoreCommands = true;
   const chain = b.table().chains.get(chainName);
   if (!chain) return b.warn(`-D on chain ${sanitizeLine(chainName)}, which does not exist at this point`);
-  const num = tokens[2]?.value;
-  if (num && /^\d+$/.test(num) && tokens.length === 3) {
+  const num = tokens.values[2];
+  if (num && /^\d+$/.test(num) && tokens.values.length === 3) {
     chain.rules.splice(Number(num) - 1, 1);
     return;
   }
@@ -348,11 +385,8 @@ function renameChain(b: DumpBuilder, from: string, to: string | undefined, line:
   const chain = table.chains.get(from);
   if (!chain) return b.warn(`-E of chain ${sanitizeLine(from)}, which does not exist at this point`);
   table.chains.delete(from);
-  table.chains.set(to, { ...chain, name: to, rules: chain.rules.map((r) => renamedRule(r as IptablesRule, to)) });
-}
-
-function renamedRule(r: IptablesRule, chain: string): IptablesRule {
-  return Object.assign(Object.create(Object.getPrototypeOf(r) as object) as IptablesRule, r, { chain });
+  table.chains.set(to, { ...chain, name: to, rules: chain.rules.map((r) => (r as IptablesRule).renamed(to)) });
+  b.lastChain = null;
 }
 
 function finish(b: DumpBuilder): IptablesDump {

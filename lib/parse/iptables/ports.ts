@@ -1,6 +1,15 @@
 /** Port arguments as iptables-save prints them: decimal, ranges `lo:hi`, no redundant bounds. */
+function isDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 function portNumber(text: string): number | null {
-  if (/^\d+$/.test(text)) return Number(text);
+  if (isDigits(text)) return Number(text);
   if (/^0x[0-9a-f]+$/i.test(text)) return Number.parseInt(text, 16);
   return null;
 }
@@ -9,6 +18,7 @@ function portNumber(text: string): number | null {
 export function normalizePortSpec(text: string): string {
   const colon = text.indexOf(':');
   if (colon < 0) {
+    if (isDigits(text) && text.charCodeAt(0) !== 48) return text; // already as iptables-save prints it
     const n = portNumber(text);
     return n === null ? text : String(n);
   }

@@ -5,12 +5,18 @@
  */
 const SCALE = 0x80000000;
 
+const seen = new Map<string, number | null>();
+
 /** The 31-bit fixed-point value iptables stores, or null when the text is not a probability. */
 export function probabilityUnits(text: string): number | null {
-  if (!/^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(text)) return null;
-  const p = Number(text);
-  if (!(p >= 0 && p <= 1)) return null;
-  return Math.round(p * SCALE);
+  let units = seen.get(text);
+  if (units === undefined) {
+    const p = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(text) ? Number(text) : NaN;
+    units = p >= 0 && p <= 1 ? Math.round(p * SCALE) : null;
+    if (seen.size > 10_000) seen.clear(); // a probability ladder has few distinct steps
+    seen.set(text, units);
+  }
+  return units;
 }
 
 /** The probability a grid value stands for. */

@@ -14,15 +14,24 @@ import { endpointHash, servicePortHash } from './chain-names';
 import { probabilityText, unitsToProbability } from './probability';
 import type { IptablesRule } from './rule';
 
+/** Endpoint lists already read, by the text of the chains they come from (see endpointList). */
+export type EndpointMemo = Map<string, EndpointList>;
+
 export interface BuildOptions {
   source: string;
   /** Service port names (as kube-proxy hashes them) to try for chains whose rules carry no name. */
   candidateNames?: Iterable<string>;
+  /** Shared by the two dumps of a diff: a service whose chains are written alike is read once. */
+  memo?: EndpointMemo;
 }
 
 type GroupKind = 'svc' | 'svl' | 'ext' | 'fw' | 'xlb';
 const GROUP_CHAIN = /^KUBE-(SVC|SVL|EXT|FW|XLB)-([A-Z2-7]{16})$/;
 const SEP_CHAIN = /^KUBE-SEP-[A-Z2-7]{16}$/;
+
+function isSepChain(name: string | null): name is string {
+  return name !== null && name.length === 25 && name.startsWith('KUBE-SEP-') && SEP_CHAIN.test(name);
+}
 const PROTOCOLS: Protocol[] = ['tcp', 'udp', 'sctp'];
 
 interface Group {
@@ -151,7 +160,7 @@ function collectChains(b: Builder): void {
   for (const [, chain] of allChains(b.ruleset)) {
     const grouped = b.groupOfChain(chain.name);
     if (grouped) grouped.group.chains[grouped.kind] = chain;
-    else if (SEP_CHAIN.test(chain.name)) b.seps.set(chain.name, chain);
+    else if (isSepChain(chain.name)) b.seps.set(chain.name, chain);
   }
 }
 
@@ -263,7 +272,7 @@ function inferProtocol(b: Builder, g: Group): void {
   if (g.protocol) return;
   for (const chain of Object.values(g.chains)) {
     for (const rule of rulesOf(chain)) {
-      const p = rule.facts.target && SEP_CHAIN.test(rule.facts.target) ? sepProtocol(b, rule.facts.target) : null;
+      const p = isSepChain(rule.facts.target) ? sepProtocol(b, rule.facts.target) : null;
       if (p) {
         g.protocol = p;
         return;
@@ -279,7 +288,7 @@ function serviceKey(g: Group): string {
   return `KUBE-SVC-${g.hash}`;
 }
 
-interface EndpointList {
+export interface EndpointList {
   endpoints: Endpoint[];
   affinitySeconds: number | null;
   dropsForLackOfLocal: boolean;
@@ -291,7 +300,7 @@ function sepAddress(b: Builder, sep: string, viaComment: string | null): { addre
   if (dnat && dnat.facts.dnat !== 'invalid') return { address: dnat.facts.dnat, issues: [] };
   if (!dnat) {
     // A fragment without the endpoint chain: the jump's comment may still name the endpoint.
-    return { address: viaComment, issues: viaComment ? [] : ['unknown-destination'] };
+    return { address: viaComment, issues: viaComment ? NO_ISSUES : ['unknown-destination'] };
   }
   const unsupported = dnat.facts.unsupportedRevision;
   const why = unsupported
@@ -302,6 +311,21 @@ function sepAddress(b: Builder, sep: string, viaComment: string | null): { addre
   return { address: viaComment, issues };
 }
 
+const printed = new Map<number, number>();
+
+/** The probability as iptables-save prints it, as a number (few distinct values: cached). */
+function probabilityNumber(units: number | null): number | null {
+  if (units === null) return null;
+  let p = printed.get(units);
+  if (p === undefined) {
+    p = Number(probabilityText(units));
+    printed.set(units, p);
+  }
+  return p;
+}
+
+const NO_ISSUES: EndpointIssue[] = [];
+
 function readEndpoints(b: Builder, chain: Chain | undefined): EndpointList {
   const list: EndpointList = { endpoints: [], affinitySeconds: null, dropsForLackOfLocal: false };
   if (!chain) return list;
@@ -311,7 +335,7 @@ function readEndpoints(b: Builder, chain: Chain | undefined): EndpointList {
   for (const rule of rulesOf(chain)) {
     const target = rule.facts.target;
     if (target === 'KUBE-MARK-DROP') list.dropsForLackOfLocal = true;
-    if (!target || !SEP_CHAIN.test(target)) continue;
+    if (!isSepChain(target)) continue;
     if (rule.facts.recent && rule.facts.recent.mode === 'rcheck') {
       list.affinitySeconds = rule.facts.recent.seconds;
       continue;
@@ -329,13 +353,7 @@ function readEndpoints(b: Builder, chain: Chain | undefined): EndpointList {
       continue;
     }
     const { address, issues } = sepAddress(b, target, endpointFromComment(rule.comment));
-    const endpoint: Endpoint = {
-      address,
-      probability: rule.facts.probability === null ? null : Number(probabilityText(rule.facts.probability)),
-      share,
-      ref: target,
-      issues,
-    };
+    const endpoint: Endpoint = { address, probability: probabilityNumber(rule.facts.probability), share, ref: target, issues };
     bySep.set(target, endpoint);
     list.endpoints.push(endpoint);
   }
@@ -346,7 +364,7 @@ function readEndpoints(b: Builder, chain: Chain | undefined): EndpointList {
   return list;
 }
 
-function checkNames(b: Builder, g: Group, port: ServicePort): void {
+function checkServiceName(b: Builder, g: Group): void {
   if (!g.spn || !g.protocol) return;
   const expected = servicePortHash(g.spn, g.protocol);
   if (expected !== g.hash) {
@@ -357,7 +375,11 @@ function checkNames(b: Builder, g: Group, port: ServicePort): void {
       line: Object.values(g.chains)[0]?.line ?? null,
     });
   }
-  for (const e of [...port.endpoints, ...(port.localEndpoints ?? [])]) {
+}
+
+function checkEndpointNames(b: Builder, g: Group, endpoints: Endpoint[]): void {
+  if (!g.spn || !g.protocol) return;
+  for (const e of endpoints) {
     if (!e.ref || !e.address) continue;
     const sepHash = endpointHash(g.spn, g.protocol, e.address);
     if (`KUBE-SEP-${sepHash}` !== e.ref && !b.findings.some((f) => f.message.startsWith(`${e.ref}:`))) {
@@ -370,10 +392,43 @@ function checkNames(b: Builder, g: Group, port: ServicePort): void {
   }
 }
 
+/**
+ * The endpoints of a service chain, checked against kube-proxy's names. Most services are
+ * written alike in both dumps of a diff, so the list is kept by the text of the chains it comes
+ * from and reused; a list that raised a finding or warning is not kept (those name lines).
+ */
+function endpointList(b: Builder, g: Group, chain: Chain | undefined): EndpointList {
+  const memo = b.options.memo;
+  if (!chain || !memo) return checkedEndpoints(b, g, chain);
+  const key = memoKey(b, g, chain);
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const [findings, warnings] = [b.findings.length, b.warnings.length];
+  const list = checkedEndpoints(b, g, chain);
+  if (b.findings.length === findings && b.warnings.length === warnings) memo.set(key, list);
+  return list;
+}
+
+function checkedEndpoints(b: Builder, g: Group, chain: Chain | undefined): EndpointList {
+  const list = readEndpoints(b, chain);
+  checkEndpointNames(b, g, list.endpoints);
+  return list;
+}
+
+function memoKey(b: Builder, g: Group, chain: Chain): string {
+  const parts = [g.spn ?? '', g.protocol ?? ''];
+  for (const rule of rulesOf(chain)) {
+    parts.push(rule.raw);
+    const sep = isSepChain(rule.facts.target) ? b.seps.get(rule.facts.target) : undefined;
+    if (sep) for (const r of rulesOf(sep)) parts.push(r.raw);
+  }
+  return parts.join('\n');
+}
+
 function toServicePort(b: Builder, g: Group): ServicePort {
-  const cluster = readEndpoints(b, g.chains.svc);
+  const cluster = endpointList(b, g, g.chains.svc);
   const local = g.chains.svl ?? g.chains.xlb;
-  const localList = local ? readEndpoints(b, local) : null;
+  const localList = local ? endpointList(b, g, local) : null;
   const port: ServicePort = {
     key: serviceKey(g),
     name: g.spn ? displaySpn(g.spn) : null,
@@ -390,7 +445,7 @@ function toServicePort(b: Builder, g: Group): ServicePort {
     noLocalEndpoints: g.noLocalEndpoints || (localList?.dropsForLackOfLocal ?? false),
     refs: (['svc', 'svl', 'ext', 'fw', 'xlb'] as const).flatMap((k) => (g.chains[k] ? [g.chains[k].name] : [])),
   };
-  checkNames(b, g, port);
+  checkServiceName(b, g);
   return port;
 }
 
@@ -408,33 +463,46 @@ function collectReferences(ruleset: Ruleset): Set<string> {
 /** Declared, empty, and nothing routes to it: left behind by a restart or a proxy-mode switch. */
 function isStale(b: Builder, g: Group): boolean {
   const chains = Object.values(g.chains);
-  if (chains.some((c) => referenced(b, c.name))) return false;
   const empty = chains.length > 0 && chains.every((c) => c.rules.length === 0);
   const routed = g.clusterIP !== null || g.nodePorts.size > 0 || g.externalIPs.size > 0 || g.loadBalancerIPs.size > 0 || g.noEndpoints !== null;
-  if (!empty || routed) return false;
+  if (!empty || routed || chains.some((c) => referenced(b, c.name))) return false;
   for (const c of chains) b.findings.push({ kind: 'stale-chain', message: `${c.name} is declared but empty, and no rule jumps to it (left over from a restart or a proxy-mode switch)`, line: c.line });
   return true;
 }
 
-function identities(b: Builder, groups: Group[], ports: ServicePort[]): Map<string, string> {
-  const ids = new Map<string, string>();
+/** Endpoint chains no service chain jumps to (fragments, stale chains) are identified by their own content. */
+function orphanIdentity(chain: Chain): string | undefined {
+  const dnat = rulesOf(chain).find((r) => r.facts.dnat !== null);
+  const said = parseComment(rulesOf(chain).find((r) => r.comment)?.comment ?? null);
+  if (!dnat || dnat.facts.dnat === 'invalid' || !said || !dnat.facts.protocol) return undefined;
+  return `sep:${displaySpn(said.spn)}/${dnat.facts.protocol}@${dnat.facts.dnat}`;
+}
+
+/** Chain identities, computed for the chains the diff asks about (few: most pair by name). */
+function identities(b: Builder, groups: Group[], ports: ServicePort[]): (chain: string) => string | undefined {
+  const portOfGroup = new Map<string, ServicePort>();
+  const sepOwner = new Map<string, { port: ServicePort; address: string | null }>();
   groups.forEach((g, i) => {
     const port = ports[i] as ServicePort;
-    for (const [kind, chain] of Object.entries(g.chains)) ids.set(chain.name, `${kind}:${port.key}`);
-    for (const e of [...port.endpoints, ...(port.localEndpoints ?? [])]) {
-      if (e.ref) ids.set(e.ref, `sep:${port.key}@${e.address ?? e.ref}`);
-    }
+    portOfGroup.set(g.hash, port);
+    for (const e of [...port.endpoints, ...(port.localEndpoints ?? [])]) if (e.ref) sepOwner.set(e.ref, { port, address: e.address });
   });
-  // Endpoint chains no service chain jumps to (fragments, stale chains): identified by their own content.
-  for (const [name, chain] of b.seps) {
-    if (ids.has(name)) continue;
-    const dnat = rulesOf(chain).find((r) => r.facts.dnat !== null);
-    const said = parseComment(rulesOf(chain).find((r) => r.comment)?.comment ?? null);
-    if (dnat && dnat.facts.dnat !== 'invalid' && said && dnat.facts.protocol) {
-      ids.set(name, `sep:${displaySpn(said.spn)}/${dnat.facts.protocol}@${dnat.facts.dnat}`);
+  const memo = new Map<string, string | undefined>();
+  return (chain) => {
+    if (memo.has(chain)) return memo.get(chain);
+    let id: string | undefined;
+    const m = GROUP_CHAIN.exec(chain);
+    if (m) {
+      const port = portOfGroup.get(m[2] as string);
+      if (port) id = `${(m[1] as string).toLowerCase()}:${port.key}`;
+    } else if (isSepChain(chain)) {
+      const owner = sepOwner.get(chain);
+      const sep = b.seps.get(chain);
+      id = owner ? `sep:${owner.port.key}@${owner.address ?? chain}` : sep ? orphanIdentity(sep) : undefined;
     }
-  }
-  return ids;
+    memo.set(chain, id);
+    return id;
+  };
 }
 
 /** All service port names the rules mention, for naming comment-less chains in the other snapshot. */
@@ -462,7 +530,7 @@ export function buildServiceView(ruleset: Ruleset, options: BuildOptions): Servi
   const ports = groups.map((g) => toServicePort(b, g));
   const chainIdentity = identities(b, groups, ports);
   for (const [name, chain] of b.seps) {
-    if (chain.rules.length === 0 && !chainIdentity.has(name)) {
+    if (chain.rules.length === 0 && chainIdentity(name) === undefined) {
       b.findings.push({ kind: 'stale-chain', message: `${name} is declared but empty, and no rule jumps to it (left over from a restart or a proxy-mode switch)`, line: chain.line });
     }
   }

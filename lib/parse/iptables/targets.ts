@@ -14,7 +14,7 @@ export const BUILTIN_TARGETS = new Set([
   'CLUSTERIP', 'LED', 'IDLETIMER', 'RATEEST', 'SYNPROXY', 'TEE', 'HMARK', 'IPMARK',
 ]);
 
-const REJECT_ALIASES: Record<string, string> = {
+const REJECT_ALIASES: ReadonlyMap<string, string> = new Map(Object.entries({
   'net-unreach': 'icmp-net-unreachable',
   'host-unreach': 'icmp-host-unreachable',
   'port-unreach': 'icmp-port-unreachable',
@@ -26,13 +26,13 @@ const REJECT_ALIASES: Record<string, string> = {
   'no-route': 'icmp6-no-route',
   'addr-unreach': 'icmp6-addr-unreachable',
   'adm-prohibited': 'icmp6-adm-prohibited',
-};
+}));
 /** What REJECT sends when `--reject-with` is not given (IPv4 and IPv6). */
 const REJECT_DEFAULTS = new Set(['icmp-port-unreachable', 'icmp6-port-unreachable']);
 
-const LOG_LEVELS: Record<string, string> = {
+const LOG_LEVELS: ReadonlyMap<string, string> = new Map(Object.entries({
   emerg: '0', alert: '1', crit: '2', error: '3', err: '3', warning: '4', warn: '4', notice: '5', info: '6', debug: '7', panic: '0',
-};
+}));
 
 function opt(name: string, values: string[], negated = false): Option {
   return { name, values, negated };
@@ -82,7 +82,7 @@ function rejectTarget(options: Option[]): Option[] {
       continue;
     }
     const v = (o.values[0] ?? '').toLowerCase();
-    const full = REJECT_ALIASES[v] ?? v;
+    const full = REJECT_ALIASES.get(v) ?? v;
     if (!REJECT_DEFAULTS.has(full)) out.push(opt('--reject-with', [full]));
   }
   return out.sort(byName);
@@ -93,7 +93,7 @@ function logTarget(options: Option[]): Option[] {
   for (const o of options) {
     if (o.name === '--log-level') {
       const v = (o.values[0] ?? '').toLowerCase();
-      const level = LOG_LEVELS[v] ?? v;
+      const level = LOG_LEVELS.get(v) ?? v;
       if (level !== '4') out.push(opt('--log-level', [level]));
     } else {
       out.push(o);

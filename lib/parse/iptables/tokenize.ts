@@ -1,12 +1,14 @@
 /**
  * Splits one rule line into arguments the way iptables-restore does (iptables/xshared.c
  * add_param_to_argv): whitespace separates, double quotes group, and inside quotes a backslash
- * makes the next character literal. `quoted` remembers that a token was (partly) quoted, so a
- * quoted "-x" stays a value and is never read as an option.
+ * makes the next character literal. `quoted[i]` remembers that token i was (partly) quoted, so a
+ * quoted "-x" stays a value and is never read as an option. Built from slices of the line, with
+ * no object per token: this runs once for every rule of dumps with hundreds of thousands of them.
  */
-export interface Token {
-  value: string;
-  quoted: boolean;
+export interface Tokens {
+  values: string[];
+  /** null when the line has no quotes at all. */
+  quoted: boolean[] | null;
 }
 
 export class TokenizeError extends Error {}
@@ -15,57 +17,66 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
 }
 
-export function tokenize(line: string): Token[] {
-  if (line.indexOf('"') === -1) return splitPlain(line);
-  const tokens: Token[] = [];
-  let value = '';
-  let inToken = false;
-  let quoted = false;
-  let inQuotes = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (inQuotes) {
-      if (c === 92 /* \ */ && i + 1 < line.length) {
-        value += line[++i];
-      } else if (c === 34 /* " */) {
-        inQuotes = false;
+export function tokenize(line: string): Tokens {
+  if (line.indexOf('"') === -1) return { values: splitPlain(line), quoted: null };
+  const values: string[] = [];
+  const quoted: boolean[] = [];
+  const n = line.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && isSpace(line.charCodeAt(i))) i++;
+    if (i >= n) break;
+    let value = '';
+    let wasQuoted = false;
+    let segment = i;
+    while (i < n) {
+      const c = line.charCodeAt(i);
+      if (c === 34 /* " */) {
+        value += line.slice(segment, i);
+        wasQuoted = true;
+        i++;
+        segment = i;
+        for (;;) {
+          if (i >= n) throw new TokenizeError('unterminated double quote');
+          const q = line.charCodeAt(i);
+          if (q === 34) break;
+          if (q === 92 /* \ */ && i + 1 < n) {
+            value += line.slice(segment, i);
+            segment = i + 1;
+            i += 2;
+            continue;
+          }
+          i++;
+        }
+        value += line.slice(segment, i);
+        i++;
+        segment = i;
+      } else if (isSpace(c)) {
+        break;
       } else {
-        value += line[i];
+        i++;
       }
-      continue;
     }
-    if (c === 34) {
-      inQuotes = true;
-      inToken = true;
-      quoted = true;
-    } else if (isSpace(c)) {
-      if (inToken) tokens.push({ value, quoted });
-      value = '';
-      inToken = false;
-      quoted = false;
-    } else {
-      value += line[i];
-      inToken = true;
-    }
+    value += line.slice(segment, i);
+    values.push(value);
+    quoted.push(wasQuoted);
   }
-  if (inQuotes) throw new TokenizeError('unterminated double quote');
-  if (inToken) tokens.push({ value, quoted });
-  return tokens;
+  return { values, quoted };
 }
 
-function splitPlain(line: string): Token[] {
-  const tokens: Token[] = [];
+function splitPlain(line: string): string[] {
+  const values: string[] = [];
   let start = -1;
   for (let i = 0; i <= line.length; i++) {
     const space = i === line.length || isSpace(line.charCodeAt(i));
     if (space) {
-      if (start >= 0) tokens.push({ value: line.slice(start, i), quoted: false });
+      if (start >= 0) values.push(line.slice(start, i));
       start = -1;
     } else if (start < 0) {
       start = i;
     }
   }
-  return tokens;
+  return values;
 }
 
 const SAFE_WORD = /^[A-Za-z0-9_-]+$/;

@@ -1,0 +1,134 @@
+/**
+ * A rule's meaning as canonical text: base options in iptables-save's order with normalised
+ * addresses and protocol, each match with its options canonical (see matches.ts) and the matches
+ * sorted, the target with canonical options. No comment: comments are not meaning. Built only
+ * for rules of chains that differ between two dumps.
+ */
+import { normalizeCidr } from './address';
+import { canonicalMatch } from './matches';
+import type { Option } from './options';
+import { canonicalProtocol, walkRule, type BaseOption, type RuleVisitor } from './rule-walk';
+import { canonicalTarget } from './targets';
+import type { Tokens } from './tokenize';
+
+export interface CanonicalRule {
+  key: string;
+  /** The key without the statistic match: the same rule re-weighted keeps its pairKey. */
+  pairKey: string;
+  /** Where the comment goes in the key when the rule is shown (matches are sorted, "comment" among them). */
+  commentAt: number;
+}
+
+const BASE_ORDER: BaseOption[] = ['-s', '-d', '-i', '-o', '-p', '-f'];
+
+/** Values that need quoting to survive a round trip through iptables-restore. */
+function valueText(v: string): string {
+  if (v !== '' && !/[\s"\\']/.test(v)) return v;
+  return `"${v.replace(/["\\]/g, (m) => `\\${m}`)}"`;
+}
+
+function optionText(o: Option): string {
+  let s = o.negated ? `! ${o.name}` : o.name;
+  for (const v of o.values) s += ` ${valueText(v)}`;
+  return s;
+}
+
+interface Match {
+  module: string;
+  options: Option[];
+  unsupported: boolean;
+}
+
+class CanonicalVisitor implements RuleVisitor {
+  readonly bases = new Map<BaseOption, { value: string; negated: boolean }>();
+  readonly modules: Match[] = [];
+  jump: { name: string; goto: boolean; options: Option[]; unsupported: boolean } | null = null;
+
+  constructor(private readonly t: Tokens) {}
+
+  private values(from: number, to: number): string[] {
+    return this.t.values.slice(from, to);
+  }
+
+  base(name: BaseOption, value: string, negated: boolean): void {
+    this.bases.set(name, { value, negated });
+  }
+
+  module(_index: number, name: string): void {
+    this.modules.push({ module: name, options: [], unsupported: false });
+  }
+
+  option(moduleIndex: number, name: string, from: number, to: number, negated: boolean): void {
+    (this.modules[moduleIndex] as Match).options.push({ name, values: this.values(from, to), negated });
+  }
+
+  target(name: string, goto: boolean): void {
+    this.jump = { name, goto, options: [], unsupported: false };
+  }
+
+  targetOption(name: string, from: number, to: number, negated: boolean): void {
+    this.jump?.options.push({ name, values: this.values(from, to), negated });
+  }
+
+  unsupported(moduleIndex: number): void {
+    if (moduleIndex < 0) {
+      if (this.jump) this.jump.unsupported = true;
+    } else {
+      (this.modules[moduleIndex] as Match).unsupported = true;
+    }
+  }
+}
+
+function baseText(base: CanonicalVisitor['bases']): { text: string; protocol: string | null } {
+  const parts: string[] = [];
+  let protocol: string | null = null;
+  for (const name of BASE_ORDER) {
+    const b = base.get(name);
+    if (!b) continue;
+    let value = b.value;
+    if (name === '-s' || name === '-d') {
+      value = normalizeCidr(value) ?? value;
+    } else if (name === '-p') {
+      value = canonicalProtocol(value);
+      if (value === 'all' || value === '0') {
+        if (b.negated) parts.push('! -p all');
+        continue;
+      }
+      if (!b.negated) protocol = value;
+    }
+    parts.push(name === '-f' ? `${b.negated ? '! ' : ''}-f` : `${b.negated ? '! ' : ''}${name} ${valueText(value)}`);
+  }
+  return { text: parts.join(' '), protocol };
+}
+
+const NO_WARNINGS = { warn: () => undefined };
+
+export function canonicalRule(t: Tokens, start: number): CanonicalRule {
+  const v = new CanonicalVisitor(t);
+  walkRule(t, start, v);
+  const { text: head, protocol } = baseText(v.bases);
+  const matchTexts: string[] = [];
+  let weighted = false;
+  for (const m of v.modules) {
+    if (m.module === 'comment') continue;
+    const options = canonicalMatch(m.module, m.options, NO_WARNINGS);
+    if (options.length === 0 && !m.unsupported && m.module === protocol) continue;
+    if (m.module === 'statistic') weighted = true;
+    let text = `-m ${m.module}`;
+    for (const o of options) text += ` ${optionText(o)}`;
+    if (m.unsupported) text += ' [unsupported revision]';
+    matchTexts.push(text);
+  }
+  matchTexts.sort();
+  let targetText = '';
+  if (v.jump) {
+    targetText = `${v.jump.goto ? '-g' : '-j'} ${v.jump.name}`;
+    for (const o of canonicalTarget(v.jump.name, v.jump.options)) targetText += ` ${optionText(o)}`;
+    if (v.jump.unsupported) targetText += ' [unsupported revision]';
+  }
+  const join = (matches: string[]) => [head, ...matches, targetText].filter((s) => s !== '').join(' ');
+  const key = join(matchTexts);
+  const commentIndex = matchTexts.findIndex((m) => m > '-m comment');
+  const beforeComment = [head, ...matchTexts.slice(0, commentIndex < 0 ? matchTexts.length : commentIndex)].filter((s) => s !== '').join(' ');
+  return { key, pairKey: weighted ? join(matchTexts.filter((m) => !m.startsWith('-m statistic '))) : key, commentAt: beforeComment.length };
+}

@@ -1,0 +1,82 @@
+/**
+ * Synthetic kube-proxy dumps for the benchmark: a cluster of N services with E endpoints each
+ * (some with node ports and session affinity, the >= 1.25 layout, real chain-name hashes), the
+ * same node after a scale event (1% of the services gain two endpoints, 0.2% lose two), and the
+ * same "before" rules as kube-proxy's restore payload (a pair that differs only in noise).
+ * Deterministic for a seed.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeRestorePayload, type ClusterSpec, type EndpointSpec, type ServiceSpec } from '../support/kube-proxy-writer';
+import { toSaveFormat } from '../support/save-format';
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function ipOf(base: number, k: number): string {
+  const n = base + k;
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
+const POD_BASE = (10 << 24) | (64 << 16);
+const SERVICE_BASE = (10 << 24) | (96 << 16);
+
+export function benchCluster(services: number, endpoints: number, seed: number): ClusterSpec {
+  const random = rng(seed);
+  let pod = 0;
+  const spec: ServiceSpec[] = [];
+  for (let i = 0; i < services; i++) {
+    const eps: EndpointSpec[] = Array.from({ length: endpoints }, () => ({ ip: ipOf(POD_BASE, pod++), port: 8080 }));
+    spec.push({
+      namespace: `team-${i % 100}`,
+      name: `svc-${i}`,
+      clusterIP: ipOf(SERVICE_BASE, i + 1),
+      affinitySeconds: random() < 0.05 ? 10800 : undefined,
+      ports: [{ name: 'http', port: 80, protocol: 'tcp', nodePort: random() < 0.1 ? 30000 + (i % 2768) : undefined, endpoints: eps }],
+    });
+  }
+  return { podCIDR: '10.64.0.0/10', services: spec };
+}
+
+/** 1% of the services scaled up by two endpoints, 0.2% scaled down by two. */
+export function scaleEvent(cluster: ClusterSpec, seed: number): ClusterSpec {
+  const random = rng(seed + 1);
+  let pod = 1 << 20;
+  const services = cluster.services.map((s) => {
+    const r = random();
+    const [port] = s.ports;
+    if (!port) return s;
+    if (r < 0.01) return { ...s, ports: [{ ...port, endpoints: [...port.endpoints, { ip: ipOf(POD_BASE, pod++), port: 8080 }, { ip: ipOf(POD_BASE, pod++), port: 8080 }] }] };
+    if (r < 0.012 && port.endpoints.length > 2) return { ...s, ports: [{ ...port, endpoints: port.endpoints.slice(0, -2) }] };
+    return s;
+  });
+  return { ...cluster, services };
+}
+
+export interface GeneratedPair {
+  services: number;
+  endpoints: number;
+  /** iptables-save of the node before and after the scale event. */
+  before: string;
+  after: string;
+  /** kube-proxy's restore payload for the "before" state (same rules as `before`, other formatting). */
+  beforePayload: string;
+}
+
+export function generatePair(dir: string, services: number, endpoints: number, seed = 42): GeneratedPair {
+  const cluster = benchCluster(services, endpoints, seed);
+  const payload = writeRestorePayload(cluster, { seed });
+  const paths = { before: join(dir, `${services}-before.txt`), after: join(dir, `${services}-after.txt`), beforePayload: join(dir, `${services}-before-payload.txt`) };
+  writeFileSync(paths.beforePayload, payload);
+  writeFileSync(paths.before, toSaveFormat(payload));
+  writeFileSync(paths.after, toSaveFormat(writeRestorePayload(scaleEvent(cluster, seed), { seed: seed + 7 })));
+  return { services, endpoints, ...paths };
+}
