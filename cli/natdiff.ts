@@ -9,8 +9,21 @@ import { snapCommand, snapOptions, type SnapArgs } from './commands/snap';
 import { snapshotsCommand, snapshotsOptions, type SnapshotsArgs } from './commands/snapshots';
 import { fail, run, STDIN } from './run';
 
-// yargs reads a lone "-" as an empty flag; the conventional "read stdin" argument is kept as a path.
-const argv = hideBin(process.argv).map((a) => (a === '-' ? STDIN : a));
+/**
+ * yargs reads a lone "-" as an empty flag. For `natdiff diff`, whose file arguments may be "-"
+ * (read stdin), it becomes a path; everywhere else (a value, a command after --) it stays "-".
+ */
+function stdinArguments(args: string[]): string[] {
+  if (args[0] !== 'diff') return args;
+  const end = args.indexOf('--');
+  return args.map((a, i) => (a === '-' && (end < 0 || i < end) && !takesValue(args[i - 1]) ? STDIN : a));
+}
+
+function takesValue(option: string | undefined): boolean {
+  return option !== undefined && /^(?:-o|--output|--table|--format|--service|-n|--namespace|--payload|--out)$/.test(option);
+}
+
+const argv = stdinArguments(hideBin(process.argv));
 
 void yargs(argv)
   .scriptName('natdiff')
@@ -31,5 +44,6 @@ void yargs(argv)
   .help()
   .alias('h', 'help')
   .wrap(Math.min(110, process.stdout.columns || 100))
-  .fail((msg, err) => fail(err ? err.message : `${msg} (natdiff --help for usage)`))
+  // yargs' own messages can span lines: one line, always.
+  .fail((msg, err) => fail(err ? err.message : `${msg.replace(/\s*\n\s*/g, ' ')} (natdiff --help for usage)`))
   .parseAsync();

@@ -3,7 +3,7 @@
  * Bad input is one clear line and exit 2, never a stack trace.
  */
 import { NatdiffError, type Warning } from '../lib/errors';
-import { sanitizeLine } from '../lib/report/sanitize';
+import { sanitizeLine } from '../lib/sanitize';
 
 /** What a `-` argument (read standard input) becomes. */
 export const STDIN = '/dev/stdin';
@@ -68,4 +68,12 @@ export async function writeStdoutChunks(chunks: Iterable<string>): Promise<void>
     }
   }
   await writeStdout(buffer);
+}
+
+/** Colour for stdout: the flag if given, else off under NO_COLOR or TERM=dumb, on under FORCE_COLOR, else on a terminal. */
+export function useColor(flag: boolean | undefined): boolean {
+  if (flag !== undefined) return flag;
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
+  return Boolean(process.stdout.isTTY) && process.env.TERM !== 'dumb';
 }

@@ -1,5 +1,4 @@
 /** `natdiff diff BEFORE AFTER`: the semantic diff of two saved dumps or snapshots. */
-import { readFileSync } from 'node:fs';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { InputError, type Warning } from '../../lib/errors';
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
@@ -10,10 +9,10 @@ import { renderMarkdown } from '../../lib/report/markdown';
 import { renderText } from '../../lib/report/text';
 import { renderYaml } from '../../lib/report/yaml';
 import { loadSnapshot, newParseCache, parseSnapshot, type LoadOptions, type ParseCache } from '../../lib/snapshot/load-snapshot';
-import { decodeInput } from '../../lib/snapshot/read-input';
+import { decodeInput, readStream } from '../../lib/snapshot/read-input';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
-import { EXIT_CHANGED, EXIT_SAME, printWarnings, STDIN, writeStdoutChunks } from '../run';
+import { EXIT_CHANGED, EXIT_SAME, printWarnings, STDIN, useColor, writeStdoutChunks } from '../run';
 
 export const OUTPUTS = ['text', 'markdown', 'json', 'yaml'] as const;
 export type Output = (typeof OUTPUTS)[number];
@@ -28,7 +27,7 @@ export interface DiffArgs {
   service?: string[];
   namespace?: string[];
   all: boolean;
-  quiet: boolean;
+  quiet?: boolean;
   color?: boolean;
   strict: boolean;
   allowTruncated: boolean;
@@ -44,32 +43,31 @@ export function diffOptions<T>(y: Argv<T>) {
     .positional('before', { type: 'string', demandOption: true, describe: 'dump or snapshot before the change (- for stdin)' })
     .positional('after', { type: 'string', demandOption: true, describe: 'dump or snapshot after the change' })
     .option('output', { alias: 'o', choices: OUTPUTS, default: 'text' as Output, describe: 'report format' })
-    .option('table', { type: 'string', default: 'nat', describe: 'table whose chains are compared rule by rule' })
+    .option('table', { type: 'string', default: 'nat', describe: "table whose chains are compared rule by rule, or 'all'" })
     .option('format', { choices: FORMATS, default: 'auto' as const, describe: 'input format (detected by default)' })
     .option('service', { type: 'string', array: true, describe: 'only this service (ns/name or ns/name:port); repeatable' })
     .option('namespace', { alias: 'n', type: 'string', array: true, describe: 'only services in this namespace; repeatable' })
     .option('all', { type: 'boolean', default: false, describe: 'list unchanged services too' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no output; exit code only' })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'no output; exit code only' })
     .option('color', { type: 'boolean', describe: 'colour the text report (default: when stdout is a terminal and NO_COLOR is unset)' })
     .option('strict', { type: 'boolean', default: false, describe: 'treat warnings about the input as errors (exit 2)' })
     .option('allow-truncated', { type: 'boolean', default: false, describe: 'diff a dump whose table has no COMMIT' })
     .option('payload', { type: 'number', describe: 'which restore payload of a kube-proxy log (1 = first, -1 = last)' })
+    .check((a) => {
+      const p = a.payload as number | undefined;
+      if (p !== undefined && (!Number.isInteger(p) || p === 0)) throw new Error(`--payload ${String(p)}: needs a whole number, 1 or more (or -1 for the last)`);
+      return true;
+    })
     .option('out', { type: 'string', describe: 'write the report to this file (atomically)' })
     .option('force', { type: 'boolean', default: false, describe: 'with --out: replace an existing file' })
+    .conflicts('quiet', 'out')
     .option('stats', { type: 'boolean', default: false, describe: 'print time and peak memory on stderr (one JSON line, for benchmarks)' })
     .option('pretty', { type: 'boolean', describe: 'indent JSON output (default: when stdout is a terminal)' });
 }
 
-function useColor(flag: boolean | undefined): boolean {
-  if (flag !== undefined) return flag;
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
-  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
-  return Boolean(process.stdout.isTTY) && process.env.TERM !== 'dumb';
-}
-
 function load(path: string, args: DiffArgs, cache: ParseCache): ReturnType<typeof loadSnapshot> {
   const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format, cache };
-  if (path === STDIN) return parseSnapshot(decodeInput(readFileSync(0), 'stdin'), 'stdin', options);
+  if (path === STDIN) return parseSnapshot(decodeInput(readStream(0, 'stdin'), 'stdin'), 'stdin', options);
   return loadSnapshot(path, options);
 }
 

@@ -1,19 +1,20 @@
 /** `natdiff scale KIND/NAME --replicas N`: snapshots and a report around a kubectl scale. */
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import type { Kubectl } from '../../lib/capture/kubectl';
 import type { List, Node } from '../../lib/capture/kube-types';
-import type { Source } from '../../lib/capture/sources';
+import { nodeList, type Source } from '../../lib/capture/sources';
 import { NatdiffError } from '../../lib/errors';
 import { renderScaleMarkdown, renderScaleText, scaleDocument } from '../../lib/report/scale-report';
-import { sanitizeLine } from '../../lib/report/sanitize';
+import { sanitizeLine } from '../../lib/sanitize';
 import { runScale, type ScaleRun } from '../../lib/scale/scale-workflow';
 import { parseWorkloadRef, showWorkload } from '../../lib/scale/workload';
 import { compactTimestamp } from '../../lib/snapshot/write-snapshot';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
 import { parseDuration } from '../duration';
-import { EXIT_CHANGED, EXIT_SAME, writeStdout } from '../run';
+import { EXIT_CHANGED, EXIT_SAME, useColor, writeStdout } from '../run';
 import { Spinner } from '../spinner';
 import { kubectlFrom, sourceFrom, sourceOptions, type SourceArgs } from './source-options';
 
@@ -59,7 +60,7 @@ async function contextNamespace(kubectl: Kubectl): Promise<string> {
 async function defaultSource(kubectl: Kubectl, via: 'exec' | 'debug'): Promise<Source> {
   const nodes = (await kubectl.json<List<Node>>(['get', 'nodes'])).items.map((n) => n.metadata.name);
   if (nodes.length === 1) return { kind: 'node', node: nodes[0] as string, via };
-  throw new NatdiffError(`name the node whose rules to watch with --node (nodes: ${nodes.slice(0, 10).join(', ')}${nodes.length > 10 ? ', …' : ''})`);
+  throw new NatdiffError(`name the node whose rules to watch with --node (${nodeList(nodes)})`);
 }
 
 function reportPath(run: ScaleRun, args: ScaleArgs): string {
@@ -90,6 +91,7 @@ export async function scaleCommand(args: ArgumentsCamelCase<ScaleArgs>): Promise
     abort.abort();
   };
   process.on('SIGINT', onSigint);
+  if (args.report && existsSync(args.report) && !args.force) throw new NatdiffError(`${args.report}: already exists; pass --force to replace it (checked before scaling anything)`);
   const spinner = new Spinner();
   const steps: string[] = [];
   try {
@@ -127,7 +129,7 @@ export async function scaleCommand(args: ArgumentsCamelCase<ScaleArgs>): Promise
     const path = reportPath(run, args);
     writeFileAtomic(path, renderScaleMarkdown(run, VERSION), { force: args.force });
     process.stderr.write(`natdiff: report: ${sanitizeLine(path)}\n`);
-    const color = args.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+    const color = useColor(args.color);
     const out = args.output === 'json' ? `${JSON.stringify(scaleDocument(run, VERSION), null, 2)}\n` : args.output === 'markdown' ? renderScaleMarkdown(run, VERSION) : renderScaleText(run, color);
     await writeStdout(out);
     return exitCode(run);

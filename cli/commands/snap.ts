@@ -2,7 +2,7 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { snapshotAllNodes, takeSnapshot } from '../../lib/capture/take-snapshot';
 import { NatdiffError } from '../../lib/errors';
-import { sanitizeLine } from '../../lib/report/sanitize';
+import { sanitizeLine } from '../../lib/sanitize';
 import { parseDuration } from '../duration';
 import { EXIT_ERROR, EXIT_SAME, writeStdout } from '../run';
 import { kubectlFrom, sourceFrom, sourceOptions, type SourceArgs } from './source-options';

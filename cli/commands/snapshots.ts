@@ -1,7 +1,7 @@
 /** `natdiff snapshots`: the snapshots under a directory, newest first. */
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { listSnapshots } from '../../lib/snapshot/list-snapshots';
-import { sanitizeLine } from '../../lib/report/sanitize';
+import { sanitizeLine } from '../../lib/sanitize';
 import { EXIT_SAME, writeStdout } from '../run';
 
 export interface SnapshotsArgs {

@@ -5,6 +5,7 @@
  */
 import type { ServicePortInfo } from '../model/metadata';
 import type { PodRef } from '../model/pods';
+import { servicePortName } from '../model/service';
 import type { ConfigMap, EndpointSlice, List, Service } from './kube-types';
 import { KubectlError, type Kubectl } from './kubectl';
 
@@ -38,7 +39,7 @@ export function podMap(slices: EndpointSlice[]): Record<string, PodRef> {
 export function servicePorts(services: Service[]): ServicePortInfo[] {
   return services.flatMap((s) =>
     (s.spec.ports ?? []).map((p) => ({
-      name: `${s.metadata.namespace ?? 'default'}/${s.metadata.name}${p.name ? `:${p.name}` : ''}`,
+      name: servicePortName(s.metadata.namespace ?? 'default', s.metadata.name, p.name),
       protocol: (p.protocol ?? 'TCP').toLowerCase(),
       clusterIP: s.spec.clusterIP && s.spec.clusterIP !== 'None' ? s.spec.clusterIP : null,
       port: p.port,
@@ -55,15 +56,30 @@ export function proxyModeOf(cm: ConfigMap | null): string | null {
   return mode === undefined ? null : mode || 'iptables';
 }
 
-export async function readClusterInfo(kubectl: Kubectl): Promise<ClusterInfo> {
+/** Cluster-wide, or in one namespace (`namespace`). */
+export async function readClusterInfo(kubectl: Kubectl, namespace?: string): Promise<ClusterInfo> {
+  const scope = namespace ? ['-n', namespace] : ['-A'];
   const [context, slices, services, cm] = await Promise.all([
     kubectl.currentContext(),
-    kubectl.json<List<EndpointSlice>>(['get', 'endpointslices', '-A']),
-    kubectl.json<List<Service>>(['get', 'services', '-A']),
+    kubectl.json<List<EndpointSlice>>(['get', 'endpointslices', ...scope]),
+    kubectl.json<List<Service>>(['get', 'services', ...scope]),
     kubectl.json<ConfigMap>(['get', 'configmap', 'kube-proxy', '-n', 'kube-system']).catch((e: unknown) => {
       if (e instanceof KubectlError) return null;
       throw e;
     }),
   ]);
   return { context, pods: podMap(slices.items), servicePorts: servicePorts(services.items), proxyMode: proxyModeOf(cm) };
+}
+
+/**
+ * Cluster-wide if the user may list everything, else what their namespace shows (pods and
+ * services elsewhere stay unnamed).
+ */
+export async function readClusterInfoIn(kubectl: Kubectl, namespace: string): Promise<ClusterInfo> {
+  try {
+    return await readClusterInfo(kubectl);
+  } catch (e) {
+    if (!(e instanceof KubectlError) || !/Forbidden/i.test(e.reason)) throw e;
+    return readClusterInfo(kubectl, namespace);
+  }
 }

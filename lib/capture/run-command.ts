@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { CaptureError } from '../errors';
-import { sanitizeLine } from '../report/sanitize';
+import { sanitizeLine } from '../sanitize';
 
 export interface CommandOptions {
   timeoutMs: number;

@@ -7,7 +7,7 @@ import { CaptureError } from '../errors';
 import type { SourceKind } from '../model/metadata';
 import { Kubectl, KubectlError } from './kubectl';
 import type { List, Node, Pod } from './kube-types';
-import { firstLine, runCommand, showCommand } from './run-command';
+import { firstLine, runChecked, runCommand, showCommand } from './run-command';
 
 export type Source =
   | { kind: 'local' }
@@ -116,6 +116,11 @@ async function kubeProxyPod(kubectl: Kubectl, node: string): Promise<Pod> {
   throw new CaptureError(`no kube-proxy pod is running on node ${node} (kube-proxy may run outside a pod there, as in k3s, or the cluster uses another service proxy); try --via debug`);
 }
 
+/** `nodes: a, b, c, …` for messages. */
+export function nodeList(names: string[]): string {
+  return `nodes: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`;
+}
+
 async function requireNode(kubectl: Kubectl, node: string): Promise<void> {
   try {
     await kubectl.run(['get', 'node', node, '-o', 'name']);
@@ -123,7 +128,7 @@ async function requireNode(kubectl: Kubectl, node: string): Promise<void> {
     if (!(e instanceof KubectlError) || !e.notFound) throw e;
     const nodes = await kubectl.json<List<Node>>(['get', 'nodes']).catch(() => ({ items: [] as Node[] }));
     const names = nodes.items.map((n) => n.metadata.name);
-    throw new CaptureError(`node ${node} does not exist${names.length > 0 ? ` (nodes: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''})` : ''}`);
+    throw new CaptureError(`node ${node} does not exist${names.length > 0 ? ` (${nodeList(names)})` : ''}`);
   }
 }
 
@@ -178,8 +183,7 @@ async function captureSsh(host: string, sshOptions: string[], options: CaptureOp
 }
 
 async function captureExec(argv: string[], options: CaptureOptions): Promise<Capture> {
-  const res = await runCommand(argv, { timeoutMs: options.timeoutMs, signal: options.signal });
-  if (res.code !== 0) throw new CaptureError(`${showCommand(argv)} failed (exit ${res.code})${firstLine(res.stderr) ? `: ${firstLine(res.stderr)}` : ''}`);
+  const res = await runChecked(argv, { timeoutMs: options.timeoutMs, signal: options.signal });
   return { text: res.stdout, command: argv, kind: 'exec', target: showCommand(argv), via: null, node: null, backend: null, warnings: [] };
 }
 

@@ -4,7 +4,7 @@
  * multiset (so the work stays linear however much kube-proxy shuffles), and a change of order is
  * reported apart, with whether it can change what happens to a packet.
  */
-import type { Chain, Rule, Ruleset } from '../model/ruleset';
+import type { Chain, Rule, Ruleset, Table } from '../model/ruleset';
 import { BUILTIN_CHAINS } from '../model/ruleset';
 import { orderEffect } from './order-effect';
 import type { ChainDiff, RuleRef } from './types';
@@ -220,6 +220,30 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide): 
   result.chains.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   result.declarationOrder = declarationOrderDiffers(beforeChains, afterChains);
   return result;
+}
+
+/** Several tables' diffs as one. */
+export function mergeChainDiffs(diffs: ChainsDiff[]): ChainsDiff {
+  return {
+    chains: diffs.flatMap((d) => d.chains),
+    formattingOnly: diffs.reduce((n, d) => n + d.formattingOnly, 0),
+    commentOnly: diffs.reduce((n, d) => n + d.commentOnly, 0),
+    reorderedNoEffect: diffs.flatMap((d) => d.reorderedNoEffect),
+    declarationOrder: diffs.some((d) => d.declarationOrder),
+    implicitBuiltins: diffs.reduce((n, d) => n + d.implicitBuiltins, 0),
+  };
+}
+
+/** Two versions of a table written exactly alike (chain order aside). */
+export function sameTableText(b: Table | undefined, a: Table | undefined): boolean {
+  if (!b || !a) return b === a;
+  const meaningful = (t: Table) => [...t.chains.values()].filter((c) => !isImplicitBuiltin(c));
+  const bc = meaningful(b);
+  const ac = new Map(meaningful(a).map((c) => [c.name, c]));
+  return bc.length === ac.size && bc.every((c) => {
+    const other = ac.get(c.name);
+    return other !== undefined && sameText(c, other);
+  });
 }
 
 /** Written exactly alike, so alike in meaning: the common case, decided without parsing a rule. */

@@ -84,7 +84,7 @@ export function diffServices(before: ServiceModel, after: ServiceModel): Service
   for (const b of before.ports) {
     const a = afterByKey.get(b.key) ?? null;
     const d = pair(b, a);
-    if (a && d.status !== 'unchanged' && sameShares(b.endpoints, a.endpoints) && !sameOrder(b.endpoints, a.endpoints)) endpointOrderNoEffect++;
+    if (a && d.status === 'unchanged' && !sameOrder(b.endpoints, a.endpoints)) endpointOrderNoEffect++;
     services.push(d);
   }
   for (const a of after.ports) if (!beforeKeys.has(a.key)) services.push(pair(null, a));

@@ -2,14 +2,16 @@
  * Compares two snapshots: service models first (what changed for traffic), then the chosen
  * table rule by rule, then what was ignored as noise, and a summary that decides the exit code.
  */
+import { InputError, type Warning } from '../errors';
 import type { Finding, Snapshot, ServiceView } from '../model/snapshot';
-import { diffChains } from './diff-chains';
+import { sanitizeLine } from '../sanitize';
+import { diffChains, mergeChainDiffs, sameTableText, type ChainsDiff } from './diff-chains';
 import { diffServices } from './diff-services';
 import { summarize } from './summary';
-import type { DiffReport, ReportFinding, SnapshotInfo } from './types';
+import type { DiffReport, ReportFinding, ServiceDiff, SnapshotInfo } from './types';
 
 export interface DiffOptions {
-  /** Table whose chains are compared rule by rule (the service model always reads every table). */
+  /** Table whose chains are compared rule by rule, or 'all'; default nat. */
   table?: string;
   /** More service port names to try for chains that carry none (a snapshot's metadata). */
   candidateNames?: Iterable<string>;
@@ -37,18 +39,71 @@ function mergeFindings(before: Finding[], after: Finding[]): ReportFinding[] {
   ];
 }
 
-function describeBoth(before: Snapshot, after: Snapshot, extra: Iterable<string>): [ServiceView, ServiceView] {
+function describeBoth(before: Snapshot, after: Snapshot, extra: Iterable<string>, tables: ReadonlySet<string> | undefined): [ServiceView, ServiceView] {
   const names = new Set<string>(extra);
   for (const n of before.serviceNames()) names.add(n);
   for (const n of after.serviceNames()) names.add(n);
-  return [before.describe(names), after.describe(names)];
+  return [before.describe(names, tables), after.describe(names, tables)];
+}
+
+interface TablePlan {
+  /** Tables compared rule by rule. */
+  compared: string[];
+  /** Tables both hold, when they do not hold the same ones (the service models read only these). */
+  common: ReadonlySet<string> | undefined;
+  warnings: Warning[];
+}
+
+/**
+ * Which tables to compare. Only tables both snapshots hold can be compared: a table missing on one
+ * side was not captured there (`iptables-save -t nat`), not emptied.
+ */
+function planTables(before: Snapshot, after: Snapshot, wanted: string): TablePlan {
+  const tb = [...before.ruleset.tables.keys()];
+  const ta = [...after.ruleset.tables.keys()];
+  const common = tb.filter((t) => ta.includes(t));
+  const warnings: Warning[] = [];
+  const onlyIn = (s: Snapshot, mine: string[], theirs: string[], other: Snapshot) => {
+    const only = mine.filter((t) => !theirs.includes(t));
+    if (only.length > 0) {
+      warnings.push({ source: s.source, line: null, message: `holds table${only.length > 1 ? 's' : ''} ${only.join(', ')}, which ${sanitizeLine(other.source)} does not; compared only: ${common.join(', ') || 'nothing'}` });
+    }
+  };
+  onlyIn(before, tb, ta, after);
+  onlyIn(after, ta, tb, before);
+  if (wanted !== 'all' && !tb.includes(wanted) && !ta.includes(wanted)) {
+    throw new InputError(`neither input holds table ${wanted} (they hold: ${[...new Set([...tb, ...ta])].join(', ') || 'no table'})`);
+  }
+  const compared = wanted === 'all' ? common : common.filter((t) => t === wanted);
+  return { compared, common: warnings.length > 0 ? new Set(common) : undefined, warnings };
+}
+
+/** Common tables not compared rule by rule whose text differs: said in the report, so nothing hides. */
+function otherTablesThatDiffer(before: Snapshot, after: Snapshot, plan: TablePlan): string[] {
+  const common = plan.common ?? new Set(before.ruleset.tables.keys());
+  return [...common].filter((t) => !plan.compared.includes(t) && after.ruleset.tables.has(t) && !sameTableText(before.ruleset.tables.get(t), after.ruleset.tables.get(t)));
+}
+
+/**
+ * A service whose endpoints and shares are unchanged but whose rules were re-weighted (its
+ * endpoints listed in another order, the probabilities recomputed to match) sends every packet
+ * where it did: its chain's re-weighted rules are noise, counted with the reordered endpoints.
+ */
+function withoutRebalancing(chains: ChainsDiff, services: ServiceDiff[]): ChainsDiff {
+  const unchanged = new Set(services.filter((s) => s.status === 'unchanged').map((s) => s.key));
+  const kept = chains.chains.filter((c) => !(c.service !== null && unchanged.has(c.service) && c.status === 'changed' && c.added.length === 0 && c.removed.length === 0 && c.policy === null));
+  return { ...chains, chains: kept };
 }
 
 export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOptions = {}): DiffReport {
   const table = options.table ?? 'nat';
-  const [vb, va] = describeBoth(before, after, options.candidateNames ?? []);
+  const plan = planTables(before, after, table);
+  const [vb, va] = describeBoth(before, after, options.candidateNames ?? [], plan.common);
   const services = diffServices(vb.model, va.model);
-  const chains = diffChains(table, { ruleset: before.ruleset, identity: vb.chainIdentity }, { ruleset: after.ruleset, identity: va.chainIdentity });
+  const chains = withoutRebalancing(
+    mergeChainDiffs(plan.compared.map((t) => diffChains(t, { ruleset: before.ruleset, identity: vb.chainIdentity }, { ruleset: after.ruleset, identity: va.chainIdentity }))),
+    services.services,
+  );
   const report: Omit<DiffReport, 'summary'> = {
     before: info(before),
     after: info(after),
@@ -65,8 +120,9 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
       endpointOrderNoEffect: services.endpointOrderNoEffect,
     },
     findings: mergeFindings(vb.findings, va.findings),
-    warnings: [...before.warnings, ...vb.warnings, ...after.warnings, ...va.warnings],
+    warnings: [...before.warnings, ...vb.warnings, ...after.warnings, ...va.warnings, ...plan.warnings],
     pods: { ...before.metadata?.pods, ...after.metadata?.pods },
+    otherTablesDiffer: otherTablesThatDiffer(before, after, plan),
   };
   return { ...report, summary: summarize(report.services, report.chains) };
 }

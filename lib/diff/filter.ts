@@ -3,7 +3,9 @@
  * service diffs and the chain changes that belong to them. The summary (and so the exit code)
  * then speaks of those services only.
  */
+import { InputError } from '../errors';
 import { namespaceOf } from '../model/service';
+import { sanitizeLine } from '../sanitize';
 import { summarize } from './summary';
 import type { ChainDiff, DiffReport, RuleRef, ServiceDiff } from './types';
 
@@ -24,9 +26,20 @@ export function isFiltering(filter: ServiceFilter): boolean {
   return (filter.services?.length ?? 0) > 0 || (filter.namespaces?.length ?? 0) > 0;
 }
 
+/** A filter that selects nothing is almost always a typo: say so instead of reporting "no change". */
+function nothingMatched(report: DiffReport, filter: ServiceFilter): InputError {
+  const wanted = [...(filter.services ?? []).map((s) => `--service ${s}`), ...(filter.namespaces ?? []).map((n) => `--namespace ${n}`)].join(' ');
+  const namespaces = new Set([...(filter.services ?? []).map(namespaceOf), ...(filter.namespaces ?? [])]);
+  const names = [...new Set(report.services.flatMap((s) => (s.name ? [s.name] : [])))];
+  const near = names.filter((n) => namespaces.has(namespaceOf(n))).slice(0, 5);
+  const hint = near.length > 0 ? `; in that namespace: ${near.join(', ')}` : names.length > 0 ? `; services there: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}` : '; the inputs name no service';
+  return new InputError(`no service in either input matches ${sanitizeLine(wanted)}${sanitizeLine(hint)}`);
+}
+
 export function filterReport(report: DiffReport, filter: ServiceFilter): DiffReport {
   if (!isFiltering(filter)) return report;
   const services = report.services.filter((s) => matches(s.name, filter));
+  if (services.length === 0) throw nothingMatched(report, filter);
   const keys = new Set(services.map((s: ServiceDiff) => s.key));
   const keep = (r: RuleRef): boolean => r.service !== null && keys.has(r.service);
   const chains = report.chains.flatMap((c): ChainDiff[] => {

@@ -137,7 +137,7 @@ export interface Summary {
 export interface DiffReport {
   before: SnapshotInfo;
   after: SnapshotInfo;
-  /** The table whose chains were compared rule by rule. */
+  /** The table whose chains were compared rule by rule, or 'all'. */
   table: string;
   services: ServiceDiff[];
   chains: ChainDiff[];
@@ -146,5 +146,7 @@ export interface DiffReport {
   warnings: Warning[];
   /** Endpoint IP → pod, from the snapshots' metadata (after wins); empty for plain dumps. */
   pods: Record<string, PodRef>;
+  /** Tables both snapshots hold that were not compared (see `table`) and are written differently. */
+  otherTablesDiffer: string[];
   summary: Summary;
 }

@@ -6,10 +6,3 @@ export interface PodRef {
   ready: boolean;
   terminating: boolean;
 }
-
-/** `10.244.0.7:53` / `[fd00::7]:53` → the IP the pod map is keyed by. */
-export function endpointIp(address: string): string {
-  if (address.startsWith('[')) return address.slice(1, address.indexOf(']'));
-  const colon = address.lastIndexOf(':');
-  return colon < 0 ? address : address.slice(0, colon);
-}

@@ -49,3 +49,8 @@ export interface Ruleset {
 }
 
 export const BUILTIN_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
+
+/** The same ruleset with only some of its tables. */
+export function restrictTables(ruleset: Ruleset, tables: ReadonlySet<string>): Ruleset {
+  return { tables: new Map([...ruleset.tables].filter(([name]) => tables.has(name))) };
+}

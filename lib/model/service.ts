@@ -3,6 +3,7 @@
  * endpoints with traffic shares. Nothing here is specific to iptables; an nftables or IPVS
  * parser fills the same structure (`ref` is whatever that dataplane calls the object).
  */
+import { joinHostPort } from './addresses';
 
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
@@ -66,7 +67,7 @@ export interface ServiceModel {
 /** A service port's name for people: its name, or `clusterIP:port/protocol`, or its dataplane ref. */
 export function displayName(port: Pick<ServicePort, 'name' | 'clusterIP' | 'port' | 'protocol' | 'refs' | 'key'>): string {
   if (port.name) return port.name;
-  if (port.clusterIP && port.port !== null) return `${port.clusterIP}:${port.port}/${port.protocol ?? '?'}`;
+  if (port.clusterIP && port.port !== null) return `${joinHostPort(port.clusterIP, port.port)}/${port.protocol ?? '?'}`;
   return port.refs[0] ?? port.key;
 }
 
@@ -74,4 +75,9 @@ export function displayName(port: Pick<ServicePort, 'name' | 'clusterIP' | 'port
 export function namespaceOf(name: string): string {
   const slash = name.indexOf('/');
   return slash < 0 ? '' : name.slice(0, slash);
+}
+
+/** kube-proxy's service port name: `ns/name:port`, or `ns/name` for an unnamed port. */
+export function servicePortName(namespace: string, name: string, portName: string | undefined): string {
+  return `${namespace}/${name}${portName ? `:${portName}` : ''}`;
 }

@@ -53,6 +53,9 @@ export interface Snapshot {
   warnings: Warning[];
   /** Every service port name the rules mention. */
   serviceNames(): Set<string>;
-  /** The service model; `candidateNames` name the ports whose rules carry no names. */
-  describe(candidateNames: Iterable<string>): ServiceView;
+  /**
+   * The service model; `candidateNames` name the ports whose rules carry no names. With `tables`,
+   * only those tables are read (when two snapshots hold different tables).
+   */
+  describe(candidateNames: Iterable<string>, tables?: ReadonlySet<string>): ServiceView;
 }

@@ -4,7 +4,8 @@
  */
 import { probabilities } from '../diff/diff-services';
 import type { ChainDiff, DiffReport, RuleRef, ServiceDiff } from '../diff/types';
-import { endpointIp, type PodRef } from '../model/pods';
+import { endpointIp } from '../model/addresses';
+import type { PodRef } from '../model/pods';
 import type { Endpoint, ServicePort } from '../model/service';
 
 export const FORMAT_VERSION = 1;
@@ -74,6 +75,7 @@ function fields(report: DiffReport, toolVersion: string): [string, unknown][] {
     ['before', report.before],
     ['after', report.after],
     ['table', report.table],
+    ['otherTablesDiffer', report.otherTablesDiffer],
     ['services', lazyList(report.services, (s) => service(s, report.pods))],
     ['chains', lazyList(report.chains, chain)],
     ['noise', report.noise],

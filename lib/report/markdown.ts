@@ -8,7 +8,7 @@ import { chainListing } from '../diff/listing';
 import type { DiffReport, ServiceDiff } from '../diff/types';
 import { namespaceOf } from '../model/service';
 import { plural } from './notation';
-import { sanitizeLine } from './sanitize';
+import { sanitizeLine } from '../sanitize';
 import {
   endpointCount, endpointRows, ladderChange, noEndpointsNote, noiseNotes, otherChanges, otherFieldChanges,
   podText, serviceListing, shareText, summaryLine, uniformShareChange, where, type EndpointRow,
@@ -129,7 +129,7 @@ export function normalizedPatch(report: DiffReport): string {
 
 export function renderMarkdown(report: DiffReport, options: MarkdownOptions): string {
   const listed = serviceListing(report, options.all);
-  const out: string[] = [`## natdiff: ${code(report.before.source)} → ${code(report.after.source)}`, '', `**${summaryLine(report.summary)}**`, ''];
+  const out: string[] = [`## natdiff: ${code(report.before.source)} → ${code(report.after.source)}`, '', `**${summaryLine(report)}**`, ''];
   if (listed.length > 0) out.push(...summaryTable(listed), '');
   const unchanged = report.summary.servicesUnchanged;
   if (unchanged > 0 && !options.all) out.push(`${plural(unchanged, 'service')} unchanged.`, '');

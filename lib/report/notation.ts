@@ -3,10 +3,13 @@
  * shares as percentages (`25%`, `33.3%`).
  */
 
-/** A rule probability with at most three decimals: 0.33333333349 → "0.333", 0.5 → "0.5". */
+function trimZeros(s: string): string {
+  return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
+}
+
+/** A rule probability with three decimals, or two significant digits below 0.01: 0.33333333349 → "0.333", 0.0005 → "0.0005". */
 export function probability(p: number): string {
-  const fixed = p.toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
-  return fixed === '0' && p > 0 ? p.toPrecision(2) : fixed;
+  return trimZeros(p > 0 && p < 0.01 ? p.toPrecision(2) : p.toFixed(3));
 }
 
 const MAX_LADDER = 6;
@@ -18,12 +21,12 @@ export function ladder(ps: readonly number[]): string {
   return `${ps.slice(0, 2).map(probability).join('/')}/…/${ps.slice(-2).map(probability).join('/')} (${ps.length} rules)`;
 }
 
-/** 0.25 → "25%", 1/3 → "33.3%", 0.025 → "2.5%". */
+/** 0.25 → "25%", 1/3 → "33.3%", 0.025 → "2.5%", 0.0004 → "0.04%". */
 export function percent(share: number): string {
   const pct = share * 100;
+  if (pct > 0 && pct < 0.1) return `${trimZeros(pct.toPrecision(2))}%`;
   const rounded = Math.round(pct * 10) / 10;
-  if (Number.isInteger(rounded)) return `${rounded}%`;
-  return rounded === 0 && pct > 0 ? `${pct.toPrecision(2)}%` : `${rounded.toFixed(1)}%`;
+  return Number.isInteger(rounded) ? `${rounded}%` : `${rounded.toFixed(1)}%`;
 }
 
 export function plural(n: number, word: string, many = `${word}s`): string {

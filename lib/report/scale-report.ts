@@ -8,7 +8,7 @@ import type { Latency, TimelineEvent } from '../scale/timeline';
 import { showWorkload } from '../scale/workload';
 import { reportDocument } from './json';
 import { renderMarkdown } from './markdown';
-import { sanitizeLine } from './sanitize';
+import { sanitizeLine } from '../sanitize';
 import { renderText } from './text';
 
 const KIND_LABEL: Record<TimelineEvent['kind'], string> = {

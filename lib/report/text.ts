@@ -7,7 +7,7 @@ import kleur from 'kleur';
 import type { DiffReport, ServiceDiff } from '../diff/types';
 import { namespaceOf } from '../model/service';
 import { plural } from './notation';
-import { sanitizeLine } from './sanitize';
+import { sanitizeLine } from '../sanitize';
 import {
   endpointCount, endpointRows, ladderChange, noEndpointsNote, noiseNotes, otherChanges, otherFieldChanges,
   podText, serviceListing, shareText, sourceLine, summaryLine, where, type EndpointRow, type OtherChange,
@@ -149,6 +149,6 @@ export function renderText(report: DiffReport, options: TextOptions): string {
   const noise = noiseNotes(report);
   if (noise.length > 0) out.push(p.dim(`Ignored as noise: ${noise.join(' · ')}`));
   if (report.warnings.length > 0) out.push(p.changed(`${plural(report.warnings.length, 'warning')} about the input (printed on stderr)`));
-  out.push(p.bold(summaryLine(report.summary)));
+  out.push(p.bold(summaryLine(report)));
   return `${out.join('\n')}\n`;
 }

@@ -4,11 +4,12 @@
  * Writers only lay these out.
  */
 import { probabilities } from '../diff/diff-services';
-import type { ChainDiff, DiffReport, RuleRef, ServiceDiff, ServiceField, Summary } from '../diff/types';
-import { endpointIp, type PodRef } from '../model/pods';
+import type { ChainDiff, DiffReport, RuleRef, ServiceDiff, ServiceField } from '../diff/types';
+import type { PodRef } from '../model/pods';
+import { endpointIp, joinHostPort } from '../model/addresses';
 import type { Endpoint, ServicePort } from '../model/service';
 import { ladder, percent, plural } from './notation';
-import { sanitizeLine } from './sanitize';
+import { sanitizeLine } from '../sanitize';
 
 export type RowStatus = 'added' | 'removed' | 'kept';
 
@@ -57,7 +58,7 @@ export function shareText(share: number | null): string {
 export function where(port: ServicePort | null): string {
   if (!port) return '';
   const parts = [port.protocol ?? '?'];
-  if (port.clusterIP) parts.push(port.port !== null ? `${port.clusterIP}:${port.port}` : port.clusterIP);
+  if (port.clusterIP) parts.push(port.port !== null ? joinHostPort(port.clusterIP, port.port) : port.clusterIP);
   if (port.nodePorts.length > 0) parts.push(`nodePort ${port.nodePorts.join(',')}`);
   return parts.join(' ');
 }
@@ -156,8 +157,17 @@ export function noiseNotes(report: DiffReport): string[] {
   return notes;
 }
 
-export function summaryLine(s: Summary): string {
-  if (!s.changed) return 'no semantic change';
+/** Tables left out of the comparison that differ: never let "no semantic change" hide them. */
+export function otherTablesNote(report: DiffReport): string | null {
+  const t = report.otherTablesDiffer;
+  if (t.length === 0) return null;
+  return `table${t.length > 1 ? 's' : ''} ${t.join(', ')} also differ${t.length > 1 ? '' : 's'} (not compared; use --table ${t.length > 1 ? 'all' : t[0]})`;
+}
+
+export function summaryLine(report: DiffReport): string {
+  const s = report.summary;
+  const other = otherTablesNote(report);
+  if (!s.changed) return other ? `no semantic change in table ${report.table} · ${other}` : 'no semantic change';
   const parts = [`${plural(s.servicesChanged, 'service')} changed`];
   if (s.servicesAdded > 0) parts.push(`${s.servicesAdded} added`);
   if (s.servicesRemoved > 0) parts.push(`${s.servicesRemoved} removed`);
@@ -167,6 +177,7 @@ export function summaryLine(s: Summary): string {
   parts.push(`${s.rulesChanged} changed`);
   if (s.chainsRenamed > 0) parts.push(`${plural(s.chainsRenamed, 'chain')} renamed`);
   if (s.chainsReordered > 0) parts.push(`${plural(s.chainsReordered, 'chain')} reordered`);
+  if (other) parts.push(other);
   return parts.join(' · ');
 }
 

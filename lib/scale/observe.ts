@@ -2,17 +2,17 @@
  * What convergence means: for every port of every service that selects the workload, the
  * endpoints in the node's rules are exactly the ready endpoints of the service's EndpointSlices.
  */
-import type { EndpointSlice, Pod, Service } from '../capture/kube-types';
-import { endpointIp } from '../model/pods';
+import { isPodReady, type EndpointSlice, type Pod, type Service } from '../capture/kube-types';
+import { servicePortName } from '../model/service';
 import { SERVICE_NAME_LABEL, TRIGGER_TIME_ANNOTATION } from '../capture/kube-types';
 import type { ServiceModel } from '../model/service';
-import { joinHostPort } from '../parse/iptables/address';
+import { endpointIp, joinHostPort } from '../model/addresses';
 
 /** Service port name (as kube-proxy names it) → endpoint addresses. */
 export type EndpointSets = Map<string, Set<string>>;
 
 export function portNames(services: Service[]): string[] {
-  return services.flatMap((s) => (s.spec.ports ?? []).map((p) => `${s.metadata.namespace ?? 'default'}/${s.metadata.name}${p.name ? `:${p.name}` : ''}`));
+  return services.flatMap((s) => (s.spec.ports ?? []).map((p) => servicePortName(s.metadata.namespace ?? 'default', s.metadata.name, p.name)));
 }
 
 export interface ReadyEndpoint {
@@ -28,7 +28,7 @@ export function expectedEndpoints(services: Service[], slices: EndpointSlice[]):
     const ns = s.metadata.namespace ?? 'default';
     const mine = slices.filter((sl) => sl.metadata.namespace === ns && sl.metadata.labels?.[SERVICE_NAME_LABEL] === s.metadata.name);
     for (const p of s.spec.ports ?? []) {
-      const name = `${ns}/${s.metadata.name}${p.name ? `:${p.name}` : ''}`;
+      const name = servicePortName(ns, s.metadata.name, p.name);
       const ready: ReadyEndpoint[] = [];
       for (const sl of mine) {
         const port = (sl.ports ?? []).find((sp) => (sp.name ?? '') === (p.name ?? ''))?.port;
@@ -83,8 +83,7 @@ export function slicesLagBehind(expected: Map<string, ReadyEndpoint[]>, pods: Po
   for (const p of pods) {
     const ip = p.status?.podIP;
     if (!ip) continue;
-    const isReady = !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-    (isReady ? ready : notReady).add(ip);
+    (isPodReady(p) ? ready : notReady).add(ip);
   }
   const lag: string[] = [];
   for (const [name, endpoints] of expected) {

@@ -3,9 +3,9 @@
  * it, whatever happens next), scale, wait for the rollout and for kube-proxy to catch up on the
  * node while recording a timeline, take the after snapshot, and diff the two.
  */
-import { readClusterInfo, type ClusterInfo } from '../capture/cluster-info';
+import { readClusterInfoIn, type ClusterInfo } from '../capture/cluster-info';
 import type { EndpointSlice, List, Pod, Workload } from '../capture/kube-types';
-import { SERVICE_NAME_LABEL } from '../capture/kube-types';
+import { isPodReady, SERVICE_NAME_LABEL } from '../capture/kube-types';
 import { Kubectl } from '../capture/kubectl';
 import { capture, type Source } from '../capture/sources';
 import { takeSnapshot, type TakenSnapshot } from '../capture/take-snapshot';
@@ -101,7 +101,7 @@ async function observe(options: ScaleOptions, selector: string, serviceNames: st
 }
 
 function readyPods(pods: Pod[]): number {
-  return pods.filter((p) => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')).length;
+  return pods.filter(isPodReady).length;
 }
 
 /** The diff matches the scale when every watched port gained (or lost) as many endpoints as replicas changed. */
@@ -119,7 +119,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
   const services = await servicesSelecting(kubectl, w);
   const names = portNames(services);
   const serviceNames = services.map((s) => s.metadata.name);
-  const info: ClusterInfo = await readClusterInfo(kubectl);
+  const info: ClusterInfo = await readClusterInfoIn(kubectl, ref.namespace);
   const candidateNames = info.servicePorts.map((p) => p.name);
   const snapOptions = { source: options.source, kubectl, dir: options.dir, timeoutMs: options.commandTimeoutMs, signal: options.signal, allTables: options.allTables, debugImage: options.debugImage };
 
@@ -199,7 +199,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
   run.latencies = timeline.latencies;
   if (run.outcome === 'interrupted') return run;
 
-  const [after] = await takeSnapshot({ ...snapOptions, label: 'after', clusterInfo: { known: await readClusterInfo(kubectl).catch(() => info) } });
+  const [after] = await takeSnapshot({ ...snapOptions, label: 'after', clusterInfo: { known: await readClusterInfoIn(kubectl, ref.namespace).catch(() => info) } });
   run.after = after ?? null;
   if (after) options.onStep?.(`after snapshot: ${after.path}`);
   if (after) {

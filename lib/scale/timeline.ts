@@ -5,7 +5,7 @@
  * `last-change-trigger-time` kube-proxy's own SLI starts from — to its rules on the node).
  */
 import type { Pod } from '../capture/kube-types';
-import { endpointIp } from '../model/pods';
+import { endpointIp } from '../model/addresses';
 import { fingerprint, type EndpointSets, type ReadyEndpoint } from './observe';
 
 export type EventKind = 'scale' | 'pod-ready' | 'pod-gone' | 'endpoints' | 'rules' | 'rollout' | 'converged' | 'timeout' | 'interrupted';

@@ -1,5 +1,5 @@
 /** The workload being scaled, and the services whose endpoints it provides. */
-import { CaptureError } from '../errors';
+import { NatdiffError } from '../errors';
 import type { Kubectl } from '../capture/kubectl';
 import type { List, Service, Workload } from '../capture/kube-types';
 
@@ -24,7 +24,7 @@ export function parseWorkloadRef(text: string, namespace: string): WorkloadRef {
   const kind = ALIASES.get(text.slice(0, slash).toLowerCase());
   const name = text.slice(slash + 1);
   if (slash < 0 || !kind || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {
-    throw new CaptureError(`${text} is not a scalable workload; write KIND/NAME with KIND one of deployment, statefulset, replicaset`);
+    throw new NatdiffError(`${text} is not a scalable workload; write KIND/NAME with KIND one of deployment, statefulset, replicaset`);
   }
   return { kind, name, namespace };
 }

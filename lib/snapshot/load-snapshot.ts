@@ -9,6 +9,7 @@ import { parseIptablesDump, type FactsCache, type IptablesDump } from '../parse/
 import { buildServiceView, mentionedServiceNames, type EndpointMemo } from '../parse/iptables/services';
 import { extractPayloads } from '../parse/kube-proxy-log';
 import type { SnapshotMetadata } from '../model/metadata';
+import { restrictTables } from '../model/ruleset';
 import { decodeMetadata, metadataServiceNames } from './metadata';
 import { readInput } from './read-input';
 
@@ -46,7 +47,7 @@ function iptablesSnapshot(dump: IptablesDump, source: string, format: string, me
     metadata,
     warnings: dump.warnings,
     serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
-    describe: (candidateNames) => buildServiceView(dump.ruleset, { source, candidateNames, memo }),
+    describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames, memo }),
   };
 }
 

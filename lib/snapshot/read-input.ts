@@ -3,7 +3,7 @@
  * missing, a directory, empty, binary, not UTF-8, too large. Gzip-compressed files are read
  * transparently (big dumps are often kept compressed).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { InputError } from '../errors';
 
@@ -58,19 +58,52 @@ export function decodeInput(buf: Buffer, source: string): string {
   }
 }
 
+function tooLarge(bytes: number, source: string): InputError {
+  return new InputError(`is ${Math.round(bytes / 1048576)} MiB or more; natdiff reads dumps of up to ${MAX_INPUT_BYTES / 1048576} MiB`, source);
+}
+
+/** A pipe or stdin: read until the end, but never more than a dump can be. */
+export function readStream(fd: number, source: string): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.alloc(1 << 20);
+    let n: number;
+    try {
+      n = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (e) {
+      const c = (e as NodeJS.ErrnoException).code;
+      if (c === 'EAGAIN') continue;
+      if (c === 'EOF') break;
+      throw new InputError(errnoMessage(e) ?? `cannot be read (${(e as Error).message})`, source);
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > MAX_INPUT_BYTES) throw tooLarge(total, source);
+    chunks.push(chunk.subarray(0, n));
+  }
+  return Buffer.concat(chunks);
+}
+
 export function readInput(path: string): string {
-  let size: number;
+  let st;
   try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw new InputError('is a directory, not a dump', path);
-    size = st.size;
+    st = statSync(path);
   } catch (e) {
-    if (e instanceof InputError) throw e;
     throw new InputError(errnoMessage(e) ?? `cannot be read (${(e as Error).message})`, path);
   }
-  if (size > MAX_INPUT_BYTES) {
-    throw new InputError(`is ${Math.round(size / 1048576)} MiB; natdiff reads dumps of up to ${MAX_INPUT_BYTES / 1048576} MiB`, path);
+  if (st.isDirectory()) throw new InputError('is a directory, not a dump', path);
+  // `natdiff diff <(ssh a iptables-save) <(ssh b iptables-save)` gives pipes: read them, capped.
+  if (st.isFIFO()) {
+    const fd = openSync(path, 'r');
+    try {
+      return decodeInput(readStream(fd, path), path);
+    } finally {
+      closeSync(fd);
+    }
   }
+  if (!st.isFile()) throw new InputError('is not a regular file or a pipe (a device?), not a dump', path);
+  if (st.size > MAX_INPUT_BYTES) throw tooLarge(st.size, path);
   let buf: Buffer;
   try {
     buf = readFileSync(path);

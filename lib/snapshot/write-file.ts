@@ -1,7 +1,8 @@
 /**
  * Writes a file the way a user's files deserve: never over an existing file unless asked,
- * and atomically (a temp file in the same directory, then a rename), so an interrupted write
- * leaves either the old file or the new one, never half of one.
+ * and atomically (a temp file in the same directory, written in full and synced, then renamed
+ * or linked into place), so an interrupted or failed write leaves either the old file or the new
+ * one, never half of one and never a stray temp file.
  */
 import { closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -14,44 +15,67 @@ export interface WriteOptions {
   mode?: number;
 }
 
+function code(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+/** writeSync may write less than asked (a full disk says so only on the next call). */
+function writeAll(fd: number, content: string): void {
+  const buf = Buffer.from(content, 'utf8');
+  let done = 0;
+  while (done < buf.length) {
+    const n = writeSync(fd, buf, done, buf.length - done);
+    if (n <= 0) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
+    done += n;
+  }
+}
+
+function place(tmp: string, path: string, force: boolean): void {
+  if (force) {
+    renameSync(tmp, path);
+    return;
+  }
+  try {
+    // link() fails if the target exists, so no file appears between a check and the write.
+    linkSync(tmp, path);
+    unlinkSync(tmp);
+  } catch (e) {
+    const c = (e as NodeJS.ErrnoException).code;
+    if (c !== 'EPERM' && c !== 'ENOTSUP' && c !== 'EOPNOTSUPP') throw e;
+    // A filesystem without hard links: check, then rename.
+    if (existsSync(path)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+    renameSync(tmp, path);
+  }
+}
+
 export function writeFileAtomic(path: string, content: string, options: WriteOptions = {}): void {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let fd: number;
   try {
     fd = openSync(tmp, 'wx', options.mode ?? 0o644);
   } catch (e) {
-    throw new InputError(`cannot write here (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
+    throw new InputError(`cannot write here (${code(e)})`, path);
   }
   try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    if (options.force) {
-      renameSync(tmp, path);
-    } else {
-      // link() fails if the target exists, so no file appears between a check and the write.
-      try {
-        linkSync(tmp, path);
-        unlinkSync(tmp);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
-        // A filesystem without hard links: check, then rename.
-        if (existsSync(path)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
-        renameSync(tmp, path);
-      }
-    }
-  } catch (e) {
     try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
+      writeAll(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new InputError('already exists; pass --force to replace it', path);
-    throw new InputError(`cannot write (${code ?? (e as Error).message})`, path);
+    place(tmp, path, Boolean(options.force));
+  } catch (e) {
+    removeQuietly(tmp);
+    if (code(e) === 'EEXIST') throw new InputError('already exists; pass --force to replace it', path);
+    if (code(e) === 'ENOSPC') throw new InputError('cannot be written: no space left on the device (nothing was changed)', path);
+    throw new InputError(`cannot be written (${code(e)}; nothing was changed)`, path);
   }
 }

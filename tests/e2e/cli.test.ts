@@ -194,3 +194,36 @@ describe('ways in', () => {
     expect(r.status).toBe(0);
   });
 });
+
+describe('what the review found at the command line', () => {
+  test('a --service or --namespace that matches nothing is an error, with the names there are', () => {
+    expectOneLineError(natdiff(['diff', BEFORE, AFTER, '--service', 'kube-system/kube-dsn']), /^natdiff: no service in either input matches --service kube-system\/kube-dsn; in that namespace: kube-system\/kube-dns:dns, kube-system\/kube-dns:dns-tcp, kube-system\/kube-dns:metrics$/);
+    expectOneLineError(natdiff(['diff', BEFORE, AFTER, '-n', 'nope']), /^natdiff: no service in either input matches --namespace nope; services there: /);
+  });
+
+  test('--payload must be a whole number', () => {
+    expectOneLineError(natdiff(['diff', AFTER, 'snapshots/kube-proxy-v5-restore.log', '--payload', '1.5']), /--payload 1\.5: needs a whole number/);
+  });
+
+  test('a device is not a dump (and is never read forever)', () => {
+    expectOneLineError(natdiff(['diff', '/dev/zero', AFTER]), /^natdiff: \/dev\/zero: is not a regular file or a pipe \(a device\?\), not a dump$/);
+  });
+
+  test('pipes are read: natdiff diff <(…) <(…)', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" diff -q <(cat ${BEFORE}) <(cat ${AFTER})`], { encoding: 'utf8', cwd: join(__dirname, '..', '..') });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('');
+  });
+
+  test('yargs errors are one line too', () => {
+    expectOneLineError(natdiff(['diff', BEFORE, AFTER, '-o', 'xml']), /^natdiff: Invalid values: Argument: output, Given: "xml", Choices: /);
+  });
+
+  test('-q with --out is refused rather than writing nothing', () => {
+    expectOneLineError(natdiff(['diff', '-q', BEFORE, AFTER, '--out', join(tmp, 'never.md')]), /mutually exclusive/);
+  });
+
+  test('"-" is stdin only for the files of natdiff diff: a command after -- keeps it', () => {
+    expectOneLineError(natdiff(['snap', '--dir', tmp, '--exec', '--', 'echo', '-']), /^natdiff: echo - did not give an iptables dump/);
+  });
+});

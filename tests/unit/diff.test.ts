@@ -1,5 +1,8 @@
 import { writeRestorePayload, type ClusterSpec, type ServiceSpec } from '../support/kube-proxy-writer';
-import { bundled, diffTexts, fixture } from '../support/snapshots';
+import { diffSnapshots } from '../../lib/diff/diff-snapshots';
+import { summaryLine } from '../../lib/report/view';
+import { ruleOf } from '../support/rules';
+import { bundled, diffTexts, fixture, snapshotOf } from '../support/snapshots';
 
 const dns = (ips: string[]): ServiceSpec => ({
   namespace: 'kube-system', name: 'kube-dns', clusterIP: '10.96.0.10',
@@ -113,5 +116,62 @@ describe('services', () => {
   test('a service appears and one disappears', () => {
     const report = diffTexts(writeRestorePayload(clusterOf(dns(['10.244.0.5']))), writeRestorePayload(clusterOf(web)));
     expect(report.services.map((s) => [s.key, s.status])).toEqual([['default/web:http/tcp', 'added'], ['kube-system/kube-dns:dns/udp', 'removed']]);
+  });
+});
+
+describe('what the review found (each once a real change hidden, or a false one)', () => {
+  test('a table other than the one compared differs: said, never hidden behind "no semantic change"', () => {
+    const dump = (forward: string) => `*filter\n:KUBE-FORWARD - [0:0]\n-A KUBE-FORWARD ${forward}\nCOMMIT\n*nat\n:X - [0:0]\n-A X -j RETURN\nCOMMIT\n`;
+    const report = diffTexts(dump('-m conntrack --ctstate INVALID -j DROP'), dump('-j DROP'));
+    expect(report.otherTablesDiffer).toEqual(['filter']);
+    expect(summaryLine(report)).toBe('no semantic change in table nat · table filter also differs (not compared; use --table filter)');
+    const all = diffSnapshots(snapshotOf(dump('-m conntrack --ctstate INVALID -j DROP'), 'b'), snapshotOf(dump('-j DROP'), 'a'), { table: 'all' });
+    expect(all.chains.map((c) => [c.table, c.name])).toEqual([['filter', 'KUBE-FORWARD']]);
+  });
+
+  test('tables only one side holds are not compared, and a warning says so', () => {
+    const natOnly = '*nat\n:X - [0:0]\n-A X -j RETURN\nCOMMIT\n';
+    const both = `*filter\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -m comment --comment "ns/a:p has no endpoints" -m tcp -p tcp -d 10.0.0.1 --dport 80 -j REJECT\nCOMMIT\n${natOnly}`;
+    const report = diffTexts(natOnly, both);
+    expect(report.services).toEqual([]);
+    expect(report.warnings.map((w) => w.message)).toEqual(['holds table filter, which before does not; compared only: nat']);
+    expect(() => diffSnapshots(snapshotOf(natOnly), snapshotOf(natOnly), { table: 'mangle' })).toThrow('neither input holds table mangle (they hold: nat)');
+  });
+
+  test('overlapping port ranges are not disjoint: swapping them may change behaviour', () => {
+    const before = '-N X\n-A X -d 10.0.0.1 -p tcp --dport 80:90 -j RETURN\n-A X -d 10.0.0.1 -p tcp --dport 85 -j DNAT --to-destination 10.1.1.1:85\n';
+    const after = '-N X\n-A X -d 10.0.0.1 -p tcp --dport 85 -j DNAT --to-destination 10.1.1.1:85\n-A X -d 10.0.0.1 -p tcp --dport 80:90 -j RETURN\n';
+    expect(diffTexts(before, after).chains[0]?.reordered).toBe('possible');
+  });
+
+  test('the order of matches that keep state is meaning', () => {
+    expect(ruleOf('-A X -m recent --set --name A -m tcp -p tcp --dport 80 -j ACCEPT').key).not.toBe(ruleOf('-A X -p tcp -m tcp --dport 80 -m recent --set --name A -j ACCEPT').key);
+    expect(ruleOf('-A X -m addrtype --dst-type LOCAL -m tcp -p tcp --dport 80 -j ACCEPT').key).toBe(ruleOf('-A X -p tcp -m tcp --dport 80 -m addrtype --dst-type LOCAL -j ACCEPT').key);
+  });
+
+  test('endpoints listed in another order with the same shares: noise, not a change', () => {
+    const text = writeRestorePayload(clusterOf(dns(['10.244.0.5', '10.244.0.6', '10.244.0.7'])));
+    // The same three jumps, their targets (and comments) rotated, each probability where it was.
+    const lines = text.split('\n');
+    const jumps = lines.map((l, i) => [l, i] as const).filter(([l]) => l.startsWith('-A KUBE-SVC-TCOU7JCQXEZGVUNU') && l.includes('-j KUBE-SEP-'));
+    const parts = jumps.map(([l]) => ({ comment: /--comment ("[^"]*")/.exec(l)?.[1], target: /-j (KUBE-SEP-\S+)/.exec(l)?.[1] }));
+    jumps.forEach(([l, i], k) => {
+      const next = parts[(k + 1) % parts.length];
+      lines[i] = l.replace(/--comment "[^"]*"/, `--comment ${next?.comment}`).replace(/-j KUBE-SEP-\S+/, `-j ${next?.target}`);
+    });
+    const report = diffTexts(text, lines.join('\n'));
+    expect(report.services.map((s) => s.status)).toEqual(['unchanged']);
+    expect(report.noise.endpointOrderNoEffect).toBe(1);
+    expect(report.summary.changed).toBe(false);
+  });
+
+  test('-p 6 with an implicit port match reads as tcp', () => {
+    expect(ruleOf('-A X -p 6 --dport 22 -j ACCEPT').key).toBe(ruleOf('-A X -p tcp -m tcp --dport 22 -j ACCEPT').key);
+    expect(ruleOf('-A X -p TCP --dport 23 -j ACCEPT').key).toBe(ruleOf('-A X -p tcp -m tcp --dport 23 -j ACCEPT').key);
+  });
+
+  test('module and option names from the input are never looked up on Object.prototype', () => {
+    expect(ruleOf('-A C -m toString --x 1 -j RETURN').key).toBe('-m tostring --x 1 -j RETURN');
+    expect(ruleOf('-A C -m constructor --y -j REJECT --reject-with constructor').key).toContain('--reject-with constructor');
   });
 });

@@ -111,3 +111,21 @@ describe('kube-proxy restore input', () => {
     expect(chain(d, 'nat', 'X')?.rules.map((r) => r.key)).toEqual(['-j FIRST']);
   });
 });
+
+describe('what the review found in the grammar', () => {
+  test('a table twice in one file (two dumps pasted together) is refused', () => {
+    const v4 = '*nat\n:X - [0:0]\n-A X -j RETURN\nCOMMIT\n';
+    expect(() => parse(v4 + v4)).toThrow(new InputError('table nat appears a second time (first on line 1): several dumps in one file? Compare them one by one (IPv4 and IPv6 dumps separately)', 'dump.txt', 5));
+  });
+
+  test('-E renames a chain and the jumps to it, as the kernel does', () => {
+    const d = parse('*nat\n:PREROUTING ACCEPT [0:0]\n:A - [0:0]\n-A PREROUTING -j A\n-A A -j RETURN\n-E A RENAMED\nCOMMIT\n');
+    expect(chain(d, 'nat', 'PREROUTING')?.rules.map((r) => r.key)).toEqual(['-j RENAMED']);
+    expect(chain(d, 'nat', 'RENAMED')?.rules.map((r) => r.text)).toEqual(['-A RENAMED -j RETURN']);
+  });
+
+  test('the legacy warning of iptables -S (no "-save") splitting a line is repaired too', () => {
+    const d = parse('-N X\n-A X -j RET# Warning: iptables-legacy tables present, use iptables-legacy to see them\nURN\n');
+    expect(chain(d, 'nat', 'X')?.rules.map((r) => r.key)).toEqual(['-j RETURN']);
+  });
+});

@@ -90,12 +90,12 @@ describe('what a rule carries besides its key', () => {
   test('a DNAT printed as [unsupported revision] is kept and flagged', () => {
     const r = ruleOf('-A KUBE-SEP-A -p tcp -m tcp -j DNAT [unsupported revision]');
     expect(r.facts.unsupportedRevision).toBe(true);
-    expect(r.facts.dnat).toBe('invalid');
+    expect(r.facts.dnat).toEqual({ address: null });
   });
 
   test('a garbled DNAT is kept with an unknown destination', () => {
     const r = ruleOf('-A KUBE-SEP-A -p tcp -m tcp -j DNAT --to-destination  --random --to-destination  --random --to-destination 0.0.0.0:0');
-    expect(r.facts.dnat).toBe('invalid');
+    expect(r.facts.dnat).toEqual({ address: null });
   });
 
   test('an unknown match and target are opaque but normalised tokens', () => {

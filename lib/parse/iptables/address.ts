@@ -169,8 +169,3 @@ export function normalizeHostPort(text: string): HostPort | null {
   const hostText = ip.family === 'ipv6' ? `[${ip.text}]` : ip.text;
   return { text: `${hostText}:${port}`, ip: ip.text, port, family: ip.family };
 }
-
-/** `ip:port` with IPv6 in brackets, as kube-proxy writes endpoints. */
-export function joinHostPort(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}

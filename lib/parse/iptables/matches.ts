@@ -3,7 +3,7 @@
  * explicit or dropped, lists that are sets sorted, numbers in the notation iptables-save prints.
  * A module this file does not know keeps its options as opaque tokens, sorted by option name.
  */
-import { byName, hex32, type Option } from './options';
+import { byName, hex32, opt, type Option } from './options';
 import { normalizePortList, normalizePortSpec } from './ports';
 import { probabilityText, probabilityUnits } from './probability';
 
@@ -61,10 +61,6 @@ function rank(order: readonly string[], item: string): number {
 const CT_STATES = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT'];
 const CT_STATUS = ['NONE', 'EXPECTED', 'SEEN_REPLY', 'ASSURED', 'CONFIRMED'];
 const ADDR_TYPES = ['UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST', 'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE'];
-
-function opt(name: string, values: string[], negated = false): Option {
-  return { name, values, negated };
-}
 
 function portMatch(options: Option[]): Option[] {
   const out: Option[] = [];

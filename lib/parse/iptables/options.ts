@@ -12,8 +12,8 @@ export function hex32(text: string): string | null {
   return `0x${n.toString(16)}`;
 }
 
-export function findOption(options: readonly Option[], name: string): Option | undefined {
-  return options.find((o) => o.name === name);
+export function opt(name: string, values: string[], negated = false): Option {
+  return { name, values, negated };
 }
 
 export function byName(a: Option, b: Option): number {

@@ -6,11 +6,11 @@
  */
 import { InputError, type Warning } from '../../errors';
 import { BUILTIN_CHAINS, type Chain, type Ruleset, type Table } from '../../model/ruleset';
-import { sanitizeLine } from '../../report/sanitize';
+import { sanitizeLine } from '../../sanitize';
 import type { Family } from './address';
 import { IptablesRule, parseRule, RuleSyntaxError, type RuleFacts } from './rule';
 import type { FactsContext } from './rule-facts';
-import { tokenize, TokenizeError, type Tokens } from './tokenize';
+import { tokenize, TokenizeError, valueText, type Tokens } from './tokenize';
 
 export type IptablesFormat = 'iptables-save' | 'iptables-restore' | 'iptables -S' | 'rule lines';
 
@@ -63,6 +63,8 @@ class DumpBuilder {
   current: Table | null = null;
   currentOpenedAt = 0;
   sawTableBlock = false;
+  /** Line of each table's `*name`. */
+  readonly opened = new Map<string, number>();
   sawListCommands = false;
   sawChainLine = false;
   sawRestoreCommands = false;
@@ -127,7 +129,7 @@ function excerpt(text: string): string {
  * iptables-nft prints this on stderr after the dump; captured with `2>&1` it can land anywhere
  * in stdout, even in the middle of a rule line, which it then splits in two.
  */
-const LEGACY_WARNING = /# Warning: ip6?tables-legacy tables present, use ip6?tables-legacy-save to see them\s*$/;
+const LEGACY_WARNING = /# Warning: ip6?tables-legacy tables present, use ip6?tables-legacy(?:-save)? to see them\s*$/;
 
 export function parseIptablesDump(text: string, options: ParseOptions): IptablesDump {
   const b = new DumpBuilder(options);
@@ -214,6 +216,11 @@ function openTable(b: DumpBuilder, name: string): void {
     b.bad('not a table name', `*${name}`);
     return;
   }
+  const first = b.opened.get(name);
+  if (first !== undefined) {
+    throw new InputError(`table ${name} appears a second time (first on line ${first}): several dumps in one file? Compare them one by one (IPv4 and IPv6 dumps separately)`, b.options.source, b.line);
+  }
+  b.opened.set(name, b.line);
   b.sawTableBlock = true;
   b.current = b.tableNamed(name);
   b.currentOpenedAt = b.line;
@@ -340,7 +347,7 @@ function parseSpec(b: DumpBuilder, chainName: string, tokens: Tokens, start: num
     const rule = parseRule(chainName, tokens, start, b.line, line, { warn: (m) => warnings.push(m) });
     for (const w of warnings) ctx.warn(w);
     if (start === 2 && line.startsWith('-A ')) b.options.factsCache?.set(line, { facts: rule.facts, warnings: warnings.length > 0 ? warnings : NO_WARNINGS });
-    if (b.family === 'ipv4' && (rule.facts.destination?.includes(':') || rule.facts.source?.includes(':') || rule.facts.dnat?.startsWith('['))) {
+    if (b.family === 'ipv4' && (rule.facts.destination?.includes(':') || rule.facts.source?.includes(':') || rule.facts.dnat?.address?.startsWith('['))) {
       b.family = 'ipv6';
     }
     return rule;
@@ -386,7 +393,17 @@ function renameChain(b: DumpBuilder, from: string, to: string | undefined, line:
   if (!chain) return b.warn(`-E of chain ${sanitizeLine(from)}, which does not exist at this point`);
   table.chains.delete(from);
   table.chains.set(to, { ...chain, name: to, rules: chain.rules.map((r) => (r as IptablesRule).renamed(to)) });
+  // Rules that jump to the chain follow it, as in the kernel.
+  for (const c of table.chains.values()) {
+    c.rules = c.rules.map((r) => (r.refs.includes(from) ? retargeted(b, r as IptablesRule, from, to) : r));
+  }
   b.lastChain = null;
+}
+
+function retargeted(b: DumpBuilder, r: IptablesRule, from: string, to: string): IptablesRule {
+  const t = tokenize(r.raw);
+  const line = t.values.map((v, i) => (v === from && !t.quoted?.[i] ? to : valueText(v))).join(' ');
+  return parseRule(r.chain, tokenize(line), 2, r.line, line, { warn: (m) => b.warn(m, r.line) });
 }
 
 function finish(b: DumpBuilder): IptablesDump {

@@ -42,7 +42,3 @@ export function normalizePortList(text: string): string {
     .join(',');
 }
 
-/** A single numeric port, when the spec is one. */
-export function singlePort(spec: string): number | null {
-  return /^\d+$/.test(spec) ? Number(spec) : null;
-}

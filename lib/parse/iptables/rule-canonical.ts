@@ -9,7 +9,7 @@ import { canonicalMatch } from './matches';
 import type { Option } from './options';
 import { canonicalProtocol, walkRule, type BaseOption, type RuleVisitor } from './rule-walk';
 import { canonicalTarget } from './targets';
-import type { Tokens } from './tokenize';
+import { valueText, type Tokens } from './tokenize';
 
 export interface CanonicalRule {
   key: string;
@@ -21,11 +21,13 @@ export interface CanonicalRule {
 
 const BASE_ORDER: BaseOption[] = ['-s', '-d', '-i', '-o', '-p', '-f'];
 
-/** Values that need quoting to survive a round trip through iptables-restore. */
-function valueText(v: string): string {
-  if (v !== '' && !/[\s"\\']/.test(v)) return v;
-  return `"${v.replace(/["\\]/g, (m) => `\\${m}`)}"`;
-}
+/**
+ * Matches evaluated in order stop at the first that fails; these keep state (lists, counters,
+ * tokens), so whether they are reached depends on the matches before them. A rule holding one
+ * keeps its match order; the others are sorted.
+ */
+const STATEFUL_MODULES = new Set(['recent', 'statistic', 'limit', 'hashlimit', 'quota', 'nfacct', 'connlimit', 'set']);
+
 
 function optionText(o: Option): string {
   let s = o.negated ? `! ${o.name}` : o.name;
@@ -109,8 +111,10 @@ export function canonicalRule(t: Tokens, start: number): CanonicalRule {
   const { text: head, protocol } = baseText(v.bases);
   const matchTexts: string[] = [];
   let weighted = false;
+  let ordered = false;
   for (const m of v.modules) {
     if (m.module === 'comment') continue;
+    if (STATEFUL_MODULES.has(m.module)) ordered = true;
     const options = canonicalMatch(m.module, m.options, NO_WARNINGS);
     if (options.length === 0 && !m.unsupported && m.module === protocol) continue;
     if (m.module === 'statistic') weighted = true;
@@ -119,7 +123,7 @@ export function canonicalRule(t: Tokens, start: number): CanonicalRule {
     if (m.unsupported) text += ' [unsupported revision]';
     matchTexts.push(text);
   }
-  matchTexts.sort();
+  if (!ordered) matchTexts.sort();
   let targetText = '';
   if (v.jump) {
     targetText = `${v.jump.goto ? '-g' : '-j'} ${v.jump.name}`;
@@ -128,7 +132,7 @@ export function canonicalRule(t: Tokens, start: number): CanonicalRule {
   }
   const join = (matches: string[]) => [head, ...matches, targetText].filter((s) => s !== '').join(' ');
   const key = join(matchTexts);
-  const commentIndex = matchTexts.findIndex((m) => m > '-m comment');
+  const commentIndex = ordered ? 0 : matchTexts.findIndex((m) => m > '-m comment');
   const beforeComment = [head, ...matchTexts.slice(0, commentIndex < 0 ? matchTexts.length : commentIndex)].filter((s) => s !== '').join(' ');
   return { key, pairKey: weighted ? join(matchTexts.filter((m) => !m.startsWith('-m statistic '))) : key, commentAt: beforeComment.length };
 }

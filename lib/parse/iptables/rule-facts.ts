@@ -23,8 +23,8 @@ export interface RuleFacts {
   srcTypeLocal: boolean;
   /** -j/-g name: a chain or a target extension. */
   target: string | null;
-  /** DNAT destination (`ip:port`): a string, 'invalid' when it cannot be read, null when not a DNAT. */
-  dnat: string | null;
+  /** Set for a DNAT: its destination (`ip:port`), or null when the saved text cannot be read. */
+  dnat: { address: string | null } | null;
   /** A match or target printed as `[unsupported revision]`: userspace older than the kernel rule. */
   unsupportedRevision: boolean;
   comment: string | null;
@@ -116,7 +116,8 @@ class FactsVisitor implements RuleVisitor {
       f.recent = { name, mode: this.recentMode ?? 'unknown', seconds: this.recentSeconds };
     }
     if (f.target === 'DNAT') {
-      f.dnat = this.targetUnsupported || this.toDestinations !== 1 || this.dnatValue === null ? 'invalid' : (normalizeHostPort(this.dnatValue)?.text ?? 'invalid');
+      const readable = !this.targetUnsupported && this.toDestinations === 1 && this.dnatValue !== null;
+      f.dnat = { address: readable ? (normalizeHostPort(this.dnatValue as string)?.text ?? null) : null };
     }
     return f;
   }

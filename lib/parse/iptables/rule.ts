@@ -34,7 +34,9 @@ export class IptablesRule implements Rule {
 
   get selector(): Selector {
     const d = this.facts.destination;
-    return { address: d !== null && (d.endsWith('/32') || d.endsWith('/128')) ? d : null, protocol: this.facts.protocol, port: this.facts.dport };
+    const port = this.facts.dport;
+    // A port range (80:90) or a service name overlaps other ports: only single numbers select.
+    return { address: d !== null && (d.endsWith('/32') || d.endsWith('/128')) ? d : null, protocol: this.facts.protocol, port: port !== null && /^\d+$/.test(port) ? port : null };
   }
 
   private canon(): CanonicalRule {

@@ -9,9 +9,10 @@ import type { Warning } from '../../errors';
 import type { Chain, Ruleset } from '../../model/ruleset';
 import type { Endpoint, EndpointIssue, Protocol, ServicePort } from '../../model/service';
 import type { Finding, ServiceView } from '../../model/snapshot';
-import { sanitizeLine } from '../../report/sanitize';
+import { sanitizeLine } from '../../sanitize';
 import { endpointHash, servicePortHash } from './chain-names';
 import { probabilityText, unitsToProbability } from './probability';
+import { displaySpn, endpointFromComment, parseComment } from './kube-comments';
 import type { IptablesRule } from './rule';
 
 /** Endpoint lists already read, by the text of the chains they come from (see endpointList). */
@@ -54,45 +55,6 @@ function newGroup(hash: string): Group {
     hash, chains: {}, spn: null, protocol: null, clusterIP: null, port: null,
     nodePorts: new Set(), externalIPs: new Set(), loadBalancerIPs: new Set(), noEndpoints: null, noLocalEndpoints: false,
   };
-}
-
-const COMMENT_SUFFIXES: [string, string][] = [
-  [' cluster IP', 'cluster'],
-  [' external IP', 'external'],
-  [' loadbalancer IP', 'lb'],
-  [' has no local endpoints', 'no-local'],
-  [' has no endpoints', 'none'],
-  [' health check node port', 'health'],
-];
-
-/** The service port name a kube-proxy comment is about, and what the comment says of it. */
-export function parseComment(comment: string | null): { spn: string; role: string } | null {
-  if (!comment) return null;
-  for (const [suffix, role] of COMMENT_SUFFIXES) {
-    if (comment.endsWith(suffix)) return spnOrNull(comment.slice(0, -suffix.length), role);
-  }
-  const arrow = comment.indexOf(' -> ');
-  if (arrow > 0) return spnOrNull(comment.slice(0, arrow), 'endpoint');
-  const balancing = /^Balancing rule \d+ for (.+)$/.exec(comment);
-  if (balancing) return spnOrNull(balancing[1] as string, 'endpoint');
-  const ext = /^(?:masquerade |pod |masquerade LOCAL |route LOCAL )traffic for (\S+) (?:external destinations|LB IP(?: to service chain)?)$/.exec(comment);
-  if (ext) return spnOrNull(ext[1] as string, 'external-policy');
-  return spnOrNull(comment, 'plain');
-}
-
-function spnOrNull(text: string, role: string): { spn: string; role: string } | null {
-  return /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[^\s/]+$/i.test(text) ? { spn: text, role } : null;
-}
-
-function endpointFromComment(comment: string | null): string | null {
-  if (!comment) return null;
-  const arrow = comment.indexOf(' -> ');
-  return arrow > 0 ? comment.slice(arrow + 4) : null;
-}
-
-/** `ns/name:` (how kube-proxy <= 1.18 names an unnamed port) and `ns/name` are the same port. */
-export function displaySpn(spn: string): string {
-  return spn.endsWith(':') ? spn.slice(0, -1) : spn;
 }
 
 function vip(cidr: string): string {
@@ -297,7 +259,8 @@ export interface EndpointList {
 function sepAddress(b: Builder, sep: string, viaComment: string | null): { address: string | null; issues: EndpointIssue[] } {
   const chain = b.seps.get(sep);
   const dnat = chain ? rulesOf(chain).find((r) => r.facts.dnat !== null) : undefined;
-  if (dnat && dnat.facts.dnat !== 'invalid') return { address: dnat.facts.dnat, issues: [] };
+  const address = dnat?.facts.dnat?.address;
+  if (address) return { address, issues: NO_ISSUES };
   if (!dnat) {
     // A fragment without the endpoint chain: the jump's comment may still name the endpoint.
     return { address: viaComment, issues: viaComment ? NO_ISSUES : ['unknown-destination'] };
@@ -460,13 +423,17 @@ function collectReferences(ruleset: Ruleset): Set<string> {
   return refs;
 }
 
+function staleChain(c: Chain): Finding {
+  return { kind: 'stale-chain', message: `${c.name} is declared but empty, and no rule jumps to it (left over from a restart or a proxy-mode switch)`, line: c.line };
+}
+
 /** Declared, empty, and nothing routes to it: left behind by a restart or a proxy-mode switch. */
 function isStale(b: Builder, g: Group): boolean {
   const chains = Object.values(g.chains);
   const empty = chains.length > 0 && chains.every((c) => c.rules.length === 0);
   const routed = g.clusterIP !== null || g.nodePorts.size > 0 || g.externalIPs.size > 0 || g.loadBalancerIPs.size > 0 || g.noEndpoints !== null;
   if (!empty || routed || chains.some((c) => referenced(b, c.name))) return false;
-  for (const c of chains) b.findings.push({ kind: 'stale-chain', message: `${c.name} is declared but empty, and no rule jumps to it (left over from a restart or a proxy-mode switch)`, line: c.line });
+  for (const c of chains) b.findings.push(staleChain(c));
   return true;
 }
 
@@ -474,8 +441,9 @@ function isStale(b: Builder, g: Group): boolean {
 function orphanIdentity(chain: Chain): string | undefined {
   const dnat = rulesOf(chain).find((r) => r.facts.dnat !== null);
   const said = parseComment(rulesOf(chain).find((r) => r.comment)?.comment ?? null);
-  if (!dnat || dnat.facts.dnat === 'invalid' || !said || !dnat.facts.protocol) return undefined;
-  return `sep:${displaySpn(said.spn)}/${dnat.facts.protocol}@${dnat.facts.dnat}`;
+  const address = dnat?.facts.dnat?.address;
+  if (!address || !said || !dnat.facts.protocol) return undefined;
+  return `sep:${displaySpn(said.spn)}/${dnat.facts.protocol}@${address}`;
 }
 
 /** Chain identities, computed for the chains the diff asks about (few: most pair by name). */
@@ -531,7 +499,7 @@ export function buildServiceView(ruleset: Ruleset, options: BuildOptions): Servi
   const chainIdentity = identities(b, groups, ports);
   for (const [name, chain] of b.seps) {
     if (chain.rules.length === 0 && chainIdentity(name) === undefined) {
-      b.findings.push({ kind: 'stale-chain', message: `${name} is declared but empty, and no rule jumps to it (left over from a restart or a proxy-mode switch)`, line: chain.line });
+      b.findings.push(staleChain(chain));
     }
   }
   const order = ports.map((_, i) => i).sort((x, y) => ((ports[x] as ServicePort).key < (ports[y] as ServicePort).key ? -1 : 1));

@@ -4,7 +4,7 @@
  * options as opaque tokens, sorted by option name.
  */
 import { normalizeHostPort } from './address';
-import { byName, hex32, type Option } from './options';
+import { byName, hex32, opt, type Option } from './options';
 
 /** Targets that are not chains: iptables' standard verdicts and its target extensions. */
 export const BUILTIN_TARGETS = new Set([
@@ -33,10 +33,6 @@ const REJECT_DEFAULTS = new Set(['icmp-port-unreachable', 'icmp6-port-unreachabl
 const LOG_LEVELS: ReadonlyMap<string, string> = new Map(Object.entries({
   emerg: '0', alert: '1', crit: '2', error: '3', err: '3', warning: '4', warn: '4', notice: '5', info: '6', debug: '7', panic: '0',
 }));
-
-function opt(name: string, values: string[], negated = false): Option {
-  return { name, values, negated };
-}
 
 function natTarget(options: Option[], toName: string): Option[] {
   const to: Option[] = [];

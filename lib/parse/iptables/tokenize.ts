@@ -86,3 +86,9 @@ export function saveString(s: string): string {
   if (s.length > 0 && SAFE_WORD.test(s)) return s;
   return `"${s.replace(/["\\']/g, (m) => `\\${m}`)}"`;
 }
+
+/** A value as it must be written to survive a round trip through iptables-restore. */
+export function valueText(v: string): string {
+  if (v !== '' && !/[\s"\\']/.test(v)) return v;
+  return `"${v.replace(/["\\]/g, (m) => `\\${m}`)}"`;
+}
