@@ -29,28 +29,29 @@ export interface Rule {
   readonly text: string;
 }
 
-export interface Chain {
+export interface Chain<R extends Rule = Rule> {
   readonly name: string;
   /** Built-in chains have a policy (ACCEPT, DROP); user chains have none. */
   policy: string | null;
-  rules: Rule[];
+  rules: R[];
   /** 1-based line where the chain first appears. */
   line: number;
 }
 
-export interface Table {
+export interface Table<R extends Rule = Rule> {
   readonly name: string;
   /** In order of first appearance. */
-  readonly chains: Map<string, Chain>;
+  readonly chains: Map<string, Chain<R>>;
 }
 
-export interface Ruleset {
-  readonly tables: Map<string, Table>;
+/** `R` is the parser's own rule type; the diff stage sees only `Rule`. */
+export interface Ruleset<R extends Rule = Rule> {
+  readonly tables: Map<string, Table<R>>;
 }
 
 export const BUILTIN_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
 
 /** The same ruleset with only some of its tables. */
-export function restrictTables(ruleset: Ruleset, tables: ReadonlySet<string>): Ruleset {
+export function restrictTables<R extends Rule>(ruleset: Ruleset<R>, tables: ReadonlySet<string>): Ruleset<R> {
   return { tables: new Map([...ruleset.tables].filter(([name]) => tables.has(name))) };
 }

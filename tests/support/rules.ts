@@ -8,5 +8,5 @@ export function ruleOf(line: string): IptablesRule {
   const chain = [...(dump.ruleset.tables.get('nat')?.chains.values() ?? [])][0];
   const rule = chain?.rules[0];
   if (!rule) throw new Error(`no rule in: ${line}`);
-  return rule as IptablesRule;
+  return rule;
 }

@@ -5,10 +5,14 @@
  * them). One pass over the text; each line is tokenized once.
  */
 import { InputError, type Warning } from '../../errors';
-import { BUILTIN_CHAINS, type Chain, type Ruleset, type Table } from '../../model/ruleset';
+import { BUILTIN_CHAINS, type Chain as AnyChain, type Ruleset as AnyRuleset, type Table as AnyTable } from '../../model/ruleset';
 import { sanitizeLine } from '../../sanitize';
 import type { Family } from './address';
 import { IptablesRule, parseRule, RuleSyntaxError, type RuleFacts } from './rule';
+
+type Chain = AnyChain<IptablesRule>;
+type Table = AnyTable<IptablesRule>;
+export type IptablesRuleset = AnyRuleset<IptablesRule>;
 import type { FactsContext } from './rule-facts';
 import { tokenize, TokenizeError, valueText, type Tokens } from './tokenize';
 
@@ -27,7 +31,7 @@ export interface DumpHeader {
 export interface IptablesDump {
   format: IptablesFormat;
   family: Family;
-  ruleset: Ruleset;
+  ruleset: IptablesRuleset;
   header: DumpHeader;
   /** The table lines outside any `*table` block were put in, when there were such lines. */
   assumedTable: string | null;
@@ -392,10 +396,10 @@ function renameChain(b: DumpBuilder, from: string, to: string | undefined, line:
   const chain = table.chains.get(from);
   if (!chain) return b.warn(`-E of chain ${sanitizeLine(from)}, which does not exist at this point`);
   table.chains.delete(from);
-  table.chains.set(to, { ...chain, name: to, rules: chain.rules.map((r) => (r as IptablesRule).renamed(to)) });
+  table.chains.set(to, { ...chain, name: to, rules: chain.rules.map((r) => r.renamed(to)) });
   // Rules that jump to the chain follow it, as in the kernel.
   for (const c of table.chains.values()) {
-    c.rules = c.rules.map((r) => (r.refs.includes(from) ? retargeted(b, r as IptablesRule, from, to) : r));
+    c.rules = c.rules.map((r) => (r.refs.includes(from) ? retargeted(b, r, from, to) : r));
   }
   b.lastChain = null;
 }

@@ -6,14 +6,17 @@
  * hash is only checked, and used to recover names that comments no longer carry.
  */
 import type { Warning } from '../../errors';
-import type { Chain, Ruleset } from '../../model/ruleset';
+import type { Chain as AnyChain } from '../../model/ruleset';
 import type { Endpoint, EndpointIssue, Protocol, ServicePort } from '../../model/service';
 import type { Finding, ServiceView } from '../../model/snapshot';
 import { sanitizeLine } from '../../sanitize';
 import { endpointHash, servicePortHash } from './chain-names';
 import { probabilityText, unitsToProbability } from './probability';
 import { displaySpn, endpointFromComment, parseComment } from './kube-comments';
+import type { IptablesRuleset } from './parse-dump';
 import type { IptablesRule } from './rule';
+
+type Chain = AnyChain<IptablesRule>;
 
 /** Endpoint lists already read, by the text of the chains they come from (see endpointList). */
 export type EndpointMemo = Map<string, EndpointList>;
@@ -76,7 +79,7 @@ class Builder {
   readonly warnings: Warning[] = [];
   referencedChains: Set<string> | null = null;
 
-  constructor(readonly ruleset: Ruleset, readonly options: BuildOptions) {}
+  constructor(readonly ruleset: IptablesRuleset, readonly options: BuildOptions) {}
 
   group(hash: string): Group {
     let g = this.groups.get(hash);
@@ -98,13 +101,10 @@ class Builder {
   }
 }
 
-function* allChains(ruleset: Ruleset): Generator<[string, Chain]> {
+function* allChains(ruleset: IptablesRuleset): Generator<[string, Chain]> {
   for (const table of ruleset.tables.values()) for (const chain of table.chains.values()) yield [table.name, chain];
 }
 
-function rulesOf(chain: Chain): IptablesRule[] {
-  return chain.rules as IptablesRule[];
-}
 
 function learnName(g: Group, spn: string | null | undefined): void {
   if (spn && !g.spn) g.spn = spn;
@@ -129,7 +129,7 @@ function collectChains(b: Builder): void {
 function readDispatch(b: Builder): void {
   for (const [, chain] of allChains(b.ruleset)) {
     if (chain.name !== 'KUBE-SERVICES' && chain.name !== 'KUBE-NODEPORTS') continue;
-    for (const rule of rulesOf(chain)) {
+    for (const rule of chain.rules) {
       const grouped = b.groupOfChain(rule.facts.target);
       if (!grouped) continue;
       const g = grouped.group;
@@ -158,7 +158,7 @@ function readDispatch(b: Builder): void {
 function readGroupChains(b: Builder): void {
   for (const g of b.groups.values()) {
     for (const chain of Object.values(g.chains)) {
-      for (const rule of rulesOf(chain)) {
+      for (const rule of chain.rules) {
         const said = parseComment(rule.comment);
         learnName(g, said?.spn);
         if (rule.facts.target !== 'KUBE-MARK-MASQ' || !rule.facts.dport) continue;
@@ -179,7 +179,7 @@ function readGroupChains(b: Builder): void {
 /** `has no endpoints` rules (filter table, or wherever a fragment put them). */
 function readNoEndpointRules(b: Builder): void {
   for (const [, chain] of allChains(b.ruleset)) {
-    for (const rule of rulesOf(chain)) {
+    for (const rule of chain.rules) {
       if (!rule.comment?.endsWith(' endpoints')) continue;
       const said = parseComment(rule.comment);
       if (!said || (said.role !== 'none' && said.role !== 'no-local')) continue;
@@ -226,14 +226,14 @@ function recoverNames(b: Builder): void {
 function sepProtocol(b: Builder, sep: string): Protocol | null {
   const chain = b.seps.get(sep);
   if (!chain) return null;
-  for (const rule of rulesOf(chain)) if (rule.facts.dnat !== null) return asProtocol(rule.facts.protocol);
+  for (const rule of chain.rules) if (rule.facts.dnat !== null) return asProtocol(rule.facts.protocol);
   return null;
 }
 
 function inferProtocol(b: Builder, g: Group): void {
   if (g.protocol) return;
   for (const chain of Object.values(g.chains)) {
-    for (const rule of rulesOf(chain)) {
+    for (const rule of chain.rules) {
       const p = isSepChain(rule.facts.target) ? sepProtocol(b, rule.facts.target) : null;
       if (p) {
         g.protocol = p;
@@ -258,7 +258,7 @@ export interface EndpointList {
 
 function sepAddress(b: Builder, sep: string, viaComment: string | null): { address: string | null; issues: EndpointIssue[] } {
   const chain = b.seps.get(sep);
-  const dnat = chain ? rulesOf(chain).find((r) => r.facts.dnat !== null) : undefined;
+  const dnat = chain ? chain.rules.find((r) => r.facts.dnat !== null) : undefined;
   const address = dnat?.facts.dnat?.address;
   if (address) return { address, issues: NO_ISSUES };
   if (!dnat) {
@@ -295,7 +295,7 @@ function readEndpoints(b: Builder, chain: Chain | undefined): EndpointList {
   const bySep = new Map<string, Endpoint>();
   let remaining = 1;
   let unconditionalAt: number | null = null;
-  for (const rule of rulesOf(chain)) {
+  for (const rule of chain.rules) {
     const target = rule.facts.target;
     if (target === 'KUBE-MARK-DROP') list.dropsForLackOfLocal = true;
     if (!isSepChain(target)) continue;
@@ -380,10 +380,10 @@ function checkedEndpoints(b: Builder, g: Group, chain: Chain | undefined): Endpo
 
 function memoKey(b: Builder, g: Group, chain: Chain): string {
   const parts = [g.spn ?? '', g.protocol ?? ''];
-  for (const rule of rulesOf(chain)) {
+  for (const rule of chain.rules) {
     parts.push(rule.raw);
     const sep = isSepChain(rule.facts.target) ? b.seps.get(rule.facts.target) : undefined;
-    if (sep) for (const r of rulesOf(sep)) parts.push(r.raw);
+    if (sep) for (const r of sep.rules) parts.push(r.raw);
   }
   return parts.join('\n');
 }
@@ -417,7 +417,7 @@ function referenced(b: Builder, chain: string): boolean {
   return b.referencedChains.has(chain);
 }
 
-function collectReferences(ruleset: Ruleset): Set<string> {
+function collectReferences(ruleset: IptablesRuleset): Set<string> {
   const refs = new Set<string>();
   for (const [, chain] of allChains(ruleset)) for (const rule of chain.rules) for (const r of rule.refs) refs.add(r);
   return refs;
@@ -439,8 +439,8 @@ function isStale(b: Builder, g: Group): boolean {
 
 /** Endpoint chains no service chain jumps to (fragments, stale chains) are identified by their own content. */
 function orphanIdentity(chain: Chain): string | undefined {
-  const dnat = rulesOf(chain).find((r) => r.facts.dnat !== null);
-  const said = parseComment(rulesOf(chain).find((r) => r.comment)?.comment ?? null);
+  const dnat = chain.rules.find((r) => r.facts.dnat !== null);
+  const said = parseComment(chain.rules.find((r) => r.comment)?.comment ?? null);
   const address = dnat?.facts.dnat?.address;
   if (!address || !said || !dnat.facts.protocol) return undefined;
   return `sep:${displaySpn(said.spn)}/${dnat.facts.protocol}@${address}`;
@@ -474,11 +474,11 @@ function identities(b: Builder, groups: Group[], ports: ServicePort[]): (chain: 
 }
 
 /** All service port names the rules mention, for naming comment-less chains in the other snapshot. */
-export function mentionedServiceNames(ruleset: Ruleset): Set<string> {
+export function mentionedServiceNames(ruleset: IptablesRuleset): Set<string> {
   const names = new Set<string>();
   for (const [, chain] of allChains(ruleset)) {
     if (chain.name !== 'KUBE-SERVICES' && chain.name !== 'KUBE-NODEPORTS' && !GROUP_CHAIN.test(chain.name)) continue;
-    for (const rule of rulesOf(chain)) {
+    for (const rule of chain.rules) {
       const said = parseComment(rule.comment);
       if (said) names.add(said.spn);
     }
@@ -486,7 +486,7 @@ export function mentionedServiceNames(ruleset: Ruleset): Set<string> {
   return names;
 }
 
-export function buildServiceView(ruleset: Ruleset, options: BuildOptions): ServiceView {
+export function buildServiceView(ruleset: IptablesRuleset, options: BuildOptions): ServiceView {
   const b = new Builder(ruleset, options);
   collectChains(b);
   readDispatch(b);
