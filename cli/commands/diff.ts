@@ -8,7 +8,8 @@ import { jsonChunks } from '../../lib/report/json';
 import { renderMarkdown } from '../../lib/report/markdown';
 import { renderText } from '../../lib/report/text';
 import { renderYaml } from '../../lib/report/yaml';
-import { loadSnapshot, newParseCache, parseSnapshot, type LoadOptions, type ParseCache } from '../../lib/snapshot/load-snapshot';
+import { loadSnapshot, parseSnapshot, type LoadOptions } from '../../lib/snapshot/load-snapshot';
+import { checkMemoryBudget } from '../../lib/snapshot/memory-budget';
 import { decodeInput, readStream } from '../../lib/snapshot/read-input';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
@@ -65,8 +66,8 @@ export function diffOptions<T>(y: Argv<T>) {
     .option('pretty', { type: 'boolean', describe: 'indent JSON output (default: when stdout is a terminal)' });
 }
 
-function load(path: string, args: DiffArgs, cache: ParseCache): ReturnType<typeof loadSnapshot> {
-  const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format, cache };
+function load(path: string, args: DiffArgs): ReturnType<typeof loadSnapshot> {
+  const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format };
   if (path === STDIN) return parseSnapshot(decodeInput(readStream(0, 'stdin'), 'stdin'), 'stdin', options);
   return loadSnapshot(path, options);
 }
@@ -99,9 +100,9 @@ function strictError(warnings: Warning[]): InputError {
 
 export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<number> {
   if (args.before === STDIN && args.after === STDIN) throw new InputError('only one of the two inputs can be stdin');
-  const cache = newParseCache();
-  const before = load(args.before, args, cache);
-  const after = load(args.after, args, cache);
+  checkMemoryBudget([args.before, args.after]);
+  const before = load(args.before, args);
+  const after = load(args.after, args);
   const full = diffSnapshots(before, after, { table: args.table });
   const report = filterReport(full, { services: args.service, namespaces: args.namespace });
   if (args.strict && report.warnings.length > 0) throw strictError(report.warnings);

@@ -123,7 +123,8 @@ function renameKeys(renames: Map<string, string>): (r: Rule) => string {
   return (r) => (r.refs.some((ref) => renames.has(ref)) ? r.key.split(' ').map((t) => renames.get(t) ?? t).join(' ') : r.key);
 }
 
-export function diffChains(table: string, before: ChainSide, after: ChainSide): ChainsDiff {
+/** `skipAlike: false` parses and compares even chains written exactly alike (to check that shortcut). */
+export function diffChains(table: string, before: ChainSide, after: ChainSide, skipAlike = true): ChainsDiff {
   const result: ChainsDiff = { chains: [], formattingOnly: 0, commentOnly: 0, reorderedNoEffect: [], declarationOrder: false, implicitBuiltins: 0 };
   const beforeChains = chainsOf(before.ruleset, table);
   const afterChains = chainsOf(after.ruleset, table);
@@ -191,7 +192,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide): 
   }
 
   for (const [b, a] of pairs) {
-    if (sameText(b, a)) continue;
+    if (skipAlike && sameText(b, a)) continue;
     const service = serviceOfIdentity(after.identity(a.name)) ?? serviceOfIdentity(before.identity(b.name));
     const m = matchRules(b.rules, a.rules, beforeKey);
     result.formattingOnly += m.formattingOnly;

@@ -15,6 +15,8 @@ export interface DiffOptions {
   table?: string;
   /** More service port names to try for chains that carry none (a snapshot's metadata). */
   candidateNames?: Iterable<string>;
+  /** Compare chains written exactly alike rule by rule too (slow; for checking the shortcut). */
+  compareAlikeChains?: boolean;
 }
 
 function info(s: Snapshot): SnapshotInfo {
@@ -101,7 +103,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
   const [vb, va] = describeBoth(before, after, options.candidateNames ?? [], plan.common);
   const services = diffServices(vb.model, va.model);
   const chains = withoutRebalancing(
-    mergeChainDiffs(plan.compared.map((t) => diffChains(t, { ruleset: before.ruleset, identity: vb.chainIdentity }, { ruleset: after.ruleset, identity: va.chainIdentity }))),
+    mergeChainDiffs(plan.compared.map((t) => diffChains(t, { ruleset: before.ruleset, identity: vb.chainIdentity }, { ruleset: after.ruleset, identity: va.chainIdentity }, !options.compareAlikeChains))),
     services.services,
   );
   const report: Omit<DiffReport, 'summary'> = {

@@ -12,7 +12,7 @@ import { takeSnapshot, type TakenSnapshot } from '../capture/take-snapshot';
 import { diffSnapshots } from '../diff/diff-snapshots';
 import type { DiffReport } from '../diff/types';
 import { CaptureError, NatdiffError } from '../errors';
-import { loadSnapshot, newParseCache, parseSnapshot } from '../snapshot/load-snapshot';
+import { loadSnapshot, parseSnapshot } from '../snapshot/load-snapshot';
 import { divergence, expectedEndpoints, observedEndpoints, portNames, slicesLagBehind, type EndpointSets } from './observe';
 import { Timeline, type Latency, type TimelineEvent } from './timeline';
 import { resolveWorkload, rolloutDone, servicesSelecting, showWorkload, type WorkloadRef } from './workload';
@@ -203,8 +203,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
   run.after = after ?? null;
   if (after) options.onStep?.(`after snapshot: ${after.path}`);
   if (after) {
-    const cache = newParseCache();
-    run.diff = diffSnapshots(loadSnapshot(before.path, { cache }), loadSnapshot(after.path, { cache }), { candidateNames });
+    run.diff = diffSnapshots(loadSnapshot(before.path), loadSnapshot(after.path), { candidateNames });
     if (run.outcome === 'converged' && !matchesScale(run.diff, names, options.replicas - w.replicas)) {
       run.outcome = 'mismatch';
       run.outstanding = [`the endpoint counts did not change by ${options.replicas - w.replicas} on every watched port (other pods may match the same services)`];

@@ -5,8 +5,8 @@
 import { InputError } from '../errors';
 import type { Snapshot } from '../model/snapshot';
 import { detectFormat } from '../parse/detect-format';
-import { parseIptablesDump, type FactsCache, type IptablesDump } from '../parse/iptables/parse-dump';
-import { buildServiceView, mentionedServiceNames, type EndpointMemo } from '../parse/iptables/services';
+import { parseIptablesDump, type IptablesDump } from '../parse/iptables/parse-dump';
+import { buildServiceView, mentionedServiceNames } from '../parse/iptables/services';
 import { extractPayloads } from '../parse/kube-proxy-log';
 import type { SnapshotMetadata } from '../model/metadata';
 import { restrictTables } from '../model/ruleset';
@@ -21,21 +21,9 @@ export interface LoadOptions {
   payload?: number;
   /** Skip detection: read the input as this format. */
   format?: 'auto' | 'iptables' | 'kube-proxy-log';
-  /** Share one between the two inputs of a diff: what both hold is read once. */
-  cache?: ParseCache;
 }
 
-/** What the inputs of one diff share: facts of rule lines, endpoint lists of services written alike. */
-export interface ParseCache {
-  facts: FactsCache;
-  endpoints: EndpointMemo;
-}
-
-export function newParseCache(): ParseCache {
-  return { facts: new Map(), endpoints: new Map() };
-}
-
-function iptablesSnapshot(dump: IptablesDump, source: string, format: string, metadata: SnapshotMetadata | null, memo: EndpointMemo | undefined): Snapshot {
+function iptablesSnapshot(dump: IptablesDump, source: string, format: string, metadata: SnapshotMetadata | null): Snapshot {
   return {
     source,
     format,
@@ -47,7 +35,7 @@ function iptablesSnapshot(dump: IptablesDump, source: string, format: string, me
     metadata,
     warnings: dump.warnings,
     serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
-    describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames, memo }),
+    describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames }),
   };
 }
 
@@ -62,7 +50,7 @@ function pickPayload(count: number, wanted: number | undefined, source: string):
 export function parseSnapshot(text: string, source: string, options: LoadOptions = {}): Snapshot {
   const detected = !options.format || options.format === 'auto' ? detectFormat(text) : { kind: options.format };
   if (detected.kind === 'unsupported') throw new InputError(detected.message, source);
-  const parseOptions = { source, assumeTable: options.assumeTable, allowTruncated: options.allowTruncated, factsCache: options.cache?.facts };
+  const parseOptions = { source, assumeTable: options.assumeTable, allowTruncated: options.allowTruncated };
   if (detected.kind === 'kube-proxy-log') {
     const payloads = extractPayloads(text, source);
     const index = pickPayload(payloads.length, options.payload, source);
@@ -75,12 +63,12 @@ export function parseSnapshot(text: string, source: string, options: LoadOptions
         message: `the log holds ${payloads.length} restore payloads (lines ${payloads.map((p) => p.line).join(', ')}); using payload ${index + 1}, choose another with --payload`,
       });
     }
-    return iptablesSnapshot(dump, source, 'kube-proxy log (restore payload)', null, options.cache?.endpoints);
+    return iptablesSnapshot(dump, source, 'kube-proxy log (restore payload)', null);
   }
   const { metadata, warnings } = decodeMetadata(text, source);
   const dump = parseIptablesDump(text, { ...parseOptions, allowEmpty: metadata !== null });
   dump.warnings.unshift(...warnings);
-  return iptablesSnapshot(dump, source, metadata ? `natdiff snapshot (${dump.format})` : dump.format, metadata, options.cache?.endpoints);
+  return iptablesSnapshot(dump, source, metadata ? `natdiff snapshot (${dump.format})` : dump.format, metadata);
 }
 
 export function loadSnapshot(path: string, options: LoadOptions = {}): Snapshot {

@@ -8,7 +8,7 @@ import { InputError, type Warning } from '../../errors';
 import { BUILTIN_CHAINS, type Chain as AnyChain, type Ruleset as AnyRuleset, type Table as AnyTable } from '../../model/ruleset';
 import { sanitizeLine } from '../../sanitize';
 import type { Family } from './address';
-import { IptablesRule, parseRule, RuleSyntaxError, type RuleFacts } from './rule';
+import { IptablesRule, parseRule, RuleSyntaxError } from './rule';
 
 type Chain = AnyChain<IptablesRule>;
 type Table = AnyTable<IptablesRule>;
@@ -50,8 +50,6 @@ export interface ParseOptions {
   allowEmpty?: boolean;
   /** Input line number of each text line, when the text was extracted from a larger input. */
   lineNumbers?: readonly number[];
-  /** Shared by the dumps of one diff, so a line both hold is read once. */
-  factsCache?: FactsCache;
 }
 
 export const MAX_LINE_LENGTH = 64 * 1024;
@@ -262,30 +260,7 @@ function chainLine(b: DumpBuilder, line: string): void {
   if (b.sawTableBlock && b.current && chain.rules.length > 0 && !BUILTIN_CHAINS.has(chain.name)) chain.rules = [];
 }
 
-const NO_WARNINGS: string[] = [];
-
-/** Facts of rule lines already read, shared between the dumps of one diff (most lines repeat). */
-export type FactsCache = Map<string, { facts: RuleFacts; warnings: string[] }>;
-
-/**
- * The common case, `-A CHAIN …`, without tokenizing when the same line was read before (in this
- * dump or the other one of a diff).
- */
-function appendFast(b: DumpBuilder, line: string, ctx: FactsContext): boolean {
-  const cache = b.options.factsCache;
-  if (!cache || !line.startsWith('-A ')) return false;
-  const hit = cache.get(line);
-  if (!hit) return false;
-  const space = line.indexOf(' ', 3);
-  const chainName = space < 0 ? line.slice(3) : line.slice(3, space);
-  for (const w of hit.warnings) ctx.warn(w);
-  b.chain(chainName).rules.push(new IptablesRule(chainName, line, 2, b.line, hit.facts));
-  b.rules++;
-  return true;
-}
-
 function command(b: DumpBuilder, line: string, ctx: FactsContext): void {
-  if (appendFast(b, line, ctx)) return;
   let tokens: Tokens;
   try {
     tokens = tokenize(line);
@@ -346,11 +321,8 @@ function command(b: DumpBuilder, line: string, ctx: FactsContext): void {
 }
 
 function parseSpec(b: DumpBuilder, chainName: string, tokens: Tokens, start: number, ctx: FactsContext, line: string): IptablesRule | null {
-  const warnings: string[] = [];
   try {
-    const rule = parseRule(chainName, tokens, start, b.line, line, { warn: (m) => warnings.push(m) });
-    for (const w of warnings) ctx.warn(w);
-    if (start === 2 && line.startsWith('-A ')) b.options.factsCache?.set(line, { facts: rule.facts, warnings: warnings.length > 0 ? warnings : NO_WARNINGS });
+    const rule = parseRule(chainName, tokens, start, b.line, line, ctx);
     if (b.family === 'ipv4' && (rule.facts.destination?.includes(':') || rule.facts.source?.includes(':') || rule.facts.dnat?.address?.startsWith('['))) {
       b.family = 'ipv6';
     }

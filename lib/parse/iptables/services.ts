@@ -18,15 +18,10 @@ import type { IptablesRule } from './rule';
 
 type Chain = AnyChain<IptablesRule>;
 
-/** Endpoint lists already read, by the text of the chains they come from (see endpointList). */
-export type EndpointMemo = Map<string, EndpointList>;
-
 export interface BuildOptions {
   source: string;
   /** Service port names (as kube-proxy hashes them) to try for chains whose rules carry no name. */
   candidateNames?: Iterable<string>;
-  /** Shared by the two dumps of a diff: a service whose chains are written alike is read once. */
-  memo?: EndpointMemo;
 }
 
 type GroupKind = 'svc' | 'svl' | 'ext' | 'fw' | 'xlb';
@@ -250,7 +245,7 @@ function serviceKey(g: Group): string {
   return `KUBE-SVC-${g.hash}`;
 }
 
-export interface EndpointList {
+interface EndpointList {
   endpoints: Endpoint[];
   affinitySeconds: number | null;
   dropsForLackOfLocal: boolean;
@@ -355,37 +350,11 @@ function checkEndpointNames(b: Builder, g: Group, endpoints: Endpoint[]): void {
   }
 }
 
-/**
- * The endpoints of a service chain, checked against kube-proxy's names. Most services are
- * written alike in both dumps of a diff, so the list is kept by the text of the chains it comes
- * from and reused; a list that raised a finding or warning is not kept (those name lines).
- */
+/** The endpoints of a service chain, checked against kube-proxy's names for them. */
 function endpointList(b: Builder, g: Group, chain: Chain | undefined): EndpointList {
-  const memo = b.options.memo;
-  if (!chain || !memo) return checkedEndpoints(b, g, chain);
-  const key = memoKey(b, g, chain);
-  const hit = memo.get(key);
-  if (hit) return hit;
-  const [findings, warnings] = [b.findings.length, b.warnings.length];
-  const list = checkedEndpoints(b, g, chain);
-  if (b.findings.length === findings && b.warnings.length === warnings) memo.set(key, list);
-  return list;
-}
-
-function checkedEndpoints(b: Builder, g: Group, chain: Chain | undefined): EndpointList {
   const list = readEndpoints(b, chain);
   checkEndpointNames(b, g, list.endpoints);
   return list;
-}
-
-function memoKey(b: Builder, g: Group, chain: Chain): string {
-  const parts = [g.spn ?? '', g.protocol ?? ''];
-  for (const rule of chain.rules) {
-    parts.push(rule.raw);
-    const sep = isSepChain(rule.facts.target) ? b.seps.get(rule.facts.target) : undefined;
-    if (sep) for (const r of sep.rules) parts.push(r.raw);
-  }
-  return parts.join('\n');
 }
 
 function toServicePort(b: Builder, g: Group): ServicePort {
