@@ -236,16 +236,6 @@ export function mergeChainDiffs(diffs: ChainsDiff[]): ChainsDiff {
 }
 
 /** Two versions of a table written exactly alike (chain order aside). */
-export function sameTableText(b: Table | undefined, a: Table | undefined): boolean {
-  if (!b || !a) return b === a;
-  const meaningful = (t: Table) => [...t.chains.values()].filter((c) => !isImplicitBuiltin(c));
-  const bc = meaningful(b);
-  const ac = new Map(meaningful(a).map((c) => [c.name, c]));
-  return bc.length === ac.size && bc.every((c) => {
-    const other = ac.get(c.name);
-    return other !== undefined && sameText(c, other);
-  });
-}
 
 /** Written exactly alike, so alike in meaning: the common case, decided without parsing a rule. */
 function sameText(b: Chain, a: Chain): boolean {

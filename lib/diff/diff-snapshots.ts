@@ -5,7 +5,7 @@
 import { InputError, type Warning } from '../errors';
 import type { Finding, Snapshot, ServiceView } from '../model/snapshot';
 import { sanitizeLine } from '../sanitize';
-import { diffChains, mergeChainDiffs, sameTableText, type ChainsDiff } from './diff-chains';
+import { diffChains, mergeChainDiffs, type ChainSide, type ChainsDiff } from './diff-chains';
 import { diffServices } from './diff-services';
 import { summarize } from './summary';
 import type { DiffReport, ReportFinding, ServiceDiff, SnapshotInfo } from './types';
@@ -80,10 +80,10 @@ function planTables(before: Snapshot, after: Snapshot, wanted: string): TablePla
   return { compared, common: warnings.length > 0 ? new Set(common) : undefined, warnings };
 }
 
-/** Common tables not compared rule by rule whose text differs: said in the report, so nothing hides. */
-function otherTablesThatDiffer(before: Snapshot, after: Snapshot, plan: TablePlan): string[] {
+/** Common tables not compared rule by rule that differ in meaning: said in the report, so nothing hides. */
+function otherTablesThatDiffer(before: ChainSide, after: ChainSide, plan: TablePlan): string[] {
   const common = plan.common ?? new Set(before.ruleset.tables.keys());
-  return [...common].filter((t) => !plan.compared.includes(t) && after.ruleset.tables.has(t) && !sameTableText(before.ruleset.tables.get(t), after.ruleset.tables.get(t)));
+  return [...common].filter((t) => !plan.compared.includes(t) && after.ruleset.tables.has(t) && diffChains(t, before, after).chains.length > 0);
 }
 
 /**
@@ -102,8 +102,12 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
   const plan = planTables(before, after, table);
   const [vb, va] = describeBoth(before, after, options.candidateNames ?? [], plan.common);
   const services = diffServices(vb.model, va.model);
+  const sides: [ChainSide, ChainSide] = [
+    { ruleset: before.ruleset, identity: vb.chainIdentity },
+    { ruleset: after.ruleset, identity: va.chainIdentity },
+  ];
   const chains = withoutRebalancing(
-    mergeChainDiffs(plan.compared.map((t) => diffChains(t, { ruleset: before.ruleset, identity: vb.chainIdentity }, { ruleset: after.ruleset, identity: va.chainIdentity }, !options.compareAlikeChains))),
+    mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.compareAlikeChains))),
     services.services,
   );
   const report: Omit<DiffReport, 'summary'> = {
@@ -124,7 +128,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
     findings: mergeFindings(vb.findings, va.findings),
     warnings: [...before.warnings, ...vb.warnings, ...after.warnings, ...va.warnings, ...plan.warnings],
     pods: { ...before.metadata?.pods, ...after.metadata?.pods },
-    otherTablesDiffer: otherTablesThatDiffer(before, after, plan),
+    otherTablesDiffer: otherTablesThatDiffer(...sides, plan),
   };
   return { ...report, summary: summarize(report.services, report.chains) };
 }

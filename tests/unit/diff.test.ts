@@ -129,6 +129,13 @@ describe('what the review found (each once a real change hidden, or a false one)
     expect(all.chains.map((c) => [c.table, c.name])).toEqual([['filter', 'KUBE-FORWARD']]);
   });
 
+  test('another table written differently with the same meaning is not said to differ', () => {
+    const dump = (forward: string) => `*filter\n:KUBE-FORWARD - [0:0]\n-A KUBE-FORWARD ${forward}\nCOMMIT\n*nat\n:X - [0:0]\n-A X -j RETURN\nCOMMIT\n`;
+    const report = diffTexts(dump('-m conntrack --ctstate INVALID -m comment --comment "xy" -j DROP'), dump('-m comment --comment xy -m conntrack --ctstate INVALID -j DROP'));
+    expect(report.otherTablesDiffer).toEqual([]);
+    expect(summaryLine(report)).toBe('no semantic change');
+  });
+
   test('tables only one side holds are not compared, and a warning says so', () => {
     const natOnly = '*nat\n:X - [0:0]\n-A X -j RETURN\nCOMMIT\n';
     const both = `*filter\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -m comment --comment "ns/a:p has no endpoints" -m tcp -p tcp -d 10.0.0.1 --dport 80 -j REJECT\nCOMMIT\n${natOnly}`;

@@ -105,6 +105,21 @@ function baseText(base: CanonicalVisitor['bases']): { text: string; protocol: st
 
 const NO_WARNINGS = { warn: () => undefined };
 
+/** The length of joinParts(head, matches.slice(0, count), ''), without building it. */
+function joinedLength(head: string, matches: string[], count: number): number {
+  let length = head.length;
+  for (let i = 0; i < count; i++) length += (matches[i] as string).length + (length === 0 ? 0 : 1);
+  return length;
+}
+
+/** The non-empty parts, space-separated. */
+function joinParts(head: string, matches: string[], target: string): string {
+  let text = head;
+  for (const m of matches) text = text === '' ? m : `${text} ${m}`;
+  if (target !== '') text = text === '' ? target : `${text} ${target}`;
+  return text;
+}
+
 export function canonicalRule(t: Tokens, start: number): CanonicalRule {
   const v = new CanonicalVisitor(t);
   walkRule(t, start, v);
@@ -130,9 +145,11 @@ export function canonicalRule(t: Tokens, start: number): CanonicalRule {
     for (const o of canonicalTarget(v.jump.name, v.jump.options)) targetText += ` ${optionText(o)}`;
     if (v.jump.unsupported) targetText += ' [unsupported revision]';
   }
-  const join = (matches: string[]) => [head, ...matches, targetText].filter((s) => s !== '').join(' ');
-  const key = join(matchTexts);
+  const key = joinParts(head, matchTexts, targetText);
   const commentIndex = ordered ? 0 : matchTexts.findIndex((m) => m > '-m comment');
-  const beforeComment = [head, ...matchTexts.slice(0, commentIndex < 0 ? matchTexts.length : commentIndex)].filter((s) => s !== '').join(' ');
-  return { key, pairKey: weighted ? join(matchTexts.filter((m) => !m.startsWith('-m statistic '))) : key, commentAt: beforeComment.length };
+  return {
+    key,
+    pairKey: weighted ? joinParts(head, matchTexts.filter((m) => !m.startsWith('-m statistic ')), targetText) : key,
+    commentAt: joinedLength(head, matchTexts, commentIndex < 0 ? matchTexts.length : commentIndex),
+  };
 }
