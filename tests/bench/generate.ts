@@ -7,19 +7,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeRestorePayload, type ClusterSpec, type EndpointSpec, type ServiceSpec } from '../support/kube-proxy-writer';
+import { mulberry32 as rng, writeRestorePayload, type ClusterSpec, type EndpointSpec, type ServiceSpec } from '../support/kube-proxy-writer';
 import { toSaveFormat } from '../support/save-format';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function ipOf(base: number, k: number): string {
   const n = base + k;

@@ -85,7 +85,8 @@ function quote(s: string): string {
   return `"${s}"`;
 }
 
-function mulberry32(seed: number): () => number {
+/** A small seeded random number generator (mulberry32): generated clusters are reproducible. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -6,7 +6,7 @@ import type { Kubelet } from './kubelet';
 import { applyPatch } from './patch';
 import { groupVersionString, type ResourceType } from './resources';
 import type { ResourceRoute } from './routes';
-import { scaleObject } from './objects';
+import { podSpecDefaults, scaleObject } from './objects';
 import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors';
 import type { ClusterState } from './state';
 import { alreadyExists, badRequest, conflict, invalid, methodNotAllowed, notFound, resourceNotFound } from './status';
@@ -156,13 +156,7 @@ export class ResourceHandlers {
       kind: 'Pod',
       metadata: { ...meta, name, namespace },
       spec: {
-        restartPolicy: 'Always',
-        terminationGracePeriodSeconds: 30,
-        dnsPolicy: 'ClusterFirst',
-        serviceAccountName: 'default',
-        serviceAccount: 'default',
-        securityContext: {},
-        schedulerName: 'default-scheduler',
+        ...podSpecDefaults(),
         enableServiceLinks: true,
         ...(body.spec as Pod['spec']),
         containers: containers.map((c) => ({

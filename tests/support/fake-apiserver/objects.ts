@@ -132,7 +132,8 @@ function container(name: string, image: string, ports: ContainerPort[]): Contain
   return c;
 }
 
-function podSpecDefaults(): Record<string, unknown> {
+/** What the API server fills in for a pod spec that leaves these out. */
+export function podSpecDefaults(): Record<string, unknown> {
   return {
     restartPolicy: 'Always',
     terminationGracePeriodSeconds: 30,

@@ -190,13 +190,19 @@ function isWatch(method: string, route: ResourceRoute, query: URLSearchParams): 
   return method === 'GET' && route.name === undefined && route.subresource === undefined && ['true', '1'].includes(query.get('watch') ?? '');
 }
 
-async function handleRequest(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, serverAddress: string): Promise<void> {
+/** Records the request and checks who may make it. */
+function admit(req: IncomingMessage, deps: ServerDeps): { url: URL; method: string; route: ReturnType<typeof parseRoute> } {
   const url = new URL(req.url ?? '/', 'https://fake-apiserver');
   const method = req.method ?? 'GET';
   deps.requests.push({ method, path: url.pathname, query: url.search.replace(/^\?/, '') });
   const route = parseRoute(url.pathname);
+  authorize(authenticate(req, deps), route, method, url.searchParams);
+  return { url, method, route };
+}
+
+async function handleRequest(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, serverAddress: string): Promise<void> {
   try {
-    authorize(authenticate(req, deps), route, method, url.searchParams);
+    const { url, method, route } = admit(req, deps);
     if (serveDiscovery(route, req, res, serverAddress)) return;
     if (route.kind === 'not-found') return sendText(res, 404, '404 page not found\n');
     if (route.kind !== 'resource') throw resourceNotFound();
@@ -229,12 +235,8 @@ function serveWatch(route: ResourceRoute, query: URLSearchParams, accept: string
 }
 
 function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, deps: ServerDeps): void {
-  const url = new URL(req.url ?? '/', 'https://fake-apiserver');
-  const method = req.method ?? 'GET';
-  deps.requests.push({ method, path: url.pathname, query: url.search.replace(/^\?/, '') });
-  const route = parseRoute(url.pathname);
   try {
-    authorize(authenticate(req, deps), route, method, url.searchParams);
+    const { url, route } = admit(req, deps);
     if (route.kind !== 'resource' || route.subresource !== 'exec' || !route.name) throw resourceNotFound();
     const pod = deps.handlers.getOrThrow<Pod>(route.type, route.namespace, route.name);
     const exec = execRequest(pod, deps.state.node(pod.spec.nodeName), url.searchParams);
