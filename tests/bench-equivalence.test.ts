@@ -1,14 +1,19 @@
 /**
  * The shortcuts that make large diffs fast change no answer: on a generated cluster and its scale
- * event (the benchmark's generator, small), and on the noise pair, the report is the same with
- * chains written alike skipped or compared rule by rule.
+ * event (the benchmark's generator, small), on the noise pair, on the bundled pairs and on every
+ * corpus dump natdiff reads, the report is the same with chains written alike skipped or compared
+ * rule by rule.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { diffSnapshots } from '../lib/diff/diff-snapshots';
+import { InputError } from '../lib/errors';
 import { renderJson } from '../lib/report/json';
 import { parseSnapshot } from '../lib/snapshot/load-snapshot';
 import { benchCluster, scaleEvent } from './bench/generate';
 import { writeRestorePayload } from './support/kube-proxy-writer';
 import { toSaveFormat } from './support/save-format';
+import { bundled, fixture } from './support/snapshots';
 
 const cluster = benchCluster(300, 6, 7);
 const before = toSaveFormat(writeRestorePayload(cluster, { seed: 7 }));
@@ -30,4 +35,33 @@ test('the noise pair (restore payload vs iptables-save): no semantic change eith
   const fast = json(payload, before, false);
   expect(fast).toBe(json(payload, before, true));
   expect(JSON.parse(fast).summary.changed).toBe(false);
+});
+
+test('the bundled pairs: the same report either way', () => {
+  for (const [a, b] of [['coredns-scale-2to4-before.txt', 'coredns-scale-2to4-after.txt'], ['nginx-basic-2-endpoints.txt', 'nginx-basic-3-endpoints.txt'], ['golang-ex-1-endpoint.txt', 'golang-ex-3-endpoints.txt']] as const) {
+    expect(json(bundled(a), bundled(b), false)).toBe(json(bundled(a), bundled(b), true));
+  }
+});
+
+/** The dump without its first rule line: most chains alike, one not. */
+const withoutFirstRule = (text: string) => text.replace(/^(?:\[\d+:\d+\] )?-A .*\n/m, '');
+
+const readable = readdirSync(join(__dirname, 'fixtures', 'corpus')).filter((f) => {
+  if (!f.endsWith('.txt')) return false;
+  try {
+    parseSnapshot(fixture('corpus', f), f);
+    return true;
+  } catch (e) {
+    if (e instanceof InputError) return false; // a format natdiff refuses (corpus.test.ts pins the message)
+    throw e;
+  }
+});
+
+test.each(readable)('corpus %s against itself with one rule gone: the same report either way', (file) => {
+  const text = fixture('corpus', file);
+  expect(json(text, withoutFirstRule(text), false)).toBe(json(text, withoutFirstRule(text), true));
+});
+
+test('the corpus has dumps natdiff reads', () => {
+  expect(readable.length).toBeGreaterThan(15);
 });
