@@ -2,21 +2,19 @@ import { hash } from 'node:crypto';
 
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** RFC 4648 base32 (the alphabet Go's base32.StdEncoding uses), without padding. */
-function base32(bytes: Uint8Array): string {
+/** The first `length` characters of RFC 4648 base32 (Go's base32.StdEncoding alphabet) of `bytes`. */
+function base32Prefix(bytes: Uint8Array, length: number): string {
   let out = '';
   let buffer = 0;
   let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += BASE32_ALPHABET[(buffer >>> bits) & 31];
+  for (let i = 0; out.length < length; ) {
+    if (bits < 5) {
+      buffer = ((buffer << 8) | (bytes[i++] ?? 0)) & 0xffff;
+      bits += 8;
     }
-    buffer &= (1 << bits) - 1;
+    bits -= 5;
+    out += BASE32_ALPHABET[(buffer >>> bits) & 31];
   }
-  if (bits > 0) out += BASE32_ALPHABET[(buffer << (5 - bits)) & 31];
   return out;
 }
 
@@ -27,7 +25,7 @@ const CACHE_LIMIT = 1_000_000;
 export function chainHash(input: string): string {
   let h = cache.get(input);
   if (h === undefined) {
-    h = base32(Buffer.from(hash('sha256', input, 'hex').slice(0, 20), 'hex')).slice(0, 16);
+    h = base32Prefix(hash('sha256', input, 'buffer'), 16);
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(input, h);
   }
