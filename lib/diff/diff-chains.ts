@@ -235,8 +235,6 @@ export function mergeChainDiffs(diffs: ChainsDiff[]): ChainsDiff {
   };
 }
 
-/** Two versions of a table written exactly alike (chain order aside). */
-
 /** Written exactly alike, so alike in meaning: the common case, decided without parsing a rule. */
 function sameText(b: Chain, a: Chain): boolean {
   if (b.name !== a.name || b.policy !== a.policy || b.rules.length !== a.rules.length) return false;

@@ -9,12 +9,12 @@ import { BUILTIN_CHAINS, type Chain as AnyChain, type Ruleset as AnyRuleset, typ
 import { sanitizeLine } from '../../sanitize';
 import type { Family } from './address';
 import { IptablesRule, parseRule, RuleSyntaxError } from './rule';
+import type { FactsContext } from './rule-facts';
+import { tokenize, TokenizeError, valueText, type Tokens } from './tokenize';
 
 type Chain = AnyChain<IptablesRule>;
 type Table = AnyTable<IptablesRule>;
 export type IptablesRuleset = AnyRuleset<IptablesRule>;
-import type { FactsContext } from './rule-facts';
-import { tokenize, TokenizeError, valueText, type Tokens } from './tokenize';
 
 export type IptablesFormat = 'iptables-save' | 'iptables-restore' | 'iptables -S' | 'rule lines';
 

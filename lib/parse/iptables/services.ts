@@ -100,7 +100,6 @@ function* allChains(ruleset: IptablesRuleset): Generator<[string, Chain]> {
   for (const table of ruleset.tables.values()) for (const chain of table.chains.values()) yield [table.name, chain];
 }
 
-
 function learnName(g: Group, spn: string | null | undefined): void {
   if (spn && !g.spn) g.spn = spn;
 }
