@@ -6,7 +6,6 @@ import ipaddr from 'ipaddr.js';
 
 export type Family = 'ipv4' | 'ipv6';
 
-
 function parseIPv4(s: string): number | null {
   let value = 0;
   let part = 0;

@@ -28,7 +28,6 @@ const BASE_ORDER: BaseOption[] = ['-s', '-d', '-i', '-o', '-p', '-f'];
  */
 const STATEFUL_MODULES = new Set(['recent', 'statistic', 'limit', 'hashlimit', 'quota', 'nfacct', 'connlimit', 'set']);
 
-
 function optionText(o: Option): string {
   let s = o.negated ? `! ${o.name}` : o.name;
   for (const v of o.values) s += ` ${valueText(v)}`;
