@@ -75,9 +75,9 @@ function load(path: string, args: DiffArgs): ReturnType<typeof loadSnapshot> {
 function render(report: DiffReport, args: Pick<DiffArgs, 'output' | 'all' | 'color' | 'pretty'>, toFile: boolean): Iterable<string> {
   switch (args.output) {
     case 'json':
-      return jsonChunks(report, { toolVersion: VERSION, all: args.all }, args.pretty ?? (!toFile && Boolean(process.stdout.isTTY)));
+      return jsonChunks(report, VERSION, args.pretty ?? (!toFile && Boolean(process.stdout.isTTY)));
     case 'yaml':
-      return [renderYaml(report, { toolVersion: VERSION, all: args.all })];
+      return [renderYaml(report, VERSION)];
     case 'markdown':
       return [renderMarkdown(report, { all: args.all, toolVersion: VERSION })];
     default:

@@ -7,15 +7,8 @@ import type { ChainDiff, DiffReport, RuleRef, ServiceDiff } from '../diff/types'
 import { endpointIp } from '../model/addresses';
 import type { PodRef } from '../model/pods';
 import type { Endpoint, ServicePort } from '../model/service';
-import { serviceListing } from './view';
 
 export const FORMAT_VERSION = 1;
-
-export interface DocumentOptions {
-  toolVersion: string;
-  /** List unchanged services too (`--all`); they are always counted in the summary. */
-  all?: boolean;
-}
 
 function endpoint(e: Endpoint, pods: Record<string, PodRef>) {
   const pod = e.address ? (pods[endpointIp(e.address)] ?? null) : null;
@@ -75,7 +68,7 @@ function chain(c: ChainDiff) {
 }
 
 /** The document's fields in order; the long lists are built one element at a time. */
-function fields(report: DiffReport, { toolVersion, all = false }: DocumentOptions): [string, unknown][] {
+function fields(report: DiffReport, toolVersion: string): [string, unknown][] {
   return [
     ['formatVersion', FORMAT_VERSION],
     ['tool', { name: 'natdiff', version: toolVersion }],
@@ -83,8 +76,7 @@ function fields(report: DiffReport, { toolVersion, all = false }: DocumentOption
     ['after', report.after],
     ['table', report.table],
     ['otherTablesDiffer', report.otherTablesDiffer],
-    ['unchangedListed', all],
-    ['services', lazyList(serviceListing(report, all), (s) => service(s, report.pods))],
+    ['services', lazyList(report.services, (s) => service(s, report.pods))],
     ['chains', lazyList(report.chains, chain)],
     ['noise', report.noise],
     ['findings', report.findings],
@@ -104,8 +96,8 @@ function lazyList<T, R>(items: readonly T[], map: (item: T) => R): LazyList<T, R
   return new LazyList(items, map);
 }
 
-export function reportDocument(report: DiffReport, options: DocumentOptions): Record<string, unknown> {
-  return Object.fromEntries(fields(report, options).map(([k, v]) => [k, v instanceof LazyList ? v.items.map(v.map) : v]));
+export function reportDocument(report: DiffReport, toolVersion: string): Record<string, unknown> {
+  return Object.fromEntries(fields(report, toolVersion).map(([k, v]) => [k, v instanceof LazyList ? v.items.map(v.map) : v]));
 }
 
 function indented(value: unknown, pad: string): string {
@@ -117,11 +109,11 @@ function indented(value: unknown, pad: string): string {
  * prints it, in pieces: a report of tens of thousands of services is never held as one object
  * tree or one string.
  */
-export function* jsonChunks(report: DiffReport, options: DocumentOptions, pretty = true): Generator<string> {
+export function* jsonChunks(report: DiffReport, toolVersion: string, pretty = true): Generator<string> {
   const nl = pretty ? '\n' : '';
   const stringify = (value: unknown, pad: string) => (pretty ? indented(value, pad) : JSON.stringify(value));
   yield '{';
-  for (const [i, [key, value]] of fields(report, options).entries()) {
+  for (const [i, [key, value]] of fields(report, toolVersion).entries()) {
     yield `${i > 0 ? ',' : ''}${nl}${pretty ? '  ' : ''}${JSON.stringify(key)}:${pretty ? ' ' : ''}`;
     if (!(value instanceof LazyList)) {
       yield stringify(value, '  ');
@@ -138,6 +130,6 @@ export function* jsonChunks(report: DiffReport, options: DocumentOptions, pretty
   yield `${nl}}\n`;
 }
 
-export function renderJson(report: DiffReport, options: DocumentOptions, pretty = true): string {
-  return [...jsonChunks(report, options, pretty)].join('');
+export function renderJson(report: DiffReport, toolVersion: string, pretty = true): string {
+  return [...jsonChunks(report, toolVersion, pretty)].join('');
 }

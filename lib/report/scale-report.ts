@@ -135,6 +135,6 @@ export function scaleDocument(run: ScaleRun, toolVersion: string) {
     snapshots: { before: run.before.path, after: run.after?.path ?? null },
     timeline: run.timeline,
     latencies: run.latencies,
-    diff: run.diff ? reportDocument(run.diff, { toolVersion }) : null,
+    diff: run.diff ? reportDocument(run.diff, toolVersion) : null,
   };
 }

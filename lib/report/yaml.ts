@@ -1,8 +1,8 @@
 import { stringify } from 'yaml';
 import type { DiffReport } from '../diff/types';
-import { reportDocument, type DocumentOptions } from './json';
+import { reportDocument } from './json';
 
 /** The JSON document, as YAML. */
-export function renderYaml(report: DiffReport, options: DocumentOptions): string {
-  return stringify(reportDocument(report, options), { lineWidth: 0 });
+export function renderYaml(report: DiffReport, toolVersion: string): string {
+  return stringify(reportDocument(report, toolVersion), { lineWidth: 0 });
 }
