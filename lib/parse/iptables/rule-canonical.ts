@@ -104,6 +104,39 @@ function baseText(base: CanonicalVisitor['bases']): { text: string; protocol: st
 
 const NO_WARNINGS = { warn: () => undefined };
 
+interface MatchText {
+  text: string;
+  /** No option left: an implicit protocol match (`-m tcp` alone) says nothing. */
+  empty: boolean;
+}
+
+/** Matches repeat across rules (a probability ladder has few steps): their text is kept by what was written. */
+const matchTexts = new Map<string, MatchText>();
+const MATCH_TEXTS_LIMIT = 100_000;
+
+function writtenKey(m: Match): string {
+  let key = m.module;
+  for (const o of m.options) {
+    key += ` ${o.negated ? '!' : ''}${o.name.length}:${o.name}`;
+    for (const v of o.values) key += ` ${v.length}:${v}`;
+  }
+  return key;
+}
+
+function matchText(m: Match): MatchText {
+  const key = writtenKey(m);
+  let known = matchTexts.get(key);
+  if (!known) {
+    const options = canonicalMatch(m.module, m.options, NO_WARNINGS);
+    let text = `-m ${m.module}`;
+    for (const o of options) text += ` ${optionText(o)}`;
+    known = { text, empty: options.length === 0 };
+    if (matchTexts.size >= MATCH_TEXTS_LIMIT) matchTexts.clear();
+    matchTexts.set(key, known);
+  }
+  return known;
+}
+
 /** The length of joinParts(head, matches.slice(0, count), ''), without building it. */
 function joinedLength(head: string, matches: string[], count: number): number {
   let length = head.length;
@@ -123,32 +156,29 @@ export function canonicalRule(t: Tokens, start: number): CanonicalRule {
   const v = new CanonicalVisitor(t);
   walkRule(t, start, v);
   const { text: head, protocol } = baseText(v.bases);
-  const matchTexts: string[] = [];
+  const texts: string[] = [];
   let weighted = false;
   let ordered = false;
   for (const m of v.modules) {
     if (m.module === 'comment') continue;
     if (STATEFUL_MODULES.has(m.module)) ordered = true;
-    const options = canonicalMatch(m.module, m.options, NO_WARNINGS);
-    if (options.length === 0 && !m.unsupported && m.module === protocol) continue;
+    const { text, empty } = matchText(m);
+    if (empty && !m.unsupported && m.module === protocol) continue;
     if (m.module === 'statistic') weighted = true;
-    let text = `-m ${m.module}`;
-    for (const o of options) text += ` ${optionText(o)}`;
-    if (m.unsupported) text += ' [unsupported revision]';
-    matchTexts.push(text);
+    texts.push(m.unsupported ? `${text} [unsupported revision]` : text);
   }
-  if (!ordered) matchTexts.sort();
+  if (!ordered) texts.sort();
   let targetText = '';
   if (v.jump) {
     targetText = `${v.jump.goto ? '-g' : '-j'} ${v.jump.name}`;
     for (const o of canonicalTarget(v.jump.name, v.jump.options)) targetText += ` ${optionText(o)}`;
     if (v.jump.unsupported) targetText += ' [unsupported revision]';
   }
-  const key = joinParts(head, matchTexts, targetText);
-  const commentIndex = ordered ? 0 : matchTexts.findIndex((m) => m > '-m comment');
+  const key = joinParts(head, texts, targetText);
+  const commentIndex = ordered ? 0 : texts.findIndex((m) => m > '-m comment');
   return {
     key,
-    pairKey: weighted ? joinParts(head, matchTexts.filter((m) => !m.startsWith('-m statistic ')), targetText) : key,
-    commentAt: joinedLength(head, matchTexts, commentIndex < 0 ? matchTexts.length : commentIndex),
+    pairKey: weighted ? joinParts(head, texts.filter((m) => !m.startsWith('-m statistic ')), targetText) : key,
+    commentAt: joinedLength(head, texts, commentIndex < 0 ? texts.length : commentIndex),
   };
 }
