@@ -92,8 +92,12 @@ class DumpBuilder {
   table(): Table {
     if (this.current) return this.current;
     this.sawHeadless = true;
-    const name = this.options.assumeTable ?? 'nat';
-    return this.tableNamed(name);
+    return this.tableNamed(this.headlessTable);
+  }
+
+  /** Where lines outside any `*table` block go. */
+  get headlessTable(): string {
+    return this.options.assumeTable ?? 'nat';
   }
 
   tableNamed(name: string): Table {
@@ -108,6 +112,12 @@ class DumpBuilder {
   /** Rules of one chain mostly come together: the last chain looked up, until a chain is deleted or renamed. */
   lastTable: Table | null = null;
   lastChain: Chain | null = null;
+
+  /** The name as the chain already holds it: one string for all its rules, not one per line. */
+  sharedName(name: string): string {
+    if (this.lastChain?.name === name) return this.lastChain.name;
+    return (this.current ?? this.tables.get(this.headlessTable))?.chains.get(name)?.name ?? name;
+  }
 
   chain(name: string, table: Table = this.table()): Chain {
     if (this.lastTable === table && this.lastChain?.name === name) return this.lastChain;
@@ -337,7 +347,7 @@ function parseSpec(b: DumpBuilder, chainName: string, tokens: Tokens, start: num
 }
 
 function addRule(b: DumpBuilder, chainName: string, tokens: Tokens, start: number, ctx: FactsContext, insertAt: number | null, line: string): void {
-  const rule = parseSpec(b, chainName, tokens, start, ctx, line);
+  const rule = parseSpec(b, b.sharedName(chainName), tokens, start, ctx, line);
   if (!rule) return;
   const chain = b.chain(chainName);
   if (insertAt === null) chain.rules.push(rule);
@@ -407,7 +417,7 @@ function finish(b: DumpBuilder): IptablesDump {
     family: b.family,
     ruleset: { tables: b.tables },
     header: b.header,
-    assumedTable: b.sawHeadless ? (b.options.assumeTable ?? 'nat') : null,
+    assumedTable: b.sawHeadless ? b.headlessTable : null,
     hadCounters: b.hadCounters,
     warnings: b.warnings,
   };
