@@ -145,7 +145,7 @@ const LEGACY_WARNING = /# Warning: ip6?tables-legacy tables present, use ip6?tab
 
 export function parseIptablesDump(text: string, options: ParseOptions): IptablesDump {
   const b = new DumpBuilder(options);
-  const ctx: FactsContext = { warn: (m) => b.warn(m) };
+  const ctx: FactsContext = { warn: (m) => b.warn(m), chainName: (n) => b.sharedName(n) };
   const mayBeSplit = text.includes('# Warning: ip');
   let carry = '';
   let index = 0;
@@ -403,6 +403,8 @@ function finish(b: DumpBuilder): IptablesDump {
     const first = b.firstBadLine as { line: number; reason: string };
     throw new InputError(`${first.reason} (and ${b.badLines - 1} more lines like it): this does not look like an iptables dump`, b.options.source, first.line);
   }
+  // Arrays grown by push keep room to grow; a 10k-service dump has 100k two-rule chains.
+  for (const t of b.tables.values()) for (const c of t.chains.values()) c.rules = c.rules.slice();
   const format: IptablesFormat = b.sawTableBlock
     ? b.header.generator
       ? 'iptables-save'

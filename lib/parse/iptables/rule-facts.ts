@@ -32,6 +32,8 @@ export interface RuleFacts {
 
 export interface FactsContext {
   warn(message: string): void;
+  /** The string a chain already holds for this name, so the rules jumping to it share it. */
+  chainName?(name: string): string;
 }
 
 const PORT_MODULES = new Set(['tcp', 'udp', 'sctp']);
@@ -92,7 +94,7 @@ class FactsVisitor implements RuleVisitor {
   }
 
   target(name: string): void {
-    this.facts.target = name;
+    this.facts.target = this.ctx.chainName?.(name) ?? name;
   }
 
   targetOption(name: string, from: number, to: number): void {
