@@ -145,7 +145,7 @@ const LEGACY_WARNING = /# Warning: ip6?tables-legacy tables present, use ip6?tab
 
 export function parseIptablesDump(text: string, options: ParseOptions): IptablesDump {
   const b = new DumpBuilder(options);
-  const ctx: FactsContext = { warn: (m) => b.warn(m), chainName: (n) => b.sharedName(n) };
+  const ctx: FactsContext = { warn: (m) => b.warn(m) };
   const mayBeSplit = text.includes('# Warning: ip');
   let carry = '';
   let index = 0;

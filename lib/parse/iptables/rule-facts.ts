@@ -32,8 +32,6 @@ export interface RuleFacts {
 
 export interface FactsContext {
   warn(message: string): void;
-  /** The string a chain already holds for this name, so the rules jumping to it share it. */
-  chainName?(name: string): string;
 }
 
 const PORT_MODULES = new Set(['tcp', 'udp', 'sctp']);
@@ -94,7 +92,7 @@ class FactsVisitor implements RuleVisitor {
   }
 
   target(name: string): void {
-    this.facts.target = this.ctx.chainName?.(name) ?? name;
+    this.facts.target = name;
   }
 
   targetOption(name: string, from: number, to: number): void {
