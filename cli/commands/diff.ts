@@ -4,6 +4,7 @@ import { InputError, type Warning } from '../../lib/errors';
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
 import { filterReport } from '../../lib/diff/filter';
 import type { DiffReport } from '../../lib/diff/types';
+import type { Snapshot } from '../../lib/model/snapshot';
 import { jsonChunks } from '../../lib/report/json';
 import { renderMarkdown } from '../../lib/report/markdown';
 import { renderText } from '../../lib/report/text';
@@ -66,8 +67,8 @@ export function diffOptions<T>(y: Argv<T>) {
     .option('pretty', { type: 'boolean', describe: 'indent JSON output (default: when stdout is a terminal)' });
 }
 
-function load(path: string, args: DiffArgs): ReturnType<typeof loadSnapshot> {
-  const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format };
+function load(path: string, args: DiffArgs, alike?: Snapshot): Snapshot {
+  const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format, alike };
   if (path === STDIN) return parseSnapshot(decodeInput(readStream(0, 'stdin'), 'stdin'), 'stdin', options);
   return loadSnapshot(path, options);
 }
@@ -102,7 +103,7 @@ export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<n
   if (args.before === STDIN && args.after === STDIN) throw new InputError('only one of the two inputs can be stdin');
   checkMemoryBudget([args.before, args.after]);
   const before = load(args.before, args);
-  const after = load(args.after, args);
+  const after = load(args.after, args, before);
   const full = diffSnapshots(before, after, { table: args.table });
   const report = filterReport(full, { services: args.service, namespaces: args.namespace });
   if (args.strict && report.warnings.length > 0) throw strictError(report.warnings);

@@ -21,6 +21,8 @@ export interface LoadOptions {
   payload?: number;
   /** Skip detection: read the input as this format. */
   format?: 'auto' | 'iptables' | 'kube-proxy-log';
+  /** The other snapshot of a diff: what both hold written alike is read once. */
+  alike?: Snapshot;
 }
 
 function iptablesSnapshot(dump: IptablesDump, source: string, format: string, metadata: SnapshotMetadata | null): Snapshot {
@@ -50,7 +52,7 @@ function pickPayload(count: number, wanted: number | undefined, source: string):
 export function parseSnapshot(text: string, source: string, options: LoadOptions = {}): Snapshot {
   const detected = !options.format || options.format === 'auto' ? detectFormat(text) : { kind: options.format };
   if (detected.kind === 'unsupported') throw new InputError(detected.message, source);
-  const parseOptions = { source, assumeTable: options.assumeTable, allowTruncated: options.allowTruncated };
+  const parseOptions = { source, assumeTable: options.assumeTable, allowTruncated: options.allowTruncated, alike: options.alike?.ruleset };
   if (detected.kind === 'kube-proxy-log') {
     const payloads = extractPayloads(text, source);
     const index = pickPayload(payloads.length, options.payload, source);

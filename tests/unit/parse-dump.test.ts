@@ -129,3 +129,23 @@ describe('what the review found in the grammar', () => {
     expect(chain(d, 'nat', 'X')?.rules.map((r) => r.key)).toEqual(['-j RETURN']);
   });
 });
+
+describe('reading a dump alike another (the second side of a diff)', () => {
+  const before = '*nat\n:X - [0:0]\n:Y - [0:0]\n-A X -d 10.0.0.1 -j Y\n-A X -m statistic --mode random --probability 2 -j Y\n-A Y -j RETURN\nCOMMIT\n';
+  const after = '*nat\n:X - [0:0]\n:Y - [0:0]\n-A Y -j RETURN\n-A X -d 10.0.0.1 -j Y\n-A X -m statistic --mode random --probability 2 -j Y\n-A X -j DROP\nCOMMIT\n*filter\n:X - [0:0]\n-A X -d 10.0.0.1 -j Y\nCOMMIT\n';
+  const first = parse(before);
+  const alike = parseIptablesDump(after, { source: 'after.txt', alike: first.ruleset });
+  const fresh = parseIptablesDump(after, { source: 'after.txt' });
+
+  test('gives the same rules, facts and line numbers as reading it alone', () => {
+    const view = (d: typeof fresh) => [...d.ruleset.tables.values()].map((t) => [t.name, [...t.chains.values()].map((c) => [c.name, c.rules.map((r) => [r.raw, r.line, r.facts])])]);
+    expect(view(alike)).toEqual(view(fresh));
+    expect(alike.family).toBe(fresh.family);
+  });
+
+  test('lines written alike share the facts; a line whose reading warned warns again at its own place', () => {
+    expect(chain(alike, 'nat', 'X')?.rules[0]?.facts).toBe(chain(first, 'nat', 'X')?.rules[0]?.facts);
+    expect(alike.warnings).toEqual(fresh.warnings);
+    expect(alike.warnings.map((w) => w.line)).toEqual([6]);
+  });
+});

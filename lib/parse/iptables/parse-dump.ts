@@ -8,7 +8,7 @@ import { InputError, type Warning } from '../../errors';
 import { BUILTIN_CHAINS, type Chain as AnyChain, type Ruleset as AnyRuleset, type Table as AnyTable } from '../../model/ruleset';
 import { sanitizeLine } from '../../sanitize';
 import type { Family } from './address';
-import { IptablesRule, parseRule, RuleSyntaxError } from './rule';
+import { IptablesRule, parseRule, RuleSyntaxError, type RuleFacts } from './rule';
 import type { FactsContext } from './rule-facts';
 import { tokenize, TokenizeError, valueText, type Tokens } from './tokenize';
 
@@ -50,6 +50,12 @@ export interface ParseOptions {
   allowEmpty?: boolean;
   /** Input line number of each text line, when the text was extracted from a larger input. */
   lineNumbers?: readonly number[];
+  /**
+   * Another dump of the same rules (the other side of a diff): a rule line written exactly as
+   * the rule at the same place of the same chain there takes its facts instead of being read
+   * again. Facts depend on the text alone, so nothing changes but the time.
+   */
+  alike?: AnyRuleset;
 }
 
 export const MAX_LINE_LENGTH = 64 * 1024;
@@ -113,10 +119,27 @@ class DumpBuilder {
   lastTable: Table | null = null;
   lastChain: Chain | null = null;
 
+  /** The chain, if it exists already: rules of one chain mostly come together, so the last one is checked first. */
+  existingChain(name: string): Chain | undefined {
+    const table = this.current ?? this.tables.get(this.headlessTable);
+    if (this.lastTable === table && this.lastChain?.name === name) return this.lastChain;
+    return table?.chains.get(name);
+  }
+
+  private lastAlike: { table: string; name: string; chain: AnyChain | undefined } | null = null;
+
+  /** The chain of this name in the current table of the alike dump. */
+  alikeChain(alike: AnyRuleset, name: string): AnyChain | undefined {
+    const table = this.current?.name ?? this.headlessTable;
+    if (this.lastAlike?.name !== name || this.lastAlike.table !== table) {
+      this.lastAlike = { table, name, chain: alike.tables.get(table)?.chains.get(name) };
+    }
+    return this.lastAlike.chain;
+  }
+
   /** The name as the chain already holds it: one string for all its rules, not one per line. */
   sharedName(name: string): string {
-    if (this.lastChain?.name === name) return this.lastChain.name;
-    return (this.current ?? this.tables.get(this.headlessTable))?.chains.get(name)?.name ?? name;
+    return this.existingChain(name)?.name ?? name;
   }
 
   chain(name: string, table: Table = this.table()): Chain {
@@ -270,7 +293,36 @@ function chainLine(b: DumpBuilder, line: string): void {
   if (b.sawTableBlock && b.current && chain.rules.length > 0 && !BUILTIN_CHAINS.has(chain.name)) chain.rules = [];
 }
 
+/** Facts whose reading warned: a line reusing them must be read again, to warn at its own place. */
+const warnedFacts = new WeakSet<object>();
+
+/** `-A CHAIN …` written exactly as the same rule of the alike dump: its facts are reused. */
+function appendAlike(b: DumpBuilder, line: string): boolean {
+  const alike = b.options.alike;
+  if (!alike || !line.startsWith('-A ')) return false;
+  const space = line.indexOf(' ', 3);
+  if (space < 0) return false;
+  const name = line.slice(3, space);
+  const chain = b.existingChain(name);
+  const other = b.alikeChain(alike, name)?.rules[chain?.rules.length ?? 0];
+  if (!(other instanceof IptablesRule) || other.raw !== line || warnedFacts.has(other.facts)) return false;
+  const target = b.chain(name);
+  target.rules.push(new IptablesRule(target.name, line, 2, b.line, other.facts));
+  b.rules++;
+  noteRule(b, line, other.facts);
+  return true;
+}
+
+/** What a rule line tells about the whole dump. */
+function noteRule(b: DumpBuilder, line: string, facts: RuleFacts): void {
+  if (line.includes(' -c ')) b.hadCounters = true;
+  if (b.family === 'ipv4' && (facts.destination?.includes(':') || facts.source?.includes(':') || facts.dnat?.address?.startsWith('['))) {
+    b.family = 'ipv6';
+  }
+}
+
 function command(b: DumpBuilder, line: string, ctx: FactsContext): void {
+  if (appendAlike(b, line)) return;
   let tokens: Tokens;
   try {
     tokens = tokenize(line);
@@ -284,7 +336,6 @@ function command(b: DumpBuilder, line: string, ctx: FactsContext): void {
   switch (op) {
     case '-A':
     case '--append':
-      if (line.includes(' -c ')) b.hadCounters = true;
       return addRule(b, chainName, tokens, 2, ctx, null, line);
     case '-I':
     case '--insert': {
@@ -332,10 +383,10 @@ function command(b: DumpBuilder, line: string, ctx: FactsContext): void {
 
 function parseSpec(b: DumpBuilder, chainName: string, tokens: Tokens, start: number, ctx: FactsContext, line: string): IptablesRule | null {
   try {
+    const warnings = b.warnings.length;
     const rule = parseRule(chainName, tokens, start, b.line, line, ctx);
-    if (b.family === 'ipv4' && (rule.facts.destination?.includes(':') || rule.facts.source?.includes(':') || rule.facts.dnat?.address?.startsWith('['))) {
-      b.family = 'ipv6';
-    }
+    if (b.warnings.length > warnings) warnedFacts.add(rule.facts);
+    noteRule(b, line, rule.facts);
     return rule;
   } catch (e) {
     if (e instanceof RuleSyntaxError) {
