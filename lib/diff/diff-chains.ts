@@ -89,7 +89,19 @@ interface RuleMatch {
   commentOnly: number;
 }
 
+/** Counts a matched pair that differs only in how it is written. */
+function countNoise(m: RuleMatch, b: Rule, a: Rule): void {
+  if (b.comment !== a.comment) m.commentOnly++;
+  else if (withoutCounters(b.raw) !== withoutCounters(a.raw)) m.formattingOnly++;
+}
+
 function matchRules(before: Rule[], after: Rule[], keyOf: (r: Rule) => string): RuleMatch {
+  // The common case of a chain written differently: the same rules in the same order.
+  if (before.length === after.length && before.every((b, i) => keyOf(b) === (after[i] as Rule).key)) {
+    const m: RuleMatch = { added: [], removed: [], commonBefore: before, commonAfter: after, formattingOnly: 0, commentOnly: 0 };
+    before.forEach((b, i) => countNoise(m, b, after[i] as Rule));
+    return m;
+  }
   const pending = new Map<string, Rule[]>();
   for (const r of before) {
     const k = keyOf(r);
@@ -108,8 +120,7 @@ function matchRules(before: Rule[], after: Rule[], keyOf: (r: Rule) => string): 
     }
     matchedBefore.add(b);
     m.commonAfter.push(a);
-    if (b.comment !== a.comment) m.commentOnly++;
-    else if (withoutCounters(b.raw) !== withoutCounters(a.raw)) m.formattingOnly++;
+    countNoise(m, b, a);
   }
   for (const b of before) {
     if (matchedBefore.has(b)) m.commonBefore.push(b);
@@ -193,17 +204,17 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
 
   for (const [b, a] of pairs) {
     if (skipAlike && sameText(b, a)) continue;
-    const service = serviceOfIdentity(after.identity(a.name)) ?? serviceOfIdentity(before.identity(b.name));
     const m = matchRules(b.rules, a.rules, beforeKey);
     result.formattingOnly += m.formattingOnly;
     result.commentOnly += m.commentOnly;
-    const reordered = orderEffect(m.commonBefore.map(beforeKey), m.commonAfter.map((r) => r.key), m.commonAfter.map((r) => r.selector));
+    const reordered = orderEffect(m.commonBefore.map(beforeKey), m.commonAfter.map((r) => r.key), () => m.commonAfter.map((r) => r.selector));
     if (reordered === 'none') result.reorderedNoEffect.push(a.name);
-    const changed = pairChanged(m, renames);
     const policy = b.policy !== a.policy ? { before: b.policy, after: a.policy } : null;
     const renamed = b.name !== a.name;
     const differs = m.added.length + m.removed.length > 0 || reordered === 'possible' || policy !== null;
     if (!differs && !renamed) continue;
+    const service = serviceOfIdentity(after.identity(a.name)) ?? serviceOfIdentity(before.identity(b.name));
+    const changed = pairChanged(m, renames);
     result.chains.push({
       table,
       name: a.name,

@@ -53,11 +53,13 @@ function subsequences(keys: string[], selectors: Selector[], wildcardGroups: Set
 }
 
 /**
- * `before` and `after` hold the same rules (as a multiset of keys); `selectors` are the
- * after-side rules' selectors, and are the same for equal keys. Null when the order is unchanged.
+ * `before` and `after` hold the same rules (as a multiset of keys); `selectorsOf()` gives the
+ * after-side rules' selectors (the same for equal keys), asked for only when the order changed.
+ * Null when the order is unchanged.
  */
-export function orderEffect(before: string[], after: string[], selectors: Selector[]): OrderEffect | null {
+export function orderEffect(before: string[], after: string[], selectorsOf: () => Selector[]): OrderEffect | null {
   if (before.length === after.length && before.every((k, i) => k === after[i])) return null;
+  const selectors = selectorsOf();
   const selectorOf = new Map<string, Selector>();
   after.forEach((k, i) => selectorOf.set(k, selectors[i] as Selector));
   const beforeSelectors = before.map((k) => selectorOf.get(k) as Selector);
