@@ -119,9 +119,14 @@ class DumpBuilder {
   lastTable: Table | null = null;
   lastChain: Chain | null = null;
 
+  /** The table rule lines go to now: the open `*table` block, or the one lines outside any go to. */
+  get tableName(): string {
+    return this.current?.name ?? this.headlessTable;
+  }
+
   /** The chain, if it exists already: rules of one chain mostly come together, so the last one is checked first. */
   existingChain(name: string): Chain | undefined {
-    const table = this.current ?? this.tables.get(this.headlessTable);
+    const table = this.tables.get(this.tableName);
     if (this.lastTable === table && this.lastChain?.name === name) return this.lastChain;
     return table?.chains.get(name);
   }
@@ -130,7 +135,7 @@ class DumpBuilder {
 
   /** The chain of this name in the current table of the alike dump. */
   alikeChain(alike: AnyRuleset, name: string): AnyChain | undefined {
-    const table = this.current?.name ?? this.headlessTable;
+    const table = this.tableName;
     if (this.lastAlike?.name !== name || this.lastAlike.table !== table) {
       this.lastAlike = { table, name, chain: alike.tables.get(table)?.chains.get(name) };
     }
