@@ -81,6 +81,8 @@ function withoutCounters(raw: string): string {
 }
 
 interface RuleMatch {
+  /** Every rule matched the one at its own position: nothing moved. */
+  sameOrder: boolean;
   added: Rule[];
   removed: Rule[];
   commonBefore: Rule[];
@@ -95,13 +97,15 @@ function countNoise(m: RuleMatch, b: Rule, a: Rule): void {
   else if (withoutCounters(b.raw) !== withoutCounters(a.raw)) m.formattingOnly++;
 }
 
-function matchRules(before: Rule[], after: Rule[], keyOf: (r: Rule) => string): RuleMatch {
-  // The common case of a chain written differently: the same rules in the same order.
-  if (before.length === after.length && before.every((b, i) => keyOf(b) === (after[i] as Rule).key)) {
-    const m: RuleMatch = { added: [], removed: [], commonBefore: before, commonAfter: after, formattingOnly: 0, commentOnly: 0 };
+function matchRules(before: Rule[], after: Rule[], keys: RuleKeys): RuleMatch {
+  // The common case of a chain written differently: the same rules in the same order. Their keys
+  // are not needed again, so they are not kept (a noisy 10k-service dump has 400k of them).
+  if (before.length === after.length && before.every((b, i) => keys.transient(b) === (after[i] as Rule).transientKey())) {
+    const m: RuleMatch = { sameOrder: true, added: [], removed: [], commonBefore: before, commonAfter: after, formattingOnly: 0, commentOnly: 0 };
     before.forEach((b, i) => countNoise(m, b, after[i] as Rule));
     return m;
   }
+  const keyOf = keys.kept;
   const pending = new Map<string, Rule[]>();
   for (const r of before) {
     const k = keyOf(r);
@@ -109,7 +113,7 @@ function matchRules(before: Rule[], after: Rule[], keyOf: (r: Rule) => string): 
     if (q) q.push(r);
     else pending.set(k, [r]);
   }
-  const m: RuleMatch = { added: [], removed: [], commonBefore: [], commonAfter: [], formattingOnly: 0, commentOnly: 0 };
+  const m: RuleMatch = { sameOrder: false, added: [], removed: [], commonBefore: [], commonAfter: [], formattingOnly: 0, commentOnly: 0 };
   const matchedBefore = new Set<Rule>();
   for (const a of after) {
     const q = pending.get(a.key);
@@ -129,9 +133,16 @@ function matchRules(before: Rule[], after: Rule[], keyOf: (r: Rule) => string): 
   return m;
 }
 
-function renameKeys(renames: Map<string, string>): (r: Rule) => string {
-  if (renames.size === 0) return (r) => r.key;
-  return (r) => (r.refs.some((ref) => renames.has(ref)) ? r.key.split(' ').map((t) => renames.get(t) ?? t).join(' ') : r.key);
+/** A before-side rule's key with renamed chains under their new names, kept on the rule or not. */
+interface RuleKeys {
+  kept: (r: Rule) => string;
+  transient: (r: Rule) => string;
+}
+
+function renameKeys(renames: Map<string, string>): RuleKeys {
+  const renamed = (r: Rule, key: string): string => (r.refs.some((ref) => renames.has(ref)) ? key.split(' ').map((t) => renames.get(t) ?? t).join(' ') : key);
+  if (renames.size === 0) return { kept: (r) => r.key, transient: (r) => r.transientKey() };
+  return { kept: (r) => renamed(r, r.key), transient: (r) => renamed(r, r.transientKey()) };
 }
 
 /** `skipAlike: false` parses and compares even chains written exactly alike (to check that shortcut). */
@@ -207,7 +218,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
     const m = matchRules(b.rules, a.rules, beforeKey);
     result.formattingOnly += m.formattingOnly;
     result.commentOnly += m.commentOnly;
-    const reordered = orderEffect(m.commonBefore.map(beforeKey), m.commonAfter.map((r) => r.key), () => m.commonAfter.map((r) => r.selector));
+    const reordered = m.sameOrder ? null : orderEffect(m.commonBefore.map(beforeKey.kept), m.commonAfter.map((r) => r.key), () => m.commonAfter.map((r) => r.selector));
     if (reordered === 'none') result.reorderedNoEffect.push(a.name);
     const policy = b.policy !== a.policy ? { before: b.policy, after: a.policy } : null;
     const renamed = b.name !== a.name;

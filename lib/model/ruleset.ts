@@ -15,6 +15,8 @@ export interface Selector {
 export interface Rule {
   /** Semantic identity within its chain: matches and target in canonical form, no comment. */
   readonly key: string;
+  /** The key, built without being kept: for rules compared once and then let go (most rules of a noisy dump). */
+  transientKey(): string;
   /** The key without load-balancing weights: a rule whose pairKey survives but key changed was re-weighted. */
   readonly pairKey: string;
   readonly comment: string | null;

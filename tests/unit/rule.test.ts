@@ -43,6 +43,7 @@ describe('one rule, written two ways, means the same', () => {
     ['IPv6 forms', '-A X -d fd00:0:0::1 -j DNAT --to-destination [fd00:0::2]:53', '-A X -d fd00::1/128 -j DNAT --to-destination [fd00::2]:53'],
   ])('%s', (_, a, b) => {
     expect(key(a)).toBe(key(b));
+    expect(ruleOf(a).transientKey()).toBe(key(b));
   });
 });
 

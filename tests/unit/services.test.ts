@@ -1,4 +1,5 @@
 import { writeRestorePayload, type ClusterSpec } from '../support/kube-proxy-writer';
+import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { modelOf, port, snapshotOf } from '../support/snapshots';
 
 const cluster: ClusterSpec = {
@@ -97,5 +98,28 @@ describe('what the rules get wrong is reported, not hidden', () => {
     expect(ep?.address).toBe('10.244.0.5:53'); // from the jump rule's comment
     const line = text.split('\n').findIndex((l) => l.includes('[unsupported revision]')) + 1;
     expect(view.warnings).toEqual([expect.objectContaining({ line, message: expect.stringMatching(/KUBE-SEP-LPGSDLJ3FDW46N4W: its DNAT is printed as \[unsupported revision\]/) })]);
+  });
+});
+
+describe('the second dump of a diff, read alike the first', () => {
+  const text = writeRestorePayload(cluster, { seed: 7 });
+  const first = snapshotOf(text, 'before');
+  const endpointsOf = (s: ReturnType<typeof snapshotOf>, key: string) => port(s.describe(s.serviceNames()).model, key).endpoints;
+  const dnsBefore = endpointsOf(first, 'kube-system/kube-dns:dns/udp');
+
+  test('an unchanged service chain takes the endpoint list already read, checked by identity', () => {
+    const second = parseSnapshot(text, 'after', { alike: first });
+    expect(endpointsOf(second, 'kube-system/kube-dns:dns/udp')).toBe(dnsBefore);
+  });
+
+  test('a service chain whose endpoint chain changed under the same name is read again', () => {
+    expect(first.describe(first.serviceNames()).findings).toEqual([]);
+    expect(endpointsOf(parseSnapshot(text, 'after', { alike: first }), 'web/shop/tcp')).toBe(endpointsOf(first, 'web/shop/tcp'));
+    const moved = text.replace('--to-destination 10.244.2.5:8080', '--to-destination 10.244.2.5:9090');
+    expect(moved).not.toBe(text);
+    const second = parseSnapshot(moved, 'after', { alike: first });
+    expect(endpointsOf(second, 'kube-system/kube-dns:dns/udp')).toBe(dnsBefore);
+    expect(endpointsOf(second, 'web/shop/tcp').map((e) => e.address)).toEqual(['10.244.1.5:8080', '10.244.2.5:9090', '10.244.2.6:8080']);
+    expect(second.describe(second.serviceNames()).findings.map((f) => f.kind)).toContain('name-mismatch');
   });
 });

@@ -18,23 +18,25 @@ function base32Prefix(bytes: Uint8Array, length: number): string {
   return out;
 }
 
-const cache = new Map<string, string>();
-const CACHE_LIMIT = 1_000_000;
-
 /** kube-proxy's 16-character chain suffix: base32(sha256(input))[:16] (16 characters are 10 bytes). */
 export function chainHash(input: string): string {
-  let h = cache.get(input);
-  if (h === undefined) {
-    h = base32Prefix(hash('sha256', input, 'buffer'), 16);
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(input, h);
-  }
-  return h;
+  return base32Prefix(hash('sha256', input, 'buffer'), 16);
 }
+
+// Service port names are hashed again for every chain of the service, in both dumps of a diff.
+const servicePortHashes = new Map<string, string>();
+const CACHE_LIMIT = 100_000;
 
 /** The suffix shared by KUBE-SVC/SVL/EXT/FW/XLB chains of one service port. */
 export function servicePortHash(servicePortName: string, protocol: string): string {
-  return chainHash(servicePortName + protocol.toLowerCase());
+  const input = servicePortName + protocol.toLowerCase();
+  let h = servicePortHashes.get(input);
+  if (h === undefined) {
+    h = chainHash(input);
+    if (servicePortHashes.size >= CACHE_LIMIT) servicePortHashes.clear();
+    servicePortHashes.set(input, h);
+  }
+  return h;
 }
 
 /** The suffix of a KUBE-SEP chain; `endpoint` is `ip:port` or `[ipv6]:port`. */

@@ -312,7 +312,8 @@ function appendAlike(b: DumpBuilder, line: string): boolean {
   const other = b.alikeChain(alike, name)?.rules[chain?.rules.length ?? 0];
   if (!(other instanceof IptablesRule) || other.raw !== line || warnedFacts.has(other.facts)) return false;
   const target = b.chain(name);
-  target.rules.push(new IptablesRule(target.name, line, 2, b.line, other.facts));
+  // The other dump's string, so this line's slice does not keep a second text alive.
+  target.rules.push(new IptablesRule(target.name, other.raw, 2, b.line, other.facts));
   b.rules++;
   noteRule(b, line, other.facts);
   return true;

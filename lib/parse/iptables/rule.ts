@@ -47,6 +47,10 @@ export class IptablesRule implements Rule {
     return this.canon().key;
   }
 
+  transientKey(): string {
+    return this.canonical?.key ?? canonicalRule(tokenize(this.raw), this.start).key;
+  }
+
   get pairKey(): string {
     return this.canon().pairKey;
   }

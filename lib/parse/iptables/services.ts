@@ -14,7 +14,7 @@ import { endpointHash, servicePortHash } from './chain-names';
 import { probabilityText, unitsToProbability } from './probability';
 import { displaySpn, endpointFromComment, parseComment } from './kube-comments';
 import type { IptablesRuleset } from './parse-dump';
-import type { IptablesRule } from './rule';
+import type { IptablesRule, RuleFacts } from './rule';
 
 type Chain = AnyChain<IptablesRule>;
 
@@ -349,10 +349,54 @@ function checkEndpointNames(b: Builder, g: Group, endpoints: Endpoint[]): void {
   }
 }
 
+/** An endpoint list as read from a chain, and every input it was read from. */
+interface ReadList {
+  chain: string;
+  spn: string | null;
+  protocol: Protocol | null;
+  /** The facts of the chain's rules, then of each endpoint chain's rules, in order. */
+  facts: RuleFacts[];
+  list: EndpointList;
+}
+
+/**
+ * Lists read without a finding or warning, by the facts of their chain's first rule. The other
+ * dump of a diff is read alike the first (rules written alike share their facts objects), so an
+ * unchanged service chain there finds its list here, checked by identity rather than read again.
+ */
+const readLists = new WeakMap<RuleFacts, ReadList>();
+
+function endpointChains(b: Builder, list: EndpointList): Chain[] {
+  return list.endpoints.map((e) => b.seps.get(e.ref as string) ?? { name: '', policy: null, rules: [], line: 0 });
+}
+
+/** Whether `chains` hold, rule by rule, the facts objects `facts` lists. */
+function holdFacts(chains: Chain[], facts: readonly RuleFacts[]): boolean {
+  let at = 0;
+  for (const c of chains) for (const r of c.rules) if (r.facts !== facts[at++]) return false;
+  return at === facts.length;
+}
+
+function alreadyRead(b: Builder, g: Group, chain: Chain): EndpointList | null {
+  const first = chain.rules[0];
+  const known = first && readLists.get(first.facts);
+  if (!known || known.chain !== chain.name || known.spn !== g.spn || known.protocol !== g.protocol) return null;
+  return holdFacts([chain, ...endpointChains(b, known.list)], known.facts) ? known.list : null;
+}
+
 /** The endpoints of a service chain, checked against kube-proxy's names for them. */
 function endpointList(b: Builder, g: Group, chain: Chain | undefined): EndpointList {
+  const known = chain ? alreadyRead(b, g, chain) : null;
+  if (known) return known;
+  const findings = b.findings.length;
+  const warnings = b.warnings.length;
   const list = readEndpoints(b, chain);
   checkEndpointNames(b, g, list.endpoints);
+  const first = chain?.rules[0];
+  if (first && b.findings.length === findings && b.warnings.length === warnings && list.endpoints.every((e) => e.ref !== null)) {
+    const facts = [chain, ...endpointChains(b, list)].flatMap((c) => c.rules.map((r) => r.facts));
+    readLists.set(first.facts, { chain: chain.name, spn: g.spn, protocol: g.protocol, facts, list });
+  }
   return list;
 }
 
