@@ -128,7 +128,12 @@ class DumpBuilder {
   existingChain(name: string): Chain | undefined {
     const table = this.tables.get(this.tableName);
     if (this.lastTable === table && this.lastChain?.name === name) return this.lastChain;
-    return table?.chains.get(name);
+    const chain = table?.chains.get(name);
+    if (chain) {
+      this.lastTable = table as Table;
+      this.lastChain = chain;
+    }
+    return chain;
   }
 
   private lastAlike: { table: string; name: string; chain: AnyChain | undefined } | null = null;

@@ -41,9 +41,9 @@ interface Group {
   protocol: Protocol | null;
   clusterIP: string | null;
   port: number | null;
-  nodePorts: Set<number>;
-  externalIPs: Set<string>;
-  loadBalancerIPs: Set<string>;
+  nodePorts: number[];
+  externalIPs: string[];
+  loadBalancerIPs: string[];
   noEndpoints: 'reject' | 'drop' | null;
   noLocalEndpoints: boolean;
 }
@@ -51,7 +51,7 @@ interface Group {
 function newGroup(hash: string): Group {
   return {
     hash, chains: {}, spn: null, protocol: null, clusterIP: null, port: null,
-    nodePorts: new Set(), externalIPs: new Set(), loadBalancerIPs: new Set(), noEndpoints: null, noLocalEndpoints: false,
+    nodePorts: [], externalIPs: [], loadBalancerIPs: [], noEndpoints: null, noLocalEndpoints: false,
   };
 }
 
@@ -63,18 +63,35 @@ function asProtocol(p: string | null): Protocol | null {
   return p === 'tcp' || p === 'udp' || p === 'sctp' ? p : null;
 }
 
+/** Adds `value` unless the (short) list holds it already. */
+function addOnce<T>(list: T[], value: T): void {
+  if (!list.includes(value)) list.push(value);
+}
+
 function round9(x: number): number {
   return Math.round(x * 1e9) / 1e9;
 }
 
 class Builder {
   readonly groups = new Map<string, Group>();
-  readonly seps = new Map<string, Chain>();
+  readonly chains: Chain[];
   readonly findings: Finding[] = [];
   readonly warnings: Warning[] = [];
   referencedChains: Set<string> | null = null;
 
-  constructor(readonly ruleset: IptablesRuleset, readonly options: BuildOptions) {}
+  constructor(readonly ruleset: IptablesRuleset, readonly options: BuildOptions) {
+    this.chains = allChains(ruleset);
+  }
+
+  /** The endpoint chain of this name (kube-proxy keeps them in nat; a fragment may put them elsewhere). */
+  sep(name: string): Chain | undefined {
+    if (!isSepChain(name)) return undefined;
+    for (const t of this.ruleset.tables.values()) {
+      const c = t.chains.get(name);
+      if (c) return c;
+    }
+    return undefined;
+  }
 
   group(hash: string): Group {
     let g = this.groups.get(hash);
@@ -96,8 +113,8 @@ class Builder {
   }
 }
 
-function* allChains(ruleset: IptablesRuleset): Generator<[string, Chain]> {
-  for (const table of ruleset.tables.values()) for (const chain of table.chains.values()) yield [table.name, chain];
+function allChains(ruleset: IptablesRuleset): Chain[] {
+  return [...ruleset.tables.values()].flatMap((t) => [...t.chains.values()]);
 }
 
 function learnName(g: Group, spn: string | null | undefined): void {
@@ -113,15 +130,14 @@ function learnPort(g: Group, rule: IptablesRule): void {
 }
 
 function collectChains(b: Builder): void {
-  for (const [, chain] of allChains(b.ruleset)) {
+  for (const chain of b.chains) {
     const grouped = b.groupOfChain(chain.name);
     if (grouped) grouped.group.chains[grouped.kind] = chain;
-    else if (isSepChain(chain.name)) b.seps.set(chain.name, chain);
   }
 }
 
 function readDispatch(b: Builder): void {
-  for (const [, chain] of allChains(b.ruleset)) {
+  for (const chain of b.chains) {
     if (chain.name !== 'KUBE-SERVICES' && chain.name !== 'KUBE-NODEPORTS') continue;
     for (const rule of chain.rules) {
       const grouped = b.groupOfChain(rule.facts.target);
@@ -131,7 +147,7 @@ function readDispatch(b: Builder): void {
       learnName(g, said?.spn);
       learnProtocol(g, rule.facts.protocol);
       if (chain.name === 'KUBE-NODEPORTS') {
-        if (rule.facts.dport && /^\d+$/.test(rule.facts.dport)) g.nodePorts.add(Number(rule.facts.dport));
+        if (rule.facts.dport && /^\d+$/.test(rule.facts.dport)) addOnce(g.nodePorts, Number(rule.facts.dport));
         continue;
       }
       const dest = rule.facts.destination;
@@ -141,9 +157,9 @@ function readDispatch(b: Builder): void {
         g.clusterIP = vip(dest);
         learnPort(g, rule);
       } else if (role === 'lb') {
-        g.loadBalancerIPs.add(vip(dest));
+        addOnce(g.loadBalancerIPs, vip(dest));
       } else {
-        g.externalIPs.add(vip(dest));
+        addOnce(g.externalIPs, vip(dest));
       }
     }
   }
@@ -163,7 +179,7 @@ function readGroupChains(b: Builder): void {
           g.clusterIP ??= vip(rule.facts.destination);
           learnPort(g, rule);
         } else if (!rule.facts.destination && /^\d+$/.test(rule.facts.dport)) {
-          g.nodePorts.add(Number(rule.facts.dport));
+          addOnce(g.nodePorts, Number(rule.facts.dport));
         }
       }
     }
@@ -172,7 +188,7 @@ function readGroupChains(b: Builder): void {
 
 /** `has no endpoints` rules (filter table, or wherever a fragment put them). */
 function readNoEndpointRules(b: Builder): void {
-  for (const [, chain] of allChains(b.ruleset)) {
+  for (const chain of b.chains) {
     for (const rule of chain.rules) {
       if (!rule.comment?.endsWith(' endpoints')) continue;
       const said = parseComment(rule.comment);
@@ -192,9 +208,9 @@ function readNoEndpointRules(b: Builder): void {
         g.clusterIP ??= vip(dest);
         learnPort(g, rule);
       } else if (dest) {
-        g.externalIPs.add(vip(dest));
+        addOnce(g.externalIPs, vip(dest));
       } else if (rule.facts.dport && /^\d+$/.test(rule.facts.dport)) {
-        g.nodePorts.add(Number(rule.facts.dport));
+        addOnce(g.nodePorts, Number(rule.facts.dport));
       }
     }
   }
@@ -218,7 +234,7 @@ function recoverNames(b: Builder): void {
 }
 
 function sepProtocol(b: Builder, sep: string): Protocol | null {
-  const chain = b.seps.get(sep);
+  const chain = b.sep(sep);
   if (!chain) return null;
   for (const rule of chain.rules) if (rule.facts.dnat !== null) return asProtocol(rule.facts.protocol);
   return null;
@@ -246,12 +262,13 @@ function serviceKey(g: Group): string {
 
 interface EndpointList {
   endpoints: Endpoint[];
+  /** The endpoint chain each endpoint was read from (undefined for a fragment without it). */
+  chains: (Chain | undefined)[];
   affinitySeconds: number | null;
   dropsForLackOfLocal: boolean;
 }
 
-function sepAddress(b: Builder, sep: string, viaComment: string | null): { address: string | null; issues: EndpointIssue[] } {
-  const chain = b.seps.get(sep);
+function sepAddress(b: Builder, sep: string, chain: Chain | undefined, viaComment: string | null): { address: string | null; issues: EndpointIssue[] } {
   const dnat = chain ? chain.rules.find((r) => r.facts.dnat !== null) : undefined;
   const address = dnat?.facts.dnat?.address;
   if (address) return { address, issues: NO_ISSUES };
@@ -284,7 +301,7 @@ function probabilityNumber(units: number | null): number | null {
 const NO_ISSUES: EndpointIssue[] = [];
 
 function readEndpoints(b: Builder, chain: Chain | undefined): EndpointList {
-  const list: EndpointList = { endpoints: [], affinitySeconds: null, dropsForLackOfLocal: false };
+  const list: EndpointList = { endpoints: [], chains: [], affinitySeconds: null, dropsForLackOfLocal: false };
   if (!chain) return list;
   const bySep = new Map<string, Endpoint>();
   let remaining = 1;
@@ -309,10 +326,12 @@ function readEndpoints(b: Builder, chain: Chain | undefined): EndpointList {
       existing.share += share;
       continue;
     }
-    const { address, issues } = sepAddress(b, target, endpointFromComment(rule.comment));
+    const sep = b.sep(target);
+    const { address, issues } = sepAddress(b, target, sep, endpointFromComment(rule.comment));
     const endpoint: Endpoint = { address, probability: probabilityNumber(rule.facts.probability), share, ref: target, issues };
     bySep.set(target, endpoint);
     list.endpoints.push(endpoint);
+    list.chains.push(sep);
   }
   for (const e of list.endpoints) e.share = round9(e.share);
   if (list.endpoints.length > 0 && remaining > 1e-9) {
@@ -343,7 +362,7 @@ function checkEndpointNames(b: Builder, g: Group, endpoints: Endpoint[]): void {
       b.findings.push({
         kind: 'name-mismatch',
         message: `${e.ref}: sends ${sanitizeLine(displaySpn(g.spn))}/${g.protocol} traffic to ${e.address}, but kube-proxy would name that chain KUBE-SEP-${sepHash}`,
-        line: b.seps.get(e.ref)?.line ?? null,
+        line: b.sep(e.ref)?.line ?? null,
       });
     }
   }
@@ -366,14 +385,10 @@ interface ReadList {
  */
 const readLists = new WeakMap<RuleFacts, ReadList>();
 
-function endpointChains(b: Builder, list: EndpointList): Chain[] {
-  return list.endpoints.map((e) => b.seps.get(e.ref as string) ?? { name: '', policy: null, rules: [], line: 0 });
-}
-
 /** Whether `chains` hold, rule by rule, the facts objects `facts` lists. */
-function holdFacts(chains: Chain[], facts: readonly RuleFacts[]): boolean {
+function holdFacts(chains: (Chain | undefined)[], facts: readonly RuleFacts[]): boolean {
   let at = 0;
-  for (const c of chains) for (const r of c.rules) if (r.facts !== facts[at++]) return false;
+  for (const c of chains) for (const r of c?.rules ?? []) if (r.facts !== facts[at++]) return false;
   return at === facts.length;
 }
 
@@ -381,7 +396,7 @@ function alreadyRead(b: Builder, g: Group, chain: Chain): EndpointList | null {
   const first = chain.rules[0];
   const known = first && readLists.get(first.facts);
   if (!known || known.chain !== chain.name || known.spn !== g.spn || known.protocol !== g.protocol) return null;
-  return holdFacts([chain, ...endpointChains(b, known.list)], known.facts) ? known.list : null;
+  return holdFacts([chain, ...known.list.endpoints.map((e) => b.sep(e.ref as string))], known.facts) ? known.list : null;
 }
 
 /** The endpoints of a service chain, checked against kube-proxy's names for them. */
@@ -394,7 +409,7 @@ function endpointList(b: Builder, g: Group, chain: Chain | undefined): EndpointL
   checkEndpointNames(b, g, list.endpoints);
   const first = chain?.rules[0];
   if (first && b.findings.length === findings && b.warnings.length === warnings && list.endpoints.every((e) => e.ref !== null)) {
-    const facts = [chain, ...endpointChains(b, list)].flatMap((c) => c.rules.map((r) => r.facts));
+    const facts = [chain, ...list.chains].flatMap((c) => c?.rules.map((r) => r.facts) ?? []);
     readLists.set(first.facts, { chain: chain.name, spn: g.spn, protocol: g.protocol, facts, list });
   }
   return list;
@@ -410,9 +425,9 @@ function toServicePort(b: Builder, g: Group): ServicePort {
     protocol: g.protocol,
     clusterIP: g.clusterIP,
     port: g.port,
-    nodePorts: [...g.nodePorts].sort((x, y) => x - y),
-    externalIPs: [...g.externalIPs].sort(),
-    loadBalancerIPs: [...g.loadBalancerIPs].sort(),
+    nodePorts: g.nodePorts.sort((x, y) => x - y),
+    externalIPs: g.externalIPs.sort(),
+    loadBalancerIPs: g.loadBalancerIPs.sort(),
     endpoints: cluster.endpoints,
     localEndpoints: localList && (localList.endpoints.length > 0 || g.chains.svl) ? localList.endpoints : null,
     affinitySeconds: cluster.affinitySeconds ?? localList?.affinitySeconds ?? null,
@@ -431,7 +446,7 @@ function referenced(b: Builder, chain: string): boolean {
 
 function collectReferences(ruleset: IptablesRuleset): Set<string> {
   const refs = new Set<string>();
-  for (const [, chain] of allChains(ruleset)) for (const rule of chain.rules) for (const r of rule.refs) refs.add(r);
+  for (const chain of allChains(ruleset)) for (const rule of chain.rules) for (const r of rule.refs) refs.add(r);
   return refs;
 }
 
@@ -443,7 +458,7 @@ function staleChain(c: Chain): Finding {
 function isStale(b: Builder, g: Group): boolean {
   const chains = Object.values(g.chains);
   const empty = chains.length > 0 && chains.every((c) => c.rules.length === 0);
-  const routed = g.clusterIP !== null || g.nodePorts.size > 0 || g.externalIPs.size > 0 || g.loadBalancerIPs.size > 0 || g.noEndpoints !== null;
+  const routed = g.clusterIP !== null || g.nodePorts.length > 0 || g.externalIPs.length > 0 || g.loadBalancerIPs.length > 0 || g.noEndpoints !== null;
   if (!empty || routed || chains.some((c) => referenced(b, c.name))) return false;
   for (const c of chains) b.findings.push(staleChain(c));
   return true;
@@ -462,14 +477,17 @@ function orphanIdentity(chain: Chain): string | undefined {
 function identities(b: Builder, groups: Group[], ports: ServicePort[]): (chain: string) => string | undefined {
   const portOfGroup = new Map<string, ServicePort>();
   const sepOwner = new Map<string, { port: ServicePort; address: string | null }>();
-  groups.forEach((g, i) => {
-    const port = ports[i] as ServicePort;
-    portOfGroup.set(g.hash, port);
-    for (const e of [...port.endpoints, ...(port.localEndpoints ?? [])]) if (e.ref) sepOwner.set(e.ref, { port, address: e.address });
-  });
+  const index = (): void => {
+    groups.forEach((g, i) => {
+      const port = ports[i] as ServicePort;
+      portOfGroup.set(g.hash, port);
+      for (const e of [...port.endpoints, ...(port.localEndpoints ?? [])]) if (e.ref) sepOwner.set(e.ref, { port, address: e.address });
+    });
+  };
   const memo = new Map<string, string | undefined>();
   return (chain) => {
     if (memo.has(chain)) return memo.get(chain);
+    if (portOfGroup.size === 0 && groups.length > 0) index();
     let id: string | undefined;
     const m = GROUP_CHAIN.exec(chain);
     if (m) {
@@ -477,7 +495,7 @@ function identities(b: Builder, groups: Group[], ports: ServicePort[]): (chain: 
       if (port) id = `${(m[1] as string).toLowerCase()}:${port.key}`;
     } else if (isSepChain(chain)) {
       const owner = sepOwner.get(chain);
-      const sep = b.seps.get(chain);
+      const sep = b.sep(chain);
       id = owner ? `sep:${owner.port.key}@${owner.address ?? chain}` : sep ? orphanIdentity(sep) : undefined;
     }
     memo.set(chain, id);
@@ -488,7 +506,7 @@ function identities(b: Builder, groups: Group[], ports: ServicePort[]): (chain: 
 /** All service port names the rules mention, for naming comment-less chains in the other snapshot. */
 export function mentionedServiceNames(ruleset: IptablesRuleset): Set<string> {
   const names = new Set<string>();
-  for (const [, chain] of allChains(ruleset)) {
+  for (const chain of allChains(ruleset)) {
     if (chain.name !== 'KUBE-SERVICES' && chain.name !== 'KUBE-NODEPORTS' && !GROUP_CHAIN.test(chain.name)) continue;
     for (const rule of chain.rules) {
       const said = parseComment(rule.comment);
@@ -509,8 +527,8 @@ export function buildServiceView(ruleset: IptablesRuleset, options: BuildOptions
   const groups = [...b.groups.values()].filter((g) => !isStale(b, g));
   const ports = groups.map((g) => toServicePort(b, g));
   const chainIdentity = identities(b, groups, ports);
-  for (const [name, chain] of b.seps) {
-    if (chain.rules.length === 0 && chainIdentity(name) === undefined) {
+  for (const chain of b.chains) {
+    if (chain.rules.length === 0 && isSepChain(chain.name) && chainIdentity(chain.name) === undefined) {
       b.findings.push(staleChain(chain));
     }
   }
