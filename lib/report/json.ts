@@ -34,6 +34,11 @@ function side(port: ServicePort | null, pods: Record<string, PodRef>) {
 }
 
 function service(d: ServiceDiff, pods: Record<string, PodRef>) {
+  return { ...serviceHead(d), before: side(d.before, pods), after: side(d.after, pods) };
+}
+
+/** A service's fields before its two sides, which come last. */
+function serviceHead(d: ServiceDiff) {
   return {
     name: d.name,
     key: d.key,
@@ -43,9 +48,29 @@ function service(d: ServiceDiff, pods: Record<string, PodRef>) {
     endpointsAdded: d.endpointsAdded,
     endpointsRemoved: d.endpointsRemoved,
     changes: d.changes,
-    before: side(d.before, pods),
-    after: side(d.after, pods),
   };
+}
+
+/**
+ * Whether two sides print alike, known without printing them: the second dump's service view
+ * reuses the first's endpoint lists where its rules did not change.
+ */
+function printAlike(b: ServicePort | null, a: ServicePort | null): boolean {
+  if (!b || !a || b.endpoints !== a.endpoints || b.localEndpoints !== a.localEndpoints) return false;
+  const withoutLists = (p: ServicePort) => JSON.stringify({ ...p, endpoints: null, localEndpoints: null });
+  return withoutLists(b) === withoutLists(a);
+}
+
+/** A service as `stringify` prints it nested at `pad`; the sides are most of the document, so two alike are printed once. */
+function serviceText(d: ServiceDiff, pods: Record<string, PodRef>, stringify: (value: unknown, pad: string) => string, pretty: boolean, pad: string): string {
+  const inner = pretty ? `${pad}  ` : '';
+  const before = stringify(side(d.before, pods), inner);
+  const after = printAlike(d.before, d.after) ? before : stringify(side(d.after, pods), inner);
+  const head = stringify(serviceHead(d), pad);
+  const close = pretty ? `\n${pad}}` : '}';
+  const sep = pretty ? `,\n${inner}` : ',';
+  const colon = pretty ? ': ' : ':';
+  return `${head.slice(0, -close.length)}${sep}"before"${colon}${before}${sep}"after"${colon}${after}${close}`;
 }
 
 function rule(r: RuleRef) {
@@ -124,7 +149,8 @@ export function* jsonChunks(report: DiffReport, toolVersion: string, pretty = tr
       continue;
     }
     yield '[';
-    for (const [n, item] of value.items.entries()) yield `${n > 0 ? ',' : ''}${nl}${pretty ? '    ' : ''}${stringify(value.map(item), '    ')}`;
+    const text = key === 'services' ? (d: ServiceDiff) => serviceText(d, report.pods, stringify, pretty, '    ') : (item: unknown) => stringify(value.map(item), '    ');
+    for (const [n, item] of value.items.entries()) yield `${n > 0 ? ',' : ''}${nl}${pretty ? '    ' : ''}${text(item as ServiceDiff)}`;
     yield `${nl}${pretty ? '  ' : ''}]`;
   }
   yield `${nl}}\n`;

@@ -1,4 +1,6 @@
 import { jsonChunks, renderJson, reportDocument } from '../../lib/report/json';
+import { diffSnapshots } from '../../lib/diff/diff-snapshots';
+import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { bundled, diffTexts } from '../support/snapshots';
 
 describe('the JSON document, streamed', () => {
@@ -16,5 +18,14 @@ describe('the JSON document, streamed', () => {
     const same = diffTexts('-N X\n-A X -m comment --comment "a\\"b\u2028c" -j RETURN\n', '-N X\n-A X -m comment --comment "a\\"b\u2028c" -j RETURN\n');
     expect(same.chains).toEqual([]);
     expect(renderJson(same, 'v')).toBe(`${JSON.stringify(reportDocument(same, 'v'), null, 2)}\n`);
+  });
+
+  test('services whose two sides print alike (the second dump read alike the first) print exactly as the document says', () => {
+    const before = parseSnapshot(bundled('coredns-scale-2to4-before.txt'), 'before');
+    const after = parseSnapshot(bundled('coredns-scale-2to4-after.txt'), 'after', { alike: before });
+    const alike = diffSnapshots(before, after);
+    expect(alike.services.some((d) => d.status === 'unchanged' && d.before?.endpoints === d.after?.endpoints)).toBe(true);
+    expect(renderJson(alike, 'v')).toBe(`${JSON.stringify(reportDocument(alike, 'v'), null, 2)}\n`);
+    expect(renderJson(alike, 'v', false)).toBe(`${JSON.stringify(reportDocument(alike, 'v'))}\n`);
   });
 });
