@@ -1,3 +1,4 @@
+import { fc, test as prop } from '@fast-check/jest';
 import { saveString, tokenize, TokenizeError } from '../../lib/parse/iptables/tokenize';
 
 const values = (line: string) => tokenize(line).values;
@@ -22,6 +23,13 @@ describe('tokenize (iptables-restore argument splitting)', () => {
   test('a line without quotes needs no quoted marks', () => {
     expect(tokenize('-A X -j Y')).toEqual({ values: ['-A', 'X', '-j', 'Y'], quoted: null });
   });
+
+  prop.prop([fc.array(fc.constantFrom(' ', '  ', '\t', '\r', '\v', '\f', '\n', 'a', '-A', 'KUBE', '!', '/', 'é')).map((parts) => parts.join(''))])(
+    'without quotes, words are exactly the runs of non-whitespace',
+    (line) => {
+      expect(values(line)).toEqual(line.split(/[ \t\n\r\v\f]+/).filter((w) => w !== ''));
+    },
+  );
 
   test('an unterminated quote is an error', () => {
     expect(() => tokenize('--comment "open')).toThrow(TokenizeError);

@@ -147,11 +147,6 @@ class DumpBuilder {
     return this.lastAlike.chain;
   }
 
-  /** The name as the chain already holds it: one string for all its rules, not one per line. */
-  sharedName(name: string): string {
-    return this.existingChain(name)?.name ?? name;
-  }
-
   chain(name: string, table: Table = this.table()): Chain {
     if (this.lastTable === table && this.lastChain?.name === name) return this.lastChain;
     let c = table.chains.get(name);
@@ -409,9 +404,11 @@ function parseSpec(b: DumpBuilder, chainName: string, tokens: Tokens, start: num
 }
 
 function addRule(b: DumpBuilder, chainName: string, tokens: Tokens, start: number, ctx: FactsContext, insertAt: number | null, line: string): void {
-  const rule = parseSpec(b, b.sharedName(chainName), tokens, start, ctx, line);
+  const existing = b.existingChain(chainName);
+  // The name as the chain already holds it: one string for all its rules, not one per line.
+  const rule = parseSpec(b, existing?.name ?? chainName, tokens, start, ctx, line);
   if (!rule) return;
-  const chain = b.chain(chainName);
+  const chain = existing ?? b.chain(chainName);
   if (insertAt === null) chain.rules.push(rule);
   else chain.rules.splice(Math.max(0, insertAt - 1), 0, rule);
   b.rules++;

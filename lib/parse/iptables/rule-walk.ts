@@ -62,6 +62,32 @@ function isUnsupportedMark(t: Tokens, i: number): boolean {
   return t.values[i] === '[unsupported' && t.values[i + 1] === 'revision]' && !t.quoted?.[i];
 }
 
+function accepts(modules: string[], index: number, name: string): boolean {
+  return MODULE_OPTIONS.get(modules[index] as string)?.has(name) ?? false;
+}
+
+function addModule(modules: string[], v: RuleVisitor, name: string): number {
+  modules.push(name);
+  v.module(modules.length - 1, name);
+  return modules.length - 1;
+}
+
+/** Which module an option belongs to, or -1 for the target (iptables dispatches by name, not by position). */
+function ownerOf(name: string, modules: string[], current: number, protocol: string | null, hasTarget: boolean, v: RuleVisitor): number {
+  if (hasTarget && !PROTOCOL_OPTIONS.has(name) && !KNOWN_MODULE_OPTIONS.has(name)) return -1;
+  if (current >= 0 && (accepts(modules, current, name) || !MODULE_OPTIONS.has(modules[current] as string))) return current;
+  for (let k = modules.length - 1; k >= 0; k--) if (accepts(modules, k, name)) return k;
+  if (PROTOCOL_OPTIONS.has(name)) {
+    if (protocol === null) throw new RuleSyntaxError(`option ${name} needs -p`);
+    const module = protocol === 'ipv6-icmp' ? 'icmp6' : protocol;
+    const existing = modules.indexOf(module);
+    return existing >= 0 ? existing : addModule(modules, v, module);
+  }
+  if (current >= 0) return current;
+  if (hasTarget) return -1;
+  throw new RuleSyntaxError(`option ${name} outside any match or target`);
+}
+
 export function walkRule(t: Tokens, start: number, v: RuleVisitor): void {
   const values = t.values;
   const modules: string[] = [];
@@ -69,28 +95,6 @@ export function walkRule(t: Tokens, start: number, v: RuleVisitor): void {
   let protocol: string | null = null;
   let hasTarget = false;
   let negated = false;
-
-  const accepts = (index: number, name: string): boolean => MODULE_OPTIONS.get(modules[index] as string)?.has(name) ?? false;
-  const addModule = (name: string): number => {
-    modules.push(name);
-    v.module(modules.length - 1, name);
-    return modules.length - 1;
-  };
-  /** Which module an option belongs to, or -1 for the target. */
-  const ownerOf = (name: string): number => {
-    if (hasTarget && !PROTOCOL_OPTIONS.has(name) && !KNOWN_MODULE_OPTIONS.has(name)) return -1;
-    if (current >= 0 && (accepts(current, name) || !MODULE_OPTIONS.has(modules[current] as string))) return current;
-    for (let k = modules.length - 1; k >= 0; k--) if (accepts(k, name)) return k;
-    if (PROTOCOL_OPTIONS.has(name)) {
-      if (protocol === null) throw new RuleSyntaxError(`option ${name} needs -p`);
-      const module = protocol === 'ipv6-icmp' ? 'icmp6' : protocol;
-      const existing = modules.indexOf(module);
-      return existing >= 0 ? existing : addModule(module);
-    }
-    if (current >= 0) return current;
-    if (hasTarget) return -1;
-    throw new RuleSyntaxError(`option ${name} outside any match or target`);
-  };
 
   let i = start;
   while (i < values.length) {
@@ -113,7 +117,7 @@ export function walkRule(t: Tokens, start: number, v: RuleVisitor): void {
     }
     if (name === '-m' || name === '--match') {
       if (i >= values.length) throw new RuleSyntaxError(`${name} without a module name`);
-      current = addModule((values[i] as string).toLowerCase());
+      current = addModule(modules, v, (values[i] as string).toLowerCase());
       i++;
       negated = false;
       continue;
@@ -147,7 +151,7 @@ export function walkRule(t: Tokens, start: number, v: RuleVisitor): void {
     } else {
       while (i < values.length && !isOption(t, i) && !isBang(t, i) && !isUnsupportedMark(t, i)) i++;
     }
-    const owner = ownerOf(name);
+    const owner = ownerOf(name, modules, current, protocol, hasTarget, v);
     if (owner < 0) v.targetOption(name, from, i, negated);
     else v.option(owner, name, from, i, negated);
     negated = false;

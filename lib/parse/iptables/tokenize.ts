@@ -64,7 +64,26 @@ export function tokenize(line: string): Tokens {
   return { values, quoted };
 }
 
+/** Whitespace other than the space iptables-save separates words with. */
+const OTHER_SPACE = /[\t\n\v\f\r]/;
+
+/** Dumps separate words with single spaces: found with indexOf, unless the line has any other whitespace. */
 function splitPlain(line: string): string[] {
+  if (OTHER_SPACE.test(line)) return splitOnWhitespace(line);
+  const words: string[] = [];
+  let start = 0;
+  for (;;) {
+    const end = line.indexOf(' ', start);
+    if (end === start || (end < 0 && start === line.length)) return splitOnWhitespace(line);
+    if (end < 0) break;
+    words.push(line.slice(start, end));
+    start = end + 1;
+  }
+  words.push(line.slice(start));
+  return words;
+}
+
+function splitOnWhitespace(line: string): string[] {
   const values: string[] = [];
   let start = -1;
   for (let i = 0; i <= line.length; i++) {
