@@ -34,8 +34,11 @@ export function serviceOfIdentity(identity: string | undefined): string | null {
   return at < 0 ? rest : rest.slice(0, at);
 }
 
-function chainsOf(ruleset: Ruleset, table: string): Chain[] {
-  return [...(ruleset.tables.get(table)?.chains.values() ?? [])];
+const NO_CHAINS: ReadonlyMap<string, Chain> = new Map();
+
+/** The table's chains by name, as the parser keeps them (a big table is not indexed again). */
+function chainMap(ruleset: Ruleset, table: string): ReadonlyMap<string, Chain> {
+  return ruleset.tables.get(table)?.chains ?? NO_CHAINS;
 }
 
 function isImplicitBuiltin(chain: Chain): boolean {
@@ -145,23 +148,69 @@ function renameKeys(renames: Map<string, string>): RuleKeys {
   return { kept: (r) => renamed(r, r.key), transient: (r) => renamed(r, r.transientKey()) };
 }
 
+/** How far ahead in the other list a chain is looked for before its name is looked up. */
+const PAIRING_WINDOW = 8;
+
+interface NamePairing {
+  pairs: [Chain, Chain][];
+  removedByName: Chain[];
+  addedByName: Chain[];
+  /** Every pair was found walking forward in both lists: the chains both declare come in the same order. */
+  inOrder: boolean;
+}
+
+/**
+ * Chains of the same name, paired by walking both lists: two dumps of one host declare their chains
+ * in the same order with a few inserted or removed, so a 100k-chain table needs few lookups. Every
+ * after-side chain the walk passes over is checked by name, so none is missed.
+ */
+function pairByName(beforeChains: Chain[], afterChains: Chain[], beforeByName: ReadonlyMap<string, Chain>, afterByName: ReadonlyMap<string, Chain>): NamePairing {
+  const result: NamePairing = { pairs: [], removedByName: [], addedByName: [], inOrder: true };
+  let next = 0;
+  const passOver = (upTo: number): void => {
+    for (; next < upTo; next++) {
+      const c = afterChains[next] as Chain;
+      if (!beforeByName.has(c.name)) result.addedByName.push(c);
+    }
+  };
+  for (const b of beforeChains) {
+    let at = -1;
+    for (let k = next; k < Math.min(next + PAIRING_WINDOW, afterChains.length); k++) {
+      if ((afterChains[k] as Chain).name === b.name) {
+        at = k;
+        break;
+      }
+    }
+    if (at >= 0) {
+      passOver(at);
+      result.pairs.push([b, afterChains[at] as Chain]);
+      next = at + 1;
+      continue;
+    }
+    const a = afterByName.get(b.name);
+    if (a) {
+      // Further ahead, or behind: paired all the same, and the declaration order is checked in full.
+      result.pairs.push([b, a]);
+      result.inOrder = false;
+    } else {
+      result.removedByName.push(b);
+    }
+  }
+  passOver(afterChains.length);
+  return result;
+}
+
 /** `skipAlike: false` parses and compares even chains written exactly alike (to check that shortcut). */
 export function diffChains(table: string, before: ChainSide, after: ChainSide, skipAlike = true): ChainsDiff {
   const result: ChainsDiff = { chains: [], formattingOnly: 0, commentOnly: 0, reorderedNoEffect: [], declarationOrder: false, implicitBuiltins: 0 };
-  const beforeChains = chainsOf(before.ruleset, table);
-  const afterChains = chainsOf(after.ruleset, table);
-  const afterByName = new Map(afterChains.map((c) => [c.name, c]));
-  const beforeNames = new Set(beforeChains.map((c) => c.name));
+  const beforeByName = chainMap(before.ruleset, table);
+  const afterByName = chainMap(after.ruleset, table);
+  const beforeChains = [...beforeByName.values()];
+  const afterChains = [...afterByName.values()];
 
   // Chains pair by name; only the ones left over are paired by what they serve (kube-proxy renames).
-  const pairs: [Chain, Chain][] = [];
-  const removedByName: Chain[] = [];
-  for (const b of beforeChains) {
-    const a = afterByName.get(b.name);
-    if (a) pairs.push([b, a]);
-    else removedByName.push(b);
-  }
-  const addedByName = afterChains.filter((c) => !beforeNames.has(c.name));
+  const byName = pairByName(beforeChains, afterChains, beforeByName, afterByName);
+  const { pairs, removedByName, addedByName } = byName;
   const addedById = indexByIdentity(addedByName, after);
   const removed: Chain[] = [];
   for (const b of removedByName) {
@@ -174,7 +223,8 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
       removed.push(b);
     }
   }
-  const added = addedByName.filter((c) => [...addedById.values()].includes(c));
+  const unpaired = new Set(addedById.values());
+  const added = addedByName.filter((c) => unpaired.has(c));
   const renamedPairs = pairRenamed(removed, added);
   for (const [b, a] of renamedPairs) {
     removed.splice(removed.indexOf(b), 1);
@@ -241,7 +291,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
     });
   }
   result.chains.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
-  result.declarationOrder = declarationOrderDiffers(beforeChains, afterChains);
+  result.declarationOrder = !byName.inOrder && declarationOrderDiffers(beforeChains, afterChains, beforeByName, afterByName);
   return result;
 }
 
@@ -287,10 +337,14 @@ function pairChanged(m: RuleMatch, renames: Map<string, string>): { added: Rule[
   return { added, removed: m.removed.filter((r) => !paired.has(r)), pairs };
 }
 
-function declarationOrderDiffers(beforeChains: Chain[], afterChains: Chain[]): boolean {
-  const inAfter = new Set(afterChains.map((c) => c.name));
-  const inBefore = new Set(beforeChains.map((c) => c.name));
-  const seqB = beforeChains.filter((c) => inAfter.has(c.name));
-  const seqA = afterChains.filter((c) => inBefore.has(c.name));
-  return seqB.some((c, i) => c.name !== seqA[i]?.name);
+/** Whether the chains both sides declare come in another order (a walk of both lists, no index built). */
+function declarationOrderDiffers(beforeChains: Chain[], afterChains: Chain[], beforeByName: ReadonlyMap<string, Chain>, afterByName: ReadonlyMap<string, Chain>): boolean {
+  let j = 0;
+  for (const c of beforeChains) {
+    if (!afterByName.has(c.name)) continue;
+    while (j < afterChains.length && !beforeByName.has((afterChains[j] as Chain).name)) j++;
+    if ((afterChains[j] as Chain | undefined)?.name !== c.name) return true;
+    j++;
+  }
+  return false;
 }

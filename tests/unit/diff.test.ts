@@ -1,3 +1,4 @@
+import { fc, test as prop } from '@fast-check/jest';
 import { writeRestorePayload, type ClusterSpec, type ServiceSpec } from '../support/kube-proxy-writer';
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
 import { summaryLine } from '../../lib/report/view';
@@ -180,5 +181,28 @@ describe('what the review found (each once a real change hidden, or a false one)
   test('module and option names from the input are never looked up on Object.prototype', () => {
     expect(ruleOf('-A C -m toString --x 1 -j RETURN').key).toBe('-m tostring --x 1 -j RETURN');
     expect(ruleOf('-A C -m constructor --y -j REJECT --reject-with constructor').key).toContain('--reject-with constructor');
+  });
+});
+
+describe('chains pair by name however far the two dumps moved them', () => {
+  const dump = (names: string[]) => `*nat\n${names.map((n) => `:${n} - [0:0]`).join('\n')}\n${names.map((n) => `-A ${n} -s 10.0.${n.slice(1)}.0/24 -j RETURN`).join('\n')}\nCOMMIT\n`;
+  const names = fc.uniqueArray(fc.integer({ min: 0, max: 60 }).map((n) => `C${n}`), { minLength: 1, maxLength: 40 });
+
+  /** The same list with some names dropped and new ones inserted here and there: what a scale event does. */
+  const edited = fc
+    .record({ before: names, drop: fc.array(fc.boolean(), { maxLength: 40 }), inserts: fc.array(fc.tuple(fc.nat(40), fc.integer({ min: 61, max: 200 })), { maxLength: 30 }) })
+    .map(({ before, drop, inserts }) => {
+      const after = before.filter((_, i) => !drop[i]);
+      for (const [at, n] of inserts) if (!after.includes(`C${n}`)) after.splice(at % (after.length + 1), 0, `C${n}`);
+      return [before, after] as [string[], string[]];
+    })
+    .filter(([, after]) => after.length > 0);
+
+  prop.prop([fc.oneof(fc.tuple(names, names), edited)], { numRuns: 300 })('added, removed and the declaration order are what the two lists say', ([before, after]) => {
+    const report = diffTexts(dump(before), dump(after));
+    const common = (xs: string[], ys: string[]) => xs.filter((x) => ys.includes(x));
+    expect(report.chains.filter((c) => c.status === 'added').map((c) => c.name).sort()).toEqual(after.filter((n) => !before.includes(n)).sort());
+    expect(report.chains.filter((c) => c.status === 'removed').map((c) => c.name).sort()).toEqual(before.filter((n) => !after.includes(n)).sort());
+    expect(report.noise.declarationOrder).toBe(common(before, after).join() !== common(after, before).join());
   });
 });
