@@ -6,8 +6,11 @@
 import { fc, test } from '@fast-check/jest';
 import { InputError } from '../lib/errors';
 import { diffSnapshots } from '../lib/diff/diff-snapshots';
+import { parseIptablesDump } from '../lib/parse/iptables/parse-dump';
+import { sameMeaning } from '../lib/parse/iptables/rule-facts';
 import { parseSnapshot } from '../lib/snapshot/load-snapshot';
 import { writeRestorePayload, type ClusterSpec, type ServiceSpec } from './support/kube-proxy-writer';
+import { noisy } from './support/noise';
 import { fixture } from './support/snapshots';
 
 const octet = fc.integer({ min: 1, max: 254 });
@@ -30,51 +33,13 @@ const service = fc.record({
   externalTrafficPolicy: fc.constantFrom('Cluster' as const, 'Local' as const),
   loadBalancerIPs: fc.option(fc.constant(['203.0.113.9']), { nil: undefined }),
 });
+const unique = (xs: string[]): boolean => new Set(xs).size === xs.length;
 const cluster: fc.Arbitrary<ClusterSpec> = fc
   .uniqueArray(service, { minLength: 1, maxLength: 5, selector: (s) => `${s.namespace}/${s.name}` })
+  // Kubernetes gives every service its own cluster IP and node ports: two services' rules for one
+  // address and port would make their order meaning, which is not what these properties are about.
+  .filter((services) => unique(services.map((s) => s.clusterIP)) && unique(services.flatMap((s) => s.ports.flatMap((p) => (p.nodePort ? [`${p.nodePort}/${p.protocol}`] : [])))))
   .map((services): ClusterSpec => ({ podCIDR: '10.244.0.0/16', services: services as ServiceSpec[] }));
-
-/** Rewrites that iptables-save, a copy-paste or another kube-proxy sync make without changing meaning. */
-const REWRITES: ((line: string) => string)[] = [
-  (l) => l.replace(/--comment ([^"\s]+)/, '--comment "$1"'),
-  (l) => l.replace(/ -([sd]) (\d+\.\d+\.\d+\.\d+)( |$)/g, ' -$1 $2/32$3'),
-  (l) => l.replace(/--probability (0\.\d{10})\b/, (_, p: string) => `--probability ${(Math.round(Number(p) * 2 ** 31) / 2 ** 31).toFixed(11)}`),
-  (l) => l.replace('--or-mark 0x00004000', '--set-xmark 0x4000/0x4000').replace('--xor-mark 0x00004000', '--set-xmark 0x4000/0x0'),
-  (l) => l.replace(/ -m (tcp|udp) -p (tcp|udp)/, ' -p $2 -m $1'),
-  (l) => l.replace(/^(-A \S+) (-m comment --comment (?:"[^"]*"|[^"\s]+)) (.+?)( -j .*)$/, '$1 $3 $2$4'),
-  (l) => l.replace(/ -j REJECT$/, ' -j REJECT --reject-with icmp-port-unreachable'),
-  (l) => l.replace(/--name (\S+) --set/, '--set --name $1 --mask 255.255.255.255 --rsource'),
-  (l) => (l.startsWith('-A ') ? `[${l.length}:${l.length * 60}] ${l}` : l),
-  (l) => `${l.replace(/ -/g, '  -')} \t`,
-];
-
-function noisy(text: string, picks: number[], shuffleKey: number): string {
-  const lines = text.split('\n').map((l, i) => {
-    const pick = picks[i % picks.length] as number;
-    return REWRITES.reduce((acc, rewrite, r) => ((pick >> r) & 1 ? rewrite(acc) : acc), l);
-  });
-  // Group each table's rules by chain, as iptables-save does, in an arbitrary chain order.
-  const out: string[] = [];
-  let block: string[] = [];
-  const flush = () => {
-    const decl = block.filter((l) => l.startsWith(':')).sort((a, b) => ((a.length * shuffleKey) % 7) - ((b.length * shuffleKey) % 7));
-    const rules = block.filter((l) => !l.startsWith(':'));
-    const chainOf = (l: string) => /-A (\S+)/.exec(l)?.[1] ?? '';
-    const chains = [...new Set(rules.map(chainOf))].sort();
-    out.push(...decl, ...chains.flatMap((c) => rules.filter((l) => chainOf(l) === c)));
-    block = [];
-  };
-  for (const l of lines) {
-    if (l.startsWith('*') || l.trim() === 'COMMIT') {
-      flush();
-      out.push(l);
-    } else if (l.trim() !== '') {
-      block.push(l);
-    }
-  }
-  flush();
-  return out.join(shuffleKey % 2 ? '\r\n' : '\n');
-}
 
 describe('noise never changes the answer', () => {
   test.prop([cluster, fc.array(fc.nat(1023), { minLength: 1, maxLength: 16 }), fc.nat(100), fc.nat(1000)], { numRuns: 60 })(
@@ -127,4 +92,88 @@ describe('the parser never throws anything but a clear error', () => {
       }
     },
   );
+});
+
+/**
+ * Rules compared in order are first compared by their facts when those say everything the rule
+ * means; that must be exactly key equality. Pieces are spelled several ways (aliases, masks,
+ * precision, quoting, order) and mixed with what facts cannot say (negations, interfaces, goto,
+ * other modules and options), so both outcomes and both paths are exercised.
+ */
+describe('facts that say everything decide equality exactly as keys do', () => {
+  /** Per part of a rule, how often it is there and groups of spellings of one value (most say the same; the property decides). */
+  const SLOTS: { groups: string[][]; presentPercent: number }[] = [
+    { presentPercent: 50, groups: [['-s 10.0.0.1', '-s 10.0.0.1/32', '--source 10.0.0.1', '-s 10.0.0.1/255.255.255.255'], ['-s 10.0.0.2/32'], ['-s 10.0.0.0/24', '-s 10.0.0.0/255.255.255.0', '-s 10.0.0.7/24'], ['-s fd00::1', '-s fd00:0::1/128']] },
+    { presentPercent: 50, groups: [['-d 10.96.0.1', '-d 10.96.0.1/32', '--destination 10.96.0.1', '--dst 10.96.0.1'], ['-d 10.96.0.2'], ['-d 10.96.0.01']] },
+    { presentPercent: 80, groups: [['-p tcp', '-p TCP', '-p 6', '--protocol tcp'], ['-p tcp'], ['-p udp', '-p 17'], ['-p all', '-p 0'], ['-p sctp']] },
+    { presentPercent: 50, groups: [['-m comment --comment "ns/svc:http"', '-m comment --comment ns/svc:http', '-m comment --comment "other one"']] },
+    {
+      presentPercent: 40,
+      groups: [
+        ['-m tcp --dport 80', '--dport 80', '-m tcp --dport 0x50', '-m tcp --destination-port 80', '-m tcp --dport 80:80'], ['-m tcp --dport 80'], ['-m tcp --dport 81'], ['-m udp --dport 80', '-m udp --destination-port 80'],
+        ['-m tcp --dport 80:90', '-m tcp --dport 80:0x5a'], ['-m tcp --dport http'], ['-m tcp', '-m udp', '-m sctp'],
+      ],
+    },
+    {
+      presentPercent: 30,
+      groups: [
+        ['-m statistic --mode random --probability 0.5', '-m statistic --mode random --probability 0.50000000000', '-m statistic --probability 0.5 --mode random', '-m statistic --mode RANDOM --probability 0.5', '-m statistic --probability 0.5'],
+        ['-m statistic --mode random --probability 0.3333333333', '-m statistic --mode random --probability 0.33333333349'], ['-m statistic --mode random --probability 0.33333'], ['-m statistic --mode random --probability 2'],
+      ],
+    },
+    {
+      presentPercent: 20,
+      groups: [
+        ['! -s 10.0.0.1/32'], ['! -d 10.96.0.1'], ['! -p tcp'], ['-i eth0'], ['-o eth0'], ['-f'], ['-m tcp ! --dport 80'], ['-m tcp --sport 80'], ['-m tcp --dport 80 --dport 81'],
+        ['-m statistic --mode random ! --probability 0.5'], ['-m statistic --mode nth --every 2'], ['-m comment --comment x -m comment --comment y'],
+        ['-m mark --mark 0x4000/0x4000'], ['-m recent --name X --rcheck'], ['-m addrtype --src-type LOCAL'], ['-m multiport --dports 80,81'], ['-m conntrack --ctstate NEW'],
+      ],
+    },
+  ];
+  const TARGETS: string[][] = [
+    ['-j KUBE-SEP-A', '--jump KUBE-SEP-A'], ['-j KUBE-SEP-B'], ['-g KUBE-SEP-A'], ['-j KUBE-MARK-MASQ'], ['-j RETURN'], ['-j REJECT', '-j REJECT --reject-with icmp-port-unreachable'],
+    ['-j DNAT --to-destination 10.0.0.1:80', '-j DNAT --to 10.0.0.1:80', '-j DNAT --to-destination 10.0.0.1:0080'], ['-j DNAT --to-destination 10.0.0.1:81'], ['-j DNAT --to-destination 10.0.0.1:80 --random'],
+    ['-j DNAT --to-destination 10.0.0.1'], ['-j DNAT --to-destination [fd00:0::1]:80', '-j DNAT --to-destination [fd00::1]:80'], ['-j DNAT'], ['-j DNAT --to-destination 10.0.0.1:80 --to-destination 10.0.0.2:80'],
+    ['-j MARK --set-xmark 0x4000/0x4000', '-j MARK --or-mark 0x4000'], ['-j KUBE-SEP-A [unsupported revision]'], [''],
+  ];
+  /** One slot of both rules: absent, or a spelling of a group; the second keeps the group (respelled) or takes any. */
+  const slot = (groups: string[][], presentPercent: number) =>
+    fc.record({ a: fc.noBias(fc.nat()), b: fc.noBias(fc.nat()), spellA: fc.noBias(fc.nat()), spellB: fc.noBias(fc.nat()), here: fc.noBias(fc.nat(99)), hereB: fc.noBias(fc.nat(99)), keep: fc.noBias(fc.nat(3)) }).map(({ a, b, spellA, spellB, here, hereB, keep }) => {
+      const pick = (present: boolean, g: number, spell: number) => {
+        const group = groups[g % groups.length] as string[];
+        return present ? [group[spell % group.length] as string] : [];
+      };
+      return [pick(here < presentPercent, a, spellA), keep > 0 ? pick(here < presentPercent, a, spellB) : pick(hereB < presentPercent, b, spellB)] as const;
+    });
+  const order = (parts: string[], key: (p: string, i: number) => number) => parts.map((p, i) => [key(p, i), p] as const).sort((x, y) => x[0] - y[0]).map(([, p]) => p);
+  const pair = fc.tuple(fc.tuple(...SLOTS.map((s) => slot(s.groups, s.presentPercent))), slot(TARGETS, 95), fc.func(fc.integer()), fc.func(fc.integer())).map(([slots, [targetA, targetB], orderA, orderB]): [string, string] => [
+    `-A X ${order(slots.flatMap(([a]) => a), orderA).join(' ')} ${targetA.join('')}`,
+    `-A X ${order(slots.flatMap(([, b]) => b), orderB).join(' ')} ${targetB.join('')}`,
+  ]);
+  const ruleOrNull = (line: string) => [...(parseIptablesDump(`${line}\n`, { source: 'p' }).ruleset.tables.get('nat')?.chains.get('X')?.rules ?? [])][0] ?? null;
+
+  test.prop([pair], { numRuns: 3000 })('sameMeaning(a, b), when it knows, is a.key === b.key', ([lineA, lineB]) => {
+    let a;
+    let b;
+    try {
+      a = ruleOrNull(lineA);
+      b = ruleOrNull(lineB);
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError);
+      return;
+    }
+    if (!a || !b) return;
+    const known = sameMeaning(a.facts, b.facts);
+    if (known !== null) expect(known).toBe(a.key === b.key);
+    expect(a.sameAs(b)).toBe(a.key === b.key);
+  });
+
+  test('kube-proxy rules say everything in their facts, so a noisy dump is compared without keys', () => {
+    const complete = (line: string) => ruleOrNull(line)?.facts.complete;
+    expect(complete('-A X -s 10.244.0.5/32 -j KUBE-MARK-MASQ')).toBe(true);
+    expect(complete('-A X -m comment --comment "ns/s:p" -m tcp -p tcp -j DNAT --to-destination 10.244.0.5:53')).toBe(true);
+    expect(complete('-A X -m comment --comment "ns/s:p -> 10.244.0.5:53" -m statistic --mode random --probability 0.3333333333 -j KUBE-SEP-A')).toBe(true);
+    expect(complete('-A X -d 10.96.0.10/32 -p udp -m comment --comment "ns/s:p cluster IP" -m udp --dport 53 -j KUBE-SVC-A')).toBe(true);
+    expect(complete('-A X ! -s 10.244.0.0/16 -d 10.96.0.10/32 -p udp -m udp --dport 53 -j KUBE-MARK-MASQ')).toBe(false);
+  });
 });

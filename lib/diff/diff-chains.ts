@@ -103,7 +103,7 @@ function countNoise(m: RuleMatch, b: Rule, a: Rule): void {
 function matchRules(before: Rule[], after: Rule[], keys: RuleKeys): RuleMatch {
   // The common case of a chain written differently: the same rules in the same order. Their keys
   // are not needed again, so they are not kept (a noisy 10k-service dump has 400k of them).
-  if (before.length === after.length && before.every((b, i) => keys.transient(b) === (after[i] as Rule).transientKey())) {
+  if (before.length === after.length && before.every((b, i) => keys.same(b, after[i] as Rule))) {
     const m: RuleMatch = { sameOrder: true, added: [], removed: [], commonBefore: before, commonAfter: after, formattingOnly: 0, commentOnly: 0 };
     before.forEach((b, i) => countNoise(m, b, after[i] as Rule));
     return m;
@@ -136,16 +136,19 @@ function matchRules(before: Rule[], after: Rule[], keys: RuleKeys): RuleMatch {
   return m;
 }
 
-/** A before-side rule's key with renamed chains under their new names, kept on the rule or not. */
+/** Before-side rules with renamed chains under their new names: their keys, and whether one means an after-side rule. */
 interface RuleKeys {
   kept: (r: Rule) => string;
-  transient: (r: Rule) => string;
+  same: (before: Rule, after: Rule) => boolean;
 }
 
-function renameKeys(renames: Map<string, string>): RuleKeys {
-  const renamed = (r: Rule, key: string): string => (r.refs.some((ref) => renames.has(ref)) ? key.split(' ').map((t) => renames.get(t) ?? t).join(' ') : key);
-  if (renames.size === 0) return { kept: (r) => r.key, transient: (r) => r.transientKey() };
-  return { kept: (r) => renamed(r, r.key), transient: (r) => renamed(r, r.transientKey()) };
+function renameKeys(renames: Map<string, string>, byFacts: boolean): RuleKeys {
+  const refersToRenamed = (r: Rule): boolean => renames.size > 0 && r.refs.some((ref) => renames.has(ref));
+  const renamed = (key: string): string => key.split(' ').map((t) => renames.get(t) ?? t).join(' ');
+  return {
+    kept: (r) => (refersToRenamed(r) ? renamed(r.key) : r.key),
+    same: (b, a) => (refersToRenamed(b) ? renamed(b.transientKey()) === a.transientKey() : byFacts ? b.sameAs(a) : b.transientKey() === a.transientKey()),
+  };
 }
 
 /** How far ahead in the other list a chain is looked for before its name is looked up. */
@@ -200,8 +203,8 @@ function pairByName(beforeChains: Chain[], afterChains: Chain[], beforeByName: R
   return result;
 }
 
-/** `skipAlike: false` parses and compares even chains written exactly alike (to check that shortcut). */
-export function diffChains(table: string, before: ChainSide, after: ChainSide, skipAlike = true): ChainsDiff {
+/** `shortcuts: false` compares even chains written exactly alike, and every rule by its key (to check the shortcuts). */
+export function diffChains(table: string, before: ChainSide, after: ChainSide, shortcuts = true): ChainsDiff {
   const result: ChainsDiff = { chains: [], formattingOnly: 0, commentOnly: 0, reorderedNoEffect: [], declarationOrder: false, implicitBuiltins: 0 };
   const beforeByName = chainMap(before.ruleset, table);
   const afterByName = chainMap(after.ruleset, table);
@@ -234,7 +237,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
 
   const renames = new Map<string, string>();
   for (const [b, a] of pairs) if (b.name !== a.name) renames.set(b.name, a.name);
-  const beforeKey = renameKeys(renames);
+  const beforeKey = renameKeys(renames, shortcuts);
 
   const serviceOfRule = (side: ChainSide) => (r: Rule, chainService: string | null): string | null => {
     if (chainService) return chainService;
@@ -264,7 +267,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
   }
 
   for (const [b, a] of pairs) {
-    if (skipAlike && sameText(b, a)) continue;
+    if (shortcuts && sameText(b, a)) continue;
     const m = matchRules(b.rules, a.rules, beforeKey);
     result.formattingOnly += m.formattingOnly;
     result.commentOnly += m.commentOnly;

@@ -15,8 +15,11 @@ export interface DiffOptions {
   table?: string;
   /** More service port names to try for chains that carry none (a snapshot's metadata). */
   candidateNames?: Iterable<string>;
-  /** Compare chains written exactly alike rule by rule too (slow; for checking the shortcut). */
-  compareAlikeChains?: boolean;
+  /**
+   * No shortcuts: chains written exactly alike are compared too, and every rule pair by its
+   * canonical key, never by its facts (slow; to check that the shortcuts give the same answer).
+   */
+  noShortcuts?: boolean;
 }
 
 function info(s: Snapshot): SnapshotInfo {
@@ -107,7 +110,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
     { ruleset: after.ruleset, identity: va.chainIdentity },
   ];
   const chains = withoutRebalancing(
-    mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.compareAlikeChains))),
+    mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.noShortcuts))),
     services.services,
   );
   const report: Omit<DiffReport, 'summary'> = {

@@ -17,6 +17,8 @@ export interface Rule {
   readonly key: string;
   /** The key, built without being kept: for rules compared once and then let go (most rules of a noisy dump). */
   transientKey(): string;
+  /** Same meaning as `other` (same key), decided without building keys where the parser can. */
+  sameAs(other: Rule): boolean;
   /** The key without load-balancing weights: a rule whose pairKey survives but key changed was re-weighted. */
   readonly pairKey: string;
   readonly comment: string | null;

@@ -19,7 +19,13 @@ export interface CanonicalRule {
   commentAt: number;
 }
 
-const BASE_ORDER: BaseOption[] = ['-s', '-d', '-i', '-o', '-p', '-f'];
+/** Base options in the order iptables-save prints them. */
+const BASE_ORDER: readonly BaseOption[] = ['-s', '-d', '-i', '-o', '-p', '-f'];
+
+interface Base {
+  value: string;
+  negated: boolean;
+}
 
 /**
  * Matches evaluated in order stop at the first that fails; these keep state (lists, counters,
@@ -41,7 +47,8 @@ interface Match {
 }
 
 class CanonicalVisitor implements RuleVisitor {
-  readonly bases = new Map<BaseOption, { value: string; negated: boolean }>();
+  /** By position in BASE_ORDER; a later option overrides an earlier one, as in iptables. */
+  readonly bases: (Base | undefined)[] = [];
   readonly modules: Match[] = [];
   jump: { name: string; goto: boolean; options: Option[]; unsupported: boolean } | null = null;
 
@@ -52,7 +59,7 @@ class CanonicalVisitor implements RuleVisitor {
   }
 
   base(name: BaseOption, value: string, negated: boolean): void {
-    this.bases.set(name, { value, negated });
+    this.bases[BASE_ORDER.indexOf(name)] = { value, negated };
   }
 
   module(_index: number, name: string): void {
@@ -80,12 +87,13 @@ class CanonicalVisitor implements RuleVisitor {
   }
 }
 
-function baseText(base: CanonicalVisitor['bases']): { text: string; protocol: string | null } {
+function baseText(bases: CanonicalVisitor['bases']): { text: string; protocol: string | null } {
   const parts: string[] = [];
   let protocol: string | null = null;
-  for (const name of BASE_ORDER) {
-    const b = base.get(name);
+  for (let i = 0; i < bases.length; i++) {
+    const b = bases[i];
     if (!b) continue;
+    const name = BASE_ORDER[i] as BaseOption;
     let value = b.value;
     if (name === '-s' || name === '-d') {
       value = normalizeCidr(value) ?? value;
@@ -152,33 +160,53 @@ function joinParts(head: string, matches: string[], target: string): string {
   return text;
 }
 
-export function canonicalRule(t: Tokens, start: number): CanonicalRule {
+/** A rule's canonical pieces, from which its key and the rest are joined. */
+interface CanonicalParts {
+  head: string;
+  /** Match texts, sorted unless a stateful match makes their order meaning. */
+  matches: string[];
+  target: string;
+  /** A stateful match keeps the written order. */
+  ordered: boolean;
+}
+
+function canonicalParts(t: Tokens, start: number): CanonicalParts {
   const v = new CanonicalVisitor(t);
   walkRule(t, start, v);
   const { text: head, protocol } = baseText(v.bases);
-  const texts: string[] = [];
-  let weighted = false;
+  const matches: string[] = [];
   let ordered = false;
   for (const m of v.modules) {
     if (m.module === 'comment') continue;
     if (STATEFUL_MODULES.has(m.module)) ordered = true;
     const { text, empty } = matchText(m);
     if (empty && !m.unsupported && m.module === protocol) continue;
-    if (m.module === 'statistic') weighted = true;
-    texts.push(m.unsupported ? `${text} [unsupported revision]` : text);
+    matches.push(m.unsupported ? `${text} [unsupported revision]` : text);
   }
-  if (!ordered) texts.sort();
-  let targetText = '';
+  if (!ordered) matches.sort();
+  let target = '';
   if (v.jump) {
-    targetText = `${v.jump.goto ? '-g' : '-j'} ${v.jump.name}`;
-    for (const o of canonicalTarget(v.jump.name, v.jump.options)) targetText += ` ${optionText(o)}`;
-    if (v.jump.unsupported) targetText += ' [unsupported revision]';
+    target = `${v.jump.goto ? '-g' : '-j'} ${v.jump.name}`;
+    for (const o of canonicalTarget(v.jump.name, v.jump.options)) target += ` ${optionText(o)}`;
+    if (v.jump.unsupported) target += ' [unsupported revision]';
   }
-  const key = joinParts(head, texts, targetText);
-  const commentIndex = ordered ? 0 : texts.findIndex((m) => m > '-m comment');
+  return { head, matches, target, ordered };
+}
+
+/** The key alone: what comparing two rules needs. */
+export function canonicalKey(t: Tokens, start: number): string {
+  const p = canonicalParts(t, start);
+  return joinParts(p.head, p.matches, p.target);
+}
+
+export function canonicalRule(t: Tokens, start: number): CanonicalRule {
+  const { head, matches, target, ordered } = canonicalParts(t, start);
+  const key = joinParts(head, matches, target);
+  const unweighted = matches.filter((m) => !m.startsWith('-m statistic '));
+  const commentIndex = ordered ? 0 : matches.findIndex((m) => m > '-m comment');
   return {
     key,
-    pairKey: weighted ? joinParts(head, texts.filter((m) => !m.startsWith('-m statistic ')), targetText) : key,
-    commentAt: joinedLength(head, texts, commentIndex < 0 ? texts.length : commentIndex),
+    pairKey: unweighted.length < matches.length ? joinParts(head, unweighted, target) : key,
+    commentAt: joinedLength(head, matches, commentIndex < 0 ? matches.length : commentIndex),
   };
 }

@@ -28,6 +28,12 @@ export interface RuleFacts {
   /** A match or target printed as `[unsupported revision]`: userspace older than the kernel rule. */
   unsupportedRevision: boolean;
   comment: string | null;
+  /**
+   * The fields above say everything the rule means (see `sameMeaning`): only `-s`, `-d`, `-p`,
+   * a comment, a destination port, a random probability, and a jump (DNAT with one readable
+   * destination). Most kube-proxy rules are such.
+   */
+  complete: boolean;
 }
 
 export interface FactsContext {
@@ -40,9 +46,11 @@ const RECENT_MODES = new Set(['--set', '--rcheck', '--update', '--remove']);
 class FactsVisitor implements RuleVisitor {
   readonly facts: RuleFacts = {
     protocol: null, destination: null, source: null, dport: null, probability: null, recent: null,
-    srcTypeLocal: false, target: null, dnat: null, unsupportedRevision: false, comment: null,
+    srcTypeLocal: false, target: null, dnat: null, unsupportedRevision: false, comment: null, complete: true,
   };
   private modules: string[] = [];
+  private portOptions = 0;
+  private probabilities = 0;
   private recentName: string | null = null;
   private recentMode: string | null = null;
   private recentSeconds: number | null = null;
@@ -55,6 +63,7 @@ class FactsVisitor implements RuleVisitor {
   ) {}
 
   base(name: BaseOption, value: string, negated: boolean): void {
+    if (negated || (name !== '-s' && name !== '-d' && name !== '-p')) this.facts.complete = false;
     if (name === '-s' || name === '-d') {
       const cidr = normalizeCidr(value);
       if (!cidr) this.ctx.warn(`${name} ${value} is not an IP address or network`);
@@ -72,15 +81,23 @@ class FactsVisitor implements RuleVisitor {
   option(moduleIndex: number, name: string, from: number, to: number, negated: boolean): void {
     const module = this.modules[moduleIndex] as string;
     const first = from < to ? (this.t.values[from] as string) : '';
+    const single = to - from === 1 && !negated;
     if (module === 'comment') {
       if (name === '--comment') this.facts.comment = first;
+      else this.facts.complete = false;
     } else if (PORT_MODULES.has(module)) {
       if ((name === '--dport' || name === '--destination-port') && !negated) this.facts.dport = normalizePortSpec(first);
+      if (!((name === '--dport' || name === '--destination-port') && single)) this.facts.complete = false;
+      this.portOptions++;
     } else if (module === 'statistic') {
       if (name === '--probability') {
         const units = probabilityUnits(first);
         if (units === null) this.ctx.warn(`statistic probability "${first}" is not a number between 0 and 1`);
         else this.facts.probability = negated ? 0x80000000 - units : units;
+        if (!single || units === null) this.facts.complete = false;
+        this.probabilities++;
+      } else if (!(name === '--mode' && single && first.toLowerCase() === 'random')) {
+        this.facts.complete = false;
       }
     } else if (module === 'recent') {
       if (RECENT_MODES.has(name)) this.recentMode ??= name.slice(2);
@@ -91,19 +108,22 @@ class FactsVisitor implements RuleVisitor {
     }
   }
 
-  target(name: string): void {
+  target(name: string, goto: boolean): void {
     this.facts.target = name;
+    if (goto) this.facts.complete = false;
   }
 
-  targetOption(name: string, from: number, to: number): void {
+  targetOption(name: string, from: number, to: number, negated: boolean): void {
     if (name === '--to-destination' || name === '--to') {
       this.toDestinations++;
       this.dnatValue = to - from === 1 ? (this.t.values[from] as string) : null;
     }
+    if (this.facts.target !== 'DNAT' || (name !== '--to-destination' && name !== '--to') || negated) this.facts.complete = false;
   }
 
   unsupported(moduleIndex: number): void {
     this.facts.unsupportedRevision = true;
+    this.facts.complete = false;
     if (moduleIndex < 0) this.targetUnsupported = true;
   }
 
@@ -118,9 +138,44 @@ class FactsVisitor implements RuleVisitor {
     if (f.target === 'DNAT') {
       const readable = !this.targetUnsupported && this.toDestinations === 1 && this.dnatValue !== null;
       f.dnat = { address: readable ? (normalizeHostPort(this.dnatValue as string)?.text ?? null) : null };
+      if (f.dnat.address === null) f.complete = false;
     }
+    if (f.complete) f.complete = this.matchesSayAll();
     return f;
   }
+
+  /**
+   * Each module once; a port match only for the rule's protocol (another one prints even when
+   * empty); a probability alone with the comment, since a stateful match keeps its place in the
+   * key and these facts keep no order.
+   */
+  private matchesSayAll(): boolean {
+    const m = this.modules;
+    if (new Set(m).size !== m.length) return false;
+    for (const module of m) {
+      if (module === 'comment') continue;
+      if (PORT_MODULES.has(module)) {
+        if (module !== this.facts.protocol || this.portOptions > 1) return false;
+      } else if (module === 'statistic') {
+        if (this.probabilities !== 1 || this.portOptions > 0) return false;
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+}
+
+/**
+ * Whether two rules mean the same, from their facts alone: null unless both are complete. Then
+ * the facts hold each normalised the way the canonical key does, so this is key equality.
+ */
+export function sameMeaning(a: RuleFacts, b: RuleFacts): boolean | null {
+  if (!a.complete || !b.complete) return null;
+  return (
+    a.target === b.target && a.destination === b.destination && a.source === b.source && a.protocol === b.protocol &&
+    a.dport === b.dport && a.probability === b.probability && a.dnat?.address === b.dnat?.address
+  );
 }
 
 /** Chains a rule names: its jump or goto target, a `recent` list named after a chain. */

@@ -4,8 +4,8 @@
  * for a scale event is only in the few chains that differ between the two dumps.
  */
 import type { Rule, Selector } from '../../model/ruleset';
-import { canonicalRule, type CanonicalRule } from './rule-canonical';
-import { refsOf, ruleFacts, type FactsContext, type RuleFacts } from './rule-facts';
+import { canonicalKey, canonicalRule, type CanonicalRule } from './rule-canonical';
+import { refsOf, ruleFacts, sameMeaning, type FactsContext, type RuleFacts } from './rule-facts';
 import { saveString, tokenize, type Tokens } from './tokenize';
 
 export type { RuleFacts } from './rule-facts';
@@ -48,7 +48,12 @@ export class IptablesRule implements Rule {
   }
 
   transientKey(): string {
-    return this.canonical?.key ?? canonicalRule(tokenize(this.raw), this.start).key;
+    return this.canonical?.key ?? canonicalKey(tokenize(this.raw), this.start);
+  }
+
+  sameAs(other: Rule): boolean {
+    const known = other instanceof IptablesRule ? sameMeaning(this.facts, other.facts) : null;
+    return known ?? this.transientKey() === other.transientKey();
   }
 
   get pairKey(): string {
