@@ -143,6 +143,15 @@ describe('reading a dump alike another (the second side of a diff)', () => {
     expect(alike.family).toBe(fresh.family);
   });
 
+  test('after a long stretch written otherwise (a reordered chain), lines alike are found again', () => {
+    const rules = (chain: string, n: number, spell: (i: number) => string) => Array.from({ length: n }, (_, i) => `-A ${chain} ${spell(i)} -j RETURN`).join('\n');
+    const first = parse(`*nat\n:A - [0:0]\n:B - [0:0]\n${rules('A', 300, (i) => `-d 10.0.${i >> 8}.${i & 255}/32`)}\n${rules('B', 100, (i) => `-s 10.1.0.${i}/32`)}\nCOMMIT\n`);
+    const second = parseIptablesDump(`*nat\n:A - [0:0]\n:B - [0:0]\n${rules('A', 300, (i) => `-d 10.0.${i >> 8}.${i & 255}`)}\n${rules('B', 100, (i) => `-s 10.1.0.${i}/32`)}\nCOMMIT\n`, { source: 'b', alike: first.ruleset });
+    const shared = chain(second, 'nat', 'B')?.rules.filter((r, i) => r.facts === chain(first, 'nat', 'B')?.rules[i]?.facts).length;
+    expect(chain(second, 'nat', 'A')?.rules.some((r, i) => r.facts === chain(first, 'nat', 'A')?.rules[i]?.facts)).toBe(false);
+    expect(shared).toBeGreaterThan(80);
+  });
+
   test('lines written alike share the facts; a line whose reading warned warns again at its own place', () => {
     expect(chain(alike, 'nat', 'X')?.rules[0]?.facts).toBe(chain(first, 'nat', 'X')?.rules[0]?.facts);
     expect(alike.warnings).toEqual(fresh.warnings);

@@ -78,6 +78,8 @@ class DumpBuilder {
   sawRestoreCommands = false;
   sawHeadless = false;
   hadCounters = false;
+  /** Rule lines in a row not found written alike in the alike dump. */
+  alikeMisses = 0;
   rules = 0;
   badLines = 0;
   firstBadLine: { line: number; reason: string } | null = null;
@@ -301,10 +303,25 @@ function chainLine(b: DumpBuilder, line: string): void {
 /** Facts whose reading warned: a line reusing them must be read again, to warn at its own place. */
 const warnedFacts = new WeakSet<object>();
 
+/**
+ * After this many lines in a row not written alike, only one line in ALIKE_PROBE_EVERY is
+ * checked, until one is alike again: a dump written another way (a restore payload against an
+ * iptables-save) has none, and looking costs a lookup in the other dump per chain.
+ */
+const ALIKE_MISSES_BEFORE_PROBING = 64;
+const ALIKE_PROBE_EVERY = 16;
+
 /** `-A CHAIN …` written exactly as the same rule of the alike dump: its facts are reused. */
 function appendAlike(b: DumpBuilder, line: string): boolean {
   const alike = b.options.alike;
   if (!alike || !line.startsWith('-A ')) return false;
+  if (b.alikeMisses >= ALIKE_MISSES_BEFORE_PROBING && b.line % ALIKE_PROBE_EVERY !== 0) return false;
+  const found = alikeRule(b, alike, line);
+  b.alikeMisses = found ? 0 : b.alikeMisses + 1;
+  return found;
+}
+
+function alikeRule(b: DumpBuilder, alike: AnyRuleset, line: string): boolean {
   const space = line.indexOf(' ', 3);
   if (space < 0) return false;
   const name = line.slice(3, space);
