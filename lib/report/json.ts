@@ -51,12 +51,18 @@ function serviceHead(d: ServiceDiff) {
   };
 }
 
-/**
- * Whether two sides print alike, known without printing them: the second dump's service view
- * reuses the first's endpoint lists where its rules did not change.
- */
+function sameEndpointText(x: Endpoint, y: Endpoint): boolean {
+  return x.address === y.address && x.probability === y.probability && x.share === y.share && x.ref === y.ref && x.issues.join() === y.issues.join();
+}
+
+function sameEndpointsText(x: Endpoint[] | null, y: Endpoint[] | null): boolean {
+  if (x === y) return true;
+  return x !== null && y !== null && x.length === y.length && x.every((e, i) => sameEndpointText(e, y[i] as Endpoint));
+}
+
+/** Whether two sides print alike, known without printing them (most services of a diff are unchanged). */
 function printAlike(b: ServicePort | null, a: ServicePort | null): boolean {
-  if (!b || !a || b.endpoints !== a.endpoints || b.localEndpoints !== a.localEndpoints) return false;
+  if (!b || !a || !sameEndpointsText(b.endpoints, a.endpoints) || !sameEndpointsText(b.localEndpoints, a.localEndpoints)) return false;
   const withoutLists = (p: ServicePort) => JSON.stringify({ ...p, endpoints: null, localEndpoints: null });
   return withoutLists(b) === withoutLists(a);
 }
