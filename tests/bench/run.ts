@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: natdiff against GNU `diff -u` and `sort`+`diff` on the same generated dump
- * pairs, in the same run (the machine is shared and noisy: the ratios are what count). Several
- * runs each, median wall time, natdiff's peak RSS, MB/s. Prints a table, writes JSON.
+ * pairs, in the same run. The machine is shared and noisy, so every pair is generated first and
+ * each round then runs every command on every pair in turn: a slow spell slows all of them, and
+ * each ratio is the median over rounds of that round's ratio. Prints a table, writes JSON.
  *
- *   node dist/tests/bench/run.js [--sizes 1000,10000,30000] [--endpoints 10] [--runs 3] [--out bench/results.json]
+ *   node dist/tests/bench/run.js [--sizes 1000,10000,30000] [--endpoints 10] [--runs 5] [--out bench/results.json]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ function parseArgs(argv: string[]): Args {
   return {
     sizes: get('sizes', '1000,10000,30000').split(',').map(Number),
     endpoints: Number(get('endpoints', '10')),
-    runs: Number(get('runs', '3')),
+    runs: Number(get('runs', '5')),
     out: get('out', join(__dirname, '..', '..', '..', 'bench', 'results.json')),
   };
 }
@@ -56,10 +57,28 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-function measure(runs: number, argv: string[][]): { ms: number; rssKiB: number | null; all: number[] } {
-  const results = Array.from({ length: runs }, () => timeCommand(argv));
-  const rss = results.flatMap((r) => (r.rssKiB === undefined ? [] : [r.rssKiB]));
-  return { ms: median(results.map((r) => r.ms)), rssKiB: rss.length > 0 ? Math.max(...rss) : null, all: results.map((r) => Math.round(r.ms)) };
+interface Pair {
+  name: 'scale' | 'noise';
+  services: number;
+  before: string;
+  after: string;
+}
+
+/** One round's times of every command on one pair. */
+interface Round {
+  natdiff: Timed;
+  diffU: Timed;
+  sortDiff: Timed;
+}
+
+function runRound(p: Pair, dir: string): Round {
+  const sa = join(dir, 'a.sorted');
+  const sb = join(dir, 'b.sorted');
+  return {
+    natdiff: timeCommand([[process.execPath, CLI, 'diff', p.before, p.after, '-o', 'json', '--stats']]),
+    diffU: timeCommand([['diff', '-u', p.before, p.after]]),
+    sortDiff: timeCommand([['sort', '-o', sa, p.before], ['sort', '-o', sb, p.after], ['diff', sa, sb]]),
+  };
 }
 
 interface Row {
@@ -77,28 +96,26 @@ interface Row {
   rssPerInput: number;
 }
 
-function benchPair(name: string, services: number, a: string, b: string, dir: string, runs: number): Row {
-  const inputBytes = statSync(a).size + statSync(b).size;
-  const natdiff = measure(runs, [[process.execPath, CLI, 'diff', a, b, '-o', 'json', '--stats']]);
-  const diffU = measure(runs, [['diff', '-u', a, b]]);
-  const sa = join(dir, 'a.sorted');
-  const sb = join(dir, 'b.sorted');
-  const sortDiff = measure(runs, [['sort', '-o', sa, a], ['sort', '-o', sb, b], ['diff', sa, sb]]);
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+function row(p: Pair, rounds: Round[]): Row {
+  const inputBytes = statSync(p.before).size + statSync(p.after).size;
   const mb = inputBytes / 1e6;
-  const rssMB = (natdiff.rssKiB ?? 0) / 1024;
+  const natdiffMs = median(rounds.map((r) => r.natdiff.ms));
+  const rssMB = median(rounds.map((r) => r.natdiff.rssKiB ?? 0)) / 1024;
   return {
-    pair: name,
-    services,
+    pair: p.name,
+    services: p.services,
     inputMB: Math.round(mb * 10) / 10,
-    natdiffMs: Math.round(natdiff.ms),
-    natdiffRunsMs: natdiff.all,
+    natdiffMs: Math.round(natdiffMs),
+    natdiffRunsMs: rounds.map((r) => Math.round(r.natdiff.ms)),
     natdiffRssMB: Math.round(rssMB),
-    diffUMs: Math.round(diffU.ms),
-    sortDiffMs: Math.round(sortDiff.ms),
-    natdiffMBps: Math.round((mb / (natdiff.ms / 1000)) * 10) / 10,
-    vsDiffU: Math.round((natdiff.ms / diffU.ms) * 100) / 100,
-    vsSortDiff: Math.round((natdiff.ms / sortDiff.ms) * 100) / 100,
-    rssPerInput: Math.round(((rssMB * 1048576) / inputBytes) * 100) / 100,
+    diffUMs: Math.round(median(rounds.map((r) => r.diffU.ms))),
+    sortDiffMs: Math.round(median(rounds.map((r) => r.sortDiff.ms))),
+    natdiffMBps: Math.round((mb / (natdiffMs / 1000)) * 10) / 10,
+    vsDiffU: round2(median(rounds.map((r) => r.natdiff.ms / r.diffU.ms))),
+    vsSortDiff: round2(median(rounds.map((r) => r.natdiff.ms / r.sortDiff.ms))),
+    rssPerInput: round2((rssMB * 1048576) / inputBytes),
   };
 }
 
@@ -109,21 +126,31 @@ interface Target {
   ok: boolean;
 }
 
-function targets(rows: Row[]): Target[] {
+/** The median over rounds of natdiff's time on one pair divided by its time on another in the same round. */
+function roundRatio(rounds: Map<Pair, Round[]>, pairs: Pair[], num: (p: Pair) => boolean, den: (p: Pair) => boolean): number | undefined {
+  const a = pairs.find(num);
+  const b = pairs.find(den);
+  if (!a || !b) return undefined;
+  const ra = rounds.get(a) as Round[];
+  const rb = rounds.get(b) as Round[];
+  return median(ra.map((r, i) => r.natdiff.ms / (rb[i] as Round).natdiff.ms));
+}
+
+function targets(rows: Row[], rounds: Map<Pair, Round[]>, pairs: Pair[]): Target[] {
   const scale = (n: number) => rows.find((r) => r.pair === 'scale' && r.services === n);
-  const noise = rows.find((r) => r.pair === 'noise' && r.services === 10000);
   const t10 = scale(10000);
   const t30 = scale(30000);
+  const isScale = (n: number) => (p: Pair) => p.name === 'scale' && p.services === n;
   const out: Target[] = [];
   const add = (name: string, value: number | undefined, limit: number) => {
-    if (value !== undefined && Number.isFinite(value)) out.push({ name, value: Math.round(value * 100) / 100, limit, ok: value <= limit });
+    if (value !== undefined && Number.isFinite(value)) out.push({ name, value: round2(value), limit, ok: value <= limit });
   };
   add('10k: natdiff / diff -u', t10?.vsDiffU, 3);
   add('10k: natdiff / sort+diff', t10?.vsSortDiff, 1);
   add('10k: peak RSS / input size', t10?.rssPerInput, 6);
-  add('time(30k) / time(10k)', t30 && t10 ? t30.natdiffMs / t10.natdiffMs : undefined, 3.3);
+  add('time(30k) / time(10k)', roundRatio(rounds, pairs, isScale(30000), isScale(10000)), 3.3);
   add('RSS(30k) / RSS(10k)', t30 && t10 ? t30.natdiffRssMB / t10.natdiffRssMB : undefined, 3.3);
-  add('10k: noise pair / scale pair', noise && t10 ? noise.natdiffMs / t10.natdiffMs : undefined, 1.5);
+  add('10k: noise pair / scale pair', roundRatio(rounds, pairs, (p) => p.name === 'noise' && p.services === 10000, isScale(10000)), 1.5);
   return out;
 }
 
@@ -137,27 +164,31 @@ function table(rows: Row[]): string {
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const dir = mkdtempSync(join(tmpdir(), 'natdiff-bench-'));
-  const rows: Row[] = [];
+  const pairs: Pair[] = [];
+  const rounds = new Map<Pair, Round[]>();
+  let rows: Row[] = [];
   try {
     for (const n of args.sizes) {
       process.stderr.write(`generating ${n} services × ${args.endpoints} endpoints…\n`);
-      const pair: GeneratedPair = generatePair(dir, n, args.endpoints);
-      process.stderr.write(`measuring ${n} (scale pair)…\n`);
-      rows.push(benchPair('scale', n, pair.before, pair.after, dir, args.runs));
-      if (n === 10000 || args.sizes.length === 1) {
-        process.stderr.write(`measuring ${n} (noise pair: restore payload vs iptables-save)…\n`);
-        rows.push(benchPair('noise', n, pair.beforePayload, pair.before, dir, args.runs));
-      }
+      const generated: GeneratedPair = generatePair(dir, n, args.endpoints);
+      pairs.push({ name: 'scale', services: n, before: generated.before, after: generated.after });
+      if (n === 10000 || args.sizes.length === 1) pairs.push({ name: 'noise', services: n, before: generated.beforePayload, after: generated.before });
     }
+    for (const p of pairs) rounds.set(p, []);
+    for (let r = 1; r <= args.runs; r++) {
+      process.stderr.write(`round ${r} of ${args.runs}…\n`);
+      for (const p of pairs) rounds.get(p)?.push(runRound(p, dir));
+    }
+    rows = pairs.map((p) => row(p, rounds.get(p) as Round[]));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), freeGiB: Math.round(freemem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
-  const checked = targets(rows);
+  const checked = targets(rows, rounds, pairs);
   const result = { machine, endpointsPerService: args.endpoints, runs: args.runs, rows, targets: checked };
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; median of ${args.runs} runs\n\n${table(rows)}\n\n`);
+  process.stdout.write(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; ${args.runs} rounds, medians (ratios: median of each round's ratio)\n\n${table(rows)}\n\n`);
   for (const t of checked) process.stdout.write(`${t.ok ? 'ok  ' : 'MISS'} ${t.name}: ${t.value} (target ≤ ${t.limit})\n`);
   process.stdout.write(`\nwritten to ${args.out}\n`);
 }
