@@ -36,9 +36,15 @@ const service = fc.record({
 const unique = (xs: string[]): boolean => new Set(xs).size === xs.length;
 const cluster: fc.Arbitrary<ClusterSpec> = fc
   .uniqueArray(service, { minLength: 1, maxLength: 5, selector: (s) => `${s.namespace}/${s.name}` })
-  // Kubernetes gives every service its own cluster IP and node ports: two services' rules for one
-  // address and port would make their order meaning, which is not what these properties are about.
-  .filter((services) => unique(services.map((s) => s.clusterIP)) && unique(services.flatMap((s) => s.ports.flatMap((p) => (p.nodePort ? [`${p.nodePort}/${p.protocol}`] : [])))))
+  // Kubernetes gives every service its own cluster IP and node ports, and a shared load-balancer IP
+  // only to ports that differ: two services' rules for one address and port would make their
+  // order meaning, which is not what these properties are about.
+  .filter(
+    (services) =>
+      unique(services.map((s) => s.clusterIP)) &&
+      unique(services.flatMap((s) => s.ports.flatMap((p) => (p.nodePort ? [`${p.nodePort}/${p.protocol}`] : [])))) &&
+      unique(services.flatMap((s) => s.ports.flatMap((p) => (s.loadBalancerIPs ?? []).map((ip) => `${ip}:${p.port}/${p.protocol}`)))),
+  )
   .map((services): ClusterSpec => ({ podCIDR: '10.244.0.0/16', services: services as ServiceSpec[] }));
 
 describe('noise never changes the answer', () => {

@@ -162,6 +162,16 @@ class DumpBuilder {
   }
 }
 
+/**
+ * A copy of `s` that does not keep the whole input alive. V8 makes a slice of a long string a
+ * view into it, so one kept chain name would hold a 40 MB dump in memory. The dump read alike
+ * another keeps only what is not in that other (its alike lines take the other's strings), so
+ * what it keeps is copied and its text can go.
+ */
+function detached(s: string): string {
+  return (s + '\n').slice(0, -1);
+}
+
 function excerpt(text: string): string {
   const clean = sanitizeLine(text.trim());
   return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
@@ -241,7 +251,7 @@ export function generatorLine(line: string): Pick<DumpHeader, 'generator' | 'ver
 }
 
 function headerLine(b: DumpBuilder, line: string): void {
-  const generated = generatorLine(line);
+  const generated = generatorLine(b.options.alike ? detached(line) : line);
   if (generated) {
     Object.assign(b.header, generated);
     if (generated.generator?.startsWith('ip6tables')) b.family = 'ipv6';
@@ -294,7 +304,7 @@ function chainLine(b: DumpBuilder, line: string): void {
   }
   if ((m[3] && m[3] !== '0') || (m[4] && m[4] !== '0')) b.hadCounters = true;
   b.sawChainLine = true;
-  const chain = b.chain(m[1] as string);
+  const chain = b.existingChain(m[1] as string) ?? b.chain(b.options.alike ? detached(m[1] as string) : (m[1] as string));
   if (m[2] !== '-') chain.policy = m[2] as string;
   // A restore input declaring a chain flushes it: `:KUBE-SVC-X - [0:0]` then its rules.
   if (b.sawTableBlock && b.current && chain.rules.length > 0 && !BUILTIN_CHAINS.has(chain.name)) chain.rules = [];
@@ -344,8 +354,9 @@ function noteRule(b: DumpBuilder, line: string, facts: RuleFacts): void {
   }
 }
 
-function command(b: DumpBuilder, line: string, ctx: FactsContext): void {
-  if (appendAlike(b, line)) return;
+function command(b: DumpBuilder, written: string, ctx: FactsContext): void {
+  if (appendAlike(b, written)) return;
+  const line = b.options.alike ? detached(written) : written;
   let tokens: Tokens;
   try {
     tokens = tokenize(line);
