@@ -14,6 +14,7 @@ import { checkMemoryBudget } from '../../lib/snapshot/memory-budget';
 import { decodeInput, readStream } from '../../lib/snapshot/read-input';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
+import { collectGarbage } from '../memory';
 import { EXIT_CHANGED, EXIT_SAME, printWarnings, STDIN, useColor, writeStdoutChunks } from '../run';
 
 export const OUTPUTS = ['text', 'markdown', 'json', 'yaml'] as const;
@@ -104,6 +105,7 @@ export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<n
   checkMemoryBudget([args.before, args.after]);
   const before = load(args.before, args);
   const after = load(args.after, args, before);
+  collectGarbage();
   const full = diffSnapshots(before, after, { table: args.table });
   const report = filterReport(full, { services: args.service, namespaces: args.namespace });
   if (args.strict && report.warnings.length > 0) throw strictError(report.warnings);
