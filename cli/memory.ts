@@ -1,7 +1,8 @@
 /**
- * A full garbage collection between reading the dumps and diffing them. Reading two 40 MB dumps
- * leaves some 100 MB of dead strings and arrays that V8 would carry into the diff, where they
- * set the peak memory (the 10k-service pair: 505 MB → 420 MB). Node has no API to ask for one:
+ * A full garbage collection at a point where much just died: after reading two 40 MB dumps
+ * (some 100 MB of dead strings and arrays), after the diff (the rules themselves). V8 would
+ * otherwise carry that into the next step, where it sets the peak memory (the 10k-service pair:
+ * 505 MB → under 400 MB). Node has no API to ask for one:
  * the flag that exposes `gc` is set at run time (v8.setFlagsFromString) and `gc` is taken from a
  * throwaway context, so the global scope stays as it was.
  */

@@ -4,6 +4,7 @@
  */
 import { NatdiffError, type Warning } from '../lib/errors';
 import { sanitizeLine } from '../lib/sanitize';
+import { batches, WRITE_BATCH } from '../lib/snapshot/write-file';
 
 /** What a `-` argument (read standard input) becomes. */
 export const STDIN = '/dev/stdin';
@@ -54,20 +55,12 @@ export function writeStdout(text: string): Promise<void> {
   });
 }
 
-const CHUNK = 1 << 20;
-
-/** Writes a long output piece by piece, about a megabyte at a time, respecting backpressure. */
+/** Writes a long output piece by piece, respecting backpressure. */
 export async function writeStdoutChunks(chunks: Iterable<string>): Promise<void> {
-  let buffer = '';
-  for (const c of chunks) {
-    buffer += c;
-    if (buffer.length >= CHUNK) {
-      await writeStdout(buffer);
-      buffer = '';
-      if (closed) return;
-    }
+  for (const batch of batches(chunks, WRITE_BATCH)) {
+    await writeStdout(batch);
+    if (closed) return;
   }
-  await writeStdout(buffer);
 }
 
 /** Colour for stdout: the flag if given, else off under NO_COLOR or TERM=dumb, on under FORCE_COLOR, else on a terminal. */

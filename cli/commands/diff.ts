@@ -100,19 +100,29 @@ function strictError(warnings: Warning[]): InputError {
   return new InputError(`${first.message}${more}`, first.source, first.line ?? undefined);
 }
 
-export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<number> {
-  if (args.before === STDIN && args.after === STDIN) throw new InputError('only one of the two inputs can be stdin');
+/**
+ * The report of two inputs. Between reading and diffing, and once the snapshots are no longer
+ * needed (the report keeps only the service models and the chains that differ), what was read
+ * is collected, so neither the diff nor the report's rendering adds to the memory it held.
+ */
+function diffInputs(args: ArgumentsCamelCase<DiffArgs>): DiffReport {
   checkMemoryBudget([args.before, args.after]);
   const before = load(args.before, args);
   const after = load(args.after, args, before);
   collectGarbage();
   const full = diffSnapshots(before, after, { table: args.table });
-  const report = filterReport(full, { services: args.service, namespaces: args.namespace });
+  return filterReport(full, { services: args.service, namespaces: args.namespace });
+}
+
+export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<number> {
+  if (args.before === STDIN && args.after === STDIN) throw new InputError('only one of the two inputs can be stdin');
+  const report = diffInputs(args);
+  collectGarbage();
   if (args.strict && report.warnings.length > 0) throw strictError(report.warnings);
   if (args.quiet) return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
   printWarnings(report.warnings);
   const output = render(report, args, Boolean(args.out));
-  if (args.out) writeFileAtomic(args.out, [...output].join(''), { force: args.force });
+  if (args.out) writeFileAtomic(args.out, output, { force: args.force });
   else await writeStdoutChunks(output);
   if (args.stats) printStats();
   return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;

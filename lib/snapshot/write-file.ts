@@ -38,6 +38,22 @@ function writeAll(fd: number, content: string): void {
   }
 }
 
+/** Pieces of text joined into pieces of about `size` characters (a long report is never one string). */
+export function* batches(pieces: Iterable<string>, size: number): Generator<string> {
+  let batch = '';
+  for (const piece of pieces) {
+    batch += piece;
+    if (batch.length >= size) {
+      yield batch;
+      batch = '';
+    }
+  }
+  if (batch !== '') yield batch;
+}
+
+/** Small enough for V8's young generation, where short-lived strings cost nothing to free. */
+export const WRITE_BATCH = 64 * 1024;
+
 function place(tmp: string, path: string, force: boolean): void {
   if (force) {
     renameSync(tmp, path);
@@ -56,7 +72,8 @@ function place(tmp: string, path: string, force: boolean): void {
   }
 }
 
-export function writeFileAtomic(path: string, content: string, options: WriteOptions = {}): void {
+/** `content` may come in pieces (a streamed report): they are written as they come. */
+export function writeFileAtomic(path: string, content: string | Iterable<string>, options: WriteOptions = {}): void {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let fd: number;
   try {
@@ -66,7 +83,7 @@ export function writeFileAtomic(path: string, content: string, options: WriteOpt
   }
   try {
     try {
-      writeAll(fd, content);
+      for (const piece of typeof content === 'string' ? [content] : batches(content, WRITE_BATCH)) writeAll(fd, piece);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -74,6 +91,7 @@ export function writeFileAtomic(path: string, content: string, options: WriteOpt
     place(tmp, path, Boolean(options.force));
   } catch (e) {
     removeQuietly(tmp);
+    if ((e as NodeJS.ErrnoException).code === undefined) throw e; // not the file system's: the content failed
     if (code(e) === 'EEXIST') throw new InputError('already exists; pass --force to replace it', path);
     if (code(e) === 'ENOSPC') throw new InputError('cannot be written: no space left on the device (nothing was changed)', path);
     throw new InputError(`cannot be written (${code(e)}; nothing was changed)`, path);

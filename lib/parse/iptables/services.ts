@@ -33,6 +33,16 @@ function isSepChain(name: string | null): name is string {
 }
 const PROTOCOLS: Protocol[] = ['tcp', 'udp', 'sctp'];
 
+/** The endpoint chain of this name (kube-proxy keeps them in nat; a fragment may put them elsewhere). */
+function sepChain(ruleset: IptablesRuleset, name: string): Chain | undefined {
+  if (!isSepChain(name)) return undefined;
+  for (const t of ruleset.tables.values()) {
+    const c = t.chains.get(name);
+    if (c) return c;
+  }
+  return undefined;
+}
+
 interface Group {
   hash: string;
   chains: Partial<Record<GroupKind, Chain>>;
@@ -83,14 +93,8 @@ class Builder {
     this.chains = allChains(ruleset);
   }
 
-  /** The endpoint chain of this name (kube-proxy keeps them in nat; a fragment may put them elsewhere). */
   sep(name: string): Chain | undefined {
-    if (!isSepChain(name)) return undefined;
-    for (const t of this.ruleset.tables.values()) {
-      const c = t.chains.get(name);
-      if (c) return c;
-    }
-    return undefined;
+    return sepChain(this.ruleset, name);
   }
 
   group(hash: string): Group {
@@ -368,13 +372,11 @@ function checkEndpointNames(b: Builder, g: Group, endpoints: Endpoint[]): void {
   }
 }
 
-/** An endpoint list as read from a chain, and every input it was read from. */
+/** An endpoint list as read from a chain (its endpoint chains are in the list). */
 interface ReadList {
-  chain: string;
+  chain: Chain;
   spn: string | null;
   protocol: Protocol | null;
-  /** The facts of the chain's rules, then of each endpoint chain's rules, in order. */
-  facts: RuleFacts[];
   list: EndpointList;
 }
 
@@ -385,18 +387,18 @@ interface ReadList {
  */
 const readLists = new WeakMap<RuleFacts, ReadList>();
 
-/** Whether `chains` hold, rule by rule, the facts objects `facts` lists. */
-function holdFacts(chains: (Chain | undefined)[], facts: readonly RuleFacts[]): boolean {
-  let at = 0;
-  for (const c of chains) for (const r of c?.rules ?? []) if (r.facts !== facts[at++]) return false;
-  return at === facts.length;
+/** Whether two chains hold, rule by rule, the same facts objects. */
+function sameFactsObjects(x: Chain | undefined, y: Chain | undefined): boolean {
+  if (!x || !y) return x === y;
+  return x.rules.length === y.rules.length && x.rules.every((r, i) => r.facts === (y.rules[i] as IptablesRule).facts);
 }
 
 function alreadyRead(b: Builder, g: Group, chain: Chain): EndpointList | null {
   const first = chain.rules[0];
   const known = first && readLists.get(first.facts);
-  if (!known || known.chain !== chain.name || known.spn !== g.spn || known.protocol !== g.protocol) return null;
-  return holdFacts([chain, ...known.list.endpoints.map((e) => b.sep(e.ref as string))], known.facts) ? known.list : null;
+  if (!known || known.chain.name !== chain.name || known.spn !== g.spn || known.protocol !== g.protocol || !sameFactsObjects(chain, known.chain)) return null;
+  const { list } = known;
+  return list.endpoints.every((e, i) => sameFactsObjects(b.sep(e.ref as string), list.chains[i])) ? list : null;
 }
 
 /** The endpoints of a service chain, checked against kube-proxy's names for them. */
@@ -409,8 +411,7 @@ function endpointList(b: Builder, g: Group, chain: Chain | undefined): EndpointL
   checkEndpointNames(b, g, list.endpoints);
   const first = chain?.rules[0];
   if (first && b.findings.length === findings && b.warnings.length === warnings && list.endpoints.every((e) => e.ref !== null)) {
-    const facts = [chain, ...list.chains].flatMap((c) => c?.rules.map((r) => r.facts) ?? []);
-    readLists.set(first.facts, { chain: chain.name, spn: g.spn, protocol: g.protocol, facts, list });
+    readLists.set(first.facts, { chain, spn: g.spn, protocol: g.protocol, list });
   }
   return list;
 }
@@ -473,21 +474,24 @@ function orphanIdentity(chain: Chain): string | undefined {
   return `sep:${displaySpn(said.spn)}/${dnat.facts.protocol}@${address}`;
 }
 
-/** Chain identities, computed for the chains the diff asks about (few: most pair by name). */
-function identities(b: Builder, groups: Group[], ports: ServicePort[]): (chain: string) => string | undefined {
+/**
+ * Chain identities, computed for the chains the diff asks about (few: most pair by name). It
+ * keeps the ports and their chain hashes, not the builder: the view outlives the reading.
+ */
+function identities(sep: (name: string) => Chain | undefined, hashes: string[], ports: ServicePort[]): (chain: string) => string | undefined {
   const portOfGroup = new Map<string, ServicePort>();
   const sepOwner = new Map<string, { port: ServicePort; address: string | null }>();
   const index = (): void => {
-    groups.forEach((g, i) => {
+    hashes.forEach((hash, i) => {
       const port = ports[i] as ServicePort;
-      portOfGroup.set(g.hash, port);
+      portOfGroup.set(hash, port);
       for (const e of [...port.endpoints, ...(port.localEndpoints ?? [])]) if (e.ref) sepOwner.set(e.ref, { port, address: e.address });
     });
   };
   const memo = new Map<string, string | undefined>();
   return (chain) => {
     if (memo.has(chain)) return memo.get(chain);
-    if (portOfGroup.size === 0 && groups.length > 0) index();
+    if (portOfGroup.size === 0 && hashes.length > 0) index();
     let id: string | undefined;
     const m = GROUP_CHAIN.exec(chain);
     if (m) {
@@ -495,8 +499,8 @@ function identities(b: Builder, groups: Group[], ports: ServicePort[]): (chain: 
       if (port) id = `${(m[1] as string).toLowerCase()}:${port.key}`;
     } else if (isSepChain(chain)) {
       const owner = sepOwner.get(chain);
-      const sep = b.sep(chain);
-      id = owner ? `sep:${owner.port.key}@${owner.address ?? chain}` : sep ? orphanIdentity(sep) : undefined;
+      const c = sep(chain);
+      id = owner ? `sep:${owner.port.key}@${owner.address ?? chain}` : c ? orphanIdentity(c) : undefined;
     }
     memo.set(chain, id);
     return id;
@@ -526,7 +530,7 @@ export function buildServiceView(ruleset: IptablesRuleset, options: BuildOptions
   for (const g of b.groups.values()) inferProtocol(b, g);
   const groups = [...b.groups.values()].filter((g) => !isStale(b, g));
   const ports = groups.map((g) => toServicePort(b, g));
-  const chainIdentity = identities(b, groups, ports);
+  const chainIdentity = identities((name) => sepChain(ruleset, name), groups.map((g) => g.hash), ports);
   for (const chain of b.chains) {
     if (chain.rules.length === 0 && isSepChain(chain.name) && chainIdentity(chain.name) === undefined) {
       b.findings.push(staleChain(chain));
