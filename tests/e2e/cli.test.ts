@@ -116,6 +116,12 @@ describe('--out writes atomically and never overwrites without --force', () => {
     expect(readFileSync(out, 'utf8')).toMatch(/^natdiff /);
     expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+
+  test('a JSON report streamed into the file is the one printed', () => {
+    const out = join(tmp, 'report.json');
+    expect(natdiff(['diff', BEFORE, AFTER, '-o', 'json', '--out', out]).status).toBe(1);
+    expect(readFileSync(out, 'utf8')).toBe(natdiff(['diff', BEFORE, AFTER, '-o', 'json']).stdout);
+  });
 });
 
 describe('bad input: one clear line on stderr, exit 2', () => {

@@ -1,3 +1,5 @@
+import { fc, test as prop } from '@fast-check/jest';
+import { batches } from '../../lib/snapshot/write-file';
 import { jsonChunks, renderJson, reportDocument } from '../../lib/report/json';
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
@@ -27,5 +29,14 @@ describe('the JSON document, streamed', () => {
     expect(alike.services.some((d) => d.status === 'unchanged' && d.before?.endpoints === d.after?.endpoints)).toBe(true);
     expect(renderJson(alike, 'v')).toBe(`${JSON.stringify(reportDocument(alike, 'v'), null, 2)}\n`);
     expect(renderJson(alike, 'v', false)).toBe(`${JSON.stringify(reportDocument(alike, 'v'))}\n`);
+  });
+});
+
+describe('written in pieces', () => {
+  prop.prop([fc.array(fc.string({ maxLength: 40 })), fc.integer({ min: 1, max: 100 })])('batches keep every character in order, each but the last at least the size', (pieces, size) => {
+    const out = [...batches(pieces, size)];
+    expect(out.join('')).toBe(pieces.join(''));
+    expect(out.slice(0, -1).every((b) => b.length >= size)).toBe(true);
+    expect(out.every((b) => b !== '')).toBe(true);
   });
 });
