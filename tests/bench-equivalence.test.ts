@@ -78,3 +78,34 @@ test.each(readable)('corpus %s against itself respelled (rules compared by their
 test('the corpus has dumps natdiff reads', () => {
   expect(readable.length).toBeGreaterThan(15);
 });
+
+describe('what a review of the shortcuts found', () => {
+  const dump = (lines: string[]) => `*nat\n${lines.join('\n')}\nCOMMIT\n`;
+  const SEP = ':KUBE-SEP-ZZZZZZZZZZZZZZZZ - [0:0]';
+  const DNAT = '-A KUBE-SEP-ZZZZZZZZZZZZZZZZ -p tcp -m comment --comment ns/b:http -m tcp -j DNAT --to-destination 10.0.0.1:80';
+  const serviceB = [
+    '-A KUBE-SERVICES -d 10.96.0.2/32 -p tcp -m comment --comment "ns/b:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-U7OEN5WHHKEPISTZ',
+    '-A KUBE-SVC-U7OEN5WHHKEPISTZ -m comment --comment "ns/b:http -> 10.0.0.1:80" -j KUBE-SEP-ZZZZZZZZZZZZZZZZ',
+  ];
+
+  test('an endpoint chain two services share: a name finding said for the first is said again where only the second is left', () => {
+    const before = dump([
+      ':KUBE-SERVICES - [0:0]', ':KUBE-SVC-PDNTG4S5GI55M4RT - [0:0]', ':KUBE-SVC-U7OEN5WHHKEPISTZ - [0:0]', SEP,
+      '-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m comment --comment "ns/a:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-PDNTG4S5GI55M4RT',
+      '-A KUBE-SVC-PDNTG4S5GI55M4RT -m comment --comment "ns/a:http -> 10.0.0.1:80" -j KUBE-SEP-ZZZZZZZZZZZZZZZZ', ...serviceB, DNAT,
+    ]);
+    const after = dump([':KUBE-SERVICES - [0:0]', ':KUBE-SVC-U7OEN5WHHKEPISTZ - [0:0]', SEP, ...serviceB, DNAT]);
+    const fast = json(before, after, false);
+    expect(fast).toBe(json(before, after, true));
+    expect(JSON.parse(fast).findings.map((f: { side: string }) => f.side)).toEqual(['before', 'after']);
+  });
+
+  test('an endpoint chain of the same name in another table too: the one in nat is read', () => {
+    const withFilter = (dnat: string) => `*filter\n${SEP}\nCOMMIT\n${dump([':KUBE-SERVICES - [0:0]', ':KUBE-SVC-U7OEN5WHHKEPISTZ - [0:0]', SEP, ...serviceB, dnat])}`;
+    const before = withFilter(DNAT);
+    const after = withFilter(DNAT.replace('10.0.0.1:80', '10.0.0.9:80'));
+    const fast = json(before, after, false);
+    expect(fast).toBe(json(before, after, true));
+    expect(JSON.parse(fast).services[0]).toMatchObject({ status: 'changed', endpointsAdded: ['10.0.0.9:80'], endpointsRemoved: ['10.0.0.1:80'] });
+  });
+});

@@ -33,9 +33,11 @@ function isSepChain(name: string | null): name is string {
 }
 const PROTOCOLS: Protocol[] = ['tcp', 'udp', 'sctp'];
 
-/** The endpoint chain of this name (kube-proxy keeps them in nat; a fragment may put them elsewhere). */
+/** The endpoint chain of this name: kube-proxy's is in nat; a fragment may have put it in another table. */
 function sepChain(ruleset: IptablesRuleset, name: string): Chain | undefined {
   if (!isSepChain(name)) return undefined;
+  const nat = ruleset.tables.get('nat')?.chains.get(name);
+  if (nat) return nat;
   for (const t of ruleset.tables.values()) {
     const c = t.chains.get(name);
     if (c) return c;
@@ -357,12 +359,16 @@ function checkServiceName(b: Builder, g: Group): void {
   }
 }
 
-function checkEndpointNames(b: Builder, g: Group, endpoints: Endpoint[]): void {
-  if (!g.spn || !g.protocol) return;
+/** Whether every endpoint chain bears the name kube-proxy gives it (a mismatch is a finding, said once per chain). */
+function checkEndpointNames(b: Builder, g: Group, endpoints: Endpoint[]): boolean {
+  if (!g.spn || !g.protocol) return true;
+  let allMatch = true;
   for (const e of endpoints) {
     if (!e.ref || !e.address) continue;
     const sepHash = endpointHash(g.spn, g.protocol, e.address);
-    if (`KUBE-SEP-${sepHash}` !== e.ref && !b.findings.some((f) => f.message.startsWith(`${e.ref}:`))) {
+    if (`KUBE-SEP-${sepHash}` === e.ref) continue;
+    allMatch = false;
+    if (!b.findings.some((f) => f.message.startsWith(`${e.ref}:`))) {
       b.findings.push({
         kind: 'name-mismatch',
         message: `${e.ref}: sends ${sanitizeLine(displaySpn(g.spn))}/${g.protocol} traffic to ${e.address}, but kube-proxy would name that chain KUBE-SEP-${sepHash}`,
@@ -370,6 +376,7 @@ function checkEndpointNames(b: Builder, g: Group, endpoints: Endpoint[]): void {
       });
     }
   }
+  return allMatch;
 }
 
 /** An endpoint list as read from a chain (its endpoint chains are in the list). */
@@ -408,9 +415,10 @@ function endpointList(b: Builder, g: Group, chain: Chain | undefined): EndpointL
   const findings = b.findings.length;
   const warnings = b.warnings.length;
   const list = readEndpoints(b, chain);
-  checkEndpointNames(b, g, list.endpoints);
+  // A list is remembered only if reading it said nothing, whatever was said before it.
+  const namesMatch = checkEndpointNames(b, g, list.endpoints);
   const first = chain?.rules[0];
-  if (first && b.findings.length === findings && b.warnings.length === warnings && list.endpoints.every((e) => e.ref !== null)) {
+  if (first && namesMatch && b.findings.length === findings && b.warnings.length === warnings && list.endpoints.every((e) => e.ref !== null)) {
     readLists.set(first.facts, { chain, spn: g.spn, protocol: g.protocol, list });
   }
   return list;
@@ -532,7 +540,7 @@ export function buildServiceView(ruleset: IptablesRuleset, options: BuildOptions
   const ports = groups.map((g) => toServicePort(b, g));
   const chainIdentity = identities((name) => sepChain(ruleset, name), groups.map((g) => g.hash), ports);
   for (const chain of b.chains) {
-    if (chain.rules.length === 0 && isSepChain(chain.name) && chainIdentity(chain.name) === undefined) {
+    if (chain.rules.length === 0 && b.sep(chain.name) === chain && chainIdentity(chain.name) === undefined) {
       b.findings.push(staleChain(chain));
     }
   }
