@@ -141,6 +141,7 @@ describe('facts that say everything decide equality exactly as keys do', () => {
     ['-j DNAT --to-destination 10.0.0.1:80', '-j DNAT --to 10.0.0.1:80', '-j DNAT --to-destination 10.0.0.1:0080'], ['-j DNAT --to-destination 10.0.0.1:81'], ['-j DNAT --to-destination 10.0.0.1:80 --random'],
     ['-j DNAT --to-destination 10.0.0.1'], ['-j DNAT --to-destination [fd00:0::1]:80', '-j DNAT --to-destination [fd00::1]:80'], ['-j DNAT'], ['-j DNAT --to-destination 10.0.0.1:80 --to-destination 10.0.0.2:80'],
     ['-j MARK --set-xmark 0x4000/0x4000', '-j MARK --or-mark 0x4000'], ['-j KUBE-SEP-A [unsupported revision]'], [''],
+    ['-j DNAT --to-destination 10.0.0.1:80 -j DNAT', '-j KUBE-SEP-A -j KUBE-SEP-B'], ['-j "DNAT --to-destination 10.0.0.1:80"', '-j "KUBE-SEP-A"'],
   ];
   /** One slot of both rules: absent, or a spelling of a group; the second keeps the group (respelled) or takes any. */
   const slot = (groups: string[][], presentPercent: number) =>
@@ -172,6 +173,22 @@ describe('facts that say everything decide equality exactly as keys do', () => {
     const known = sameMeaning(a.facts, b.facts);
     if (known !== null) expect(known).toBe(a.key === b.key);
     expect(a.sameAs(b)).toBe(a.key === b.key);
+  });
+
+  test.each([
+    ['a second jump', '-A X -p tcp -m tcp -j DNAT --to-destination 10.0.0.1:80', '-A X -p tcp -j DNAT --to-destination 10.0.0.1:80 -j DNAT'],
+    ['a second jump elsewhere', '-A X -j KUBE-SEP-B', '-A X -j KUBE-SEP-A -j KUBE-SEP-B'],
+    ['a target name with spaces', '-A X -j DNAT --to-destination 10.0.0.1:80', '-A X -j "DNAT --to-destination 10.0.0.1:80"'],
+    ['a quoted target name', '-A X -j KUBE-SEP-A', '-A X -j "KUBE-SEP-A"'],
+    ['goto', '-A X -j KUBE-SEP-A', '-A X -g KUBE-SEP-A'],
+    ['a port match of another protocol', '-A X -p udp -m udp --dport 80 -j RETURN', '-A X -p udp -m tcp --dport 80 -j RETURN'],
+    ['a probability after a port match', '-A X -p tcp -m tcp --dport 80 -m statistic --mode random --probability 0.5 -j RETURN', '-A X -p tcp -m statistic --mode random --probability 0.5 -m tcp --dport 80 -j RETURN'],
+  ])('found by review: %s', (_, lineA, lineB) => {
+    const a = ruleOrNull(lineA);
+    const b = ruleOrNull(lineB);
+    if (!a || !b) throw new Error('both lines are rules');
+    expect(a.sameAs(b)).toBe(a.key === b.key);
+    expect(b.sameAs(a)).toBe(a.key === b.key);
   });
 
   test('kube-proxy rules say everything in their facts, so a noisy dump is compared without keys', () => {

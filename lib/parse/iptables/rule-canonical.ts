@@ -186,7 +186,7 @@ function canonicalParts(t: Tokens, start: number): CanonicalParts {
   if (!ordered) matches.sort();
   let target = '';
   if (v.jump) {
-    target = `${v.jump.goto ? '-g' : '-j'} ${v.jump.name}`;
+    target = `${v.jump.goto ? '-g' : '-j'} ${valueText(v.jump.name)}`;
     for (const o of canonicalTarget(v.jump.name, v.jump.options)) target += ` ${optionText(o)}`;
     if (v.jump.unsupported) target += ' [unsupported revision]';
   }

@@ -109,8 +109,9 @@ class FactsVisitor implements RuleVisitor {
   }
 
   target(name: string, goto: boolean): void {
+    // A second jump replaces the first in the key but not the options counted for it here.
+    if (goto || this.facts.target !== null) this.facts.complete = false;
     this.facts.target = name;
-    if (goto) this.facts.complete = false;
   }
 
   targetOption(name: string, from: number, to: number, negated: boolean): void {
