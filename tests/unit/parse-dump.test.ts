@@ -130,6 +130,19 @@ describe('what the review found in the grammar', () => {
   });
 });
 
+describe('a renamed chain: jumps follow it (found by review)', () => {
+  test('a rule inserted at a position follows too', () => {
+    const d = parse('-N A\n-N C\n-I C 1 -j A\n-E A B\n');
+    expect(chain(d, 'nat', 'C')?.rules.map((r) => r.key)).toEqual(['-j B']);
+  });
+
+  test('a rule whose reading warned after the rename warns again when read alike', () => {
+    const text = '-N A\n-A A -s bogus -j A\n-E A A\n';
+    const first = parse(text);
+    expect(parseIptablesDump(text, { source: 'b', alike: first.ruleset }).warnings.length).toBe(first.warnings.length);
+  });
+});
+
 describe('reading a dump alike another (the second side of a diff)', () => {
   const before = '*nat\n:X - [0:0]\n:Y - [0:0]\n-A X -d 10.0.0.1 -j Y\n-A X -m statistic --mode random --probability 2 -j Y\n-A Y -j RETURN\nCOMMIT\n';
   const after = '*nat\n:X - [0:0]\n:Y - [0:0]\n-A Y -j RETURN\n-A X -d 10.0.0.1 -j Y\n-A X -m statistic --mode random --probability 2 -j Y\n-A X -j DROP\nCOMMIT\n*filter\n:X - [0:0]\n-A X -d 10.0.0.1 -j Y\nCOMMIT\n';

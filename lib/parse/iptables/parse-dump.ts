@@ -10,7 +10,7 @@ import { sanitizeLine } from '../../sanitize';
 import type { Family } from './address';
 import { IptablesRule, parseRule, RuleSyntaxError, type RuleFacts } from './rule';
 import type { FactsContext } from './rule-facts';
-import { tokenize, TokenizeError, valueText, type Tokens } from './tokenize';
+import { tokenize, TokenizeError, type Tokens } from './tokenize';
 
 type Chain = AnyChain<IptablesRule>;
 type Table = AnyTable<IptablesRule>;
@@ -474,9 +474,10 @@ function renameChain(b: DumpBuilder, from: string, to: string | undefined, line:
 }
 
 function retargeted(b: DumpBuilder, r: IptablesRule, from: string, to: string): IptablesRule {
-  const t = tokenize(r.raw);
-  const line = t.values.map((v, i) => (v === from && !t.quoted?.[i] ? to : valueText(v))).join(' ');
-  return parseRule(r.chain, tokenize(line), 2, r.line, line, { warn: (m) => b.warn(m, r.line) });
+  const warnings = b.warnings.length;
+  const rule = r.retargeted(from, to, { warn: (m) => b.warn(m, r.line) });
+  if (b.warnings.length > warnings) warnedFacts.add(rule.facts);
+  return rule;
 }
 
 function finish(b: DumpBuilder): IptablesDump {

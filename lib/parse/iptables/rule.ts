@@ -6,7 +6,7 @@
 import type { Rule, Selector } from '../../model/ruleset';
 import { canonicalKey, canonicalRule, type CanonicalRule } from './rule-canonical';
 import { refsOf, ruleFacts, sameMeaning, type FactsContext, type RuleFacts } from './rule-facts';
-import { saveString, tokenize, type Tokens } from './tokenize';
+import { saveString, tokenize, valueText, type Tokens } from './tokenize';
 
 export type { RuleFacts } from './rule-facts';
 export { RuleSyntaxError } from './rule-walk';
@@ -71,6 +71,13 @@ export class IptablesRule implements Rule {
   /** The same rule under another chain name (`-E` renames a chain in a restore input). */
   renamed(chain: string): IptablesRule {
     return new IptablesRule(chain, this.raw, this.start, this.line, this.facts);
+  }
+
+  /** The same rule with `from` (a chain it names) renamed to `to`, read again: jumps follow a renamed chain. */
+  retargeted(from: string, to: string, ctx: FactsContext): IptablesRule {
+    const t = tokenize(this.raw);
+    const raw = t.values.map((v, i) => (v === from && !t.quoted?.[i] ? to : valueText(v))).join(' ');
+    return parseRule(this.chain, tokenize(raw), this.start, this.line, raw, ctx);
   }
 }
 
