@@ -12,6 +12,8 @@ export const STDIN = '/dev/stdin';
 export const EXIT_SAME = 0;
 export const EXIT_CHANGED = 1;
 export const EXIT_ERROR = 2;
+/** Ctrl-C, as shells report a command ended by SIGINT. */
+export const EXIT_INTERRUPTED = 130;
 
 const MAX_WARNINGS_SHOWN = 20;
 
@@ -61,6 +63,26 @@ export async function writeStdoutChunks(chunks: Iterable<string>): Promise<void>
     await writeStdout(batch);
     if (closed) return;
   }
+}
+
+/**
+ * Runs a step that must finish once started (an atomic write of a report rendered as it is
+ * written): Ctrl-C during it is held until it is done. Says whether Ctrl-C came.
+ */
+export async function uninterruptible(step: () => void): Promise<boolean> {
+  let interrupted = false;
+  const hold = (): void => {
+    interrupted = true;
+  };
+  process.on('SIGINT', hold);
+  try {
+    step();
+    // A signal that came during the step is delivered by the event loop, before this resolves.
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('SIGINT', hold);
+  }
+  return interrupted;
 }
 
 /** Colour for stdout: the flag if given, else off under NO_COLOR or TERM=dumb, on under FORCE_COLOR, else on a terminal. */

@@ -9,13 +9,14 @@ import { jsonChunks } from '../../lib/report/json';
 import { renderMarkdown } from '../../lib/report/markdown';
 import { renderText } from '../../lib/report/text';
 import { renderYaml } from '../../lib/report/yaml';
+import { sanitizeLine } from '../../lib/sanitize';
 import { loadSnapshot, parseSnapshot, type LoadOptions } from '../../lib/snapshot/load-snapshot';
 import { checkMemoryBudget } from '../../lib/snapshot/memory-budget';
 import { decodeInput, readStream } from '../../lib/snapshot/read-input';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
 import { collectGarbage } from '../memory';
-import { EXIT_CHANGED, EXIT_SAME, printWarnings, STDIN, useColor, writeStdoutChunks } from '../run';
+import { EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_SAME, printWarnings, STDIN, uninterruptible, useColor, writeStdoutChunks } from '../run';
 
 export const OUTPUTS = ['text', 'markdown', 'json', 'yaml'] as const;
 export type Output = (typeof OUTPUTS)[number];
@@ -122,8 +123,15 @@ export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<n
   if (args.quiet) return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
   printWarnings(report.warnings);
   const output = render(report, args, Boolean(args.out));
-  if (args.out) writeFileAtomic(args.out, output, { force: args.force });
-  else await writeStdoutChunks(output);
+  if (args.out) {
+    const out = args.out;
+    if (await uninterruptible(() => writeFileAtomic(out, output, { force: args.force }))) {
+      process.stderr.write(`natdiff: interrupted; ${sanitizeLine(out)} was written in full first\n`);
+      return EXIT_INTERRUPTED;
+    }
+  } else {
+    await writeStdoutChunks(output);
+  }
   if (args.stats) printStats();
   return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
 }

@@ -14,11 +14,10 @@ import { compactTimestamp } from '../../lib/snapshot/write-snapshot';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
 import { parseDuration } from '../duration';
-import { EXIT_CHANGED, EXIT_SAME, useColor, writeStdout } from '../run';
+import { EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_SAME, useColor, writeStdout } from '../run';
 import { Spinner } from '../spinner';
 import { kubectlFrom, sourceFrom, sourceOptions, type SourceArgs } from './source-options';
 
-export const EXIT_INTERRUPTED = 130;
 
 export interface ScaleArgs extends SourceArgs {
   workload: string;
