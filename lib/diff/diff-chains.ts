@@ -101,8 +101,9 @@ function countNoise(m: RuleMatch, b: Rule, a: Rule): void {
 }
 
 function matchRules(before: Rule[], after: Rule[], keys: RuleKeys): RuleMatch {
-  // The common case of a chain written differently: the same rules in the same order. Their keys
-  // are not needed again, so they are not kept (a noisy 10k-service dump has 400k of them).
+  // The common case of a chain written differently: the same rules in the same order. Each pair is
+  // decided by the parser's cheapest exact means, and no key is kept (a noisy 10k-service dump has
+  // 400k of them).
   if (before.length === after.length && before.every((b, i) => keys.same(b, after[i] as Rule))) {
     const m: RuleMatch = { sameOrder: true, added: [], removed: [], commonBefore: before, commonAfter: after, formattingOnly: 0, commentOnly: 0 };
     before.forEach((b, i) => countNoise(m, b, after[i] as Rule));
@@ -147,7 +148,10 @@ function renameKeys(renames: Map<string, string>, byFacts: boolean): RuleKeys {
   const renamed = (key: string): string => key.split(' ').map((t) => renames.get(t) ?? t).join(' ');
   return {
     kept: (r) => (refersToRenamed(r) ? renamed(r.key) : r.key),
-    same: (b, a) => (refersToRenamed(b) ? renamed(b.transientKey()) === a.transientKey() : byFacts ? b.sameAs(a) : b.transientKey() === a.transientKey()),
+    same: (b, a) => {
+      if (refersToRenamed(b)) return renamed(b.transientKey()) === a.transientKey();
+      return byFacts ? b.sameAs(a) : b.transientKey() === a.transientKey();
+    },
   };
 }
 
