@@ -14,6 +14,7 @@ import { parseSnapshot } from '../lib/snapshot/load-snapshot';
 import { benchCluster, scaleEvent } from './bench/generate';
 import { writeRestorePayload } from './support/kube-proxy-writer';
 import { noisy } from './support/noise';
+import { identicalChainsPair, identicalRulesPair, renamedChainsPair, reweightedRulesPair } from './support/pathological';
 import { toSaveFormat } from './support/save-format';
 import { bundled, fixture } from './support/snapshots';
 
@@ -48,6 +49,30 @@ test('the bundled pairs: the same report either way', () => {
   for (const [a, b] of [['coredns-scale-2to4-before.txt', 'coredns-scale-2to4-after.txt'], ['nginx-basic-2-endpoints.txt', 'nginx-basic-3-endpoints.txt'], ['golang-ex-1-endpoint.txt', 'golang-ex-3-endpoints.txt']] as const) {
     expect(json(bundled(a), bundled(b), false)).toBe(json(bundled(a), bundled(b), true));
   }
+});
+
+describe('pairs shaped to make the diff grow faster than its input: the same report either way', () => {
+  const summary = ([a, b]: [string, string]) => {
+    const fast = json(a, b, false);
+    expect(fast).toBe(json(a, b, true));
+    return JSON.parse(fast).summary;
+  };
+
+  test('one chain of identical rules, one rule more after: that rule is added', () => {
+    expect(summary(identicalRulesPair(500))).toMatchObject({ chainsAdded: 0, rulesAdded: 1, rulesRemoved: 0 });
+  });
+
+  test('one chain of identical rules, each re-weighted: each rule changed', () => {
+    expect(summary(reweightedRulesPair(500))).toMatchObject({ rulesChanged: 500, rulesAdded: 0, rulesRemoved: 0 });
+  });
+
+  test('chains added with identical rules: added, none taken for a rename', () => {
+    expect(summary(identicalChainsPair(500))).toMatchObject({ chainsAdded: 500, chainsRenamed: 0 });
+  });
+
+  test('chains renamed, each with its own rules: renamed', () => {
+    expect(summary(renamedChainsPair(500))).toMatchObject({ chainsRenamed: 500, chainsAdded: 0, chainsRemoved: 0 });
+  });
 });
 
 /** The dump without its first rule line: most chains alike, one not. */

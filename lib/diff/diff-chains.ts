@@ -6,6 +6,7 @@
  */
 import type { Chain, Rule, Ruleset, Table } from '../model/ruleset';
 import { BUILTIN_CHAINS } from '../model/ruleset';
+import { KeyedQueues } from './keyed-queues';
 import { orderEffect } from './order-effect';
 import type { ChainDiff, RuleRef } from './types';
 
@@ -65,15 +66,18 @@ function pairRenamed(removed: Chain[], added: Chain[]): [Chain, Chain][] {
   for (const c of added) {
     if (c.rules.length === 0) continue;
     const sig = contentSignature(c);
-    bySignature.set(sig, [...(bySignature.get(sig) ?? []), c]);
+    const alike = bySignature.get(sig);
+    if (alike) alike.push(c);
+    else bySignature.set(sig, [c]);
   }
   const pairs: [Chain, Chain][] = [];
   for (const c of removed) {
     if (c.rules.length === 0) continue;
-    const candidates = bySignature.get(contentSignature(c));
+    const sig = contentSignature(c);
+    const candidates = bySignature.get(sig);
     if (candidates?.length === 1) {
       pairs.push([c, candidates[0] as Chain]);
-      bySignature.delete(contentSignature(c));
+      bySignature.delete(sig);
     }
   }
   return pairs;
@@ -109,19 +113,12 @@ function matchRules(before: Rule[], after: Rule[], keys: RuleKeys): RuleMatch {
     before.forEach((b, i) => countNoise(m, b, after[i] as Rule));
     return m;
   }
-  const keyOf = keys.kept;
-  const pending = new Map<string, Rule[]>();
-  for (const r of before) {
-    const k = keyOf(r);
-    const q = pending.get(k);
-    if (q) q.push(r);
-    else pending.set(k, [r]);
-  }
+  const pending = new KeyedQueues<Rule>();
+  for (const r of before) pending.add(keys.kept(r), r);
   const m: RuleMatch = { sameOrder: false, added: [], removed: [], commonBefore: [], commonAfter: [], formattingOnly: 0, commentOnly: 0 };
   const matchedBefore = new Set<Rule>();
   for (const a of after) {
-    const q = pending.get(a.key);
-    const b = q?.shift();
+    const b = pending.take(a.key);
     if (!b) {
       m.added.push(a);
       continue;
@@ -232,11 +229,10 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
   }
   const unpaired = new Set(addedById.values());
   const added = addedByName.filter((c) => unpaired.has(c));
-  const renamedPairs = pairRenamed(removed, added);
-  for (const [b, a] of renamedPairs) {
-    removed.splice(removed.indexOf(b), 1);
-    added.splice(added.indexOf(a), 1);
+  const renamedChains = new Set<Chain>();
+  for (const [b, a] of pairRenamed(removed, added)) {
     pairs.push([b, a]);
+    renamedChains.add(b).add(a);
   }
 
   const renames = new Map<string, string>();
@@ -254,6 +250,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
   const ref = (side: ChainSide, chainService: string | null) => (r: Rule): RuleRef => ({ line: r.line, text: r.text, service: serviceOfRule(side)(r, chainService) });
 
   for (const c of removed) {
+    if (renamedChains.has(c)) continue;
     if (isImplicitBuiltin(c)) {
       result.implicitBuiltins++;
       continue;
@@ -262,6 +259,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
     result.chains.push({ table, name: c.name, status: 'removed', renamedFrom: null, service, policy: null, added: [], removed: c.rules.map(ref(before, service)), changed: [], reordered: null, rules: { before: c.rules, after: [], beforeName: c.name, orderIsNoise: false } });
   }
   for (const c of added) {
+    if (renamedChains.has(c)) continue;
     if (isImplicitBuiltin(c)) {
       result.implicitBuiltins++;
       continue;
@@ -324,16 +322,13 @@ function sameText(b: Chain, a: Chain): boolean {
 /** Among removed and added rules, those with the same pairKey are one rule re-weighted. */
 function pairChanged(m: RuleMatch, renames: Map<string, string>): { added: Rule[]; removed: Rule[]; pairs: [Rule, Rule][] } {
   const pairKey = (r: Rule): string => (renames.size === 0 ? r.pairKey : r.pairKey.split(' ').map((t) => renames.get(t) ?? t).join(' '));
-  const removedByPair = new Map<string, Rule[]>();
-  for (const r of m.removed) {
-    const k = pairKey(r);
-    removedByPair.set(k, [...(removedByPair.get(k) ?? []), r]);
-  }
+  const removedByPair = new KeyedQueues<Rule>();
+  for (const r of m.removed) removedByPair.add(pairKey(r), r);
   const pairs: [Rule, Rule][] = [];
   const added: Rule[] = [];
   const paired = new Set<Rule>();
   for (const a of m.added) {
-    const b = removedByPair.get(a.pairKey)?.shift();
+    const b = removedByPair.take(a.pairKey);
     if (b) {
       pairs.push([b, a]);
       paired.add(b);

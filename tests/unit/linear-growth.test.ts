@@ -1,0 +1,56 @@
+/**
+ * The diff grows with its input, never faster, however alike the rules and chains are. Time is
+ * compared, never limited: the diff of 4N, against that of N in the same run, must take under 8
+ * times as long (a square would take 16). Each is the best of five runs in turn, in CPU time:
+ * another process busy on the machine slows neither.
+ */
+import { diffSnapshots } from '../../lib/diff/diff-snapshots';
+import type { Snapshot } from '../../lib/model/snapshot';
+import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
+import { identicalChainsPair, identicalRulesPair, renamedChainsPair, reweightedRulesPair } from '../support/pathological';
+
+const ROUNDS = 5;
+
+function parsed([before, after]: [string, string]): [Snapshot, Snapshot] {
+  const first = parseSnapshot(before, 'before');
+  return [first, parseSnapshot(after, 'after', { alike: first })];
+}
+
+/** CPU time, not wall time: what other processes take of the machine does not count. */
+function cpuToDiff([before, after]: [Snapshot, Snapshot]): number {
+  const start = process.cpuUsage();
+  diffSnapshots(before, after);
+  const spent = process.cpuUsage(start);
+  return spent.user + spent.system;
+}
+
+/** Time of the diff of 4N over that of N, each the best of ROUNDS taken in turn. */
+function growth(pair: (n: number) => [string, string], n: number): number {
+  const small = parsed(pair(n));
+  const large = parsed(pair(4 * n));
+  cpuToDiff(small); // compiled before anything is timed
+  const times = { small: Infinity, large: Infinity };
+  for (let r = 0; r < ROUNDS; r++) {
+    times.small = Math.min(times.small, cpuToDiff(small));
+    times.large = Math.min(times.large, cpuToDiff(large));
+  }
+  return times.large / times.small;
+}
+
+describe('the diff of 4 times the input takes under 8 times as long', () => {
+  test('one chain of identical rules, one rule more after (each rule matched to the next of its kind, not searched for)', () => {
+    expect(growth(identicalRulesPair, 40_000)).toBeLessThan(8);
+  });
+
+  test('one chain of identical rules, each re-weighted (each removed rule paired with the next added one of its kind)', () => {
+    expect(growth(reweightedRulesPair, 10_000)).toBeLessThan(8);
+  });
+
+  test('chains added with identical rules (none of them paired as a rename)', () => {
+    expect(growth(identicalChainsPair, 10_000)).toBeLessThan(8);
+  });
+
+  test('chains renamed, each with its own rules', () => {
+    expect(growth(renamedChainsPair, 5_000)).toBeLessThan(8);
+  });
+});
