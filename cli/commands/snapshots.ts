@@ -34,7 +34,7 @@ export async function snapshotsCommand(args: ArgumentsCamelCase<SnapshotsArgs>):
     s.path,
   ].map(sanitizeLine));
   const header = ['CAPTURED (UTC)', 'LABEL', 'NODE', 'CONTEXT', 'RULES', 'PATH'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] as string).length), h.length));
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ');
   await writeStdout([fmt(header), ...rows.map(fmt)].join('\n') + '\n');
   return EXIT_SAME;

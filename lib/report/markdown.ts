@@ -134,7 +134,7 @@ export function renderMarkdown(report: DiffReport, options: MarkdownOptions): st
   const unchanged = report.summary.servicesUnchanged;
   if (unchanged > 0 && !options.all) out.push(`${plural(unchanged, 'service')} unchanged.`, '');
   for (const d of listed.filter((s) => s.status !== 'unchanged')) out.push(...serviceSection(d, report.pods));
-  out.push(...otherSection(report));
+  for (const line of otherSection(report)) out.push(line);
   if (report.findings.length > 0) {
     out.push('### Notes', '', ...report.findings.map((f) => `- ${f.side === 'both' ? '' : `${f.side}: `}${cell(f.message)}`), '');
   }

@@ -89,11 +89,11 @@ export class Timeline {
       const before = this.sliceState.get(name);
       const after = new Set(ready.map((r) => r.address));
       if (before && before.size === after.size && [...after].every((a) => before.has(a))) continue;
-      const added = [...after].filter((a) => !before?.has(a));
+      const added = new Set([...after].filter((a) => !before?.has(a)));
       const removed = before ? [...before].filter((a) => !after.has(a)) : [];
       this.sliceState.set(name, after);
       for (const r of ready) {
-        if (!added.includes(r.address) || this.readyAt.has(`${name} ${r.address}`)) continue;
+        if (!added.has(r.address) || this.readyAt.has(`${name} ${r.address}`)) continue;
         const podReady = this.podIps.get(endpointIp(r.address));
         const start =
           r.triggeredAt !== null && r.triggeredAt >= this.t0
@@ -104,8 +104,9 @@ export class Timeline {
         this.readyAt.set(`${name} ${r.address}`, start);
       }
       if (before) {
-        const change = [...added.map((a) => `+${a}`), ...removed.map((a) => `-${a}`)].join(' ');
-        const at = Math.max(...ready.filter((r) => added.includes(r.address) && r.triggeredAt !== null).map((r) => r.triggeredAt as number), -Infinity);
+        const change = [...[...added].map((a) => `+${a}`), ...removed.map((a) => `-${a}`)].join(' ');
+        let at = -Infinity;
+        for (const r of ready) if (added.has(r.address) && r.triggeredAt !== null) at = Math.max(at, r.triggeredAt);
         this.add('endpoints', name, `EndpointSlice: ${after.size} ready (${change})`, Number.isFinite(at) ? this.credible(at, now) : now);
       }
     }

@@ -36,7 +36,11 @@ function iptablesSnapshot(dump: IptablesDump, source: string, format: string, me
     hadCounters: dump.hadCounters,
     metadata,
     warnings: dump.warnings,
-    serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
+    serviceNames: () => {
+      const names = new Set(mentionedServiceNames(dump.ruleset));
+      for (const n of metadataServiceNames(metadata)) names.add(n);
+      return names;
+    },
     describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames }),
   };
 }
