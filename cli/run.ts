@@ -2,6 +2,7 @@
  * How every command ends: output written, one line per problem on stderr, and an exit code.
  * Bad input is one clear line and exit 2, never a stack trace.
  */
+import { constants } from 'node:os';
 import { NatdiffError, type Warning } from '../lib/errors';
 import { sanitizeLine } from '../lib/sanitize';
 import { batches, WRITE_BATCH } from '../lib/snapshot/write-file';
@@ -65,24 +66,36 @@ export async function writeStdoutChunks(chunks: Iterable<string>): Promise<void>
   }
 }
 
+/** Signals that ask natdiff to stop, as Ctrl-C does: a terminal closed, a `kill`. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export type StopSignal = (typeof STOP_SIGNALS)[number];
+
+/** How shells report a command ended by a signal: 128 + its number (130, 143, 129). */
+export function signalExitCode(signal: StopSignal): number {
+  return 128 + constants.signals[signal];
+}
+
 /**
  * Runs a step that must finish once started (an atomic write of a report rendered as it is
- * written): Ctrl-C during it is held until it is done. Says whether Ctrl-C came.
+ * written): Ctrl-C, SIGTERM or SIGHUP during it is held until it is done. Says which came first.
  */
-export async function uninterruptible(step: () => void): Promise<boolean> {
-  let interrupted = false;
-  const hold = (): void => {
-    interrupted = true;
-  };
-  process.on('SIGINT', hold);
+export async function uninterruptible(step: () => void): Promise<StopSignal | null> {
+  let came: StopSignal | null = null;
+  const holds = STOP_SIGNALS.map((signal) => {
+    const hold = (): void => {
+      came ??= signal;
+    };
+    process.on(signal, hold);
+    return () => process.off(signal, hold);
+  });
   try {
     step();
     // A signal that came during the step is delivered by the event loop, before this resolves.
     await new Promise((resolve) => setImmediate(resolve));
   } finally {
-    process.off('SIGINT', hold);
+    for (const release of holds) release();
   }
-  return interrupted;
+  return came;
 }
 
 /** Colour for stdout: the flag if given, else off under NO_COLOR or TERM=dumb, on under FORCE_COLOR, else on a terminal. */

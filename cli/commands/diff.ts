@@ -16,7 +16,7 @@ import { decodeInput, readStream } from '../../lib/snapshot/read-input';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
 import { collectGarbage } from '../memory';
-import { EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_SAME, printWarnings, STDIN, uninterruptible, useColor, writeStdoutChunks } from '../run';
+import { EXIT_CHANGED, EXIT_SAME, printWarnings, signalExitCode, STDIN, uninterruptible, useColor, writeStdoutChunks } from '../run';
 
 export const OUTPUTS = ['text', 'markdown', 'json', 'yaml'] as const;
 export type Output = (typeof OUTPUTS)[number];
@@ -125,9 +125,10 @@ export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<n
   const output = render(report, args, Boolean(args.out));
   if (args.out) {
     const out = args.out;
-    if (await uninterruptible(() => writeFileAtomic(out, output, { force: args.force }))) {
-      process.stderr.write(`natdiff: interrupted; ${sanitizeLine(out)} was written in full first\n`);
-      return EXIT_INTERRUPTED;
+    const signal = await uninterruptible(() => writeFileAtomic(out, output, { force: args.force }));
+    if (signal) {
+      process.stderr.write(`natdiff: interrupted (${signal}); ${sanitizeLine(out)} was written in full first\n`);
+      return signalExitCode(signal);
     }
   } else {
     await writeStdoutChunks(output);

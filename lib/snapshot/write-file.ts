@@ -2,9 +2,10 @@
  * Writes a file the way a user's files deserve: never over an existing file unless asked,
  * and atomically (a temp file in the same directory, written in full and synced, then renamed
  * or linked into place), so an interrupted or failed write leaves either the old file or the new
- * one, never half of one and never a stray temp file.
+ * one, never half of one and never a stray temp file (one left by a killed writer goes with the
+ * next write to that directory).
  */
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors';
@@ -72,9 +73,43 @@ function place(tmp: string, path: string, force: boolean): void {
   }
 }
 
+/** `.NAME.PID.RANDOM.tmp`: the writer's pid says whether the writer is still there. */
+const TEMP_NAME = /^\..+\.(\d{1,7})\.[0-9a-f]{12}\.tmp$/;
+
+function tempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // there, but another user's
+  }
+}
+
+/**
+ * Temp files of writers that are gone: killed with SIGKILL (which no program can handle) or by
+ * a power cut, they never renamed or removed theirs. A live writer's temp file is left alone.
+ */
+export function removeStaleTempFiles(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // creating the temp file will say what is wrong with the directory
+  }
+  for (const name of names) {
+    const pid = TEMP_NAME.exec(name)?.[1];
+    if (pid !== undefined && !isAlive(Number(pid))) removeQuietly(join(dir, name));
+  }
+}
+
 /** `content` may come in pieces (a streamed report): they are written as they come. */
 export function writeFileAtomic(path: string, content: string | Iterable<string>, options: WriteOptions = {}): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  removeStaleTempFiles(dirname(path));
+  const tmp = tempPath(path);
   let fd: number;
   try {
     fd = openSync(tmp, 'wx', options.mode ?? 0o644);

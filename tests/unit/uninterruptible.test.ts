@@ -1,22 +1,32 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { signalExitCode, type StopSignal } from '../../cli/run';
 import { CLI } from '../support/cli';
 
-/** In a process of its own: Ctrl-C is sent to the process that holds it. */
+/** In a process of its own: the signal is sent to the process that holds it. */
 function run(step: string): { stdout: string; status: number | null } {
   const runModule = join(CLI, '..', 'run.js');
-  const script = `require(${JSON.stringify(runModule)}).uninterruptible(() => { ${step} }).then((i) => console.log(i, process.listenerCount('SIGINT')))`;
+  const listeners = "['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => process.listenerCount(s)).join('')";
+  const script = `require(${JSON.stringify(runModule)}).uninterruptible(() => { ${step} }).then((s) => console.log(s, ${listeners}))`;
   return spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
 }
 
 describe('a step that must finish once started (an atomic write)', () => {
-  test('Ctrl-C during it is held until it is done, then said', () => {
-    const r = run("process.kill(process.pid, 'SIGINT'); console.log('finished');");
+  test.each(['SIGINT', 'SIGTERM', 'SIGHUP'])('%s during it is held until it is done, then said', (signal) => {
+    const r = run(`process.kill(process.pid, '${signal}'); console.log('finished');`);
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe('finished\ntrue 0\n');
+    expect(r.stdout).toBe(`finished\n${signal} 000\n`);
   });
 
-  test('without Ctrl-C it just runs', () => {
-    expect(run('').stdout).toBe('false 0\n');
+  test('of several, the first is said', () => {
+    expect(run("process.kill(process.pid, 'SIGHUP'); process.kill(process.pid, 'SIGTERM');").stdout).toBe('SIGHUP 000\n');
   });
+
+  test('without a signal it just runs', () => {
+    expect(run('').stdout).toBe('null 000\n');
+  });
+});
+
+test('a held signal ends natdiff as the shell reports it: 128 + its number', () => {
+  expect(['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => signalExitCode(s as StopSignal))).toEqual([130, 143, 129]);
 });
