@@ -90,8 +90,9 @@ export async function uninterruptible(step: () => void): Promise<StopSignal | nu
   });
   try {
     step();
-    // A signal that came during the step is delivered by the event loop, before this resolves.
-    await new Promise((resolve) => setImmediate(resolve));
+    // A signal that came during the step is delivered when the event loop next polls: an
+    // immediate runs after this turn's poll (which may be over), a second after the next one.
+    await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
   } finally {
     for (const release of holds) release();
   }

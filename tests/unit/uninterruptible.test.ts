@@ -3,11 +3,16 @@ import { join } from 'node:path';
 import { signalExitCode, type StopSignal } from '../../cli/run';
 import { CLI } from '../support/cli';
 
-/** In a process of its own: the signal is sent to the process that holds it. */
-function run(step: string): { stdout: string; status: number | null } {
-  const runModule = join(CLI, '..', 'run.js');
+/**
+ * In a process of its own: the signal is sent to the process that holds it. `after` is what runs
+ * first: the step runs as soon as the script starts, or once a file has been read (an I/O callback,
+ * as when natdiff has read its inputs).
+ */
+function run(step: string, after: 'start' | 'io' = 'start'): { stdout: string; status: number | null } {
+  const runModule = JSON.stringify(join(CLI, '..', 'run.js'));
   const listeners = "['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => process.listenerCount(s)).join('')";
-  const script = `require(${JSON.stringify(runModule)}).uninterruptible(() => { ${step} }).then((s) => console.log(s, ${listeners}))`;
+  const first = after === 'io' ? `require('node:fs').promises.readFile(${runModule})` : 'Promise.resolve()';
+  const script = `${first}.then(() => require(${runModule}).uninterruptible(() => { ${step} })).then((s) => console.log(s, ${listeners}))`;
   return spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
 }
 
@@ -16,6 +21,11 @@ describe('a step that must finish once started (an atomic write)', () => {
     const r = run(`process.kill(process.pid, '${signal}'); console.log('finished');`);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`finished\n${signal} 000\n`);
+  });
+
+  test('held too when the step runs once I/O has been done (the event loop then checks for signals before it ends)', () => {
+    const r = run("process.kill(process.pid, 'SIGTERM'); console.log('finished');", 'io');
+    expect(r.stdout).toBe('finished\nSIGTERM 000\n');
   });
 
   test('of several, the first is said', () => {
