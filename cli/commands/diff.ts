@@ -11,8 +11,8 @@ import { renderText } from '../../lib/report/text';
 import { renderYaml } from '../../lib/report/yaml';
 import { sanitizeLine } from '../../lib/sanitize';
 import { loadSnapshot, parseSnapshot, type LoadOptions } from '../../lib/snapshot/load-snapshot';
-import { checkMemoryBudget } from '../../lib/snapshot/memory-budget';
-import { decodeInput, readStream } from '../../lib/snapshot/read-input';
+import { checkMemoryBudget, MemoryBudget } from '../../lib/snapshot/memory-budget';
+import { readInputStream } from '../../lib/snapshot/read-input';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
 import { collectGarbage } from '../memory';
@@ -69,10 +69,10 @@ export function diffOptions<T>(y: Argv<T>) {
     .option('pretty', { type: 'boolean', describe: 'indent JSON output (default: when stdout is a terminal)' });
 }
 
-function load(path: string, args: DiffArgs, alike?: Snapshot): Snapshot {
+async function load(path: string, args: DiffArgs, budget: MemoryBudget, alike?: Snapshot): Promise<Snapshot> {
   const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format, alike };
-  if (path === STDIN) return parseSnapshot(decodeInput(readStream(0, 'stdin'), 'stdin'), 'stdin', options);
-  return loadSnapshot(path, options);
+  if (path === STDIN) return parseSnapshot(await readInputStream(process.stdin, 'stdin', { budget }), 'stdin', options);
+  return loadSnapshot(path, { ...options, budget });
 }
 
 function render(report: DiffReport, args: Pick<DiffArgs, 'output' | 'all' | 'color' | 'pretty'>, toFile: boolean): Iterable<string> {
@@ -106,10 +106,11 @@ function strictError(warnings: Warning[]): InputError {
  * needed (the report keeps only the service models and the chains that differ), what was read
  * is collected, so neither the diff nor the report's rendering adds to the memory it held.
  */
-function diffInputs(args: ArgumentsCamelCase<DiffArgs>): DiffReport {
+async function diffInputs(args: ArgumentsCamelCase<DiffArgs>): Promise<DiffReport> {
   checkMemoryBudget([args.before, args.after]);
-  const before = load(args.before, args);
-  const after = load(args.after, args, before);
+  const budget = new MemoryBudget();
+  const before = await load(args.before, args, budget);
+  const after = await load(args.after, args, budget, before);
   collectGarbage();
   const full = diffSnapshots(before, after, { table: args.table });
   return filterReport(full, { services: args.service, namespaces: args.namespace });
@@ -117,7 +118,7 @@ function diffInputs(args: ArgumentsCamelCase<DiffArgs>): DiffReport {
 
 export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<number> {
   if (args.before === STDIN && args.after === STDIN) throw new InputError('only one of the two inputs can be stdin');
-  const report = diffInputs(args);
+  const report = await diffInputs(args);
   collectGarbage();
   if (args.strict && report.warnings.length > 0) throw strictError(report.warnings);
   if (args.quiet) return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;

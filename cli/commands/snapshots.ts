@@ -16,7 +16,7 @@ export function snapshotsOptions<T>(y: Argv<T>) {
 }
 
 export async function snapshotsCommand(args: ArgumentsCamelCase<SnapshotsArgs>): Promise<number> {
-  const list = listSnapshots(args.dir);
+  const list = await listSnapshots(args.dir);
   if (args.output === 'json') {
     await writeStdout(`${JSON.stringify(list, null, 2)}\n`);
     return EXIT_SAME;

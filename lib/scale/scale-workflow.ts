@@ -203,8 +203,8 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
   run.after = after ?? null;
   if (after) options.onStep?.(`after snapshot: ${after.path}`);
   if (after) {
-    const first = loadSnapshot(before.path);
-    run.diff = diffSnapshots(first, loadSnapshot(after.path, { alike: first }), { candidateNames });
+    const first = await loadSnapshot(before.path);
+    run.diff = diffSnapshots(first, await loadSnapshot(after.path, { alike: first }), { candidateNames });
     if (run.outcome === 'converged' && !matchesScale(run.diff, names, options.replicas - w.replicas)) {
       run.outcome = 'mismatch';
       run.outstanding = [`the endpoint counts did not change by ${options.replicas - w.replicas} on every watched port (other pods may match the same services)`];

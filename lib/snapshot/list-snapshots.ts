@@ -50,24 +50,24 @@ function* files(dir: string): Generator<string> {
   }
 }
 
-function listed(path: string, meta: SnapshotMetadata | null): ListedSnapshot {
+async function listed(path: string, meta: SnapshotMetadata | null): Promise<ListedSnapshot> {
   if (meta) {
     return { path, capturedAt: meta.capturedAt, label: meta.label, node: meta.node, context: meta.kubeContext, rules: meta.rules, hasMetadata: true };
   }
   let rules = 0;
   try {
-    rules = countRules(readInput(path));
+    rules = countRules(await readInput(path));
   } catch {
     rules = 0;
   }
   return { path, capturedAt: statSync(path).mtime.toISOString(), label: null, node: null, context: null, rules, hasMetadata: false };
 }
 
-export function listSnapshots(dir: string): ListedSnapshot[] {
+export async function listSnapshots(dir: string): Promise<ListedSnapshot[]> {
   const out: ListedSnapshot[] = [];
   for (const path of files(dir)) {
     const { metadata } = decodeMetadata(head(path), path);
-    out.push(listed(path, metadata));
+    out.push(await listed(path, metadata));
   }
   return out.sort((a, b) => ((b.capturedAt ?? '') < (a.capturedAt ?? '') ? -1 : (b.capturedAt ?? '') > (a.capturedAt ?? '') ? 1 : a.path < b.path ? -1 : 1));
 }

@@ -11,7 +11,7 @@ import { extractPayloads } from '../parse/kube-proxy-log';
 import type { SnapshotMetadata } from '../model/metadata';
 import { restrictTables } from '../model/ruleset';
 import { decodeMetadata, metadataServiceNames } from './metadata';
-import { readInput } from './read-input';
+import { readInput, type ReadOptions } from './read-input';
 
 export interface LoadOptions {
   /** Table for rule lines outside any `*table` block; default nat. */
@@ -77,6 +77,6 @@ export function parseSnapshot(text: string, source: string, options: LoadOptions
   return iptablesSnapshot(dump, source, metadata ? `natdiff snapshot (${dump.format})` : dump.format, metadata);
 }
 
-export function loadSnapshot(path: string, options: LoadOptions = {}): Snapshot {
-  return parseSnapshot(readInput(path), path, options);
+export async function loadSnapshot(path: string, options: LoadOptions & ReadOptions = {}): Promise<Snapshot> {
+  return parseSnapshot(await readInput(path, options), path, options);
 }

@@ -1,14 +1,21 @@
 /**
- * Reads one input file into text, refusing what cannot be a dump with one clear reason:
- * missing, a directory, empty, binary, not UTF-8, too large. Gzip-compressed files are read
- * transparently (big dumps are often kept compressed).
+ * Reads one input into text, refusing what cannot be a dump with one clear reason: missing, a
+ * directory, empty, binary, not UTF-8, too large for a string or for the memory a diff of it
+ * needs. Gzip-compressed input is read transparently (big dumps are often kept compressed).
+ * Files, pipes and stdin are read as a stream and every chunk is checked as it comes, after
+ * decompression: `/dev/urandom` or a gzip bomb is refused at the first chunk that shows it.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { createReadStream, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { InputError } from '../errors';
+import type { MemoryBudget, ReadSoFar } from './memory-budget';
 
 /** Node cannot hold a single string much larger than this. */
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
+
+const CHUNK_BYTES = 1024 * 1024;
 
 const MAGIC: [number[], string][] = [
   [[0x89, 0x50, 0x4e, 0x47], 'a PNG image'],
@@ -17,6 +24,8 @@ const MAGIC: [number[], string][] = [
   [[0x50, 0x4b, 0x03, 0x04], 'a zip archive'],
   [[0x7f, 0x45, 0x4c, 0x46], 'an executable'],
 ];
+
+const GZIP = [0x1f, 0x8b];
 
 function startsWith(buf: Buffer, magic: number[]): boolean {
   return magic.every((b, i) => buf[i] === b);
@@ -39,53 +48,129 @@ function errnoMessage(e: unknown): string | null {
   }
 }
 
-export function decodeInput(buf: Buffer, source: string): string {
-  if (buf.length === 0) throw new InputError('is empty', source);
-  if (buf[0] === 0x1f && buf[1] === 0x8b) {
-    try {
-      buf = gunzipSync(buf, { maxOutputLength: MAX_INPUT_BYTES });
-    } catch (e) {
-      throw new InputError(`is gzip-compressed but cannot be decompressed (${(e as Error).message})`, source);
-    }
-    if (buf.length === 0) throw new InputError('is empty (after decompression)', source);
-  }
-  for (const [magic, what] of MAGIC) if (startsWith(buf, magic)) throw new InputError(`is ${what}, not a dump`, source);
-  if (buf.subarray(0, 65536).includes(0)) throw new InputError('is a binary file, not a dump', source);
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buf);
-  } catch {
-    throw new InputError('is not UTF-8 text, so not a dump', source);
-  }
-}
-
 function tooLarge(bytes: number, source: string): InputError {
   return new InputError(`is ${Math.round(bytes / 1048576)} MiB or more; natdiff reads dumps of up to ${MAX_INPUT_BYTES / 1048576} MiB`, source);
 }
 
-/** A pipe or stdin: read until the end, but never more than a dump can be. */
-export function readStream(fd: number, source: string): Buffer {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for (;;) {
-    const chunk = Buffer.alloc(1 << 20);
-    let n: number;
-    try {
-      n = readSync(fd, chunk, 0, chunk.length, null);
-    } catch (e) {
-      const c = (e as NodeJS.ErrnoException).code;
-      if (c === 'EAGAIN') continue;
-      if (c === 'EOF') break;
-      throw new InputError(errnoMessage(e) ?? `cannot be read (${(e as Error).message})`, source);
-    }
-    if (n === 0) break;
-    total += n;
-    if (total > MAX_INPUT_BYTES) throw tooLarge(total, source);
-    chunks.push(chunk.subarray(0, n));
-  }
-  return Buffer.concat(chunks);
+function countLines(chunk: Buffer): number {
+  let n = 0;
+  for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) n++;
+  return n;
 }
 
-export function readInput(path: string): string {
+/** The text of an input, put together chunk by chunk (after decompression), each checked as it comes. */
+class InputText {
+  private readonly chunks: Buffer[] = [];
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  readonly soFar: ReadSoFar;
+
+  constructor(
+    private readonly source: string,
+    private readonly budget: MemoryBudget | undefined,
+    /** For a compressed input, how much of it as stored has been taken in so far. */
+    private readonly compressedSoFar: (() => number) | null,
+    storedSize: number | null,
+  ) {
+    this.soFar = { bytes: 0, lines: 0, stored: 0, storedSize };
+  }
+
+  add(chunk: Buffer): void {
+    if (this.soFar.bytes === 0) for (const [magic, what] of MAGIC) if (startsWith(chunk, magic)) throw new InputError(`is ${what}, not a dump`, this.source);
+    if (chunk.includes(0)) throw new InputError('is a binary file, not a dump', this.source);
+    this.soFar.bytes += chunk.length;
+    this.soFar.lines += countLines(chunk);
+    if (this.soFar.bytes > MAX_INPUT_BYTES) throw tooLarge(this.soFar.bytes, this.source);
+    this.soFar.stored = this.compressedSoFar?.() ?? this.soFar.bytes;
+    this.budget?.reading(this.source, this.soFar);
+    this.checkUtf8(chunk, true);
+    this.chunks.push(chunk);
+  }
+
+  /** The whole text, once every chunk has come. */
+  end(): string {
+    this.checkUtf8(Buffer.alloc(0), false);
+    if (this.soFar.bytes === 0) throw new InputError(this.compressedSoFar ? 'is empty (after decompression)' : 'is empty', this.source);
+    this.budget?.read(this.soFar);
+    return new TextDecoder('utf-8', { ignoreBOM: false }).decode(Buffer.concat(this.chunks));
+  }
+
+  /** A character cut by the end of a chunk is checked with the next. */
+  private checkUtf8(chunk: Buffer, more: boolean): void {
+    try {
+      this.utf8.decode(chunk, { stream: more });
+    } catch {
+      throw new InputError('is not UTF-8 text, so not a dump', this.source);
+    }
+  }
+}
+
+/** Until the stream has more to read, has ended, or failed. */
+function readable(stream: Readable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (e?: Error): void => {
+      stream.off('readable', settle).off('end', settle).off('error', settle);
+      if (e) reject(e);
+      else resolve();
+    };
+    stream.on('readable', settle).on('end', settle).on('error', settle);
+  });
+}
+
+/** The first bytes of a stream (fewer if it holds fewer), left in it to be read again. */
+async function peek(stream: Readable, bytes: number): Promise<Buffer | null> {
+  for (;;) {
+    const head = stream.read(bytes) as Buffer | null;
+    if (head !== null) {
+      stream.unshift(head);
+      return head;
+    }
+    if (stream.readableEnded) return null;
+    await readable(stream);
+  }
+}
+
+export interface ReadOptions {
+  /** Counts what is read, and stops reading when a diff of it would need more memory than there is. */
+  budget?: MemoryBudget;
+}
+
+/** Reads a stream (a pipe, stdin) to its end as the text of a dump. */
+export function readInputStream(stream: Readable, source: string, options: ReadOptions = {}): Promise<string> {
+  return readText(stream, source, options, null);
+}
+
+/** `storedSize`: the input's size as stored, when known (a regular file), for the budget to say what all of it needs. */
+async function readText(stream: Readable, source: string, options: ReadOptions, storedSize: number | null): Promise<string> {
+  try {
+    const head = await peek(stream, GZIP.length);
+    const compressed = head !== null && startsWith(head, GZIP);
+    const gunzip = compressed ? createGunzip({ chunkSize: 64 * 1024 }) : null;
+    const text = new InputText(source, options.budget, gunzip ? () => gunzip.bytesWritten : null, storedSize);
+    // What refused a chunk: behind a zlib stream, pipeline() reports it as "The operation was aborted".
+    let refused: unknown = null;
+    const check = async (chunks: AsyncIterable<Buffer>): Promise<void> => {
+      try {
+        for await (const chunk of chunks) text.add(chunk);
+      } catch (e) {
+        refused = e;
+        throw e;
+      }
+    };
+    await (gunzip ? pipeline(stream, gunzip, check) : pipeline(stream, check)).catch((e: unknown) => {
+      throw refused ?? e;
+    });
+    return text.end();
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    if (err.code?.startsWith('Z_')) throw new InputError(`is gzip-compressed but cannot be decompressed (${err.message})`, source);
+    throw new InputError(errnoMessage(e) ?? `cannot be read (${err.message})`, source);
+  } finally {
+    stream.destroy();
+  }
+}
+
+export async function readInput(path: string, options: ReadOptions = {}): Promise<string> {
   let st;
   try {
     st = statSync(path);
@@ -94,21 +179,7 @@ export function readInput(path: string): string {
   }
   if (st.isDirectory()) throw new InputError('is a directory, not a dump', path);
   // `natdiff diff <(ssh a iptables-save) <(ssh b iptables-save)` gives pipes: read them, capped.
-  if (st.isFIFO()) {
-    const fd = openSync(path, 'r');
-    try {
-      return decodeInput(readStream(fd, path), path);
-    } finally {
-      closeSync(fd);
-    }
-  }
-  if (!st.isFile()) throw new InputError('is not a regular file or a pipe (a device?), not a dump', path);
-  if (st.size > MAX_INPUT_BYTES) throw tooLarge(st.size, path);
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    throw new InputError(errnoMessage(e) ?? `cannot be read (${(e as Error).message})`, path);
-  }
-  return decodeInput(buf, path);
+  if (!st.isFile() && !st.isFIFO()) throw new InputError('is not a regular file or a pipe (a device?), not a dump', path);
+  if (st.isFile() && st.size > MAX_INPUT_BYTES) throw tooLarge(st.size, path);
+  return readText(createReadStream(path, { highWaterMark: CHUNK_BYTES }), path, options, st.isFile() ? st.size : null);
 }

@@ -1,8 +1,9 @@
 import { InputError } from '../../lib/errors';
 import { detectFormat } from '../../lib/parse/detect-format';
 import { extractPayloads } from '../../lib/parse/kube-proxy-log';
-import { decodeInput } from '../../lib/snapshot/read-input';
+import { readInputStream } from '../../lib/snapshot/read-input';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { bundled } from '../support/snapshots';
 
@@ -47,6 +48,9 @@ describe('kube-proxy logs', () => {
   });
 });
 
+/** Reads these chunks as a stream would give them. */
+const read = (chunks: Buffer[], source: string) => readInputStream(Readable.from(chunks, { objectMode: false }), source);
+
 describe('what is not a dump', () => {
   test.each([
     ['apiVersion: v1\nkind: Service\n', /Kubernetes manifest/],
@@ -65,11 +69,11 @@ describe('what is not a dump', () => {
     [Buffer.from([0x41, 0x00, 0x42]), 'x.png: is a binary file, not a dump'],
     [Buffer.from([0xc3, 0x28, 0x41]), 'x.png: is not UTF-8 text, so not a dump'],
     [Buffer.alloc(0), 'x.png: is empty'],
-  ])('bytes %#', (bytes, message) => {
-    expect(() => decodeInput(bytes, 'x.png')).toThrow(new InputError(message.replace('x.png: ', ''), 'x.png'));
+  ])('bytes %#', async (bytes, message) => {
+    await expect(read([bytes], 'x.png')).rejects.toThrow(new InputError(message.replace('x.png: ', ''), 'x.png'));
   });
 
-  test('a gzip-compressed dump is read as the dump', () => {
-    expect(decodeInput(gzipSync(Buffer.from('-A X -j RETURN\n')), 'd.gz')).toBe('-A X -j RETURN\n');
+  test('a gzip-compressed dump is read as the dump', async () => {
+    expect(await read([gzipSync(Buffer.from('-A X -j RETURN\n'))], 'd.gz')).toBe('-A X -j RETURN\n');
   });
 });
