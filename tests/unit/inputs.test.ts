@@ -1,3 +1,4 @@
+import { fc, test as prop } from '@fast-check/jest';
 import { InputError } from '../../lib/errors';
 import { detectFormat } from '../../lib/parse/detect-format';
 import { extractPayloads } from '../../lib/parse/kube-proxy-log';
@@ -75,5 +76,26 @@ describe('what is not a dump', () => {
 
   test('a gzip-compressed dump is read as the dump', async () => {
     expect(await read([gzipSync(Buffer.from('-A X -j RETURN\n'))], 'd.gz')).toBe('-A X -j RETURN\n');
+  });
+});
+
+describe('text read in chunks', () => {
+  /** The bytes cut at these points (a stream may cut anywhere, even inside a character). */
+  const cut = (bytes: Buffer, points: number[]): Buffer[] => {
+    const at = [...new Set(points.map((p) => p % (bytes.length + 1)))].sort((a, b) => a - b);
+    return [...at, bytes.length].map((end, i) => bytes.subarray(i === 0 ? 0 : (at[i - 1] as number), end));
+  };
+  const text = fc.string({ unit: 'grapheme', minLength: 1 }).filter((s) => !s.startsWith('\uFEFF') && !s.includes('\0'));
+
+  prop.prop([text, fc.array(fc.nat(), { maxLength: 8 }), fc.boolean()], { numRuns: 200 })('reads back as written, compressed or not, wherever the chunks are cut', async (s, points, compressed) => {
+    const bytes = Buffer.from(s, 'utf8');
+    expect(await read(cut(compressed ? gzipSync(bytes) : bytes, points), 't')).toBe(s);
+  });
+
+  prop.prop([text, fc.nat(), fc.array(fc.nat(), { maxLength: 8 })], { numRuns: 200 })('invalid UTF-8 anywhere is refused, wherever the chunks are cut', async (s, at, points) => {
+    const bytes = Buffer.from(s, 'utf8');
+    const cutAt = at % (bytes.length + 1);
+    const broken = Buffer.concat([bytes.subarray(0, cutAt), Buffer.from([0xc3, 0x28]), bytes.subarray(cutAt)]);
+    await expect(read(cut(broken, points), 't')).rejects.toThrow(new InputError('is not UTF-8 text, so not a dump', 't'));
   });
 });
