@@ -8,7 +8,7 @@ import { sanitizeLine } from '../sanitize';
 import { diffChains, mergeChainDiffs, type ChainSide, type ChainsDiff } from './diff-chains';
 import { diffServices } from './diff-services';
 import { summarize } from './summary';
-import type { DiffReport, ReportFinding, ServiceDiff, SnapshotInfo } from './types';
+import type { ChainDiff, DiffReport, ReportFinding, ServiceDiff, SnapshotInfo } from './types';
 
 export interface DiffOptions {
   /** Table whose chains are compared rule by rule, or 'all'; default nat. */
@@ -22,7 +22,7 @@ export interface DiffOptions {
   noShortcuts?: boolean;
 }
 
-function info(s: Snapshot): SnapshotInfo {
+function info(s: Snapshot, view: ServiceView): SnapshotInfo {
   return {
     source: s.source,
     format: s.format,
@@ -32,6 +32,8 @@ function info(s: Snapshot): SnapshotInfo {
     backend: s.origin.backend,
     tables: [...s.ruleset.tables.keys()],
     assumedTable: s.assumedTable,
+    mode: view.model.mode,
+    partial: s.partial,
   };
 }
 
@@ -100,6 +102,21 @@ function withoutRebalancing(chains: ChainsDiff, services: ServiceDiff[]): Chains
   return { ...chains, chains: kept };
 }
 
+/**
+ * A chain in one input only, when the other holds part of its tables, may be in the part that
+ * was left out: it is not compared rather than reported as added or removed.
+ */
+function withoutUnknowable(chains: ChainsDiff, before: Snapshot, after: Snapshot): { chains: ChainsDiff; notCompared: number } {
+  const unknowable = (c: ChainDiff): boolean => (c.status === 'removed' && after.partial !== null) || (c.status === 'added' && before.partial !== null);
+  const kept = chains.chains.filter((c) => !unknowable(c));
+  return { chains: { ...chains, chains: kept }, notCompared: chains.chains.length - kept.length };
+}
+
+/** A side's partial input is said once, as a warning about that input. */
+function partialWarnings(before: Snapshot, after: Snapshot): Warning[] {
+  return [before, after].flatMap((s) => (s.partial ? [{ source: s.source, line: null, message: s.partial }] : []));
+}
+
 export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOptions = {}): DiffReport {
   const table = options.table ?? 'nat';
   const plan = planTables(before, after, table);
@@ -109,13 +126,14 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
     { ruleset: before.ruleset, identity: vb.chainIdentity },
     { ruleset: after.ruleset, identity: va.chainIdentity },
   ];
-  const chains = withoutRebalancing(
-    mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.noShortcuts))),
-    services.services,
+  const { chains, notCompared } = withoutUnknowable(
+    withoutRebalancing(mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.noShortcuts))), services.services),
+    before,
+    after,
   );
   const report: Omit<DiffReport, 'summary'> = {
-    before: info(before),
-    after: info(after),
+    before: info(before, vb),
+    after: info(after, va),
     table,
     services: services.services,
     chains: chains.chains,
@@ -129,9 +147,9 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
       endpointOrderNoEffect: services.endpointOrderNoEffect,
     },
     findings: mergeFindings(vb.findings, va.findings),
-    warnings: [...before.warnings, ...vb.warnings, ...after.warnings, ...va.warnings, ...plan.warnings],
+    warnings: [...before.warnings, ...vb.warnings, ...after.warnings, ...va.warnings, ...plan.warnings, ...partialWarnings(before, after)],
     pods: { ...before.metadata?.pods, ...after.metadata?.pods },
     otherTablesDiffer: otherTablesThatDiffer(...sides, plan),
   };
-  return { ...report, summary: summarize(report.services, report.chains) };
+  return { ...report, summary: summarize(report.services, report.chains, notCompared) };
 }

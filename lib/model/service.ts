@@ -7,6 +7,12 @@ import { joinHostPort } from './addresses';
 
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
+/** How kube-proxy programs the node: which dataplane the rules belong to. */
+export type ProxyMode = 'iptables' | 'nftables' | 'ipvs';
+
+/** Where a service port's traffic enters, besides its endpoints. */
+export type EntryPointField = 'clusterIP' | 'nodePorts' | 'externalIPs' | 'loadBalancerIPs';
+
 export type EndpointIssue =
   /** The rules do not say where traffic goes (a garbled or unreadable DNAT). */
   | 'unknown-destination'
@@ -57,11 +63,26 @@ export interface ServicePort {
   noLocalEndpoints: boolean;
   /** Dataplane objects implementing it (iptables: KUBE-SVC/SVL/EXT/FW/XLB chains). */
   refs: string[];
+  /**
+   * False when the input routes to this port but does not hold its endpoint rules (a fragment, a
+   * partial restore payload): its endpoints are unknown, not none, and are never compared.
+   */
+  endpointsShown: boolean;
 }
 
 export interface ServiceModel {
+  /** The kube-proxy mode whose rules these are; null when the input holds no kube-proxy rules. */
+  mode: ProxyMode | null;
   /** Sorted by key. */
   ports: ServicePort[];
+  /**
+   * False when the input shows only some of the node's service ports (a fragment, or a dump of
+   * another mode's leftovers): a port absent from it may exist, so it is not reported as removed
+   * or added.
+   */
+  complete: boolean;
+  /** Entry points the input cannot show for any port (a dump without KUBE-SERVICES): never compared. */
+  unseen: EntryPointField[];
 }
 
 /** A service port's name for people: its name, or `clusterIP:port/protocol`, or its dataplane ref. */

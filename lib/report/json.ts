@@ -30,6 +30,7 @@ function side(port: ServicePort | null, pods: Record<string, PodRef>) {
     noEndpoints: port.noEndpoints,
     noLocalEndpoints: port.noLocalEndpoints,
     chains: port.refs,
+    endpointsShown: port.endpointsShown,
   };
 }
 

@@ -7,7 +7,7 @@ import { probabilities } from '../diff/diff-services';
 import type { ChainDiff, DiffReport, RuleRef, ServiceDiff, ServiceField } from '../diff/types';
 import type { PodRef } from '../model/pods';
 import { endpointIp, joinHostPort } from '../model/addresses';
-import type { Endpoint, ServicePort } from '../model/service';
+import type { Endpoint, ProxyMode, ServicePort } from '../model/service';
 import { ladder, percent, plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 
@@ -119,7 +119,29 @@ export function noEndpointsNote(port: ServicePort | null): string | null {
 }
 
 export function serviceListing(report: DiffReport, all: boolean): ServiceDiff[] {
-  return report.services.filter((s) => all || s.status !== 'unchanged');
+  return report.services.filter((s) => all || (s.status !== 'unchanged' && s.status !== 'not-compared'));
+}
+
+const MODE_NAMES: Record<ProxyMode, string> = { iptables: 'kube-proxy iptables mode', nftables: 'kube-proxy nftables mode', ipvs: 'kube-proxy IPVS mode' };
+
+function modeText(mode: ProxyMode | null): string {
+  return mode ? MODE_NAMES[mode] : 'no kube-proxy rules';
+}
+
+/** Said first when the two sides are different proxy modes: their rules cannot be compared line for line. */
+export function modeNote(report: DiffReport): string | null {
+  const { before, after } = report;
+  if (!before.mode || !after.mode || before.mode === after.mode) return null;
+  return `different proxy modes: before is ${modeText(before.mode)}, after ${modeText(after.mode)}; services are compared where both sides show them`;
+}
+
+/** Ports in one input only that the other cannot show: neither removed nor added. */
+export function notComparedNote(report: DiffReport): string | null {
+  const n = report.summary.servicesNotCompared;
+  if (n === 0) return null;
+  const sides = new Set(report.services.filter((s) => s.status === 'not-compared').map((s) => (s.before ? 'before' : 'after')));
+  const only = sides.size === 1 ? ` only in ${[...sides][0]}` : ' in one input only';
+  return `${plural(n, 'service port')}${only}, not compared: the other input cannot show ${n === 1 ? 'it' : 'them'} (see the warnings)`;
 }
 
 /** A chain change, with only the rules a listed service does not already account for. */
@@ -167,10 +189,15 @@ export function otherTablesNote(report: DiffReport): string | null {
 export function summaryLine(report: DiffReport): string {
   const s = report.summary;
   const other = otherTablesNote(report);
-  if (!s.changed) return other ? `no semantic change in table ${report.table} · ${other}` : 'no semantic change';
+  const unknown = [s.servicesNotCompared > 0 ? plural(s.servicesNotCompared, 'service port') : '', s.chainsNotCompared > 0 ? plural(s.chainsNotCompared, 'chain') : ''].filter(Boolean);
+  if (!s.changed) {
+    const what = unknown.length > 0 ? `no semantic change in what both inputs show · ${unknown.join(', ')} not compared` : 'no semantic change';
+    return other ? `${what} in table ${report.table} · ${other}` : what;
+  }
   const parts = [`${plural(s.servicesChanged, 'service')} changed`];
   if (s.servicesAdded > 0) parts.push(`${s.servicesAdded} added`);
   if (s.servicesRemoved > 0) parts.push(`${s.servicesRemoved} removed`);
+  if (unknown.length > 0) parts.push(`${unknown.join(', ')} not compared`);
   parts.push(`${plural(s.endpointsAdded, 'endpoint')} added`, `${s.endpointsRemoved} removed`);
   parts.push(`${plural(s.rulesAdded, 'rule')} added`);
   if (s.rulesRemoved > 0) parts.push(`${s.rulesRemoved} removed`);
@@ -182,6 +209,6 @@ export function summaryLine(report: DiffReport): string {
 }
 
 export function sourceLine(report: DiffReport): string {
-  const side = (i: DiffReport['before']): string => `${sanitizeLine(i.source)} (${i.format}${i.assumedTable ? `, taken as table ${i.assumedTable}` : ''})`;
+  const side = (i: DiffReport['before']): string => `${sanitizeLine(i.source)} (${i.format}${i.assumedTable ? `, taken as table ${i.assumedTable}` : ''}, ${modeText(i.mode)})`;
   return `${side(report.before)} → ${side(report.after)}`;
 }

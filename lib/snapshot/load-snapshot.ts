@@ -6,6 +6,7 @@ import { InputError } from '../errors';
 import type { Snapshot } from '../model/snapshot';
 import { detectFormat } from '../parse/detect-format';
 import { parseIptablesDump, type IptablesDump } from '../parse/iptables/parse-dump';
+import { partialReason } from '../parse/iptables/completeness';
 import { buildServiceView, mentionedServiceNames } from '../parse/iptables/services';
 import { extractPayloads } from '../parse/kube-proxy-log';
 import type { SnapshotMetadata } from '../model/metadata';
@@ -26,6 +27,7 @@ export interface LoadOptions {
 }
 
 function iptablesSnapshot(dump: IptablesDump, source: string, format: string, metadata: SnapshotMetadata | null): Snapshot {
+  const fragment = dump.format === 'rule lines' || dump.cutShort;
   return {
     source,
     format,
@@ -34,10 +36,11 @@ function iptablesSnapshot(dump: IptablesDump, source: string, format: string, me
     origin: { generator: dump.header.generator, version: dump.header.version, backend: dump.header.backend },
     assumedTable: dump.assumedTable,
     hadCounters: dump.hadCounters,
+    partial: partialReason(dump),
     metadata,
     warnings: dump.warnings,
     serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
-    describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames }),
+    describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames, fragment }),
   };
 }
 
