@@ -25,7 +25,7 @@ export function sourceOptions<T>(y: Argv<T>) {
     .option('netns', { type: 'string', describe: 'read the rules inside this network namespace (ip netns exec)' })
     .option('node', { type: 'string', describe: 'read the rules on this cluster node, through kubectl' })
     .option('via', { choices: ['exec', 'debug'] as const, default: 'exec' as const, describe: 'with --node: exec into the kube-proxy pod, or run a privileged kubectl debug pod' })
-    .option('debug-image', { type: 'string', default: 'busybox:1.36', describe: 'image for --via debug' })
+    .option('debug-image', { type: 'string', default: 'busybox:1.36', describe: 'the image of the --via debug pod' })
     .option('ssh', { type: 'string', describe: 'read the rules on this host: ssh HOST sudo iptables-save' })
     .option('ssh-option', { type: 'string', array: true, describe: 'an ssh -o option for --ssh (repeatable), e.g. Port=2222' })
     .option('exec', { type: 'boolean', describe: 'read the rules from the command after --' })
