@@ -7,6 +7,7 @@ import { diffCommand, diffOptions, type DiffArgs } from './commands/diff';
 import { scaleCommand, scaleOptions, type ScaleArgs } from './commands/scale';
 import { snapCommand, snapOptions, type SnapArgs } from './commands/snap';
 import { snapshotsCommand, snapshotsOptions, type SnapshotsArgs } from './commands/snapshots';
+import { checkOptionValues, type DeclaredOptions } from './option-values';
 import { fail, run, STDIN } from './run';
 
 /**
@@ -44,7 +45,8 @@ function cli(args: string[]): Argv {
   return yargs(args)
     .scriptName('natdiff')
     .usage('$0 <command> [options]\n\nSemantic diff of kube-proxy NAT rules before and after a scaling event.')
-    .parserConfiguration({ 'populate--': true })
+    // Numbers are read by the options that take them (option-values.ts), from the text as typed.
+    .parserConfiguration({ 'populate--': true, 'parse-numbers': false })
     .command<DiffArgs>('diff <before> <after>', 'compare two nat-table dumps or snapshots', (y) => diffOptions(y) as never, (a) => run(() => diffCommand(a)))
     .command<SnapArgs>('snap', 'take a snapshot of the nat rules (here, in a netns, on a node, over ssh, from a command)', (y) => snapOptions(y) as never, (a) => run(() => snapCommand(a)))
     .command<SnapshotsArgs>('snapshots', 'list snapshots, newest first', (y) => snapshotsOptions(y) as never, (a) => run(() => snapshotsCommand(a)))
@@ -61,6 +63,7 @@ function cli(args: string[]): Argv {
     .example(EXAMPLES.map(([what, command], i) => [`${i > 0 ? '\n' : ''}# ${what}\n${command}`]))
     .demandCommand(1, 'name a command')
     .strict()
+    .check((parsed, declared) => checkOptionValues(args, parsed, declared as unknown as DeclaredOptions), true)
     .version(VERSION)
     .help()
     .alias('h', 'help')
