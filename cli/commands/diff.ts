@@ -17,7 +17,9 @@ import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
 import { collectGarbage } from '../memory';
 import { wholeNumber } from '../option-values';
+import { ProgressLine } from '../progress';
 import { EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_SAME, printWarnings, STDIN, uninterruptible, useColor, writeStdoutChunks } from '../run';
+import { Spinner } from '../spinner';
 
 export const OUTPUTS = ['text', 'markdown', 'json', 'yaml'] as const;
 export type Output = (typeof OUTPUTS)[number];
@@ -70,8 +72,8 @@ export function diffOptions<T>(y: Argv<T>) {
     });
 }
 
-function load(path: string, args: DiffArgs, alike?: Snapshot): Snapshot {
-  const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format, alike };
+function load(path: string, args: DiffArgs, progress: ProgressLine, alike?: Snapshot): Snapshot {
+  const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format, alike, onProgress: progress.callback(path === STDIN ? 'stdin' : path) };
   if (path === STDIN) return parseSnapshot(decodeInput(readStream(0, 'stdin'), 'stdin'), 'stdin', options);
   return loadSnapshot(path, options);
 }
@@ -107,17 +109,23 @@ function strictError(warnings: Warning[]): InputError {
  * needed (the report keeps only the service models and the chains that differ), what was read
  * is collected, so neither the diff nor the report's rendering adds to the memory it held.
  */
-function diffInputs(args: ArgumentsCamelCase<DiffArgs>): DiffReport {
+function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: ProgressLine): DiffReport {
   checkMemoryBudget([args.before, args.after]);
-  const before = load(args.before, args);
-  const after = load(args.after, args, before);
+  const before = load(args.before, args, progress);
+  const after = load(args.after, args, progress, before);
   collectGarbage();
-  const full = diffSnapshots(before, after, { table: args.table });
+  const full = diffSnapshots(before, after, { table: args.table, onProgress: progress.callback() });
   return filterReport(full, { services: args.service, namespaces: args.namespace });
 }
 
 export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<number> {
-  const report = diffInputs(args);
+  const progress = new ProgressLine(new Spinner(process.stderr, Boolean(process.stderr.isTTY) && !args.quiet));
+  let report: DiffReport;
+  try {
+    report = diffInputs(args, progress);
+  } finally {
+    progress.clear();
+  }
   collectGarbage();
   if (args.strict && report.warnings.length > 0) throw strictError(report.warnings);
   if (args.quiet) return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
