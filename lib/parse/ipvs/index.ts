@@ -4,5 +4,6 @@
  * chain diff) and into the mode-neutral service model.
  */
 export { readIpvs, type ReadOptions } from './read-ipvs';
+export { describeIpvs, type DescribeOptions, type IpvsServicePort, type IpvsServicePortInfo, type IpvsServiceModel, type IpvsServiceView, type NotShown } from './describe';
 export { IPVS_TABLE, IpvsRule, type IpvsChain } from './ruleset';
 export type { ForwardMethod, IpvsDump, IpvsFormat, IpvsProtocol, RealServer, Scheduling, VirtualAddress, VirtualService } from './types';
