@@ -213,6 +213,10 @@ describe('bad input', () => {
     const later = readIpvs(LN.slice(0, LN.indexOf('TCP  10.96.100.30:80') + 8), { source: 'cut.txt', allowTruncated: true });
     expect(later.services.map((s) => s.name)).toEqual(['TCP 10.96.0.10:53', 'TCP 10.96.100.20:80', 'TCP 192.168.0.10:30080', 'TCP 192.168.0.10:31443', 'TCP 203.0.113.50:443']);
     expect(later.warnings[0]?.message).toBe('the input ends in the middle of this line (no newline after it): the listing looks cut; the line is left out');
+    // Cut right at the start of a real server line: what is left (`-`) may be a line of the service above.
+    const dash = readIpvs(LN.slice(0, LN.indexOf('TCP  203.0.113.50:443 rr\n') + 28), { source: 'cut.txt', allowTruncated: true });
+    expect(dash.services.map((s) => s.name)).not.toContain('TCP 203.0.113.50:443');
+    expect(dash.warnings[0]?.message).toBe('the input ends in the middle of this line (no newline after it): the listing looks cut; the line and TCP 203.0.113.50:443, which it is part of, are left out');
   });
 
   test('line numbers count from firstLine when the text is a part of a larger file', () => {

@@ -340,7 +340,8 @@ function readLine(r: Reader, text: string): void {
 function cutShort(r: Reader, text: string): void {
   const message = 'the input ends in the middle of this line (no newline after it): the listing looks cut';
   if (!r.options.allowTruncated) throw new InputError(`${message}; pass --allow-truncated to diff what is there`, r.options.source, r.line);
-  const continues = DEST_LINE.test(text) || /^-a\s/.test(text);
+  // What is left of a real server line (`->…`, `-a…`, or just `-`) may have been a line of the current service.
+  const continues = text.startsWith('-') && !text.startsWith('-A');
   r.cut = { line: r.line, service: continues ? r.current : null };
   r.warn(`${message}; ${r.cut.service ? `the line and ${r.cut.service.service.name}, which it is part of, are` : 'the line is'} left out`);
 }
