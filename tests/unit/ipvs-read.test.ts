@@ -186,6 +186,16 @@ describe('bad input', () => {
     expect(dump.warnings).toEqual([{ source: 'ln.txt', line: 6, message: 'not a line ipvsadm prints: root@node-a:~# \\x1b[31mwhoops' }]);
   });
 
+  test('names the reports echo (scheduler, flags, engine, mask, tunnel type) are plain words, else the line is bad', () => {
+    const dump = read(`-A -t 10.0.0.1:80 -s r\u001b[2Jr\n-A -t 10.0.0.2:80 -s rr -p 60 -M 255.0.0.0;id\n-A -t 10.0.0.3:80 -s sh -b sh-port,\u202e\n${SAVE}`, 's.txt');
+    expect(table(dump)).toEqual(FIXTURE_TABLE);
+    expect(dump.warnings.map((w) => w.message)).toEqual([
+      'the scheduler is not a name (r\\x1b[2Jr): -A -t 10.0.0.1:80 -s r\\x1b[2Jr',
+      'the persistence mask is not a mask (255.0.0.0;id): -A -t 10.0.0.2:80 -s rr -p 60 -M 255.0.0.0;id',
+      'a scheduler flag is not a name (\\u202e): -A -t 10.0.0.3:80 -s sh -b sh-port,\\u202e',
+    ]);
+  });
+
   test.each([
     ['', 'e.txt: no ipvsadm virtual services found'],
     ['hello\nworld\n', 'e.txt:1: not a line ipvsadm prints; no ipvsadm virtual services found'],

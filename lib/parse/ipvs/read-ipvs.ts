@@ -7,7 +7,8 @@
 import { InputError, type Warning } from '../../errors';
 import { sanitizeLine } from '../../sanitize';
 import { MAX_LINE_LENGTH } from '../iptables/parse-dump';
-import { parseIpPort } from './address';
+import { joinHostPort } from '../../model/addresses';
+import { parseIpPort, type IpPort } from './address';
 import { CONNECTION_ENTRY, CONNECTIONS_LINE, DEST_LINE, DEST_TITLE_LINE, SAVE_LINE, SERVICE_LINE, TITLE_LINE, VERSION_LINE } from './lines';
 import { ipvsRuleset } from './ruleset';
 import type { ForwardMethod, IpvsDump, IpvsFormat, IpvsProtocol, RealServer, Scheduling, VirtualAddress, VirtualService } from './types';
@@ -69,7 +70,7 @@ class Reader {
   readonly saved = new Map<string, Listed>();
   versionLine = 0;
   ipvsVersion: string | null = null;
-  connections: { from: number; to: number } | null = null;
+  /** Connection listings (`-c`) skipped, by their first and last line; the last one may still grow. */
   readonly skippedConnections: { from: number; to: number }[] = [];
   sawTitle = false;
   readonly formats = new Set<IpvsFormat>();
@@ -96,7 +97,7 @@ function fail(reason: string): never {
   throw new LineError(reason);
 }
 
-function ipPort(text: string): ReturnType<typeof parseIpPort> & object {
+function ipPort(text: string): IpPort {
   const parsed = parseIpPort(text);
   if (parsed) return parsed;
   if (/^\[?[\w.-]+\]?:[a-z][\w-]*$/i.test(text) || /^[a-z][\w.-]*:\d+$/i.test(text)) {
@@ -110,10 +111,26 @@ function count(text: string | undefined, what: string, max = 2 ** 32 - 1): numbe
   return Number(text);
 }
 
+/** A scheduler, persistence engine or tunnel type: a plain word (what the reports echo stays plain). */
+function word(text: string | undefined, what: string): string {
+  if (text === undefined || !/^[a-z][a-z0-9_-]{0,31}$/.test(text)) fail(`${what} is not a name (${excerpt(text ?? '')})`);
+  return text;
+}
+
+/** `sh-fallback,sh-port`, sorted. */
+function schedulerFlags(text: string): string[] {
+  return text.split(',').filter((f) => f !== '').map((f) => word(f, 'a scheduler flag')).sort();
+}
+
+/** A persistence mask: `255.255.255.0` (IPv4) or a prefix length (IPv6). */
+function mask(text: string | undefined): string {
+  if (text === undefined || !/^(?:\d{1,3}\.){3}\d{1,3}$|^\d{1,3}$/.test(text)) fail(`the persistence mask is not a mask (${excerpt(text ?? '')})`);
+  return text;
+}
+
 function virtualName(address: VirtualAddress): string {
   if (address.kind === 'fwmark') return `FWM ${address.mark}${address.family === 'ipv6' ? ' IPv6' : ''}`;
-  const ip = address.family === 'ipv6' ? `[${address.ip}]` : address.ip;
-  return `${address.protocol.toUpperCase()} ${ip}:${address.port}`;
+  return `${address.protocol.toUpperCase()} ${joinHostPort(address.ip, address.port)}`;
 }
 
 function addressOf(protocol: IpvsProtocol, text: string): VirtualAddress {
@@ -152,23 +169,21 @@ function currentView(r: Reader): View {
 }
 
 function readScheduling(tokens: string[]): Scheduling {
-  const scheduler = tokens[0];
-  if (scheduler === undefined || !/^[a-z][a-z0-9]*$/.test(scheduler)) fail(`no scheduler after the address (${excerpt(tokens.join(' '))})`);
-  const s: Scheduling = { scheduler, schedulerFlags: [], persistence: null, onePacket: false };
+  const s: Scheduling = { scheduler: word(tokens[0], 'the scheduler'), schedulerFlags: [], persistence: null, onePacket: false };
   let i = 1;
   if (tokens[i]?.startsWith('(')) {
     const flags = tokens[i] as string;
     if (!flags.endsWith(')')) fail(`unreadable scheduler flags (${excerpt(flags)})`);
-    s.schedulerFlags = flags.slice(1, -1).split(',').filter((f) => f !== '').sort();
+    s.schedulerFlags = schedulerFlags(flags.slice(1, -1));
     i++;
   }
   while (i < tokens.length) {
-    const word = tokens[i++] as string;
-    if (word === 'persistent') s.persistence = { timeout: count(tokens[i++], 'the persistence timeout'), mask: null, engine: null };
-    else if (word === 'mask' && s.persistence) s.persistence.mask = tokens[i++] ?? fail('mask without a value');
-    else if (word === 'pe' && s.persistence) s.persistence.engine = tokens[i++] ?? fail('pe without a name');
-    else if (word === 'ops') s.onePacket = true;
-    else fail(`unknown service flag ${excerpt(word)}`);
+    const flag = tokens[i++] as string;
+    if (flag === 'persistent') s.persistence = { timeout: count(tokens[i++], 'the persistence timeout'), mask: null, engine: null };
+    else if (flag === 'mask' && s.persistence) s.persistence.mask = mask(tokens[i++]);
+    else if (flag === 'pe' && s.persistence) s.persistence.engine = word(tokens[i++], 'the persistence engine');
+    else if (flag === 'ops') s.onePacket = true;
+    else fail(`unknown service flag ${excerpt(flag)}`);
   }
   return s;
 }
@@ -232,6 +247,7 @@ function readDestLine(r: Reader, text: string): void {
       server.weight = count(v, 'the weight');
       shown.push(v);
     } else if (column === 'TunnelInfo') {
+      if (v !== 'n/a' && !/^[a-z]+(?::\d{1,5})?(?::r?[-+]c)?$/.test(v)) fail(`unreadable tunnel information (${excerpt(v)})`);
       server.tunnel = v === 'n/a' ? null : v;
       shown.push(v);
     } else {
@@ -260,12 +276,12 @@ function readSavedService(r: Reader, tokens: string[], text: string): void {
   for (let i = next; i < tokens.length; ) {
     const option = tokens[i++] as string;
     const value = (): string => tokens[i++] ?? fail(`${option} without a value`);
-    if (option === '-s') s.scheduler = value();
+    if (option === '-s') s.scheduler = word(value(), 'the scheduler');
     else if (option === '-p') s.persistence = { timeout: count(value(), 'the persistence timeout'), mask: null, engine: null };
-    else if (option === '-M' && s.persistence) s.persistence.mask = value();
-    else if ((option === '--pe' || option === 'pe') && s.persistence) s.persistence.engine = value();
+    else if (option === '-M' && s.persistence) s.persistence.mask = mask(value());
+    else if ((option === '--pe' || option === 'pe') && s.persistence) s.persistence.engine = word(value(), 'the persistence engine');
     else if (option === '-o' || option === 'ops') s.onePacket = true;
-    else if (option === '-b') s.schedulerFlags = value().split(',').filter((f) => f !== '').sort();
+    else if (option === '-b') s.schedulerFlags = schedulerFlags(value());
     else fail(`unknown ipvsadm-save option ${excerpt(option)}`);
   }
   const service: VirtualService = { name: virtualName(address), address, scheduling: s, realServers: [], counters: {}, line: r.line, raw: text };
@@ -281,7 +297,7 @@ function readSavedServer(r: Reader, tokens: string[], text: string): void {
   const { address: vip, next } = savedAddress(tokens);
   const owner = r.saved.get(virtualName(vip));
   if (!owner) fail(`a real server of ${virtualName(vip)}, which no -A line before it adds`);
-  let address: ReturnType<typeof ipPort> | null = null;
+  let address: IpPort | null = null;
   let forward: ForwardMethod = 'Route'; // ipvsadm's default method is gatewaying
   let weight = 1;
   const tunnel: string[] = [];
@@ -291,7 +307,7 @@ function readSavedServer(r: Reader, tokens: string[], text: string): void {
     if (option === '-r') address = ipPort(value());
     else if (option in FORWARD_SWITCH) forward = FORWARD_SWITCH[option] as ForwardMethod;
     else if (option === '-w') weight = count(value(), 'the weight');
-    else if (option === '--tun-type') tunnel.unshift(value());
+    else if (option === '--tun-type') tunnel.unshift(word(value(), 'the tunnel type'));
     else if (option === '--tun-port') tunnel.push(String(count(value(), 'the tunnel port', 65535)));
     else if (option in TUNNEL_CHECKSUM) tunnel.push(TUNNEL_CHECKSUM[option] as string);
     else fail(`unknown ipvsadm-save option ${excerpt(option)}`);
@@ -315,12 +331,11 @@ function readLine(r: Reader, text: string): void {
   }
   if (CONNECTIONS_LINE.test(text)) {
     r.view = 'connections';
-    r.connections = { from: r.line, to: r.line };
-    r.skippedConnections.push(r.connections);
+    r.skippedConnections.push({ from: r.line, to: r.line });
     return;
   }
   if (r.view === 'connections' && CONNECTION_ENTRY.test(text)) {
-    (r.connections as { to: number }).to = r.line;
+    (r.skippedConnections[r.skippedConnections.length - 1] as { to: number }).to = r.line;
     return;
   }
   const title = TITLE_LINE.exec(text);

@@ -4,6 +4,7 @@
  * rules are its real servers in `ipvsadm-save` syntax. IPVS keeps no order among real servers, so
  * the chains are marked order-insensitive; the service's scheduling is the chain's policy.
  */
+import { joinHostPort } from '../../model/addresses';
 import type { Chain, Rule, Ruleset, Selector } from '../../model/ruleset';
 import type { ForwardMethod, RealServer, Scheduling, VirtualAddress, VirtualService } from './types';
 
@@ -19,7 +20,7 @@ const SWITCH: Record<ForwardMethod, string> = { Masq: '-m', Route: '-g', Local: 
 export function serviceSpec(address: VirtualAddress): string {
   if (address.kind === 'fwmark') return `-f ${address.mark}${address.family === 'ipv6' ? ' -6' : ''}`;
   const option = address.protocol === 'sctp' ? '--sctp-service' : `-${address.protocol[0]}`;
-  return `${option} ${address.ip.includes(':') ? `[${address.ip}]` : address.ip}:${address.port}`;
+  return `${option} ${joinHostPort(address.ip, address.port)}`;
 }
 
 /** The service's options as ipvsadm-save prints them after `-A SERVICE`: `-s rr -p 10800`. */
