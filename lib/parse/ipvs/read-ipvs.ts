@@ -5,8 +5,7 @@
  * read by one grammar. A connection listing (`-c`) is runtime state: recognised and skipped.
  */
 import { InputError, type Warning } from '../../errors';
-import { sanitizeLine } from '../../sanitize';
-import { MAX_LINE_LENGTH } from '../iptables/parse-dump';
+import { excerpt, MAX_LINE_LENGTH } from '../iptables/parse-dump';
 import { joinHostPort } from '../../model/addresses';
 import { parseIpPort, type IpPort } from './address';
 import { CONNECTION_ENTRY, CONNECTIONS_LINE, DEST_LINE, DEST_TITLE_LINE, SAVE_LINE, SERVICE_LINE, TITLE_LINE, VERSION_LINE } from './lines';
@@ -86,11 +85,6 @@ class Reader {
   warn(message: string, line: number | null = this.line): void {
     this.warnings.push({ source: this.options.source, line, message });
   }
-}
-
-function excerpt(text: string): string {
-  const clean = sanitizeLine(text.trim());
-  return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
 }
 
 function fail(reason: string): never {
