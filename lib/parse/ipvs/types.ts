@@ -76,7 +76,7 @@ export interface IpvsDump {
   formats: IpvsFormat[];
   /** `1.2.1` from `IP Virtual Server version 1.2.1 (size=4096)`, when printed. */
   ipvsVersion: string | null;
-  /** In the order read; a virtual service listed twice (two listings of one table) is kept once. */
+  /** Sorted by name (real servers by address): ipvsadm sorts, `--nosort` does not, and order means nothing in IPVS. A service listed twice (`-Ln`, then `--stats`) is one. */
   services: VirtualService[];
   /** What the listing shows of each service: `--stats`/`--rate` show neither scheduling nor weights. */
   shows: { scheduling: boolean; weights: boolean };
