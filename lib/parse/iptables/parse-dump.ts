@@ -196,7 +196,8 @@ function detached(s: string): string {
   return (s + '\n').slice(0, -1);
 }
 
-function excerpt(text: string): string {
+/** A bad line as echoed in a message: control characters escaped, cut to 80 characters. */
+export function excerpt(text: string): string {
   const clean = sanitizeLine(text.trim());
   return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
 }
