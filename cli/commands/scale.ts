@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import type { Kubectl } from '../../lib/capture/kubectl';
-import type { List, Node } from '../../lib/capture/kube-types';
+import { listOf, nodeSchema } from '../../lib/capture/kube-types';
 import { nodeList, type Source } from '../../lib/capture/sources';
 import { NatdiffError } from '../../lib/errors';
 import { renderScaleMarkdown, renderScaleText, scaleDocument } from '../../lib/report/scale-report';
@@ -58,7 +58,7 @@ async function contextNamespace(kubectl: Kubectl): Promise<string> {
 
 /** With no source given, a one-node cluster's node; otherwise the user must say which node. */
 async function defaultSource(kubectl: Kubectl, via: 'exec' | 'debug'): Promise<Source> {
-  const nodes = (await kubectl.json<List<Node>>(['get', 'nodes'])).items.map((n) => n.metadata.name);
+  const nodes = (await kubectl.json(listOf(nodeSchema), ['get', 'nodes'])).items.map((n) => n.metadata.name);
   if (nodes.length === 1) return { kind: 'node', node: nodes[0] as string, via };
   throw new NatdiffError(`name the node whose rules to watch with --node (${nodeList(nodes)})`);
 }
