@@ -122,6 +122,9 @@ class JsonReader {
   hadHandles = false;
   hadCounters = false;
   line = 0;
+  /** The table the last object read belongs to, and the chain of its last rule: where a cut falls. */
+  lastTable: NftTable | null = null;
+  lastRuleChain: NftChain | null = null;
 
   constructor(readonly options: ReadOptions) {}
 
@@ -143,7 +146,11 @@ class JsonReader {
   tableOf(o: Record<string, unknown>): NftTable | null {
     const family = str(o.family);
     const name = str(o.table);
-    return family !== null && name !== null ? this.table(family, name) : null;
+    if (family === null || name === null) return null;
+    const t = this.table(family, name);
+    if (this.lastTable !== t) this.lastRuleChain = null;
+    this.lastTable = t;
+    return t;
   }
 }
 
@@ -157,7 +164,10 @@ function readTable(r: JsonReader, o: Record<string, unknown>): void {
     throw new InputError(`table ${sanitizeLine(family)} ${sanitizeLine(name)} appears a second time (first on line ${first}): several listings in one file? Compare them one by one`, r.options.source, r.line);
   }
   r.declared.set(id, r.line);
-  r.table(family, name).comment = str(o.comment);
+  const table = r.table(family, name);
+  table.comment = str(o.comment);
+  r.lastTable = table;
+  r.lastRuleChain = null;
 }
 
 function readChain(r: JsonReader, o: Record<string, unknown>): void {
@@ -219,6 +229,20 @@ function readRule(r: JsonReader, o: Record<string, unknown>): void {
     if (counter?.[0] === 'counter' && isObject(counter[1]) && (num(counter[1].packets) ?? 0) > 0) r.hadCounters = true;
   }
   chain.rules.push(new NftRule(chainName, o.expr.map(statementFromJson), str(o.comment), r.line, rawExpr(o.expr), table.scope));
+  r.lastRuleChain = chain;
+}
+
+/**
+ * nft -j lists a table's chains, then their rules chain by chain: in the table a cut falls in, the
+ * chain of the last rule read and the chains after it may have lost rules, so they are left out
+ * (unknown rather than emptied).
+ */
+function dropWhatTheCutHid(r: JsonReader): void {
+  const table = r.lastTable;
+  if (!table) return;
+  const chains = [...table.chains.values()];
+  const from = r.lastRuleChain ? chains.indexOf(r.lastRuleChain) : 0;
+  for (const c of chains.slice(Math.max(0, from))) table.chains.delete(c.name);
 }
 
 function readItem(r: JsonReader, item: unknown, text: string): void {
@@ -272,6 +296,7 @@ export function parseNftJson(text: string, options: ReadOptions): NftDump {
     if (!options.allowTruncated) throw new InputError(`${message}; pass --allow-truncated to diff what is there`, options.source, lineOf(scanned.cut));
     r.line = lineOf(scanned.cut);
     r.warn(message);
+    dropWhatTheCutHid(r);
   }
   if (tables.length === 0) throw new InputError('no nft table found in the JSON listing', options.source);
   return {
