@@ -54,6 +54,24 @@ describeRoot('real nft in a private network namespace', () => {
     });
   });
 
+  test.each([
+    ['k8s-1.29', 'ip'],
+    ['k8s-1.36', 'ip'],
+    ['k8s-1.34-1.35-ipv6', 'ip6'],
+  ])('%s: every rule\'s canonical text is nft syntax that nft reads back to the same key', async (stem, family) => {
+    await withNetns((ns) => {
+      load(ns, `${stem}.nft`);
+      const listed = readNftables(nft(ns, ['list', 'table', family, 'kube-proxy']), { source: 'listed' });
+      const chains = [...(listed.tables[0]?.chains.values() ?? [])];
+      const script = chains.flatMap((c) => [`flush chain ${family} kube-proxy ${c.name}`, ...c.rules.map((r) => `add rule ${family} kube-proxy ${c.name} ${r.text}`)]).join('\n');
+      const res = inNetns(ns, ['nft', '-f', '-'], `${script}\n`);
+      expect(res.stderr).toBe('');
+      const again = readNftables(nft(ns, ['list', 'table', family, 'kube-proxy']), { source: 'again' });
+      const texts = (d: typeof listed) => [...(d.tables[0]?.chains.values() ?? [])].map((c) => [c.name, c.rules.map((r) => r.text)]);
+      expect(texts(again)).toEqual(texts(listed));
+    });
+  });
+
   test('nft list ruleset with both families and an unrelated table', async () => {
     await withNetns((ns) => {
       load(ns, 'k8s-1.34-1.35.nft', 'k8s-1.34-1.35-ipv6.nft', 'unrelated-host-firewall.nft');
