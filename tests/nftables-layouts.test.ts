@@ -9,6 +9,7 @@ import { InputError } from '../lib/errors';
 import type { ServiceModel, ServicePort } from '../lib/model/service';
 import type { ServiceView } from '../lib/model/snapshot';
 import { describeNftables, looksLikeNftables, nftablesServiceNames, readNftables, type NftablesServicePort } from '../lib/parse/nftables';
+import { diffChains, type ChainSide } from '../lib/diff/diff-chains';
 import { parseSnapshot } from '../lib/snapshot/load-snapshot';
 import { writeRestorePayload, type ClusterSpec } from './support/kube-proxy-writer';
 import { fixture, port } from './support/snapshots';
@@ -245,6 +246,37 @@ describe('what the rules say about themselves', () => {
     const v = describe_(noLocal, 'no-local');
     expect(v.findings).toEqual([]);
     expect(meaning(port(v.model, 'default/lb-local:https/tcp'))).toMatchObject({ noLocalEndpoints: true, localEndpoints: null, nodePorts: [31443], loadBalancerIPs: ['203.0.113.50'], noEndpoints: null });
+  });
+});
+
+describe('the generic chain diff over two nftables dumps', () => {
+  function side(file: string): ChainSide {
+    const dump = readNftables(fixture('nftables', file), { source: file });
+    return { ruleset: dump.ruleset, identity: describeNftables(dump, { source: file }).chainIdentity };
+  }
+
+  test('the same table printed as text and as JSON: no chain differs', () => {
+    expect(diffChains('ip kube-proxy', side('k8s-1.34-1.35.list-a.txt'), side('k8s-1.34-1.35.json')).chains).toEqual([]);
+  });
+
+  test('kube-dns scaled 2 → 4: its balancing rules re-weighted (paired, not removed and added), its hairpin elements added', () => {
+    const d = diffChains('ip kube-proxy', side('k8s-master.list.txt'), side('k8s-master-scaled.list.txt'));
+    expect(d.chains.map((c) => [c.status, c.name, c.service, c.added.length, c.removed.length, c.changed.length])).toEqual([
+      ['changed', 'service-FY5PMXPG-kube-system/kube-dns/udp/dns', 'kube-system/kube-dns:dns/udp', 0, 0, 1],
+      ['changed', 'service-NWBZK7IH-kube-system/kube-dns/tcp/dns-tcp', 'kube-system/kube-dns:dns-tcp/tcp', 0, 0, 1],
+      ['changed', 'set hairpin-connections', null, 4, 0, 0],
+    ]);
+    expect(d.chains[0]?.changed[0]?.after.text).toBe('meta l4proto udp dnat to numgen random mod 4 map { 0 : 10.244.1.2 . 53, 1 : 10.244.1.4 . 53, 2 : 10.244.2.3 . 53, 3 : 10.244.2.5 . 53 }');
+  });
+
+  test('the partial sync: the flushed endpoint chains lost their rules, the balancing rules went from mod 2 to mod 1', () => {
+    const d = diffChains('ip kube-proxy', side('k8s-1.34-1.35.list.txt'), side('k8s-1.34-1.35-partial-sync.list.txt'));
+    expect(d.chains.map((c) => [c.name, c.removed.length, c.changed.length])).toEqual([
+      ['endpoint-CMQO5UVS-kube-system/kube-dns/tcp/dns-tcp__10.244.2.3/53', 2, 0],
+      ['endpoint-XNQT4B3W-kube-system/kube-dns/udp/dns__10.244.2.3/53', 2, 0],
+      ['service-FY5PMXPG-kube-system/kube-dns/udp/dns', 0, 1],
+      ['service-NWBZK7IH-kube-system/kube-dns/tcp/dns-tcp', 0, 1],
+    ]);
   });
 });
 
