@@ -87,67 +87,58 @@ export interface Names {
   sets: string[];
 }
 
-function collectExpr(e: Expr, names: Names): void {
+function elementParts(el: SetElement): Expr[] {
+  return el.data ? [el.key, el.data] : [el.key];
+}
+
+/** The expressions an expression is made of. */
+export function subExpressions(e: Expr): Expr[] {
   switch (e.kind) {
-    case 'verdict':
-      if (e.target !== null) names.chains.push(e.target);
-      return;
-    case 'ref':
-      names.sets.push(e.name);
-      return;
     case 'concat':
-      for (const i of e.items) collectExpr(i, names);
-      return;
+      return e.items;
     case 'binop':
-      collectExpr(e.left, names);
-      collectExpr(e.right, names);
-      return;
+      return [e.left, e.right];
     case 'map':
-      collectExpr(e.key, names);
-      collectExpr(e.data, names);
-      return;
+      return [e.key, e.data];
     case 'hash':
-      if (e.expr) collectExpr(e.expr, names);
-      return;
+      return e.expr ? [e.expr] : [];
     case 'set':
-      for (const el of e.elements) collectElement(el, names);
-      return;
+      return e.elements.flatMap(elementParts);
     default:
-      return;
+      return [];
   }
+}
+
+/** The expressions a statement is made of. */
+function statementParts(s: Statement): Expr[] {
+  switch (s.kind) {
+    case 'match':
+      return [s.left, s.right];
+    case 'vmap':
+      return [s.key, s.data];
+    case 'nat':
+      return [s.addr, s.port].filter((x): x is Expr => x !== null);
+    case 'mangle':
+      return [s.key, s.value];
+    case 'set-op':
+      return [s.elem];
+    default:
+      return [];
+  }
+}
+
+function collectExpr(e: Expr, names: Names): void {
+  if (e.kind === 'verdict' && e.target !== null) names.chains.push(e.target);
+  else if (e.kind === 'ref') names.sets.push(e.name);
+  for (const p of subExpressions(e)) collectExpr(p, names);
 }
 
 export function collectElement(el: SetElement, names: Names): void {
-  collectExpr(el.key, names);
-  if (el.data) collectExpr(el.data, names);
+  for (const p of elementParts(el)) collectExpr(p, names);
 }
 
 export function collectStatement(s: Statement, names: Names): void {
-  switch (s.kind) {
-    case 'match':
-      collectExpr(s.left, names);
-      collectExpr(s.right, names);
-      return;
-    case 'verdict':
-      if (s.target !== null) names.chains.push(s.target);
-      return;
-    case 'vmap':
-      collectExpr(s.key, names);
-      collectExpr(s.data, names);
-      return;
-    case 'nat':
-      if (s.addr) collectExpr(s.addr, names);
-      if (s.port) collectExpr(s.port, names);
-      return;
-    case 'mangle':
-      collectExpr(s.key, names);
-      collectExpr(s.value, names);
-      return;
-    case 'set-op':
-      names.sets.push(s.set);
-      collectExpr(s.elem, names);
-      return;
-    default:
-      return;
-  }
+  if (s.kind === 'verdict' && s.target !== null) names.chains.push(s.target);
+  else if (s.kind === 'set-op') names.sets.push(s.set);
+  for (const p of statementParts(s)) collectExpr(p, names);
 }

@@ -4,7 +4,7 @@
  * anonymous set elements are sorted; counters are left out; marks print in nft's 0x%08x form;
  * defaults the family implies (the reject type, the NAT family of an ip table) are left out.
  */
-import type { Expr, MatchOp, SetElement, Statement } from './ast';
+import { subExpressions, type Expr, type MatchOp, type SetElement, type Statement } from './ast';
 import { isBitmask } from './parse-rule';
 import { formatDuration, isInteger } from './values';
 
@@ -174,10 +174,7 @@ function isPureMatch(s: Statement): boolean {
 }
 
 function hasRandomness(e: Expr): boolean {
-  if (e.kind === 'numgen' || e.kind === 'hash' || (e.kind === 'meta' && e.key === 'random')) return true;
-  if (e.kind === 'binop') return hasRandomness(e.left) || hasRandomness(e.right);
-  if (e.kind === 'concat') return e.items.some(hasRandomness);
-  return false;
+  return e.kind === 'numgen' || e.kind === 'hash' || (e.kind === 'meta' && e.key === 'random') || subExpressions(e).some(hasRandomness);
 }
 
 /** The statements' meaning as one line: counters left out, each run of matches sorted. */

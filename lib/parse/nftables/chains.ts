@@ -12,7 +12,7 @@ import { isInteger } from '../nft/values';
 /** Where one bucket of the numgen sends a connection: an endpoint chain, or (1.36+) an address. */
 export type BucketTarget = { chain: string } | { address: string | null };
 
-export interface Pick {
+export interface NumgenPick {
   rule: NftRule;
   mode: string;
   mod: number;
@@ -22,7 +22,7 @@ export interface Pick {
 }
 
 export interface PolicyContent {
-  pick: Pick | null;
+  pick: NumgenPick | null;
   /** A DNAT without numgen: all traffic to one address (a single endpoint on master). */
   direct: { rule: NftRule; address: string | null } | null;
   /** `ip saddr @affinity-X goto endpoint-X`: the affinity sets consulted before balancing. */
@@ -45,7 +45,7 @@ function hostPort(addr: Expr | null | undefined, port: Expr | null | undefined):
   return ip !== null && p !== null ? joinHostPort(ip, p) : null;
 }
 
-function numgenBuckets(key: Expr, data: Expr, target: (el: SetElement) => BucketTarget | null): Omit<Pick, 'rule'> | null {
+function numgenBuckets(key: Expr, data: Expr, target: (el: SetElement) => BucketTarget | null): Omit<NumgenPick, 'rule'> | null {
   if (key.kind !== 'numgen' || data.kind !== 'set') return null;
   const buckets = new Map<number, BucketTarget>();
   for (const el of data.elements) {
@@ -60,7 +60,7 @@ function chainOf(el: SetElement): BucketTarget | null {
 }
 
 /** The numgen pick of one statement: `numgen … vmap { i : goto C }` or `dnat to numgen … map { i : A . P }`. */
-function pickOf(s: Statement): Omit<Pick, 'rule'> | null {
+function pickOf(s: Statement): Omit<NumgenPick, 'rule'> | null {
   if (s.kind === 'vmap') return numgenBuckets(s.key, s.data, chainOf);
   if (s.kind === 'nat' && s.nat === 'dnat' && s.addr?.kind === 'map') return numgenBuckets(s.addr.key, s.addr.data, (el) => ({ address: hostPort(el.data, null) }));
   return null;

@@ -13,7 +13,7 @@ import { sanitizeLine } from '../../sanitize';
 import { displaySpn } from '../iptables/kube-comments';
 import type { SetElement } from '../nft/ast';
 import type { NftChain, NftDump, NftTable } from '../nft/dump';
-import { jumpsOf, picksEndpoints, plainDnat, reachableChains, readPolicy, refusal, type BucketTarget, type Pick } from './chains';
+import { jumpsOf, picksEndpoints, plainDnat, reachableChains, readPolicy, refusal, type BucketTarget, type NumgenPick } from './chains';
 import { endpointName, hashMatches, nameHash, parseKubeName, sameKubeName, serviceBase, type KubeName } from './names';
 
 export interface DescribeOptions {
@@ -43,7 +43,10 @@ export function isKubeProxyTable(t: { family: string; name: string }): boolean {
   return t.name === 'kube-proxy' && (t.family === 'ip' || t.family === 'ip6');
 }
 
-interface Group {
+/** What the maps say of a service port, in the model's terms. */
+type Entries = Pick<ServicePort, 'protocol' | 'clusterIP' | 'port' | 'nodePorts' | 'externalIPs' | 'loadBalancerIPs' | 'noEndpoints' | 'noLocalEndpoints'>;
+
+interface Group extends Entries {
   /** Per-service chains in it, in the order they were met. */
   chains: string[];
   cluster: string | null;
@@ -52,14 +55,6 @@ interface Group {
   firewall: string | null;
   hash: string | null;
   spn: string | null;
-  protocol: Protocol | null;
-  clusterIP: string | null;
-  port: number | null;
-  nodePorts: number[];
-  externalIPs: string[];
-  loadBalancerIPs: string[];
-  noEndpoints: 'reject' | 'drop' | null;
-  noLocalEndpoints: boolean;
   /** Something routes to one of its chains that the listing does not hold: its endpoints are unknown. */
   chainsMissing: boolean;
 }
@@ -434,7 +429,7 @@ function bucketList(buckets: number[]): string {
 }
 
 /** The endpoints a numgen picks from: bucket by bucket, each 1/N of new connections. */
-function pickEndpoints(r: TableReader, chain: NftChain, pick: Pick): NftablesEndpoint[] {
+function pickEndpoints(r: TableReader, chain: NftChain, pick: NumgenPick): NftablesEndpoint[] {
   const byTarget = new Map<string, { endpoint: NftablesEndpoint; buckets: number[] }>();
   let missing = 0;
   for (let n = pick.offset; n < pick.offset + pick.mod; n++) {
