@@ -234,6 +234,21 @@ describe('what the rules say about themselves', () => {
     ]);
   });
 
+  test('internalTrafficPolicy Local: the ClusterIP goes to the local chain, whose endpoints are the local list (as the iptables reader gives KUBE-SVL); without local endpoints it is dropped', () => {
+    const svc = 'service-FY5PMXPG-kube-system/kube-dns/udp/dns';
+    const local = 'local-FY5PMXPG-kube-system/kube-dns/udp/dns';
+    const itp = describe_(base.replaceAll(svc, local), 'itp-local');
+    expect(itp.findings).toEqual([]);
+    expect(port(itp.model, 'kube-system/kube-dns:dns/udp')).toMatchObject({ clusterIP: '10.96.0.10', port: 53, endpoints: [], refs: [local] });
+    expect(meaning(port(itp.model, 'kube-system/kube-dns:dns/udp')).localEndpoints).toEqual([['10.244.1.2:53', 0.5], ['10.244.2.3:53', 0.5]]);
+    expect(itp.chainIdentity(local)).toBe('svl:kube-system/kube-dns:dns/udp');
+    const none = describe_(
+      base.replace(`\t\t\t     10.96.0.10 . udp . 53 : goto ${svc},\n`, '').replace(': goto reject-chain }', ': goto reject-chain,\n\t\t\t     10.96.0.10 . udp . 53 comment "kube-system/kube-dns:dns" : drop }'),
+      'itp-local-none',
+    );
+    expect(port(none.model, 'kube-system/kube-dns:dns/udp')).toMatchObject({ clusterIP: '10.96.0.10', port: 53, noLocalEndpoints: true, noEndpoints: null, endpoints: [] });
+  });
+
   test('externalTrafficPolicy Local without a local endpoint: external traffic is dropped (no local chain, drop elements)', () => {
     const noLocal = base
       .replace('\t\tgoto local-5A6HMGKF-default/lb-local/tcp/https\n', '')
