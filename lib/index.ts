@@ -7,6 +7,7 @@ export { loadSnapshot, parseSnapshot, type LoadOptions } from './snapshot/load-s
 export { readInput, decodeInput } from './snapshot/read-input';
 export { writeFileAtomic } from './snapshot/write-file';
 export { diffSnapshots, type DiffOptions } from './diff/diff-snapshots';
+export type { OnProgress, ProgressPhase } from './progress';
 export { filterReport, type ServiceFilter } from './diff/filter';
 export type * from './diff/types';
 export { renderText, type TextOptions } from './report/text';

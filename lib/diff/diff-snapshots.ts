@@ -4,6 +4,7 @@
  */
 import { InputError, type Warning } from '../errors';
 import type { Finding, Snapshot, ServiceView } from '../model/snapshot';
+import type { OnProgress } from '../progress';
 import { sanitizeLine } from '../sanitize';
 import { diffChains, mergeChainDiffs, type ChainSide, type ChainsDiff } from './diff-chains';
 import { diffServices } from './diff-services';
@@ -20,6 +21,7 @@ export interface DiffOptions {
    * canonical key, never by its facts (slow; to check that the shortcuts give the same answer).
    */
   noShortcuts?: boolean;
+  onProgress?: OnProgress;
 }
 
 function info(s: Snapshot, view: ServiceView): SnapshotInfo {
@@ -46,11 +48,14 @@ function mergeFindings(before: Finding[], after: Finding[]): ReportFinding[] {
   ];
 }
 
-function describeBoth(before: Snapshot, after: Snapshot, extra: Iterable<string>, tables: ReadonlySet<string> | undefined): [ServiceView, ServiceView] {
+function describeBoth(before: Snapshot, after: Snapshot, extra: Iterable<string>, tables: ReadonlySet<string> | undefined, onProgress?: OnProgress): [ServiceView, ServiceView] {
   const names = new Set<string>(extra);
   for (const n of before.serviceNames()) names.add(n);
   for (const n of after.serviceNames()) names.add(n);
-  return [before.describe(names, tables), after.describe(names, tables)];
+  onProgress?.('modelling', 0, 2);
+  const vb = before.describe(names, tables);
+  onProgress?.('modelling', 1, 2);
+  return [vb, after.describe(names, tables)];
 }
 
 interface TablePlan {
@@ -120,14 +125,14 @@ function partialWarnings(before: Snapshot, after: Snapshot): Warning[] {
 export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOptions = {}): DiffReport {
   const table = options.table ?? 'nat';
   const plan = planTables(before, after, table);
-  const [vb, va] = describeBoth(before, after, options.candidateNames ?? [], plan.common);
+  const [vb, va] = describeBoth(before, after, options.candidateNames ?? [], plan.common, options.onProgress);
   const services = diffServices(vb.model, va.model);
   const sides: [ChainSide, ChainSide] = [
     { ruleset: before.ruleset, identity: vb.chainIdentity },
     { ruleset: after.ruleset, identity: va.chainIdentity },
   ];
   const { chains, notCompared } = withoutUnknowable(
-    withoutRebalancing(mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.noShortcuts))), services.services),
+    withoutRebalancing(mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.noShortcuts, options.onProgress))), services.services),
     before,
     after,
   );

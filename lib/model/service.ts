@@ -17,7 +17,12 @@ export type EndpointIssue =
   /** The rules do not say where traffic goes (a garbled or unreadable DNAT). */
   | 'unknown-destination'
   /** Userspace iptables is older than the kernel rule (`[unsupported revision]`). */
-  | 'unsupported-revision';
+  | 'unsupported-revision'
+  /**
+   * Kept for the connections it has but given no new ones: an endpoint going away under graceful
+   * termination (IPVS: a real server of weight 0). Its share is 0.
+   */
+  | 'draining';
 
 export interface Endpoint {
   /** `ip:port` (`[ipv6]:port`); null when the rules do not say. */
@@ -90,6 +95,15 @@ export function displayName(port: Pick<ServicePort, 'name' | 'clusterIP' | 'port
   if (port.name) return port.name;
   if (port.clusterIP && port.port !== null) return `${joinHostPort(port.clusterIP, port.port)}/${port.protocol ?? '?'}`;
   return port.refs[0] ?? port.key;
+}
+
+/**
+ * The key of a service port the rules do not name: `clusterIP:port/protocol`, the IP as it stands
+ * (IPv6 without brackets). Every reader gives an unnamed port this key, so dumps of different proxy
+ * modes pair their ports.
+ */
+export function unnamedPortKey(clusterIP: string, port: number, protocol: Protocol | null): string {
+  return `${clusterIP}:${port}/${protocol ?? '?'}`;
 }
 
 /** `ns/name[:port]` → namespace. */

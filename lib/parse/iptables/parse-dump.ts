@@ -6,6 +6,7 @@
  */
 import { InputError, type Warning } from '../../errors';
 import { BUILTIN_CHAINS, type Chain as AnyChain, type Ruleset as AnyRuleset, type Table as AnyTable } from '../../model/ruleset';
+import type { OnProgress } from '../../progress';
 import { sanitizeLine } from '../../sanitize';
 import type { Family } from './address';
 import { IptablesRule, parseRule, RuleSyntaxError, type RuleFacts } from './rule';
@@ -61,7 +62,11 @@ export interface ParseOptions {
    * again. Facts depend on the text alone, so nothing changes but the time.
    */
   alike?: AnyRuleset;
+  onProgress?: OnProgress;
 }
+
+/** Lines between two progress reports (a power of two less one: a mask). */
+const PROGRESS_EVERY_LINES = 16383;
 
 export const MAX_LINE_LENGTH = 64 * 1024;
 
@@ -191,7 +196,8 @@ function detached(s: string): string {
   return (s + '\n').slice(0, -1);
 }
 
-function excerpt(text: string): string {
+/** A bad line as echoed in a message: control characters escaped, cut to 80 characters. */
+export function excerpt(text: string): string {
   const clean = sanitizeLine(text.trim());
   return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
 }
@@ -213,6 +219,7 @@ export function parseIptablesDump(text: string, options: ParseOptions): Iptables
     let end = text.indexOf('\n', pos);
     if (end < 0) end = text.length;
     index++;
+    if ((index & PROGRESS_EVERY_LINES) === 0) options.onProgress?.('reading', pos, text.length);
     b.line = options.lineNumbers?.[index - 1] ?? index;
     if (end - pos > MAX_LINE_LENGTH) {
       throw new InputError(`line is ${end - pos} characters long (the limit is ${MAX_LINE_LENGTH}); this is not an iptables dump`, options.source, b.line);

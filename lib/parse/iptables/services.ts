@@ -7,7 +7,7 @@
  */
 import type { Warning } from '../../errors';
 import type { Chain as AnyChain } from '../../model/ruleset';
-import type { Endpoint, EndpointIssue, EntryPointField, ProxyMode, Protocol, ServiceModel, ServicePort } from '../../model/service';
+import { unnamedPortKey, type Endpoint, type EndpointIssue, type EntryPointField, type ProxyMode, type Protocol, type ServiceModel, type ServicePort } from '../../model/service';
 import type { Finding, ServiceView } from '../../model/snapshot';
 import { sanitizeLine } from '../../sanitize';
 import { endpointHash, servicePortHash } from './chain-names';
@@ -269,7 +269,7 @@ function inferProtocol(b: Builder, g: Group): void {
 
 function serviceKey(g: Group): string {
   if (g.spn) return `${displaySpn(g.spn)}/${g.protocol ?? '?'}`;
-  if (g.clusterIP && g.port !== null) return `${g.clusterIP}:${g.port}/${g.protocol ?? '?'}`;
+  if (g.clusterIP && g.port !== null) return unnamedPortKey(g.clusterIP, g.port, g.protocol);
   return `KUBE-SVC-${g.hash}`;
 }
 
