@@ -5,7 +5,7 @@
  */
 import { InputError, type Warning } from '../../errors';
 import { sanitizeLine } from '../../sanitize';
-import { CUT_MARKER } from '../iptables/parse-dump';
+import { CUT_MARKER, excerpt } from '../iptables/parse-dump';
 import { canonicalFlags, newSet, newTable, NftChain, rulesetView, type NftDump, type NftSet, type NftTable } from './dump';
 import { parseElementTokens, parseRuleTokens, tokenText } from './parse-rule';
 import { NftElement, NftRule, setViewName } from './rule';
@@ -51,8 +51,7 @@ class TextReader {
   bad(reason: string, text: string): void {
     this.badLines++;
     this.firstBad ??= { line: this.line, reason };
-    const clean = sanitizeLine(text.trim());
-    this.warn(`${reason}: ${clean.length > 80 ? `${clean.slice(0, 77)}...` : clean}`);
+    this.warn(`${reason}: ${excerpt(text)}`);
   }
 
   get top(): Block | undefined {

@@ -7,7 +7,7 @@
  * against kube-proxy's hash, and used to group chains only where the rules cannot (a cut listing).
  */
 import type { Warning } from '../../errors';
-import type { Endpoint, EndpointIssue, EntryPointField, Protocol, ServicePort } from '../../model/service';
+import { unnamedPortKey, type Endpoint, type EndpointIssue, type EntryPointField, type Protocol, type ServicePort } from '../../model/service';
 import type { Finding, ServiceView } from '../../model/snapshot';
 import { sanitizeLine } from '../../sanitize';
 import { displaySpn } from '../iptables/kube-comments';
@@ -24,16 +24,13 @@ export interface DescribeOptions {
   tables?: ReadonlySet<string>;
 }
 
-export interface NftablesEndpoint extends Endpoint {
-  /** The numgen buckets that pick it (`buckets 0, 2`), or `all` for a lone DNAT. */
-  term: string | null;
-}
-
 export interface NftablesServicePort extends ServicePort {
-  /** How nftables picks among the endpoints, in its own terms: `numgen random mod 4`, `dnat` for a lone one. */
+  /**
+   * nftables' own balancing terms beside the shares, as the IPVS reader gives its own: `numgen
+   * random mod 4, buckets 1/1/1/1` (how many buckets pick each endpoint, in endpoint order);
+   * `dnat` for a lone endpoint DNATed directly; null without endpoints.
+   */
   balancing: string | null;
-  endpoints: NftablesEndpoint[];
-  localEndpoints: NftablesEndpoint[] | null;
 }
 
 const PROTOCOLS = new Set<string>(['tcp', 'udp', 'sctp']);
@@ -121,7 +118,7 @@ function dispatchKey(ip: string | null, protocol: string | null, port: number | 
 }
 
 interface EndpointList {
-  endpoints: NftablesEndpoint[];
+  endpoints: Endpoint[];
   balancing: string | null;
   affinitySeconds: number | null;
 }
@@ -385,7 +382,7 @@ function readNoEndpoints(r: TableReader): void {
 
 function serviceKey(g: Group): string {
   if (g.spn) return `${displaySpn(g.spn)}/${g.protocol ?? '?'}`;
-  if (g.clusterIP && g.port !== null) return `${g.clusterIP}:${g.port}/${g.protocol ?? '?'}`;
+  if (g.clusterIP && g.port !== null) return unnamedPortKey(g.clusterIP, g.port, g.protocol);
   return g.cluster ?? g.chains[0] ?? '?';
 }
 
@@ -424,13 +421,9 @@ function endpointOfChain(r: TableReader, name: string): { address: string | null
   return { address: null, issues: ['unknown-destination'] };
 }
 
-function bucketList(buckets: number[]): string {
-  return `${buckets.length === 1 ? 'bucket' : 'buckets'} ${buckets.join(', ')}`;
-}
-
-/** The endpoints a numgen picks from: bucket by bucket, each 1/N of new connections. */
-function pickEndpoints(r: TableReader, chain: NftChain, pick: NumgenPick): NftablesEndpoint[] {
-  const byTarget = new Map<string, { endpoint: NftablesEndpoint; buckets: number[] }>();
+/** The endpoints a numgen picks from, bucket by bucket (each 1/N of new connections), with how many buckets each has. */
+function pickEndpoints(r: TableReader, chain: NftChain, pick: NumgenPick): { endpoints: Endpoint[]; buckets: number[] } {
+  const byTarget = new Map<string, { endpoint: Endpoint; buckets: number }>();
   let missing = 0;
   for (let n = pick.offset; n < pick.offset + pick.mod; n++) {
     const t: BucketTarget | undefined = pick.buckets.get(n);
@@ -442,11 +435,11 @@ function pickEndpoints(r: TableReader, chain: NftChain, pick: NumgenPick): Nftab
     let entry = byTarget.get(id);
     if (!entry) {
       const { address, issues } = 'chain' in t ? endpointOfChain(r, t.chain) : { address: t.address, issues: t.address ? [] : (['unknown-destination'] as EndpointIssue[]) };
-      entry = { endpoint: { address, probability: null, share: 0, ref: 'chain' in t ? t.chain : null, issues, term: null }, buckets: [] };
+      entry = { endpoint: { address, probability: null, share: 0, ref: 'chain' in t ? t.chain : null, issues }, buckets: 0 };
       byTarget.set(id, entry);
     }
     entry.endpoint.share += 1 / pick.mod;
-    entry.buckets.push(n);
+    entry.buckets++;
   }
   for (const n of pick.buckets.keys()) {
     if (n < pick.offset || n >= pick.offset + pick.mod) {
@@ -456,7 +449,8 @@ function pickEndpoints(r: TableReader, chain: NftChain, pick: NumgenPick): Nftab
   if (missing > 0 && byTarget.size > 0) {
     finding(r, 'shares-incomplete', `${sanitizeLine(chain.name)}: ${((missing / pick.mod) * 100).toFixed(1)}% of new connections fall in numgen buckets the map does not list (line ${pick.rule.line})`, pick.rule.line);
   }
-  return [...byTarget.values()].map(({ endpoint, buckets }) => ({ ...endpoint, share: round9(endpoint.share), term: bucketList(buckets) }));
+  const entries = [...byTarget.values()];
+  return { endpoints: entries.map(({ endpoint }) => ({ ...endpoint, share: round9(endpoint.share) })), buckets: entries.map((e) => e.buckets) };
 }
 
 function readEndpoints(r: TableReader, name: string | null): EndpointList {
@@ -467,12 +461,13 @@ function readEndpoints(r: TableReader, name: string | null): EndpointList {
   for (const set of content.affinitySets) list.affinitySeconds ??= r.table.sets.get(set)?.timeout ?? null;
   if (content.pick) {
     const { mode, mod, offset } = content.pick;
-    list.balancing = `numgen ${mode} mod ${mod}${offset ? ` offset ${offset}` : ''}`;
-    list.endpoints = pickEndpoints(r, chain, content.pick);
+    const { endpoints, buckets } = pickEndpoints(r, chain, content.pick);
+    list.balancing = `numgen ${mode} mod ${mod}${offset ? ` offset ${offset}` : ''}${buckets.length > 0 ? `, buckets ${buckets.join('/')}` : ''}`;
+    list.endpoints = endpoints;
   } else if (content.direct) {
     const { address } = content.direct;
     list.balancing = 'dnat';
-    list.endpoints = [{ address, probability: null, share: 1, ref: null, issues: address ? [] : ['unknown-destination'], term: 'all' }];
+    list.endpoints = [{ address, probability: null, share: 1, ref: null, issues: address ? [] : ['unknown-destination'] }];
   }
   return list;
 }
