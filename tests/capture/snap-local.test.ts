@@ -107,6 +107,31 @@ describeRoot('natdiff snap --netns (real iptables-save in a private network name
     expectOneLineError(natdiff(['snap', '--dir', dir, ...args]), message);
   });
 
+  test('a namespace whose nat table holds no rules: the snapshot is written, and a warning says why that may be', () => {
+    const empty = createNetns();
+    try {
+      const r = natdiff(['snap', '--netns', empty, '--dir', dir]);
+      expect(r.status).toBe(0);
+      expect(existsSync(r.stdout.trim())).toBe(true);
+      expect(r.stderr).toBe(`natdiff: warning: the nat table of network namespace ${empty} holds no rules: kube-proxy may not run there, or runs in nftables mode (its rules are then not iptables rules: nft list ruleset shows them); the snapshot records what was there\n`);
+    } finally {
+      deleteNetns(empty);
+    }
+  });
+
+  test('a namespace with nat rules but none of kube-proxy\'s: written, and the warning says there is no KUBE- chain', () => {
+    const docker = createNetns();
+    try {
+      restore(docker, '*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n:DOCKER - [0:0]\n-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER\n-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE\nCOMMIT\n');
+      const r = natdiff(['snap', '--netns', docker, '--dir', dir]);
+      expect(r.status).toBe(0);
+      expect(readFileSync(r.stdout.trim(), 'utf8')).toContain('-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE\n');
+      expect(r.stderr).toMatch(new RegExp(`^natdiff: warning: the nat table of network namespace ${docker} holds 2 rules, none of them kube-proxy's \\(no KUBE- chain\\): kube-proxy may not run there, or runs in nftables mode .*\n$`));
+    } finally {
+      deleteNetns(docker);
+    }
+  });
+
   test('natdiff snapshots: newest first; the capture time from the metadata, "unknown" for a plain dump; the namespace or ssh host where there is no node', () => {
     const list = mkdtempSync(join(dir, 'list-'));
     const path = natdiff(['snap', '--netns', ns, '--label', 'before', '--dir', list]).stdout.trim();
