@@ -81,6 +81,7 @@ function exitCode(run: ScaleRun): number {
 
 export async function scaleCommand(args: ArgumentsCamelCase<ScaleArgs>): Promise<number> {
   if (!Number.isInteger(args.replicas) || args.replicas < 0) throw new NatdiffError(`--replicas ${args.replicas}: needs a whole number, 0 or more`);
+  if (args.report && existsSync(args.report) && !args.force) throw new NatdiffError(`${args.report}: already exists; pass --force to replace it (checked before scaling anything)`);
   const abort = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -89,10 +90,9 @@ export async function scaleCommand(args: ArgumentsCamelCase<ScaleArgs>): Promise
     process.stderr.write('\nnatdiff: interrupted; keeping what was captured (Ctrl-C again to quit at once)\n');
     abort.abort();
   };
-  process.on('SIGINT', onSigint);
-  if (args.report && existsSync(args.report) && !args.force) throw new NatdiffError(`${args.report}: already exists; pass --force to replace it (checked before scaling anything)`);
   const spinner = new Spinner();
   const steps: string[] = [];
+  process.on('SIGINT', onSigint);
   try {
     const kubectl = kubectlFrom(args, abort.signal);
     const namespace = args.namespace ?? (await contextNamespace(kubectl));
