@@ -80,8 +80,11 @@ describeCluster('natdiff scale when things go wrong (real kubectl, fake API serv
       t = await startTestCluster();
     });
     afterAll(async () => {
-      await t?.close();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await t?.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
     afterEach(() => expect(t.cluster.errors).toEqual([]));
 
