@@ -1,7 +1,7 @@
 /**
  * `npm run test:load`: the whole test suite with two CPU-burning processes beside it, as on a
  * shared two-core machine. The burners are killed by pid whatever happens (the suite fails, the
- * runner is interrupted); exits with npm test's code.
+ * runner is interrupted, and then the suite is too); exits with npm test's code.
  */
 import { spawn } from 'node:child_process';
 
@@ -14,11 +14,12 @@ function stopBurners(): void {
 }
 process.on('exit', stopBurners);
 
-const suite = spawn('npm', ['test'], { stdio: 'inherit' });
+// A process group of its own, so that a signal to this runner reaches every process of the suite.
+const suite = spawn('npm', ['test'], { stdio: 'inherit', detached: true });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     stopBurners();
-    suite.kill(signal);
+    if (suite.pid !== undefined) process.kill(-suite.pid, signal);
   });
 }
 suite.on('error', (e) => {
