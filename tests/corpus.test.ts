@@ -142,6 +142,7 @@ describe('corpus dumps natdiff reads', () => {
 
   test('29 40 endpoints, 5-digit ladder, cut by the poster', () => {
     const { model, warnings } = load('29-kops-prod-40ep-nodeport-5digit-probability-ladder.txt');
+    expect(warnings.length).toBeGreaterThan(0);
     expect(warnings.every((w) => /lines were cut here/.test(w))).toBe(true);
     const svc = port(model, 'backend/neo-prod-ccapi-inner-lb:http/tcp');
     expect(svc.endpoints).toHaveLength(40);
