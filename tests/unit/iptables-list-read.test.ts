@@ -251,8 +251,9 @@ describe('a listing cut short', () => {
     chain('INPUT', [], '(policy ACCEPT)'),
     chain('OUTPUT', [], '(policy ACCEPT)'),
     chain('POSTROUTING', [], '(policy ACCEPT)'),
+    chain('KUBE-NODEPORTS', [], '(1 references)'),
     chain('KUBE-SEP-A', ['DNAT       6    --  0.0.0.0/0            0.0.0.0/0            tcp to:10.244.0.5:53'], '(1 references)'),
-    chain('KUBE-SERVICES', ['KUBE-SVC-X  6    --  0.0.0.0/0            10.96.0.10           tcp dpt:53'], '(1 references)'),
+    chain('KUBE-SERVICES', ['KUBE-SVC-X  6    --  0.0.0.0/0            10.96.0.10           tcp dpt:53', 'KUBE-NODEPORTS  0    --  0.0.0.0/0            0.0.0.0/0            ADDRTYPE match dst-type LOCAL'], '(1 references)'),
     chain('KUBE-SVC-X', ['KUBE-SEP-A  0    --  0.0.0.0/0            0.0.0.0/0'], '(1 references)'),
   ].join('\n');
 
@@ -263,18 +264,26 @@ describe('a listing cut short', () => {
   });
 
   test.each([
-    ['in the middle of its last line', whole.slice(0, -12), 'list:24: the input ends in the middle of this line (no newline after it): the listing looks cut, and the line is left out'],
-    ['after a Chain line', whole.slice(0, whole.indexOf('Chain KUBE-SVC-X')) + 'Chain KUBE-SVC-X (1 references)\n', "list:22: the listing ends after chain KUBE-SVC-X's `Chain` line, before its column titles: it looks cut after line 22"],
-    ['before the rules of a kube-proxy chain rules jump to', whole.slice(0, whole.lastIndexOf('KUBE-SEP-A  0')), 'list:23: the listing ends with chain KUBE-SVC-X, which lists no rule, although kube-proxy never leaves it empty while rules jump to it: it looks cut after line 23'],
+    ['in the middle of its last line', whole.slice(0, -12), 'list:28: the input ends in the middle of this line (no newline after it): the listing looks cut, and the line is left out'],
+    ['after a Chain line', whole.slice(0, whole.indexOf('Chain KUBE-SVC-X')) + 'Chain KUBE-SVC-X (1 references)\n', "list:26: the listing ends after chain KUBE-SVC-X's `Chain` line, before its column titles: it looks cut after line 26"],
+    ['before the rules of a kube-proxy chain rules jump to', whole.slice(0, whole.lastIndexOf('KUBE-SEP-A  0')), 'list:27: the listing ends with chain KUBE-SVC-X, which lists no rule, although kube-proxy never leaves it empty while rules jump to it: it looks cut after line 27'],
     ['before the built-in chains end', whole.slice(0, whole.indexOf('Chain OUTPUT')), 'list:6: a listing of the whole nat table shows its built-in chains PREROUTING, INPUT, OUTPUT, POSTROUTING, but this one has no OUTPUT: it looks cut after line 6'],
-    ['before the chains its rules jump to', whole.slice(0, whole.indexOf('Chain KUBE-SEP-A')) + whole.slice(whole.indexOf('Chain KUBE-SERVICES'), whole.indexOf('Chain KUBE-SVC-X')), 'list:16: rules jump to KUBE-SVC-X, which the listing does not show: it looks cut after line 16'],
+    ['before the chains its rules jump to', whole.slice(0, whole.indexOf('Chain KUBE-SEP-A')) + whole.slice(whole.indexOf('Chain KUBE-SERVICES'), whole.indexOf('Chain KUBE-SVC-X')), 'list:20: rules jump to KUBE-SVC-X, which the listing does not show: it looks cut after line 20'],
   ])('%s: refused', (_where, text, message) => {
     expect(refusal(text).message).toBe(`${message}; pass --allow-truncated to diff what is there`);
   });
 
   test('a chain with more references than rules jumping to it', () => {
     const text = whole.replace('Chain KUBE-SEP-A (1 references)', 'Chain KUBE-SEP-A (2 references)');
-    expect(refusal(text).message).toBe('list:24: chain KUBE-SEP-A has 2 references, but the listing shows 1 rule jumping to it: rules are missing, the listing looks cut after line 24; pass --allow-truncated to diff what is there');
+    expect(refusal(text).message).toBe('list:28: chain KUBE-SEP-A has 2 references, but the listing shows 1 rule jumping to it: rules are missing, the listing looks cut after line 28; pass --allow-truncated to diff what is there');
+  });
+
+  test.each([
+    ['a service chain before its last endpoint (corpus 20 cut after 5 of 10)', fixture('corpus', '20-minikube-10ep-svc-chain-list-uneven.txt').split('\n').slice(0, 9), 'list:9: the listing ends inside chain KUBE-SVC-6ZVPY37LGINYSSPR before the jump to its last endpoint (no probability), the rule kube-proxy ends it with: it looks cut after line 9'],
+    ['an endpoint chain before its DNAT', chain('KUBE-SEP-A', ['KUBE-MARK-MASQ  0    --  10.244.0.5           0.0.0.0/0']).split('\n').slice(0, 3), 'list:3: the listing ends inside chain KUBE-SEP-A before its DNAT rule, the rule kube-proxy ends it with: it looks cut after line 3'],
+    ['KUBE-SERVICES before the jump to KUBE-NODEPORTS', chain('KUBE-SERVICES', ['KUBE-SVC-X  6    --  0.0.0.0/0            10.96.0.10           tcp dpt:53']).split('\n').slice(0, 3), 'list:3: the listing ends inside chain KUBE-SERVICES before the jump to KUBE-NODEPORTS, the rule kube-proxy ends it with: it looks cut after line 3'],
+  ])('inside a kube-proxy chain: %s', (_where, lines, message) => {
+    expect(refusal(`${lines.join('\n')}\n`).message).toBe(`${message}; pass --allow-truncated to diff what is there`);
   });
 
   test('rule numbers that skip (--line-numbers)', () => {
@@ -285,7 +294,7 @@ describe('a listing cut short', () => {
   test('with --allow-truncated the chain where it was cut is left out, the rest is read', () => {
     const dump = read(whole.slice(0, -12), { allowTruncated: true });
     expect(dump.cutShort).toBe(true);
-    expect([...(dump.ruleset.tables.get('nat')?.chains.keys() ?? [])]).toEqual(['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING', 'KUBE-SEP-A', 'KUBE-SERVICES']);
+    expect([...(dump.ruleset.tables.get('nat')?.chains.keys() ?? [])]).toEqual(['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING', 'KUBE-NODEPORTS', 'KUBE-SEP-A', 'KUBE-SERVICES']);
     expect(messages(dump)).toContain('the input ends in the middle of this line (no newline after it): the listing looks cut, and the line is left out; chain KUBE-SVC-X is left out (its rules are unknown)');
   });
 

@@ -4,9 +4,9 @@
  * by the iptables rule parser, so a listing and an iptables-save of the same rules compare equal
  * wherever the listing shows the rule.
  *
- * A listing has no end marker. What shows it was cut: no newline after its last line; a block
- * that ends after its `Chain` line, or an empty kube-proxy chain rules jump to, at the very end;
- * rule numbers that skip (--line-numbers); and, in a listing of the whole table (which lists
+ * A listing has no end marker. What shows it was cut: no newline after its last line; at the
+ * very end, a block that ends after its `Chain` line, an empty kube-proxy chain rules jump to, or
+ * a kube-proxy chain that stops before the rule kube-proxy ends it with; rule numbers that skip (--line-numbers); and, in a listing of the whole table (which lists
  * every chain, built-in chains first, in a fixed order), a built-in chain it never reaches, a
  * chain with more references than rules jumping to it, or a jump to a kube-proxy chain it does
  * not show. A cut listing is refused, or read as far as it goes with the chain where it was cut
@@ -19,6 +19,7 @@ import type { Family } from '../iptables/address';
 import { CUT_MARKER, excerpt, MAX_LINE_LENGTH, neverEmpty, type IptablesDump } from '../iptables/parse-dump';
 import { parseRule, RuleSyntaxError, type IptablesRule } from '../iptables/rule';
 import { tokenize } from '../iptables/tokenize';
+import { missingEnd } from './kube-chain-ends';
 import { chainLine, ruleColumns, titleLine, type ChainLine, type Columns } from './layout';
 import { Losses } from './losses';
 import { LineError, listedRule, NamesError, type Loss } from './rule-spec';
@@ -198,6 +199,8 @@ function cutAtTheEnd(r: Reader, table: string, last: Block): string | null {
   if (last.chain.rules.length === 0 && neverEmpty(last.chain.name) && ((last.references ?? 0) > 0 || jumps.has(last.chain.name))) {
     return `the listing ends with chain ${name}, which lists no rule, although kube-proxy never leaves it empty while rules jump to it: it looks cut`;
   }
+  const end = missingEnd(last.chain.name, last.chain.rules);
+  if (end) return `the listing ends inside chain ${name} before ${end}, the rule kube-proxy ends it with: it looks cut`;
   const builtins = TABLE_BUILTINS.get(table);
   // A listing of one chain (`iptables -L CHAIN`) shows one block; the whole table starts with its first built-in chain.
   if (!builtins || r.blocks.length < 2 || r.blocks[0]?.chain.name !== builtins[0]) return null;
