@@ -10,7 +10,8 @@
  * every chain, built-in chains first, in a fixed order), a built-in chain it never reaches, a
  * chain with more references than rules jumping to it, or a jump to a kube-proxy chain it does
  * not show. A cut listing is refused, or read as far as it goes with the chain where it was cut
- * left out (unknown rather than emptied).
+ * left out (unknown rather than emptied). A listing of one chain other than kube-proxy's, cut
+ * between two lines, shows nothing of it: it reads as that chain with fewer rules.
  */
 import { InputError, type Warning } from '../../errors';
 import { BUILTIN_CHAINS, type Chain as AnyChain } from '../../model/ruleset';
