@@ -1,5 +1,5 @@
 /** natdiff as a library: load snapshots, diff them, render the report. No printing, no exits. */
-export { NatdiffError, InputError, CaptureError, type Warning } from './errors';
+export { NatdiffError, InputError, CaptureError, type CaptureErrorCode, type Warning } from './errors';
 export type { Ruleset, Table, Chain, Rule } from './model/ruleset';
 export type { ServiceModel, ServicePort, Endpoint, Protocol } from './model/service';
 export type { Snapshot, ServiceView, Finding } from './model/snapshot';

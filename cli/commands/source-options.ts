@@ -1,7 +1,7 @@
 /** The options every capturing command shares: where the rules come from, and which cluster. */
 import type { Argv } from 'yargs';
 import { Kubectl } from '../../lib/capture/kubectl';
-import type { Source } from '../../lib/capture/sources';
+import { checkSource, type Source } from '../../lib/capture/sources';
 import { NatdiffError } from '../../lib/errors';
 import { duration } from '../option-values';
 
@@ -43,7 +43,12 @@ export function sourceOptions<T>(y: Argv<T>) {
     });
 }
 
+/** The source the options name, its names checked before anything runs. */
 export function sourceFrom(args: SourceArgs): Source {
+  return checkSource(namedSource(args));
+}
+
+function namedSource(args: SourceArgs): Source {
   if (args.netns) return { kind: 'netns', netns: args.netns };
   if (args.node) return { kind: 'node', node: args.node, via: args.via };
   if (args.ssh) return { kind: 'ssh', host: args.ssh, options: args.sshOption ?? [] };
