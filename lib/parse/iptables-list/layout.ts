@@ -13,7 +13,7 @@ const TITLE_LINE = /^(num\s+)?(?:(pkts\s+bytes\s+)target\s+prot\s+opt\s+in\s+out
 /** The `opt` column: `--`, or `-f` / `!f` for a fragment match. */
 const OPT = /^[-!][-f]$/;
 /** A packet or byte counter: exact with -x, else cut to 4 digits and a K, M, G or T. */
-export const COUNTER = /^\d+[KMGT]?$/;
+const COUNTER = /^\d+[KMGT]?$/;
 const LINE_NUMBER = /^\d+$/;
 /** An address column as `-n` prints it (`0.0.0.0/0`, `10.96.0.10`, `!10.244.0.0/16`, `fd00::/64`) or as it prints without `-n`. */
 const ADDRESS_COLUMN = /^!?(?:[0-9a-f]*[.:][0-9a-f.:]*(?:\/[0-9a-f.:]+)?|anywhere)$/i;

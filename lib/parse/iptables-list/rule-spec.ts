@@ -11,7 +11,7 @@ import { Cursor, pieces, type Piece } from './printed-text';
 import { match, option, specValue, type SpecWords } from './spec';
 
 /** The module that keeps printed text natdiff cannot read back (no iptables match is named so). */
-export const LISTED_MODULE = 'listed';
+const LISTED_MODULE = 'listed';
 
 /** Why a line is not a rule of the listing. */
 export class LineError extends Error {}
