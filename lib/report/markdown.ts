@@ -32,9 +32,24 @@ export function bar(share: number | null): string {
   return `${'█'.repeat(full)}${part}${'·'.repeat(BAR_WIDTH - full - (part ? 1 : 0))}`;
 }
 
-/** Text safe inside a table cell or a heading: no control characters, no pipes, no markup. */
+/** A word GitHub would turn into a link: `scheme://…`, `www.…`, or one with an `@` (an e-mail address). */
+const LINKISH = /(\S*(?:[a-z][a-z0-9+.-]*:\/\/|www\.|@)\S*)/i;
+
+/**
+ * Text safe in a table cell, a heading or a list item: no control characters, no pipes, no
+ * markup (`~` included: strikethrough), no entities, and no autolinks: a word that would become
+ * one is shown as code.
+ */
 function cell(text: string): string {
-  return sanitizeLine(text).replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`);
+  return sanitizeLine(text)
+    .split(LINKISH)
+    .map((part, i) => (i % 2 === 1 ? code(part) : part.replace(/[\\`*_{}[\]<>|#~&]/g, (c) => `\\${c}`)))
+    .join('');
+}
+
+/** Text safe inside an HTML block, where Markdown escapes are not read. */
+function html(text: string): string {
+  return sanitizeLine(text).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function code(text: string): string {
@@ -95,7 +110,7 @@ function otherSection(report: DiffReport): string[] {
       c.status === 'renamed'
         ? `renamed from ${code(c.renamedFrom ?? '?')}, same meaning`
         : c.status === 'changed'
-          ? [o.added.length ? `${plural(o.added.length, 'rule')} added` : '', o.removed.length ? `${plural(o.removed.length, 'rule')} removed` : '', o.changed.length ? `${plural(o.changed.length, 'rule')} changed` : '', c.reordered === 'possible' ? 'reordered (may change behaviour)' : '', c.policy ? `policy ${c.policy.before} → ${c.policy.after}` : '']
+          ? [o.added.length ? `${plural(o.added.length, 'rule')} added` : '', o.removed.length ? `${plural(o.removed.length, 'rule')} removed` : '', o.changed.length ? `${plural(o.changed.length, 'rule')} changed` : '', c.reordered === 'possible' ? 'reordered (may change behaviour)' : '', c.policy ? `policy ${code(c.policy.before ?? '-')} → ${code(c.policy.after ?? '-')}` : '']
               .filter(Boolean)
               .join(', ')
           : `${c.status} (${plural(c.status === 'added' ? c.added.length : c.removed.length, 'rule')})`;
@@ -122,8 +137,8 @@ export function normalizedPatch(report: DiffReport): string {
     sanitizeLine(report.after.source),
     render('before'),
     render('after'),
-    `normalized ${report.table}`,
-    `normalized ${report.table}`,
+    `normalized ${sanitizeLine(report.table)}`,
+    `normalized ${sanitizeLine(report.table)}`,
     { context: 2 },
   );
 }
@@ -133,7 +148,7 @@ export function renderMarkdown(report: DiffReport, options: MarkdownOptions): st
   const out: string[] = [`## natdiff: ${code(report.before.source)} → ${code(report.after.source)}`, ''];
   const modes = modeNote(report);
   if (modes) out.push(`> ⚠ ${cell(modes)}`, '');
-  out.push(`**${summaryLine(report)}**`, '');
+  out.push(`**${cell(summaryLine(report))}**`, '');
   if (listed.length > 0) out.push(...summaryTable(listed), '');
   const unchanged = report.summary.servicesUnchanged;
   if (unchanged > 0 && !options.all) out.push(`${plural(unchanged, 'service')} unchanged.`, '');
@@ -152,7 +167,7 @@ export function renderMarkdown(report: DiffReport, options: MarkdownOptions): st
   if (report.chains.length > 0) {
     const patch = normalizedPatch(report);
     const f = fence(patch);
-    out.push('<details>', `<summary>Normalized rule diff (table ${cell(report.table)})</summary>`, '', `${f}diff`, patch.trimEnd(), f, '', '</details>', '');
+    out.push('<details>', `<summary>Normalized rule diff (table ${html(report.table)})</summary>`, '', `${f}diff`, patch.trimEnd(), f, '', '</details>', '');
   }
   out.push(`<sub>natdiff ${cell(options.toolVersion)} · ${cell(report.before.format)} → ${cell(report.after.format)}</sub>`);
   return `${out.join('\n')}\n`;

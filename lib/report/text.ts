@@ -117,7 +117,7 @@ function chainBlock(o: OtherChange, p: Palette): string[] {
           ? `${p.changed('~')} ${name}  renamed from ${sanitizeLine(c.renamedFrom ?? '?')}, same meaning`
           : `${p.changed('~')} ${name}`;
   const lines = [`  ${head}`];
-  if (c.policy) lines.push(`    policy ${c.policy.before ?? '-'} → ${c.policy.after ?? '-'}`);
+  if (c.policy) lines.push(`    policy ${sanitizeLine(c.policy.before ?? '-')} → ${sanitizeLine(c.policy.after ?? '-')}`);
   if (c.reordered === 'possible') lines.push(`    ${p.changed('rules reordered: may change which rule a packet hits')}`);
   const rules = [
     ...o.removed.map((r) => ruleLine('-', r.text, p, p.removed)),
@@ -144,7 +144,7 @@ export function renderText(report: DiffReport, options: TextOptions): string {
 
   const others = otherChanges(report);
   if (others.length > 0) {
-    out.push(p.bold(`Other changes in table ${report.table}`));
+    out.push(p.bold(`Other changes in table ${sanitizeLine(report.table)}`));
     for (const o of others) out.push(...chainBlock(o, p));
     out.push('');
   }

@@ -183,7 +183,7 @@ export function noiseNotes(report: DiffReport): string[] {
 export function otherTablesNote(report: DiffReport): string | null {
   const t = report.otherTablesDiffer;
   if (t.length === 0) return null;
-  return `table${t.length > 1 ? 's' : ''} ${t.join(', ')} also differ${t.length > 1 ? '' : 's'} (not compared; use --table ${t.length > 1 ? 'all' : t[0]})`;
+  return `table${t.length > 1 ? 's' : ''} ${t.map(sanitizeLine).join(', ')} also differ${t.length > 1 ? '' : 's'} (not compared; use --table ${t.length > 1 ? 'all' : sanitizeLine(t[0] as string)})`;
 }
 
 export function summaryLine(report: DiffReport): string {
@@ -192,7 +192,7 @@ export function summaryLine(report: DiffReport): string {
   const unknown = [s.servicesNotCompared > 0 ? plural(s.servicesNotCompared, 'service port') : '', s.chainsNotCompared > 0 ? plural(s.chainsNotCompared, 'chain') : ''].filter(Boolean);
   if (!s.changed) {
     const what = unknown.length > 0 ? `no semantic change in what both inputs show · ${unknown.join(', ')} not compared` : 'no semantic change';
-    return other ? `${what} in table ${report.table} · ${other}` : what;
+    return other ? `${what} in table ${sanitizeLine(report.table)} · ${other}` : what;
   }
   const parts = [`${plural(s.servicesChanged, 'service')} changed`];
   if (s.servicesAdded > 0) parts.push(`${s.servicesAdded} added`);
