@@ -102,11 +102,19 @@ export interface Noise {
   endpointOrderNoEffect: number;
 }
 
+/** Which input something comes from: both when the two inputs say the same thing. */
+export type Side = 'before' | 'after' | 'both';
+
 export interface ReportFinding {
-  side: 'before' | 'after' | 'both';
+  side: Side;
   kind: FindingKind;
   message: string;
   line: number | null;
+}
+
+/** A warning about the input; `both` when the two inputs warn alike at the same line (`source` is then the before input). */
+export interface ReportWarning extends Warning {
+  side: Side;
 }
 
 export interface SnapshotInfo {
@@ -156,7 +164,7 @@ export interface DiffReport {
   chains: ChainDiff[];
   noise: Noise;
   findings: ReportFinding[];
-  warnings: Warning[];
+  warnings: ReportWarning[];
   /** Endpoint IP → pod, from the snapshots' metadata (after wins); empty for plain dumps. */
   pods: Record<string, PodRef>;
   /** Tables both snapshots hold that were not compared (see `table`) and are written differently. */

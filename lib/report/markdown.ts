@@ -11,7 +11,7 @@ import { plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 import {
   endpointCount, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
-  podText, serviceListing, shareText, summaryLine, uniformShareChange, where, type EndpointRow,
+  podText, serviceListing, shareText, summaryLine, uniformShareChange, warningOrigin, where, type EndpointRow,
 } from './view';
 
 export interface MarkdownOptions {
@@ -160,7 +160,7 @@ export function renderMarkdown(report: DiffReport, options: MarkdownOptions): st
     out.push('### Notes', '', ...report.findings.map((f) => `- ${f.side === 'both' ? '' : `${f.side}: `}${cell(f.message)}`), '');
   }
   if (report.warnings.length > 0) {
-    out.push('### Input warnings', '', ...report.warnings.map((w) => `- ${code(`${w.source}${w.line ? `:${w.line}` : ''}`)} ${cell(w.message)}`), '');
+    out.push('### Input warnings', '', ...report.warnings.map((w) => `- ${warningOrigin(w, report, code)}: ${cell(w.message)}`), '');
   }
   const noise = noiseNotes(report);
   if (noise.length > 0) out.push(`<sub>Ignored as noise: ${cell(noise.join(' · '))}</sub>`, '');

@@ -4,7 +4,7 @@
  * Writers only lay these out.
  */
 import { probabilities } from '../diff/diff-services';
-import type { ChainDiff, DiffReport, RuleRef, ServiceDiff, ServiceField } from '../diff/types';
+import type { ChainDiff, DiffReport, ReportWarning, RuleRef, ServiceDiff, ServiceField } from '../diff/types';
 import type { PodRef } from '../model/pods';
 import { endpointIp, joinHostPort } from '../model/addresses';
 import type { Endpoint, ProxyMode, ServicePort } from '../model/service';
@@ -206,6 +206,18 @@ export function summaryLine(report: DiffReport): string {
   if (s.chainsReordered > 0) parts.push(`${plural(s.chainsReordered, 'chain')} reordered`);
   if (other) parts.push(other);
   return parts.join(' · ');
+}
+
+/**
+ * Which input a warning is about and where: `before a.txt:39`, `after b.txt`, `before and after
+ * a.txt:39` (a file against itself), `before a.txt:39 and after b.txt:39`. `place` formats a
+ * `FILE:LINE`.
+ */
+export function warningOrigin(w: ReportWarning, report: Pick<DiffReport, 'before' | 'after'>, place: (fileLine: string) => string = (x) => x): string {
+  const at = (source: string): string => place(`${sanitizeLine(source)}${w.line ? `:${w.line}` : ''}`);
+  if (w.side !== 'both') return `${w.side} ${at(w.source)}`;
+  const { before, after } = report;
+  return before.source === after.source ? `before and after ${at(before.source)}` : `before ${at(before.source)} and after ${at(after.source)}`;
 }
 
 export function sourceLine(report: DiffReport): string {

@@ -148,9 +148,32 @@ describe('bad input: one clear line on stderr, exit 2', () => {
     const cut = file('cut-marker.txt', `${readFileSync(AFTER, 'utf8')}...\n`);
     const r = natdiff(['diff', BEFORE, cut]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`natdiff: warning: ${cut}:98: lines were cut here by whoever made this file; what is missing cannot be diffed\n`);
+    expect(r.stderr).toBe(`natdiff: warning: after ${cut}:98: lines were cut here by whoever made this file; what is missing cannot be diffed\n`);
     expect(r.stdout).toContain('1 warning about the input (printed on stderr)');
     expectOneLineError(natdiff(['diff', BEFORE, cut, '--strict']), /cut-marker\.txt:98: lines were cut here by whoever made this file; what is missing cannot be diffed \(--strict is set\)$/);
+  });
+});
+
+describe('each warning once, saying which input it is about', () => {
+  const CORPUS_09 = 'tests/fixtures/corpus/09-k8s-1.6era-docker-externalip-physdev-affinity.txt';
+
+  test('a dump against itself (corpus 09): each damaged line warned once, for before and after', () => {
+    const r = natdiff(['diff', CORPUS_09, CORPUS_09]);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([39, 40, 41, 47, 48, 49].map((line) => `natdiff: warning: before and after ${CORPUS_09}:${line}: -d x.x.x.x/32 is not an IP address or network`));
+    expect(r.stdout).toContain('6 warnings about the input (printed on stderr)');
+    const json = JSON.parse(natdiff(['diff', CORPUS_09, CORPUS_09, '-o', 'json']).stdout);
+    expect(json.warnings.map((w: { side: string; line: number }) => `${w.side} ${w.line}`)).toEqual(['both 39', 'both 40', 'both 41', 'both 47', 'both 48', 'both 49']);
+  });
+
+  test('two dumps: a warning of one side says that side; the same line damaged in both says both', () => {
+    const damaged = readFileSync(CORPUS_09, 'utf8');
+    const mended = file('mended-09.txt', damaged.replace(/x\.x\.x\.x/g, '192.0.2.7'));
+    const oneMended = file('one-mended-09.txt', damaged.replace(/^(-A KUBE-SERVICES -d )x\.x\.x\.x(\/32 .*dns-tcp-53 external IP.*)$/m, '$1192.0.2.7$2'));
+    expect(natdiff(['diff', mended, CORPUS_09]).stderr).toMatch(new RegExp(`^(natdiff: warning: after ${CORPUS_09}:\\d+: .*\n){6}$`));
+    expect(natdiff(['diff', CORPUS_09, mended]).stderr).toMatch(new RegExp(`^(natdiff: warning: before ${CORPUS_09}:\\d+: .*\n){6}$`));
+    const both = natdiff(['diff', CORPUS_09, oneMended]).stderr.trimEnd().split('\n');
+    expect(both.filter((l) => !l.includes(' and after '))).toEqual([`natdiff: warning: before ${CORPUS_09}:47: -d x.x.x.x/32 is not an IP address or network`]);
+    expect(both.filter((l) => l.includes(' and after '))).toEqual([39, 40, 41, 48, 49].map((n) => `natdiff: warning: before ${CORPUS_09}:${n} and after ${oneMended}:${n}: -d x.x.x.x/32 is not an IP address or network`));
   });
 });
 
