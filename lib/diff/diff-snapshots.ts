@@ -172,6 +172,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
       reorderedNoEffect: chains.reorderedNoEffect,
       declarationOrder: chains.declarationOrder,
       counters: before.hadCounters || after.hadCounters,
+      countersDiffer: (before.hadCounters || after.hadCounters) && (before.countersDigest === undefined || before.countersDigest !== after.countersDigest),
       implicitBuiltins: chains.implicitBuiltins,
       endpointOrderNoEffect: services.endpointOrderNoEffect,
     },

@@ -96,6 +96,8 @@ export interface Noise {
   declarationOrder: boolean;
   /** Packet and byte counters were present and ignored. */
   counters: boolean;
+  /** Those counters differ between the inputs (a dump against itself has the same). */
+  countersDiffer: boolean;
   /** Empty ACCEPT built-in chains present on one side only (restore payloads do not declare them). */
   implicitBuiltins: number;
   /** Services whose endpoints were reordered with the same shares. */

@@ -175,7 +175,7 @@ export function noiseNotes(report: DiffReport): string[] {
   if (n.endpointOrderNoEffect > 0) notes.push(`${plural(n.endpointOrderNoEffect, 'service')} with endpoints reordered, same shares`);
   if (n.declarationOrder) notes.push('chain declaration order');
   if (n.implicitBuiltins > 0) notes.push(`${plural(n.implicitBuiltins, 'undeclared built-in chain')}`);
-  if (n.counters) notes.push('packet counters');
+  if (n.countersDiffer) notes.push('packet counters');
   return notes;
 }
 
