@@ -134,13 +134,18 @@ export interface SnapshotInfo {
   partial: string | null;
 }
 
+export type ServiceCounts = Record<Exclude<ServiceStatus, 'not-compared'> | 'notCompared', number>;
+
 export interface Summary {
+  /** Service ports (the entries of `services`) by status. */
   servicesAdded: number;
   servicesRemoved: number;
   servicesChanged: number;
   servicesUnchanged: number;
   /** Ports in one input only that the other cannot show (a fragment, another mode). */
   servicesNotCompared: number;
+  /** Services (`ns/name`; a port whose rules carry no name counts alone) by status: see groupServices. */
+  byService: ServiceCounts;
   endpointsAdded: number;
   endpointsRemoved: number;
   chainsAdded: number;

@@ -11,7 +11,7 @@ import { plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 import {
   endpointCount, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
-  podText, serviceListing, shareText, summaryLine, uniformShareChange, warningOrigin, where, type EndpointRow,
+  podText, portLabel, serviceSections, shareText, summaryLine, uniformShareChange, warningOrigin, where, type EndpointRow, type ServiceSection,
 } from './view';
 
 export interface MarkdownOptions {
@@ -65,7 +65,7 @@ function shareCell(share: number | null): string {
 const STATUS_MARK: Record<EndpointRow['status'], string> = { added: '➕ ', removed: '➖ ', kept: '' };
 
 function summaryTable(services: ServiceDiff[]): string[] {
-  const lines = ['| Service | Change | Protocol / address | Endpoints | Probabilities | Shares |', '|---|---|---|---|---|---|'];
+  const lines = ['| Service port | Change | Protocol / address | Endpoints | Probabilities | Shares |', '|---|---|---|---|---|---|'];
   for (const d of services) {
     const side = (port: ServiceDiff['before']): string => (port ? `${endpointCount(port)}` : '?');
     const counts = d.status === 'added' ? `${endpointCount(d.after)}` : d.status === 'removed' ? `${endpointCount(d.before)} → 0` : `${side(d.before)} → ${side(d.after)}`;
@@ -74,8 +74,8 @@ function summaryTable(services: ServiceDiff[]): string[] {
   return lines;
 }
 
-function serviceSection(d: ServiceDiff, pods: DiffReport['pods']): string[] {
-  const lines = [`### ${cell(d.label)} (${cell(where(d.after ?? d.before))}) — ${d.status}`, ''];
+function portSection(d: ServiceDiff, label: string, depth: string, pods: DiffReport['pods']): string[] {
+  const lines = [`${depth} ${cell(label)} (${cell(where(d.after ?? d.before))}) — ${d.status}`, ''];
   const facts: string[] = [];
   if (d.endpointsAdded.length > 0) facts.push(`endpoints added: ${d.endpointsAdded.map(code).join(', ')}`);
   if (d.endpointsRemoved.length > 0) facts.push(`endpoints removed: ${d.endpointsRemoved.map(code).join(', ')}`);
@@ -98,6 +98,14 @@ function serviceSection(d: ServiceDiff, pods: DiffReport['pods']): string[] {
     lines.push('');
   }
   return lines;
+}
+
+/** A changed service: its one port, or a heading with a subsection per changed port. */
+function serviceSection(section: ServiceSection, pods: DiffReport['pods']): string[] {
+  const changed = section.ports.filter((d) => d.status !== 'unchanged' && d.status !== 'not-compared');
+  const h = section.heading;
+  if (changed.length === 0) return [];
+  return [...(h ? [`### ${cell(h.name)} — ${h.tally}`, ''] : []), ...changed.flatMap((d) => portSection(d, portLabel(d, section), h ? '####' : '###', pods))];
 }
 
 function otherSection(report: DiffReport): string[] {
@@ -144,17 +152,18 @@ export function normalizedPatch(report: DiffReport): string {
 }
 
 export function renderMarkdown(report: DiffReport, options: MarkdownOptions): string {
-  const listed = serviceListing(report, options.all);
+  const sections = serviceSections(report, options.all);
+  const listed = sections.flatMap((section) => section.ports);
   const out: string[] = [`## natdiff: ${code(report.before.source)} → ${code(report.after.source)}`, ''];
   const modes = modeNote(report);
   if (modes) out.push(`> ⚠ ${cell(modes)}`, '');
   out.push(`**${cell(summaryLine(report))}**`, '');
   if (listed.length > 0) out.push(...summaryTable(listed), '');
-  const unchanged = report.summary.servicesUnchanged;
+  const unchanged = report.summary.byService.unchanged;
   if (unchanged > 0 && !options.all) out.push(`${plural(unchanged, 'service')} unchanged.`, '');
   const notCompared = notComparedNote(report);
   if (notCompared && !options.all) out.push(`${cell(notCompared)}.`, '');
-  for (const d of listed.filter((s) => s.status !== 'unchanged' && s.status !== 'not-compared')) out.push(...serviceSection(d, report.pods));
+  for (const section of sections) out.push(...serviceSection(section, report.pods));
   out.push(...otherSection(report));
   if (report.findings.length > 0) {
     out.push('### Notes', '', ...report.findings.map((f) => `- ${f.side === 'both' ? '' : `${f.side}: `}${cell(f.message)}`), '');

@@ -10,7 +10,7 @@ import { plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 import {
   endpointCount, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
-  podText, serviceListing, shareText, sourceLine, summaryLine, where, type EndpointRow, type OtherChange,
+  podText, portLabel, serviceSections, shareText, sourceLine, summaryLine, where, type EndpointRow, type OtherChange, type ServiceSection,
 } from './view';
 
 export interface TextOptions {
@@ -78,7 +78,7 @@ function rowLines(rows: EndpointRow[], p: Palette, namespace: string | null): st
   return out;
 }
 
-function serviceBlock(d: ServiceDiff, p: Palette, pods: DiffReport['pods']): string[] {
+function serviceBlock(d: ServiceDiff, label: string, p: Palette, pods: DiffReport['pods']): string[] {
   const counts =
     d.status === 'changed' || d.status === 'unchanged'
       ? endpointCount(d.before) === endpointCount(d.after)
@@ -89,7 +89,7 @@ function serviceBlock(d: ServiceDiff, p: Palette, pods: DiffReport['pods']): str
         : d.status === 'removed'
           ? `removed, had ${plural(endpointCount(d.before), 'endpoint')}`
           : `only in ${d.before ? 'before' : 'after'}, not compared`;
-  const lines = [`${marker(d.status, p)} ${p.bold(sanitizeLine(d.label))}  ${p.dim(where(d.after ?? d.before))}  ${counts}`];
+  const lines = [`${marker(d.status, p)} ${p.bold(label)}  ${p.dim(where(d.after ?? d.before))}  ${counts}`];
   for (const c of otherFieldChanges(d)) lines.push(`    ${c.label}: ${c.before} → ${c.after}`);
   const note = noEndpointsNote(d.after ?? d.before);
   if (note) lines.push(`    ${p.dim(note)}`);
@@ -99,6 +99,13 @@ function serviceBlock(d: ServiceDiff, p: Palette, pods: DiffReport['pods']): str
     lines.push(...rowLines(rows, p, d.name ? namespaceOf(d.name) : null));
   }
   return lines;
+}
+
+/** A service: its one port, or a heading with its ports below. */
+function sectionLines(section: ServiceSection, p: Palette, pods: DiffReport['pods']): string[] {
+  const blocks = section.ports.flatMap((d) => serviceBlock(d, portLabel(d, section), p, pods));
+  const h = section.heading;
+  return h ? [`${marker(h.status, p)} ${p.bold(h.name)}  ${h.tally}`, ...blocks.map((l) => `  ${l}`)] : blocks;
 }
 
 function ruleLine(sign: string, text: string, p: Palette, paint: Paint): string {
@@ -135,9 +142,8 @@ export function renderText(report: DiffReport, options: TextOptions): string {
   const out: string[] = [p.dim(`natdiff ${sourceLine(report)}`), ''];
   const modes = modeNote(report);
   if (modes) out.push(p.changed(modes), '');
-  const listed = serviceListing(report, options.all);
-  for (const d of listed) out.push(...serviceBlock(d, p, report.pods), '');
-  const unchanged = report.summary.servicesUnchanged;
+  for (const section of serviceSections(report, options.all)) out.push(...sectionLines(section, p, report.pods), '');
+  const unchanged = report.summary.byService.unchanged;
   if (unchanged > 0 && !options.all) out.push(p.dim(`${plural(unchanged, 'service')} unchanged (--all lists ${unchanged === 1 ? 'it' : 'them'})`), '');
   const notCompared = notComparedNote(report);
   if (notCompared && !options.all) out.push(p.dim(`${notCompared}; --all lists ${report.summary.servicesNotCompared === 1 ? 'it' : 'them'}`), '');

@@ -24,8 +24,9 @@ describe('natdiff diff on the bundled coredns scale 2 → 4', () => {
     expect(r.stderr).toBe('');
   });
 
-  test('one block per changed service port: endpoints, probability ladder, shares', () => {
-    for (const name of ['kube-system/kube-dns:dns ', 'kube-system/kube-dns:dns-tcp ', 'kube-system/kube-dns:metrics ']) expect(r.stdout).toContain(`~ ${name}`);
+  test('the service, then a block per changed port: endpoints, probability ladder, shares', () => {
+    expect(r.stdout).toContain('\n~ kube-system/kube-dns  3 ports changed\n  ~ dns  udp 10.96.0.10:53 ');
+    for (const port of ['dns-tcp  tcp 10.96.0.10:53 ', 'metrics  tcp 10.96.0.10:9153 ']) expect(r.stdout).toContain(`\n  ~ ${port}`);
     expect(r.stdout.match(/probabilities {2}0\.5 → 0\.25\/0\.333\/0\.5/g)).toHaveLength(3);
     expect(r.stdout).toMatch(/\+ 10\.244\.0\.7:53 +— → 25%/);
     expect(r.stdout).toMatch(/ 10\.244\.0\.5:53 +50% → 25%/);
@@ -33,7 +34,7 @@ describe('natdiff diff on the bundled coredns scale 2 → 4', () => {
   });
 
   test('ends with the one-line summary', () => {
-    expect(r.stdout.trimEnd().split('\n').pop()).toBe('3 services changed · 6 endpoints added · 0 removed · 18 rules added · 6 changed');
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('1 service, 3 ports changed · 6 endpoints added · 18 rules added, 6 changed');
   });
 
   test('no colour when stdout is not a terminal; --color forces it; NO_COLOR wins over FORCE_COLOR', () => {
@@ -87,7 +88,7 @@ describe('machine-readable and ticket-ready output', () => {
     });
     expect(dns.after.endpoints[0]).toMatchObject({ address: '10.244.0.5:53', probability: 0.25, share: 0.25 });
     expect(dns.after.endpoints[3]).toMatchObject({ address: '10.244.0.8:53', probability: null, share: 0.25 });
-    expect(json.summary).toMatchObject({ servicesChanged: 3, endpointsAdded: 6, changed: true });
+    expect(json.summary).toMatchObject({ servicesChanged: 3, byService: { added: 0, removed: 0, changed: 1, unchanged: 1 }, endpointsAdded: 6, changed: true });
     expect(json.services.find((s: { name: string }) => s.name === 'default/kubernetes:https').status).toBe('unchanged');
   });
 
@@ -98,7 +99,8 @@ describe('machine-readable and ticket-ready output', () => {
   test('Markdown: summary table, a section per service with share bars, the normalized rule diff folded away', () => {
     const md = natdiff(['diff', BEFORE, AFTER, '-o', 'markdown']).stdout;
     expect(md).toContain('| kube-system/kube-dns:dns | changed | udp 10.96.0.10:53 | 2 → 4 | 0.5 → 0.25/0.333/0.5 | 50% → 25% |');
-    expect(md).toContain('### kube-system/kube-dns:dns (udp 10.96.0.10:53) — changed');
+    expect(md).toContain('**1 service, 3 ports changed · 6 endpoints added · 18 rules added, 6 changed**');
+    expect(md).toContain('### kube-system/kube-dns — 3 ports changed\n\n#### dns (udp 10.96.0.10:53) — changed\n');
     expect(md).toContain('| `10.244.0.5:53` | `██████████··········` 50% | `█████···············` 25% |');
     expect(md).toMatch(/<details>\n<summary>Normalized rule diff \(table nat\)<\/summary>\n\n```diff\n/);
     expect(md).toContain('+-A KUBE-SEP-232DQYSHL5HNRYWJ -p udp -m comment --comment "kube-system/kube-dns:dns" -j DNAT --to-destination 10.244.0.7:53');

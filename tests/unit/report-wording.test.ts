@@ -1,6 +1,10 @@
 /** Reports that tell the truth at a glance: each line says what happened, and only that. */
-import { noiseNotes } from '../../lib/report/view';
-import { diffTexts, fixture } from '../support/snapshots';
+import type { DiffReport } from '../../lib/diff/types';
+import { renderMarkdown } from '../../lib/report/markdown';
+import { renderText } from '../../lib/report/text';
+import { noiseNotes, summaryLine } from '../../lib/report/view';
+import { writeRestorePayload, type ServiceSpec } from '../support/kube-proxy-writer';
+import { bundled, diffTexts, fixture } from '../support/snapshots';
 
 const corpus = (name: string) => fixture('corpus', name);
 const CORPUS_09 = corpus('09-k8s-1.6era-docker-externalip-physdev-affinity.txt');
@@ -25,5 +29,58 @@ describe('"Ignored as noise: packet counters"', () => {
       expect(report.summary.changed).toBe(false);
       expect(noiseNotes(report)).toContain('packet counters');
     }
+  });
+});
+
+const dnsPorts = (ips: string[], ports = ['dns', 'dns-tcp', 'metrics']): ServiceSpec => ({
+  namespace: 'kube-system', name: 'kube-dns', clusterIP: '10.96.0.10',
+  ports: ports.map((name, i) => ({ name, port: name === 'metrics' ? 9153 : 53, protocol: i === 0 ? 'udp' : 'tcp', endpoints: ips.map((ip) => ({ ip, port: name === 'metrics' ? 9153 : 53 })) })),
+});
+const web = (ips: string[]): ServiceSpec => ({ namespace: 'default', name: 'web', clusterIP: '10.96.1.1', ports: [{ name: 'http', port: 80, protocol: 'tcp', endpoints: ips.map((ip) => ({ ip, port: 8080 })) }] });
+const payload = (...services: ServiceSpec[]): string => writeRestorePayload({ podCIDR: '10.244.0.0/16', services });
+const lastLine = (text: string): string => text.trimEnd().split('\n').pop() as string;
+const text = (report: DiffReport, all = false): string => renderText(report, { color: false, all });
+const markdown = (report: DiffReport): string => renderMarkdown(report, { all: false, toolVersion: '0.0.0' });
+
+describe('services and ports are told apart', () => {
+  const report = diffTexts(bundled('coredns-scale-2to4-before.txt'), bundled('coredns-scale-2to4-after.txt'));
+
+  test('the coredns scale is 1 service, 3 ports changed; the JSON summary counts both', () => {
+    expect(summaryLine(report)).toBe('1 service, 3 ports changed · 6 endpoints added · 18 rules added, 6 changed');
+    expect(report.summary).toMatchObject({ servicesChanged: 3, servicesUnchanged: 1, byService: { added: 0, removed: 0, changed: 1, unchanged: 1 } });
+  });
+
+  test('a service heading with its ports below, in text and Markdown', () => {
+    expect(text(report)).toMatch(/^~ kube-system\/kube-dns {2}3 ports changed\n {2}~ dns {2}udp 10\.96\.0\.10:53 .*\n(?: {4}.*\n)+ {2}~ dns-tcp {2}tcp 10\.96\.0\.10:53 .*\n(?: {4}.*\n)+ {2}~ metrics {2}tcp 10\.96\.0\.10:9153 /m);
+    const md = markdown(report);
+    expect(md.match(/^#{3,4} .*$/gm)).toEqual([
+      '### kube-system/kube-dns — 3 ports changed',
+      '#### dns (udp 10.96.0.10:53) — changed',
+      '#### dns-tcp (tcp 10.96.0.10:53) — changed',
+      '#### metrics (tcp 10.96.0.10:9153) — changed',
+    ]);
+  });
+
+  test('a heading says what happened to every port, listed or not; a service of one port has none', () => {
+    const r = diffTexts(payload(dnsPorts(['10.244.0.5'], ['dns', 'dns-tcp']), web(['10.244.3.3'])), payload(dnsPorts(['10.244.0.5'], ['dns', 'dns-tcp', 'metrics']), web(['10.244.3.3', '10.244.3.4'])));
+    expect(summaryLine(r)).toMatch(/^2 services changed · 1 port added · 2 endpoints added · /);
+    expect(text(r)).toContain('\n~ kube-system/kube-dns  1 port added, 2 unchanged\n  + metrics  tcp 10.96.0.10:9153  added, 1 endpoint\n');
+    expect(text(r)).toContain('\n~ default/web:http  tcp 10.96.1.1:80  endpoints 1 → 2');
+    expect(text(r, true)).toContain('\n~ kube-system/kube-dns  1 port added, 2 unchanged\n    dns  udp 10.96.0.10:53  endpoints 1\n');
+  });
+
+  test('a removed service leads the summary, with no "0 services changed"', () => {
+    const r = diffTexts(payload(dnsPorts(['10.244.0.5']), web(['10.244.3.3'])), payload(web(['10.244.3.3'])));
+    expect(summaryLine(r)).toBe('1 service, 3 ports removed · 3 endpoints removed · 15 rules removed');
+    expect(lastLine(text(r))).toBe(summaryLine(r));
+    expect(markdown(r)).toContain(`**${summaryLine(r)}**`);
+  });
+
+  test('ports whose rules carry no name are each a service', () => {
+    const unnamed = (s: string) => s.replace(/ -m comment --comment (?:"[^"]*"|\S+)/g, '');
+    const r = diffTexts(unnamed(payload(dnsPorts(['10.244.0.5']))), unnamed(payload(dnsPorts(['10.244.0.5', '10.244.0.6']))));
+    expect(r.services.map((d) => d.name)).toEqual([null, null, null]);
+    expect(r.summary.byService).toEqual({ added: 0, removed: 0, changed: 3, unchanged: 0, notCompared: 0 });
+    expect(summaryLine(r)).toMatch(/^3 services changed · /);
   });
 });
