@@ -10,7 +10,7 @@ import { namespaceOf } from '../model/service';
 import { plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 import {
-  endpointCount, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
+  endpointCount, endpointMoves, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
   podText, portLabel, serviceSections, shareText, summaryLine, uniformShareChange, warningOrigin, where, type EndpointRow, type ServiceSection,
 } from './view';
 
@@ -68,7 +68,7 @@ function summaryTable(services: ServiceDiff[]): string[] {
   const lines = ['| Service port | Change | Protocol / address | Endpoints | Probabilities | Shares |', '|---|---|---|---|---|---|'];
   for (const d of services) {
     const side = (port: ServiceDiff['before']): string => (port ? `${endpointCount(port)}` : '?');
-    const counts = d.status === 'added' ? `${endpointCount(d.after)}` : d.status === 'removed' ? `${endpointCount(d.before)} → 0` : `${side(d.before)} → ${side(d.after)}`;
+    const counts = d.status === 'added' ? `${endpointCount(d.after)}` : d.status === 'removed' ? `${endpointCount(d.before)} → 0` : `${side(d.before)} → ${side(d.after)}${endpointMoves(d)}`;
     lines.push(`| ${cell(d.label)} | ${d.status} | ${cell(where(d.after ?? d.before))} | ${counts} | ${cell(ladderChange(d))} | ${cell(uniformShareChange(d) ?? 'uneven (see below)')} |`);
   }
   return lines;

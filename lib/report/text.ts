@@ -9,7 +9,7 @@ import { namespaceOf } from '../model/service';
 import { plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 import {
-  endpointCount, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
+  endpointCount, endpointMoves, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
   podText, portLabel, serviceSections, shareText, sourceLine, summaryLine, where, type EndpointRow, type OtherChange, type ServiceSection,
 } from './view';
 
@@ -79,11 +79,12 @@ function rowLines(rows: EndpointRow[], p: Palette, namespace: string | null): st
 }
 
 function serviceBlock(d: ServiceDiff, label: string, p: Palette, pods: DiffReport['pods']): string[] {
+  const moves = endpointMoves(d);
   const counts =
     d.status === 'changed' || d.status === 'unchanged'
-      ? endpointCount(d.before) === endpointCount(d.after)
+      ? endpointCount(d.before) === endpointCount(d.after) && !moves
         ? `endpoints ${endpointCount(d.after)}`
-        : `endpoints ${endpointCount(d.before)} → ${endpointCount(d.after)}`
+        : `endpoints ${endpointCount(d.before)} → ${endpointCount(d.after)}${moves}`
       : d.status === 'added'
         ? `added, ${plural(endpointCount(d.after), 'endpoint')}`
         : d.status === 'removed'

@@ -68,6 +68,12 @@ export function endpointCount(port: ServicePort | null): number {
   return port?.endpoints.length ?? 0;
 }
 
+/** ` (+2 −2)`: the endpoints that came and went, which equal counts on both sides can hide; '' when none did. */
+export function endpointMoves(d: ServiceDiff): string {
+  const moves = [d.endpointsAdded.length > 0 ? `+${d.endpointsAdded.length}` : '', d.endpointsRemoved.length > 0 ? `−${d.endpointsRemoved.length}` : ''].filter(Boolean);
+  return moves.length > 0 ? ` (${moves.join(' ')})` : '';
+}
+
 export function ladderChange(d: ServiceDiff): string {
   const b = d.before ? ladder(probabilities(d.before)) : '—';
   const a = d.after ? ladder(probabilities(d.after)) : '—';

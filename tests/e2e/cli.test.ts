@@ -98,7 +98,7 @@ describe('machine-readable and ticket-ready output', () => {
 
   test('Markdown: summary table, a section per service with share bars, the normalized rule diff folded away', () => {
     const md = natdiff(['diff', BEFORE, AFTER, '-o', 'markdown']).stdout;
-    expect(md).toContain('| kube-system/kube-dns:dns | changed | udp 10.96.0.10:53 | 2 → 4 | 0.5 → 0.25/0.333/0.5 | 50% → 25% |');
+    expect(md).toContain('| kube-system/kube-dns:dns | changed | udp 10.96.0.10:53 | 2 → 4 (+2) | 0.5 → 0.25/0.333/0.5 | 50% → 25% |');
     expect(md).toContain('**1 service, 3 ports changed · 6 endpoints added · 18 rules added, 6 changed**');
     expect(md).toContain('### kube-system/kube-dns — 3 ports changed\n\n#### dns (udp 10.96.0.10:53) — changed\n');
     expect(md).toContain('| `10.244.0.5:53` | `██████████··········` 50% | `█████···············` 25% |');

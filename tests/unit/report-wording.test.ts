@@ -84,3 +84,21 @@ describe('services and ports are told apart', () => {
     expect(summaryLine(r)).toMatch(/^3 services changed · /);
   });
 });
+
+describe('endpoint counts say what came and went', () => {
+  const swapped = diffTexts(payload(web(['10.244.3.1', '10.244.3.2', '10.244.3.3', '10.244.3.4'])), payload(web(['10.244.3.1', '10.244.3.2', '10.244.3.5', '10.244.3.6'])));
+
+  test('two endpoints swapped for two others: 4 → 4 (+2 −2) in the Markdown row and the text head line', () => {
+    expect(markdown(swapped)).toContain('| default/web:http | changed | tcp 10.96.1.1:80 | 4 → 4 (+2 −2) | 0.25/0.333/0.5 (unchanged) | 25% → 25% |');
+    expect(text(swapped)).toContain('\n~ default/web:http  tcp 10.96.1.1:80  endpoints 4 → 4 (+2 −2)\n');
+  });
+
+  test('a scale up says how many came; a change that moved no endpoint keeps the plain count', () => {
+    const scaled = diffTexts(payload(web(['10.244.3.1'])), payload(web(['10.244.3.1', '10.244.3.2'])));
+    expect(text(scaled)).toContain('endpoints 1 → 2 (+1)\n');
+    expect(markdown(scaled)).toContain('| 1 → 2 (+1) |');
+    const affinity = diffTexts(corpus('10-affinity-clientip-nodeport-3ep-before.txt'), corpus('11-affinity-none-nodeport-3ep-after.txt'));
+    expect(text(affinity)).toContain('nodePort 13332  endpoints 3\n');
+    expect(markdown(affinity)).toContain('| 3 → 3 |');
+  });
+});
