@@ -65,17 +65,28 @@ function rowLines(rows: EndpointRow[], p: Palette, namespace: string | null): st
     return `    ${marker(r.status, p)} ${r.address.padEnd(width)}  ${pod ? shares.padEnd(16) : shares}${pod}${issues}`;
   };
   if (rows.length <= MAX_ROWS) return rows.map(line);
+  // Endpoints that came or went first, then the rest folded, one line per kind.
   const moved = rows.filter((r) => r.status !== 'kept');
-  const kept = rows.filter((r) => r.status === 'kept');
-  const out = moved.slice(0, MAX_ROWS).map(line);
-  if (moved.length > MAX_ROWS) out.push(p.dim(`      … ${moved.length - MAX_ROWS} more added or removed`));
-  if (kept.length > 0) {
-    const before = new Set(kept.map((r) => shareText(r.before)));
-    const after = new Set(kept.map((r) => shareText(r.after)));
-    const shares = before.size === 1 && after.size === 1 ? `${[...before][0]} → ${[...after][0]} each` : 'shares vary (-o json for all)';
-    out.push(`      ${plural(kept.length, 'other endpoint')}  ${shares}`);
-  }
-  return out;
+  const listed = moved.slice(0, MAX_ROWS);
+  const unlisted = [...moved.slice(MAX_ROWS), ...rows.filter((r) => r.status === 'kept')];
+  const folds = (['added', 'removed', 'kept'] as const).flatMap((status) => {
+    const folded = unlisted.filter((r) => r.status === status);
+    return folded.length > 0 ? [foldLine(status, folded, listed.length > 0)] : [];
+  });
+  return [...listed.map(line), ...folds.map((f) => p.dim(f))];
+}
+
+/** `… 28 more added  — → 2.5% each`, `36 other endpoints  2.5% → 2.4% each`, `40 endpoints  2.5% each, unchanged`. */
+function foldLine(status: EndpointRow['status'], rows: EndpointRow[], listedAbove: boolean): string {
+  const one = (shares: (number | null)[]): string | null => {
+    const texts = new Set(shares.map(shareText));
+    return texts.size === 1 ? ([...texts][0] as string) : null;
+  };
+  const before = one(rows.map((r) => r.before));
+  const after = one(rows.map((r) => r.after));
+  const shares = before === null || after === null ? 'shares vary (-o json for all)' : before === after ? `${after} each, unchanged` : `${before} → ${after} each`;
+  const what = status === 'kept' ? plural(rows.length, listedAbove ? 'other endpoint' : 'endpoint') : `… ${rows.length} more ${status}`;
+  return `      ${what}  ${shares}`;
 }
 
 function serviceBlock(d: ServiceDiff, label: string, p: Palette, pods: DiffReport['pods']): string[] {

@@ -55,13 +55,21 @@ export function shareText(share: number | null): string {
   return share === null ? '—' : percent(share);
 }
 
-/** `udp 10.96.0.10:53` (plus node ports and external addresses when there are any). */
+/**
+ * Where the service port is reached: `udp 10.96.0.10:53`, plus its node ports. Without a cluster
+ * IP in the dump, what it does show: `tcp load-balancer 4.225.209.242`, `tcp external 10.5.6.29:53`,
+ * `tcp nodePort 30005`, or `tcp (address not in this dump)`.
+ */
 export function where(port: ServicePort | null): string {
   if (!port) return '';
+  const at = (ip: string): string => (port.port !== null ? joinHostPort(ip, port.port) : ip);
   const parts = [port.protocol ?? '?'];
-  if (port.clusterIP) parts.push(port.port !== null ? joinHostPort(port.clusterIP, port.port) : port.clusterIP);
+  if (port.clusterIP) parts.push(at(port.clusterIP));
+  else if (port.loadBalancerIPs.length > 0) parts.push(`load-balancer ${port.loadBalancerIPs.map(at).join(', ')}`);
+  else if (port.externalIPs.length > 0) parts.push(`external ${port.externalIPs.map(at).join(', ')}`);
   if (port.nodePorts.length > 0) parts.push(`nodePort ${port.nodePorts.join(',')}`);
-  return parts.join(' ');
+  if (parts.length === 1) parts.push('(address not in this dump)');
+  return sanitizeLine(parts.join(' '));
 }
 
 export function endpointCount(port: ServicePort | null): number {

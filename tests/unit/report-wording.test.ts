@@ -102,3 +102,42 @@ describe('endpoint counts say what came and went', () => {
     expect(markdown(affinity)).toContain('| 3 → 3 |');
   });
 });
+
+describe('a folded endpoint list says which endpoints it folds', () => {
+  const ips = (from: number, n: number) => Array.from({ length: n }, (_, i) => `10.244.${Math.floor((from + i) / 200)}.${((from + i) % 200) + 1}`);
+
+  test('nothing listed above: "40 endpoints  2.5% each, unchanged", not "40 other endpoints 2.5% → 2.5%" (corpus 29 against itself)', () => {
+    const text29 = corpus('29-kops-prod-40ep-nodeport-5digit-probability-ladder.txt');
+    const out = text(diffTexts(text29, text29), true);
+    expect(out).toContain('nodePort 30720  endpoints 40\n      40 endpoints  2.5% each, unchanged\n');
+    expect(out).not.toContain('other endpoint');
+  });
+
+  test('a scale 20 → 40: the added ones listed, the rest added with no before share, the kept ones with theirs', () => {
+    const out = text(diffTexts(payload(web(ips(0, 20))), payload(web(ips(0, 40)))));
+    expect(out.match(/^ {4}\+ 10\.244\.\S+ +— → 2\.5%$/gm)).toHaveLength(12);
+    expect(out).toContain('\n      … 8 more added  — → 2.5% each\n      20 other endpoints  5% → 2.5% each\n');
+  });
+
+  test('a scale 40 → 20: the removed ones with their before share only', () => {
+    const out = text(diffTexts(payload(web(ips(0, 40))), payload(web(ips(0, 20)))));
+    expect(out).toContain('\n      … 8 more removed  2.5% → — each\n      20 other endpoints  2.5% → 5% each\n');
+  });
+});
+
+describe('where a service is reached, when the dump shows no cluster IP', () => {
+  const svc = '-A KUBE-SVC-AAAAAAAAAAAAAAAA -m comment --comment "ns/a:http -> 10.244.0.5:80" -j KUBE-SEP-BBBBBBBBBBBBBBBB\n-A KUBE-SEP-BBBBBBBBBBBBBBBB -p tcp -m comment --comment "ns/a:http" -m tcp -j DNAT --to-destination 10.244.0.5:80\n';
+  const nodePort = '-A KUBE-NODEPORTS -p tcp -m comment --comment "ns/a:http" -m tcp --dport 30005 -j KUBE-SVC-AAAAAAAAAAAAAAAA\n';
+
+  test('corpus 13: its load-balancer address, not "tcp  endpoints 2"', () => {
+    const text13 = corpus('13-aks-1.30-azure-cni-overlay-etp-local-fragments.txt');
+    const out = text(diffTexts(text13, text13), true);
+    expect(out).toContain('\n    http  tcp load-balancer 4.225.209.242  endpoints 2\n');
+    expect(out).not.toMatch(/tcp {2}endpoints/);
+  });
+
+  test('a node port alone, or nothing: said', () => {
+    expect(text(diffTexts(nodePort + svc, nodePort + svc), true)).toContain('\n  ns/a:http  tcp nodePort 30005  endpoints 1\n');
+    expect(text(diffTexts(svc, svc), true)).toContain('\n  ns/a:http  tcp (address not in this dump)  endpoints 1\n');
+  });
+});
