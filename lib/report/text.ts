@@ -41,19 +41,20 @@ const MAX_ROWS = 12;
 const MAX_RULES_PER_CHAIN = 6;
 const MAX_FINDINGS = 5;
 
-function marker(status: ServiceDiff['status'] | EndpointRow['status'], p: Palette): string {
-  switch (status) {
-    case 'added':
-      return p.added('+');
-    case 'removed':
-      return p.removed('-');
-    case 'changed':
-      return p.changed('~');
-    case 'not-compared':
-      return p.dim('?');
-    default:
-      return ' ';
-  }
+/** What a line is about, for its marker and its colour. */
+type Change = ServiceDiff['status'];
+
+const MARKERS: Record<Change, string> = { added: '+', removed: '-', changed: '~', unchanged: ' ', 'not-compared': '?' };
+const ROW_MARKERS: Record<EndpointRow['status'], string> = { added: '+', removed: '-', kept: ' ' };
+
+/** A line about something added is green as a whole, removed red, changed yellow (as dyff and terraform do); not compared, dim. */
+function paint(change: Change, p: Palette): Paint {
+  return change === 'unchanged' ? (s) => s : change === 'not-compared' ? p.dim : p[change];
+}
+
+/** An endpoint on both sides is a change when its share is. */
+function rowChange(r: EndpointRow): Change {
+  return r.status !== 'kept' ? r.status : shareText(r.before) === shareText(r.after) ? 'unchanged' : 'changed';
 }
 
 function rowLines(rows: EndpointRow[], p: Palette, namespace: string | null): string[] {
@@ -62,7 +63,7 @@ function rowLines(rows: EndpointRow[], p: Palette, namespace: string | null): st
     const issues = r.issues.length > 0 ? p.changed(`  (${r.issues.join(', ')})`) : '';
     const pod = r.pod ? p.dim(`  ${podText(r.pod, namespace)}`) : '';
     const shares = `${shareText(r.before).padStart(6)} → ${shareText(r.after)}`;
-    return `    ${marker(r.status, p)} ${r.address.padEnd(width)}  ${pod ? shares.padEnd(16) : shares}${pod}${issues}`;
+    return paint(rowChange(r), p)(`    ${ROW_MARKERS[r.status]} ${r.address.padEnd(width)}  ${pod ? shares.padEnd(16) : shares}${pod}${issues}`);
   };
   if (rows.length <= MAX_ROWS) return rows.map(line);
   // Endpoints that came or went first, then the rest folded, one line per kind.
@@ -71,13 +72,13 @@ function rowLines(rows: EndpointRow[], p: Palette, namespace: string | null): st
   const unlisted = [...moved.slice(MAX_ROWS), ...rows.filter((r) => r.status === 'kept')];
   const folds = (['added', 'removed', 'kept'] as const).flatMap((status) => {
     const folded = unlisted.filter((r) => r.status === status);
-    return folded.length > 0 ? [foldLine(status, folded, listed.length > 0)] : [];
+    return folded.length > 0 ? [foldLine(status, folded, listed.length > 0, p)] : [];
   });
-  return [...listed.map(line), ...folds.map((f) => p.dim(f))];
+  return [...listed.map(line), ...folds];
 }
 
 /** `… 28 more added  — → 2.5% each`, `36 other endpoints  2.5% → 2.4% each`, `40 endpoints  2.5% each, unchanged`. */
-function foldLine(status: EndpointRow['status'], rows: EndpointRow[], listedAbove: boolean): string {
+function foldLine(status: EndpointRow['status'], rows: EndpointRow[], listedAbove: boolean, p: Palette): string {
   const one = (shares: (number | null)[]): string | null => {
     const texts = new Set(shares.map(shareText));
     return texts.size === 1 ? ([...texts][0] as string) : null;
@@ -86,7 +87,8 @@ function foldLine(status: EndpointRow['status'], rows: EndpointRow[], listedAbov
   const after = one(rows.map((r) => r.after));
   const shares = before === null || after === null ? 'shares vary (-o json for all)' : before === after ? `${after} each, unchanged` : `${before} → ${after} each`;
   const what = status === 'kept' ? plural(rows.length, listedAbove ? 'other endpoint' : 'endpoint') : `… ${rows.length} more ${status}`;
-  return `      ${what}  ${shares}`;
+  const change: Change = status !== 'kept' ? status : before === after ? 'unchanged' : 'changed';
+  return paint(change, p)(`      ${what}  ${shares}`);
 }
 
 function serviceBlock(d: ServiceDiff, label: string, p: Palette, pods: DiffReport['pods']): string[] {
@@ -101,13 +103,14 @@ function serviceBlock(d: ServiceDiff, label: string, p: Palette, pods: DiffRepor
         : d.status === 'removed'
           ? `removed, had ${plural(endpointCount(d.before), 'endpoint')}`
           : `only in ${d.before ? 'before' : 'after'}, not compared`;
-  const lines = [`${marker(d.status, p)} ${p.bold(label)}  ${p.dim(where(d.after ?? d.before))}  ${counts}`];
-  for (const c of otherFieldChanges(d)) lines.push(`    ${c.label}: ${c.before} → ${c.after}`);
+  const lines = [paint(d.status, p)(`${MARKERS[d.status]} ${p.bold(label)}  ${p.dim(where(d.after ?? d.before))}  ${counts}`)];
+  for (const c of otherFieldChanges(d)) lines.push(p.changed(`    ${c.label}: ${c.before} → ${c.after}`));
   const note = noEndpointsNote(d.after ?? d.before);
   if (note) lines.push(`    ${p.dim(note)}`);
   const rows = endpointRows(d, pods);
   if (rows.length > 0) {
-    if (d.status !== 'unchanged') lines.push(`    probabilities  ${ladderChange(d)}`);
+    const ladder = ladderChange(d);
+    if (d.status !== 'unchanged') lines.push(paint(d.status === 'changed' && !ladder.endsWith('(unchanged)') ? 'changed' : 'unchanged', p)(`    probabilities  ${ladder}`));
     lines.push(...rowLines(rows, p, d.name ? namespaceOf(d.name) : null));
   }
   return lines;
@@ -117,31 +120,32 @@ function serviceBlock(d: ServiceDiff, label: string, p: Palette, pods: DiffRepor
 function sectionLines(section: ServiceSection, p: Palette, pods: DiffReport['pods']): string[] {
   const blocks = section.ports.flatMap((d) => serviceBlock(d, portLabel(d, section), p, pods));
   const h = section.heading;
-  return h ? [`${marker(h.status, p)} ${p.bold(h.name)}  ${h.tally}`, ...blocks.map((l) => `  ${l}`)] : blocks;
+  return h ? [paint(h.status, p)(`${MARKERS[h.status]} ${p.bold(h.name)}  ${h.tally}`), ...blocks.map((l) => `  ${l}`)] : blocks;
 }
 
-function ruleLine(sign: string, text: string, p: Palette, paint: Paint): string {
-  return `    ${paint(sign)} ${p.dim(sanitizeLine(text))}`;
+function ruleLine(change: 'added' | 'removed', text: string, p: Palette): string {
+  return paint(change, p)(`    ${MARKERS[change]} ${sanitizeLine(text)}`);
 }
 
 function chainBlock(o: OtherChange, p: Palette): string[] {
   const c = o.chain;
   const name = sanitizeLine(c.name);
-  const head =
+  const change: Change = c.status === 'added' || c.status === 'removed' ? c.status : 'changed';
+  const what =
     c.status === 'added'
-      ? `${p.added('+')} ${name}  added (${plural(c.added.length, 'rule')})`
+      ? `added (${plural(c.added.length, 'rule')})`
       : c.status === 'removed'
-        ? `${p.removed('-')} ${name}  removed (${plural(c.removed.length, 'rule')})`
+        ? `removed (${plural(c.removed.length, 'rule')})`
         : c.status === 'renamed'
-          ? `${p.changed('~')} ${name}  renamed from ${sanitizeLine(c.renamedFrom ?? '?')}, same meaning`
-          : `${p.changed('~')} ${name}`;
-  const lines = [`  ${head}`];
-  if (c.policy) lines.push(`    policy ${sanitizeLine(c.policy.before ?? '-')} → ${sanitizeLine(c.policy.after ?? '-')}`);
+          ? `renamed from ${sanitizeLine(c.renamedFrom ?? '?')}, same meaning`
+          : '';
+  const lines = [paint(change, p)(`  ${MARKERS[change]} ${name}${what ? `  ${what}` : ''}`)];
+  if (c.policy) lines.push(p.changed(`    policy ${sanitizeLine(c.policy.before ?? '-')} → ${sanitizeLine(c.policy.after ?? '-')}`));
   if (c.reordered === 'possible') lines.push(`    ${p.changed('rules reordered: may change which rule a packet hits')}`);
   const rules = [
-    ...o.removed.map((r) => ruleLine('-', r.text, p, p.removed)),
-    ...o.added.map((r) => ruleLine('+', r.text, p, p.added)),
-    ...o.changed.flatMap((x) => [ruleLine('-', x.before.text, p, p.removed), ruleLine('+', x.after.text, p, p.added)]),
+    ...o.removed.map((r) => ruleLine('removed', r.text, p)),
+    ...o.added.map((r) => ruleLine('added', r.text, p)),
+    ...o.changed.flatMap((x) => [ruleLine('removed', x.before.text, p), ruleLine('added', x.after.text, p)]),
   ];
   if (c.status === 'added' || c.status === 'removed') return lines;
   lines.push(...rules.slice(0, MAX_RULES_PER_CHAIN));

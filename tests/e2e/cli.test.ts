@@ -37,6 +37,19 @@ describe('natdiff diff on the bundled coredns scale 2 → 4', () => {
     expect(r.stdout.trimEnd().split('\n').pop()).toBe('1 service, 3 ports changed · 6 endpoints added · 18 rules added, 6 changed');
   });
 
+  test('--color colours whole lines: added green, removed red, changed yellow', () => {
+    const green = (line: string) => `\u001b[32m${line}\u001b[39m`;
+    const red = (line: string) => `\u001b[31m${line}\u001b[39m`;
+    const yellow = (line: string) => `\u001b[33m${line}\u001b[39m`;
+    const lines = natdiff(['diff', BEFORE, AFTER, '--color']).stdout.split('\n');
+    expect(lines).toContain(yellow('~ \u001b[1mkube-system/kube-dns\u001b[22m  3 ports changed'));
+    expect(lines).toContain(`  ${yellow('~ \u001b[1mdns\u001b[22m  \u001b[2mudp 10.96.0.10:53\u001b[22m  endpoints 2 → 4 (+2)')}`);
+    expect(lines).toContain(`  ${green('    + 10.244.0.7:53       — → 25%')}`);
+    expect(lines).toContain(`  ${yellow('      10.244.0.5:53     50% → 25%')}`);
+    const scaledDown = natdiff(['diff', AFTER, 'snapshots/kube-proxy-v5-restore.log', '--service', 'kube-system/kube-dns:dns', '--color']).stdout.split('\n');
+    expect(scaledDown).toContain(red('    - 10.244.0.7:53      25% → —'));
+  });
+
   test('no colour when stdout is not a terminal; --color forces it; NO_COLOR wins over FORCE_COLOR', () => {
     expect(r.stdout).not.toContain('\u001b[');
     expect(natdiff(['diff', BEFORE, AFTER, '--color']).stdout).toContain('\u001b[');

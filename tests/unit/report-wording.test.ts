@@ -141,3 +141,10 @@ describe('where a service is reached, when the dump shows no cluster IP', () => 
     expect(text(diffTexts(svc, svc), true)).toContain('\n  ns/a:http  tcp (address not in this dump)  endpoints 1\n');
   });
 });
+
+describe('colour', () => {
+  test('a chain change is coloured whole: its head yellow, removed rules red, added rules green', () => {
+    const out = renderText(diffTexts('-N X\n-A X -j ACCEPT\n', '-N X\n-A X -j DROP\n'), { color: true, all: false });
+    expect(out).toContain('\n\u001b[33m  ~ X\u001b[39m\n\u001b[31m    - -A X -j ACCEPT\u001b[39m\n\u001b[32m    + -A X -j DROP\u001b[39m\n');
+  });
+});
