@@ -40,6 +40,8 @@ export interface IptablesDump {
   hadCounters: boolean;
   /** Cut short and read as far as it goes (--allow-truncated): what it lacks is unknown. */
   cutShort: boolean;
+  /** A hash of every counter in the order read: two dumps with the same counters have the same (absent: not kept). */
+  countersDigest?: number;
   warnings: Warning[];
 }
 
@@ -100,6 +102,7 @@ class DumpBuilder {
   lastRuleChain: Chain | null = null;
   /** Where tables were cut short (read as far as they go). */
   readonly cuts: CutPoint[] = [];
+  countersDigest = 0x811c9dc5;
   /** Rule lines in a row not found written alike in the alike dump. */
   alikeMisses = 0;
   rules = 0;
@@ -110,6 +113,14 @@ class DumpBuilder {
   lastContentLine = 0;
 
   constructor(readonly options: ParseOptions) {}
+
+  /** Adds `[packets:bytes]` to the digest (FNV-1a). */
+  counters(packets: string, bytes: string): void {
+    const text = `[${packets}:${bytes}]`;
+    let h = this.countersDigest;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    this.countersDigest = h;
+  }
 
   warn(message: string, line: number | null = this.line): void {
     this.warnings.push({ source: this.options.source, line, message });
@@ -279,8 +290,10 @@ function parseLine(b: DumpBuilder, raw: string, ctx: FactsContext): void {
   if (first === 42 /* * */) return openTable(b, line.slice(1).trim());
   if (line === 'COMMIT') return commit(b);
   if (first === 58 /* : */) return chainLine(b, line);
-  if (first === 91 /* [ */ && /^\[\d+:\d+\]\s/.test(line)) {
+  const counters = first === 91 /* [ */ ? /^\[(\d+):(\d+)\]\s/.exec(line) : null;
+  if (counters) {
     b.hadCounters = true;
+    b.counters(counters[1] as string, counters[2] as string);
     return command(b, line.slice(line.indexOf(']') + 1).trim(), ctx);
   }
   if (first === 45 /* - */) return command(b, line, ctx);
@@ -348,6 +361,7 @@ function chainLine(b: DumpBuilder, line: string): void {
     return;
   }
   if ((m[3] && m[3] !== '0') || (m[4] && m[4] !== '0')) b.hadCounters = true;
+  if (m[3] !== undefined) b.counters(m[3], m[4] as string);
   b.sawChainLine = true;
   const chain = b.existingChain(m[1] as string) ?? b.chain(b.options.alike ? detached(m[1] as string) : (m[1] as string));
   if (m[2] !== '-') chain.policy = m[2] as string;
@@ -394,7 +408,11 @@ function alikeRule(b: DumpBuilder, alike: AnyRuleset, line: string): boolean {
 
 /** What a rule line tells about the whole dump. */
 function noteRule(b: DumpBuilder, line: string, facts: RuleFacts): void {
-  if (line.includes(' -c ')) b.hadCounters = true;
+  const counters = line.includes(' -c ') ? / -c (\S+) (\S+)/.exec(line) : null;
+  if (counters) {
+    b.hadCounters = true;
+    b.counters(counters[1] as string, counters[2] as string);
+  }
   if (b.family === 'ipv4' && (facts.destination?.includes(':') || facts.source?.includes(':') || facts.dnat?.address?.startsWith('['))) {
     b.family = 'ipv6';
   }
@@ -610,6 +628,7 @@ function finish(b: DumpBuilder): IptablesDump {
     assumedTable: b.sawHeadless ? b.headlessTable : null,
     hadCounters: b.hadCounters,
     cutShort: b.cutShort,
+    countersDigest: b.countersDigest,
     warnings: b.warnings,
   };
 }
