@@ -6,5 +6,7 @@
  * a listing diffs against iptables-save of the same rules as unchanged, but for what nft does not
  * show (comments, the options of some extensions), which is said once per kind as a warning.
  */
+export { looksLikeIptablesNft } from './detect';
 export { readIptablesNft, type IptablesNftDump, type IptablesNftReadOptions } from './read';
+export { describeIptablesNft } from './describe';
 export type { XtExtension } from './xt';
