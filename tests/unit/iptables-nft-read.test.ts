@@ -5,60 +5,9 @@
  * model as iptables-save's, but for what nft does not show, and every fixture's model asserted.
  */
 import { InputError } from '../../lib/errors';
-import type { Endpoint, ServiceModel, ServicePort } from '../../lib/model/service';
-import { parseIptablesDump } from '../../lib/parse/iptables/parse-dump';
-import { buildServiceView, mentionedServiceNames } from '../../lib/parse/iptables/services';
-import { describeIptablesNft, readIptablesNft, type IptablesNftDump } from '../../lib/parse/iptables-nft';
+import { describeIptablesNft, type IptablesNftDump } from '../../lib/parse/iptables-nft';
+import { asTheListingShowsIt, listingModel, modelLines, readListing, saved } from '../support/iptables-nft-models';
 import { fixture } from '../support/snapshots';
-
-function read(text: string, source = 'nft', allowTruncated = false): IptablesNftDump {
-  return readIptablesNft(text, { source, allowTruncated });
-}
-
-/** iptables-save of the same rules: its model, and the names it gives (what a diff hands the other side). */
-function saved(text: string): { model: ServiceModel; names: Set<string> } {
-  const dump = parseIptablesDump(text, { source: 'save' });
-  const names = mentionedServiceNames(dump.ruleset);
-  return { model: buildServiceView(dump.ruleset, { source: 'save', candidateNames: names }).model, names };
-}
-
-function modelOf(dump: IptablesNftDump, names: Iterable<string> = []): ServiceModel {
-  return describeIptablesNft(dump, { source: 'nft', candidateNames: names, fragment: dump.cutShort }).model;
-}
-
-const eps = (list: Endpoint[]): string => `[${list.map((e) => `${e.address} ${e.share}`).join(', ')}]`;
-
-/** One line per port: entry points, endpoints with shares, what else the model says. */
-function lines(model: ServiceModel): string[] {
-  return model.ports.map((p) =>
-    [
-      p.key,
-      `${p.clusterIP}:${p.port}`,
-      p.nodePorts.length > 0 ? `nodePorts ${p.nodePorts.join(',')}` : '',
-      p.externalIPs.length > 0 ? `externalIPs ${p.externalIPs.join(',')}` : '',
-      p.loadBalancerIPs.length > 0 ? `LB ${p.loadBalancerIPs.join(',')}` : '',
-      p.affinitySeconds !== null ? `affinity ${p.affinitySeconds}` : '',
-      p.noEndpoints ? `noEndpoints ${p.noEndpoints}` : '',
-      p.noLocalEndpoints ? 'noLocalEndpoints' : '',
-      p.endpointsShown ? `endpoints ${eps(p.endpoints)}` : 'endpoints not shown',
-      p.localEndpoints ? `local ${eps(p.localEndpoints)}` : '',
-    ]
-      .filter((s) => s !== '')
-      .join(' | '),
-  );
-}
-
-/**
- * iptables-save's model as an nft listing can show it: no comments, so no port known only from a
- * "has no endpoints" rule, external and load-balancer IPs alike (not compared); `-m recent`
- * without options, so no affinity timeout.
- */
-function asTheListingShowsIt(model: ServiceModel): ServiceModel {
-  const ports = model.ports
-    .filter((p) => p.refs.length > 0)
-    .map((p): ServicePort => ({ ...p, externalIPs: [...p.externalIPs, ...p.loadBalancerIPs].sort(), loadBalancerIPs: [], affinitySeconds: null }));
-  return { ...model, ports, unseen: [...model.unseen, 'externalIPs', 'loadBalancerIPs'] };
-}
 
 const CLUSTER = [
   'default/kubernetes:https/tcp | 10.96.0.1:443 | endpoints [172.18.0.2:6443 1]',
@@ -90,7 +39,7 @@ const MODELS: Record<string, string[]> = {
 
 describe('the same rules printed by nft four ways and by iptables-save', () => {
   test.each(Object.keys(MODELS))('%s: nft list, nft -a list and nft list table … nat hold the same rules', (stem) => {
-    const keys = (file: string, table: string) => [...(read(fixture('iptables-nft', file)).ruleset.tables.get(table)?.chains ?? [])].map(([name, c]) => [name, c.policy, ...c.rules.map((r) => r.key)]);
+    const keys = (file: string, table: string) => [...(readListing(fixture('iptables-nft', file)).ruleset.tables.get(table)?.chains ?? [])].map(([name, c]) => [name, c.policy, ...c.rules.map((r) => r.key)]);
     const list = keys(`${stem}.list.txt`, 'nat');
     expect(list.length).toBeGreaterThan(10);
     expect(keys(`${stem}.list-a.txt`, 'nat')).toEqual(list);
@@ -101,8 +50,8 @@ describe('the same rules printed by nft four ways and by iptables-save', () => {
   test.each(Object.keys(MODELS))('%s: the model of nft list is the model of iptables-save, but for what nft does not show', (stem) => {
     const save = saved(fixture('iptables-nft', `${stem}.iptables-save.txt`));
     for (const file of [`${stem}.list.txt`, `${stem}.list-a.txt`]) {
-      const model = modelOf(read(fixture('iptables-nft', file), file), save.names);
-      expect(lines(model)).toEqual(MODELS[stem]);
+      const model = listingModel(readListing(fixture('iptables-nft', file), file), save.names);
+      expect(modelLines(model)).toEqual(MODELS[stem]);
       expect(model).toEqual(asTheListingShowsIt(save.model));
     }
   });
@@ -124,13 +73,13 @@ describe('the same rules printed by nft four ways and by iptables-save', () => {
   });
 
   test('without names from elsewhere, a port is its clusterIP:port/protocol', () => {
-    expect(modelOf(read(fixture('iptables-nft', 'cluster.list.txt'))).ports.map((p) => p.key)).toEqual([
+    expect(listingModel(readListing(fixture('iptables-nft', 'cluster.list.txt'))).ports.map((p) => p.key)).toEqual([
       '10.96.0.10:53/tcp', '10.96.0.10:53/udp', '10.96.0.1:443/tcp', '10.96.7.10:9090/tcp', '10.96.7.7:80/tcp', '10.96.7.9:8443/tcp', '10.96.9.1:3868/sctp',
     ]);
   });
 
   test('nft list says once per kind what it cannot show', () => {
-    const dump = read(fixture('iptables-nft', 'cluster.list.txt'), 'cluster.list.txt');
+    const dump = readListing(fixture('iptables-nft', 'cluster.list.txt'), 'cluster.list.txt');
     expect(dump.warnings.map((w) => `${w.line} ${w.message}`)).toEqual([
       'null the listing shows no iptables comments (nft does not print them): service ports are named from their chain names when the other input names them (otherwise clusterIP:port/protocol); external and load-balancer IPs, which only comments tell apart, are not compared; ports without endpoints, whose REJECT rules only comments name, are not shown',
       '52 the listing shows `-m recent` without its options (nft prints it as `xt match "recent"`): session affinity (its list and timeout) is not shown, so affinity reads as off',
@@ -138,16 +87,16 @@ describe('the same rules printed by nft four ways and by iptables-save', () => {
       '107 the listing shows `-m sctp` without its options (nft prints it as `xt match "sctp"`): the ports it matches, if any, are not shown',
     ]);
     expect(dump).toMatchObject({ format: 'nft list (iptables-nft)', family: 'ipv4', header: { generator: 'nft', backend: 'nf_tables' }, cutShort: false, assumedTable: null });
-    expect(read(fixture('iptables-nft', 'cluster-ipv6.list.txt')).family).toBe('ipv6');
+    expect(readListing(fixture('iptables-nft', 'cluster-ipv6.list.txt')).family).toBe('ipv6');
   });
 });
 
 describe('nft -j prints iptables extensions by name only', () => {
-  const dump = read(fixture('iptables-nft', 'cluster.json'), 'cluster.json');
+  const dump = readListing(fixture('iptables-nft', 'cluster.json'), 'cluster.json');
 
   test('every port keeps its entry points; endpoints, whose DNAT and shares are not shown, are not compared', () => {
     const save = saved(fixture('iptables-nft', 'cluster.iptables-save.txt'));
-    expect(lines(modelOf(dump, save.names))).toEqual([
+    expect(modelLines(listingModel(dump, save.names))).toEqual([
       'default/kubernetes:https/tcp | 10.96.0.1:443 | endpoints not shown',
       'kube-system/kube-dns:dns-tcp/tcp | 10.96.0.10:53 | endpoints not shown',
       'kube-system/kube-dns:dns/udp | 10.96.0.10:53 | endpoints not shown',
@@ -180,7 +129,7 @@ describe('nft -j prints iptables extensions by name only', () => {
   });
 
   test('rules compare with the text listing where nft -j shows as much', () => {
-    const text = read(fixture('iptables-nft', 'cluster.list.txt'));
+    const text = readListing(fixture('iptables-nft', 'cluster.list.txt'));
     const keys = (d: IptablesNftDump, chain: string) => d.ruleset.tables.get('nat')?.chains.get(chain)?.rules.map((r) => r.key);
     expect(keys(dump, 'KUBE-SERVICES')?.slice(0, 2)).toEqual(keys(text, 'KUBE-SERVICES')?.slice(0, 2));
     expect(keys(dump, 'KUBE-SVC-TCOU7JCQXEZGVUNU')).toEqual(['! -s 10.244.0.0/16 -d 10.96.0.10/32 -p udp -m udp --dport 53 -j KUBE-MARK-MASQ', '-m statistic --mode random -j KUBE-SEP-LPGSDLJ3FDW46N4W', '-j KUBE-SEP-5SZA7C4MJLLQPPFI']);
@@ -189,8 +138,8 @@ describe('nft -j prints iptables extensions by name only', () => {
 
 describe('real listings of the corpus and the captured payload', () => {
   test('corpus 22: kubeadm + calico on iptables-nft, nft list ruleset of the nat table (counters, odd spacing, xt match "set")', () => {
-    const dump = read(fixture('corpus', '22-kubeadm-calico-iptables-nft-nft-list-ruleset-nat-worker01.txt'), '22');
-    expect(lines(modelOf(dump))).toEqual([
+    const dump = readListing(fixture('corpus', '22-kubeadm-calico-iptables-nft-nft-list-ruleset-nat-worker01.txt'), '22');
+    expect(modelLines(listingModel(dump))).toEqual([
       '10.105.183.5:5473/tcp | 10.105.183.5:5473 | endpoints [172.16.0.11:5473 1]',
       '10.107.6.141:443/tcp | 10.107.6.141:443 | endpoints [172.17.2.12:5443 0.5, 172.17.2.7:5443 0.5]',
       '10.96.0.10:53/tcp | 10.96.0.10:53 | endpoints [172.17.2.11:53 0.5, 172.17.2.8:53 0.5]',
@@ -209,7 +158,7 @@ describe('real listings of the corpus and the captured payload', () => {
 
   test('corpus 23: the same node after the ingress install (names from the chain hashes)', () => {
     const names = ['ingress-nginx/ingress-nginx-controller:http', 'ingress-nginx/ingress-nginx-controller:https', 'ingress-nginx/ingress-nginx-controller-admission:https-webhook', 'kube-system/kube-dns:dns', 'calico-system/calico-typha:calico-typha'];
-    expect(lines(modelOf(read(fixture('corpus', '23-kubeadm-calico-iptables-nft-nft-list-ruleset-nat-worker01-after-ingress.txt')), names))).toEqual([
+    expect(modelLines(listingModel(readListing(fixture('corpus', '23-kubeadm-calico-iptables-nft-nft-list-ruleset-nat-worker01-after-ingress.txt')), names))).toEqual([
       '10.107.6.141:443/tcp | 10.107.6.141:443 | endpoints [172.17.2.12:5443 0.5, 172.17.2.7:5443 0.5]',
       '10.96.0.10:53/tcp | 10.96.0.10:53 | endpoints [172.17.2.11:53 0.5, 172.17.2.8:53 0.5]',
       '10.96.0.10:9153/tcp | 10.96.0.10:9153 | endpoints [172.17.2.11:9153 0.5, 172.17.2.8:9153 0.5]',
@@ -224,9 +173,9 @@ describe('real listings of the corpus and the captured payload', () => {
 
   test('the captured kube-proxy payload: nft list ruleset reads to the model of its iptables-save', () => {
     const save = saved(fixture('captured', 'iptables-save-of-payload.txt'));
-    const model = modelOf(read(fixture('nftables', 'iptables-nft-kube-proxy-payload.ruleset.txt')), save.names);
+    const model = listingModel(readListing(fixture('nftables', 'iptables-nft-kube-proxy-payload.ruleset.txt')), save.names);
     expect(model).toEqual(asTheListingShowsIt(save.model));
-    expect(lines(model)).toEqual([
+    expect(modelLines(model)).toEqual([
       'default/kubernetes:https/tcp | 10.96.0.1:443 | endpoints [172.18.0.2:6443 1]',
       'kube-system/kube-dns:dns-tcp/tcp | 10.96.0.10:53 | endpoints [10.244.0.5:53 0.333333333, 10.244.0.6:53 0.333333333, 10.244.1.10:53 0.333333333]',
       'kube-system/kube-dns:dns/udp | 10.96.0.10:53 | endpoints [10.244.0.5:53 0.333333333, 10.244.0.6:53 0.333333333, 10.244.1.10:53 0.333333333]',
@@ -250,15 +199,15 @@ describe('tables that are not iptables-nft\'s', () => {
   const cluster = fixture('iptables-nft', 'cluster.list.txt');
 
   test('kube-proxy\'s nftables-mode table beside them is left out, saying which reader reads it', () => {
-    const dump = read(`${cluster}${fixture('nftables', 'k8s-1.34-1.35.list.txt')}`);
+    const dump = readListing(`${cluster}${fixture('nftables', 'k8s-1.34-1.35.list.txt')}`);
     expect([...dump.ruleset.tables.keys()]).toEqual(['nat', 'filter']);
     expect(dump.warnings.map((w) => w.message)).toContain("holds kube-proxy's nftables-mode table (ip kube-proxy) beside the iptables-nft tables: it is left out here; natdiff's nftables reader reads it (`nft list table ip kube-proxy`)");
   });
 
   test('a host firewall is left out; IPv6 tables beside IPv4 ones are left out, to be listed alone', () => {
-    const dump = read(`${cluster}${fixture('iptables-nft', 'cluster-ipv6.list.txt')}table inet host-firewall {\n\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n\t}\n}\n`);
+    const dump = readListing(`${cluster}${fixture('iptables-nft', 'cluster-ipv6.list.txt')}table inet host-firewall {\n\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n\t}\n}\n`);
     expect(dump.family).toBe('ipv4');
-    expect(lines(modelOf(dump, saved(fixture('iptables-nft', 'cluster.iptables-save.txt')).names))).toEqual(CLUSTER);
+    expect(modelLines(listingModel(dump, saved(fixture('iptables-nft', 'cluster.iptables-save.txt')).names))).toEqual(CLUSTER);
     expect(dump.warnings.slice(0, 2).map((w) => w.message)).toEqual([
       'holds IPv6 iptables-nft tables too (ip6 nat, ip6 filter): the IPv4 ones are read; list the IPv6 ones alone (`nft list table ip6 nat`) to compare them',
       'holds nft tables iptables-nft does not manage (inet host-firewall): left out',
@@ -266,8 +215,8 @@ describe('tables that are not iptables-nft\'s', () => {
   });
 
   test('a listing of kube-proxy\'s nftables mode only, or of other tables only, is refused', () => {
-    expect(thrown(() => read(fixture('nftables', 'k8s-1.36.list.txt'), 'k8s.txt')).message).toBe("k8s.txt: holds kube-proxy's nftables-mode table, not iptables-nft tables: natdiff's nftables reader reads it");
-    expect(thrown(() => read('table inet fw {\n}\n', 'fw.txt')).message).toBe('fw.txt: holds no iptables-nft table (ip or ip6 nat, filter, mangle, raw, security); it has: inet fw');
+    expect(thrown(() => readListing(fixture('nftables', 'k8s-1.36.list.txt'), 'k8s.txt')).message).toBe("k8s.txt: holds kube-proxy's nftables-mode table, not iptables-nft tables: natdiff's nftables reader reads it");
+    expect(thrown(() => readListing('table inet fw {\n}\n', 'fw.txt')).message).toBe('fw.txt: holds no iptables-nft table (ip or ip6 nat, filter, mangle, raw, security); it has: inet fw');
   });
 });
 
@@ -275,16 +224,16 @@ describe('bad input', () => {
   test('a listing cut inside a chain is refused naming the line, or read without that chain', () => {
     const text = fixture('iptables-nft', 'cluster.list.txt');
     const cut = text.slice(0, text.indexOf('\t\tmeta l4proto tcp ip daddr 10.96.0.10  tcp dport 53'));
-    expect(thrown(() => read(cut, 'cut.txt')).message).toBe('cut.txt:22: chain KUBE-SERVICES (opened on line 22) is not closed: the listing looks cut; pass --allow-truncated to diff what is there');
-    const dump = read(cut, 'cut.txt', true);
+    expect(thrown(() => readListing(cut, 'cut.txt')).message).toBe('cut.txt:22: chain KUBE-SERVICES (opened on line 22) is not closed: the listing looks cut; pass --allow-truncated to diff what is there');
+    const dump = readListing(cut, 'cut.txt', true);
     expect(dump.cutShort).toBe(true);
     expect(dump.ruleset.tables.get('nat')?.chains.has('KUBE-SERVICES')).toBe(false);
-    expect(modelOf(dump).complete).toBe(false);
+    expect(listingModel(dump).complete).toBe(false);
   });
 
   test('a line that is not nft is a warning naming its line; text that is not a listing is refused', () => {
-    const dump = read('table ip nat {\n\tchain KUBE-SERVICES {\n\t\tjump KUBE-SVC-X\n\t}\n\t-A KUBE-SERVICES -j X\n}\n', 'x.txt');
+    const dump = readListing('table ip nat {\n\tchain KUBE-SERVICES {\n\t\tjump KUBE-SVC-X\n\t}\n\t-A KUBE-SERVICES -j X\n}\n', 'x.txt');
     expect(dump.warnings.map((w) => `${w.line} ${w.message}`)).toContain('5 not a table, chain, set or map line: -A KUBE-SERVICES -j X');
-    expect(thrown(() => read('*nat\n-A KUBE-SERVICES -j X\nCOMMIT\n', 'save.txt')).message).toMatch(/^save\.txt:1: not a line of `nft list` output/);
+    expect(thrown(() => readListing('*nat\n-A KUBE-SERVICES -j X\nCOMMIT\n', 'save.txt')).message).toMatch(/^save\.txt:1: not a line of `nft list` output/);
   });
 });
