@@ -9,6 +9,7 @@ import { diffServices } from '../../lib/diff/diff-services';
 import { InputError } from '../../lib/errors';
 import type { ServiceModel } from '../../lib/model/service';
 import { describeIptablesNft, readIptablesNft } from '../../lib/parse/iptables-nft';
+import { editedAnywhere, jsonValuesReplaced, wordSoup } from '../support/fuzz';
 import { fixture } from '../support/snapshots';
 
 const LISTINGS: [string, string][] = [
@@ -54,41 +55,9 @@ const WORDS = ['table', 'ip', 'ip6', 'inet', 'nat', 'filter', 'kube-proxy', 'cha
   '5', 'bytes', 'masquerade', 'fully-random', 'random', 'persistent', 'dnat', 'snat', 'redirect', 'to', '10.0.0.1:80', '[fd00::1]:53', ':8080', '10.0.0.1-10.0.0.9', 'xt', 'match', 'target', '"recent"', 'recent', '"DNAT"',
   '"comment"', 'comment', '"a comment"', '{ 80, 443 }', '80-90', 'ip', 'frag-off', '8191', '0', 'log', 'prefix', 'limit', 'rate', '\n', '\n', '\t', '-j', '--dport', '-m'];
 
-const soup = fc
-  .tuple(fc.boolean(), fc.array(fc.constantFrom(...WORDS), { maxLength: 80 }), fc.array(fc.constantFrom(' ', '', '\n'), { minLength: 80, maxLength: 80 }))
-  .map(([framed, words, gaps]) => (framed ? 'table ip nat {\n\tchain KUBE-SVC-TCOU7JCQXEZGVUNU {\n\t\t' : '') + words.map((w, i) => w + (gaps[i] ?? ' ')).join(''));
-
-/** A real listing with a few edits: a range removed, a word inserted. */
-const edited = fc
-  .tuple(fc.constantFrom(...LISTINGS, ...JSONS), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 40 }), fc.constantFrom(...WORDS, '{"rule": {}}', '{"xt": {"type": "match"}}', '[', ']', 'null')), { minLength: 1, maxLength: 6 }))
-  .map(([listing, edits]) => {
-    let t = text(listing);
-    for (const [at, cut, word] of edits) {
-      const i = at % (t.length + 1);
-      t = t.slice(0, i) + word + t.slice(i + cut);
-    }
-    return t;
-  });
-
-/** Every place in a JSON document a value sits: its container and key. */
-function slots(node: unknown, out: [Record<string, unknown> | unknown[], string | number][] = []): [Record<string, unknown> | unknown[], string | number][] {
-  if (Array.isArray(node)) node.forEach((v, i) => (out.push([node, i]), slots(v, out)));
-  else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) (out.push([node as Record<string, unknown>, k]), slots(v, out));
-  return out;
-}
-
-/** A JSON listing with values anywhere in it replaced by arbitrary JSON. */
-const jsonEdited = fc
-  .tuple(fc.constantFrom(...JSONS), fc.array(fc.tuple(fc.nat(), fc.jsonValue({ maxDepth: 3 })), { minLength: 1, maxLength: 4 }))
-  .map(([listing, edits]) => {
-    const doc = JSON.parse(text(listing)) as unknown;
-    for (const [at, value] of edits) {
-      const all = slots(doc);
-      const [container, key] = all[at % all.length] as [Record<string, unknown>, string];
-      container[key] = value;
-    }
-    return JSON.stringify(doc);
-  });
+const soup = wordSoup(WORDS, 'table ip nat {\n\tchain KUBE-SVC-TCOU7JCQXEZGVUNU {\n\t\t');
+const edited = editedAnywhere([...LISTINGS, ...JSONS].map(text), [...WORDS, '{"rule": {}}', '{"xt": {"type": "match"}}', '[', ']', 'null']);
+const jsonEdited = jsonValuesReplaced(JSONS.map(text));
 
 describe('bad input is an InputError, never another exception', () => {
   test.each([

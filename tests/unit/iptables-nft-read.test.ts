@@ -4,10 +4,10 @@
  * same rules; corpus 22/23; the captured payload) read into the iptables service model: the same
  * model as iptables-save's, but for what nft does not show, and every fixture's model asserted.
  */
-import { InputError } from '../../lib/errors';
 import { describeIptablesNft, type IptablesNftDump } from '../../lib/parse/iptables-nft';
 import { asTheListingShowsIt, listingModel, modelLines, readListing, saved } from '../support/iptables-nft-models';
 import { fixture } from '../support/snapshots';
+import { thrown } from '../support/thrown';
 
 const CLUSTER = [
   'default/kubernetes:https/tcp | 10.96.0.1:443 | endpoints [172.18.0.2:6443 1]',
@@ -184,16 +184,6 @@ describe('real listings of the corpus and the captured payload', () => {
     ]);
   });
 });
-
-function thrown(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('no error');
-}
 
 describe('tables that are not iptables-nft\'s', () => {
   const cluster = fixture('iptables-nft', 'cluster.list.txt');

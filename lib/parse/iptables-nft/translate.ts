@@ -313,36 +313,34 @@ function xtExtension(spec: Spec, x: XtExtension): boolean {
   return spec.setTarget('-j', v(x.name));
 }
 
-function statement(spec: Spec, s: Statement, family: string): void {
-  let done: boolean;
+/** Adds what a statement says to the spec; false when it has no iptables form. */
+function translateStatement(spec: Spec, s: Statement): boolean {
   switch (s.kind) {
     case 'counter':
-      return;
+      return true;
     case 'match':
-      done = matchStatement(spec, s);
-      break;
+      return matchStatement(spec, s);
     case 'verdict':
-      done = verdictStatement(spec, s);
-      break;
+      return verdictStatement(spec, s);
     case 'nat':
-      done = natStatement(spec, s);
-      break;
+      return natStatement(spec, s);
     case 'mangle':
-      done = mangleStatement(spec, s);
-      break;
+      return mangleStatement(spec, s);
     case 'reject':
-      done = rejectStatement(spec, s);
-      break;
-    case 'opaque': {
-      const parts = opaqueParts(s.text);
-      for (const x of parts.extensions) if (!xtExtension(spec, x)) spec.untranslated.push(`xt ${x.type} "${x.name}"`);
-      spec.untranslated.push(...parts.rest);
-      return;
-    }
+      return rejectStatement(spec, s);
     default:
-      done = false;
+      return false;
   }
-  if (!done) spec.untranslated.push(renderStatements([s], { family }));
+}
+
+function statement(spec: Spec, s: Statement, family: string): void {
+  if (s.kind !== 'opaque') {
+    if (!translateStatement(spec, s)) spec.untranslated.push(renderStatements([s], { family }));
+    return;
+  }
+  const parts = opaqueParts(s.text);
+  for (const x of parts.extensions) if (!xtExtension(spec, x)) spec.untranslated.push(`xt ${x.type} "${x.name}"`);
+  spec.untranslated.push(...parts.rest);
 }
 
 /** Translates one rule's statements (and its nft comment, if nft printed one). */
