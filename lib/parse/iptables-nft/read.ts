@@ -27,7 +27,7 @@ export interface IptablesNftDump extends IptablesDump {
 }
 
 /** A chain name iptables can hold: the whole name stays one word of the rule line. */
-const CHAIN_NAME = /^[^\s"'\\!]+$/;
+const CHAIN_NAME = /^[^\s"'\\]+$/;
 
 interface Generated {
   lines: string[];
