@@ -77,6 +77,15 @@ describeRoot('real iptables-restore, nft and iptables-save in a private network 
     });
   });
 
+  test('whatever output flags nft is given (-s stateless, -n, -p numeric protocols, -y numeric priorities), the same model', async () => {
+    await withNetns((ns) => {
+      const fresh = capture(ns, 'cluster', fixture('iptables-nft', 'cluster.payload.txt'));
+      const { names } = saved(fresh.save);
+      const expected = listingModel(readListing(fresh.list), names);
+      for (const flag of ['-s', '-n', '-p', '-y']) expect(listingModel(readListing(ok(ns, ['nft', flag, 'list', 'ruleset']), `nft ${flag}`), names)).toEqual(expected);
+    });
+  });
+
   test('cluster: a diff of the fresh nft list against the fresh iptables-save reports only what nft does not show', async () => {
     await withNetns((ns) => {
       const fresh = capture(ns, 'cluster', fixture('iptables-nft', 'cluster.payload.txt'));

@@ -95,6 +95,12 @@ describe('the translations kube-proxy and CNI rules need', () => {
     ]);
   });
 
+  test('a port nft -S printed by its service name is kept as nft text, with a hint', () => {
+    const dump = readIptablesNft('table ip nat {\n\tchain C {\n\t\tmeta l4proto tcp ip daddr 10.96.0.1 tcp dport "https" jump KUBE-SVC-A\n\t}\n}\n', { source: 's.txt' });
+    expect(dump.ruleset.tables.get('nat')?.chains.get('C')?.rules.map((r) => r.raw)).toEqual(['-A C -d 10.96.0.1/32 -p tcp -m nft --expression "tcp dport https" -j KUBE-SVC-A']);
+    expect(dump.warnings.map((w) => w.message)).toContain('nft statement with no iptables form, kept as nft text (a port printed by its service name: list without nft -S): tcp dport https');
+  });
+
   test('values that could read as options or split a word are quoted', () => {
     expect(translated('iifname "-x" jump "a b"')).toEqual(['-A C -i "-x" -j "a b"']);
   });

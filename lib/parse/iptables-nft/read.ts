@@ -80,13 +80,18 @@ function generate(tables: NftTable[], source: string): Generated {
   return g;
 }
 
+const PORT_BY_NAME = /^(?:tcp|udp|sctp) [sd]port (?:!= )?"?[a-z]/;
+
 /** What the listing cannot show, once per kind, and what it holds that has no iptables form. */
 function listingWarnings(g: Generated, source: string): Warning[] {
   const out: Warning[] = [];
   const commentsHidden = g.hiddenKinds.has('-m comment') || (g.comments === 0 && g.rules > 0);
   if (commentsHidden) out.push({ source, line: g.hiddenKinds.get('-m comment')?.line ?? null, message: NO_COMMENTS_WARNING });
   for (const [kind, { extension, line }] of g.hiddenKinds) if (kind !== '-m comment') out.push({ source, line, message: hiddenOptionsWarning(extension) });
-  for (const [text, line] of g.untranslated) out.push({ source, line, message: `nft statement with no iptables form, kept as nft text: ${excerpt(text)}` });
+  for (const [text, line] of g.untranslated) {
+    const hint = PORT_BY_NAME.test(text) ? ' (a port printed by its service name: list without nft -S)' : '';
+    out.push({ source, line, message: `nft statement with no iptables form, kept as nft text${hint}: ${excerpt(text)}` });
+  }
   return out;
 }
 
