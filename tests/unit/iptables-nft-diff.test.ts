@@ -6,10 +6,9 @@
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
 import type { DiffReport } from '../../lib/diff/types';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
-import { iptablesNftSnapshot } from '../support/iptables-nft-snapshot';
 import { fixture } from '../support/snapshots';
 
-const nft = (file: string) => iptablesNftSnapshot(fixture('iptables-nft', file), file);
+const nft = (file: string) => parseSnapshot(fixture('iptables-nft', file), file);
 const save = (stem: string) => parseSnapshot(fixture('iptables-nft', `${stem}.iptables-save.txt`), `${stem}.iptables-save.txt`);
 
 /** The services that differ, one line each: status, label, endpoints, changed fields. */
@@ -105,8 +104,8 @@ describe('two listings of one node', () => {
   });
 
   test('corpus 22 → 23: the ingress controller installed (three new service ports) and calico-typha scaled 1 → 2', () => {
-    const before = iptablesNftSnapshot(fixture('corpus', '22-kubeadm-calico-iptables-nft-nft-list-ruleset-nat-worker01.txt'), '22');
-    const after = iptablesNftSnapshot(fixture('corpus', '23-kubeadm-calico-iptables-nft-nft-list-ruleset-nat-worker01-after-ingress.txt'), '23');
+    const before = parseSnapshot(fixture('corpus', '22-kubeadm-calico-iptables-nft-nft-list-ruleset-nat-worker01.txt'), '22');
+    const after = parseSnapshot(fixture('corpus', '23-kubeadm-calico-iptables-nft-nft-list-ruleset-nat-worker01-after-ingress.txt'), '23');
     const report = diffSnapshots(before, after);
     expect(serviceChanges(report)).toEqual([
       'changed | 10.105.183.5:5473/tcp | +172.16.0.32:5473 | probabilities - → 0.5 | shares 172.16.0.11:5473=1 → 172.16.0.11:5473=0.5, 172.16.0.32:5473=0.5',

@@ -10,7 +10,6 @@ import { diffSnapshots } from '../../lib/diff/diff-snapshots';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { IPTABLES_NFT_FIXTURES } from '../support/iptables-nft-clusters';
 import { asTheListingShowsIt, listingModel, readListing, saved } from '../support/iptables-nft-models';
-import { iptablesNftSnapshot } from '../support/iptables-nft-snapshot';
 import { inNetns, netnsUnavailableReason, run, withNetns } from '../support/netns';
 import { fixture } from '../support/snapshots';
 
@@ -89,7 +88,7 @@ describeRoot('real iptables-restore, nft and iptables-save in a private network 
   test('cluster: a diff of the fresh nft list against the fresh iptables-save reports only what nft does not show', async () => {
     await withNetns((ns) => {
       const fresh = capture(ns, 'cluster', fixture('iptables-nft', 'cluster.payload.txt'));
-      const report = diffSnapshots(parseSnapshot(fresh.save, 'iptables-save'), iptablesNftSnapshot(fresh.list, 'nft list'));
+      const report = diffSnapshots(parseSnapshot(fresh.save, 'iptables-save'), parseSnapshot(fresh.list, 'nft list'));
       expect(report.services.filter((s) => s.status !== 'unchanged').map((s) => `${s.status} ${s.label} ${s.changes.map((c) => c.field).join(',')}`)).toEqual([
         'changed default/kubernetes:https affinity',
         'removed kube-system/kube-dns:metrics ',
@@ -105,7 +104,7 @@ describeRoot('real iptables-restore, nft and iptables-save in a private network 
       const before = capture(ns, 'cluster', fixture('iptables-nft', 'cluster.payload.txt'));
       ok(ns, ['iptables-restore', '--noflush'], fixture('iptables-nft', 'cluster-scaled.payload.txt'));
       const after = ok(ns, ['nft', 'list', 'ruleset']);
-      const report = diffSnapshots(iptablesNftSnapshot(before.list, 'before'), iptablesNftSnapshot(after, 'after'));
+      const report = diffSnapshots(parseSnapshot(before.list, 'before'), parseSnapshot(after, 'after'));
       expect(report.services.filter((s) => s.status !== 'unchanged').map((s) => `${s.label} +${s.endpointsAdded.join(',')}`)).toEqual([
         '10.96.0.10:53/tcp +10.244.2.7:53,10.244.2.8:53',
         '10.96.0.10:53/udp +10.244.2.7:53,10.244.2.8:53',
