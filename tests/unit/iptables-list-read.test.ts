@@ -69,10 +69,10 @@ describe('recognising a listing from its first line', () => {
 
 describe('columns', () => {
   test('-L -n, -L -n -v and -L -n -v -x --line-numbers of one rule read as one rule', () => {
-    const plain = chain('KUBE-SVC-X', ['KUBE-MARK-MASQ  6    -- !10.244.0.0/16        10.96.0.1            /* default/kubernetes:https cluster IP */ tcp dpt:443']);
-    const verbose = chain('KUBE-SVC-X', ['    0     0 KUBE-MARK-MASQ  6    --  *      *      !10.244.0.0/16        10.96.0.1            /* default/kubernetes:https cluster IP */ tcp dpt:443'], '(1 references)', TITLE_V);
-    const numbered = chain('KUBE-SVC-X', ['1           0        0 KUBE-MARK-MASQ  6    --  *      *      !10.244.0.0/16        10.96.0.1            /* default/kubernetes:https cluster IP */ tcp dpt:443'], '(1 references)', 'num      pkts      bytes target     prot opt in     out     source               destination         ');
-    const expected = { 'KUBE-SVC-X': ['-A KUBE-SVC-X ! -s 10.244.0.0/16 -d 10.96.0.1/32 -p tcp -m comment --comment "default/kubernetes:https cluster IP" -m tcp --dport 443 -j KUBE-MARK-MASQ'] };
+    const plain = chain('CUSTOM', ['KUBE-MARK-MASQ  6    -- !10.244.0.0/16        10.96.0.1            /* default/kubernetes:https cluster IP */ tcp dpt:443']);
+    const verbose = chain('CUSTOM', ['    0     0 KUBE-MARK-MASQ  6    --  *      *      !10.244.0.0/16        10.96.0.1            /* default/kubernetes:https cluster IP */ tcp dpt:443'], '(1 references)', TITLE_V);
+    const numbered = chain('CUSTOM', ['1           0        0 KUBE-MARK-MASQ  6    --  *      *      !10.244.0.0/16        10.96.0.1            /* default/kubernetes:https cluster IP */ tcp dpt:443'], '(1 references)', 'num      pkts      bytes target     prot opt in     out     source               destination         ');
+    const expected = { 'CUSTOM': ['-A CUSTOM ! -s 10.244.0.0/16 -d 10.96.0.1/32 -p tcp -m comment --comment "default/kubernetes:https cluster IP" -m tcp --dport 443 -j KUBE-MARK-MASQ'] };
     expect(rules(plain)).toEqual(expected);
     expect(rules(verbose)).toEqual(expected);
     expect(rules(numbered)).toEqual(expected);
@@ -280,6 +280,7 @@ describe('a listing cut short', () => {
 
   test.each([
     ['a service chain before its last endpoint (corpus 20 cut after 5 of 10)', fixture('corpus', '20-minikube-10ep-svc-chain-list-uneven.txt').split('\n').slice(0, 9), 'list:9: the listing ends inside chain KUBE-SVC-6ZVPY37LGINYSSPR before the jump to its last endpoint (no probability), the rule kube-proxy ends it with: it looks cut after line 9'],
+    ['a service chain after its masquerade rule, before any endpoint (corpus 20 cut after line 4)', fixture('corpus', '20-minikube-10ep-svc-chain-list-uneven.txt').split('\n').slice(0, 4), 'list:4: the listing ends inside chain KUBE-SVC-6ZVPY37LGINYSSPR before the jump to its last endpoint (no probability), the rule kube-proxy ends it with: it looks cut after line 4'],
     ['an endpoint chain before its DNAT', chain('KUBE-SEP-A', ['KUBE-MARK-MASQ  0    --  10.244.0.5           0.0.0.0/0']).split('\n').slice(0, 3), 'list:3: the listing ends inside chain KUBE-SEP-A before its DNAT rule, the rule kube-proxy ends it with: it looks cut after line 3'],
     ['KUBE-SERVICES before the jump to KUBE-NODEPORTS', chain('KUBE-SERVICES', ['KUBE-SVC-X  6    --  0.0.0.0/0            10.96.0.10           tcp dpt:53']).split('\n').slice(0, 3), 'list:3: the listing ends inside chain KUBE-SERVICES before the jump to KUBE-NODEPORTS, the rule kube-proxy ends it with: it looks cut after line 3'],
   ])('inside a kube-proxy chain: %s', (_where, lines, message) => {

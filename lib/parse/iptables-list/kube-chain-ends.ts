@@ -13,7 +13,10 @@ const DISPATCHED_CHAIN = /^KUBE-(?:SVC|EXT|FW|XLB)-/;
 export function missingEnd(chain: string, rules: readonly IptablesRule[]): string | null {
   const last = rules[rules.length - 1];
   if (!last) return null;
-  if (SERVICE_CHAIN.test(chain)) return last.facts.probability !== null || last.facts.recent !== null ? 'the jump to its last endpoint (no probability)' : null;
+  if (SERVICE_CHAIN.test(chain)) {
+    const endsWithEndpoint = last.facts.target?.startsWith('KUBE-SEP-') === true && last.facts.probability === null && last.facts.recent === null;
+    return endsWithEndpoint ? null : 'the jump to its last endpoint (no probability)';
+  }
   if (chain.startsWith('KUBE-SEP-')) return last.facts.dnat === null ? 'its DNAT rule' : null;
   if (chain === 'KUBE-SERVICES' && rules.some((r) => DISPATCHED_CHAIN.test(r.facts.target ?? ''))) {
     return last.facts.target === 'KUBE-NODEPORTS' ? null : 'the jump to KUBE-NODEPORTS';
