@@ -5,10 +5,11 @@
 import { InputError, type Warning } from '../errors';
 import type { Finding, Snapshot, ServiceView } from '../model/snapshot';
 import { sanitizeLine } from '../sanitize';
-import { diffChains, mergeChainDiffs, type ChainSide, type ChainsDiff } from './diff-chains';
+import type { Rule } from '../model/ruleset';
+import { diffChains, mergeChainDiffs, type ChainSide } from './diff-chains';
 import { diffServices } from './diff-services';
 import { summarize } from './summary';
-import type { DiffReport, ReportFinding, ServiceDiff, SnapshotInfo } from './types';
+import type { ChainDiff, DiffReport, ReportFinding, RuleRef, ServiceDiff, SnapshotInfo } from './types';
 
 export interface DiffOptions {
   /** Table whose chains are compared rule by rule, or 'all'; default nat. */
@@ -89,15 +90,33 @@ function otherTablesThatDiffer(before: ChainSide, after: ChainSide, plan: TableP
   return [...common].filter((t) => !plan.compared.includes(t) && after.ruleset.tables.has(t) && diffChains(t, before, after).chains.length > 0);
 }
 
+/** The rules of a changed chain with how each side's service model accounts for them. */
+function withAccounts(c: ChainDiff, before: ServiceView, after: ServiceView): ChainDiff {
+  const account = (view: ServiceView, chain: string, rules: readonly Rule[]) => {
+    let indexOf: Map<number, number> | null = null;
+    return (r: RuleRef): RuleRef => {
+      indexOf ??= new Map(rules.map((rule, i) => [rule.line, i]));
+      const index = indexOf.get(r.line);
+      return { ...r, model: index === undefined ? null : view.ruleAccount(c.table, chain, index) };
+    };
+  };
+  const inBefore = account(before, c.rules.beforeName, c.rules.before);
+  const inAfter = account(after, c.name, c.rules.after);
+  return { ...c, added: c.added.map(inAfter), removed: c.removed.map(inBefore), changed: c.changed.map((p) => ({ before: inBefore(p.before), after: inAfter(p.after) })) };
+}
+
 /**
- * A service whose endpoints and shares are unchanged but whose rules were re-weighted (its
- * endpoints listed in another order, the probabilities recomputed to match) sends every packet
- * where it did: its chain's re-weighted rules are noise, counted with the reordered endpoints.
+ * A service whose model is unchanged but whose rules were re-weighted (its endpoints listed in
+ * another order, the probabilities recomputed to match) sends every packet where it did: its
+ * chain's re-weighted rules are noise, counted with the reordered endpoints. Only rules the
+ * model holds in full are so judged; any other rule change stays a change.
  */
-function withoutRebalancing(chains: ChainsDiff, services: ServiceDiff[]): ChainsDiff {
+function withoutRebalancing(chains: ChainDiff[], services: ServiceDiff[]): ChainDiff[] {
   const unchanged = new Set(services.filter((s) => s.status === 'unchanged').map((s) => s.key));
-  const kept = chains.chains.filter((c) => !(c.service !== null && unchanged.has(c.service) && c.status === 'changed' && c.added.length === 0 && c.removed.length === 0 && c.policy === null));
-  return { ...chains, chains: kept };
+  const rebalanced = (c: ChainDiff): boolean =>
+    c.service !== null && unchanged.has(c.service) && c.status === 'changed' && c.added.length === 0 && c.removed.length === 0 && c.policy === null && c.reordered === null &&
+    c.changed.every((p) => p.before.model === 'modelled' && p.after.model === 'modelled');
+  return chains.filter((c) => !rebalanced(c));
 }
 
 export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOptions = {}): DiffReport {
@@ -109,16 +128,14 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
     { ruleset: before.ruleset, identity: vb.chainIdentity },
     { ruleset: after.ruleset, identity: va.chainIdentity },
   ];
-  const chains = withoutRebalancing(
-    mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.noShortcuts))),
-    services.services,
-  );
+  const chains = mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.noShortcuts)));
+  const told = withoutRebalancing(chains.chains.map((c) => withAccounts(c, vb, va)), services.services);
   const report: Omit<DiffReport, 'summary'> = {
     before: info(before),
     after: info(after),
     table,
     services: services.services,
-    chains: chains.chains,
+    chains: told,
     noise: {
       formattingOnly: chains.formattingOnly,
       commentOnly: chains.commentOnly,

@@ -10,7 +10,7 @@ import { namespaceOf } from '../model/service';
 import { plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 import {
-  endpointCount, endpointRows, ladderChange, noEndpointsNote, noiseNotes, otherChanges, otherFieldChanges,
+  divertedLine, endpointCount, endpointRows, ladderChange, noEndpointsNote, noiseNotes, otherChanges, otherFieldChanges,
   podText, serviceListing, shareText, summaryLine, uniformShareChange, where, type EndpointRow,
 } from './view';
 
@@ -65,6 +65,8 @@ function serviceSection(d: ServiceDiff, pods: DiffReport['pods']): string[] {
   if (d.endpointsRemoved.length > 0) facts.push(`endpoints removed: ${d.endpointsRemoved.map(code).join(', ')}`);
   facts.push(`probabilities ${code(ladderChange(d))}`);
   for (const c of otherFieldChanges(d)) facts.push(`${c.label}: ${code(c.before)} → ${code(c.after)}`);
+  const diverted = divertedLine(d);
+  if (diverted) facts.push(`**not sent to endpoints**: ${code(diverted)}`);
   const note = noEndpointsNote(d.after ?? d.before);
   if (note) facts.push(note);
   lines.push(...facts.map((f) => `- ${f}`), '');

@@ -9,7 +9,7 @@ import { namespaceOf } from '../model/service';
 import { plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 import {
-  endpointCount, endpointRows, ladderChange, noEndpointsNote, noiseNotes, otherChanges, otherFieldChanges,
+  divertedLine, endpointCount, endpointRows, ladderChange, noEndpointsNote, noiseNotes, otherChanges, otherFieldChanges,
   podText, serviceListing, shareText, sourceLine, summaryLine, where, type EndpointRow, type OtherChange,
 } from './view';
 
@@ -87,6 +87,8 @@ function serviceBlock(d: ServiceDiff, p: Palette, pods: DiffReport['pods']): str
         : `removed, had ${plural(endpointCount(d.before), 'endpoint')}`;
   const lines = [`${marker(d.status, p)} ${p.bold(sanitizeLine(d.label))}  ${p.dim(where(d.after ?? d.before))}  ${counts}`];
   for (const c of otherFieldChanges(d)) lines.push(`    ${c.label}: ${c.before} → ${c.after}`);
+  const diverted = divertedLine(d);
+  if (diverted) lines.push(`    ${p.changed(`not sent to endpoints: ${diverted}`)}`);
   const note = noEndpointsNote(d.after ?? d.before);
   if (note) lines.push(`    ${p.dim(note)}`);
   const rows = endpointRows(d, pods);

@@ -7,7 +7,7 @@ import { probabilities } from '../diff/diff-services';
 import type { ChainDiff, DiffReport, RuleRef, ServiceDiff, ServiceField } from '../diff/types';
 import type { PodRef } from '../model/pods';
 import { endpointIp, joinHostPort } from '../model/addresses';
-import type { Endpoint, ServicePort } from '../model/service';
+import type { DivertAction, Endpoint, ServicePort } from '../model/service';
 import { ladder, percent, plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 
@@ -96,12 +96,13 @@ const FIELD_LABELS: Record<ServiceField, string> = {
   probabilities: 'probabilities',
   shares: 'shares',
   localEndpoints: 'local endpoints',
+  diverted: 'diverted',
 };
 
-/** Field changes worth their own line (endpoints, probabilities and shares have theirs). */
+/** Field changes worth their own line (endpoints, probabilities, shares and diverted traffic have theirs). */
 export function otherFieldChanges(d: ServiceDiff): { label: string; before: string; after: string }[] {
   return d.changes
-    .filter((c) => c.field !== 'probabilities' && c.field !== 'shares')
+    .filter((c) => c.field !== 'probabilities' && c.field !== 'shares' && c.field !== 'diverted')
     .map((c) => ({ label: FIELD_LABELS[c.field], before: sanitizeLine(c.field === 'localEndpoints' ? localSummary(d.before) : c.before), after: sanitizeLine(c.field === 'localEndpoints' ? localSummary(d.after) : c.after) }));
 }
 
@@ -110,6 +111,26 @@ function localSummary(port: ServicePort | null): string {
   if (!local) return 'none';
   if (local.length === 0) return '0';
   return local.map((e) => `${e.address ?? '?'} ${percent(e.share)}`).join(', ');
+}
+
+const DIVERTED: Record<DivertAction, string> = { drop: 'dropped', reject: 'rejected', accept: 'accepted untranslated', return: 'returned untranslated', other: '→' };
+
+function divertedText(port: ServicePort | null): string {
+  if (!port || port.diverted.length === 0) return 'none';
+  return port.diverted
+    .map((v) => `${percent(v.share)}${v.list === 'local' ? ' of local traffic' : ''} ${DIVERTED[v.action]}${v.ref === null ? '' : ` ${v.ref}`}`)
+    .join(', ');
+}
+
+/**
+ * Traffic the rules send to no endpoint, `10% dropped → 90% dropped` (or as it stands when it did
+ * not change); null when neither side diverts any. Endpoint shares are of the rest.
+ */
+export function divertedLine(d: ServiceDiff): string | null {
+  if (!d.before?.diverted.length && !d.after?.diverted.length) return null;
+  const before = divertedText(d.before);
+  const after = divertedText(d.after);
+  return sanitizeLine(!d.before || !d.after || before === after ? divertedText(d.after ?? d.before) : `${before} → ${after}`);
 }
 
 export function noEndpointsNote(port: ServicePort | null): string | null {
@@ -130,12 +151,21 @@ export interface OtherChange {
   changed: { before: RuleRef; after: RuleRef }[];
 }
 
+/**
+ * Rule changes a listed service does not already tell. An added or removed service tells all its
+ * rules; a changed one only those its model holds in full (and, in chains added or removed with
+ * it, kube-proxy's structure around them); any other rule change is shown.
+ */
 export function otherChanges(report: DiffReport): OtherChange[] {
-  const told = new Set(report.services.filter((s) => s.status !== 'unchanged').map((s) => s.key));
-  const untold = (r: RuleRef): boolean => r.service === null || !told.has(r.service);
+  const status = new Map(report.services.map((s) => [s.key, s.status]));
   return report.chains.flatMap((chain): OtherChange[] => {
-    if (chain.service !== null && told.has(chain.service) && chain.status !== 'renamed' && chain.reordered === null && chain.policy === null) return [];
-    const change: OtherChange = { chain, added: chain.added.filter(untold), removed: chain.removed.filter(untold), changed: chain.changed.filter((p) => untold(p.after)) };
+    const whole = chain.status === 'added' || chain.status === 'removed';
+    const untold = (r: RuleRef): boolean => {
+      const s = r.service === null ? undefined : status.get(r.service);
+      if (s === 'added' || s === 'removed') return false;
+      return s !== 'changed' || !(r.model === 'modelled' || (whole && r.model === 'implied'));
+    };
+    const change: OtherChange = { chain, added: chain.added.filter(untold), removed: chain.removed.filter(untold), changed: chain.changed.filter((p) => untold(p.before) || untold(p.after)) };
     const anything = change.added.length + change.removed.length + change.changed.length > 0 || chain.status === 'renamed' || chain.reordered !== null || chain.policy !== null;
     return anything ? [change] : [];
   });
