@@ -4,6 +4,7 @@
  * a rule — so a rule change the model does not hold is never taken as told by the service.
  * It keeps the ports and their chain suffixes, not the builder: the view outlives the reading.
  */
+import { endpointIp } from '../../model/addresses';
 import type { Chain as AnyChain } from '../../model/ruleset';
 import type { ServicePort } from '../../model/service';
 import type { RuleAccount } from '../../model/snapshot';
@@ -30,10 +31,16 @@ function orphanIdentity(chain: Chain): string | undefined {
   return `sep:${displaySpn(said.spn)}/${dnat.facts.protocol}@${address}`;
 }
 
-/** A rule of an endpoint chain: its DNAT is the endpoint (as kube-proxy writes it), its masquerade mark is structure. */
+/**
+ * A rule of an endpoint chain: its DNAT is the endpoint (as kube-proxy writes it); the mark that
+ * masquerades the endpoint's own traffic coming back to it (hairpin) is structure.
+ */
 function endpointRuleAccount(rule: IptablesRule, chain: string, owner: EndpointOwner): RuleAccount | null {
   const f = rule.facts;
-  if (f.target === 'KUBE-MARK-MASQ' && !f.goto) return 'implied';
+  if (f.target === 'KUBE-MARK-MASQ') {
+    const hairpin = f.complete && f.source !== null && owner.address !== null && hostOf(f.source) === endpointIp(owner.address);
+    return hairpin && f.destination === null && f.protocol === null ? 'implied' : null;
+  }
   if (f.dnat?.address == null || f.dnat.address !== owner.address) return null;
   if (f.selective || f.goto || (f.protocol !== null && f.protocol !== owner.port.protocol)) return null;
   if (f.recent === null) return f.complete ? 'modelled' : null;
