@@ -85,6 +85,15 @@ describe('a share of a service dropped, rejected or sent elsewhere', () => {
     expect(shown.map((o) => [o.chain.name, o.added.map((r) => r.text)])).toEqual([[DNS_SVC, [`-A ${DNS_SVC} -s 10.0.0.0/8 -j DROP`]]]);
   });
 
+  test('a new endpoint whose chain masquerades more than its own hairpin traffic: the mark is shown', () => {
+    const after = AFTER.replace('-A KUBE-SEP-232DQYSHL5HNRYWJ -s 10.244.0.7/32', '-A KUBE-SEP-232DQYSHL5HNRYWJ ! -s 10.244.0.7/32');
+    expect(after).not.toBe(AFTER);
+    const shown = otherChanges(diffTexts(BEFORE, after));
+    expect(shown.map((o) => [o.chain.name, o.chain.status, o.added.map((r) => r.text)])).toEqual([
+      ['KUBE-SEP-232DQYSHL5HNRYWJ', 'added', ['-A KUBE-SEP-232DQYSHL5HNRYWJ ! -s 10.244.0.7/32 -m comment --comment "kube-system/kube-dns:dns" -j KUBE-MARK-MASQ']],
+    ]);
+  });
+
   test('the scale event itself: every rule it adds is told by the services (nothing under "Other changes")', () => {
     expect(otherChanges(diffTexts(BEFORE, AFTER))).toEqual([]);
   });
