@@ -104,21 +104,23 @@ export function ladderStep(ctx: LadderContext, rule: IptablesRule): Step {
   }
   if (target === 'KUBE-MARK-MASQ' && !f.goto) return f.probability === null ? IMPLIED : UNREAD;
   if (!takesAll(f, ctx.protocol)) return groupOfName(target)?.hash === ctx.hash ? IMPLIED : UNREAD;
+  if (target === 'KUBE-MARK-DROP' && !f.goto) return ctx.local && f.probability === null ? NO_LOCAL : { kind: 'diverted', action: 'drop', ref: null };
   if (isEndpointChain(ctx.chains, target)) return { kind: 'endpoint', target };
   if (target === 'DNAT') return { kind: 'endpoint', target: null };
   const verdict = VERDICTS.get(target);
   if (verdict) return { kind: 'diverted', action: verdict, ref: null };
-  if (target === 'KUBE-MARK-DROP' && !f.goto) return ctx.local && f.probability === null ? NO_LOCAL : { kind: 'diverted', action: 'drop', ref: null };
   if (OTHER_FINAL_TARGETS.has(target) || f.goto || groupOfName(target) !== null || decides(ctx.chains, target)) return { kind: 'diverted', action: 'other', ref: target };
   return UNREAD;
 }
 
 /**
- * Whether what a jump to this target does is judged from its name or the chain itself alone, not
- * from chains further on (so a reading holds as long as the target chain's rules do).
+ * Whether ladderStep looks at the rules of the chain this rule jumps to (and maybe of chains
+ * further on); otherwise the target's name (or, for an endpoint, its chain) says all.
  */
-export function judgedAlone(target: string): boolean {
-  return BUILTIN_TARGETS.has(target) || target.startsWith(SEP_PREFIX) || groupOfName(target) !== null || target === 'KUBE-MARK-MASQ' || target === 'KUBE-MARK-DROP';
+export function looksInto(f: RuleFacts): boolean {
+  const t = f.target;
+  if (t === null || BUILTIN_TARGETS.has(t) || t.startsWith(SEP_PREFIX) || groupOfName(t) !== null) return false;
+  return f.goto || (t !== 'KUBE-MARK-MASQ' && t !== 'KUBE-MARK-DROP');
 }
 
 /** Where a step sends its share, as one key: the model adds up the shares of steps with the same key. */

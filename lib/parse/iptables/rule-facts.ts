@@ -22,7 +22,6 @@ export interface RuleFacts {
   probability: number | null;
   /** `unusual`: options kube-proxy never writes (a hit count, a TTL, a mask, a negation, two modes or lists). */
   recent: { name: string; mode: string; seconds: number | null; unusual: boolean } | null;
-  srcTypeLocal: boolean;
   /**
    * Which packets the rule takes depends on more than its protocol, a random probability and a
    * `recent` list: an address, an interface, a port, another match, a negated protocol.
@@ -59,7 +58,7 @@ const NOT_SELECTIVE_MODULES = new Set(['comment', 'statistic', 'recent', ...PORT
 class FactsVisitor implements RuleVisitor {
   readonly facts: RuleFacts = {
     protocol: null, destination: null, source: null, dport: null, probability: null, recent: null,
-    srcTypeLocal: false, selective: false, target: null, goto: false, dnat: null, unsupportedRevision: false, comment: null, complete: true,
+    selective: false, target: null, goto: false, dnat: null, unsupportedRevision: false, comment: null, complete: true,
   };
   private modules: string[] = [];
   private portOptions = 0;
@@ -122,8 +121,6 @@ class FactsVisitor implements RuleVisitor {
       if (RECENT_MODES.has(name)) this.recentMode ??= name.slice(2);
       else if (name === '--name') this.recentName = first;
       else if (name === '--seconds') this.recentSeconds = Number(first);
-    } else if (module === 'addrtype') {
-      if (name === '--src-type' && !negated && first.toUpperCase().split(',').includes('LOCAL')) this.facts.srcTypeLocal = true;
     }
   }
 

@@ -7,19 +7,18 @@
  * load-balancing chain is read (see ladder.ts): a share sent to no endpoint is part of the model.
  */
 import type { Warning } from '../../errors';
-import { hostOf } from './address';
 import type { Chain as AnyChain } from '../../model/ruleset';
 import type { Diversion, Endpoint, EndpointIssue, Protocol, ServicePort } from '../../model/service';
 import type { Finding, ServiceView } from '../../model/snapshot';
 import { sanitizeLine } from '../../sanitize';
+import { hostOf } from './address';
 import { endpointHash, servicePortHash } from './chain-names';
 import { probabilityText, unitsToProbability } from './probability';
 import { displaySpn, endpointFromComment, parseComment } from './kube-comments';
-import { destinationKey, groupOfName, isEndpointChain, isKubeHash, judgedAlone, ladderStep, SEP_PREFIX, type ChainLookup, type GroupKind, type LadderContext } from './ladder';
+import { destinationKey, groupOfName, isEndpointChain, isKubeHash, ladderStep, looksInto, SEP_PREFIX, type ChainLookup, type GroupKind, type LadderContext } from './ladder';
 import type { IptablesRuleset } from './parse-dump';
 import type { IptablesRule, RuleFacts } from './rule';
 import { ServiceRoles } from './service-roles';
-import { BUILTIN_TARGETS } from './targets';
 
 type Chain = AnyChain<IptablesRule>;
 
@@ -271,9 +270,9 @@ interface EndpointList {
   endpoints: Endpoint[];
   /** Shares sent to no endpoint. */
   diverted: Diversion[];
-  /** The chains the rules jump to, as read (undefined when absent): a reading holds while they are alike. */
-  targets: Map<string, Chain | undefined>;
-  /** Whether the reading depends only on the chain and the chains it jumps to (see judgedAlone). */
+  /** The endpoint chain each endpoint was read from (undefined for a fragment without it). */
+  chains: (Chain | undefined)[];
+  /** Whether the reading depends only on the chain and its endpoint chains (see looksInto). */
   alone: boolean;
   affinitySeconds: number | null;
   dropsForLackOfLocal: boolean;
@@ -317,17 +316,13 @@ function ladderContext(b: Builder, g: Group, local: boolean): LadderContext {
 
 /** Every rule of a load-balancing chain in order, each taking its share of what the rules above left. */
 function readEndpoints(b: Builder, ctx: LadderContext, chain: Chain | undefined): EndpointList {
-  const list: EndpointList = { endpoints: [], diverted: [], targets: new Map(), alone: true, affinitySeconds: null, dropsForLackOfLocal: false };
+  const list: EndpointList = { endpoints: [], diverted: [], chains: [], alone: true, affinitySeconds: null, dropsForLackOfLocal: false };
   if (!chain) return list;
   const byTarget = new Map<string, Endpoint | Diversion>();
   let remaining = 1;
   let unconditionalAt: number | null = null;
   for (const rule of chain.rules) {
-    const target = rule.facts.target;
-    if (target !== null && !BUILTIN_TARGETS.has(target) && !list.targets.has(target)) {
-      list.targets.set(target, b.chain(target));
-      if (!judgedAlone(target)) list.alone = false;
-    }
+    if (looksInto(rule.facts)) list.alone = false;
     const step = ladderStep(ctx, rule);
     if (step.kind === 'affinity') {
       list.affinitySeconds = rule.facts.recent?.seconds ?? null;
@@ -358,9 +353,11 @@ function readEndpoints(b: Builder, ctx: LadderContext, chain: Chain | undefined)
       list.diverted.push(diversion);
       continue;
     }
-    const endpoint = step.target === null ? dnatHere(b, chain, rule, probability, share) : endpointVia(b, step.target, rule, probability, share);
+    const via = step.target === null ? undefined : b.chain(step.target);
+    const endpoint = step.target === null ? dnatHere(b, chain, rule, probability, share) : endpointVia(b, step.target, via, rule, probability, share);
     byTarget.set(key, endpoint);
     list.endpoints.push(endpoint);
+    list.chains.push(via);
   }
   for (const e of list.endpoints) e.share = round9(e.share);
   for (const d of list.diverted) d.share = round9(d.share);
@@ -371,9 +368,9 @@ function readEndpoints(b: Builder, ctx: LadderContext, chain: Chain | undefined)
 }
 
 /** An endpoint behind an endpoint chain. */
-function endpointVia(b: Builder, target: string, rule: IptablesRule, probability: number | null, share: number): Endpoint {
+function endpointVia(b: Builder, target: string, chain: Chain | undefined, rule: IptablesRule, probability: number | null, share: number): Endpoint {
   if (!isKubeSepName(target)) b.oddNames.add(target);
-  const dnat = b.chain(target)?.rules.find((r) => r.facts.dnat !== null);
+  const dnat = chain?.rules.find((r) => r.facts.dnat !== null);
   const { address, issues } = dnatAddress(b, target, dnat, endpointFromComment(rule.comment));
   return { address, probability, share, ref: target, issues };
 }
@@ -443,8 +440,7 @@ function alreadyRead(b: Builder, g: Group, chain: Chain): EndpointList | null {
   const known = first && readLists.get(first.facts);
   if (!known || known.chain.name !== chain.name || known.spn !== g.spn || known.protocol !== g.protocol || !sameFactsObjects(chain, known.chain)) return null;
   const { list } = known;
-  for (const [name, read] of list.targets) if (!sameFactsObjects(b.chain(name), read)) return null;
-  return list;
+  return list.endpoints.every((e, i) => sameFactsObjects(b.chain(e.ref as string), list.chains[i])) ? list : null;
 }
 
 /** The endpoints of a service chain, checked against kube-proxy's names for them. */
