@@ -1,5 +1,6 @@
 /**
- * How every command ends: output written, one line per problem on stderr, and an exit code.
+ * How every command ends: output written, one line per problem on stderr (a second one keeps
+ * kubectl's own words), and an exit code.
  * Bad input is one clear line and exit 2, never a stack trace.
  */
 import { NatdiffError, type Warning } from '../lib/errors';
@@ -26,8 +27,9 @@ export function printWarnings(warnings: Warning[]): void {
   }
 }
 
-export function fail(message: string): never {
-  process.stderr.write(`natdiff: ${sanitizeLine(message)}\n`);
+/** One line; a second when the tool underneath said something worth keeping in its own words. */
+export function fail(message: string, detail: string | null = null): never {
+  process.stderr.write(`natdiff: ${sanitizeLine(message)}\n${detail ? `natdiff: ${sanitizeLine(detail)}\n` : ''}`);
   process.exit(EXIT_ERROR);
 }
 
@@ -37,7 +39,7 @@ export async function run(body: () => Promise<number> | number): Promise<void> {
     const code = await body();
     process.exitCode = code;
   } catch (e) {
-    if (e instanceof NatdiffError) fail(e.message);
+    if (e instanceof NatdiffError) fail(e.message, e.detail);
     if (process.env.NATDIFF_DEBUG) process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
     fail(`internal error: ${(e as Error).message ?? String(e)} (set NATDIFF_DEBUG=1 for details, and please report it)`);
   }

@@ -1,5 +1,5 @@
 /** natdiff as a library: load snapshots, diff them, render the report. No printing, no exits. */
-export { NatdiffError, InputError, CaptureError, type Warning } from './errors';
+export { NatdiffError, InputError, CaptureError, type CaptureErrorCode, type Warning } from './errors';
 export type { Ruleset, Table, Chain, Rule } from './model/ruleset';
 export type { ServiceModel, ServicePort, Endpoint, Protocol } from './model/service';
 export type { Snapshot, ServiceView, Finding } from './model/snapshot';
@@ -7,6 +7,7 @@ export { loadSnapshot, parseSnapshot, type LoadOptions } from './snapshot/load-s
 export { readInput, decodeInput } from './snapshot/read-input';
 export { writeFileAtomic } from './snapshot/write-file';
 export { diffSnapshots, type DiffOptions } from './diff/diff-snapshots';
+export type { OnProgress, ProgressPhase } from './progress';
 export { filterReport, type ServiceFilter } from './diff/filter';
 export type * from './diff/types';
 export { renderText, type TextOptions } from './report/text';

@@ -85,8 +85,10 @@ describe('corpus dumps natdiff reads', () => {
 
   test('16 Cilium + IPVS leftovers: garbled DNAT kept, endpoints unknown, each a warning with its line', () => {
     const { model, warnings } = load('16-cilium-ipvs-leftover-garbled-dnat.txt');
-    expect(warnings).toHaveLength(7);
-    expect(warnings.every((w) => /garbled --to-destination/.test(w))).toBe(true);
+    expect(warnings).toHaveLength(8);
+    expect(warnings.filter((w) => /garbled --to-destination/.test(w))).toHaveLength(7);
+    expect(warnings).toContain('holds IPVS-mode rules too (ipset matches in KUBE-SERVICES): kube-proxy changed mode on this node and left rules of the other; the iptables-mode services are read');
+    expect(model.mode).toBe('iptables');
     expect(port(model, 'default/kubernetes:https/tcp').endpoints[0]?.issues).toEqual(['unknown-destination']);
     expect(keys(model)).toHaveLength(7);
   });
@@ -98,10 +100,10 @@ describe('corpus dumps natdiff reads', () => {
     expect(addresses(model, 'default/nginx-basic:http/tcp')).toEqual(['192.168.185.13:80', '192.168.185.14:80', '192.168.185.15:80']);
   });
 
-  test('18 after the switch to IPVS: no iptables-mode services, 20 stale empty chains', () => {
+  test('18 after the switch to IPVS: IPVS mode, whose services the dump cannot show; 20 stale empty chains', () => {
     const { model, warnings, findings } = load('18-kubeadm-1.23-calico-ipvs-mode-nat-after-switch.txt');
-    expect(warnings).toEqual([]);
-    expect(model.ports).toEqual([]);
+    expect(warnings).toEqual(["holds kube-proxy's IPVS-mode rules: its services live in IPVS, which an iptables dump does not show (capture `ipvsadm -Ln` too); its service ports are not compared"]);
+    expect(model).toMatchObject({ mode: 'ipvs', complete: false, ports: [] });
     expect(findings.filter((f) => f.kind === 'stale-chain')).toHaveLength(20);
   });
 

@@ -3,6 +3,8 @@
  *  - no reordering, quoting, precision or other formatting change alters the answer;
  *  - no input makes the parser throw anything but a clear InputError.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fc, test } from '@fast-check/jest';
 import { InputError } from '../lib/errors';
 import { diffSnapshots } from '../lib/diff/diff-snapshots';
@@ -96,6 +98,32 @@ describe('the parser never throws anything but a clear error', () => {
       } catch (e) {
         expect(e).toBeInstanceOf(InputError);
       }
+    },
+  );
+});
+
+describe('a dump cut short never reads as an outage', () => {
+  const dumps = [fixture('captured', 'iptables-save-of-payload.txt'), fixture('captured', 'kube-proxy-payload.txt'), readFileSync(join(__dirname, '..', 'snapshots', 'coredns-scale-2to4-after.txt'), 'utf8')];
+  test.prop([fc.constantFrom(0, 1, 2), fc.double({ min: 0, max: 1, noNaN: true })], { numRuns: 300 })(
+    'cut at any byte: refused, or read as far as it goes with nothing removed',
+    (which, where) => {
+      const whole = dumps[which] as string;
+      const cut = whole.slice(0, Math.floor(where * whole.length));
+      const full = parseSnapshot(whole, 'whole');
+      let part;
+      try {
+        parseSnapshot(cut, 'cut');
+      } catch (e) {
+        expect(e).toBeInstanceOf(InputError);
+      }
+      try {
+        part = parseSnapshot(cut, 'cut', { allowTruncated: true });
+      } catch (e) {
+        expect(e).toBeInstanceOf(InputError);
+        return;
+      }
+      const report = diffSnapshots(full, part);
+      expect(report.summary).toMatchObject({ servicesRemoved: 0, endpointsRemoved: 0, chainsRemoved: 0 });
     },
   );
 });

@@ -1,6 +1,6 @@
 /** `natdiff diff BEFORE AFTER`: the semantic diff of two saved dumps or snapshots. */
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { InputError, type Warning } from '../../lib/errors';
+import { InputError, NatdiffError, type Warning } from '../../lib/errors';
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
 import { filterReport } from '../../lib/diff/filter';
 import type { DiffReport } from '../../lib/diff/types';
@@ -16,7 +16,10 @@ import { decodeInput, readStream } from '../../lib/snapshot/read-input';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
 import { collectGarbage } from '../memory';
+import { wholeNumber } from '../option-values';
+import { ProgressLine } from '../progress';
 import { EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_SAME, printWarnings, STDIN, uninterruptible, useColor, writeStdoutChunks } from '../run';
+import { Spinner } from '../spinner';
 
 export const OUTPUTS = ['text', 'markdown', 'json', 'yaml'] as const;
 export type Output = (typeof OUTPUTS)[number];
@@ -56,21 +59,21 @@ export function diffOptions<T>(y: Argv<T>) {
     .option('color', { type: 'boolean', describe: 'colour the text report (default: when stdout is a terminal and NO_COLOR is unset)' })
     .option('strict', { type: 'boolean', default: false, describe: 'treat warnings about the input as errors (exit 2)' })
     .option('allow-truncated', { type: 'boolean', default: false, describe: 'diff a dump whose table has no COMMIT' })
-    .option('payload', { type: 'number', describe: 'which restore payload of a kube-proxy log (1 = first, -1 = last)' })
-    .check((a) => {
-      const p = a.payload as number | undefined;
-      if (p !== undefined && (!Number.isInteger(p) || p === 0)) throw new Error(`--payload ${String(p)}: needs a whole number, 1 or more (or -1 for the last)`);
-      return true;
-    })
+    .option('payload', { coerce: wholeNumber('--payload', (n) => n !== 0, 'needs a whole number: 1 for the first payload, -1 for the last'), describe: 'which restore payload of a kube-proxy log (1 = first, -1 = last)' })
     .option('out', { type: 'string', describe: 'write the report to this file (atomically)' })
     .option('force', { type: 'boolean', default: false, describe: 'with --out: replace an existing file' })
     .conflicts('quiet', 'out')
     .option('stats', { type: 'boolean', default: false, describe: 'print time and peak memory on stderr (one JSON line, for benchmarks)' })
-    .option('pretty', { type: 'boolean', describe: 'indent JSON output (default: when stdout is a terminal)' });
+    .option('pretty', { type: 'boolean', describe: 'indent JSON output (default: when stdout is a terminal)' })
+    .check((a) => {
+      for (const [name, path] of [['BEFORE', a.before], ['AFTER', a.after]]) if (path === '') throw new NatdiffError(`${name} is empty: name a file, or - for stdin`);
+      if (a.before === STDIN && a.after === STDIN) throw new NatdiffError('only one of the two inputs can be stdin');
+      return true;
+    });
 }
 
-function load(path: string, args: DiffArgs, alike?: Snapshot): Snapshot {
-  const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format, alike };
+function load(path: string, args: DiffArgs, progress: ProgressLine, alike?: Snapshot): Snapshot {
+  const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format, alike, onProgress: progress.callback(path === STDIN ? 'stdin' : path) };
   if (path === STDIN) return parseSnapshot(decodeInput(readStream(0, 'stdin'), 'stdin'), 'stdin', options);
   return loadSnapshot(path, options);
 }
@@ -106,18 +109,23 @@ function strictError(warnings: Warning[]): InputError {
  * needed (the report keeps only the service models and the chains that differ), what was read
  * is collected, so neither the diff nor the report's rendering adds to the memory it held.
  */
-function diffInputs(args: ArgumentsCamelCase<DiffArgs>): DiffReport {
+function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: ProgressLine): DiffReport {
   checkMemoryBudget([args.before, args.after]);
-  const before = load(args.before, args);
-  const after = load(args.after, args, before);
+  const before = load(args.before, args, progress);
+  const after = load(args.after, args, progress, before);
   collectGarbage();
-  const full = diffSnapshots(before, after, { table: args.table });
+  const full = diffSnapshots(before, after, { table: args.table, onProgress: progress.callback() });
   return filterReport(full, { services: args.service, namespaces: args.namespace });
 }
 
 export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<number> {
-  if (args.before === STDIN && args.after === STDIN) throw new InputError('only one of the two inputs can be stdin');
-  const report = diffInputs(args);
+  const progress = new ProgressLine(new Spinner(process.stderr, Boolean(process.stderr.isTTY) && !args.quiet));
+  let report: DiffReport;
+  try {
+    report = diffInputs(args, progress);
+  } finally {
+    progress.clear();
+  }
   collectGarbage();
   if (args.strict && report.warnings.length > 0) throw strictError(report.warnings);
   if (args.quiet) return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;

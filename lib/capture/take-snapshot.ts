@@ -9,7 +9,7 @@ import { parseSnapshot } from '../snapshot/load-snapshot';
 import { countRules, iptablesOrigin, newMetadata, writeSnapshot } from '../snapshot/write-snapshot';
 import { VERSION } from '../version';
 import { readClusterInfo, type ClusterInfo } from './cluster-info';
-import type { List, Node } from './kube-types';
+import { listOf, nodeSchema } from './kube-types';
 import { capture, describeSource, type Capture, type CaptureOptions, type Source } from './sources';
 
 export interface SnapOptions extends CaptureOptions {
@@ -114,7 +114,7 @@ export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) 
 
 /** `--all-nodes`: every node, a few at a time, one snapshot file each; failures are per node. */
 export async function snapshotAllNodes(options: Omit<SnapOptions, 'source' | 'out'> & { via: 'exec' | 'debug'; concurrency?: number }): Promise<NodeResult[]> {
-  const nodes = await options.kubectl.json<List<Node>>(['get', 'nodes']);
+  const nodes = await options.kubectl.json(listOf(nodeSchema), ['get', 'nodes']);
   const names = nodes.items.map((n) => n.metadata.name).sort();
   if (names.length === 0) throw new CaptureError('the cluster lists no nodes');
   const info = options.clusterInfo === 'never' ? 'never' : { known: await readClusterInfo(options.kubectl) };

@@ -4,6 +4,7 @@
  */
 import { InputError, type Warning } from '../errors';
 import type { Finding, Snapshot, ServiceView } from '../model/snapshot';
+import type { OnProgress } from '../progress';
 import { sanitizeLine } from '../sanitize';
 import type { Rule } from '../model/ruleset';
 import { diffChains, mergeChainDiffs, type ChainSide } from './diff-chains';
@@ -21,9 +22,10 @@ export interface DiffOptions {
    * canonical key, never by its facts (slow; to check that the shortcuts give the same answer).
    */
   noShortcuts?: boolean;
+  onProgress?: OnProgress;
 }
 
-function info(s: Snapshot): SnapshotInfo {
+function info(s: Snapshot, view: ServiceView): SnapshotInfo {
   return {
     source: s.source,
     format: s.format,
@@ -33,6 +35,8 @@ function info(s: Snapshot): SnapshotInfo {
     backend: s.origin.backend,
     tables: [...s.ruleset.tables.keys()],
     assumedTable: s.assumedTable,
+    mode: view.model.mode,
+    partial: s.partial,
   };
 }
 
@@ -45,11 +49,14 @@ function mergeFindings(before: Finding[], after: Finding[]): ReportFinding[] {
   ];
 }
 
-function describeBoth(before: Snapshot, after: Snapshot, extra: Iterable<string>, tables: ReadonlySet<string> | undefined): [ServiceView, ServiceView] {
+function describeBoth(before: Snapshot, after: Snapshot, extra: Iterable<string>, tables: ReadonlySet<string> | undefined, onProgress?: OnProgress): [ServiceView, ServiceView] {
   const names = new Set<string>(extra);
   for (const n of before.serviceNames()) names.add(n);
   for (const n of after.serviceNames()) names.add(n);
-  return [before.describe(names, tables), after.describe(names, tables)];
+  onProgress?.('modelling', 0, 2);
+  const vb = before.describe(names, tables);
+  onProgress?.('modelling', 1, 2);
+  return [vb, after.describe(names, tables)];
 }
 
 interface TablePlan {
@@ -109,33 +116,50 @@ function withAccounts(c: ChainDiff, before: ServiceView, after: ServiceView): Ch
  * A service whose model is unchanged but whose rules were re-weighted (its endpoints listed in
  * another order, the probabilities recomputed to match) sends every packet where it did: its
  * chain's re-weighted rules are noise, counted with the reordered endpoints. Only rules the
- * model holds in full are so judged; any other rule change stays a change.
+ * model holds in full are so judged, and only when both sides show the service's endpoints (so
+ * its model was compared in full); any other rule change stays a change.
  */
 function withoutRebalancing(chains: ChainDiff[], services: ServiceDiff[]): ChainDiff[] {
-  const unchanged = new Set(services.filter((s) => s.status === 'unchanged').map((s) => s.key));
+  const comparedInFull = (s: ServiceDiff): boolean => s.status === 'unchanged' && s.before?.endpointsShown === true && s.after?.endpointsShown === true;
+  const unchanged = new Set(services.filter(comparedInFull).map((s) => s.key));
   const rebalanced = (c: ChainDiff): boolean =>
     c.service !== null && unchanged.has(c.service) && c.status === 'changed' && c.added.length === 0 && c.removed.length === 0 && c.policy === null && c.reordered === null &&
     c.changed.every((p) => p.before.model === 'modelled' && p.after.model === 'modelled');
   return chains.filter((c) => !rebalanced(c));
 }
 
+/**
+ * A chain in one input only, when the other holds part of its tables, may be in the part that
+ * was left out: it is not compared rather than reported as added or removed.
+ */
+function withoutUnknowable(chains: ChainDiff[], before: Snapshot, after: Snapshot): { reported: ChainDiff[]; notCompared: number } {
+  const unknowable = (c: ChainDiff): boolean => (c.status === 'removed' && after.partial !== null) || (c.status === 'added' && before.partial !== null);
+  const reported = chains.filter((c) => !unknowable(c));
+  return { reported, notCompared: chains.length - reported.length };
+}
+
+/** A side's partial input is said once, as a warning about that input. */
+function partialWarnings(before: Snapshot, after: Snapshot): Warning[] {
+  return [before, after].flatMap((s) => (s.partial ? [{ source: s.source, line: null, message: s.partial }] : []));
+}
+
 export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOptions = {}): DiffReport {
   const table = options.table ?? 'nat';
   const plan = planTables(before, after, table);
-  const [vb, va] = describeBoth(before, after, options.candidateNames ?? [], plan.common);
+  const [vb, va] = describeBoth(before, after, options.candidateNames ?? [], plan.common, options.onProgress);
   const services = diffServices(vb.model, va.model);
   const sides: [ChainSide, ChainSide] = [
     { ruleset: before.ruleset, identity: vb.chainIdentity },
     { ruleset: after.ruleset, identity: va.chainIdentity },
   ];
-  const chains = mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.noShortcuts)));
-  const told = withoutRebalancing(chains.chains.map((c) => withAccounts(c, vb, va)), services.services);
+  const chains = mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.noShortcuts, options.onProgress)));
+  const { reported, notCompared } = withoutUnknowable(withoutRebalancing(chains.chains.map((c) => withAccounts(c, vb, va)), services.services), before, after);
   const report: Omit<DiffReport, 'summary'> = {
-    before: info(before),
-    after: info(after),
+    before: info(before, vb),
+    after: info(after, va),
     table,
     services: services.services,
-    chains: told,
+    chains: reported,
     noise: {
       formattingOnly: chains.formattingOnly,
       commentOnly: chains.commentOnly,
@@ -146,9 +170,9 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
       endpointOrderNoEffect: services.endpointOrderNoEffect,
     },
     findings: mergeFindings(vb.findings, va.findings),
-    warnings: [...before.warnings, ...vb.warnings, ...after.warnings, ...va.warnings, ...plan.warnings],
+    warnings: [...before.warnings, ...vb.warnings, ...after.warnings, ...va.warnings, ...plan.warnings, ...partialWarnings(before, after)],
     pods: { ...before.metadata?.pods, ...after.metadata?.pods },
     otherTablesDiffer: otherTablesThatDiffer(...sides, plan),
   };
-  return { ...report, summary: summarize(report.services, report.chains) };
+  return { ...report, summary: summarize(report.services, report.chains, notCompared) };
 }

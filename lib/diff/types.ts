@@ -5,10 +5,15 @@
 import type { Warning } from '../errors';
 import type { PodRef } from '../model/pods';
 import type { Rule } from '../model/ruleset';
-import type { Protocol, ServicePort } from '../model/service';
+import type { ProxyMode, Protocol, ServicePort } from '../model/service';
 import type { FindingKind, RuleAccount } from '../model/snapshot';
 
-export type ServiceStatus = 'added' | 'removed' | 'changed' | 'unchanged';
+/**
+ * `not-compared`: the port is in one input only, and the other cannot show it (a fragment, a dump
+ * of another proxy mode): whether it still exists there is unknown, so it is neither removed nor
+ * added.
+ */
+export type ServiceStatus = 'added' | 'removed' | 'changed' | 'unchanged' | 'not-compared';
 
 export type ServiceField =
   | 'clusterIP'
@@ -119,6 +124,10 @@ export interface SnapshotInfo {
   backend: string | null;
   tables: string[];
   assumedTable: string | null;
+  /** The kube-proxy mode of its rules; null when it holds none. */
+  mode: ProxyMode | null;
+  /** Why it holds only part of its tables, or null (see Snapshot.partial). */
+  partial: string | null;
 }
 
 export interface Summary {
@@ -126,11 +135,15 @@ export interface Summary {
   servicesRemoved: number;
   servicesChanged: number;
   servicesUnchanged: number;
+  /** Ports in one input only that the other cannot show (a fragment, another mode). */
+  servicesNotCompared: number;
   endpointsAdded: number;
   endpointsRemoved: number;
   chainsAdded: number;
   chainsRemoved: number;
   chainsRenamed: number;
+  /** Chains in one input only that the other, a part of its tables, may hold: not compared. */
+  chainsNotCompared: number;
   rulesAdded: number;
   rulesRemoved: number;
   rulesChanged: number;

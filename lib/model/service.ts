@@ -7,11 +7,22 @@ import { joinHostPort } from './addresses';
 
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
+/** How kube-proxy programs the node: which dataplane the rules belong to. */
+export type ProxyMode = 'iptables' | 'nftables' | 'ipvs';
+
+/** Where a service port's traffic enters, besides its endpoints. */
+export type EntryPointField = 'clusterIP' | 'nodePorts' | 'externalIPs' | 'loadBalancerIPs';
+
 export type EndpointIssue =
   /** The rules do not say where traffic goes (a garbled or unreadable DNAT). */
   | 'unknown-destination'
   /** Userspace iptables is older than the kernel rule (`[unsupported revision]`). */
-  | 'unsupported-revision';
+  | 'unsupported-revision'
+  /**
+   * Kept for the connections it has but given no new ones: an endpoint going away under graceful
+   * termination (IPVS: a real server of weight 0). Its share is 0.
+   */
+  | 'draining';
 
 export interface Endpoint {
   /** `ip:port` (`[ipv6]:port`); null when the rules do not say. */
@@ -88,11 +99,26 @@ export interface ServicePort {
   noLocalEndpoints: boolean;
   /** Dataplane objects implementing it (iptables: KUBE-SVC/SVL/EXT/FW/XLB chains). */
   refs: string[];
+  /**
+   * False when the input routes to this port but does not hold its endpoint rules (a fragment, a
+   * partial restore payload): its endpoints are unknown, not none, and are never compared.
+   */
+  endpointsShown: boolean;
 }
 
 export interface ServiceModel {
+  /** The kube-proxy mode whose rules these are; null when the input holds no kube-proxy rules. */
+  mode: ProxyMode | null;
   /** Sorted by key. */
   ports: ServicePort[];
+  /**
+   * False when the input shows only some of the node's service ports (a fragment, or a dump of
+   * another mode's leftovers): a port absent from it may exist, so it is not reported as removed
+   * or added.
+   */
+  complete: boolean;
+  /** Entry points the input cannot show for any port (a dump without KUBE-SERVICES): never compared. */
+  unseen: EntryPointField[];
 }
 
 /** A service port's name for people: its name, or `clusterIP:port/protocol`, or its dataplane ref. */
@@ -100,6 +126,15 @@ export function displayName(port: Pick<ServicePort, 'name' | 'clusterIP' | 'port
   if (port.name) return port.name;
   if (port.clusterIP && port.port !== null) return `${joinHostPort(port.clusterIP, port.port)}/${port.protocol ?? '?'}`;
   return port.refs[0] ?? port.key;
+}
+
+/**
+ * The key of a service port the rules do not name: `clusterIP:port/protocol`, the IP as it stands
+ * (IPv6 without brackets). Every reader gives an unnamed port this key, so dumps of different proxy
+ * modes pair their ports.
+ */
+export function unnamedPortKey(clusterIP: string, port: number, protocol: Protocol | null): string {
+  return `${clusterIP}:${port}/${protocol ?? '?'}`;
 }
 
 /** `ns/name[:port]` → namespace. */

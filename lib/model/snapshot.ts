@@ -58,6 +58,11 @@ export interface Snapshot {
   assumedTable: string | null;
   /** Packet/byte counters were present (they are never compared). */
   hadCounters: boolean;
+  /**
+   * Why the input holds only part of its tables (a fragment, a partial restore payload, a dump
+   * without KUBE-SERVICES), or null: chains absent from a part are unknown, not removed.
+   */
+  partial: string | null;
   /** What natdiff recorded at capture time, when the file is a natdiff snapshot. */
   metadata: SnapshotMetadata | null;
   warnings: Warning[];

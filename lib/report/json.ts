@@ -31,6 +31,7 @@ function side(port: ServicePort | null, pods: Record<string, PodRef>) {
     noEndpoints: port.noEndpoints,
     noLocalEndpoints: port.noLocalEndpoints,
     chains: port.refs,
+    endpointsShown: port.endpointsShown,
   };
 }
 

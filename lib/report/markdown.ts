@@ -10,7 +10,7 @@ import { namespaceOf } from '../model/service';
 import { plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 import {
-  divertedLine, endpointCount, endpointRows, ladderChange, noEndpointsNote, noiseNotes, otherChanges, otherFieldChanges,
+  divertedLine, endpointCount, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
   podText, serviceListing, shareText, summaryLine, uniformShareChange, where, type EndpointRow,
 } from './view';
 
@@ -52,7 +52,8 @@ const STATUS_MARK: Record<EndpointRow['status'], string> = { added: '➕ ', remo
 function summaryTable(services: ServiceDiff[]): string[] {
   const lines = ['| Service | Change | Protocol / address | Endpoints | Probabilities | Shares |', '|---|---|---|---|---|---|'];
   for (const d of services) {
-    const counts = d.status === 'added' ? `${endpointCount(d.after)}` : d.status === 'removed' ? `${endpointCount(d.before)} → 0` : `${endpointCount(d.before)} → ${endpointCount(d.after)}`;
+    const side = (port: ServiceDiff['before']): string => (port ? `${endpointCount(port)}` : '?');
+    const counts = d.status === 'added' ? `${endpointCount(d.after)}` : d.status === 'removed' ? `${endpointCount(d.before)} → 0` : `${side(d.before)} → ${side(d.after)}`;
     lines.push(`| ${cell(d.label)} | ${d.status} | ${cell(where(d.after ?? d.before))} | ${counts} | ${cell(ladderChange(d))} | ${cell(uniformShareChange(d) ?? 'uneven (see below)')} |`);
   }
   return lines;
@@ -131,11 +132,16 @@ export function normalizedPatch(report: DiffReport): string {
 
 export function renderMarkdown(report: DiffReport, options: MarkdownOptions): string {
   const listed = serviceListing(report, options.all);
-  const out: string[] = [`## natdiff: ${code(report.before.source)} → ${code(report.after.source)}`, '', `**${summaryLine(report)}**`, ''];
+  const out: string[] = [`## natdiff: ${code(report.before.source)} → ${code(report.after.source)}`, ''];
+  const modes = modeNote(report);
+  if (modes) out.push(`> ⚠ ${cell(modes)}`, '');
+  out.push(`**${summaryLine(report)}**`, '');
   if (listed.length > 0) out.push(...summaryTable(listed), '');
   const unchanged = report.summary.servicesUnchanged;
   if (unchanged > 0 && !options.all) out.push(`${plural(unchanged, 'service')} unchanged.`, '');
-  for (const d of listed.filter((s) => s.status !== 'unchanged')) out.push(...serviceSection(d, report.pods));
+  const notCompared = notComparedNote(report);
+  if (notCompared && !options.all) out.push(`${cell(notCompared)}.`, '');
+  for (const d of listed.filter((s) => s.status !== 'unchanged' && s.status !== 'not-compared')) out.push(...serviceSection(d, report.pods));
   out.push(...otherSection(report));
   if (report.findings.length > 0) {
     out.push('### Notes', '', ...report.findings.map((f) => `- ${f.side === 'both' ? '' : `${f.side}: `}${cell(f.message)}`), '');

@@ -9,7 +9,7 @@ import { namespaceOf } from '../model/service';
 import { plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 import {
-  divertedLine, endpointCount, endpointRows, ladderChange, noEndpointsNote, noiseNotes, otherChanges, otherFieldChanges,
+  divertedLine, endpointCount, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
   podText, serviceListing, shareText, sourceLine, summaryLine, where, type EndpointRow, type OtherChange,
 } from './view';
 
@@ -49,6 +49,8 @@ function marker(status: ServiceDiff['status'] | EndpointRow['status'], p: Palett
       return p.removed('-');
     case 'changed':
       return p.changed('~');
+    case 'not-compared':
+      return p.dim('?');
     default:
       return ' ';
   }
@@ -84,7 +86,9 @@ function serviceBlock(d: ServiceDiff, p: Palette, pods: DiffReport['pods']): str
         : `endpoints ${endpointCount(d.before)} → ${endpointCount(d.after)}`
       : d.status === 'added'
         ? `added, ${plural(endpointCount(d.after), 'endpoint')}`
-        : `removed, had ${plural(endpointCount(d.before), 'endpoint')}`;
+        : d.status === 'removed'
+          ? `removed, had ${plural(endpointCount(d.before), 'endpoint')}`
+          : `only in ${d.before ? 'before' : 'after'}, not compared`;
   const lines = [`${marker(d.status, p)} ${p.bold(sanitizeLine(d.label))}  ${p.dim(where(d.after ?? d.before))}  ${counts}`];
   for (const c of otherFieldChanges(d)) lines.push(`    ${c.label}: ${c.before} → ${c.after}`);
   const diverted = divertedLine(d);
@@ -131,10 +135,14 @@ function chainBlock(o: OtherChange, p: Palette): string[] {
 export function renderText(report: DiffReport, options: TextOptions): string {
   const p = palette(options.color);
   const out: string[] = [p.dim(`natdiff ${sourceLine(report)}`), ''];
+  const modes = modeNote(report);
+  if (modes) out.push(p.changed(modes), '');
   const listed = serviceListing(report, options.all);
   for (const d of listed) out.push(...serviceBlock(d, p, report.pods), '');
   const unchanged = report.summary.servicesUnchanged;
   if (unchanged > 0 && !options.all) out.push(p.dim(`${plural(unchanged, 'service')} unchanged (--all lists ${unchanged === 1 ? 'it' : 'them'})`), '');
+  const notCompared = notComparedNote(report);
+  if (notCompared && !options.all) out.push(p.dim(`${notCompared}; --all lists ${report.summary.servicesNotCompared === 1 ? 'it' : 'them'}`), '');
 
   const others = otherChanges(report);
   if (others.length > 0) {

@@ -7,7 +7,7 @@ import { probabilities } from '../diff/diff-services';
 import type { ChainDiff, DiffReport, RuleRef, ServiceDiff, ServiceField } from '../diff/types';
 import type { PodRef } from '../model/pods';
 import { endpointIp, joinHostPort } from '../model/addresses';
-import type { DivertAction, Endpoint, ServicePort } from '../model/service';
+import type { DivertAction, Endpoint, ProxyMode, ServicePort } from '../model/service';
 import { ladder, percent, plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 
@@ -140,7 +140,29 @@ export function noEndpointsNote(port: ServicePort | null): string | null {
 }
 
 export function serviceListing(report: DiffReport, all: boolean): ServiceDiff[] {
-  return report.services.filter((s) => all || s.status !== 'unchanged');
+  return report.services.filter((s) => all || (s.status !== 'unchanged' && s.status !== 'not-compared'));
+}
+
+const MODE_NAMES: Record<ProxyMode, string> = { iptables: 'kube-proxy iptables mode', nftables: 'kube-proxy nftables mode', ipvs: 'kube-proxy IPVS mode' };
+
+function modeText(mode: ProxyMode | null): string {
+  return mode ? MODE_NAMES[mode] : 'no kube-proxy rules';
+}
+
+/** Said first when the two sides are different proxy modes: their rules cannot be compared line for line. */
+export function modeNote(report: DiffReport): string | null {
+  const { before, after } = report;
+  if (!before.mode || !after.mode || before.mode === after.mode) return null;
+  return `different proxy modes: before is ${modeText(before.mode)}, after ${modeText(after.mode)}; services are compared where both sides show them`;
+}
+
+/** Ports in one input only that the other cannot show: neither removed nor added. */
+export function notComparedNote(report: DiffReport): string | null {
+  const n = report.summary.servicesNotCompared;
+  if (n === 0) return null;
+  const sides = new Set(report.services.filter((s) => s.status === 'not-compared').map((s) => (s.before ? 'before' : 'after')));
+  const only = sides.size === 1 ? ` only in ${[...sides][0]}` : ' in one input only';
+  return `${plural(n, 'service port')}${only}, not compared: the other input cannot show ${n === 1 ? 'it' : 'them'} (see the warnings)`;
 }
 
 /** A chain change, with only the rules a listed service does not already account for. */
@@ -152,9 +174,10 @@ export interface OtherChange {
 }
 
 /**
- * Rule changes a listed service does not already tell. An added or removed service tells all its
- * rules; a changed one only those its model holds in full (and, in chains added or removed with
- * it, kube-proxy's structure around them); any other rule change is shown.
+ * Rule changes a listed service does not already tell. An added or removed service (or one only
+ * one input can show) tells all its rules; a changed one only those its model holds in full (and,
+ * in chains added or removed with it, kube-proxy's structure around them); any other rule change
+ * is shown.
  */
 export function otherChanges(report: DiffReport): OtherChange[] {
   const status = new Map(report.services.map((s) => [s.key, s.status]));
@@ -162,7 +185,7 @@ export function otherChanges(report: DiffReport): OtherChange[] {
     const whole = chain.status === 'added' || chain.status === 'removed';
     const untold = (r: RuleRef): boolean => {
       const s = r.service === null ? undefined : status.get(r.service);
-      if (s === 'added' || s === 'removed') return false;
+      if (s === 'added' || s === 'removed' || s === 'not-compared') return false;
       return s !== 'changed' || !(r.model === 'modelled' || (whole && r.model === 'implied'));
     };
     const change: OtherChange = { chain, added: chain.added.filter(untold), removed: chain.removed.filter(untold), changed: chain.changed.filter((p) => untold(p.before) || untold(p.after)) };
@@ -197,10 +220,15 @@ export function otherTablesNote(report: DiffReport): string | null {
 export function summaryLine(report: DiffReport): string {
   const s = report.summary;
   const other = otherTablesNote(report);
-  if (!s.changed) return other ? `no semantic change in table ${report.table} · ${other}` : 'no semantic change';
+  const unknown = [s.servicesNotCompared > 0 ? plural(s.servicesNotCompared, 'service port') : '', s.chainsNotCompared > 0 ? plural(s.chainsNotCompared, 'chain') : ''].filter(Boolean);
+  if (!s.changed) {
+    const what = unknown.length > 0 ? `no semantic change in what both inputs show · ${unknown.join(', ')} not compared` : 'no semantic change';
+    return other ? `${what} in table ${report.table} · ${other}` : what;
+  }
   const parts = [`${plural(s.servicesChanged, 'service')} changed`];
   if (s.servicesAdded > 0) parts.push(`${s.servicesAdded} added`);
   if (s.servicesRemoved > 0) parts.push(`${s.servicesRemoved} removed`);
+  if (unknown.length > 0) parts.push(`${unknown.join(', ')} not compared`);
   parts.push(`${plural(s.endpointsAdded, 'endpoint')} added`, `${s.endpointsRemoved} removed`);
   parts.push(`${plural(s.rulesAdded, 'rule')} added`);
   if (s.rulesRemoved > 0) parts.push(`${s.rulesRemoved} removed`);
@@ -212,6 +240,6 @@ export function summaryLine(report: DiffReport): string {
 }
 
 export function sourceLine(report: DiffReport): string {
-  const side = (i: DiffReport['before']): string => `${sanitizeLine(i.source)} (${i.format}${i.assumedTable ? `, taken as table ${i.assumedTable}` : ''})`;
+  const side = (i: DiffReport['before']): string => `${sanitizeLine(i.source)} (${i.format}${i.assumedTable ? `, taken as table ${i.assumedTable}` : ''}, ${modeText(i.mode)})`;
   return `${side(report.before)} → ${side(report.after)}`;
 }

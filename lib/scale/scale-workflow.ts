@@ -4,8 +4,7 @@
  * node while recording a timeline, take the after snapshot, and diff the two.
  */
 import { readClusterInfoIn, type ClusterInfo } from '../capture/cluster-info';
-import type { EndpointSlice, List, Pod, Workload } from '../capture/kube-types';
-import { isPodReady, SERVICE_NAME_LABEL } from '../capture/kube-types';
+import { endpointSliceSchema, isPodReady, listOf, podSchema, SERVICE_NAME_LABEL, workloadSchema, type EndpointSlice, type Pod, type Workload } from '../capture/kube-types';
 import { Kubectl } from '../capture/kubectl';
 import { capture, type Source } from '../capture/sources';
 import { takeSnapshot, type TakenSnapshot } from '../capture/take-snapshot';
@@ -90,10 +89,10 @@ async function observe(options: ScaleOptions, selector: string, serviceNames: st
   const { kubectl, workload: w } = options;
   const sliceSelector = serviceNames.length > 0 ? ['-l', `${SERVICE_NAME_LABEL} in (${serviceNames.join(',')})`] : null;
   const [pods, slices, captured, workload] = await Promise.all([
-    kubectl.json<List<Pod>>(['get', 'pods', '-n', w.namespace, '-l', selector]),
-    sliceSelector ? kubectl.json<List<EndpointSlice>>(['get', 'endpointslices', '-n', w.namespace, ...sliceSelector]) : Promise.resolve({ items: [] }),
+    kubectl.json(listOf(podSchema), ['get', 'pods', `--namespace=${w.namespace}`, '-l', selector]),
+    sliceSelector ? kubectl.json(listOf(endpointSliceSchema), ['get', 'endpointslices', `--namespace=${w.namespace}`, ...sliceSelector]) : Promise.resolve({ items: [] }),
     capture(options.source, { timeoutMs: options.commandTimeoutMs, signal: options.signal, kubectl, allTables: options.allTables, debugImage: options.debugImage }),
-    kubectl.json<Workload>(['get', w.kind, w.name, '-n', w.namespace]),
+    kubectl.json(workloadSchema, ['get', w.kind, `--namespace=${w.namespace}`, '--', w.name]),
   ]);
   const snap = parseSnapshot(captured[0]?.text ?? '', 'node rules');
   const model = snap.describe([...snap.serviceNames(), ...candidateNames]).model;
@@ -126,7 +125,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
   const [before] = await takeSnapshot({ ...snapOptions, label: 'before', clusterInfo: { known: info } });
   if (!before) throw new CaptureError('the before snapshot could not be taken');
   options.onStep?.(`before snapshot: ${before.path}`);
-  const scaleArgs = ['scale', showWorkload(ref), `--replicas=${options.replicas}`, '-n', ref.namespace];
+  const scaleArgs = ['scale', `--replicas=${options.replicas}`, `--namespace=${ref.namespace}`, '--', showWorkload(ref)];
   const command = kubectl.argv(scaleArgs);
   const run: ScaleRun = {
     workload: ref, node: sourceNode(options.source), fromReplicas: w.replicas, toReplicas: options.replicas, startedAt: new Date().toISOString(), command,
@@ -153,14 +152,14 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
     ref.kind === 'replicaset'
       ? Promise.resolve()
       : rolloutKubectl
-          .result(['rollout', 'status', showWorkload(ref), '-n', ref.namespace, `--timeout=${Math.ceil(options.timeoutMs / 1000)}s`], options.timeoutMs + options.commandTimeoutMs)
+          .result(['rollout', 'status', `--namespace=${ref.namespace}`, `--timeout=${Math.ceil(options.timeoutMs / 1000)}s`, '--', showWorkload(ref)], options.timeoutMs + options.commandTimeoutMs)
           .then((r) => (r.code === 0 ? rolloutFinished(now()) : undefined))
           .catch(() => undefined);
 
   try {
     let outstanding = ['waiting for the first observation'];
     for (;;) {
-      if (options.signal?.aborted) throw new CaptureError('interrupted');
+      if (options.signal?.aborted) throw new CaptureError('interrupted', 'interrupted');
       const observedFrom = now();
       const o = await observe(options, w.selector, serviceNames, names, candidateNames);
       const at = now();

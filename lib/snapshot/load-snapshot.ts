@@ -6,8 +6,10 @@ import { InputError } from '../errors';
 import type { Snapshot } from '../model/snapshot';
 import { detectFormat } from '../parse/detect-format';
 import { parseIptablesDump, type IptablesDump } from '../parse/iptables/parse-dump';
+import { partialReason } from '../parse/iptables/completeness';
 import { buildServiceView, mentionedServiceNames } from '../parse/iptables/services';
 import { extractPayloads } from '../parse/kube-proxy-log';
+import type { OnProgress } from '../progress';
 import type { SnapshotMetadata } from '../model/metadata';
 import { restrictTables } from '../model/ruleset';
 import { decodeMetadata, metadataServiceNames } from './metadata';
@@ -23,9 +25,11 @@ export interface LoadOptions {
   format?: 'auto' | 'iptables' | 'kube-proxy-log';
   /** The other snapshot of a diff: what both hold written alike is read once. */
   alike?: Snapshot;
+  onProgress?: OnProgress;
 }
 
 function iptablesSnapshot(dump: IptablesDump, source: string, format: string, metadata: SnapshotMetadata | null): Snapshot {
+  const fragment = dump.format === 'rule lines' || dump.cutShort;
   return {
     source,
     format,
@@ -34,10 +38,11 @@ function iptablesSnapshot(dump: IptablesDump, source: string, format: string, me
     origin: { generator: dump.header.generator, version: dump.header.version, backend: dump.header.backend },
     assumedTable: dump.assumedTable,
     hadCounters: dump.hadCounters,
+    partial: partialReason(dump),
     metadata,
     warnings: dump.warnings,
     serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
-    describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames }),
+    describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames, fragment }),
   };
 }
 
@@ -52,7 +57,7 @@ function pickPayload(count: number, wanted: number | undefined, source: string):
 export function parseSnapshot(text: string, source: string, options: LoadOptions = {}): Snapshot {
   const detected = !options.format || options.format === 'auto' ? detectFormat(text) : { kind: options.format };
   if (detected.kind === 'unsupported') throw new InputError(detected.message, source);
-  const parseOptions = { source, assumeTable: options.assumeTable, allowTruncated: options.allowTruncated, alike: options.alike?.ruleset };
+  const parseOptions = { source, assumeTable: options.assumeTable, allowTruncated: options.allowTruncated, alike: options.alike?.ruleset, onProgress: options.onProgress };
   if (detected.kind === 'kube-proxy-log') {
     const payloads = extractPayloads(text, source);
     const index = pickPayload(payloads.length, options.payload, source);

@@ -62,7 +62,7 @@ describeCluster('natdiff scale when things go wrong (real kubectl, fake API serv
   test.each([
     ['a workload that does not exist', ['deployment/nope', '--replicas', '2', '-n', 'default', '--node', 'node-a'], /^natdiff: kubectl get deployment: Error from server \(NotFound\): deployments.apps "nope" not found$/],
     ['not a workload', ['pod/x', '--replicas', '2', '--node', 'node-a'], /^natdiff: pod\/x is not a scalable workload; write KIND\/NAME/],
-    ['a negative replica count', ['deployment/web', '--replicas', '-1', '--node', 'node-a'], /^natdiff: --replicas -1: needs a whole number, 0 or more$/],
+    ['a negative replica count', ['deployment/web', '--replicas', '-1', '--node', 'node-a'], /^natdiff: --replicas -1: needs a whole number, 0 or more \(natdiff scale --help for usage\)$/],
     ['no node on a two-node cluster', ['deployment/web', '--replicas', '2', '-n', 'default'], /^natdiff: name the node whose rules to watch with --node \(nodes: node-a, node-b\)$/],
   ])('%s: one line, exit 2', async (_, args, message) => {
     const r = await scale(args);

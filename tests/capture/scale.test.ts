@@ -34,7 +34,7 @@ describeCluster('natdiff scale (real kubectl, fake API server, real iptables on 
   test('--dry-run: the before snapshot and what would run; nothing is scaled', async () => {
     const r = await scale(['deployment/coredns', '--replicas', '4', '-n', 'kube-system', '--node', 'node-a', '--dry-run']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^dry run: would run kubectl .*scale deployment\/coredns --replicas=4 -n kube-system\n/);
+    expect(r.stdout).toMatch(/^dry run: would run kubectl .*scale --replicas=4 --namespace=kube-system -- deployment\/coredns\n/);
     expect(r.stdout).toContain('kube-system/kube-dns:dns, kube-system/kube-dns:dns-tcp, kube-system/kube-dns:metrics');
     const before = /before snapshot: (\S+)/.exec(r.stderr)?.[1] as string;
     expect(existsSync(before)).toBe(true);

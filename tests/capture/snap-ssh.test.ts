@@ -36,7 +36,8 @@ describeSsh('natdiff snap --ssh (real sshd and sudo)', () => {
     expect(path).toMatch(new RegExp(`/local/${sshd.host.replace(/[^A-Za-z0-9._-]/g, '_')}/\\d{8}T\\d{6}Z-remote\\.txt$`));
     const s = parseSnapshot(readFileSync(path, 'utf8'), path);
     expect(s.metadata?.source).toMatchObject({ kind: 'ssh', target: sshd.host });
-    expect(s.metadata?.source.command.slice(-5)).toEqual(['sudo', '-n', 'iptables-save', '-t', 'nat']);
+    // The user's options first (ssh keeps the first value it reads), natdiff's defaults after.
+    expect(s.metadata?.source.command).toEqual(['ssh', ...[...sshd.options, 'BatchMode=yes', 'ConnectTimeout=10'].flatMap((o) => ['-o', o]), '--', sshd.host, 'sudo', '-n', 'iptables-save', '-t', 'nat']);
     expect(s.describe(s.serviceNames()).model.ports.find((p) => p.key === 'kube-system/kube-dns:dns/udp')?.endpoints).toHaveLength(3);
   });
 

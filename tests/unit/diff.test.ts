@@ -64,6 +64,7 @@ describe('chains are compared by meaning', () => {
       '-A KUBE-SERVICES -d 10.0.0.7/32 -p tcp -m comment --comment "default/hostnames: cluster IP" -m tcp --dport 80 -j KUBE-SVC-NWV5X2332I4OT4T3',
       '-A KUBE-SVC-NWV5X2332I4OT4T3 -m comment --comment "default/hostnames:" -j KUBE-SEP-57KPRZ3JQVENLNBR',
       '-A KUBE-SEP-57KPRZ3JQVENLNBR -p tcp -m comment --comment "default/hostnames:" -m tcp -j DNAT --to-destination 10.244.3.6:9376',
+      '',
     ].join('\n');
     const now = old.replace(/default\/hostnames:/g, 'default/hostnames').replace(/NWV5X2332I4OT4T3/g, 'RQTAYHHDYVFT5RBP').replace(/57KPRZ3JQVENLNBR/g, 'ZZ5SEPHASHZZZZZZ');
     const report = diffTexts(old, now);
@@ -204,5 +205,21 @@ describe('chains pair by name however far the two dumps moved them', () => {
     expect(report.chains.filter((c) => c.status === 'added').map((c) => c.name).sort()).toEqual(after.filter((n) => !before.includes(n)).sort());
     expect(report.chains.filter((c) => c.status === 'removed').map((c) => c.name).sort()).toEqual(before.filter((n) => !after.includes(n)).sort());
     expect(report.noise.declarationOrder).toBe(common(before, after).join() !== common(after, before).join());
+  });
+});
+
+describe('what an input cannot show is not compared', () => {
+  test('a partial restore payload (a service chain it does not rewrite): that port\'s endpoints are unknown, not removed', () => {
+    const full = fixture('captured', 'kube-proxy-payload.txt');
+    const partial = full
+      .split('\n')
+      .filter((l) => !l.startsWith(':KUBE-SVC-TCOU7JCQXEZGVUNU ') && !l.startsWith('-A KUBE-SVC-TCOU7JCQXEZGVUNU '))
+      .join('\n');
+    const report = diffSnapshots(snapshotOf(full, 'full'), snapshotOf(partial, 'partial'));
+    const dns = report.services.find((s) => s.name === 'kube-system/kube-dns:dns');
+    expect(dns).toMatchObject({ status: 'unchanged', endpointsRemoved: [] });
+    expect(dns?.after?.endpointsShown).toBe(false);
+    expect(report.after.partial).toMatch(/^rules jump to a chain it does not hold \(KUBE-SVC-TCOU7JCQXEZGVUNU\): a fragment or a partial restore payload/);
+    expect(report.summary.servicesRemoved).toBe(0);
   });
 });

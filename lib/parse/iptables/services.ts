@@ -8,7 +8,7 @@
  */
 import type { Warning } from '../../errors';
 import type { Chain as AnyChain } from '../../model/ruleset';
-import type { Diversion, Endpoint, EndpointIssue, Protocol, ServicePort } from '../../model/service';
+import { unnamedPortKey, type Diversion, type Endpoint, type EndpointIssue, type EntryPointField, type ProxyMode, type Protocol, type ServiceModel, type ServicePort } from '../../model/service';
 import type { Finding, ServiceView } from '../../model/snapshot';
 import { sanitizeLine } from '../../sanitize';
 import { hostOf } from './address';
@@ -26,6 +26,8 @@ export interface BuildOptions {
   source: string;
   /** Service port names (as kube-proxy hashes them) to try for chains whose rules carry no name. */
   candidateNames?: Iterable<string>;
+  /** Rule lines pasted without their table, or a dump cut short: ports absent from it are unknown. */
+  fragment?: boolean;
 }
 
 const PROTOCOLS: Protocol[] = ['tcp', 'udp', 'sctp'];
@@ -59,12 +61,14 @@ interface Group {
   loadBalancerIPs: string[];
   noEndpoints: 'reject' | 'drop' | null;
   noLocalEndpoints: boolean;
+  /** A rule routes to one of its chains that the input does not hold: its endpoints are unknown. */
+  chainsMissing: boolean;
 }
 
 function newGroup(hash: string): Group {
   return {
     hash, chains: {}, spn: null, protocol: null, clusterIP: null, port: null,
-    nodePorts: [], externalIPs: [], loadBalancerIPs: [], noEndpoints: null, noLocalEndpoints: false,
+    nodePorts: [], externalIPs: [], loadBalancerIPs: [], noEndpoints: null, noLocalEndpoints: false, chainsMissing: false,
   };
 }
 
@@ -147,6 +151,7 @@ function readDispatch(b: Builder): void {
       const grouped = b.groupOfChain(rule.facts.target);
       if (!grouped) continue;
       const g = grouped.group;
+      if (!g.chains[grouped.kind]) g.chainsMissing = true;
       const said = parseComment(rule.comment);
       learnName(g, said?.spn);
       learnProtocol(g, rule.facts.protocol);
@@ -173,6 +178,8 @@ function readGroupChains(b: Builder): void {
   for (const g of b.groups.values()) {
     for (const chain of Object.values(g.chains)) {
       for (const rule of chain.rules) {
+        const to = b.groupOfChain(rule.facts.target);
+        if (to && !to.group.chains[to.kind]) to.group.chainsMissing = true;
         const said = parseComment(rule.comment);
         learnName(g, said?.spn);
         if (rule.facts.target !== 'KUBE-MARK-MASQ' || !rule.facts.dport) continue;
@@ -262,7 +269,7 @@ function inferProtocol(b: Builder, g: Group): void {
 
 function serviceKey(g: Group): string {
   if (g.spn) return `${displaySpn(g.spn)}/${g.protocol ?? '?'}`;
-  if (g.clusterIP && g.port !== null) return `${g.clusterIP}:${g.port}/${g.protocol ?? '?'}`;
+  if (g.clusterIP && g.port !== null) return unnamedPortKey(g.clusterIP, g.port, g.protocol);
   return `KUBE-SVC-${g.hash}`;
 }
 
@@ -480,6 +487,7 @@ function toServicePort(b: Builder, g: Group): ServicePort {
     noEndpoints: g.noEndpoints,
     noLocalEndpoints: g.noLocalEndpoints || (localList?.dropsForLackOfLocal ?? false),
     refs: (['svc', 'svl', 'ext', 'fw', 'xlb'] as const).flatMap((k) => (g.chains[k] ? [g.chains[k].name] : [])),
+    endpointsShown: !g.chainsMissing,
   };
   checkServiceName(b, g);
   return port;
@@ -535,6 +543,31 @@ export function mentionedServiceNames(ruleset: IptablesRuleset): Set<string> {
   return names;
 }
 
+/** kube-proxy's IPVS mode matches its ipsets in the nat table; its services live in IPVS. */
+function holdsIpvsModeRules(b: Builder): boolean {
+  return b.chains.some((c) => (c.name === 'KUBE-SERVICES' || c.name === 'KUBE-NODE-PORT' || c.name === 'KUBE-LOAD-BALANCER') && c.rules.some((r) => r.raw.includes('--match-set KUBE-')));
+}
+
+function holdsChain(b: Builder, name: string): boolean {
+  return b.chains.some((c) => c.name === name);
+}
+
+/** Which mode the rules are, and what of the node's service ports they cannot show. */
+function coverage(b: Builder, ports: ServicePort[]): Omit<ServiceModel, 'ports'> {
+  const ipvs = holdsIpvsModeRules(b);
+  const dispatch = holdsChain(b, 'KUBE-SERVICES');
+  const mode: ProxyMode | null = ports.length > 0 || (dispatch && !ipvs) ? 'iptables' : ipvs ? 'ipvs' : null;
+  if (ipvs && mode === 'iptables') b.warn('holds IPVS-mode rules too (ipset matches in KUBE-SERVICES): kube-proxy changed mode on this node and left rules of the other; the iptables-mode services are read', null);
+  if (mode === 'ipvs') {
+    b.warn("holds kube-proxy's IPVS-mode rules: its services live in IPVS, which an iptables dump does not show (capture `ipvsadm -Ln` too); its service ports are not compared", null);
+    return { mode, complete: false, unseen: [] };
+  }
+  const unseen: EntryPointField[] = [];
+  if (ports.length > 0 && !dispatch) unseen.push('clusterIP', 'externalIPs', 'loadBalancerIPs');
+  if (ports.length > 0 && !holdsChain(b, 'KUBE-NODEPORTS')) unseen.push('nodePorts');
+  return { mode, complete: !b.options.fragment && (dispatch || mode === null), unseen };
+}
+
 export function buildServiceView(ruleset: IptablesRuleset, options: BuildOptions): ServiceView {
   const b = new Builder(ruleset, options);
   collectChains(b);
@@ -554,7 +587,7 @@ export function buildServiceView(ruleset: IptablesRuleset, options: BuildOptions
   warnOddNames(b);
   const order = ports.map((_, i) => i).sort((x, y) => ((ports[x] as ServicePort).key < (ports[y] as ServicePort).key ? -1 : 1));
   return {
-    model: { ports: order.map((i) => ports[i] as ServicePort) },
+    model: { ...coverage(b, ports), ports: order.map((i) => ports[i] as ServicePort) },
     chainIdentity: (chain) => roles.identity(chain),
     ruleAccount: (table, chain, index) => roles.account(table, chain, index),
     findings: b.findings,

@@ -21,7 +21,7 @@ import { DEFAULT_TIMING, type FakeClusterOptions, type Timing } from './options'
 import { createApiServer, type RequestRecord } from './server';
 import { ClusterState } from './state';
 import { Timers } from './timers';
-import { generateCertificate } from './tls';
+import { generateCertificate, type Certificate } from './tls';
 import { WatchHub } from './watch';
 import { WorkloadController } from './workloads';
 
@@ -31,6 +31,8 @@ export type { RequestRecord } from './server';
 export interface FakeCluster {
   /** https://127.0.0.1:PORT (HTTPS: kubectl sends bearer tokens only over TLS). */
   url: string;
+  /** The server's key and self-signed certificate (the kubeconfig trusts it), for a look-alike server. */
+  certificate: Certificate;
   /** Contexts 'fake' (default, allowed) and 'forbidden' (every resource request gets 403). */
   kubeconfigPath: string;
   /** KUBECONFIG plus a private KUBECACHEDIR, to merge into a kubectl child's environment. */
@@ -102,6 +104,7 @@ export async function startFakeApiServer(options: FakeClusterOptions): Promise<F
 
   return {
     url,
+    certificate,
     kubeconfigPath,
     env: { KUBECONFIG: kubeconfigPath, KUBECACHEDIR: join(dir, 'cache') },
     freezeRules: (node, frozen) => kubeProxy.freeze(node, frozen),
