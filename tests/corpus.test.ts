@@ -142,6 +142,7 @@ describe('corpus dumps natdiff reads', () => {
 
   test('29 40 endpoints, 5-digit ladder, cut by the poster', () => {
     const { model, warnings } = load('29-kops-prod-40ep-nodeport-5digit-probability-ladder.txt');
+    expect(warnings.length).toBeGreaterThan(0);
     expect(warnings.every((w) => /lines were cut here/.test(w))).toBe(true);
     const svc = port(model, 'backend/neo-prod-ccapi-inner-lb:http/tcp');
     expect(svc.endpoints).toHaveLength(40);
@@ -159,6 +160,27 @@ describe('corpus dumps natdiff reads', () => {
   });
 });
 
+describe('corpus dumps of other modes read through the reader registry', () => {
+  test.each([
+    ['07-k3s-nft-kube-proxy-table-9ep-nodeport.txt', 'nftables', 'nft list'],
+    ['14-kubeadm-ipvsadm-Ln-4ep-rr.txt', 'ipvs', 'ipvsadm -Ln'],
+    ['15-ipvsadm-nodeport-10rs-weight0-terminating.txt', 'ipvs', 'ipvsadm -Ln'],
+    ['19-kubeadm-1.23-calico-ipvsadm-L-n-after-switch.txt', 'ipvs', 'ipvsadm -Ln'],
+  ])('%s: %s mode', (file, mode, format) => {
+    const { model, snapshot } = load(file);
+    expect(model.mode).toBe(mode);
+    expect(snapshot.format).toBe(format);
+    expect(model.ports.length).toBeGreaterThan(0);
+  });
+
+  test('08, an nft -a listing cut short, is refused unless --allow-truncated', () => {
+    expect(() => load('08-kubeadm-1.32-nft-a-kube-proxy-handles-truncated.txt')).toThrow(InputError);
+    const s = parseSnapshot(fixture('corpus', '08-kubeadm-1.32-nft-a-kube-proxy-handles-truncated.txt'), '08', { allowTruncated: true });
+    expect(s.partial).toMatch(/cut short/);
+    expect(s.describe(s.serviceNames()).model.mode).toBe('nftables');
+  });
+});
+
 describe('corpus dumps in formats natdiff does not read yet are refused by name', () => {
   test.each([
     ['01-eks-echoserver-scale-before.txt', /`iptables -L` output/],
@@ -167,13 +189,8 @@ describe('corpus dumps in formats natdiff does not read yet are refused by name'
     ['06-kubeadm-flannel-nodeport-create-after.txt', /`iptables -L` output/],
     ['20-minikube-10ep-svc-chain-list-uneven.txt', /`iptables -L` output/],
     ['28-kubeadm-flannel-nodeport-nvL-counters-same-state-as-06.txt', /`iptables -L` output/],
-    ['07-k3s-nft-kube-proxy-table-9ep-nodeport.txt', /`nft list` output/],
-    ['08-kubeadm-1.32-nft-a-kube-proxy-handles-truncated.txt', /`nft list` output/],
     ['22-kubeadm-calico-iptables-nft-nft-list-ruleset-nat-worker01.txt', /`nft list` output/],
     ['23-kubeadm-calico-iptables-nft-nft-list-ruleset-nat-worker01-after-ingress.txt', /`nft list` output/],
-    ['14-kubeadm-ipvsadm-Ln-4ep-rr.txt', /`ipvsadm` output/],
-    ['15-ipvsadm-nodeport-10rs-weight0-terminating.txt', /`ipvsadm` output/],
-    ['19-kubeadm-1.23-calico-ipvsadm-L-n-after-switch.txt', /`ipvsadm` output/],
   ])('%s', (file, message) => {
     expect(() => load(file)).toThrow(InputError);
     expect(() => load(file)).toThrow(message);

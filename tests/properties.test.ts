@@ -58,6 +58,7 @@ describe('noise never changes the answer', () => {
       const report = diffSnapshots(a, b);
       expect(report.warnings).toEqual([]);
       expect(report.chains).toEqual([]);
+      expect(report.services).toHaveLength(c.services.flatMap((s) => s.ports).length);
       expect(report.services.filter((s) => s.status !== 'unchanged')).toEqual([]);
       expect(report.summary.changed).toBe(false);
     },
@@ -65,7 +66,9 @@ describe('noise never changes the answer', () => {
 
   test.prop([cluster, fc.nat(1000)], { numRuns: 40 })('every complete endpoint ladder splits all traffic: shares sum to 1', (c, seed) => {
     const s = parseSnapshot(writeRestorePayload(c, { seed }), 'x');
-    for (const port of s.describe(s.serviceNames()).model.ports) {
+    const ports = s.describe(s.serviceNames()).model.ports;
+    expect(ports).toHaveLength(c.services.flatMap((svc) => svc.ports).length);
+    for (const port of ports) {
       if (port.endpoints.length === 0) continue;
       expect(port.endpoints.reduce((n, e) => n + e.share, 0)).toBeCloseTo(1, 8);
       for (const e of port.endpoints) expect(e.share).toBeCloseTo(1 / port.endpoints.length, 8);

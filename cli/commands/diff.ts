@@ -10,6 +10,7 @@ import { renderMarkdown } from '../../lib/report/markdown';
 import { renderText } from '../../lib/report/text';
 import { renderYaml } from '../../lib/report/yaml';
 import { sanitizeLine } from '../../lib/sanitize';
+import { FORMAT_NAMES } from '../../lib/parse/registry';
 import { loadSnapshot, parseSnapshot, type LoadOptions } from '../../lib/snapshot/load-snapshot';
 import { checkMemoryBudget } from '../../lib/snapshot/memory-budget';
 import { decodeInput, readStream } from '../../lib/snapshot/read-input';
@@ -23,7 +24,7 @@ import { Spinner } from '../spinner';
 
 export const OUTPUTS = ['text', 'markdown', 'json', 'yaml'] as const;
 export type Output = (typeof OUTPUTS)[number];
-const FORMATS = ['auto', 'iptables', 'kube-proxy-log'] as const;
+const FORMATS = ['auto', ...FORMAT_NAMES] as const;
 
 export interface DiffArgs {
   before: string;

@@ -81,6 +81,7 @@ function exitCode(run: ScaleRun): number {
 }
 
 export async function scaleCommand(args: ArgumentsCamelCase<ScaleArgs>): Promise<number> {
+  if (args.report && existsSync(args.report) && !args.force) throw new NatdiffError(`${args.report}: already exists; pass --force to replace it (checked before scaling anything)`);
   const abort = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -89,10 +90,14 @@ export async function scaleCommand(args: ArgumentsCamelCase<ScaleArgs>): Promise
     process.stderr.write('\nnatdiff: interrupted; keeping what was captured (Ctrl-C again to quit at once)\n');
     abort.abort();
   };
-  process.on('SIGINT', onSigint);
-  if (args.report && existsSync(args.report) && !args.force) throw new NatdiffError(`${args.report}: already exists; pass --force to replace it (checked before scaling anything)`);
   const spinner = new Spinner();
   const steps: string[] = [];
+  let waitingFor = '';
+  const say = (line: string) => {
+    spinner.clear();
+    process.stderr.write(`natdiff: ${sanitizeLine(line)}\n`);
+  };
+  process.on('SIGINT', onSigint);
   try {
     const kubectl = kubectlFrom(args, abort.signal);
     const namespace = args.namespace ?? (await contextNamespace(kubectl));
@@ -113,11 +118,16 @@ export async function scaleCommand(args: ArgumentsCamelCase<ScaleArgs>): Promise
       signal: abort.signal,
       allTables: args.allTables,
       debugImage: args.debugImage,
-      onProgress: (ms, what) => spinner.update(`${(ms / 1000).toFixed(0)}s  waiting for ${what}`),
+      onProgress: (ms, outstanding) => {
+        // A line each time what natdiff waits for changes (logs and scripts see it too), a spinner on a terminal.
+        const text = outstanding.join('; ');
+        if (text !== waitingFor) say(`waiting: ${text}`);
+        waitingFor = text;
+        spinner.update(`${(ms / 1000).toFixed(0)}s  waiting for ${sanitizeLine(outstanding[0] ?? '')}`);
+      },
       onStep: (m) => {
         steps.push(m);
-        spinner.clear();
-        process.stderr.write(`natdiff: ${sanitizeLine(m)}\n`);
+        say(m);
       },
     });
     spinner.clear();

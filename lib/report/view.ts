@@ -176,13 +176,14 @@ export interface OtherChange {
 /**
  * Rule changes a listed service does not already tell. An added or removed service (or one only
  * one input can show) tells all its rules; a changed one only those its model holds in full (and,
- * in chains added or removed with it, kube-proxy's structure around them); any other rule change
- * is shown.
+ * in chains added, removed, filled or emptied with it, kube-proxy's structure around them); any
+ * other rule change is shown.
  */
 export function otherChanges(report: DiffReport): OtherChange[] {
   const status = new Map(report.services.map((s) => [s.key, s.status]));
   return report.chains.flatMap((chain): OtherChange[] => {
-    const whole = chain.status === 'added' || chain.status === 'removed';
+    // A chain emptied (kube-proxy flushes one it no longer uses) or filled goes with what it served, as one removed or added.
+    const whole = chain.status === 'added' || chain.status === 'removed' || chain.rules.before.length === 0 || chain.rules.after.length === 0;
     const untold = (r: RuleRef): boolean => {
       const s = r.service === null ? undefined : status.get(r.service);
       if (s === 'added' || s === 'removed' || s === 'not-compared') return false;

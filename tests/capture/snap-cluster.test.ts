@@ -2,7 +2,7 @@
  * `natdiff snap --node` through the real kubectl, against the fake API server whose exec runs
  * iptables-save in the network namespace standing for that node.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
@@ -29,7 +29,13 @@ describeCluster('natdiff snap through a cluster (real kubectl, fake API server)'
     t = await startTestCluster({ nodeWithoutKubeProxy: true });
     dir = mkdtempSync(join(tmpdir(), 'natdiff-snap-cluster-'));
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    try {
+      await t?.close();
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  });
   afterEach(() => expect(t.cluster.errors).toEqual([]));
 
   test('--node: through the kube-proxy pod on that node, with pods and service ports from the cluster', async () => {

@@ -1,5 +1,5 @@
 /** `natdiff snap --ssh`: a real sshd on 127.0.0.1 whose `sudo iptables-save` runs in a test network namespace. */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
@@ -25,7 +25,8 @@ describeSsh('natdiff snap --ssh (real sshd and sudo)', () => {
   });
   afterAll(() => {
     sshd?.stop();
-    deleteNetns(ns);
+    if (ns) deleteNetns(ns);
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('ssh HOST sudo iptables-save -t nat: the host\'s rules, in a snapshot', async () => {

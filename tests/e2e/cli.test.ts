@@ -1,5 +1,5 @@
 /** The built CLI, spawned as a user runs it: stdout, stderr and exit code. */
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { CLI, expectOneLineError, natdiff } from '../support/cli';
 const BEFORE = 'snapshots/coredns-scale-2to4-before.txt';
 const AFTER = 'snapshots/coredns-scale-2to4-after.txt';
 const tmp = mkdtempSync(join(tmpdir(), 'natdiff-e2e-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const file = (name: string, content: string | Buffer) => {
   const p = join(tmp, name);
   writeFileSync(p, content);

@@ -111,6 +111,7 @@ describe('services', () => {
     const report = diffTexts(fixture('corpus', '03-k3s-metallb-svc-3pods-etp-cluster-before.txt'), fixture('corpus', '04-k3s-metallb-svc-6pods-etp-local-after.txt'));
     const s = report.services.find((x) => x.key === 'default/nginx-mlb-l2-service/tcp');
     expect(s?.endpointsAdded).toEqual(['10.42.0.26:8080', '10.42.2.21:8080', '10.42.2.22:8080']);
+    expect(s?.after?.endpoints).toHaveLength(6);
     expect(s?.after?.endpoints.every((e) => Math.abs(e.share - 1 / 6) < 1e-6)).toBe(true);
     expect(s?.changes.map((c) => c.field)).toEqual(expect.arrayContaining(['probabilities', 'shares', 'localEndpoints']));
   });
@@ -163,6 +164,7 @@ describe('what the review found (each once a real change hidden, or a false one)
     // The same three jumps, their targets (and comments) rotated, each probability where it was.
     const lines = text.split('\n');
     const jumps = lines.map((l, i) => [l, i] as const).filter(([l]) => l.startsWith('-A KUBE-SVC-TCOU7JCQXEZGVUNU') && l.includes('-j KUBE-SEP-'));
+    expect(jumps).toHaveLength(3);
     const parts = jumps.map(([l]) => ({ comment: /--comment ("[^"]*")/.exec(l)?.[1], target: /-j (KUBE-SEP-\S+)/.exec(l)?.[1] }));
     jumps.forEach(([l, i], k) => {
       const next = parts[(k + 1) % parts.length];

@@ -66,8 +66,18 @@ function listen(server: Server): Promise<number> {
 
 export async function startFakeApiServer(options: FakeClusterOptions): Promise<FakeCluster> {
   validate(options);
-  const timing: Timing = { ...DEFAULT_TIMING, ...options.timing };
   const dir = mkdtempSync(join(tmpdir(), 'natdiff-fake-apiserver-'));
+  try {
+    return await startIn(dir, options);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function startIn(dir: string, options: FakeClusterOptions): Promise<FakeCluster> {
+  const timing: Timing = { ...DEFAULT_TIMING, ...options.timing };
+  const certificate = generateCertificate(dir);
   const errors: string[] = [];
   const timers = new Timers((error) => errors.push(error instanceof Error ? error.message : String(error)));
   const commands = new NodeCommands();
@@ -87,7 +97,6 @@ export async function startFakeApiServer(options: FakeClusterOptions): Promise<F
   const requests: RequestRecord[] = [];
   const adminToken = randomBytes(16).toString('hex');
   const forbiddenToken = options.forbiddenToken ?? `forbidden-${randomBytes(8).toString('hex')}`;
-  const certificate = generateCertificate(dir);
   const server = createApiServer(certificate, {
     state,
     handlers: new ResourceHandlers(state, kubelet),
@@ -97,7 +106,23 @@ export async function startFakeApiServer(options: FakeClusterOptions): Promise<F
     forbiddenToken,
     requests,
   });
-  const port = await listen(server);
+  const close = async () => {
+    timers.close();
+    for (const stop of stops) stop();
+    commands.killAll();
+    watches.closeAll();
+    exec.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  let port: number;
+  try {
+    port = await listen(server);
+  } catch (e) {
+    await close();
+    throw e;
+  }
   const url = `https://127.0.0.1:${port}`;
   const kubeconfigPath = join(dir, 'kubeconfig');
   writeKubeconfig({ path: kubeconfigPath, url, caCert: certificate.cert, adminToken, forbiddenToken });
@@ -111,15 +136,6 @@ export async function startFakeApiServer(options: FakeClusterOptions): Promise<F
     programNow: () => kubeProxy.syncAll(),
     requests,
     errors,
-    close: async () => {
-      timers.close();
-      for (const stop of stops) stop();
-      commands.killAll();
-      watches.closeAll();
-      exec.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close,
   };
 }
