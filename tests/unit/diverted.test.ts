@@ -8,6 +8,7 @@ import { renderJson } from '../../lib/report/json';
 import { renderMarkdown } from '../../lib/report/markdown';
 import { renderText } from '../../lib/report/text';
 import { otherChanges, summaryLine } from '../../lib/report/view';
+import { writeRestorePayload, type ClusterSpec } from '../support/kube-proxy-writer';
 import { bundled, diffTexts, modelOf, port } from '../support/snapshots';
 
 const BEFORE = bundled('coredns-scale-2to4-before.txt');
@@ -92,6 +93,15 @@ describe('a share of a service dropped, rejected or sent elsewhere', () => {
     expect(shown.map((o) => [o.chain.name, o.chain.status, o.added.map((r) => r.text)])).toEqual([
       ['KUBE-SEP-232DQYSHL5HNRYWJ', 'added', ['-A KUBE-SEP-232DQYSHL5HNRYWJ ! -s 10.244.0.7/32 -m comment --comment "kube-system/kube-dns:dns" -j KUBE-MARK-MASQ']],
     ]);
+  });
+
+  test('an endpoint chain that lost its DNAT, in a service that changed anyway: the endpoint says its destination is unknown', () => {
+    const c = (ips: string[]): ClusterSpec => ({ podCIDR: '10.244.0.0/16', services: [{ namespace: 'kube-system', name: 'kube-dns', clusterIP: '10.96.0.10', ports: [{ name: 'dns', port: 53, protocol: 'udp', endpoints: ips.map((ip) => ({ ip, port: 53 })) }] }] });
+    const before = writeRestorePayload(c(['10.244.0.5', '10.244.0.6']));
+    const after = writeRestorePayload(c(['10.244.0.5', '10.244.0.6', '10.244.0.7'])).replace(/^-A \S+ .*--to-destination 10\.244\.0\.5:53\n/m, '');
+    const dns = diffTexts(before, after).services.find((x) => x.key === DNS);
+    expect(dns?.endpointsAdded).toEqual(['10.244.0.7:53']);
+    expect(dns?.after?.endpoints.find((e) => e.address === '10.244.0.5:53')?.issues).toEqual(['unknown-destination']);
   });
 
   test('the scale event itself: every rule it adds is told by the services (nothing under "Other changes")', () => {

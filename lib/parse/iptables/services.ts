@@ -285,13 +285,17 @@ interface EndpointList {
   dropsForLackOfLocal: boolean;
 }
 
-/** The endpoint's address from the DNAT rule that sends traffic there (`label` says where, in a warning). */
-function dnatAddress(b: Builder, label: string, dnat: IptablesRule | undefined, viaComment: string | null): { address: string | null; issues: EndpointIssue[] } {
+/**
+ * The endpoint's address from the DNAT rule that sends traffic there (`label` says where, in a
+ * warning); `held`: the dump holds the chain the DNAT would be in.
+ */
+function dnatAddress(b: Builder, label: string, dnat: IptablesRule | undefined, viaComment: string | null, held: boolean): { address: string | null; issues: EndpointIssue[] } {
   const address = dnat?.facts.dnat?.address;
   if (address) return { address, issues: NO_ISSUES };
   if (!dnat) {
-    // A fragment without the endpoint chain: the jump's comment may still name the endpoint.
-    return { address: viaComment, issues: viaComment ? NO_ISSUES : ['unknown-destination'] };
+    // A fragment without the endpoint chain: the jump's comment may still name the endpoint. A
+    // chain held without a DNAT sends it nowhere the rules say.
+    return { address: viaComment, issues: viaComment && !held ? NO_ISSUES : ['unknown-destination'] };
   }
   const unsupported = dnat.facts.unsupportedRevision;
   const why = unsupported
@@ -378,13 +382,13 @@ function readEndpoints(b: Builder, ctx: LadderContext, chain: Chain | undefined)
 function endpointVia(b: Builder, target: string, chain: Chain | undefined, rule: IptablesRule, probability: number | null, share: number): Endpoint {
   if (!isKubeSepName(target)) b.oddNames.add(target);
   const dnat = chain?.rules.find((r) => r.facts.dnat !== null);
-  const { address, issues } = dnatAddress(b, target, dnat, endpointFromComment(rule.comment));
+  const { address, issues } = dnatAddress(b, target, dnat, endpointFromComment(rule.comment), chain !== undefined);
   return { address, probability, share, ref: target, issues };
 }
 
 /** An endpoint DNATed to by the load-balancing chain itself, without an endpoint chain. */
 function dnatHere(b: Builder, chain: Chain, rule: IptablesRule, probability: number | null, share: number): Endpoint {
-  const { address, issues } = dnatAddress(b, chain.name, rule, null);
+  const { address, issues } = dnatAddress(b, chain.name, rule, null, true);
   return { address, probability, share, ref: null, issues };
 }
 
