@@ -22,7 +22,9 @@ export type EndpointIssue =
    * Kept for the connections it has but given no new ones: an endpoint going away under graceful
    * termination (IPVS: a real server of weight 0). Its share is 0.
    */
-  | 'draining';
+  | 'draining'
+  /** The port sends returning clients back to their endpoint (session affinity), but not to this one. */
+  | 'no-affinity';
 
 export interface Endpoint {
   /** `ip:port` (`[ipv6]:port`); null when the rules do not say. */

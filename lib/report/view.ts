@@ -110,7 +110,7 @@ function localSummary(port: ServicePort | null): string {
   const local = port?.localEndpoints;
   if (!local) return 'none';
   if (local.length === 0) return '0';
-  return local.map((e) => `${e.address ?? '?'} ${percent(e.share)}`).join(', ');
+  return local.map((e) => `${e.address ?? '?'} ${percent(e.share)}${e.issues.length > 0 ? ` (${e.issues.join(', ')})` : ''}`).join(', ');
 }
 
 const DIVERTED: Record<DivertAction, string> = { drop: 'dropped', reject: 'rejected', accept: 'accepted untranslated', return: 'returned untranslated', other: '→' };

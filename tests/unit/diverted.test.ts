@@ -104,6 +104,19 @@ describe('a share of a service dropped, rejected or sent elsewhere', () => {
     expect(dns?.after?.endpoints.find((e) => e.address === '10.244.0.5:53')?.issues).toEqual(['unknown-destination']);
   });
 
+  test('an endpoint that lost its affinity rule, in a service that changed anyway: its row says so', () => {
+    const c = (ips: string[]): ClusterSpec => ({ podCIDR: '10.244.0.0/16', services: [{ namespace: 'web', name: 'shop', clusterIP: '10.96.5.5', affinitySeconds: 600, ports: [{ name: 'http', port: 80, protocol: 'tcp', endpoints: ips.map((ip) => ({ ip, port: 8080 })) }] }] });
+    const before = writeRestorePayload(c(['10.244.1.5', '10.244.2.6']));
+    const after = writeRestorePayload(c(['10.244.1.5', '10.244.2.6', '10.244.1.9'])).replace(/^-A KUBE-SVC-\S+ .*-> 10\.244\.1\.5:8080.* --rcheck .*\n/m, '');
+    const report = diffTexts(before, after);
+    expect(report.services[0]?.after?.endpoints.map((e) => [e.address, e.issues])).toEqual([
+      ['10.244.1.5:8080', ['no-affinity']],
+      ['10.244.1.9:8080', []],
+      ['10.244.2.6:8080', []],
+    ]);
+    expect(renderText(report, { color: false, all: false })).toMatch(/10\.244\.1\.5:8080 +50% → 33\.3% +\(no-affinity\)/);
+  });
+
   test('the scale event itself: every rule it adds is told by the services (nothing under "Other changes")', () => {
     expect(otherChanges(diffTexts(BEFORE, AFTER))).toEqual([]);
   });

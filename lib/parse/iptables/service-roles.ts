@@ -120,6 +120,8 @@ export class ServiceRoles {
       // A second rule to the same place only adds to its share: the model does not hold that rule on its own.
       const key = destinationKey(step, rule);
       if (key !== null && rules.slice(0, index).some((r) => destinationKey(ladderStep(ctx, r), r) === key)) return null;
+      // Affinity is held per endpoint (an endpoint without it says so): a check for a chain no endpoint has is not held.
+      if (step.kind === 'affinity' && !this.endpointOwner.has(step.target)) return null;
       return stepAccount(step, rule, port.affinitySeconds);
     }
     const owner = this.endpointOwner.get(chain);

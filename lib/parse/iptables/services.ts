@@ -282,6 +282,8 @@ interface EndpointList {
   /** Whether the reading depends only on the chain and its endpoint chains (see looksInto). */
   alone: boolean;
   affinitySeconds: number | null;
+  /** The endpoint chains returning clients are sent back to (null: none). */
+  sticky: Set<string> | null;
   dropsForLackOfLocal: boolean;
 }
 
@@ -327,7 +329,7 @@ function ladderContext(b: Builder, g: Group, local: boolean): LadderContext {
 
 /** Every rule of a load-balancing chain in order, each taking its share of what the rules above left. */
 function readEndpoints(b: Builder, ctx: LadderContext, chain: Chain | undefined): EndpointList {
-  const list: EndpointList = { endpoints: [], diverted: [], chains: [], alone: true, affinitySeconds: null, dropsForLackOfLocal: false };
+  const list: EndpointList = { endpoints: [], diverted: [], chains: [], alone: true, affinitySeconds: null, sticky: null, dropsForLackOfLocal: false };
   if (!chain) return list;
   const byTarget = new Map<string, Endpoint | Diversion>();
   let remaining = 1;
@@ -337,6 +339,7 @@ function readEndpoints(b: Builder, ctx: LadderContext, chain: Chain | undefined)
     const step = ladderStep(ctx, rule);
     if (step.kind === 'affinity') {
       list.affinitySeconds = rule.facts.recent?.seconds ?? null;
+      (list.sticky ??= new Set()).add(step.target);
       continue;
     }
     if (step.kind === 'implied' || step.kind === 'unread') continue;
@@ -471,10 +474,18 @@ function endpointList(b: Builder, g: Group, chain: Chain | undefined, local: boo
   return list;
 }
 
+/** A port with session affinity: the endpoints its rules do not send returning clients back to say so. */
+function withAffinity(list: EndpointList, affinitySeconds: number | null): Endpoint[] {
+  const loose = (e: Endpoint): boolean => affinitySeconds !== null && e.ref !== null && !list.sticky?.has(e.ref);
+  if (!list.endpoints.some(loose)) return list.endpoints;
+  return list.endpoints.map((e) => (loose(e) ? { ...e, issues: [...e.issues, 'no-affinity'] } : e));
+}
+
 function toServicePort(b: Builder, g: Group): ServicePort {
   const cluster = endpointList(b, g, g.chains.svc, false);
   const local = g.chains.svl ?? g.chains.xlb;
   const localList = local ? endpointList(b, g, local, true) : null;
+  const affinitySeconds = cluster.affinitySeconds ?? localList?.affinitySeconds ?? null;
   const port: ServicePort = {
     key: serviceKey(g),
     name: g.spn ? displaySpn(g.spn) : null,
@@ -484,10 +495,10 @@ function toServicePort(b: Builder, g: Group): ServicePort {
     nodePorts: g.nodePorts.sort((x, y) => x - y),
     externalIPs: g.externalIPs.sort(),
     loadBalancerIPs: g.loadBalancerIPs.sort(),
-    endpoints: cluster.endpoints,
-    localEndpoints: localList && (localList.endpoints.length > 0 || g.chains.svl) ? localList.endpoints : null,
+    endpoints: withAffinity(cluster, affinitySeconds),
+    localEndpoints: localList && (localList.endpoints.length > 0 || g.chains.svl) ? withAffinity(localList, affinitySeconds) : null,
     diverted: localList ? [...cluster.diverted, ...localList.diverted] : cluster.diverted,
-    affinitySeconds: cluster.affinitySeconds ?? localList?.affinitySeconds ?? null,
+    affinitySeconds,
     noEndpoints: g.noEndpoints,
     noLocalEndpoints: g.noLocalEndpoints || (localList?.dropsForLackOfLocal ?? false),
     refs: (['svc', 'svl', 'ext', 'fw', 'xlb'] as const).flatMap((k) => (g.chains[k] ? [g.chains[k].name] : [])),
