@@ -50,11 +50,11 @@ export function serviceRules(text: string): DumpRule[] {
   return rules;
 }
 
-/** Every chain the dump declares or fills (`declared`: only those it declares). */
-export function chainNames(text: string, declared = false): string[] {
+/** Every chain the dump declares or fills. */
+export function chainNames(text: string): string[] {
   const names = new Set<string>();
   for (const l of lines(text)) {
-    const m = declared ? /^(?::(\S+) |-N (\S+))/.exec(l) : /^(?::(\S+) |-N (\S+)|(?:\[\d+:\d+\] )?-A (\S+) )/.exec(l);
+    const m = /^(?::(\S+) |-N (\S+)|(?:\[\d+:\d+\] )?-A (\S+) )/.exec(l);
     const name = m?.[1] ?? m?.[2] ?? m?.[3];
     if (name) names.add(name);
   }
@@ -83,13 +83,11 @@ export function insertRule(jump: string, probability: string | null, after = fal
 }
 
 /**
- * The rule deleted. Not the only rule of a chain the dump does not declare: the chain would be
- * gone, which in a pasted fragment cannot be told from a chain left out of the paste (natdiff
- * says it is not compared).
+ * The rule deleted. Not the only rule of its chain: a chain left without rules is what a dump cut
+ * short or a partial paste looks like, which natdiff refuses or does not compare (and says so).
  */
 export const deleteRule: Mutation = (text, rule) => {
-  const alone = serviceRules(text).filter((r) => r.chain === rule.chain).length === 1;
-  if (alone && !chainNames(text, true).includes(rule.chain)) return null;
+  if (serviceRules(text).filter((r) => r.chain === rule.chain).length === 1) return null;
   const all = lines(text);
   all.splice(rule.line, 1);
   return all.join('\n');
