@@ -60,7 +60,7 @@ function decides(chains: ChainLookup, name: string): boolean {
   const last = rules?.[rules.length - 1];
   if (!last) return false;
   const f = last.facts;
-  if (!takesAll(f, null) || f.protocol !== null || f.probability !== null || f.target === null) return false;
+  if (!takesAll(f, null) || f.probability !== null || f.target === null) return false;
   const target = f.target;
   return (VERDICTS.has(target) && target !== 'RETURN') || target === 'DNAT' || OTHER_FINAL_TARGETS.has(target) || f.goto || groupOfName(target) !== null || isEndpointChain(chains, target);
 }
