@@ -10,7 +10,7 @@ import type { Rule } from '../model/ruleset';
 import { diffChains, mergeChainDiffs, type ChainSide } from './diff-chains';
 import { diffServices } from './diff-services';
 import { summarize } from './summary';
-import type { ChainDiff, DiffReport, ReportFinding, RuleRef, ServiceDiff, SnapshotInfo } from './types';
+import type { ChainDiff, DiffReport, ReportFinding, ReportWarning, RuleRef, ServiceDiff, Side, SnapshotInfo } from './types';
 
 export interface DiffOptions {
   /** Table whose chains are compared rule by rule, or 'all'; default nat. */
@@ -40,13 +40,37 @@ function info(s: Snapshot, view: ServiceView): SnapshotInfo {
   };
 }
 
-function mergeFindings(before: Finding[], after: Finding[]): ReportFinding[] {
-  const afterMessages = new Set(after.map((f) => f.message));
-  const beforeMessages = new Set(before.map((f) => f.message));
+/**
+ * One list from the two sides' lists: an item both sides hold (by `key`, as many times as both
+ * hold it) once, as `both`, where the before side has it; then what only the after side holds.
+ */
+function mergeSides<T>(before: T[], after: T[], key: (item: T) => string): (T & { side: Side })[] {
+  const count = (items: T[]): Map<string, number> => {
+    const n = new Map<string, number>();
+    for (const item of items) n.set(key(item), (n.get(key(item)) ?? 0) + 1);
+    return n;
+  };
+  const inAfter = count(after);
+  const inBefore = count(before);
+  const take = (counts: Map<string, number>, item: T): boolean => {
+    const n = counts.get(key(item)) ?? 0;
+    if (n > 0) counts.set(key(item), n - 1);
+    return n > 0;
+  };
   return [
-    ...before.map((f): ReportFinding => ({ ...f, side: afterMessages.has(f.message) ? 'both' : 'before' })),
-    ...after.filter((f) => !beforeMessages.has(f.message)).map((f): ReportFinding => ({ ...f, side: 'after' })),
+    ...before.map((item) => ({ ...item, side: take(inAfter, item) ? ('both' as const) : ('before' as const) })),
+    ...after.filter((item) => !take(inBefore, item)).map((item) => ({ ...item, side: 'after' as const })),
   ];
+}
+
+/** Findings name lines of their own side, so alike findings are the same message. */
+function mergeFindings(before: Finding[], after: Finding[]): ReportFinding[] {
+  return mergeSides(before, after, (f) => f.message);
+}
+
+/** A self-diff, or two dumps with the same damaged line, warns once. */
+function mergeWarnings(before: Warning[], after: Warning[]): ReportWarning[] {
+  return mergeSides(before, after, (w) => `${w.line ?? ''}:${w.message}`);
 }
 
 function describeBoth(before: Snapshot, after: Snapshot, extra: Iterable<string>, tables: ReadonlySet<string> | undefined, onProgress?: OnProgress): [ServiceView, ServiceView] {
@@ -64,7 +88,7 @@ interface TablePlan {
   compared: string[];
   /** Tables both hold, when they do not hold the same ones (the service models read only these). */
   common: ReadonlySet<string> | undefined;
-  warnings: Warning[];
+  warnings: ReportWarning[];
 }
 
 /**
@@ -75,15 +99,15 @@ function planTables(before: Snapshot, after: Snapshot, wanted: string): TablePla
   const tb = [...before.ruleset.tables.keys()];
   const ta = [...after.ruleset.tables.keys()];
   const common = tb.filter((t) => ta.includes(t));
-  const warnings: Warning[] = [];
-  const onlyIn = (s: Snapshot, mine: string[], theirs: string[], other: Snapshot) => {
+  const warnings: ReportWarning[] = [];
+  const onlyIn = (side: Side, s: Snapshot, mine: string[], theirs: string[], other: Snapshot) => {
     const only = mine.filter((t) => !theirs.includes(t));
     if (only.length > 0) {
-      warnings.push({ source: s.source, line: null, message: `holds table${only.length > 1 ? 's' : ''} ${only.join(', ')}, which ${sanitizeLine(other.source)} does not; compared only: ${common.join(', ') || 'nothing'}` });
+      warnings.push({ side, source: s.source, line: null, message: `holds table${only.length > 1 ? 's' : ''} ${only.join(', ')}, which ${sanitizeLine(other.source)} does not; compared only: ${common.join(', ') || 'nothing'}` });
     }
   };
-  onlyIn(before, tb, ta, after);
-  onlyIn(after, ta, tb, before);
+  onlyIn('before', before, tb, ta, after);
+  onlyIn('after', after, ta, tb, before);
   if (wanted !== 'all' && !tb.includes(wanted) && !ta.includes(wanted)) {
     throw new InputError(`neither input holds table ${wanted} (they hold: ${[...new Set([...tb, ...ta])].join(', ') || 'no table'})`);
   }
@@ -139,8 +163,8 @@ function withoutUnknowable(chains: ChainDiff[], before: Snapshot, after: Snapsho
 }
 
 /** A side's partial input is said once, as a warning about that input. */
-function partialWarnings(before: Snapshot, after: Snapshot): Warning[] {
-  return [before, after].flatMap((s) => (s.partial ? [{ source: s.source, line: null, message: s.partial }] : []));
+function partialWarning(s: Snapshot): Warning[] {
+  return s.partial ? [{ source: s.source, line: null, message: s.partial }] : [];
 }
 
 export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOptions = {}): DiffReport {
@@ -166,11 +190,12 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
       reorderedNoEffect: chains.reorderedNoEffect,
       declarationOrder: chains.declarationOrder,
       counters: before.hadCounters || after.hadCounters,
+      countersDiffer: (before.hadCounters || after.hadCounters) && (before.countersDigest === undefined || before.countersDigest !== after.countersDigest),
       implicitBuiltins: chains.implicitBuiltins,
       endpointOrderNoEffect: services.endpointOrderNoEffect,
     },
     findings: mergeFindings(vb.findings, va.findings),
-    warnings: [...before.warnings, ...vb.warnings, ...after.warnings, ...va.warnings, ...plan.warnings, ...partialWarnings(before, after)],
+    warnings: [...mergeWarnings([...before.warnings, ...vb.warnings, ...partialWarning(before)], [...after.warnings, ...va.warnings, ...partialWarning(after)]), ...plan.warnings],
     pods: { ...before.metadata?.pods, ...after.metadata?.pods },
     otherTablesDiffer: otherTablesThatDiffer(...sides, plan),
   };

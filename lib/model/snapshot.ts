@@ -63,6 +63,11 @@ export interface Snapshot {
    * without KUBE-SERVICES), or null: chains absent from a part are unknown, not removed.
    */
   partial: string | null;
+  /**
+   * Equal for two snapshots whose counters are equal (a hash of them all, in order); absent when
+   * the reader keeps none, and then counters present are taken to differ.
+   */
+  countersDigest?: number;
   /** What natdiff recorded at capture time, when the file is a natdiff snapshot. */
   metadata: SnapshotMetadata | null;
   warnings: Warning[];
