@@ -6,10 +6,11 @@ import { InputError, type Warning } from '../errors';
 import type { Finding, Snapshot, ServiceView } from '../model/snapshot';
 import type { OnProgress } from '../progress';
 import { sanitizeLine } from '../sanitize';
-import { diffChains, mergeChainDiffs, type ChainSide, type ChainsDiff } from './diff-chains';
+import type { Rule } from '../model/ruleset';
+import { diffChains, mergeChainDiffs, type ChainSide } from './diff-chains';
 import { diffServices } from './diff-services';
 import { summarize } from './summary';
-import type { ChainDiff, DiffReport, ReportFinding, ReportWarning, ServiceDiff, Side, SnapshotInfo } from './types';
+import type { ChainDiff, DiffReport, ReportFinding, ReportWarning, RuleRef, ServiceDiff, Side, SnapshotInfo } from './types';
 
 export interface DiffOptions {
   /** Table whose chains are compared rule by rule, or 'all'; default nat. */
@@ -120,25 +121,45 @@ function otherTablesThatDiffer(before: ChainSide, after: ChainSide, plan: TableP
   return [...common].filter((t) => !plan.compared.includes(t) && after.ruleset.tables.has(t) && diffChains(t, before, after).chains.length > 0);
 }
 
+/** The rules of a changed chain with how each side's service model accounts for them. */
+function withAccounts(c: ChainDiff, before: ServiceView, after: ServiceView): ChainDiff {
+  const account = (view: ServiceView, chain: string, rules: readonly Rule[]) => {
+    let indexOf: Map<number, number> | null = null;
+    return (r: RuleRef): RuleRef => {
+      indexOf ??= new Map(rules.map((rule, i) => [rule.line, i]));
+      const index = indexOf.get(r.line);
+      return { ...r, model: index === undefined ? null : view.ruleAccount(c.table, chain, index) };
+    };
+  };
+  const inBefore = account(before, c.rules.beforeName, c.rules.before);
+  const inAfter = account(after, c.name, c.rules.after);
+  return { ...c, added: c.added.map(inAfter), removed: c.removed.map(inBefore), changed: c.changed.map((p) => ({ before: inBefore(p.before), after: inAfter(p.after) })) };
+}
+
 /**
- * A service whose endpoints and shares are unchanged but whose rules were re-weighted (its
- * endpoints listed in another order, the probabilities recomputed to match) sends every packet
- * where it did: its chain's re-weighted rules are noise, counted with the reordered endpoints.
+ * A service whose model is unchanged but whose rules were re-weighted (its endpoints listed in
+ * another order, the probabilities recomputed to match) sends every packet where it did: its
+ * chain's re-weighted rules are noise, counted with the reordered endpoints. Only rules the
+ * model holds in full are so judged, and only when both sides show the service's endpoints (so
+ * its model was compared in full); any other rule change stays a change.
  */
-function withoutRebalancing(chains: ChainsDiff, services: ServiceDiff[]): ChainsDiff {
-  const unchanged = new Set(services.filter((s) => s.status === 'unchanged').map((s) => s.key));
-  const kept = chains.chains.filter((c) => !(c.service !== null && unchanged.has(c.service) && c.status === 'changed' && c.added.length === 0 && c.removed.length === 0 && c.policy === null));
-  return { ...chains, chains: kept };
+function withoutRebalancing(chains: ChainDiff[], services: ServiceDiff[]): ChainDiff[] {
+  const comparedInFull = (s: ServiceDiff): boolean => s.status === 'unchanged' && s.before?.endpointsShown === true && s.after?.endpointsShown === true;
+  const unchanged = new Set(services.filter(comparedInFull).map((s) => s.key));
+  const rebalanced = (c: ChainDiff): boolean =>
+    c.service !== null && unchanged.has(c.service) && c.status === 'changed' && c.added.length === 0 && c.removed.length === 0 && c.policy === null && c.reordered === null &&
+    c.changed.every((p) => p.before.model === 'modelled' && p.after.model === 'modelled');
+  return chains.filter((c) => !rebalanced(c));
 }
 
 /**
  * A chain in one input only, when the other holds part of its tables, may be in the part that
  * was left out: it is not compared rather than reported as added or removed.
  */
-function withoutUnknowable(chains: ChainsDiff, before: Snapshot, after: Snapshot): { chains: ChainsDiff; notCompared: number } {
+function withoutUnknowable(chains: ChainDiff[], before: Snapshot, after: Snapshot): { reported: ChainDiff[]; notCompared: number } {
   const unknowable = (c: ChainDiff): boolean => (c.status === 'removed' && after.partial !== null) || (c.status === 'added' && before.partial !== null);
-  const kept = chains.chains.filter((c) => !unknowable(c));
-  return { chains: { ...chains, chains: kept }, notCompared: chains.chains.length - kept.length };
+  const reported = chains.filter((c) => !unknowable(c));
+  return { reported, notCompared: chains.length - reported.length };
 }
 
 /** A side's partial input is said once, as a warning about that input. */
@@ -155,17 +176,14 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
     { ruleset: before.ruleset, identity: vb.chainIdentity },
     { ruleset: after.ruleset, identity: va.chainIdentity },
   ];
-  const { chains, notCompared } = withoutUnknowable(
-    withoutRebalancing(mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.noShortcuts, options.onProgress))), services.services),
-    before,
-    after,
-  );
+  const chains = mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.noShortcuts, options.onProgress)));
+  const { reported, notCompared } = withoutUnknowable(withoutRebalancing(chains.chains.map((c) => withAccounts(c, vb, va)), services.services), before, after);
   const report: Omit<DiffReport, 'summary'> = {
     before: info(before, vb),
     after: info(after, va),
     table,
     services: services.services,
-    chains: chains.chains,
+    chains: reported,
     noise: {
       formattingOnly: chains.formattingOnly,
       commentOnly: chains.commentOnly,

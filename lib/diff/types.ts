@@ -6,7 +6,7 @@ import type { Warning } from '../errors';
 import type { PodRef } from '../model/pods';
 import type { Rule } from '../model/ruleset';
 import type { ProxyMode, Protocol, ServicePort } from '../model/service';
-import type { FindingKind } from '../model/snapshot';
+import type { FindingKind, RuleAccount } from '../model/snapshot';
 
 /**
  * `not-compared`: the port is in one input only, and the other cannot show it (a fragment, a dump
@@ -26,7 +26,8 @@ export type ServiceField =
   | 'noLocalEndpoints'
   | 'probabilities'
   | 'shares'
-  | 'localEndpoints';
+  | 'localEndpoints'
+  | 'diverted';
 
 export interface FieldChange {
   field: ServiceField;
@@ -56,6 +57,11 @@ export interface RuleRef {
   text: string;
   /** Key of the service this rule belongs to or routes to, when it is one of kube-proxy's. */
   service: string | null;
+  /**
+   * How that snapshot's service model accounts for the rule (see RuleAccount): only a `modelled`
+   * rule's change is told by its service's change. Set by diffSnapshots (null before).
+   */
+  model: RuleAccount | null;
 }
 
 export type ChainStatus = 'added' | 'removed' | 'changed' | 'renamed';

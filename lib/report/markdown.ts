@@ -10,7 +10,7 @@ import { namespaceOf } from '../model/service';
 import { plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 import {
-  endpointCount, endpointMoves, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
+  divertedLine, endpointCount, endpointMoves, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
   podText, portLabel, serviceSections, shareText, summaryLine, uniformShareChange, warningOrigin, where, type EndpointRow, type ServiceSection,
 } from './view';
 
@@ -81,6 +81,8 @@ function portSection(d: ServiceDiff, label: string, depth: string, pods: DiffRep
   if (d.endpointsRemoved.length > 0) facts.push(`endpoints removed: ${d.endpointsRemoved.map(code).join(', ')}`);
   facts.push(`probabilities ${code(ladderChange(d))}`);
   for (const c of otherFieldChanges(d)) facts.push(`${c.label}: ${code(c.before)} → ${code(c.after)}`);
+  const diverted = divertedLine(d);
+  if (diverted) facts.push(`**not sent to endpoints**: ${code(diverted)}`);
   const note = noEndpointsNote(d.after ?? d.before);
   if (note) facts.push(note);
   lines.push(...facts.map((f) => `- ${f}`), '');

@@ -9,7 +9,7 @@ import { namespaceOf } from '../model/service';
 import { plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 import {
-  endpointCount, endpointMoves, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
+  divertedLine, endpointCount, endpointMoves, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
   podText, portLabel, serviceSections, shareText, sourceLine, summaryLine, where, type EndpointRow, type OtherChange, type ServiceSection,
 } from './view';
 
@@ -105,6 +105,8 @@ function serviceBlock(d: ServiceDiff, label: string, p: Palette, pods: DiffRepor
           : `only in ${d.before ? 'before' : 'after'}, not compared`;
   const lines = [paint(d.status, p)(`${MARKERS[d.status]} ${p.bold(label)}  ${p.dim(where(d.after ?? d.before))}  ${counts}`)];
   for (const c of otherFieldChanges(d)) lines.push(p.changed(`    ${c.label}: ${c.before} → ${c.after}`));
+  const diverted = divertedLine(d);
+  if (diverted) lines.push(`    ${p.changed(`not sent to endpoints: ${diverted}`)}`);
   const note = noEndpointsNote(d.after ?? d.before);
   if (note) lines.push(`    ${p.dim(note)}`);
   const rows = endpointRows(d, pods);

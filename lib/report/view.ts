@@ -8,7 +8,7 @@ import { groupServices, splitPortName } from '../diff/summary';
 import type { ChainDiff, DiffReport, ReportWarning, RuleRef, ServiceDiff, ServiceField, ServiceStatus } from '../diff/types';
 import type { PodRef } from '../model/pods';
 import { endpointIp, joinHostPort } from '../model/addresses';
-import type { Endpoint, ProxyMode, ServicePort } from '../model/service';
+import type { DivertAction, Endpoint, ProxyMode, ServicePort } from '../model/service';
 import { ladder, percent, plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 
@@ -111,12 +111,13 @@ const FIELD_LABELS: Record<ServiceField, string> = {
   probabilities: 'probabilities',
   shares: 'shares',
   localEndpoints: 'local endpoints',
+  diverted: 'diverted',
 };
 
-/** Field changes worth their own line (endpoints, probabilities and shares have theirs). */
+/** Field changes worth their own line (endpoints, probabilities, shares and diverted traffic have theirs). */
 export function otherFieldChanges(d: ServiceDiff): { label: string; before: string; after: string }[] {
   return d.changes
-    .filter((c) => c.field !== 'probabilities' && c.field !== 'shares')
+    .filter((c) => c.field !== 'probabilities' && c.field !== 'shares' && c.field !== 'diverted')
     .map((c) => ({ label: FIELD_LABELS[c.field], before: sanitizeLine(c.field === 'localEndpoints' ? localSummary(d.before) : c.before), after: sanitizeLine(c.field === 'localEndpoints' ? localSummary(d.after) : c.after) }));
 }
 
@@ -124,7 +125,27 @@ function localSummary(port: ServicePort | null): string {
   const local = port?.localEndpoints;
   if (!local) return 'none';
   if (local.length === 0) return '0';
-  return local.map((e) => `${e.address ?? '?'} ${percent(e.share)}`).join(', ');
+  return local.map((e) => `${e.address ?? '?'} ${percent(e.share)}${e.issues.length > 0 ? ` (${e.issues.join(', ')})` : ''}`).join(', ');
+}
+
+const DIVERTED: Record<DivertAction, string> = { drop: 'dropped', reject: 'rejected', accept: 'accepted untranslated', return: 'returned untranslated', other: '→' };
+
+function divertedText(port: ServicePort | null): string {
+  if (!port || port.diverted.length === 0) return 'none';
+  return port.diverted
+    .map((v) => `${percent(v.share)}${v.list === 'local' ? ' of local traffic' : ''} ${DIVERTED[v.action]}${v.ref === null ? '' : ` ${v.ref}`}`)
+    .join(', ');
+}
+
+/**
+ * Traffic the rules send to no endpoint, `10% dropped → 90% dropped` (or as it stands when it did
+ * not change); null when neither side diverts any. Endpoint shares are of the rest.
+ */
+export function divertedLine(d: ServiceDiff): string | null {
+  if (!d.before?.diverted.length && !d.after?.diverted.length) return null;
+  const before = divertedText(d.before);
+  const after = divertedText(d.after);
+  return sanitizeLine(!d.before || !d.after || before === after ? divertedText(d.after ?? d.before) : `${before} → ${after}`);
 }
 
 export function noEndpointsNote(port: ServicePort | null): string | null {
@@ -190,12 +211,23 @@ export interface OtherChange {
   changed: { before: RuleRef; after: RuleRef }[];
 }
 
+/**
+ * Rule changes a listed service does not already tell. An added or removed service (or one only
+ * one input can show) tells all its rules; a changed one only those its model holds in full (and,
+ * in chains added, removed, filled or emptied with it, kube-proxy's structure around them); any
+ * other rule change is shown.
+ */
 export function otherChanges(report: DiffReport): OtherChange[] {
-  const told = new Set(report.services.filter((s) => s.status !== 'unchanged').map((s) => s.key));
-  const untold = (r: RuleRef): boolean => r.service === null || !told.has(r.service);
+  const status = new Map(report.services.map((s) => [s.key, s.status]));
   return report.chains.flatMap((chain): OtherChange[] => {
-    if (chain.service !== null && told.has(chain.service) && chain.status !== 'renamed' && chain.reordered === null && chain.policy === null) return [];
-    const change: OtherChange = { chain, added: chain.added.filter(untold), removed: chain.removed.filter(untold), changed: chain.changed.filter((p) => untold(p.after)) };
+    // A chain emptied (kube-proxy flushes one it no longer uses) or filled goes with what it served, as one removed or added.
+    const whole = chain.status === 'added' || chain.status === 'removed' || chain.rules.before.length === 0 || chain.rules.after.length === 0;
+    const untold = (r: RuleRef): boolean => {
+      const s = r.service === null ? undefined : status.get(r.service);
+      if (s === 'added' || s === 'removed' || s === 'not-compared') return false;
+      return s !== 'changed' || !(r.model === 'modelled' || (whole && r.model === 'implied'));
+    };
+    const change: OtherChange = { chain, added: chain.added.filter(untold), removed: chain.removed.filter(untold), changed: chain.changed.filter((p) => untold(p.before) || untold(p.after)) };
     const anything = change.added.length + change.removed.length + change.changed.length > 0 || chain.status === 'renamed' || chain.reordered !== null || chain.policy !== null;
     return anything ? [change] : [];
   });
