@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /** The natdiff command line: a thin shell that wires the engine's stages together. */
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../lib/version';
 import { diffCommand, diffOptions, type DiffArgs } from './commands/diff';
 import { scaleCommand, scaleOptions, type ScaleArgs } from './commands/scale';
 import { snapCommand, snapOptions, type SnapArgs } from './commands/snap';
 import { snapshotsCommand, snapshotsOptions, type SnapshotsArgs } from './commands/snapshots';
+import { checkOptionValues, type DeclaredOptions } from './option-values';
 import { fail, run, STDIN } from './run';
 
 /**
@@ -23,27 +24,52 @@ function takesValue(option: string | undefined): boolean {
   return option !== undefined && /^(?:-o|--output|--table|--format|--service|-n|--namespace|--payload|--out)$/.test(option);
 }
 
-const argv = stdinArguments(hideBin(process.argv));
+const COMMANDS = ['diff', 'snap', 'snapshots', 'scale'] as const;
 
-void yargs(argv)
-  .scriptName('natdiff')
-  .usage('$0 <command> [options]\n\nSemantic diff of kube-proxy NAT rules before and after a scaling event.')
-  .parserConfiguration({ 'populate--': true })
-  .command<DiffArgs>('diff <before> <after>', 'compare two nat-table dumps or snapshots', (y) => diffOptions(y) as never, (args) => run(() => diffCommand(args)))
-  .command<SnapArgs>('snap', 'take a snapshot of the nat rules (here, in a netns, on a node, over ssh, from a command)', (y) => snapOptions(y) as never, (args) => run(() => snapCommand(args)))
-  .command<SnapshotsArgs>('snapshots', 'list snapshots, newest first', (y) => snapshotsOptions(y) as never, (args) => run(() => snapshotsCommand(args)))
-  .command<ScaleArgs>('scale <workload>', 'kubectl scale, with before/after snapshots, a convergence timeline and a report', (y) => scaleOptions(y) as never, (args) => run(() => scaleCommand(args)))
-  .example('$0 diff before.txt after.txt', 'what changed, on one screen')
-  .example('$0 diff before.txt after.txt -o markdown --out incident.md', 'a report to attach to a ticket')
-  .example('$0 diff before.txt after.txt -q', 'exit code only: 0 same, 1 changed, 2 error')
-  .example('$0 snap --node worker-1 --label before', 'snapshot a node through its kube-proxy pod')
-  .example('$0 scale deployment/coredns --replicas 4 -n kube-system --node worker-1', 'scale, wait for kube-proxy, report')
-  .demandCommand(1, 'name a command (natdiff --help lists them)')
-  .strict()
-  .version(VERSION)
-  .help()
-  .alias('h', 'help')
-  .wrap(Math.min(110, process.stdout.columns || 100))
-  // yargs' own messages can span lines: one line, always.
-  .fail((msg, err) => fail(err ? err.message : `${msg.replace(/\s*\n\s*/g, ' ')} (natdiff --help for usage)`))
-  .parseAsync();
+/** Where a command-line error points: the help of the command being run, if one is named. */
+function helpFor(args: readonly string[]): string {
+  const command = COMMANDS.find((c) => c === args.find((a) => !a.startsWith('-')));
+  return command ? `natdiff ${command} --help` : 'natdiff --help';
+}
+
+/** What each example does, and the command: printed as kubectl prints them, the command on a line of its own. */
+const EXAMPLES: [string, string][] = [
+  ['what changed, on one screen', '$0 diff before.txt after.txt'],
+  ['a report to attach to a ticket', '$0 diff before.txt after.txt -o markdown --out incident.md'],
+  ['exit code only: 0 same, 1 changed, 2 error', '$0 diff before.txt after.txt -q'],
+  ['snapshot a node through its kube-proxy pod', '$0 snap --node worker-1 --label before'],
+  ['scale, wait for kube-proxy, report', '$0 scale deployment/coredns --replicas 4 -n kube-system --node worker-1'],
+];
+
+function cli(args: string[]): Argv {
+  return yargs(args)
+    .scriptName('natdiff')
+    .usage('$0 <command> [options]\n\nSemantic diff of kube-proxy NAT rules before and after a scaling event.')
+    // Numbers are read by the options that take them (option-values.ts), from the text as typed.
+    .parserConfiguration({ 'populate--': true, 'parse-numbers': false })
+    .command<DiffArgs>('diff <before> <after>', 'compare two nat-table dumps or snapshots', (y) => diffOptions(y) as never, (a) => run(() => diffCommand(a)))
+    .command<SnapArgs>('snap', 'take a snapshot of the nat rules (here, in a netns, on a node, over ssh, from a command)', (y) => snapOptions(y) as never, (a) => run(() => snapCommand(a)))
+    .command<SnapshotsArgs>('snapshots', 'list snapshots, newest first', (y) => snapshotsOptions(y) as never, (a) => run(() => snapshotsCommand(a)))
+    .command<ScaleArgs>('scale <workload>', 'kubectl scale, with before/after snapshots, a convergence timeline and a report', (y) => scaleOptions(y) as never, (a) => run(() => scaleCommand(a)))
+    .command<{ command?: string }>(
+      'help [command]',
+      "print a command's help",
+      (y) => y.positional('command', { choices: COMMANDS }) as never,
+      async (a) => {
+        await cli(a.command ? [a.command, '--help'] : ['--help']).parseAsync();
+      },
+    )
+    .completion('completion', 'print a bash or zsh completion script')
+    .example(EXAMPLES.map(([what, command], i) => [`${i > 0 ? '\n' : ''}# ${what}\n${command}`]))
+    .demandCommand(1, 'name a command')
+    .strict()
+    .check((parsed, declared) => checkOptionValues(args, parsed, declared as unknown as DeclaredOptions), true)
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    // A mistake on the command line: one line (yargs' own messages can span lines), and the help to read.
+    .fail((msg, err) => fail(`${(err ? err.message : msg).replace(/\s*\n\s*/g, ' ')} (${helpFor(args)} for usage)`));
+}
+
+void cli(stdinArguments(hideBin(process.argv))).parseAsync();

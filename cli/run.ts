@@ -1,9 +1,12 @@
 /**
- * How every command ends: output written, one line per problem on stderr, and an exit code.
+ * How every command ends: output written, one line per problem on stderr (a second one keeps
+ * kubectl's own words), and an exit code.
  * Bad input is one clear line and exit 2, never a stack trace.
  */
 import { constants } from 'node:os';
-import { NatdiffError, type Warning } from '../lib/errors';
+import type { DiffReport } from '../lib/diff/types';
+import { NatdiffError } from '../lib/errors';
+import { warningOrigin } from '../lib/report/view';
 import { sanitizeLine } from '../lib/sanitize';
 import { batches, WRITE_BATCH } from '../lib/snapshot/write-file';
 
@@ -18,17 +21,20 @@ export const EXIT_INTERRUPTED = 130;
 
 const MAX_WARNINGS_SHOWN = 20;
 
-export function printWarnings(warnings: Warning[]): void {
+/** One line per warning, saying which input it is about: `natdiff: warning: after b.txt:98: …`. */
+export function printWarnings(report: Pick<DiffReport, 'warnings' | 'before' | 'after'>): void {
+  const { warnings } = report;
   for (const w of warnings.slice(0, MAX_WARNINGS_SHOWN)) {
-    process.stderr.write(`natdiff: warning: ${sanitizeLine(w.source)}${w.line ? `:${w.line}` : ''}: ${sanitizeLine(w.message)}\n`);
+    process.stderr.write(`natdiff: warning: ${warningOrigin(w, report)}: ${sanitizeLine(w.message)}\n`);
   }
   if (warnings.length > MAX_WARNINGS_SHOWN) {
     process.stderr.write(`natdiff: warning: … and ${warnings.length - MAX_WARNINGS_SHOWN} more (-o json lists them all)\n`);
   }
 }
 
-export function fail(message: string): never {
-  process.stderr.write(`natdiff: ${sanitizeLine(message)}\n`);
+/** One line; a second when the tool underneath said something worth keeping in its own words. */
+export function fail(message: string, detail: string | null = null): never {
+  process.stderr.write(`natdiff: ${sanitizeLine(message)}\n${detail ? `natdiff: ${sanitizeLine(detail)}\n` : ''}`);
   process.exit(EXIT_ERROR);
 }
 
@@ -38,7 +44,7 @@ export async function run(body: () => Promise<number> | number): Promise<void> {
     const code = await body();
     process.exitCode = code;
   } catch (e) {
-    if (e instanceof NatdiffError) fail(e.message);
+    if (e instanceof NatdiffError) fail(e.message, e.detail);
     if (process.env.NATDIFF_DEBUG) process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
     fail(`internal error: ${(e as Error).message ?? String(e)} (set NATDIFF_DEBUG=1 for details, and please report it)`);
   }

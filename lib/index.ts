@@ -1,13 +1,14 @@
 /** natdiff as a library: load snapshots, diff them, render the report. No printing, no exits. */
-export { NatdiffError, InputError, CaptureError, type Warning } from './errors';
+export { NatdiffError, InputError, CaptureError, type CaptureErrorCode, type Warning } from './errors';
 export type { Ruleset, Table, Chain, Rule } from './model/ruleset';
-export type { ServiceModel, ServicePort, Endpoint, Protocol } from './model/service';
-export type { Snapshot, ServiceView, Finding } from './model/snapshot';
+export type { ServiceModel, ServicePort, Endpoint, Protocol, Diversion, DivertAction } from './model/service';
+export type { Snapshot, ServiceView, Finding, RuleAccount } from './model/snapshot';
 export { loadSnapshot, parseSnapshot, type LoadOptions } from './snapshot/load-snapshot';
 export { readInput, readInputStream, type ReadOptions } from './snapshot/read-input';
 export { MemoryBudget } from './snapshot/memory-budget';
 export { writeFileAtomic } from './snapshot/write-file';
 export { diffSnapshots, type DiffOptions } from './diff/diff-snapshots';
+export type { OnProgress, ProgressPhase } from './progress';
 export { filterReport, type ServiceFilter } from './diff/filter';
 export type * from './diff/types';
 export { renderText, type TextOptions } from './report/text';

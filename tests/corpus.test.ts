@@ -85,8 +85,10 @@ describe('corpus dumps natdiff reads', () => {
 
   test('16 Cilium + IPVS leftovers: garbled DNAT kept, endpoints unknown, each a warning with its line', () => {
     const { model, warnings } = load('16-cilium-ipvs-leftover-garbled-dnat.txt');
-    expect(warnings).toHaveLength(7);
-    expect(warnings.every((w) => /garbled --to-destination/.test(w))).toBe(true);
+    expect(warnings).toHaveLength(8);
+    expect(warnings.filter((w) => /garbled --to-destination/.test(w))).toHaveLength(7);
+    expect(warnings).toContain('holds IPVS-mode rules too (ipset matches in KUBE-SERVICES): kube-proxy changed mode on this node and left rules of the other; the iptables-mode services are read');
+    expect(model.mode).toBe('iptables');
     expect(port(model, 'default/kubernetes:https/tcp').endpoints[0]?.issues).toEqual(['unknown-destination']);
     expect(keys(model)).toHaveLength(7);
   });
@@ -98,10 +100,10 @@ describe('corpus dumps natdiff reads', () => {
     expect(addresses(model, 'default/nginx-basic:http/tcp')).toEqual(['192.168.185.13:80', '192.168.185.14:80', '192.168.185.15:80']);
   });
 
-  test('18 after the switch to IPVS: no iptables-mode services, 20 stale empty chains', () => {
+  test('18 after the switch to IPVS: IPVS mode, whose services the dump cannot show; 20 stale empty chains', () => {
     const { model, warnings, findings } = load('18-kubeadm-1.23-calico-ipvs-mode-nat-after-switch.txt');
-    expect(warnings).toEqual([]);
-    expect(model.ports).toEqual([]);
+    expect(warnings).toEqual(["holds kube-proxy's IPVS-mode rules: its services live in IPVS, which an iptables dump does not show (capture `ipvsadm -Ln` too); its service ports are not compared"]);
+    expect(model).toMatchObject({ mode: 'ipvs', complete: false, ports: [] });
     expect(findings.filter((f) => f.kind === 'stale-chain')).toHaveLength(20);
   });
 
@@ -140,6 +142,7 @@ describe('corpus dumps natdiff reads', () => {
 
   test('29 40 endpoints, 5-digit ladder, cut by the poster', () => {
     const { model, warnings } = load('29-kops-prod-40ep-nodeport-5digit-probability-ladder.txt');
+    expect(warnings.length).toBeGreaterThan(0);
     expect(warnings.every((w) => /lines were cut here/.test(w))).toBe(true);
     const svc = port(model, 'backend/neo-prod-ccapi-inner-lb:http/tcp');
     expect(svc.endpoints).toHaveLength(40);
@@ -157,23 +160,28 @@ describe('corpus dumps natdiff reads', () => {
   });
 });
 
-describe('corpus dumps in formats natdiff does not read yet are refused by name', () => {
+describe('corpus dumps of other modes read through the reader registry', () => {
   test.each([
-    ['01-eks-echoserver-scale-before.txt', /`iptables -L` output/],
-    ['02-eks-echoserver-scale-after.txt', /`iptables -L` output/],
-    ['05-kubeadm-flannel-nodeport-create-before.txt', /`iptables -L` output/],
-    ['06-kubeadm-flannel-nodeport-create-after.txt', /`iptables -L` output/],
-    ['20-minikube-10ep-svc-chain-list-uneven.txt', /`iptables -L` output/],
-    ['28-kubeadm-flannel-nodeport-nvL-counters-same-state-as-06.txt', /`iptables -L` output/],
-    ['07-k3s-nft-kube-proxy-table-9ep-nodeport.txt', /`nft list` output/],
-    ['08-kubeadm-1.32-nft-a-kube-proxy-handles-truncated.txt', /`nft list` output/],
-    ['22-kubeadm-calico-iptables-nft-nft-list-ruleset-nat-worker01.txt', /`nft list` output/],
-    ['23-kubeadm-calico-iptables-nft-nft-list-ruleset-nat-worker01-after-ingress.txt', /`nft list` output/],
-    ['14-kubeadm-ipvsadm-Ln-4ep-rr.txt', /`ipvsadm` output/],
-    ['15-ipvsadm-nodeport-10rs-weight0-terminating.txt', /`ipvsadm` output/],
-    ['19-kubeadm-1.23-calico-ipvsadm-L-n-after-switch.txt', /`ipvsadm` output/],
-  ])('%s', (file, message) => {
-    expect(() => load(file)).toThrow(InputError);
-    expect(() => load(file)).toThrow(message);
+    ['01-eks-echoserver-scale-before.txt', 'iptables', 'iptables -L'],
+    ['05-kubeadm-flannel-nodeport-create-before.txt', 'iptables', 'iptables -L'],
+    ['20-minikube-10ep-svc-chain-list-uneven.txt', 'iptables', 'iptables -L'],
+    ['28-kubeadm-flannel-nodeport-nvL-counters-same-state-as-06.txt', 'iptables', 'iptables -L'],
+    ['07-k3s-nft-kube-proxy-table-9ep-nodeport.txt', 'nftables', 'nft list'],
+    ['22-kubeadm-calico-iptables-nft-nft-list-ruleset-nat-worker01.txt', 'iptables', 'nft list (iptables-nft)'],
+    ['14-kubeadm-ipvsadm-Ln-4ep-rr.txt', 'ipvs', 'ipvsadm -Ln'],
+    ['15-ipvsadm-nodeport-10rs-weight0-terminating.txt', 'ipvs', 'ipvsadm -Ln'],
+    ['19-kubeadm-1.23-calico-ipvsadm-L-n-after-switch.txt', 'ipvs', 'ipvsadm -Ln'],
+  ])('%s: %s mode', (file, mode, format) => {
+    const { model, snapshot } = load(file);
+    expect(model.mode).toBe(mode);
+    expect(snapshot.format).toBe(format);
+    expect(model.ports.length).toBeGreaterThan(0);
+  });
+
+  test('08, an nft -a listing cut short, is refused unless --allow-truncated', () => {
+    expect(() => load('08-kubeadm-1.32-nft-a-kube-proxy-handles-truncated.txt')).toThrow(InputError);
+    const s = parseSnapshot(fixture('corpus', '08-kubeadm-1.32-nft-a-kube-proxy-handles-truncated.txt'), '08', { allowTruncated: true });
+    expect(s.partial).toMatch(/cut short/);
+    expect(s.describe(s.serviceNames()).model.mode).toBe('nftables');
   });
 });

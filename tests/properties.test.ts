@@ -3,6 +3,8 @@
  *  - no reordering, quoting, precision or other formatting change alters the answer;
  *  - no input makes the parser throw anything but a clear InputError.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fc, test } from '@fast-check/jest';
 import { InputError } from '../lib/errors';
 import { diffSnapshots } from '../lib/diff/diff-snapshots';
@@ -56,6 +58,7 @@ describe('noise never changes the answer', () => {
       const report = diffSnapshots(a, b);
       expect(report.warnings).toEqual([]);
       expect(report.chains).toEqual([]);
+      expect(report.services).toHaveLength(c.services.flatMap((s) => s.ports).length);
       expect(report.services.filter((s) => s.status !== 'unchanged')).toEqual([]);
       expect(report.summary.changed).toBe(false);
     },
@@ -63,7 +66,9 @@ describe('noise never changes the answer', () => {
 
   test.prop([cluster, fc.nat(1000)], { numRuns: 40 })('every complete endpoint ladder splits all traffic: shares sum to 1', (c, seed) => {
     const s = parseSnapshot(writeRestorePayload(c, { seed }), 'x');
-    for (const port of s.describe(s.serviceNames()).model.ports) {
+    const ports = s.describe(s.serviceNames()).model.ports;
+    expect(ports).toHaveLength(c.services.flatMap((svc) => svc.ports).length);
+    for (const port of ports) {
       if (port.endpoints.length === 0) continue;
       expect(port.endpoints.reduce((n, e) => n + e.share, 0)).toBeCloseTo(1, 8);
       for (const e of port.endpoints) expect(e.share).toBeCloseTo(1 / port.endpoints.length, 8);
@@ -96,6 +101,32 @@ describe('the parser never throws anything but a clear error', () => {
       } catch (e) {
         expect(e).toBeInstanceOf(InputError);
       }
+    },
+  );
+});
+
+describe('a dump cut short never reads as an outage', () => {
+  const dumps = [fixture('captured', 'iptables-save-of-payload.txt'), fixture('captured', 'kube-proxy-payload.txt'), readFileSync(join(__dirname, '..', 'snapshots', 'coredns-scale-2to4-after.txt'), 'utf8')];
+  test.prop([fc.constantFrom(0, 1, 2), fc.double({ min: 0, max: 1, noNaN: true })], { numRuns: 300 })(
+    'cut at any byte: refused, or read as far as it goes with nothing removed',
+    (which, where) => {
+      const whole = dumps[which] as string;
+      const cut = whole.slice(0, Math.floor(where * whole.length));
+      const full = parseSnapshot(whole, 'whole');
+      let part;
+      try {
+        parseSnapshot(cut, 'cut');
+      } catch (e) {
+        expect(e).toBeInstanceOf(InputError);
+      }
+      try {
+        part = parseSnapshot(cut, 'cut', { allowTruncated: true });
+      } catch (e) {
+        expect(e).toBeInstanceOf(InputError);
+        return;
+      }
+      const report = diffSnapshots(full, part);
+      expect(report.summary).toMatchObject({ servicesRemoved: 0, endpointsRemoved: 0, chainsRemoved: 0 });
     },
   );
 });

@@ -4,7 +4,7 @@
  * as "no semantic change"; a real scale must read as one. Needs root; skips and says why otherwise.
  */
 import { diffSnapshots } from '../lib/diff/diff-snapshots';
-import { extractPayloads } from '../lib/parse/kube-proxy-log';
+import { extractPayloads } from '../lib/parse/kube-proxy-log/payloads';
 import { parseSnapshot } from '../lib/snapshot/load-snapshot';
 import { writeRestorePayload, type ClusterSpec, type ServiceSpec } from './support/kube-proxy-writer';
 import { inNetns, netnsUnavailableReason, restore, save, withNetns } from './support/netns';

@@ -1,6 +1,6 @@
 /** `natdiff diff BEFORE AFTER`: the semantic diff of two saved dumps or snapshots. */
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { InputError, type Warning } from '../../lib/errors';
+import { InputError, NatdiffError, type Warning } from '../../lib/errors';
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
 import { filterReport } from '../../lib/diff/filter';
 import type { DiffReport } from '../../lib/diff/types';
@@ -10,17 +10,21 @@ import { renderMarkdown } from '../../lib/report/markdown';
 import { renderText } from '../../lib/report/text';
 import { renderYaml } from '../../lib/report/yaml';
 import { sanitizeLine } from '../../lib/sanitize';
+import { FORMAT_NAMES } from '../../lib/parse/registry';
 import { loadSnapshot, parseSnapshot, type LoadOptions } from '../../lib/snapshot/load-snapshot';
 import { checkMemoryBudget, MemoryBudget } from '../../lib/snapshot/memory-budget';
 import { readInputStream } from '../../lib/snapshot/read-input';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
 import { collectGarbage } from '../memory';
+import { wholeNumber } from '../option-values';
+import { ProgressLine } from '../progress';
 import { EXIT_CHANGED, EXIT_SAME, printWarnings, signalExitCode, STDIN, uninterruptible, useColor, writeStdoutChunks } from '../run';
+import { Spinner } from '../spinner';
 
 export const OUTPUTS = ['text', 'markdown', 'json', 'yaml'] as const;
 export type Output = (typeof OUTPUTS)[number];
-const FORMATS = ['auto', 'iptables', 'kube-proxy-log'] as const;
+const FORMATS = ['auto', ...FORMAT_NAMES] as const;
 
 export interface DiffArgs {
   before: string;
@@ -56,21 +60,21 @@ export function diffOptions<T>(y: Argv<T>) {
     .option('color', { type: 'boolean', describe: 'colour the text report (default: when stdout is a terminal and NO_COLOR is unset)' })
     .option('strict', { type: 'boolean', default: false, describe: 'treat warnings about the input as errors (exit 2)' })
     .option('allow-truncated', { type: 'boolean', default: false, describe: 'diff a dump whose table has no COMMIT' })
-    .option('payload', { type: 'number', describe: 'which restore payload of a kube-proxy log (1 = first, -1 = last)' })
-    .check((a) => {
-      const p = a.payload as number | undefined;
-      if (p !== undefined && (!Number.isInteger(p) || p === 0)) throw new Error(`--payload ${String(p)}: needs a whole number, 1 or more (or -1 for the last)`);
-      return true;
-    })
+    .option('payload', { coerce: wholeNumber('--payload', (n) => n !== 0, 'needs a whole number: 1 for the first payload, -1 for the last'), describe: 'which restore payload of a kube-proxy log (1 = first, -1 = last)' })
     .option('out', { type: 'string', describe: 'write the report to this file (atomically)' })
     .option('force', { type: 'boolean', default: false, describe: 'with --out: replace an existing file' })
     .conflicts('quiet', 'out')
     .option('stats', { type: 'boolean', default: false, describe: 'print time and peak memory on stderr (one JSON line, for benchmarks)' })
-    .option('pretty', { type: 'boolean', describe: 'indent JSON output (default: when stdout is a terminal)' });
+    .option('pretty', { type: 'boolean', describe: 'indent JSON output (default: when stdout is a terminal)' })
+    .check((a) => {
+      for (const [name, path] of [['BEFORE', a.before], ['AFTER', a.after]]) if (path === '') throw new NatdiffError(`${name} is empty: name a file, or - for stdin`);
+      if (a.before === STDIN && a.after === STDIN) throw new NatdiffError('only one of the two inputs can be stdin');
+      return true;
+    });
 }
 
-async function load(path: string, args: DiffArgs, budget: MemoryBudget, alike?: Snapshot): Promise<Snapshot> {
-  const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format, alike };
+async function load(path: string, args: DiffArgs, budget: MemoryBudget, progress: ProgressLine, alike?: Snapshot): Promise<Snapshot> {
+  const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format, alike, onProgress: progress.callback(path === STDIN ? 'stdin' : path) };
   if (path === STDIN) return parseSnapshot(await readInputStream(process.stdin, 'stdin', { budget }), 'stdin', options);
   return loadSnapshot(path, { ...options, budget });
 }
@@ -106,23 +110,28 @@ function strictError(warnings: Warning[]): InputError {
  * needed (the report keeps only the service models and the chains that differ), what was read
  * is collected, so neither the diff nor the report's rendering adds to the memory it held.
  */
-async function diffInputs(args: ArgumentsCamelCase<DiffArgs>): Promise<DiffReport> {
+async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: ProgressLine): Promise<DiffReport> {
   checkMemoryBudget([args.before, args.after]);
   const budget = new MemoryBudget();
-  const before = await load(args.before, args, budget);
-  const after = await load(args.after, args, budget, before);
+  const before = await load(args.before, args, budget, progress);
+  const after = await load(args.after, args, budget, progress, before);
   collectGarbage();
-  const full = diffSnapshots(before, after, { table: args.table });
+  const full = diffSnapshots(before, after, { table: args.table, onProgress: progress.callback() });
   return filterReport(full, { services: args.service, namespaces: args.namespace });
 }
 
 export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<number> {
-  if (args.before === STDIN && args.after === STDIN) throw new InputError('only one of the two inputs can be stdin');
-  const report = await diffInputs(args);
+  const progress = new ProgressLine(new Spinner(process.stderr, Boolean(process.stderr.isTTY) && !args.quiet));
+  let report: DiffReport;
+  try {
+    report = await diffInputs(args, progress);
+  } finally {
+    progress.clear();
+  }
   collectGarbage();
   if (args.strict && report.warnings.length > 0) throw strictError(report.warnings);
   if (args.quiet) return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
-  printWarnings(report.warnings);
+  printWarnings(report);
   const output = render(report, args, Boolean(args.out));
   if (args.out) {
     const out = args.out;

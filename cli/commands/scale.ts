@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import type { Kubectl } from '../../lib/capture/kubectl';
-import type { List, Node } from '../../lib/capture/kube-types';
+import { listOf, nodeSchema } from '../../lib/capture/kube-types';
 import { nodeList, type Source } from '../../lib/capture/sources';
 import { NatdiffError } from '../../lib/errors';
 import { renderScaleMarkdown, renderScaleText, scaleDocument } from '../../lib/report/scale-report';
@@ -13,7 +13,7 @@ import { parseWorkloadRef, showWorkload } from '../../lib/scale/workload';
 import { compactTimestamp } from '../../lib/snapshot/write-snapshot';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
-import { parseDuration } from '../duration';
+import { duration, wholeNumber } from '../option-values';
 import { EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_SAME, useColor, writeStdout } from '../run';
 import { Spinner } from '../spinner';
 import { kubectlFrom, sourceFrom, sourceOptions, type SourceArgs } from './source-options';
@@ -23,9 +23,10 @@ export interface ScaleArgs extends SourceArgs {
   workload: string;
   replicas: number;
   namespace?: string;
-  timeout: string;
-  interval: string;
-  settle: string;
+  /** Milliseconds, as are interval and settle. */
+  timeout: number;
+  interval: number;
+  settle: number;
   report?: string;
   dir: string;
   force: boolean;
@@ -37,11 +38,11 @@ export interface ScaleArgs extends SourceArgs {
 export function scaleOptions<T>(y: Argv<T>) {
   return sourceOptions(y)
     .positional('workload', { type: 'string', demandOption: true, describe: 'deployment/NAME, statefulset/NAME or replicaset/NAME' })
-    .option('replicas', { type: 'number', demandOption: true, describe: 'the new replica count' })
+    .option('replicas', { demandOption: true, coerce: wholeNumber('--replicas', (n) => n >= 0, 'needs a whole number, 0 or more'), describe: 'the new replica count' })
     .option('namespace', { alias: 'n', type: 'string', describe: "the workload's namespace (default: the context's)" })
-    .option('timeout', { type: 'string', default: '3m', describe: 'how long to wait for kube-proxy to converge' })
-    .option('interval', { type: 'string', default: '1s', describe: 'how often to read the rules while waiting' })
-    .option('settle', { type: 'string', default: '10s', describe: 'when no service selects the workload: converged = rules unchanged this long' })
+    .option('timeout', { type: 'string', default: '3m', coerce: duration('--timeout'), describe: 'how long to wait for kube-proxy to converge' })
+    .option('interval', { type: 'string', default: '1s', coerce: duration('--interval'), describe: 'how often to read the rules while waiting' })
+    .option('settle', { type: 'string', default: '10s', coerce: duration('--settle'), describe: 'when no service selects the workload: converged = rules unchanged this long' })
     .option('report', { type: 'string', describe: 'Markdown report file (default: next to the snapshots)' })
     .option('dir', { type: 'string', default: 'snapshots', describe: 'snapshot directory' })
     .option('force', { type: 'boolean', default: false, describe: 'replace an existing --report file' })
@@ -57,7 +58,7 @@ async function contextNamespace(kubectl: Kubectl): Promise<string> {
 
 /** With no source given, a one-node cluster's node; otherwise the user must say which node. */
 async function defaultSource(kubectl: Kubectl, via: 'exec' | 'debug'): Promise<Source> {
-  const nodes = (await kubectl.json<List<Node>>(['get', 'nodes'])).items.map((n) => n.metadata.name);
+  const nodes = (await kubectl.json(listOf(nodeSchema), ['get', 'nodes'])).items.map((n) => n.metadata.name);
   if (nodes.length === 1) return { kind: 'node', node: nodes[0] as string, via };
   throw new NatdiffError(`name the node whose rules to watch with --node (${nodeList(nodes)})`);
 }
@@ -80,7 +81,7 @@ function exitCode(run: ScaleRun): number {
 }
 
 export async function scaleCommand(args: ArgumentsCamelCase<ScaleArgs>): Promise<number> {
-  if (!Number.isInteger(args.replicas) || args.replicas < 0) throw new NatdiffError(`--replicas ${args.replicas}: needs a whole number, 0 or more`);
+  if (args.report && existsSync(args.report) && !args.force) throw new NatdiffError(`${args.report}: already exists; pass --force to replace it (checked before scaling anything)`);
   const abort = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -89,10 +90,14 @@ export async function scaleCommand(args: ArgumentsCamelCase<ScaleArgs>): Promise
     process.stderr.write('\nnatdiff: interrupted; keeping what was captured (Ctrl-C again to quit at once)\n');
     abort.abort();
   };
-  process.on('SIGINT', onSigint);
-  if (args.report && existsSync(args.report) && !args.force) throw new NatdiffError(`${args.report}: already exists; pass --force to replace it (checked before scaling anything)`);
   const spinner = new Spinner();
   const steps: string[] = [];
+  let waitingFor = '';
+  const say = (line: string) => {
+    spinner.clear();
+    process.stderr.write(`natdiff: ${sanitizeLine(line)}\n`);
+  };
+  process.on('SIGINT', onSigint);
   try {
     const kubectl = kubectlFrom(args, abort.signal);
     const namespace = args.namespace ?? (await contextNamespace(kubectl));
@@ -105,19 +110,24 @@ export async function scaleCommand(args: ArgumentsCamelCase<ScaleArgs>): Promise
       source,
       kubectl,
       dir: args.dir,
-      timeoutMs: parseDuration(args.timeout, '--timeout'),
-      intervalMs: parseDuration(args.interval, '--interval'),
-      settleMs: parseDuration(args.settle, '--settle'),
-      commandTimeoutMs: parseDuration(args.commandTimeout, '--command-timeout'),
+      timeoutMs: args.timeout,
+      intervalMs: args.interval,
+      settleMs: args.settle,
+      commandTimeoutMs: args.commandTimeout,
       dryRun: args.dryRun,
       signal: abort.signal,
       allTables: args.allTables,
       debugImage: args.debugImage,
-      onProgress: (ms, what) => spinner.update(`${(ms / 1000).toFixed(0)}s  waiting for ${what}`),
+      onProgress: (ms, outstanding) => {
+        // A line each time what natdiff waits for changes (logs and scripts see it too), a spinner on a terminal.
+        const text = outstanding.join('; ');
+        if (text !== waitingFor) say(`waiting: ${text}`);
+        waitingFor = text;
+        spinner.update(`${(ms / 1000).toFixed(0)}s  waiting for ${sanitizeLine(outstanding[0] ?? '')}`);
+      },
       onStep: (m) => {
         steps.push(m);
-        spinner.clear();
-        process.stderr.write(`natdiff: ${sanitizeLine(m)}\n`);
+        say(m);
       },
     });
     spinner.clear();

@@ -3,7 +3,6 @@ import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { snapshotAllNodes, takeSnapshot } from '../../lib/capture/take-snapshot';
 import { NatdiffError } from '../../lib/errors';
 import { sanitizeLine } from '../../lib/sanitize';
-import { parseDuration } from '../duration';
 import { EXIT_ERROR, EXIT_SAME, writeStdout } from '../run';
 import { kubectlFrom, sourceFrom, sourceOptions, type SourceArgs } from './source-options';
 
@@ -39,7 +38,7 @@ export async function snapCommand(args: ArgumentsCamelCase<SnapArgs>): Promise<n
     dir: args.dir,
     force: args.force,
     label: args.label,
-    timeoutMs: parseDuration(args.commandTimeout, '--command-timeout'),
+    timeoutMs: args.commandTimeout,
     allTables: args.allTables,
     debugImage: args.debugImage,
     clusterInfo: args.clusterInfo === undefined ? ('auto' as const) : args.clusterInfo ? ('always' as const) : ('never' as const),

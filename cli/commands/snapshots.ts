@@ -1,6 +1,6 @@
 /** `natdiff snapshots`: the snapshots under a directory, newest first. */
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { listSnapshots } from '../../lib/snapshot/list-snapshots';
+import { listSnapshots, type ListedSnapshot } from '../../lib/snapshot/list-snapshots';
 import { sanitizeLine } from '../../lib/sanitize';
 import { EXIT_SAME, writeStdout } from '../run';
 
@@ -15,6 +15,13 @@ export function snapshotsOptions<T>(y: Argv<T>) {
     .option('output', { alias: 'o', choices: ['text', 'json'] as const, default: 'text' as const });
 }
 
+/** The node; with none, the network namespace or ssh host the rules were read from. */
+function where(s: ListedSnapshot): string {
+  if (s.node) return s.node;
+  if ((s.source?.kind === 'netns' || s.source?.kind === 'ssh') && s.source.target) return `${s.source.kind}:${s.source.target}`;
+  return '-';
+}
+
 export async function snapshotsCommand(args: ArgumentsCamelCase<SnapshotsArgs>): Promise<number> {
   const list = await listSnapshots(args.dir);
   if (args.output === 'json') {
@@ -26,9 +33,9 @@ export async function snapshotsCommand(args: ArgumentsCamelCase<SnapshotsArgs>):
     return EXIT_SAME;
   }
   const rows = list.map((s) => [
-    (s.capturedAt ?? '').replace('T', ' ').replace(/\.\d+Z$|Z$/, 'Z'),
+    s.capturedAt === null ? 'unknown' : s.capturedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, 'Z'),
     s.label ?? (s.hasMetadata ? '-' : '(plain dump)'),
-    s.node ?? '-',
+    where(s),
     s.context ?? '-',
     String(s.rules),
     s.path,

@@ -1,9 +1,9 @@
 /** The options every capturing command shares: where the rules come from, and which cluster. */
 import type { Argv } from 'yargs';
 import { Kubectl } from '../../lib/capture/kubectl';
-import type { Source } from '../../lib/capture/sources';
+import { checkSource, type Source } from '../../lib/capture/sources';
 import { NatdiffError } from '../../lib/errors';
-import { parseDuration } from '../duration';
+import { duration } from '../option-values';
 
 export interface SourceArgs {
   netns?: string;
@@ -17,7 +17,8 @@ export interface SourceArgs {
   context?: string;
   kubeconfig?: string;
   allTables: boolean;
-  commandTimeout: string;
+  /** Milliseconds. */
+  commandTimeout: number;
 }
 
 export function sourceOptions<T>(y: Argv<T>) {
@@ -25,31 +26,36 @@ export function sourceOptions<T>(y: Argv<T>) {
     .option('netns', { type: 'string', describe: 'read the rules inside this network namespace (ip netns exec)' })
     .option('node', { type: 'string', describe: 'read the rules on this cluster node, through kubectl' })
     .option('via', { choices: ['exec', 'debug'] as const, default: 'exec' as const, describe: 'with --node: exec into the kube-proxy pod, or run a privileged kubectl debug pod' })
-    .option('debug-image', { type: 'string', default: 'busybox:1.36', describe: 'image for --via debug' })
+    .option('debug-image', { type: 'string', default: 'busybox:1.36', describe: 'the image of the --via debug pod' })
     .option('ssh', { type: 'string', describe: 'read the rules on this host: ssh HOST sudo iptables-save' })
     .option('ssh-option', { type: 'string', array: true, describe: 'an ssh -o option for --ssh (repeatable), e.g. Port=2222' })
     .option('exec', { type: 'boolean', describe: 'read the rules from the command after --' })
     .option('context', { type: 'string', describe: 'kubectl context' })
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig file for kubectl' })
     .option('all-tables', { type: 'boolean', default: false, describe: 'capture every table, not only nat (the filter table holds "no endpoints" rules)' })
-    .option('command-timeout', { type: 'string', default: '30s', describe: 'timeout for each capture and kubectl call' })
+    .option('command-timeout', { type: 'string', default: '30s', coerce: duration('--command-timeout'), describe: 'timeout for each capture and kubectl call' })
     .conflicts('netns', ['node', 'ssh', 'exec'])
     .conflicts('node', ['ssh', 'exec'])
-    .conflicts('ssh', 'exec');
+    .conflicts('ssh', 'exec')
+    .check((a) => {
+      if (a.exec && ((a['--'] as unknown[] | undefined) ?? []).length === 0) throw new NatdiffError('--exec needs a command after --, e.g. natdiff snap --exec -- iptables-save -t nat');
+      return true;
+    });
 }
 
+/** The source the options name, its names checked before anything runs. */
 export function sourceFrom(args: SourceArgs): Source {
+  return checkSource(namedSource(args));
+}
+
+function namedSource(args: SourceArgs): Source {
   if (args.netns) return { kind: 'netns', netns: args.netns };
   if (args.node) return { kind: 'node', node: args.node, via: args.via };
   if (args.ssh) return { kind: 'ssh', host: args.ssh, options: args.sshOption ?? [] };
-  if (args.exec) {
-    const argv = (args['--'] ?? []).map(String);
-    if (argv.length === 0) throw new NatdiffError('--exec needs a command after --, e.g. natdiff snap --exec -- iptables-save -t nat');
-    return { kind: 'exec', argv };
-  }
+  if (args.exec) return { kind: 'exec', argv: (args['--'] ?? []).map(String) };
   return { kind: 'local' };
 }
 
 export function kubectlFrom(args: SourceArgs, signal?: AbortSignal): Kubectl {
-  return new Kubectl({ context: args.context, kubeconfig: args.kubeconfig }, { timeoutMs: parseDuration(args.commandTimeout, '--command-timeout'), signal });
+  return new Kubectl({ context: args.context, kubeconfig: args.kubeconfig }, { timeoutMs: args.commandTimeout, signal });
 }

@@ -6,8 +6,9 @@
 import type { ServicePortInfo } from '../model/metadata';
 import type { PodRef } from '../model/pods';
 import { servicePortName } from '../model/service';
-import type { ConfigMap, EndpointSlice, List, Service } from './kube-types';
+import { configMapSchema, endpointSliceSchema, listOf, serviceSchema, type ConfigMap, type EndpointSlice, type Service } from './kube-types';
 import { KubectlError, type Kubectl } from './kubectl';
+import { namespaceName } from './names';
 
 export interface ClusterInfo {
   context: string | null;
@@ -21,7 +22,7 @@ export function podMap(slices: EndpointSlice[]): Record<string, PodRef> {
   for (const slice of slices) {
     for (const ep of slice.endpoints ?? []) {
       const ref = ep.targetRef;
-      if (ref?.kind !== 'Pod') continue;
+      if (ref?.kind !== 'Pod' || !ref.name) continue;
       for (const ip of ep.addresses) {
         pods[ip] = {
           namespace: ref.namespace ?? slice.metadata.namespace ?? '',
@@ -58,12 +59,12 @@ export function proxyModeOf(cm: ConfigMap | null): string | null {
 
 /** Cluster-wide, or in one namespace (`namespace`). */
 export async function readClusterInfo(kubectl: Kubectl, namespace?: string): Promise<ClusterInfo> {
-  const scope = namespace ? ['-n', namespace] : ['-A'];
+  const scope = namespace ? [`--namespace=${namespaceName(namespace)}`] : ['--all-namespaces'];
   const [context, slices, services, cm] = await Promise.all([
     kubectl.currentContext(),
-    kubectl.json<List<EndpointSlice>>(['get', 'endpointslices', ...scope]),
-    kubectl.json<List<Service>>(['get', 'services', ...scope]),
-    kubectl.json<ConfigMap>(['get', 'configmap', 'kube-proxy', '-n', 'kube-system']).catch((e: unknown) => {
+    kubectl.json(listOf(endpointSliceSchema), ['get', 'endpointslices', ...scope]),
+    kubectl.json(listOf(serviceSchema), ['get', 'services', ...scope]),
+    kubectl.json(configMapSchema, ['get', 'configmap', '--namespace=kube-system', '--', 'kube-proxy']).catch((e: unknown) => {
       if (e instanceof KubectlError) return null;
       throw e;
     }),
@@ -79,7 +80,7 @@ export async function readClusterInfoIn(kubectl: Kubectl, namespace: string): Pr
   try {
     return await readClusterInfo(kubectl);
   } catch (e) {
-    if (!(e instanceof KubectlError) || !/Forbidden/i.test(e.reason)) throw e;
+    if (!(e instanceof KubectlError) || e.code !== 'forbidden') throw e;
     return readClusterInfo(kubectl, namespace);
   }
 }

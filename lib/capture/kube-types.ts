@@ -1,68 +1,97 @@
-/** The few fields of Kubernetes objects natdiff reads (as `kubectl get -o json` prints them). */
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  deletionTimestamp?: string;
-  generation?: number;
+/**
+ * The few fields of Kubernetes objects natdiff reads, as `kubectl get -o json` prints them. The
+ * schemas are the definition: kubectl's JSON is checked against them (Kubectl.json), and the
+ * types derive from them. Fields Kubernetes may print as null (nil lists, unset pointers) allow it.
+ */
+import { z } from 'zod';
+
+const labels = z.record(z.string(), z.string());
+
+export const objectMetaSchema = z.object({
+  name: z.string(),
+  namespace: z.string().optional(),
+  labels: labels.optional(),
+  annotations: labels.optional(),
+  deletionTimestamp: z.string().nullish(),
+  generation: z.number().optional(),
+});
+
+export type ObjectMeta = z.infer<typeof objectMetaSchema>;
+
+/** `{ items: [...] }`: what `kubectl get KIND -o json` prints for a list. */
+export function listOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item) });
 }
 
-export interface List<T> {
-  items: T[];
-}
+export const podSchema = z.object({
+  metadata: objectMetaSchema,
+  spec: z.object({ nodeName: z.string().optional(), containers: z.array(z.object({ name: z.string() })) }),
+  status: z
+    .object({
+      phase: z.string().optional(),
+      podIP: z.string().optional(),
+      conditions: z.array(z.object({ type: z.string(), status: z.string(), lastTransitionTime: z.string().nullish() })).nullish(),
+      containerStatuses: z.array(z.object({ state: z.object({ terminated: z.object({ exitCode: z.number(), reason: z.string().optional() }).optional() }).optional() })).nullish(),
+    })
+    .optional(),
+});
 
-export interface Pod {
-  metadata: ObjectMeta;
-  spec: { nodeName?: string; containers: { name: string }[] };
-  status?: {
-    phase?: string;
-    podIP?: string;
-    conditions?: { type: string; status: string; lastTransitionTime?: string }[];
-    containerStatuses?: { state?: { terminated?: { exitCode: number; reason?: string } } }[];
-  };
-}
+export type Pod = z.infer<typeof podSchema>;
 
-export interface Node {
-  metadata: ObjectMeta;
-}
+export const nodeSchema = z.object({ metadata: objectMetaSchema });
 
-export interface ServicePortSpec {
-  name?: string;
-  port: number;
-  protocol?: string;
-  nodePort?: number;
-  targetPort?: number | string;
-}
+export type Node = z.infer<typeof nodeSchema>;
 
-export interface Service {
-  metadata: ObjectMeta;
-  spec: { clusterIP?: string; selector?: Record<string, string>; ports?: ServicePortSpec[]; type?: string };
-}
+export const serviceSchema = z.object({
+  metadata: objectMetaSchema,
+  spec: z.object({
+    clusterIP: z.string().optional(),
+    selector: labels.optional(),
+    ports: z
+      .array(z.object({ name: z.string().optional(), port: z.number(), protocol: z.string().optional(), nodePort: z.number().optional(), targetPort: z.union([z.number(), z.string()]).optional() }))
+      .nullish(),
+    type: z.string().optional(),
+  }),
+});
 
-export interface EndpointSlice {
-  metadata: ObjectMeta;
-  addressType: string;
-  endpoints?: {
-    addresses: string[];
-    conditions?: { ready?: boolean | null; serving?: boolean | null; terminating?: boolean | null };
-    nodeName?: string;
-    targetRef?: { kind: string; name: string; namespace?: string };
-  }[];
-  ports?: { name?: string; port?: number; protocol?: string }[] | null;
-}
+export type Service = z.infer<typeof serviceSchema>;
 
-export interface Workload {
-  kind?: string;
-  metadata: ObjectMeta;
-  spec: { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> } } };
-  status?: { replicas?: number; readyReplicas?: number; availableReplicas?: number; updatedReplicas?: number; observedGeneration?: number };
-}
+export const endpointSliceSchema = z.object({
+  metadata: objectMetaSchema,
+  addressType: z.string(),
+  endpoints: z
+    .array(
+      z.object({
+        addresses: z.array(z.string()),
+        conditions: z.object({ ready: z.boolean().nullish(), serving: z.boolean().nullish(), terminating: z.boolean().nullish() }).optional(),
+        nodeName: z.string().optional(),
+        targetRef: z.object({ kind: z.string().optional(), name: z.string().optional(), namespace: z.string().optional() }).optional(),
+      }),
+    )
+    .nullish(),
+  ports: z.array(z.object({ name: z.string().optional(), port: z.number().optional(), protocol: z.string().optional() })).nullish(),
+});
 
-export interface ConfigMap {
-  metadata: ObjectMeta;
-  data?: Record<string, string>;
-}
+export type EndpointSlice = z.infer<typeof endpointSliceSchema>;
+
+export const workloadSchema = z.object({
+  kind: z.string().optional(),
+  metadata: objectMetaSchema,
+  spec: z.object({
+    replicas: z.number().optional(),
+    selector: z.object({ matchLabels: labels.optional() }).optional(),
+    template: z.object({ metadata: z.object({ labels: labels.optional() }).optional() }).optional(),
+  }),
+  status: z
+    .object({ replicas: z.number().optional(), readyReplicas: z.number().optional(), availableReplicas: z.number().optional(), updatedReplicas: z.number().optional(), observedGeneration: z.number().optional() })
+    .optional(),
+});
+
+export type Workload = z.infer<typeof workloadSchema>;
+
+export const configMapSchema = z.object({ metadata: objectMetaSchema, data: labels.optional() });
+
+export type ConfigMap = z.infer<typeof configMapSchema>;
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';

@@ -1,10 +1,15 @@
 /**
  * The kubectl client natdiff drives (real kubectl, never a library): every call gets the
- * user's --context/--kubeconfig, a request timeout and a process timeout, and a failure becomes
- * one line naming the call and kubectl's own reason.
+ * user's --context/--kubeconfig (attached with `=`, so no value is ever read as an option), a
+ * request timeout and a process timeout, and a failure becomes one line naming the call, said
+ * first in natdiff's words when it is about reaching the cluster, with kubectl's on a second.
+ * Callers end kubectl's options with `--` before object names wherever the verb allows it.
  */
+import type { z } from 'zod';
 import { CaptureError } from '../errors';
-import { firstLine, runCommand, type CommandResult } from './run-command';
+import { describeIssue } from '../schema-issue';
+import { kubectlFailure, type KubectlFailure } from './kubectl-failure';
+import { runCommand, type CommandResult } from './run-command';
 
 export interface KubeTarget {
   context?: string;
@@ -26,17 +31,23 @@ function describeCall(args: readonly string[]): string {
   return object && !object.startsWith('-') ? `${verb} ${object}` : (verb ?? '');
 }
 
+/** Options go before the `--` that ends them (after it kubectl reads only names). */
+function withOptions(args: readonly string[], ...options: string[]): string[] {
+  const end = args.indexOf('--');
+  return end < 0 ? [...args, ...options] : [...args.slice(0, end), ...options, ...args.slice(end)];
+}
+
 export class KubectlError extends CaptureError {
+  readonly reason: string;
+
   constructor(
     readonly call: string,
-    readonly reason: string,
+    failure: KubectlFailure,
     readonly result: CommandResult | null,
   ) {
-    super(`kubectl ${call}: ${reason}`);
-  }
-
-  get notFound(): boolean {
-    return /\(NotFound\)|not found/i.test(this.reason);
+    const { code, reason, hint } = failure;
+    super(`kubectl ${call}: ${hint ?? reason}`, code, hint ? `kubectl said: ${reason}` : null);
+    this.reason = reason;
   }
 }
 
@@ -48,18 +59,17 @@ export class Kubectl {
 
   argv(args: readonly string[]): string[] {
     const base = [this.options.binary ?? process.env.NATDIFF_KUBECTL ?? 'kubectl'];
-    if (this.target.kubeconfig) base.push('--kubeconfig', this.target.kubeconfig);
-    if (this.target.context) base.push('--context', this.target.context);
+    if (this.target.kubeconfig) base.push(`--kubeconfig=${this.target.kubeconfig}`);
+    if (this.target.context) base.push(`--context=${this.target.context}`);
     return [...base, ...args];
   }
 
   async result(args: readonly string[], timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS): Promise<CommandResult> {
-    const call = describeCall(args);
     try {
       return await runCommand(this.argv(args), { timeoutMs, signal: this.options.signal });
     } catch (e) {
-      if (e instanceof CaptureError && /not installed/.test(e.message)) {
-        throw new KubectlError(call, 'kubectl is not installed (or not on PATH)', null);
+      if (e instanceof CaptureError && e.code === 'not-installed') {
+        throw new KubectlError(describeCall(args), { code: 'not-installed', reason: 'kubectl is not installed (or not on PATH)', hint: null }, null);
       }
       throw e;
     }
@@ -68,17 +78,23 @@ export class Kubectl {
   /** stdout of a call that must succeed. */
   async run(args: readonly string[], timeoutMs?: number): Promise<string> {
     const res = await this.result(args, timeoutMs);
-    if (res.code !== 0) throw new KubectlError(describeCall(args), firstLine(res.stderr) || `exit ${res.code}`, res);
+    if (res.code !== 0) throw new KubectlError(describeCall(args), kubectlFailure(res), res);
     return res.stdout;
   }
 
-  async json<T>(args: readonly string[]): Promise<T> {
-    const out = await this.run([...args, '-o', 'json']);
+  /** `-o json` output that must fit the schema. */
+  async json<S extends z.ZodType>(schema: S, args: readonly string[]): Promise<z.output<S>> {
+    const out = await this.run(withOptions(args, '-o', 'json'));
+    const badOutput = (reason: string) => new KubectlError(describeCall(args), { code: 'bad-output', reason, hint: null }, null);
+    let value: unknown;
     try {
-      return JSON.parse(out) as T;
+      value = JSON.parse(out);
     } catch {
-      throw new KubectlError(describeCall(args), 'printed something that is not JSON', null);
+      throw badOutput('printed something that is not JSON');
     }
+    const parsed = schema.safeParse(value, { reportInput: true });
+    if (!parsed.success) throw badOutput(`printed JSON natdiff cannot read (${describeIssue(parsed.error.issues[0] as z.core.$ZodIssue)})`);
+    return parsed.data;
   }
 
   async currentContext(): Promise<string | null> {

@@ -47,7 +47,7 @@ export class CommandFailed extends CaptureError {
 /** Resolves with the output whatever the exit code; rejects (CaptureError) when the command could not run or finish. */
 export function runCommand(argv: readonly string[], options: CommandOptions): Promise<CommandResult> {
   const [cmd, ...args] = argv;
-  if (!cmd) return Promise.reject(new CaptureError('no command given'));
+  if (!cmd) return Promise.reject(new CaptureError('no command given', 'invalid-argument'));
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal });
     const out: Buffer[] = [];
@@ -56,28 +56,28 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
     let failure: CaptureError | null = null;
     const limit = options.maxBytes ?? DEFAULT_MAX_BYTES;
     const timer = setTimeout(() => {
-      failure = new CaptureError(`${showCommand(argv)} timed out after ${Math.round(options.timeoutMs / 1000)} s`);
+      failure = new CaptureError(`${showCommand(argv)} timed out after ${Math.round(options.timeoutMs / 1000)} s`, 'timeout');
       child.kill('SIGKILL');
     }, options.timeoutMs);
     child.stdout.on('data', (d: Buffer) => {
       bytes += d.length;
       if (bytes > limit && !failure) {
-        failure = new CaptureError(`${showCommand(argv)} printed more than ${Math.round(limit / 1048576)} MiB; stopped it`);
+        failure = new CaptureError(`${showCommand(argv)} printed more than ${Math.round(limit / 1048576)} MiB; stopped it`, 'output-too-large');
         child.kill('SIGKILL');
       } else out.push(d);
     });
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      if (e.code === 'ENOENT') reject(new CaptureError(`${cmd} is not installed (or not on PATH)`));
-      else if (e.code === 'EACCES') reject(new CaptureError(`${cmd}: permission denied`));
-      else if (e.name === 'AbortError') reject(new CaptureError(`${showCommand(argv)} interrupted`));
+      if (e.code === 'ENOENT') reject(new CaptureError(`${cmd} is not installed (or not on PATH)`, 'not-installed'));
+      else if (e.code === 'EACCES') reject(new CaptureError(`${cmd}: permission denied`, 'permission-denied'));
+      else if (e.name === 'AbortError') reject(new CaptureError(`${showCommand(argv)} interrupted`, 'interrupted'));
       else reject(new CaptureError(`${showCommand(argv)}: ${e.message}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (failure) return reject(failure);
-      if (options.signal?.aborted) return reject(new CaptureError(`${showCommand(argv)} interrupted`));
+      if (options.signal?.aborted) return reject(new CaptureError(`${showCommand(argv)} interrupted`, 'interrupted'));
       resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code: code ?? (signal ? 128 : 1) });
     });
     child.stdin.on('error', () => undefined);

@@ -5,11 +5,12 @@
 import { hostname } from 'node:os';
 import { CaptureError, InputError, NatdiffError } from '../errors';
 import type { SnapshotMetadata } from '../model/metadata';
+import type { Ruleset } from '../model/ruleset';
 import { parseSnapshot } from '../snapshot/load-snapshot';
 import { countRules, iptablesOrigin, newMetadata, writeSnapshot } from '../snapshot/write-snapshot';
 import { VERSION } from '../version';
 import { readClusterInfo, type ClusterInfo } from './cluster-info';
-import type { List, Node } from './kube-types';
+import { listOf, nodeSchema } from './kube-types';
 import { capture, describeSource, type Capture, type CaptureOptions, type Source } from './sources';
 
 export interface SnapOptions extends CaptureOptions {
@@ -36,13 +37,28 @@ export function proxyModeFromRules(dump: string): string | null {
   return null;
 }
 
+const NOT_KUBE_PROXY = 'kube-proxy may not run there, or runs in nftables mode (its rules are then not iptables rules: nft list ruleset shows them); the snapshot records what was there';
+
+/** Why the nat table holds nothing of kube-proxy's, when it does not: no rules at all, or no KUBE- chain. */
+function kubeProxyAbsent(ruleset: Ruleset, where: string): string | null {
+  const nat = ruleset.tables.get('nat');
+  if (!nat) return `${where} has no nat table: ${NOT_KUBE_PROXY}`;
+  const chains = [...nat.chains.values()];
+  const rules = chains.reduce((n, c) => n + c.rules.length, 0);
+  if (rules === 0) return `the nat table of ${where} holds no rules: ${NOT_KUBE_PROXY}`;
+  if (!chains.some((c) => c.name.startsWith('KUBE-'))) return `the nat table of ${where} holds ${rules} rule${rules === 1 ? '' : 's'}, none of them kube-proxy's (no KUBE- chain): ${NOT_KUBE_PROXY}`;
+  return null;
+}
+
+/** A capture must be a dump; one with nothing of kube-proxy's is still kept, with a warning saying why that may be. */
 function checkDump(c: Capture, where: string): void {
   if (c.text.trim() === '') {
-    c.warnings.push(`${where} printed no rules at all (no ${c.command.includes('-t') ? 'nat table' : 'tables'} there yet); the snapshot records that`);
+    c.warnings.push(`${where} printed no rules at all (no ${c.command.includes('-t') ? 'nat table' : 'tables'} there yet): ${NOT_KUBE_PROXY}`);
     return;
   }
   try {
-    parseSnapshot(c.text, where);
+    const absent = kubeProxyAbsent(parseSnapshot(c.text, where).ruleset, where);
+    if (absent) c.warnings.push(absent);
   } catch (e) {
     if (e instanceof InputError) throw new CaptureError(`${where} did not give an iptables dump${e.line ? ` (line ${e.line})` : ''}: ${e.reason}`);
     throw e;
@@ -114,7 +130,7 @@ export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) 
 
 /** `--all-nodes`: every node, a few at a time, one snapshot file each; failures are per node. */
 export async function snapshotAllNodes(options: Omit<SnapOptions, 'source' | 'out'> & { via: 'exec' | 'debug'; concurrency?: number }): Promise<NodeResult[]> {
-  const nodes = await options.kubectl.json<List<Node>>(['get', 'nodes']);
+  const nodes = await options.kubectl.json(listOf(nodeSchema), ['get', 'nodes']);
   const names = nodes.items.map((n) => n.metadata.name).sort();
   if (names.length === 0) throw new CaptureError('the cluster lists no nodes');
   const info = options.clusterInfo === 'never' ? 'never' : { known: await readClusterInfo(options.kubectl) };

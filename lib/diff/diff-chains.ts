@@ -6,6 +6,7 @@
  */
 import type { Chain, Rule, Ruleset, Table } from '../model/ruleset';
 import { BUILTIN_CHAINS } from '../model/ruleset';
+import type { OnProgress } from '../progress';
 import { KeyedQueues } from './keyed-queues';
 import { orderEffect } from './order-effect';
 import type { ChainDiff, RuleRef } from './types';
@@ -152,6 +153,9 @@ function renameKeys(renames: Map<string, string>, byFacts: boolean): RuleKeys {
   };
 }
 
+/** Chain pairs between two progress reports (a power of two less one: a mask). */
+const PROGRESS_EVERY_CHAINS = 4095;
+
 /** How far ahead in the other list a chain is looked for before its name is looked up. */
 const PAIRING_WINDOW = 8;
 
@@ -205,7 +209,7 @@ function pairByName(beforeChains: Chain[], afterChains: Chain[], beforeByName: R
 }
 
 /** `shortcuts: false` compares even chains written exactly alike, and every rule by its key (to check the shortcuts). */
-export function diffChains(table: string, before: ChainSide, after: ChainSide, shortcuts = true): ChainsDiff {
+export function diffChains(table: string, before: ChainSide, after: ChainSide, shortcuts = true, onProgress?: OnProgress): ChainsDiff {
   const result: ChainsDiff = { chains: [], formattingOnly: 0, commentOnly: 0, reorderedNoEffect: [], declarationOrder: false, implicitBuiltins: 0 };
   const beforeByName = chainMap(before.ruleset, table);
   const afterByName = chainMap(after.ruleset, table);
@@ -247,7 +251,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
     }
     return null;
   };
-  const ref = (side: ChainSide, chainService: string | null) => (r: Rule): RuleRef => ({ line: r.line, text: r.text, service: serviceOfRule(side)(r, chainService) });
+  const ref = (side: ChainSide, chainService: string | null) => (r: Rule): RuleRef => ({ line: r.line, text: r.text, service: serviceOfRule(side)(r, chainService), model: null });
 
   for (const c of removed) {
     if (renamedChains.has(c)) continue;
@@ -268,7 +272,9 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
     result.chains.push({ table, name: c.name, status: 'added', renamedFrom: null, service, policy: null, added: c.rules.map(ref(after, service)), removed: [], changed: [], reordered: null, rules: { before: [], after: c.rules, beforeName: c.name, orderIsNoise: false } });
   }
 
+  let compared = 0;
   for (const [b, a] of pairs) {
+    if ((++compared & PROGRESS_EVERY_CHAINS) === 0) onProgress?.('comparing', compared, pairs.length);
     if (shortcuts && sameText(b, a)) continue;
     const m = matchRules(b.rules, a.rules, beforeKey);
     result.formattingOnly += m.formattingOnly;

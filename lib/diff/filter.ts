@@ -47,5 +47,5 @@ export function filterReport(report: DiffReport, filter: ServiceFilter): DiffRep
     const narrowed = { ...c, added: c.added.filter(keep), removed: c.removed.filter(keep), changed: c.changed.filter((p) => keep(p.after)), reordered: null, policy: null };
     return narrowed.added.length + narrowed.removed.length + narrowed.changed.length > 0 ? [narrowed] : [];
   });
-  return { ...report, services, chains, summary: summarize(services, chains) };
+  return { ...report, services, chains, summary: summarize(services, chains, report.summary.chainsNotCompared) };
 }

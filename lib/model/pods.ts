@@ -1,8 +1,12 @@
+import { z } from 'zod';
+
 /** The pod behind an endpoint address, as the cluster said at capture time. */
-export interface PodRef {
-  namespace: string;
-  pod: string;
-  node: string | null;
-  ready: boolean;
-  terminating: boolean;
-}
+export const podRefSchema = z.object({
+  namespace: z.string(),
+  pod: z.string(),
+  node: z.string().nullable(),
+  ready: z.boolean(),
+  terminating: z.boolean(),
+});
+
+export type PodRef = z.infer<typeof podRefSchema>;

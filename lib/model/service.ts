@@ -7,11 +7,24 @@ import { joinHostPort } from './addresses';
 
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
+/** How kube-proxy programs the node: which dataplane the rules belong to. */
+export type ProxyMode = 'iptables' | 'nftables' | 'ipvs';
+
+/** Where a service port's traffic enters, besides its endpoints. */
+export type EntryPointField = 'clusterIP' | 'nodePorts' | 'externalIPs' | 'loadBalancerIPs';
+
 export type EndpointIssue =
   /** The rules do not say where traffic goes (a garbled or unreadable DNAT). */
   | 'unknown-destination'
   /** Userspace iptables is older than the kernel rule (`[unsupported revision]`). */
-  | 'unsupported-revision';
+  | 'unsupported-revision'
+  /**
+   * Kept for the connections it has but given no new ones: an endpoint going away under graceful
+   * termination (IPVS: a real server of weight 0). Its share is 0.
+   */
+  | 'draining'
+  /** The port sends returning clients back to their endpoint (session affinity), but not to this one. */
+  | 'no-affinity';
 
 export interface Endpoint {
   /** `ip:port` (`[ipv6]:port`); null when the rules do not say. */
@@ -26,6 +39,32 @@ export interface Endpoint {
   /** The dataplane object behind it (iptables: the KUBE-SEP chain). */
   ref: string | null;
   issues: readonly EndpointIssue[];
+}
+
+/** What a service port's load-balancing rules do with traffic they send to none of its endpoints. */
+export type DivertAction =
+  /** Discarded without a reply. */
+  | 'drop'
+  /** Refused with an error reply. */
+  | 'reject'
+  /** Let through untranslated: it keeps the service address as its destination. */
+  | 'accept'
+  /** Handed back untranslated to the rules that sent it to the service. */
+  | 'return'
+  /** Handed to something the model does not follow (`ref` names it). */
+  | 'other';
+
+/** A share of a service port's traffic that its rules send somewhere other than an endpoint. */
+export interface Diversion {
+  /** Which traffic: the cluster-wide endpoint list's, or the node-local one's. */
+  list: 'cluster' | 'local';
+  action: DivertAction;
+  /** The rule's probability, as for an endpoint; null for an unconditional rule. */
+  probability: number | null;
+  /** Fraction of that list's new connections, taken along the same ladder as endpoint shares. */
+  share: number;
+  /** What traffic is handed to (iptables: a chain or a target) for `other`; null otherwise. */
+  ref: string | null;
 }
 
 /** What happens to traffic for a service port that has no usable endpoints. */
@@ -49,6 +88,11 @@ export interface ServicePort {
   endpoints: Endpoint[];
   /** Node-local endpoints for traffic policy Local, when the dataplane keeps a separate list. */
   localEndpoints: Endpoint[] | null;
+  /**
+   * Traffic the load-balancing rules send to no endpoint (dropped, rejected, elsewhere), in rule
+   * order; endpoint shares are of the rest. Empty for the rules kube-proxy writes.
+   */
+  diverted: Diversion[];
   /** ClientIP session affinity timeout, when affinity is on. */
   affinitySeconds: number | null;
   /** Set when the dataplane rejects or drops this port's traffic for lack of endpoints. */
@@ -57,11 +101,26 @@ export interface ServicePort {
   noLocalEndpoints: boolean;
   /** Dataplane objects implementing it (iptables: KUBE-SVC/SVL/EXT/FW/XLB chains). */
   refs: string[];
+  /**
+   * False when the input routes to this port but does not hold its endpoint rules (a fragment, a
+   * partial restore payload): its endpoints are unknown, not none, and are never compared.
+   */
+  endpointsShown: boolean;
 }
 
 export interface ServiceModel {
+  /** The kube-proxy mode whose rules these are; null when the input holds no kube-proxy rules. */
+  mode: ProxyMode | null;
   /** Sorted by key. */
   ports: ServicePort[];
+  /**
+   * False when the input shows only some of the node's service ports (a fragment, or a dump of
+   * another mode's leftovers): a port absent from it may exist, so it is not reported as removed
+   * or added.
+   */
+  complete: boolean;
+  /** Entry points the input cannot show for any port (a dump without KUBE-SERVICES): never compared. */
+  unseen: EntryPointField[];
 }
 
 /** A service port's name for people: its name, or `clusterIP:port/protocol`, or its dataplane ref. */
@@ -69,6 +128,15 @@ export function displayName(port: Pick<ServicePort, 'name' | 'clusterIP' | 'port
   if (port.name) return port.name;
   if (port.clusterIP && port.port !== null) return `${joinHostPort(port.clusterIP, port.port)}/${port.protocol ?? '?'}`;
   return port.refs[0] ?? port.key;
+}
+
+/**
+ * The key of a service port the rules do not name: `clusterIP:port/protocol`, the IP as it stands
+ * (IPv6 without brackets). Every reader gives an unnamed port this key, so dumps of different proxy
+ * modes pair their ports.
+ */
+export function unnamedPortKey(clusterIP: string, port: number, protocol: Protocol | null): string {
+  return `${clusterIP}:${port}/${protocol ?? '?'}`;
 }
 
 /** `ns/name[:port]` → namespace. */

@@ -54,16 +54,37 @@ function mermaidText(s: string): string {
   return sanitizeLine(s).replace(/[:;#]/g, ' ');
 }
 
+/**
+ * A time since the scale as a mermaid task time. Mermaid reads task times in the reader's local
+ * time and draws the axis in it too, so a wall-clock time on a fixed day with no clock change
+ * anywhere reads the same in every time zone (epoch milliseconds would not: the axis would show
+ * the reader's UTC offset in its minutes and hours).
+ */
+function ganttTime(ms: number): string {
+  const t = Math.max(0, Math.round(ms));
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return `2000-01-${pad(1 + Math.floor(t / 86_400_000))} ${pad(Math.floor(t / 3_600_000) % 24)}:${pad(Math.floor(t / 60_000) % 60)}:${pad(Math.floor(t / 1000) % 60)}.${pad(t % 1000, 3)}`;
+}
+
+/** Seconds while the chart spans less than a minute, then minutes:seconds, then hours. */
+function ganttAxis(spanMs: number): string {
+  if (spanMs < 60_000) return '%S.%L s';
+  if (spanMs < 3_600_000) return '%M:%S';
+  return '%H:%M:%S';
+}
+
 function gantt(run: ScaleRun): string[] {
   if (run.latencies.length === 0) return [];
-  const lines = ['```mermaid', 'gantt', '  title Ready in the EndpointSlice → programmed on the node (time since kubectl scale)', '  dateFormat x', '  axisFormat %S.%L s'];
-  lines.push('  section scale', `  kubectl scale :milestone, 0, 0`);
-  if (run.rolloutMs !== null) lines.push(`  rollout complete :milestone, ${run.rolloutMs}, ${run.rolloutMs}`);
-  const bySection = new Map<string, Latency[]>();
-  for (const l of run.latencies) bySection.set(l.service, [...(bySection.get(l.service) ?? []), l]);
-  for (const [service, ls] of bySection) {
+  const bars = run.latencies.map((l) => ({ l, from: Math.max(0, l.readyAtMs), to: Math.max(l.programmedAtMs, l.readyAtMs + 1) }));
+  const span = Math.max(run.rolloutMs ?? 0, ...bars.map((b) => b.to));
+  const lines = ['```mermaid', 'gantt', '  title Ready in the EndpointSlice → programmed on the node (time since kubectl scale)', '  dateFormat YYYY-MM-DD HH:mm:ss.SSS', `  axisFormat ${ganttAxis(span)}`];
+  lines.push('  section scale', `  kubectl scale :milestone, ${ganttTime(0)}, ${ganttTime(0)}`);
+  if (run.rolloutMs !== null) lines.push(`  rollout complete :milestone, ${ganttTime(run.rolloutMs)}, ${ganttTime(run.rolloutMs)}`);
+  const bySection = new Map<string, typeof bars>();
+  for (const b of bars) bySection.set(b.l.service, [...(bySection.get(b.l.service) ?? []), b]);
+  for (const [service, bs] of bySection) {
     lines.push(`  section ${mermaidText(service)}`);
-    for (const l of ls) lines.push(`  ${mermaidText(l.endpoint)} :${Math.max(0, l.readyAtMs)}, ${Math.max(l.programmedAtMs, l.readyAtMs + 1)}`);
+    for (const b of bs) lines.push(`  ${mermaidText(b.l.endpoint)} :${ganttTime(b.from)}, ${ganttTime(b.to)}`);
   }
   lines.push('```');
   return lines;

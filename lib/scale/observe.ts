@@ -74,25 +74,25 @@ export function divergence(expected: Map<string, ReadyEndpoint[]>, observed: End
 
 /**
  * Whether the EndpointSlices have caught up with the workload's pods: every ready pod of the
- * workload is a ready endpoint of every watched port, and no pod that is not ready (or is
- * terminating) still is. Until then, rules that match the slices prove nothing.
+ * workload is a ready endpoint of every watched port, and no address that was one of its pods
+ * (`workloadIps`: seen in any poll) is one while its pod is not ready, terminating or gone. Until
+ * then, rules that match the slices prove nothing.
  */
-export function slicesLagBehind(expected: Map<string, ReadyEndpoint[]>, pods: Pod[]): string[] {
-  const ready = new Set<string>();
-  const notReady = new Set<string>();
-  for (const p of pods) {
-    const ip = p.status?.podIP;
-    if (!ip) continue;
-    (isPodReady(p) ? ready : notReady).add(ip);
-  }
+export function slicesLagBehind(expected: Map<string, ReadyEndpoint[]>, pods: Pod[], workloadIps: ReadonlySet<string>): string[] {
+  const ready = new Set(pods.filter(isPodReady).flatMap((p) => (p.status?.podIP ? [p.status.podIP] : [])));
   const lag: string[] = [];
   for (const [name, endpoints] of expected) {
     const ips = new Set(endpoints.map((e) => endpointIp(e.address)));
     const missing = [...ready].filter((ip) => !ips.has(ip));
-    const stale = [...notReady].filter((ip) => ips.has(ip));
+    const stale = [...ips].filter((ip) => workloadIps.has(ip) && !ready.has(ip));
     if (missing.length + stale.length > 0) lag.push(`${name}: the EndpointSlices ${missing.length > 0 ? `lack ready pod ${missing.join(', ')}` : `still list ${stale.join(', ')}`}`);
   }
   return lag;
+}
+
+/** The pod IPs of the workload seen so far, with those of `pods` added. */
+export function withPodIps(known: ReadonlySet<string>, pods: Pod[]): Set<string> {
+  return new Set([...known, ...pods.flatMap((p) => (p.status?.podIP ? [p.status.podIP] : []))]);
 }
 
 /** A stable text for "the same rule state" across polls. */

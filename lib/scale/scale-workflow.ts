@@ -4,16 +4,16 @@
  * node while recording a timeline, take the after snapshot, and diff the two.
  */
 import { readClusterInfoIn, type ClusterInfo } from '../capture/cluster-info';
-import type { EndpointSlice, List, Pod, Workload } from '../capture/kube-types';
-import { isPodReady, SERVICE_NAME_LABEL } from '../capture/kube-types';
+import { endpointSliceSchema, isPodReady, listOf, podSchema, SERVICE_NAME_LABEL, workloadSchema, type EndpointSlice, type Pod, type Workload } from '../capture/kube-types';
 import { Kubectl } from '../capture/kubectl';
 import { capture, type Source } from '../capture/sources';
 import { takeSnapshot, type TakenSnapshot } from '../capture/take-snapshot';
 import { diffSnapshots } from '../diff/diff-snapshots';
 import type { DiffReport } from '../diff/types';
-import { CaptureError, NatdiffError } from '../errors';
+import { CaptureError } from '../errors';
 import { loadSnapshot, parseSnapshot } from '../snapshot/load-snapshot';
-import { divergence, expectedEndpoints, observedEndpoints, portNames, slicesLagBehind, type EndpointSets } from './observe';
+import { decide, type Poll, type WaitPolicy } from './convergence';
+import { divergence, expectedEndpoints, fingerprint, observedEndpoints, portNames, slicesLagBehind, withPodIps, type EndpointSets } from './observe';
 import { Timeline, type Latency, type TimelineEvent } from './timeline';
 import { resolveWorkload, rolloutDone, servicesSelecting, showWorkload, type WorkloadRef } from './workload';
 
@@ -35,11 +35,13 @@ export interface ScaleOptions {
   signal?: AbortSignal;
   allTables?: boolean;
   debugImage?: string;
-  /** Progress for a spinner: what natdiff is waiting for. */
-  onProgress?: (elapsedMs: number, waitingFor: string) => void;
+  /** Before each wait: time since the scale and what is still outstanding (never empty). */
+  onProgress?: (elapsedMs: number, outstanding: string[]) => void;
   /** Milestones (snapshots written) as they happen, so an interrupted run has said where things are. */
   onStep?: (message: string) => void;
+  /** The clock (epoch ms) and the wait between polls, replaceable in tests. */
   now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export type Outcome = 'converged' | 'mismatch' | 'timeout' | 'interrupted' | 'dry-run';
@@ -58,15 +60,16 @@ export interface ScaleRun {
   rolloutMs: number | null;
   convergedMs: number | null;
   outcome: Outcome;
-  /** What did not converge, per service port. */
+  /** What had not converged at the timeout or the interruption. */
   outstanding: string[];
   timeline: TimelineEvent[];
   latencies: Latency[];
   diff: DiffReport | null;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => {
       clearTimeout(t);
@@ -90,10 +93,10 @@ async function observe(options: ScaleOptions, selector: string, serviceNames: st
   const { kubectl, workload: w } = options;
   const sliceSelector = serviceNames.length > 0 ? ['-l', `${SERVICE_NAME_LABEL} in (${serviceNames.join(',')})`] : null;
   const [pods, slices, captured, workload] = await Promise.all([
-    kubectl.json<List<Pod>>(['get', 'pods', '-n', w.namespace, '-l', selector]),
-    sliceSelector ? kubectl.json<List<EndpointSlice>>(['get', 'endpointslices', '-n', w.namespace, ...sliceSelector]) : Promise.resolve({ items: [] }),
+    kubectl.json(listOf(podSchema), ['get', 'pods', `--namespace=${w.namespace}`, '-l', selector]),
+    sliceSelector ? kubectl.json(listOf(endpointSliceSchema), ['get', 'endpointslices', `--namespace=${w.namespace}`, ...sliceSelector]) : Promise.resolve({ items: [] }),
     capture(options.source, { timeoutMs: options.commandTimeoutMs, signal: options.signal, kubectl, allTables: options.allTables, debugImage: options.debugImage }),
-    kubectl.json<Workload>(['get', w.kind, w.name, '-n', w.namespace]),
+    kubectl.json(workloadSchema, ['get', w.kind, `--namespace=${w.namespace}`, '--', w.name]),
   ]);
   const snap = parseSnapshot(captured[0]?.text ?? '', 'node rules');
   const model = snap.describe([...snap.serviceNames(), ...candidateNames]).model;
@@ -114,6 +117,7 @@ function matchesScale(diff: DiffReport, names: string[], delta: number): boolean
 
 export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
   const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? realSleep;
   const { kubectl, workload: ref } = options;
   const w = await resolveWorkload(kubectl, ref);
   const services = await servicesSelecting(kubectl, w);
@@ -126,10 +130,10 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
   const [before] = await takeSnapshot({ ...snapOptions, label: 'before', clusterInfo: { known: info } });
   if (!before) throw new CaptureError('the before snapshot could not be taken');
   options.onStep?.(`before snapshot: ${before.path}`);
-  const scaleArgs = ['scale', showWorkload(ref), `--replicas=${options.replicas}`, '-n', ref.namespace];
+  const scaleArgs = ['scale', `--replicas=${options.replicas}`, `--namespace=${ref.namespace}`, '--', showWorkload(ref)];
   const command = kubectl.argv(scaleArgs);
   const run: ScaleRun = {
-    workload: ref, node: sourceNode(options.source), fromReplicas: w.replicas, toReplicas: options.replicas, startedAt: new Date().toISOString(), command,
+    workload: ref, node: sourceNode(options.source), fromReplicas: w.replicas, toReplicas: options.replicas, startedAt: new Date(now()).toISOString(), command,
     servicePorts: names, before, after: null, rolloutMs: null, convergedMs: null, outcome: 'dry-run', outstanding: [], timeline: [], latencies: [], diff: null,
   };
   if (options.dryRun) return run;
@@ -140,7 +144,6 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
   await kubectl.run(scaleArgs, options.commandTimeoutMs);
   const timeline = new Timeline(t0, initial.rules, initial.pods, expectedEndpoints(services, initial.slices));
   timeline.add('scale', showWorkload(ref), `kubectl scale --replicas=${options.replicas} (was ${w.replicas})`, t0);
-  const deadline = t0 + options.timeoutMs;
   const rolloutFinished = (at: number) => {
     if (run.rolloutMs !== null) return;
     run.rolloutMs = at - t0;
@@ -153,15 +156,21 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
     ref.kind === 'replicaset'
       ? Promise.resolve()
       : rolloutKubectl
-          .result(['rollout', 'status', showWorkload(ref), '-n', ref.namespace, `--timeout=${Math.ceil(options.timeoutMs / 1000)}s`], options.timeoutMs + options.commandTimeoutMs)
+          .result(['rollout', 'status', `--namespace=${ref.namespace}`, `--timeout=${Math.ceil(options.timeoutMs / 1000)}s`, '--', showWorkload(ref)], options.timeoutMs + options.commandTimeoutMs)
           .then((r) => (r.code === 0 ? rolloutFinished(now()) : undefined))
           .catch(() => undefined);
 
+  const policy: WaitPolicy = { workload: showWorkload(ref), replicas: options.replicas, watchesServices: names.length > 0, settleMs: options.settleMs, intervalMs: options.intervalMs, deadline: t0 + options.timeoutMs };
+  const rolloutAt = () => (run.rolloutMs === null ? null : t0 + run.rolloutMs);
+  const polls: Poll[] = [];
+  let workloadIps = withPodIps(new Set(), initial.pods);
+  let decision = decide(polls, rolloutAt(), now(), policy);
   try {
-    let outstanding = ['waiting for the first observation'];
-    for (;;) {
-      if (options.signal?.aborted) throw new CaptureError('interrupted');
-      const observedFrom = now();
+    while (decision.kind === 'wait') {
+      options.onProgress?.(now() - t0, decision.outstanding);
+      await sleep(decision.sleepMs, options.signal);
+      if (options.signal?.aborted) break;
+      const startedAt = now();
       const o = await observe(options, w.selector, serviceNames, names, candidateNames);
       const at = now();
       timeline.pods(o.pods, at);
@@ -169,29 +178,33 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
       timeline.slices(expected, at);
       timeline.rules(o.rules, at);
       if (ref.kind === 'replicaset' && rolloutDone(o.workload, options.replicas)) rolloutFinished(at);
-      outstanding = [...slicesLagBehind(expected, o.pods), ...divergence(expected, o.rules)];
-      // The observation must postdate the rollout and see every replica ready itself.
-      const rolledOut = run.rolloutMs !== null && t0 + run.rolloutMs <= observedFrom && readyPods(o.pods) === options.replicas;
-      const settled = names.length > 0 ? outstanding.length === 0 : timeline.stableForMs(at) >= options.settleMs;
-      if (rolledOut && settled) {
-        run.convergedMs = at - t0;
-        timeline.add('converged', 'node rules', names.length > 0 ? 'rules match the ready endpoints of every EndpointSlice' : `rules unchanged for ${Math.round(options.settleMs / 1000)} s`, at);
-        run.outcome = 'converged';
-        break;
-      }
-      if (at >= deadline) {
-        timeline.add('timeout', 'node rules', `gave up after ${Math.round(options.timeoutMs / 1000)} s`, at);
-        run.outcome = 'timeout';
-        run.outstanding = rolledOut ? outstanding : [`${showWorkload(ref)}: rollout not complete`, ...outstanding];
-        break;
-      }
-      options.onProgress?.(at - t0, !rolledOut ? `rollout of ${showWorkload(ref)}` : outstanding[0] ?? 'the rules to settle');
-      await sleep(Math.min(options.intervalMs, Math.max(0, deadline - now())), options.signal);
+      workloadIps = withPodIps(workloadIps, o.pods);
+      polls.push({ startedAt, at, readyPods: readyPods(o.pods), behind: [...slicesLagBehind(expected, o.pods, workloadIps), ...divergence(expected, o.rules)], rules: fingerprint(o.rules) });
+      decision = decide(polls, rolloutAt(), now(), policy);
     }
   } catch (e) {
-    if (!(e instanceof NatdiffError) || !options.signal?.aborted) throw e;
-    timeline.add('interrupted', 'natdiff', 'interrupted (Ctrl-C)', now());
-    run.outcome = 'interrupted';
+    // Once Ctrl-C is pressed, whatever fails next (a kubectl killed mid-read) is the interruption.
+    if (!options.signal?.aborted) throw e;
+  }
+  switch (decision.kind) {
+    case 'wait': // left waiting only by Ctrl-C
+      timeline.add('interrupted', 'natdiff', 'interrupted (Ctrl-C)', now());
+      run.outcome = 'interrupted';
+      run.outstanding = decision.outstanding;
+      break;
+    case 'converged': {
+      run.outcome = 'converged';
+      run.convergedMs = decision.matchedAt - t0;
+      const what = policy.watchesServices ? 'rules match the ready endpoints of every EndpointSlice' : `rules unchanged from here on for ${Math.round(options.settleMs / 1000)} s`;
+      const confirmed = decision.confirmedAt > decision.matchedAt ? `; confirmed at +${((decision.confirmedAt - t0) / 1000).toFixed(1)}s` : '';
+      timeline.add('converged', 'node rules', `${what}${confirmed}`, decision.matchedAt);
+      break;
+    }
+    case 'timeout':
+      run.outcome = 'timeout';
+      run.outstanding = decision.outstanding;
+      timeline.add('timeout', 'node rules', `gave up after ${Math.round(options.timeoutMs / 1000)} s`, now());
+      break;
   }
   stopRollout.abort();
   await rollout;

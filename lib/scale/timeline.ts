@@ -43,7 +43,6 @@ export class Timeline {
   private readyAt = new Map<string, { at: number; from: Latency['readyFrom'] }>();
   private programmed = new Map<string, Set<string>>();
   private rulesState: string | null = null;
-  private rulesChangedAt: number;
 
   constructor(
     /** Epoch ms of the scale command. */
@@ -54,7 +53,6 @@ export class Timeline {
   ) {
     this.rulesState = fingerprint(initialRules);
     for (const [name, ready] of initialSlices) this.sliceState.set(name, new Set(ready.map((r) => r.address)));
-    this.rulesChangedAt = t0;
     for (const [name, set] of initialRules) this.programmed.set(name, new Set(set));
     for (const p of initialPods) if (readyTime(p) !== null) this.readyPods.set(p.metadata.name, p.status?.podIP ?? '');
   }
@@ -112,12 +110,11 @@ export class Timeline {
     }
   }
 
-  /** Records a distinct rule state; true when the rules changed. */
-  rules(observed: EndpointSets, now: number): boolean {
+  /** Records a distinct rule state. */
+  rules(observed: EndpointSets, now: number): void {
     const fp = fingerprint(observed);
-    if (fp === this.rulesState) return false;
+    if (fp === this.rulesState) return;
     this.rulesState = fp;
-    this.rulesChangedAt = now;
     const parts: string[] = [];
     for (const [name, set] of observed) {
       const before = this.programmed.get(name) ?? new Set<string>();
@@ -132,7 +129,6 @@ export class Timeline {
       this.programmed.set(name, new Set(set));
     }
     this.add('rules', 'node rules', `reprogrammed: ${parts.join('; ') || 'other rules changed'}`, now);
-    return true;
   }
 
   /**
@@ -141,10 +137,5 @@ export class Timeline {
    */
   private credible(stamp: number, polledAt: number): number {
     return stamp >= this.t0 ? stamp : polledAt;
-  }
-
-  /** How long the rules have been as they are. */
-  stableForMs(now: number): number {
-    return now - this.rulesChangedAt;
   }
 }

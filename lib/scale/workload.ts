@@ -1,7 +1,8 @@
 /** The workload being scaled, and the services whose endpoints it provides. */
 import { NatdiffError } from '../errors';
+import { namespaceName } from '../capture/names';
 import type { Kubectl } from '../capture/kubectl';
-import type { List, Service, Workload } from '../capture/kube-types';
+import { listOf, serviceSchema, workloadSchema, type Service, type Workload } from '../capture/kube-types';
 
 export const SCALABLE_KINDS = ['deployment', 'statefulset', 'replicaset'] as const;
 export type ScalableKind = (typeof SCALABLE_KINDS)[number];
@@ -26,7 +27,7 @@ export function parseWorkloadRef(text: string, namespace: string): WorkloadRef {
   if (slash < 0 || !kind || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {
     throw new NatdiffError(`${text} is not a scalable workload; write KIND/NAME with KIND one of deployment, statefulset, replicaset`);
   }
-  return { kind, name, namespace };
+  return { kind, name, namespace: namespaceName(namespace) };
 }
 
 export function showWorkload(w: WorkloadRef): string {
@@ -44,7 +45,7 @@ export interface ResolvedWorkload {
 }
 
 export async function resolveWorkload(kubectl: Kubectl, ref: WorkloadRef): Promise<ResolvedWorkload> {
-  const w = await kubectl.json<Workload>(['get', ref.kind, ref.name, '-n', ref.namespace]);
+  const w = await kubectl.json(workloadSchema, ['get', ref.kind, `--namespace=${ref.namespace}`, '--', ref.name]);
   const podLabels = w.spec.template?.metadata?.labels ?? w.spec.selector?.matchLabels ?? {};
   const match = w.spec.selector?.matchLabels ?? podLabels;
   return {
@@ -63,7 +64,7 @@ export function selects(selector: Record<string, string> | undefined, labels: Re
 
 /** Services in the workload's namespace whose selector matches its pods. */
 export async function servicesSelecting(kubectl: Kubectl, w: ResolvedWorkload): Promise<Service[]> {
-  const services = await kubectl.json<List<Service>>(['get', 'services', '-n', w.ref.namespace]);
+  const services = await kubectl.json(listOf(serviceSchema), ['get', 'services', `--namespace=${w.ref.namespace}`]);
   return services.items.filter((s) => selects(s.spec.selector, w.podLabels));
 }
 

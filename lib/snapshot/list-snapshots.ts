@@ -1,16 +1,19 @@
 /** `natdiff snapshots`: the snapshot files under a directory, newest first. */
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SnapshotMetadata } from '../model/metadata';
+import type { SnapshotMetadata, SourceKind } from '../model/metadata';
 import { decodeMetadata } from './metadata';
 import { countRules } from './write-snapshot';
 import { readInput } from './read-input';
 
 export interface ListedSnapshot {
   path: string;
+  /** When natdiff captured it (its metadata); null for a plain dump, whose capture time is unknown. */
   capturedAt: string | null;
   label: string | null;
   node: string | null;
+  /** Where the rules were read (metadata.source); null for a plain dump. */
+  source: { kind: SourceKind; target: string | null } | null;
   context: string | null;
   rules: number;
   /** False for plain dumps found among them. */
@@ -52,7 +55,7 @@ function* files(dir: string): Generator<string> {
 
 async function listed(path: string, meta: SnapshotMetadata | null): Promise<ListedSnapshot> {
   if (meta) {
-    return { path, capturedAt: meta.capturedAt, label: meta.label, node: meta.node, context: meta.kubeContext, rules: meta.rules, hasMetadata: true };
+    return { path, capturedAt: meta.capturedAt, label: meta.label, node: meta.node, source: { kind: meta.source.kind, target: meta.source.target }, context: meta.kubeContext, rules: meta.rules, hasMetadata: true };
   }
   let rules = 0;
   try {
@@ -60,7 +63,15 @@ async function listed(path: string, meta: SnapshotMetadata | null): Promise<List
   } catch {
     rules = 0;
   }
-  return { path, capturedAt: statSync(path).mtime.toISOString(), label: null, node: null, context: null, rules, hasMetadata: false };
+  return { path, capturedAt: null, label: null, node: null, source: null, context: null, rules, hasMetadata: false };
+}
+
+/** Newest first, then those of unknown capture time; by path among equals. */
+function newestFirst(a: ListedSnapshot, b: ListedSnapshot): number {
+  const at = a.capturedAt ?? '';
+  const bt = b.capturedAt ?? '';
+  if (at !== bt) return bt < at ? -1 : 1;
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 export async function listSnapshots(dir: string): Promise<ListedSnapshot[]> {
@@ -69,5 +80,5 @@ export async function listSnapshots(dir: string): Promise<ListedSnapshot[]> {
     const { metadata } = decodeMetadata(head(path), path);
     out.push(await listed(path, metadata));
   }
-  return out.sort((a, b) => ((b.capturedAt ?? '') < (a.capturedAt ?? '') ? -1 : (b.capturedAt ?? '') > (a.capturedAt ?? '') ? 1 : a.path < b.path ? -1 : 1));
+  return out.sort(newestFirst);
 }

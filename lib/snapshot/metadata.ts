@@ -5,7 +5,8 @@
  */
 import { parse, stringify } from 'yaml';
 import type { Warning } from '../errors';
-import type { SnapshotMetadata } from '../model/metadata';
+import { snapshotMetadataSchema, type SnapshotMetadata } from '../model/metadata';
+import { parseLeniently, type Damage } from '../parse-leniently';
 
 export const METADATA_VERSION = 1;
 export type { SnapshotMetadata };
@@ -22,12 +23,24 @@ export interface DecodedMetadata {
   warnings: Warning[];
 }
 
-function isMetadata(value: unknown): value is SnapshotMetadata {
-  const m = value as SnapshotMetadata;
-  return typeof m === 'object' && m !== null && typeof m.formatVersion === 'number' && typeof m.capturedAt === 'string' && typeof m.source === 'object';
+/** One warning per damaged field: the first damage named, the other parts mended there counted. */
+function damageWarnings(damage: Damage[], usable: boolean, source: string): Warning[] {
+  const byField = new Map<string, Damage[]>();
+  for (const d of damage) {
+    const same = byField.get(d.field);
+    if (same) same.push(d);
+    else byField.set(d.field, [d]);
+  }
+  return [...byField.values()].map((all) => {
+    const first = all[0] as Damage;
+    const parts = new Set(all.map((d) => d.mended)).size;
+    const more = parts > 1 ? ` (and ${parts - 1} more)` : '';
+    const where = first.path ? `${first.path}: ` : '';
+    return { source, line: 1, message: `snapshot metadata: ${where}${first.problem}${more}; ${usable ? 'ignored' : 'diffing the rules only'}` };
+  });
 }
 
-/** Reads the header if the text starts with one; a damaged header is a warning, never an error. */
+/** Reads the header if the text starts with one; a damaged header is a warning, never an error, and what is sound in it is kept. */
 export function decodeMetadata(text: string, source: string): DecodedMetadata {
   if (!text.startsWith(BEGIN)) return { metadata: null, warnings: [] };
   const end = text.indexOf(`\n${END}`);
@@ -37,16 +50,18 @@ export function decodeMetadata(text: string, source: string): DecodedMetadata {
     .split('\n')
     .map((l) => l.replace(/^# ?/, ''))
     .join('\n');
+  let value: unknown;
   try {
-    const value: unknown = parse(yaml);
-    if (!isMetadata(value)) throw new Error('missing fields');
-    if (value.formatVersion > METADATA_VERSION) {
-      return { metadata: value, warnings: [{ source, line: 1, message: `snapshot metadata format ${value.formatVersion} is newer than this natdiff reads (${METADATA_VERSION}); some of it may be ignored` }] };
-    }
-    return { metadata: value, warnings: [] };
+    value = parse(yaml);
   } catch (e) {
-    return { metadata: null, warnings: [{ source, line: 1, message: `the natdiff metadata header cannot be read (${(e as Error).message}); diffing the rules only` }] };
+    return { metadata: null, warnings: [{ source, line: 1, message: `the natdiff metadata header cannot be read (${(e as Error).message.split('\n')[0]}); diffing the rules only` }] };
   }
+  const { value: metadata, damage } = parseLeniently(snapshotMetadataSchema, value);
+  const warnings = damageWarnings(damage, metadata !== null, source);
+  if (metadata && metadata.formatVersion > METADATA_VERSION) {
+    warnings.unshift({ source, line: 1, message: `snapshot metadata format ${metadata.formatVersion} is newer than this natdiff reads (${METADATA_VERSION}); some of it may be ignored` });
+  }
+  return { metadata, warnings };
 }
 
 /** Service port names the metadata lists: the candidates for naming comment-less chains. */

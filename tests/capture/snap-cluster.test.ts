@@ -2,7 +2,7 @@
  * `natdiff snap --node` through the real kubectl, against the fake API server whose exec runs
  * iptables-save in the network namespace standing for that node.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
@@ -29,7 +29,13 @@ describeCluster('natdiff snap through a cluster (real kubectl, fake API server)'
     t = await startTestCluster({ nodeWithoutKubeProxy: true });
     dir = mkdtempSync(join(tmpdir(), 'natdiff-snap-cluster-'));
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    try {
+      await t?.close();
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  });
   afterEach(() => expect(t.cluster.errors).toEqual([]));
 
   test('--node: through the kube-proxy pod on that node, with pods and service ports from the cluster', async () => {
@@ -41,7 +47,7 @@ describeCluster('natdiff snap through a cluster (real kubectl, fake API server)'
     const s = parseSnapshot(readFileSync(path, 'utf8'), path);
     const m = s.metadata;
     expect(m).toMatchObject({ node: 'node-a', kubeContext: 'fake', label: 'before', source: { kind: 'node', target: 'node-a', via: expect.stringMatching(/^kube-proxy pod kube-system\/kube-proxy-/) } });
-    expect(m?.source.command).toEqual(expect.arrayContaining(['exec', '-n', 'kube-system', '-c', 'kube-proxy', '--', 'iptables-save', '-t', 'nat']));
+    expect(m?.source.command.slice(1)).toEqual(['exec', '--namespace=kube-system', expect.stringMatching(/^pod\/kube-proxy-/), '--container=kube-proxy', '--', 'iptables-save', '-t', 'nat']);
     const corednsPods = Object.entries(m?.pods ?? {}).filter(([, p]) => p.pod.startsWith('coredns-'));
     expect(corednsPods).toHaveLength(2);
     expect(corednsPods.map(([, p]) => p.namespace)).toEqual(['kube-system', 'kube-system']);
@@ -71,10 +77,17 @@ describeCluster('natdiff snap through a cluster (real kubectl, fake API server)'
   test.each([
     ['a node that does not exist', ['--node', 'node-z'], /^natdiff: node node-z does not exist \(nodes: node-a, node-b, node-c\)$/],
     ['a node without a kube-proxy pod', ['--node', 'node-c'], /^natdiff: no kube-proxy pod is running on node node-c .*try --via debug$/],
-    ['a context kubectl does not know', ['--node', 'node-a', '--context', 'nope'], /^natdiff: kubectl get pods: error: context "nope" does not exist$/],
-    ['a forbidden user', ['--node', 'node-a', '--context', 'forbidden'], /^natdiff: kubectl get pods: Error from server \(Forbidden\): pods is forbidden: User "system:serviceaccount:default:forbidden" cannot list resource "pods"/],
   ])('%s: one line, exit 2', async (_, args, message) => {
     oneLineError(await snap(args), message);
+  });
+
+  test.each([
+    ['a context kubectl does not know', ['--node', 'node-a', '--context', 'nope'], 'cannot reach the cluster (no kubeconfig or context?)', /^error: context "nope" does not exist$/],
+    ['a forbidden user', ['--node', 'node-a', '--context', 'forbidden'], "the cluster refused the request (the kubeconfig's user lacks the permission)", /^Error from server \(Forbidden\): pods is forbidden: User "system:serviceaccount:default:forbidden" cannot list resource "pods"/],
+  ])("%s: what is wrong first, kubectl's words on a second line, exit 2", async (_, args, first, said) => {
+    const r = await snap(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([`natdiff: kubectl get pods: ${first}`, expect.stringMatching(new RegExp(`^natdiff: kubectl said: ${said.source.slice(1)}`))]);
   });
 
   test('kubectl missing: one line, exit 2', async () => {

@@ -3,11 +3,12 @@
  * (created and deleted here), snapshot files that stay valid iptables-restore input, atomic and
  * non-clobbering writes, both iptables back ends, `--exec`, and `natdiff snapshots`.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
+import { composeSnapshot, countRules, newMetadata } from '../../lib/snapshot/write-snapshot';
 import { expectOneLineError, natdiff } from '../support/cli';
 import { createNetns, deleteNetns, inNetns, netnsUnavailableReason, restore, save } from '../support/netns';
 import { fixture } from '../support/snapshots';
@@ -26,7 +27,10 @@ describeRoot('natdiff snap --netns (real iptables-save in a private network name
     restore(ns, payload);
     dir = mkdtempSync(join(tmpdir(), 'natdiff-snap-'));
   });
-  afterAll(() => deleteNetns(ns));
+  afterAll(() => {
+    if (ns) deleteNetns(ns);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   test('captures the rules, with metadata in leading # lines, into DIR/<context>/<where>/<time>-<label>.txt', () => {
     const r = natdiff(['snap', '--netns', ns, '--label', 'before', '--dir', dir, '--all-tables']);
@@ -103,17 +107,64 @@ describeRoot('natdiff snap --netns (real iptables-save in a private network name
     expectOneLineError(natdiff(['snap', '--dir', dir, ...args]), message);
   });
 
-  test('natdiff snapshots lists them newest first, with label and rule count', () => {
-    const r = natdiff(['snapshots', '--dir', dir]);
+  test('a namespace whose nat table holds no rules: the snapshot is written, and a warning says why that may be', () => {
+    const empty = createNetns();
+    try {
+      const r = natdiff(['snap', '--netns', empty, '--dir', dir]);
+      expect(r.status).toBe(0);
+      expect(existsSync(r.stdout.trim())).toBe(true);
+      expect(r.stderr).toBe(`natdiff: warning: the nat table of network namespace ${empty} holds no rules: kube-proxy may not run there, or runs in nftables mode (its rules are then not iptables rules: nft list ruleset shows them); the snapshot records what was there\n`);
+    } finally {
+      deleteNetns(empty);
+    }
+  });
+
+  test('a namespace with nat rules but none of kube-proxy\'s: written, and the warning says there is no KUBE- chain', () => {
+    const docker = createNetns();
+    try {
+      restore(docker, '*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n:DOCKER - [0:0]\n-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER\n-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE\nCOMMIT\n');
+      const r = natdiff(['snap', '--netns', docker, '--dir', dir]);
+      expect(r.status).toBe(0);
+      expect(readFileSync(r.stdout.trim(), 'utf8')).toContain('-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE\n');
+      expect(r.stderr).toMatch(new RegExp(`^natdiff: warning: the nat table of network namespace ${docker} holds 2 rules, none of them kube-proxy's \\(no KUBE- chain\\): kube-proxy may not run there, or runs in nftables mode .*\n$`));
+    } finally {
+      deleteNetns(docker);
+    }
+  });
+
+  test('natdiff snapshots: newest first; the capture time from the metadata, "unknown" for a plain dump; the namespace or ssh host where there is no node', () => {
+    const list = mkdtempSync(join(dir, 'list-'));
+    const path = natdiff(['snap', '--netns', ns, '--label', 'before', '--dir', list]).stdout.trim();
+    const remote = join(list, 'remote.txt');
+    writeFileSync(remote, composeSnapshot({
+      text: payload,
+      metadata: newMetadata({
+        capturedAt: '2026-01-02T03:04:05.678Z', label: 'remote', source: { kind: 'ssh', target: 'admin@worker-1', via: null, command: ['ssh', 'admin@worker-1', 'sudo', '-n', 'iptables-save', '-t', 'nat'] },
+        node: null, kubeContext: null, kubeProxyMode: 'iptables', iptables: { version: '1.8.9', backend: 'nf_tables' }, natdiffVersion: '0.1.0', rules: countRules(payload),
+      }),
+    }));
+    mkdirSync(join(list, 'old'));
+    const plain = join(list, 'old', 'iptables.txt');
+    writeFileSync(plain, payload);
+    // A plain dump's file time says when it was copied, not when it was captured.
+    utimesSync(plain, new Date('2026-06-01T00:00:00Z'), new Date('2026-06-01T00:00:00Z'));
+    const r = natdiff(['snapshots', '--dir', list]);
     expect(r.status).toBe(0);
-    const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^CAPTURED \(UTC\) +LABEL +NODE +CONTEXT +RULES +PATH$/);
-    expect(lines.length).toBeGreaterThan(4);
-    const times = lines.slice(1).map((l) => l.slice(0, 20));
-    expect([...times].sort().reverse()).toEqual(times);
-    expect(r.stdout).toMatch(/ before +- +- +\d+ +/);
-    const json = JSON.parse(natdiff(['snapshots', '--dir', dir, '-o', 'json']).stdout);
-    expect(json[0]).toEqual(expect.objectContaining({ path: expect.any(String), rules: expect.any(Number), hasMetadata: true }));
-    expect(existsSync(json[0].path)).toBe(true);
+    const [header, ...rows] = r.stdout.trimEnd().split('\n').map((l) => l.split(/ {2,}/));
+    expect(header).toEqual(['CAPTURED (UTC)', 'LABEL', 'NODE', 'CONTEXT', 'RULES', 'PATH']);
+    const rules = String(countRules(payload));
+    const captured = countRules(readFileSync(path, 'utf8'));
+    expect(rows).toEqual([
+      [expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/), 'before', `netns:${ns}`, '-', String(captured), path],
+      ['2026-01-02 03:04:05Z', 'remote', 'ssh:admin@worker-1', '-', rules, remote],
+      ['unknown', '(plain dump)', '-', '-', rules, plain],
+    ]);
+    expect(Date.parse((rows[0] as string[])[0]?.replace(' ', 'T') ?? '')).toBeGreaterThan(Date.now() - 600_000);
+    const json = JSON.parse(natdiff(['snapshots', '--dir', list, '-o', 'json']).stdout);
+    expect(json).toEqual([
+      { path, capturedAt: expect.stringMatching(/Z$/), label: 'before', node: null, source: { kind: 'netns', target: ns }, context: null, rules: captured, hasMetadata: true },
+      { path: remote, capturedAt: '2026-01-02T03:04:05.678Z', label: 'remote', node: null, source: { kind: 'ssh', target: 'admin@worker-1' }, context: null, rules: countRules(payload), hasMetadata: true },
+      { path: plain, capturedAt: null, label: null, node: null, source: null, context: null, rules: countRules(payload), hasMetadata: false },
+    ]);
   });
 });

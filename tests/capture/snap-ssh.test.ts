@@ -1,5 +1,5 @@
 /** `natdiff snap --ssh`: a real sshd on 127.0.0.1 whose `sudo iptables-save` runs in a test network namespace. */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
@@ -25,7 +25,8 @@ describeSsh('natdiff snap --ssh (real sshd and sudo)', () => {
   });
   afterAll(() => {
     sshd?.stop();
-    deleteNetns(ns);
+    if (ns) deleteNetns(ns);
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('ssh HOST sudo iptables-save -t nat: the host\'s rules, in a snapshot', async () => {
@@ -36,7 +37,8 @@ describeSsh('natdiff snap --ssh (real sshd and sudo)', () => {
     expect(path).toMatch(new RegExp(`/local/${sshd.host.replace(/[^A-Za-z0-9._-]/g, '_')}/\\d{8}T\\d{6}Z-remote\\.txt$`));
     const s = parseSnapshot(readFileSync(path, 'utf8'), path);
     expect(s.metadata?.source).toMatchObject({ kind: 'ssh', target: sshd.host });
-    expect(s.metadata?.source.command.slice(-5)).toEqual(['sudo', '-n', 'iptables-save', '-t', 'nat']);
+    // The user's options first (ssh keeps the first value it reads), natdiff's defaults after.
+    expect(s.metadata?.source.command).toEqual(['ssh', ...[...sshd.options, 'BatchMode=yes', 'ConnectTimeout=10'].flatMap((o) => ['-o', o]), '--', sshd.host, 'sudo', '-n', 'iptables-save', '-t', 'nat']);
     expect(s.describe(s.serviceNames()).model.ports.find((p) => p.key === 'kube-system/kube-dns:dns/udp')?.endpoints).toHaveLength(3);
   });
 

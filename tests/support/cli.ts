@@ -46,3 +46,24 @@ export function natdiffAsync(args: string[], options: { env?: Record<string, str
     options.onSpawn?.(child);
   });
 }
+
+/**
+ * The first match of `pattern` in what the child writes to stderr (call it from onSpawn, before
+ * anything is written): to act when the CLI says it has reached a step, not after a guessed delay.
+ */
+export function stderrMatch(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (c: Buffer) => {
+      text += c.toString('utf8');
+      const m = pattern.exec(text);
+      if (!m) return;
+      child.stderr?.off('data', onData);
+      child.off('close', onClose);
+      resolve(m);
+    };
+    const onClose = () => reject(new Error(`the CLI ended without writing ${pattern} on stderr:\n${text}`));
+    child.stderr?.on('data', onData);
+    child.on('close', onClose);
+  });
+}

@@ -1,5 +1,8 @@
 /** A small cluster on the fake API server: nodes backed by fresh network namespaces, coredns and a web app. */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startFakeApiServer, type FakeCluster, type FakeTimingOptions } from './fake-apiserver';
 import { createNetns, deleteNetns, netnsUnavailableReason } from './netns';
 
@@ -24,42 +27,80 @@ export interface TestCluster {
 }
 
 export async function startTestCluster(options: { timing?: FakeTimingOptions; nodeWithoutKubeProxy?: boolean } = {}): Promise<TestCluster> {
-  const netns: Record<string, string> = { 'node-a': createNetns('natdiff-node'), 'node-b': createNetns('natdiff-node') };
-  if (options.nodeWithoutKubeProxy) netns['node-c'] = createNetns('natdiff-node');
-  const nodes = [
-    { name: 'node-a', netns: netns['node-a'] as string, podCIDR: '10.244.1.0/24' },
-    { name: 'node-b', netns: netns['node-b'] as string, podCIDR: '10.244.2.0/24' },
-    ...(options.nodeWithoutKubeProxy ? [{ name: 'node-c', netns: netns['node-c'] as string, podCIDR: '10.244.3.0/24', kubeProxy: false }] : []),
-  ];
-  const cluster = await startFakeApiServer({
-    nodes,
-    services: [
-      {
-        namespace: 'kube-system', name: 'kube-dns', clusterIP: '10.96.0.10', selector: { 'k8s-app': 'kube-dns' },
-        ports: [
-          { name: 'dns', port: 53, targetPort: 53, protocol: 'UDP' },
-          { name: 'dns-tcp', port: 53, targetPort: 53, protocol: 'TCP' },
-          { name: 'metrics', port: 9153, targetPort: 9153, protocol: 'TCP' },
-        ],
-      },
-      { namespace: 'default', name: 'web', clusterIP: '10.96.120.7', type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP', nodePort: 30080 }] },
-    ],
-    workloads: [
-      { kind: 'Deployment', namespace: 'kube-system', name: 'coredns', replicas: 2, labels: { 'k8s-app': 'kube-dns' } },
-      { kind: 'Deployment', namespace: 'default', name: 'web', replicas: 1, labels: { app: 'web' } },
-      { kind: 'StatefulSet', namespace: 'default', name: 'lonely', replicas: 1, labels: { app: 'lonely' } },
-    ],
-    timing: options.timing ?? { podReadyMs: 300, endpointSliceMs: 100, kubeProxyMs: 500 },
-    forbiddenToken: FORBIDDEN_TOKEN,
-  });
-  await cluster.programNow();
-  return {
-    cluster,
-    netns,
-    env: cluster.env,
-    close: async () => {
-      await cluster.close();
-      for (const name of Object.values(netns)) deleteNetns(name);
-    },
+  const netns: Record<string, string> = {};
+  const deleteAll = () => {
+    for (const name of Object.values(netns)) deleteNetns(name);
   };
+  try {
+    netns['node-a'] = createNetns('natdiff-node');
+    netns['node-b'] = createNetns('natdiff-node');
+    if (options.nodeWithoutKubeProxy) netns['node-c'] = createNetns('natdiff-node');
+    const nodes = [
+      { name: 'node-a', netns: netns['node-a'], podCIDR: '10.244.1.0/24' },
+      { name: 'node-b', netns: netns['node-b'], podCIDR: '10.244.2.0/24' },
+      ...(netns['node-c'] ? [{ name: 'node-c', netns: netns['node-c'], podCIDR: '10.244.3.0/24', kubeProxy: false }] : []),
+    ];
+    const cluster = await startFakeApiServer({
+      nodes,
+      services: [
+        {
+          namespace: 'kube-system', name: 'kube-dns', clusterIP: '10.96.0.10', selector: { 'k8s-app': 'kube-dns' },
+          ports: [
+            { name: 'dns', port: 53, targetPort: 53, protocol: 'UDP' },
+            { name: 'dns-tcp', port: 53, targetPort: 53, protocol: 'TCP' },
+            { name: 'metrics', port: 9153, targetPort: 9153, protocol: 'TCP' },
+          ],
+        },
+        { namespace: 'default', name: 'web', clusterIP: '10.96.120.7', type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP', nodePort: 30080 }] },
+      ],
+      workloads: [
+        { kind: 'Deployment', namespace: 'kube-system', name: 'coredns', replicas: 2, labels: { 'k8s-app': 'kube-dns' } },
+        { kind: 'Deployment', namespace: 'default', name: 'web', replicas: 1, labels: { app: 'web' } },
+        { kind: 'StatefulSet', namespace: 'default', name: 'lonely', replicas: 1, labels: { app: 'lonely' } },
+      ],
+      timing: options.timing ?? { podReadyMs: 300, endpointSliceMs: 100, kubeProxyMs: 500 },
+      forbiddenToken: FORBIDDEN_TOKEN,
+    });
+    try {
+      await cluster.programNow();
+    } catch (e) {
+      await cluster.close();
+      throw e;
+    }
+    return {
+      cluster,
+      netns,
+      env: cluster.env,
+      close: async () => {
+        try {
+          await cluster.close();
+        } finally {
+          deleteAll();
+        }
+      },
+    };
+  } catch (e) {
+    deleteAll();
+    throw e;
+  }
+}
+
+/**
+ * A cluster and a snapshot directory of the test's own, so that no test sees another's scale;
+ * both are gone afterwards, whatever happened. Background errors of the fake cluster fail the test.
+ */
+export async function withTestCluster<T>(fn: (t: TestCluster, dir: string) => Promise<T>, options: Parameters<typeof startTestCluster>[0] = {}): Promise<T> {
+  const t = await startTestCluster(options);
+  const dir = mkdtempSync(join(tmpdir(), 'natdiff-cluster-'));
+  try {
+    const result = await fn(t, dir);
+    expect(t.cluster.errors).toEqual([]);
+    return result;
+  } finally {
+    try {
+      await t.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
 }

@@ -42,5 +42,6 @@ export function noisy(text: string, picks: number[], shuffleKey: number): string
     }
   }
   flush();
-  return out.join(shuffleKey % 2 ? '\r\n' : '\n');
+  const eol = shuffleKey % 2 ? '\r\n' : '\n';
+  return `${out.join(eol)}${eol}`;
 }

@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -46,61 +46,71 @@ function must(argv: string[]): void {
   if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
 }
 
-async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`sshd exited: ${log()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1');
-      s.on('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`sshd did not listen: ${log()}`);
+/** Resolves when sshd says it listens (it logs to stderr with -e); rejects if it exits first. */
+function listening(child: ChildProcess, log: () => string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!/Server listening on /.test(log())) return;
+      done();
+      resolve();
+    };
+    const exited = () => {
+      done();
+      reject(new Error(`sshd exited: ${log()}`));
+    };
+    const done = () => {
+      child.stderr?.off('data', check);
+      child.off('exit', exited);
+    };
+    child.stderr?.on('data', check);
+    child.on('exit', exited);
+    check();
+  });
 }
 
 export async function startSshd(netns: string): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'natdiff-sshd-'));
-  chmodSync(dir, 0o755);
   const user = `natdiff-${randomBytes(3).toString('hex')}`;
-  const port = await freePort();
-  must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
-  must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client_key')]);
-  must(['useradd', '--no-create-home', '--home-dir', dir, '--shell', '/bin/sh', user]);
-  must(['usermod', '-p', '*', user]); // no password, but not a locked account
-  const bin = join(dir, 'bin');
-  mkdirSync(bin);
-  writeFileSync(join(bin, 'iptables-save'), `#!/bin/sh\nexec /usr/sbin/ip netns exec ${netns} /usr/sbin/iptables-save "$@"\n`, { mode: 0o755 });
   const sudoers = `/etc/sudoers.d/${user}`;
-  writeFileSync(sudoers, `Defaults:${user} secure_path="${bin}:/usr/sbin:/usr/bin:/sbin:/bin"\n${user} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 });
-  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_key.pub'), 'utf8'), { mode: 0o644 });
-  writeFileSync(
-    join(dir, 'sshd_config'),
-    [`ListenAddress 127.0.0.1`, `Port ${port}`, `HostKey ${join(dir, 'host_key')}`, `PidFile ${join(dir, 'sshd.pid')}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'StrictModes no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', `AllowUsers ${user}`, ''].join('\n'),
-  );
-  mkdirSync('/run/sshd', { recursive: true });
-  let log = '';
-  const child = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.on('data', (c: Buffer) => (log += c.toString('utf8')));
+  let userAdded = false;
+  let child: ChildProcess | undefined;
+  // Undoes whatever was done so far: a setup that fails halfway leaves nothing behind either.
   const stop = () => {
-    child.kill('SIGKILL');
+    child?.kill('SIGKILL');
     rmSync(sudoers, { force: true });
-    spawnSync('userdel', [user]);
+    if (userAdded) spawnSync('userdel', [user]);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForPort(port, child, () => log);
+    chmodSync(dir, 0o755);
+    const port = await freePort();
+    must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
+    must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client_key')]);
+    must(['useradd', '--no-create-home', '--home-dir', dir, '--shell', '/bin/sh', user]);
+    userAdded = true;
+    must(['usermod', '-p', '*', user]); // no password, but not a locked account
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'iptables-save'), `#!/bin/sh\nexec /usr/sbin/ip netns exec ${netns} /usr/sbin/iptables-save "$@"\n`, { mode: 0o755 });
+    writeFileSync(sudoers, `Defaults:${user} secure_path="${bin}:/usr/sbin:/usr/bin:/sbin:/bin"\n${user} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 });
+    writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_key.pub'), 'utf8'), { mode: 0o644 });
+    writeFileSync(
+      join(dir, 'sshd_config'),
+      [`ListenAddress 127.0.0.1`, `Port ${port}`, `HostKey ${join(dir, 'host_key')}`, `PidFile ${join(dir, 'sshd.pid')}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'StrictModes no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', `AllowUsers ${user}`, ''].join('\n'),
+    );
+    mkdirSync('/run/sshd', { recursive: true });
+    let log = '';
+    const sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = sshd;
+    sshd.stderr?.on('data', (c: Buffer) => (log += c.toString('utf8')));
+    await listening(sshd, () => log);
+    return {
+      host: `${user}@127.0.0.1`,
+      options: [`Port=${port}`, `IdentityFile=${join(dir, 'client_key')}`, `UserKnownHostsFile=${join(dir, 'known_hosts')}`, 'StrictHostKeyChecking=accept-new', 'IdentitiesOnly=yes'],
+      stop,
+    };
   } catch (e) {
     stop();
     throw e;
   }
-  return {
-    host: `${user}@127.0.0.1`,
-    options: [`Port=${port}`, `IdentityFile=${join(dir, 'client_key')}`, `UserKnownHostsFile=${join(dir, 'known_hosts')}`, 'StrictHostKeyChecking=accept-new', 'IdentitiesOnly=yes'],
-    stop,
-  };
 }

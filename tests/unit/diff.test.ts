@@ -64,6 +64,7 @@ describe('chains are compared by meaning', () => {
       '-A KUBE-SERVICES -d 10.0.0.7/32 -p tcp -m comment --comment "default/hostnames: cluster IP" -m tcp --dport 80 -j KUBE-SVC-NWV5X2332I4OT4T3',
       '-A KUBE-SVC-NWV5X2332I4OT4T3 -m comment --comment "default/hostnames:" -j KUBE-SEP-57KPRZ3JQVENLNBR',
       '-A KUBE-SEP-57KPRZ3JQVENLNBR -p tcp -m comment --comment "default/hostnames:" -m tcp -j DNAT --to-destination 10.244.3.6:9376',
+      '',
     ].join('\n');
     const now = old.replace(/default\/hostnames:/g, 'default/hostnames').replace(/NWV5X2332I4OT4T3/g, 'RQTAYHHDYVFT5RBP').replace(/57KPRZ3JQVENLNBR/g, 'ZZ5SEPHASHZZZZZZ');
     const report = diffTexts(old, now);
@@ -110,6 +111,7 @@ describe('services', () => {
     const report = diffTexts(fixture('corpus', '03-k3s-metallb-svc-3pods-etp-cluster-before.txt'), fixture('corpus', '04-k3s-metallb-svc-6pods-etp-local-after.txt'));
     const s = report.services.find((x) => x.key === 'default/nginx-mlb-l2-service/tcp');
     expect(s?.endpointsAdded).toEqual(['10.42.0.26:8080', '10.42.2.21:8080', '10.42.2.22:8080']);
+    expect(s?.after?.endpoints).toHaveLength(6);
     expect(s?.after?.endpoints.every((e) => Math.abs(e.share - 1 / 6) < 1e-6)).toBe(true);
     expect(s?.changes.map((c) => c.field)).toEqual(expect.arrayContaining(['probabilities', 'shares', 'localEndpoints']));
   });
@@ -162,6 +164,7 @@ describe('what the review found (each once a real change hidden, or a false one)
     // The same three jumps, their targets (and comments) rotated, each probability where it was.
     const lines = text.split('\n');
     const jumps = lines.map((l, i) => [l, i] as const).filter(([l]) => l.startsWith('-A KUBE-SVC-TCOU7JCQXEZGVUNU') && l.includes('-j KUBE-SEP-'));
+    expect(jumps).toHaveLength(3);
     const parts = jumps.map(([l]) => ({ comment: /--comment ("[^"]*")/.exec(l)?.[1], target: /-j (KUBE-SEP-\S+)/.exec(l)?.[1] }));
     jumps.forEach(([l, i], k) => {
       const next = parts[(k + 1) % parts.length];
@@ -204,5 +207,21 @@ describe('chains pair by name however far the two dumps moved them', () => {
     expect(report.chains.filter((c) => c.status === 'added').map((c) => c.name).sort()).toEqual(after.filter((n) => !before.includes(n)).sort());
     expect(report.chains.filter((c) => c.status === 'removed').map((c) => c.name).sort()).toEqual(before.filter((n) => !after.includes(n)).sort());
     expect(report.noise.declarationOrder).toBe(common(before, after).join() !== common(after, before).join());
+  });
+});
+
+describe('what an input cannot show is not compared', () => {
+  test('a partial restore payload (a service chain it does not rewrite): that port\'s endpoints are unknown, not removed', () => {
+    const full = fixture('captured', 'kube-proxy-payload.txt');
+    const partial = full
+      .split('\n')
+      .filter((l) => !l.startsWith(':KUBE-SVC-TCOU7JCQXEZGVUNU ') && !l.startsWith('-A KUBE-SVC-TCOU7JCQXEZGVUNU '))
+      .join('\n');
+    const report = diffSnapshots(snapshotOf(full, 'full'), snapshotOf(partial, 'partial'));
+    const dns = report.services.find((s) => s.name === 'kube-system/kube-dns:dns');
+    expect(dns).toMatchObject({ status: 'unchanged', endpointsRemoved: [] });
+    expect(dns?.after?.endpointsShown).toBe(false);
+    expect(report.after.partial).toMatch(/^rules jump to a chain it does not hold \(KUBE-SVC-TCOU7JCQXEZGVUNU\): a fragment or a partial restore payload/);
+    expect(report.summary.servicesRemoved).toBe(0);
   });
 });

@@ -1,7 +1,8 @@
 import { fc, test as prop } from '@fast-check/jest';
 import { InputError } from '../../lib/errors';
-import { detectFormat } from '../../lib/parse/detect-format';
-import { extractPayloads } from '../../lib/parse/kube-proxy-log';
+import { detectReader } from '../../lib/parse/registry';
+import { refusal } from '../../lib/parse/refusals';
+import { extractPayloads } from '../../lib/parse/kube-proxy-log/payloads';
 import { readInputStream } from '../../lib/snapshot/read-input';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { Readable } from 'node:stream';
@@ -58,11 +59,20 @@ describe('what is not a dump', () => {
     ['{"a": 1}\n', /JSON/],
     ['<!DOCTYPE html>\n<html>', /HTML page/],
     ['Name: KUBE-CLUSTER-IP\nType: hash:ip,port\n', /ipset list/],
-    ['-A -t 10.0.0.1:443 -s rr\n', /ipvsadm-save/],
   ])('%j', (text, message) => {
-    const d = detectFormat(text);
-    expect(d.kind).toBe('unsupported');
-    expect(d.kind === 'unsupported' && d.message).toMatch(message);
+    expect(refusal(text)).toMatch(message);
+    expect(() => detectReader(text, 'x')).toThrow(InputError);
+  });
+
+  test.each([
+    ['*nat\n:KUBE-SERVICES - [0:0]\nCOMMIT\n', 'iptables'],
+    ['I0101 00:00:00.000000       1 proxier.go:1500] "Syncing iptables rules"\n', 'kube-proxy-log'],
+    ['table ip kube-proxy {\n}\n', 'nftables'],
+    ['-A -t 10.0.0.1:443 -s rr\n', 'ipvs'],
+    ['IP Virtual Server version 1.2.1 (size=4096)\n', 'ipvs'],
+    ['*nat\n:KUBE-SERVICES - [0:0]\nCOMMIT\nIP Virtual Server version 1.2.1 (size=4096)\n', 'ipvs'],
+  ])('the registry gives %j to the %s reader', (text, name) => {
+    expect(detectReader(text, 'x').name).toBe(name);
   });
 
   test.each([

@@ -36,6 +36,7 @@ describe('written in pieces', () => {
   prop.prop([fc.array(fc.string({ maxLength: 40 })), fc.integer({ min: 1, max: 100 })])('batches keep every character in order, each but the last at least the size', (pieces, size) => {
     const out = [...batches(pieces, size)];
     expect(out.join('')).toBe(pieces.join(''));
+    expect(out.length > 0).toBe(pieces.join('') !== '');
     expect(out.slice(0, -1).every((b) => b.length >= size)).toBe(true);
     expect(out.every((b) => b !== '')).toBe(true);
   });

@@ -51,10 +51,38 @@ describe('iptables-save', () => {
     expect(() => parse('*nat\n:X - [0:0]\n-A X -j RETURN\n')).toThrow(new InputError('table nat (opened on line 1) has no COMMIT: the dump looks truncated; pass --allow-truncated to diff what is there', 'dump.txt', 1));
   });
 
-  test('--allow-truncated diffs what is there, with a warning', () => {
-    const d = parse('*nat\n:X - [0:0]\n-A X -j RETURN\n', { allowTruncated: true });
+  test('--allow-truncated reads what is there, less the chain the cut went through and the chains declared after it', () => {
+    const d = parse('*nat\n:X - [0:0]\n:Y - [0:0]\n:Z - [0:0]\n-A X -j RETURN\n-A Y -j RETURN\n', { allowTruncated: true });
     expect(chain(d, 'nat', 'X')?.rules).toHaveLength(1);
-    expect(d.warnings[0]?.message).toMatch(/no COMMIT/);
+    expect([...(d.ruleset.tables.get('nat')?.chains.keys() ?? [])]).toEqual(['X']);
+    expect(d.cutShort).toBe(true);
+    expect(d.warnings.map((w) => w.message)).toEqual(['table nat (opened on line 1) has no COMMIT: the dump looks truncated']);
+  });
+
+  test('an input whose last line has no newline was cut in the middle of that line: refused, naming the line', () => {
+    expect(() => parse('-N X\n-A X -j RETURN\n-A X -j KUBE-SE')).toThrow(
+      new InputError('the input ends in the middle of this line (no newline after it): the dump looks cut, and the line is left out; pass --allow-truncated to diff what is there', 'dump.txt', 3),
+    );
+    const d = parse('-N X\n-A X -j RETURN\n-A X -j KUBE-SE', { allowTruncated: true });
+    expect(d.cutShort).toBe(true);
+    expect(d.warnings.map((w) => w.line)).toEqual([3]);
+  });
+
+  test('a last line without newline that ends a dump (COMMIT, a comment) is no cut', () => {
+    expect(parse('*nat\n:X - [0:0]\n-A X -j RETURN\nCOMMIT').cutShort).toBe(false);
+    expect(parse('*nat\n-A X -j RETURN\nCOMMIT\n# Completed on Mon Dec  7 01:16:02 2026').cutShort).toBe(false);
+  });
+
+  test('an iptables -S listing cut between two lines: a never-empty kube-proxy chain declared after the last one, empty, jumped to', () => {
+    const listing = ['-P PREROUTING ACCEPT', '-N KUBE-SEP-AAAAAAAAAAAAAAAA', '-N KUBE-SERVICES', '-A PREROUTING -j KUBE-SERVICES', '-A KUBE-SEP-AAAAAAAAAAAAAAAA -j DNAT --to-destination 10.0.0.1:80', ''].join('\n');
+    expect(() => parse(listing)).toThrow(/dump\.txt:5: the listing ends inside chain KUBE-SEP-AAAAAAAAAAAAAAAA, and KUBE-SERVICES, declared after it, holds no rules although rules jump to it: the dump looks cut after this line/);
+    expect(() => parse('-P PREROUTING ACCEPT\n-N KUBE-MARK-MASQ\n')).toThrow(/dump\.txt:2: the listing declares chains \(KUBE-MARK-MASQ…\) but ends before any rule/);
+  });
+
+  test('an empty table (`*nat` and `COMMIT`, as iptables-restore accepts it) is read, not refused', () => {
+    const d = parse('*nat\nCOMMIT\n');
+    expect([...d.ruleset.tables.keys()]).toEqual(['nat']);
+    expect(d.ruleset.tables.get('nat')?.chains.size).toBe(0);
   });
 
   test('a line longer than 64 KiB is refused', () => {

@@ -21,7 +21,7 @@ import { DEFAULT_TIMING, type FakeClusterOptions, type Timing } from './options'
 import { createApiServer, type RequestRecord } from './server';
 import { ClusterState } from './state';
 import { Timers } from './timers';
-import { generateCertificate } from './tls';
+import { generateCertificate, type Certificate } from './tls';
 import { WatchHub } from './watch';
 import { WorkloadController } from './workloads';
 
@@ -31,6 +31,8 @@ export type { RequestRecord } from './server';
 export interface FakeCluster {
   /** https://127.0.0.1:PORT (HTTPS: kubectl sends bearer tokens only over TLS). */
   url: string;
+  /** The server's key and self-signed certificate (the kubeconfig trusts it), for a look-alike server. */
+  certificate: Certificate;
   /** Contexts 'fake' (default, allowed) and 'forbidden' (every resource request gets 403). */
   kubeconfigPath: string;
   /** KUBECONFIG plus a private KUBECACHEDIR, to merge into a kubectl child's environment. */
@@ -64,8 +66,18 @@ function listen(server: Server): Promise<number> {
 
 export async function startFakeApiServer(options: FakeClusterOptions): Promise<FakeCluster> {
   validate(options);
-  const timing: Timing = { ...DEFAULT_TIMING, ...options.timing };
   const dir = mkdtempSync(join(tmpdir(), 'natdiff-fake-apiserver-'));
+  try {
+    return await startIn(dir, options);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function startIn(dir: string, options: FakeClusterOptions): Promise<FakeCluster> {
+  const timing: Timing = { ...DEFAULT_TIMING, ...options.timing };
+  const certificate = generateCertificate(dir);
   const errors: string[] = [];
   const timers = new Timers((error) => errors.push(error instanceof Error ? error.message : String(error)));
   const commands = new NodeCommands();
@@ -85,7 +97,6 @@ export async function startFakeApiServer(options: FakeClusterOptions): Promise<F
   const requests: RequestRecord[] = [];
   const adminToken = randomBytes(16).toString('hex');
   const forbiddenToken = options.forbiddenToken ?? `forbidden-${randomBytes(8).toString('hex')}`;
-  const certificate = generateCertificate(dir);
   const server = createApiServer(certificate, {
     state,
     handlers: new ResourceHandlers(state, kubelet),
@@ -95,28 +106,36 @@ export async function startFakeApiServer(options: FakeClusterOptions): Promise<F
     forbiddenToken,
     requests,
   });
-  const port = await listen(server);
+  const close = async () => {
+    timers.close();
+    for (const stop of stops) stop();
+    commands.killAll();
+    watches.closeAll();
+    exec.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  let port: number;
+  try {
+    port = await listen(server);
+  } catch (e) {
+    await close();
+    throw e;
+  }
   const url = `https://127.0.0.1:${port}`;
   const kubeconfigPath = join(dir, 'kubeconfig');
   writeKubeconfig({ path: kubeconfigPath, url, caCert: certificate.cert, adminToken, forbiddenToken });
 
   return {
     url,
+    certificate,
     kubeconfigPath,
     env: { KUBECONFIG: kubeconfigPath, KUBECACHEDIR: join(dir, 'cache') },
     freezeRules: (node, frozen) => kubeProxy.freeze(node, frozen),
     programNow: () => kubeProxy.syncAll(),
     requests,
     errors,
-    close: async () => {
-      timers.close();
-      for (const stop of stops) stop();
-      commands.killAll();
-      watches.closeAll();
-      exec.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close,
   };
 }

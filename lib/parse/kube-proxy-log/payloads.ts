@@ -5,8 +5,10 @@
  *   - klog structured, multi-line:  `… "Restoring iptables" rules=<` then tab-indented lines, then ` >`;
  *   - klog structured, quoted:      `… "Restoring iptables" rules="*filter\n…"` (and JSON logs).
  */
-import { InputError } from '../errors';
-import { KLOG_HEADER } from './detect-format';
+import { InputError } from '../../errors';
+
+/** A klog line: `I1206 05:11:22.123456    1234 proxier.go:1592] …`. */
+export const KLOG_HEADER = /^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+\s+\S+:\d+\] /;
 
 export interface Payload {
   text: string;

@@ -1,0 +1,25 @@
+/**
+ * iptables rules as the tools print them: `iptables-save` (one table or several, with or without
+ * counters), `iptables -S`, kube-proxy's restore input, pasted rule lines. The reader of last
+ * resort: whatever no other reader claims is tried as iptables rules.
+ */
+import type { Reader } from '../reader';
+import { parseIptablesDump } from './parse-dump';
+import { iptablesSnapshot } from './snapshot';
+
+export const iptablesReader = {
+  name: 'iptables' as const,
+  reads: 'iptables-save, iptables -S, kube-proxy restore input, rule lines',
+  looksLike: () => true,
+  read(text, context) {
+    const dump = parseIptablesDump(text, {
+      source: context.source,
+      assumeTable: context.assumeTable,
+      allowTruncated: context.allowTruncated,
+      alike: context.alike?.ruleset,
+      onProgress: context.onProgress,
+      allowEmpty: context.metadata !== null,
+    });
+    return iptablesSnapshot(dump, context.source, context.metadata ? `natdiff snapshot (${dump.format})` : dump.format, context.metadata);
+  },
+} satisfies Reader;

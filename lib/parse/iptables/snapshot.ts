@@ -1,0 +1,27 @@
+/** An iptables dump — however it was written or wrapped (a log, a listing) — as a Snapshot. */
+import type { SnapshotMetadata } from '../../model/metadata';
+import { restrictTables } from '../../model/ruleset';
+import type { Snapshot } from '../../model/snapshot';
+import { metadataServiceNames } from '../../snapshot/metadata';
+import { partialReason } from './completeness';
+import type { IptablesDump } from './parse-dump';
+import { buildServiceView, mentionedServiceNames } from './services';
+
+export function iptablesSnapshot(dump: IptablesDump, source: string, format: string, metadata: SnapshotMetadata | null): Snapshot {
+  const fragment = dump.format === 'rule lines' || dump.cutShort;
+  return {
+    source,
+    format,
+    family: dump.family,
+    ruleset: dump.ruleset,
+    origin: { generator: dump.header.generator, version: dump.header.version, backend: dump.header.backend },
+    assumedTable: dump.assumedTable,
+    hadCounters: dump.hadCounters,
+    countersDigest: dump.countersDigest,
+    partial: partialReason(dump),
+    metadata,
+    warnings: dump.warnings,
+    serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
+    describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames, fragment }),
+  };
+}

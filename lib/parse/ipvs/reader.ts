@@ -1,0 +1,68 @@
+/**
+ * kube-proxy's IPVS mode: `ipvsadm -Ln` (and its views) and `ipvsadm-save -n`, alone or pasted in
+ * one file with the node's `iptables-save` (the nat table of IPVS mode), each part read by its own
+ * reader with the whole file's line numbers.
+ */
+import type { ServiceView, Snapshot } from '../../model/snapshot';
+import { metadataServiceNames } from '../../snapshot/metadata';
+import { parseIptablesDump } from '../iptables/parse-dump';
+import { iptablesSnapshot } from '../iptables/snapshot';
+import type { ReadContext, Reader } from '../reader';
+import { describeIpvs, looksLikeIpvs, readIpvs, splitIpvsParts, type TextPart } from './index';
+import { IPVS_TABLE } from './ruleset';
+
+/** A listing header after the first line: an ipvsadm listing pasted after something else. */
+const LATER_LISTING = /\n[ \t]*(?:IP Virtual Server version |Prot LocalAddress:Port )/;
+
+/** The iptables part of a mixed file, read as iptables rules with the file's line numbers. */
+function iptablesPart(part: TextPart, context: ReadContext): Snapshot {
+  const lineNumbers = part.text.split('\n').map((_, i) => part.firstLine + i);
+  const dump = parseIptablesDump(part.text, { source: context.source, allowTruncated: context.allowTruncated, lineNumbers });
+  return iptablesSnapshot(dump, context.source, dump.format, null);
+}
+
+/**
+ * Both parts' views: the services are IPVS's, and the iptables part adds what it finds about its
+ * own chains. Its view's warnings speak of the services it would hold (in IPVS mode: that they are
+ * in IPVS), which the IPVS part answers.
+ */
+function joinViews(ipvs: ServiceView, iptables: ServiceView | null): ServiceView {
+  if (!iptables) return ipvs;
+  return {
+    model: ipvs.model,
+    chainIdentity: (chain) => ipvs.chainIdentity(chain) ?? iptables.chainIdentity(chain),
+    // The services are IPVS's: only its table's rules are accounted for by them.
+    ruleAccount: (table, chain, index) => (table === IPVS_TABLE ? ipvs.ruleAccount(table, chain, index) : null),
+    findings: [...ipvs.findings, ...iptables.findings],
+    warnings: ipvs.warnings,
+  };
+}
+
+export const ipvsReader = {
+  name: 'ipvs' as const,
+  reads: "kube-proxy's IPVS mode: ipvsadm -Ln (--stats, --rate, --exact), ipvsadm-save -n, with or without the node's iptables-save",
+  looksLike: (sample, text) => looksLikeIpvs(sample) || LATER_LISTING.test(text),
+  read(text, context): Snapshot {
+    const { source, metadata } = context;
+    const parts = splitIpvsParts(text);
+    const ipvsPart = parts.ipvs ?? { text, firstLine: 1 };
+    const dump = readIpvs(ipvsPart.text, { source, allowTruncated: context.allowTruncated, firstLine: ipvsPart.firstLine });
+    const rest = parts.rest ? iptablesPart(parts.rest, context) : null;
+    const describe = (tables?: ReadonlySet<string>): ServiceView =>
+      joinViews(describeIpvs(dump, { source, servicePorts: metadata?.servicePorts }), rest ? rest.describe([], tables) : null);
+    return {
+      source,
+      format: `${metadata ? 'natdiff snapshot (' : ''}${dump.format}${rest ? ` + ${rest.format}` : ''}${metadata ? ')' : ''}`,
+      family: rest?.family ?? 'ipv4',
+      ruleset: { tables: new Map([...(rest?.ruleset.tables ?? []), ...dump.ruleset.tables]) },
+      origin: { generator: 'ipvsadm', version: dump.ipvsVersion, backend: null },
+      assumedTable: rest?.assumedTable ?? null,
+      hadCounters: rest?.hadCounters ?? false,
+      partial: dump.partial?.reason ?? rest?.partial ?? null,
+      metadata,
+      warnings: [...(rest?.warnings ?? []), ...dump.warnings],
+      serviceNames: () => new Set(metadataServiceNames(metadata)),
+      describe: (_names, tables) => describe(tables),
+    };
+  },
+} satisfies Reader;

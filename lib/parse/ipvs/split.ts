@@ -1,0 +1,54 @@
+/**
+ * People paste what they ran on an IPVS node into one file: `iptables-save -t nat`, then
+ * `ipvsadm -Ln` (or the other way round, or several of each). ipvsadm's lines are told apart by
+ * their first characters, so each line goes to the part it belongs to; blank lines are blank in
+ * both.
+ */
+import { isIpvsLine } from './lines';
+
+export interface TextPart {
+  /**
+   * The part's lines, from its first to its last, with the other part's lines between them left
+   * blank: line `firstLine + i` of the whole input is line `i` of the text.
+   */
+  text: string;
+  /** 1-based line in the whole input where the part's text starts. */
+  firstLine: number;
+}
+
+export interface SplitParts {
+  ipvs: TextPart | null;
+  rest: TextPart | null;
+}
+
+/** Cheap, from the first line that holds anything: whether the input begins as ipvsadm output. */
+export function looksLikeIpvs(sample: string): boolean {
+  for (const line of sample.split('\n', 50)) {
+    const text = line.trim();
+    if (text !== '') return isIpvsLine(text);
+  }
+  return false;
+}
+
+/** `mine[i]`: line i belongs to this part; null for a blank line. */
+function part(lines: string[], mine: (boolean | null)[], endsWithNewline: boolean): TextPart | null {
+  const first = mine.indexOf(true);
+  if (first < 0) return null;
+  const last = mine.lastIndexOf(true);
+  const kept = lines.slice(first, last + 1).map((line, i) => (mine[first + i] ? line : ''));
+  const open = last === lines.length - 1 && !endsWithNewline;
+  return { text: kept.join('\n') + (open ? '' : '\n'), firstLine: first + 1 };
+}
+
+export function splitIpvsParts(text: string): SplitParts {
+  const endsWithNewline = text.endsWith('\n');
+  const lines = (endsWithNewline ? text.slice(0, -1) : text).split('\n');
+  const ipvs = lines.map((line) => {
+    const trimmed = line.trim();
+    return trimmed === '' ? null : isIpvsLine(trimmed);
+  });
+  return {
+    ipvs: part(lines, ipvs, endsWithNewline),
+    rest: part(lines, ipvs.map((x) => (x === null ? null : !x)), endsWithNewline),
+  };
+}

@@ -1,0 +1,30 @@
+/** kube-proxy's nftables mode: `nft list table ip|ip6 kube-proxy`, `nft list ruleset`, `-a`, `nft -j`. */
+import type { Snapshot } from '../../model/snapshot';
+import { metadataServiceNames } from '../../snapshot/metadata';
+import type { Reader } from '../reader';
+import { describeNftables, looksLikeNftables, nftablesServiceNames, readNftables } from './index';
+
+export const nftablesReader = {
+  name: 'nftables' as const,
+  reads: "kube-proxy's nftables mode: nft list table ip|ip6 kube-proxy, nft list ruleset, with -a or -j",
+  looksLike: (sample) => looksLikeNftables(sample),
+  read(text, context): Snapshot {
+    const { source, metadata } = context;
+    const dump = readNftables(text, { source, allowTruncated: context.allowTruncated });
+    const families = new Set(dump.tables.map((t) => t.family));
+    return {
+      source,
+      format: metadata ? `natdiff snapshot (${dump.format})` : dump.format,
+      family: families.size === 1 && families.has('ip6') ? 'ipv6' : 'ipv4',
+      ruleset: dump.ruleset,
+      origin: { generator: 'nft', version: dump.version, backend: 'nf_tables' },
+      assumedTable: null,
+      hadCounters: dump.hadCounters,
+      partial: dump.cutShort ? 'is cut short (read as far as it goes, --allow-truncated): what it does not hold is not compared' : null,
+      metadata,
+      warnings: dump.warnings,
+      serviceNames: () => new Set([...nftablesServiceNames(dump), ...metadataServiceNames(metadata)]),
+      describe: (candidateNames, tables) => describeNftables(dump, { source, candidateNames, tables }),
+    };
+  },
+} satisfies Reader;
