@@ -2,8 +2,9 @@
  * The memory a diff of its inputs will need, estimated from what is read: running out of heap
  * kills the process with V8's "heap out of memory" and a native stack trace, so natdiff says it
  * first. Before reading, the inputs' sizes on disk are a lower bound; while reading, every chunk
- * counts, after decompression: bytes and lines (a line that is a rule costs far more than its
- * bytes: a dump of a million 27-byte rules needs some 30 times its size).
+ * counts, after decompression: bytes, lines and JSON objects (a line that is a rule costs far
+ * more than its bytes: a dump of a million 27-byte rules needs some 30 times its size; `nft -j`
+ * prints a whole ruleset on one line, an object or more a rule).
  */
 import { statSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
@@ -11,22 +12,36 @@ import { InputError } from '../errors';
 
 const MiB = 1024 * 1024;
 
-/** What the heap holds besides the inputs: Node.js itself, and V8's young generation (counted in the heap limit). */
-export const HEAP_BASE = 48 * MiB;
-/** Heap a diff needs per byte read and per line read (see heapNeed). */
+/**
+ * What the heap holds besides the inputs: V8's young generation (counted in the heap limit, 48 MiB
+ * at most), and Node.js with natdiff's code loaded (some 9 MiB, all its readers).
+ */
+export const HEAP_BASE = 64 * MiB;
+/** Heap a diff needs per byte, line and JSON object read (see heapNeed). */
 export const HEAP_PER_BYTE = 4;
 export const HEAP_PER_LINE = 800;
+export const HEAP_PER_OBJECT = 32;
+
+/** What is counted of what is read, after decompression. */
+export interface Counted {
+  bytes: number;
+  lines: number;
+  /** Opening braces: the JSON objects of `nft -j` (a few in every other format). */
+  objects: number;
+}
 
 /**
- * The heap `natdiff diff` needs at its peak (a JSON or text report) for inputs this large, in the
- * worst case: every rule of one input removed or added, so every rule read, keyed and reported.
- * Measured as the smallest --max-old-space-size that lets it finish (Node 20): a one-chain dump of
- * 400k distinct 33-byte rules against an empty one 302 MiB (this gives 359), 200k two-rule chains
- * 397 MiB (501), 400k identical rules 239 MiB (331), a 3000-service kube-proxy dump 116 MiB (139);
- * a scale event between two of those (19.7 MiB, 264k lines) needs 92 MiB, less than half this.
+ * The heap `natdiff diff` needs at its peak (a text, JSON or Markdown report) for inputs this
+ * large, in the worst case: every rule of one input removed or added, so every rule read, keyed and
+ * reported. Measured as the smallest --max-old-space-size that lets it finish (Node 20, JSON and
+ * Markdown; what this gives, less the young generation, in brackets): one chain of 400k distinct
+ * 30-byte rules against an empty one 353 and 365 MiB (370), 200k two-rule chains 394 and 440 (529),
+ * 400k identical rules 247 and 273 (347), an `nft -j` ruleset of 700k one-statement rules 278 (344);
+ * the largest of such inputs this lets through with --max-old-space-size=64 need 49 to 60 MiB.
+ * `-o yaml` needs about twice as much.
  */
-export function heapNeed(bytes: number, lines: number): number {
-  return HEAP_BASE + bytes * HEAP_PER_BYTE + lines * HEAP_PER_LINE;
+export function heapNeed(read: Counted): number {
+  return HEAP_BASE + read.bytes * HEAP_PER_BYTE + read.lines * HEAP_PER_LINE + read.objects * HEAP_PER_OBJECT;
 }
 
 const mib = (bytes: number): number => Math.round(bytes / MiB);
@@ -49,7 +64,7 @@ function knownSize(path: string): number {
 /** Before reading: inputs whose size on disk alone needs more heap than there is are refused at once. */
 export function checkMemoryBudget(paths: string[], heapLimit = getHeapStatistics().heap_size_limit): void {
   const total = paths.reduce((n, p) => n + knownSize(p), 0);
-  const need = heapNeed(total, 0);
+  const need = heapNeed({ bytes: total, lines: 0, objects: 0 });
   if (need <= heapLimit) return;
   throw new InputError(
     `the inputs are ${mib(total)} MiB together; diffing them takes at least ${mib(need)} MiB of memory, more than this Node.js may use (${mib(heapLimit)} MiB): run natdiff with ${nodeOptionsFor(need)} on a machine with that much free memory`,
@@ -57,10 +72,7 @@ export function checkMemoryBudget(paths: string[], heapLimit = getHeapStatistics
 }
 
 /** What has been read of one input so far. */
-export interface ReadSoFar {
-  /** Bytes after decompression. */
-  bytes: number;
-  lines: number;
+export interface ReadSoFar extends Counted {
   /** Bytes of the input as stored (compressed or not), and its whole size when known (a regular file). */
   stored: number;
   storedSize: number | null;
@@ -69,7 +81,7 @@ export interface ReadSoFar {
 /** The heap the inputs of one diff will need, counted as they are read, one after the other. */
 export class MemoryBudget {
   /** What the inputs read in full hold. */
-  private readonly spent = { bytes: 0, lines: 0 };
+  private readonly spent: Counted = { bytes: 0, lines: 0, objects: 0 };
 
   constructor(readonly heapLimit = getHeapStatistics().heap_size_limit) {}
 
@@ -88,10 +100,12 @@ export class MemoryBudget {
   read(soFar: ReadSoFar): void {
     this.spent.bytes += soFar.bytes;
     this.spent.lines += soFar.lines;
+    this.spent.objects += soFar.objects;
   }
 
   /** What the inputs before and `scale` times what was read of this one need. */
   private need(soFar: ReadSoFar, scale: number): number {
-    return heapNeed(this.spent.bytes + soFar.bytes * scale, this.spent.lines + soFar.lines * scale);
+    const { spent } = this;
+    return heapNeed({ bytes: spent.bytes + soFar.bytes * scale, lines: spent.lines + soFar.lines * scale, objects: spent.objects + soFar.objects * scale });
   }
 }

@@ -52,9 +52,12 @@ function tooLarge(bytes: number, source: string): InputError {
   return new InputError(`is ${Math.round(bytes / 1048576)} MiB or more; natdiff reads dumps of up to ${MAX_INPUT_BYTES / 1048576} MiB`, source);
 }
 
-function countLines(chunk: Buffer): number {
+const NEWLINE = 0x0a;
+const OPEN_BRACE = 0x7b;
+
+function count(chunk: Buffer, byte: number): number {
   let n = 0;
-  for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) n++;
+  for (let at = chunk.indexOf(byte); at >= 0; at = chunk.indexOf(byte, at + 1)) n++;
   return n;
 }
 
@@ -71,14 +74,15 @@ class InputText {
     private readonly compressedSoFar: (() => number) | null,
     storedSize: number | null,
   ) {
-    this.soFar = { bytes: 0, lines: 0, stored: 0, storedSize };
+    this.soFar = { bytes: 0, lines: 0, objects: 0, stored: 0, storedSize };
   }
 
   add(chunk: Buffer): void {
     if (this.soFar.bytes === 0) for (const [magic, what] of MAGIC) if (startsWith(chunk, magic)) throw new InputError(`is ${what}, not a dump`, this.source);
     if (chunk.includes(0)) throw new InputError('is a binary file, not a dump', this.source);
     this.soFar.bytes += chunk.length;
-    this.soFar.lines += countLines(chunk);
+    this.soFar.lines += count(chunk, NEWLINE);
+    this.soFar.objects += count(chunk, OPEN_BRACE);
     if (this.soFar.bytes > MAX_INPUT_BYTES) throw tooLarge(this.soFar.bytes, this.source);
     this.soFar.stored = this.compressedSoFar?.() ?? this.soFar.bytes;
     this.budget?.reading(this.source, this.soFar);

@@ -9,6 +9,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { heapNeed } from '../../lib/snapshot/memory-budget';
 import { CLI, expectOneLineError, natdiff, type CliResult } from '../support/cli';
 
 const AFTER = 'snapshots/coredns-scale-2to4-after.txt';
@@ -54,13 +55,71 @@ describe('more than the heap can diff', () => {
 
   test('many tiny rules: counted by the line, not only by the byte', () => {
     const rules = join(tmp, 'tiny-rules.txt');
-    writeFileSync(rules, `*nat\n:BIG - [0:0]\n${Array.from({ length: 400_000 }, (_, i) => `-A BIG -s 10.${i >> 16}.${(i >> 8) & 255}.${i & 255} -j RETURN\n`).join('')}COMMIT\n`);
+    writeFileSync(rules, `*nat\n:BIG - [0:0]\n${Array.from({ length: 200_000 }, (_, i) => `-A BIG -s 10.${i >> 16}.${(i >> 8) & 255}.${i & 255} -j RETURN\n`).join('')}COMMIT\n`);
     expectOneLineError(natdiff(['diff', rules, AFTER], { env: SMALL_HEAP }), new RegExp(`^natdiff: ${rules.replace(/[.]/g, '\\.')}${NEEDS_MORE.source}`));
   });
 
   test('through stdin (its size unknown: "or more")', () => {
     const bomb = gzipBomb('bomb-stdin.txt.gz', '-A BIG -j RETURN\n', 200);
     expectOneLineError(withStdinFrom(bomb, SMALL_HEAP), /^natdiff: stdin: stopped reading at \d+ MiB: .* NODE_OPTIONS=--max-old-space-size=\d+ or more on a machine with that much free memory$/);
+  });
+});
+
+describe('as much as the heap can diff', () => {
+  /** The heap a Node.js run with SMALL_HEAP may use. */
+  const heapLimit = Number(spawnSync(process.execPath, ['-p', 'require("node:v8").getHeapStatistics().heap_size_limit'], { encoding: 'utf8', env: { ...process.env, ...SMALL_HEAP } }).stdout);
+  const occurrences = (text: string, c: string): number => text.split(c).length - 1;
+  const fits = (texts: string[]): boolean =>
+    heapNeed({
+      bytes: texts.reduce((n, t) => n + Buffer.byteLength(t), 0),
+      lines: texts.reduce((n, t) => n + occurrences(t, '\n'), 0),
+      objects: texts.reduce((n, t) => n + occurrences(t, '{'), 0),
+    }) <= heapLimit;
+
+  /** The dump of `grow(n)` for the largest n the memory budget lets through beside `other`: every rule of it removed. */
+  function largestLetThrough(name: string, grow: (n: number) => string, other: string): { dump: string; larger: string } {
+    let [fitting, tooMany] = [1, 2];
+    while (fits([grow(tooMany), other])) [fitting, tooMany] = [tooMany, tooMany * 2];
+    while (tooMany - fitting > 1) {
+      const n = Math.floor((fitting + tooMany) / 2);
+      if (fits([grow(n), other])) fitting = n;
+      else tooMany = n;
+    }
+    const [dump, larger] = [join(tmp, `${name}.txt`), join(tmp, `${name}-larger.txt`)];
+    writeFileSync(dump, grow(fitting));
+    writeFileSync(larger, grow(tooMany));
+    return { dump, larger };
+  }
+
+  const diffTo = (args: string[], out: string): CliResult => natdiff(['diff', ...args, '--out', join(tmp, out)], { env: SMALL_HEAP });
+
+  describe('iptables-save: tiny rules, one a line', () => {
+    const empty = join(tmp, 'empty-chain.txt');
+    writeFileSync(empty, '*nat\n:BIG - [0:0]\nCOMMIT\n');
+    const tiny = (n: number) => `*nat\n:BIG - [0:0]\n${Array.from({ length: n }, (_, i) => `-A BIG -s 10.${i >> 16}.${(i >> 8) & 255}.${i & 255} -j RETURN\n`).join('')}COMMIT\n`;
+    const { dump, larger } = largestLetThrough('tiny-fitting', tiny, readFileSync(empty, 'utf8'));
+
+    test.each(['text', 'json', 'markdown'])('-o %s: diffed, never out of memory', (output) => {
+      const r = diffTo([dump, empty, '-o', output], `tiny.${output}`);
+      expect({ status: r.status, stderr: r.stderr.slice(0, 300) }).toEqual({ status: 1, stderr: '' });
+    });
+
+    test('one rule more is refused', () => {
+      expectOneLineError(natdiff(['diff', larger, empty], { env: SMALL_HEAP }), /: stopped reading at \d+ MiB: diffing .* takes more memory than this Node\.js may use/);
+    });
+  });
+
+  describe('nft -j: a ruleset on one line, an object or more a rule', () => {
+    const FIXTURE = 'tests/fixtures/nftables/k8s-1.29.json';
+    const chain = '{"chain":{"family":"ip","table":"kube-proxy","name":"big","handle":2}}';
+    const rule = (i: number) => `,{"rule":{"family":"ip","table":"kube-proxy","chain":"big","handle":${i + 3},"expr":[{"return":null}]}}`;
+    const rules = (n: number) => `{"nftables":[{"table":{"family":"ip","name":"kube-proxy","handle":1}},${chain}${Array.from({ length: n }, (_, i) => rule(i)).join('')}]}\n`;
+    const { dump } = largestLetThrough('nft-json-fitting', rules, readFileSync(FIXTURE, 'utf8'));
+
+    test.each(['text', 'json'])('-o %s: diffed, never out of memory', (output) => {
+      const r = diffTo([dump, FIXTURE, '--table', 'all', '-o', output], `nft.${output}`);
+      expect({ status: r.status, stderr: r.stderr.slice(0, 300) }).toEqual({ status: 1, stderr: '' });
+    });
   });
 });
 
