@@ -38,15 +38,18 @@ describeCluster('natdiff snap through a cluster (real kubectl, fake API server)'
   });
   afterEach(() => expect(t.cluster.errors).toEqual([]));
 
+  const fromConfig = "natdiff: kube-proxy mode iptables: kube-proxy's ConfigMap kube-system/kube-proxy leaves mode empty: kube-proxy's default, iptables";
+
   test('--node: through the kube-proxy pod on that node, with pods and service ports from the cluster', async () => {
     const r = await snap(['--node', 'node-a', '--label', 'before']);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe(`${fromConfig}\n`);
     expect(r.status).toBe(0);
     const path = r.stdout.trim();
     expect(path).toMatch(new RegExp(`^${dir}/fake/node-a/\\d{8}T\\d{6}Z-before\\.txt$`));
     const s = parseSnapshot(readFileSync(path, 'utf8'), path);
     const m = s.metadata;
-    expect(m).toMatchObject({ node: 'node-a', kubeContext: 'fake', label: 'before', source: { kind: 'node', target: 'node-a', via: expect.stringMatching(/^kube-proxy pod kube-system\/kube-proxy-/) } });
+    expect(m).toMatchObject({ node: 'node-a', kubeContext: 'fake', label: 'before', source: { kind: 'node', target: 'node-a', via: expect.stringMatching(/^kube-proxy pod kube-system\/kube-proxy-/) }, nodeIPs: ['172.18.0.2'] });
+    expect(m).toMatchObject({ kubeProxyMode: 'iptables', kubeProxyModeDecision: { by: 'config' }, parts: [{ name: 'iptables', command: m?.source.command, lines: { first: expect.any(Number), last: expect.any(Number) }, loadWith: 'iptables-restore' }] });
     expect(m?.source.command.slice(1)).toEqual(['exec', '--namespace=kube-system', expect.stringMatching(/^pod\/kube-proxy-/), '--container=kube-proxy', '--', 'iptables-save', '-t', 'nat']);
     const corednsPods = Object.entries(m?.pods ?? {}).filter(([, p]) => p.pod.startsWith('coredns-'));
     expect(corednsPods).toHaveLength(2);
@@ -58,7 +61,7 @@ describeCluster('natdiff snap through a cluster (real kubectl, fake API server)'
 
   test('--node --via debug: a privileged debug pod runs iptables-save on the host', async () => {
     const r = await snap(['--node', 'node-b', '--via', 'debug']);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe(`${fromConfig}\n`);
     expect(r.status).toBe(0);
     const s = parseSnapshot(readFileSync(r.stdout.trim(), 'utf8'), 'x');
     expect(s.metadata?.source.via).toBe('debug pod (busybox:1.36)');
@@ -71,7 +74,10 @@ describeCluster('natdiff snap through a cluster (real kubectl, fake API server)'
     expect(r.status).toBe(2);
     const paths = r.stdout.trim().split('\n');
     expect(paths.map((p) => p.split('/').slice(-2, -1)[0])).toEqual(['node-a', 'node-b']);
-    expect(r.stderr.trim()).toBe('natdiff: node node-c: no kube-proxy pod is running on node node-c (kube-proxy may run outside a pod there, as in k3s, or the cluster uses another service proxy); try --via debug');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      ...['node-a', 'node-b'].map((node) => fromConfig.replace('natdiff: ', `natdiff: node ${node}: `)),
+      'natdiff: node node-c: no kube-proxy pod is running on node node-c (kube-proxy may run outside a pod there, as in k3s, or the cluster uses another service proxy); try --via debug',
+    ]);
   });
 
   test.each([

@@ -31,6 +31,8 @@ export interface ServiceSpec {
   ports: PortSpec[];
   externalIPs?: string[];
   loadBalancerIPs?: string[];
+  /** Only these sources may reach the load-balancer IPs (the nftables writer's firewall chains; not written in iptables mode). */
+  loadBalancerSourceRanges?: string[];
   externalTrafficPolicy?: 'Cluster' | 'Local';
   /** ClientIP session affinity timeout, when affinity is on. */
   affinitySeconds?: number;
