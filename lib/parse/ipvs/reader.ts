@@ -10,8 +10,11 @@ import { iptablesSnapshot } from '../iptables/snapshot';
 import type { ReadContext, Reader } from '../reader';
 import { describeIpvs, looksLikeIpvs, readIpvs, splitIpvsParts, type TextPart } from './index';
 
-/** A listing header after the first line: an ipvsadm listing pasted after something else. */
-const LATER_LISTING = /\n[ \t]*(?:IP Virtual Server version |Prot LocalAddress:Port )/;
+/**
+ * A listing header, or an ipvsadm-save service line (iptables chain names never start with `-`),
+ * after the first line: ipvsadm output pasted after something else, or after natdiff's header.
+ */
+const LATER_LISTING = /\n[ \t]*(?:IP Virtual Server version |Prot LocalAddress:Port |-A\s+(?:-[tuf]|--sctp-service)\s)/;
 
 /** The iptables part of a mixed file, read as iptables rules with the file's line numbers. */
 function iptablesPart(part: TextPart, context: ReadContext): Snapshot {
@@ -46,7 +49,7 @@ export const ipvsReader = {
     const dump = readIpvs(ipvsPart.text, { source, allowTruncated: context.allowTruncated, firstLine: ipvsPart.firstLine });
     const rest = parts.rest ? iptablesPart(parts.rest, context) : null;
     const describe = (tables?: ReadonlySet<string>): ServiceView =>
-      joinViews(describeIpvs(dump, { source, servicePorts: metadata?.servicePorts }), rest ? rest.describe([], tables) : null);
+      joinViews(describeIpvs(dump, { source, servicePorts: metadata?.servicePorts, nodeIPs: metadata?.nodeIPs }), rest ? rest.describe([], tables) : null);
     return {
       source,
       format: `${metadata ? 'natdiff snapshot (' : ''}${dump.format}${rest ? ` + ${rest.format}` : ''}${metadata ? ')' : ''}`,
