@@ -29,7 +29,7 @@ export function sourceOptions<T>(y: Argv<T>) {
     .option('node', { type: 'string', describe: 'read the rules on this cluster node, through kubectl' })
     .option('via', { choices: ['exec', 'debug'] as const, default: 'exec' as const, describe: 'with --node: exec into the kube-proxy pod, or run a privileged kubectl debug pod' })
     .option('debug-image', { type: 'string', default: 'busybox:1.36', describe: 'the image of the --via debug pod' })
-    .option('ssh', { type: 'string', describe: 'read the rules on this host: ssh HOST sudo iptables-save' })
+    .option('ssh', { type: 'string', describe: "read the rules on this host: ssh HOST sudo -n and the mode's commands (iptables-save, nft, ipvsadm-save)" })
     .option('ssh-option', { type: 'string', array: true, describe: 'an ssh -o option for --ssh (repeatable), e.g. Port=2222' })
     .option('exec', { type: 'boolean', describe: 'read the rules from the command after --' })
     .option('context', { type: 'string', describe: 'kubectl context' })
