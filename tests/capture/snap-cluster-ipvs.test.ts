@@ -7,12 +7,10 @@
  * tests/support/ipvsadm-writer.ts writes it; kube-proxy's IPVS-mode iptables rules and ipsets are
  * loaded there for real.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { natdiffAsync } from '../support/cli';
-import { clusterUnavailableReason, startTestCluster, type TestCluster } from '../support/fake-cluster';
+import { clusterUnavailableReason, useTestCluster } from '../support/fake-cluster';
 import { port } from '../support/snapshots';
 import { run } from '../support/netns';
 
@@ -21,30 +19,16 @@ if (unavailable) console.warn(`skipping IPVS-mode cluster capture tests: ${unava
 const describeCluster = unavailable ? describe.skip : describe;
 
 describeCluster('natdiff snap of an IPVS-mode node (real kubectl, fake API server, stand-in ipvsadm-save)', () => {
-  let t: TestCluster;
-  let dir: string;
-
-  beforeAll(async () => {
-    t = await startTestCluster({
-      kubeProxy: { mode: 'ipvs', shownBy: 'flag' },
-      moreServices: [{
-        namespace: 'default', name: 'shop', clusterIP: '10.96.130.5', type: 'LoadBalancer', selector: { app: 'web' },
-        externalIPs: ['198.51.100.7'], loadBalancerIP: '203.0.113.50', ports: [{ name: 'https', port: 443, targetPort: 8080, protocol: 'TCP', nodePort: 31443 }],
-      }],
-    });
-    dir = mkdtempSync(join(tmpdir(), 'natdiff-snap-ipvs-'));
+  const shared = useTestCluster({
+    kubeProxy: { mode: 'ipvs', shownBy: 'flag' },
+    moreServices: [{
+      namespace: 'default', name: 'shop', clusterIP: '10.96.130.5', type: 'LoadBalancer', selector: { app: 'web' },
+      externalIPs: ['198.51.100.7'], loadBalancerIP: '203.0.113.50', ports: [{ name: 'https', port: 443, targetPort: 8080, protocol: 'TCP', nodePort: 31443 }],
+    }],
   });
-  afterAll(async () => {
-    try {
-      await t?.close();
-    } finally {
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    }
-  });
-  afterEach(() => expect(t.cluster.errors).toEqual([]));
 
   test('the mode from the pod flag; ipvsadm-save -n and iptables-save -t nat as two parts; service ports with external and load-balancer IPs, and the node addresses', async () => {
-    const r = await natdiffAsync(['snap', '--dir', dir, '--node', 'node-a'], { env: t.env });
+    const r = await natdiffAsync(['snap', '--dir', shared.dir, '--node', 'node-a'], { env: shared.t.env });
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^natdiff: kube-proxy mode ipvs: kube-proxy pod kube-system\/kube-proxy-\w+ runs with --proxy-mode=ipvs\n$/);
     const s = parseSnapshot(readFileSync(r.stdout.trim(), 'utf8'), 'snap');
@@ -64,7 +48,7 @@ describeCluster('natdiff snap of an IPVS-mode node (real kubectl, fake API serve
   });
 
   test('natdiff scale reads the same service model in IPVS mode: coredns 2 → 3 converges, its ports named from the cluster', async () => {
-    const r = await natdiffAsync(['scale', 'deployment/coredns', '--replicas', '3', '-n', 'kube-system', '--node', 'node-a', '--dir', dir, '--interval', '200ms', '-o', 'json'], { env: t.env, timeoutMs: 120_000 });
+    const r = await natdiffAsync(['scale', 'deployment/coredns', '--replicas', '3', '-n', 'kube-system', '--node', 'node-a', '--dir', shared.dir, '--interval', '200ms', '-o', 'json'], { env: shared.t.env, timeoutMs: 120_000 });
     expect(r.stderr).toMatch(/^natdiff: kube-proxy mode ipvs: kube-proxy pod kube-system\/kube-proxy-\w+ runs with --proxy-mode=ipvs$/m);
     const doc = JSON.parse(r.stdout);
     expect(doc.scale).toMatchObject({ outcome: 'converged', fromReplicas: 2, toReplicas: 3 });

@@ -2,12 +2,10 @@
  * `natdiff snap --node` through the real kubectl, against the fake API server whose exec runs
  * iptables-save in the network namespace standing for that node.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { natdiffAsync, type CliResult } from '../support/cli';
-import { clusterUnavailableReason, startTestCluster, type TestCluster } from '../support/fake-cluster';
+import { clusterUnavailableReason, useTestCluster } from '../support/fake-cluster';
 
 const unavailable = clusterUnavailableReason();
 if (unavailable) console.warn(`skipping cluster capture tests: ${unavailable}`);
@@ -21,22 +19,8 @@ function oneLineError(r: CliResult, pattern: RegExp): void {
 }
 
 describeCluster('natdiff snap through a cluster (real kubectl, fake API server)', () => {
-  let t: TestCluster;
-  let dir: string;
-  const snap = (args: string[]) => natdiffAsync(['snap', '--dir', dir, ...args], { env: t.env });
-
-  beforeAll(async () => {
-    t = await startTestCluster({ nodeWithoutKubeProxy: true });
-    dir = mkdtempSync(join(tmpdir(), 'natdiff-snap-cluster-'));
-  });
-  afterAll(async () => {
-    try {
-      await t?.close();
-    } finally {
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    }
-  });
-  afterEach(() => expect(t.cluster.errors).toEqual([]));
+  const shared = useTestCluster({ nodeWithoutKubeProxy: true });
+  const snap = (args: string[]) => natdiffAsync(['snap', '--dir', shared.dir, ...args], { env: shared.t.env });
 
   const fromConfig = "natdiff: kube-proxy mode iptables: kube-proxy's ConfigMap kube-system/kube-proxy leaves mode empty: kube-proxy's default, iptables";
 
@@ -45,7 +29,7 @@ describeCluster('natdiff snap through a cluster (real kubectl, fake API server)'
     expect(r.stderr).toBe(`${fromConfig}\n`);
     expect(r.status).toBe(0);
     const path = r.stdout.trim();
-    expect(path).toMatch(new RegExp(`^${dir}/fake/node-a/\\d{8}T\\d{6}Z-before\\.txt$`));
+    expect(path).toMatch(new RegExp(`^${shared.dir}/fake/node-a/\\d{8}T\\d{6}Z-before\\.txt$`));
     const s = parseSnapshot(readFileSync(path, 'utf8'), path);
     const m = s.metadata;
     expect(m).toMatchObject({ node: 'node-a', kubeContext: 'fake', label: 'before', source: { kind: 'node', target: 'node-a', via: expect.stringMatching(/^kube-proxy pod kube-system\/kube-proxy-/) }, nodeIPs: ['172.18.0.2'] });
@@ -66,7 +50,7 @@ describeCluster('natdiff snap through a cluster (real kubectl, fake API server)'
     const s = parseSnapshot(readFileSync(r.stdout.trim(), 'utf8'), 'x');
     expect(s.metadata?.source.via).toBe('debug pod (busybox:1.36)');
     expect(s.ruleset.tables.get('nat')?.chains.has('KUBE-SVC-TCOU7JCQXEZGVUNU')).toBe(true);
-    expect(t.cluster.requests.filter((q) => q.method === 'DELETE' && q.path.includes('/pods/node-debugger-node-b-'))).toHaveLength(1);
+    expect(shared.t.cluster.requests.filter((q) => q.method === 'DELETE' && q.path.includes('/pods/node-debugger-node-b-'))).toHaveLength(1);
   });
 
   test('--all-nodes: one file per node; a node without a kube-proxy pod is an error for that node only', async () => {
@@ -97,7 +81,7 @@ describeCluster('natdiff snap through a cluster (real kubectl, fake API server)'
   });
 
   test('kubectl missing: one line, exit 2', async () => {
-    const r = await natdiffAsync(['snap', '--dir', dir, '--node', 'node-a'], { env: { ...t.env, NATDIFF_KUBECTL: '/nonexistent/kubectl' } });
+    const r = await natdiffAsync(['snap', '--dir', shared.dir, '--node', 'node-a'], { env: { ...shared.t.env, NATDIFF_KUBECTL: '/nonexistent/kubectl' } });
     oneLineError(r, /^natdiff: kubectl get pods: kubectl is not installed \(or not on PATH\)$/);
   });
 });

@@ -96,6 +96,27 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
 }
 
 /**
+ * A cluster and a snapshot directory shared by the tests of a describe block: started before
+ * them, gone after them; background errors of the fake cluster fail the test they happen in.
+ */
+export function useTestCluster(options: TestClusterOptions = {}): { readonly t: TestCluster; readonly dir: string } {
+  const shared = {} as { t: TestCluster; dir: string };
+  beforeAll(async () => {
+    shared.t = await startTestCluster(options);
+    shared.dir = mkdtempSync(join(tmpdir(), 'natdiff-cluster-'));
+  });
+  afterAll(async () => {
+    try {
+      await shared.t?.close();
+    } finally {
+      if (shared.dir) rmSync(shared.dir, { recursive: true, force: true });
+    }
+  });
+  afterEach(() => expect(shared.t.cluster.errors).toEqual([]));
+  return shared;
+}
+
+/**
  * A cluster and a snapshot directory of the test's own, so that no test sees another's scale;
  * both are gone afterwards, whatever happened. Background errors of the fake cluster fail the test.
  */
