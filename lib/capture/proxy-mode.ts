@@ -31,7 +31,10 @@ export function modeFromPod(pod: Pod): ModeDecision | null {
 
 const CONFIG_MAP = 'kube-system/kube-proxy';
 
-/** kube-proxy's `mode` in its ConfigMap's config.conf (kubeadm's layout); empty is kube-proxy's default, iptables. */
+/**
+ * kube-proxy's `mode` in its ConfigMap's config.conf (kubeadm's layout): a KubeProxyConfiguration
+ * whose mode is empty or missing runs kube-proxy's default, iptables. Null when it does not say.
+ */
 export function modeFromConfig(conf: string | undefined): ModeDecision | null {
   if (conf === undefined) return null;
   let config: unknown;
@@ -40,8 +43,9 @@ export function modeFromConfig(conf: string | undefined): ModeDecision | null {
   } catch {
     return null;
   }
-  const mode = typeof config === 'object' && config !== null ? (config as Record<string, unknown>).mode : undefined;
-  if (mode === '' || mode === null) return { mode: 'iptables', by: 'config', reason: `kube-proxy's ConfigMap ${CONFIG_MAP} leaves mode empty: kube-proxy's default, iptables` };
+  if (typeof config !== 'object' || config === null || (config as Record<string, unknown>).kind !== 'KubeProxyConfiguration') return null;
+  const mode = (config as Record<string, unknown>).mode ?? '';
+  if (mode === '') return { mode: 'iptables', by: 'config', reason: `kube-proxy's ConfigMap ${CONFIG_MAP} leaves mode empty: kube-proxy's default, iptables` };
   if (typeof mode !== 'string' || !isProxyMode(mode)) return null;
   return { mode, by: 'config', reason: `kube-proxy's ConfigMap ${CONFIG_MAP} says mode: ${mode}` };
 }
