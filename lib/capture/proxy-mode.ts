@@ -17,14 +17,20 @@ function isProxyMode(value: string): value is ProxyMode {
   return (PROXY_MODES as readonly string[]).includes(value);
 }
 
-/** `--proxy-mode=X` or `--proxy-mode X` among the kube-proxy container's command and args. */
+/**
+ * `--proxy-mode=X` or `--proxy-mode X` among the kube-proxy container's command and args, or in a
+ * `sh -c` command line among them. Beside `--config` the flag says nothing: kube-proxy then runs
+ * with its config file's values and ignores every flag but the logging ones (kubernetes#107156,
+ * and kube-proxy's `--help` since #107157).
+ */
 export function modeFromPod(pod: Pod): ModeDecision | null {
   const container = pod.spec.containers.find((c) => c.name === 'kube-proxy') ?? pod.spec.containers[0];
-  const argv = [...(container?.command ?? []), ...(container?.args ?? [])];
-  const i = argv.findIndex((a) => a === '--proxy-mode' || a.startsWith('--proxy-mode='));
+  const words = [...(container?.command ?? []), ...(container?.args ?? [])].flatMap((a) => a.split(/\s+/));
+  if (words.some((w) => w === '--config' || w.startsWith('--config='))) return null;
+  const i = words.findIndex((w) => w === '--proxy-mode' || w.startsWith('--proxy-mode='));
   if (i < 0) return null;
-  const flag = argv[i] as string;
-  const value = flag.includes('=') ? flag.slice(flag.indexOf('=') + 1) : (argv[i + 1] ?? '');
+  const flag = words[i] as string;
+  const value = (flag.includes('=') ? flag.slice(flag.indexOf('=') + 1) : (words[i + 1] ?? '')).replace(/^(["'])(.*)\1$/, '$2');
   if (!isProxyMode(value)) return null;
   return { mode: value, by: 'flag', reason: `kube-proxy pod ${pod.metadata.namespace ?? 'kube-system'}/${pod.metadata.name} runs with --proxy-mode=${value}` };
 }

@@ -42,17 +42,25 @@ describe("kube-proxy's ConfigMap (config.conf)", () => {
 
 describe("kube-proxy's pod flag", () => {
   const pod = (command: string[], args: string[] = []): Pod => ({ metadata: { name: 'kube-proxy-x7k2p', namespace: 'kube-system' }, spec: { containers: [{ name: 'kube-proxy', command, args }] } });
+  const NFTABLES = { mode: 'nftables', by: 'flag', reason: 'kube-proxy pod kube-system/kube-proxy-x7k2p runs with --proxy-mode=nftables' };
 
   test.each([
-    [['kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--proxy-mode=nftables'], []],
-    [['kube-proxy'], ['--proxy-mode', 'nftables']],
-  ])('%j %j: nftables', (command, args) => {
-    expect(modeFromPod(pod(command, args))).toEqual({ mode: 'nftables', by: 'flag', reason: 'kube-proxy pod kube-system/kube-proxy-x7k2p runs with --proxy-mode=nftables' });
+    ['flags only, as kube-up and kops run it', ['/usr/local/bin/kube-proxy', '--kubeconfig=/var/lib/kube-proxy/kubeconfig', '--proxy-mode=nftables'], []],
+    ['the value in its own arg', ['/usr/local/bin/kube-proxy'], ['--proxy-mode', 'nftables']],
+    ['in a sh -c command line', ['/bin/sh', '-c', 'exec kube-proxy --kubeconfig=/var/lib/kube-proxy/kubeconfig --proxy-mode="nftables" 1>>/var/log/kube-proxy.log 2>&1'], []],
+  ])('%s: nftables', (_, command, args) => {
+    expect(modeFromPod(pod(command, args))).toEqual(NFTABLES);
+  });
+
+  test("beside --config (kubeadm's DaemonSet) the flag says nothing: kube-proxy ignores its flags then", () => {
+    const kubeadm = ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)'];
+    expect(modeFromPod(pod([...kubeadm, '--proxy-mode=nftables']))).toBeNull();
+    expect(modeFromPod(pod(['/usr/local/bin/kube-proxy'], ['--config', '/etc/kube-proxy/config.yaml', '--proxy-mode', 'nftables']))).toBeNull();
   });
 
   test('no flag, or a mode natdiff does not read: nothing', () => {
-    expect(modeFromPod(pod(['kube-proxy', '--config=/var/lib/kube-proxy/config.conf']))).toBeNull();
-    expect(modeFromPod(pod(['kube-proxy', '--proxy-mode=userspace']))).toBeNull();
+    expect(modeFromPod(pod(['/usr/local/bin/kube-proxy', '--kubeconfig=/var/lib/kube-proxy/kubeconfig']))).toBeNull();
+    expect(modeFromPod(pod(['/usr/local/bin/kube-proxy', '--proxy-mode=userspace']))).toBeNull();
   });
 });
 

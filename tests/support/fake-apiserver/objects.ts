@@ -347,11 +347,15 @@ export function kubeProxyConfigMap(mode: string): ConfigMap {
   };
 }
 
-/** A kube-proxy DaemonSet pod on the node; `flags` are added to its command (`--proxy-mode=nftables`). */
-export function kubeProxyPod(name: string, node: { name: string; ip: string }, daemonSetUid: string, flags: string[] = []): Pod {
+/**
+ * A kube-proxy DaemonSet pod on the node: configured by kubeadm's ConfigMap (`--config`), or, given
+ * `proxyModeFlag`, by flags alone as kube-up and kops run it (kube-proxy ignores flags beside `--config`).
+ */
+export function kubeProxyPod(name: string, node: { name: string; ip: string }, daemonSetUid: string, proxyModeFlag: string | null = null): Pod {
+  const configuredBy = proxyModeFlag === null ? ['--config=/var/lib/kube-proxy/config.conf'] : ['--kubeconfig=/var/lib/kube-proxy/kubeconfig', `--proxy-mode=${proxyModeFlag}`];
   const kubeProxy: Container = {
     ...container('kube-proxy', KUBE_PROXY_IMAGE, []),
-    command: ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)', ...flags],
+    command: ['/usr/local/bin/kube-proxy', ...configuredBy, '--hostname-override=$(NODE_NAME)'],
     securityContext: { privileged: true },
   };
   const pod: Pod = {

@@ -70,7 +70,7 @@ export class ClusterState {
     const { mode, shownBy } = this.proxyMode;
     for (const node of this.nodes.filter((n) => n.kubeProxy)) {
       const name = this.names.next('kube-proxy-', (candidate) => this.store.has('pods', 'kube-system', candidate));
-      this.store.create('pods', kubeProxyPod(name, node, daemonSetUid, shownBy === 'flag' ? [`--proxy-mode=${mode}`] : []));
+      this.store.create('pods', kubeProxyPod(name, node, daemonSetUid, shownBy === 'flag' ? mode : null));
     }
   }
 
