@@ -74,12 +74,15 @@ export async function configuredMode(kubectl: Kubectl, pod: Pod | null): Promise
 }
 
 /**
- * What an iptables nat dump says of kube-proxy: its IPVS mode (rules matching its ipsets), its
- * iptables mode (its KUBE-SERVICES and KUBE-SVC- chains), or nothing of it. kubelet's own KUBE-
- * chains (KUBE-KUBELET-CANARY, KUBE-MARK-MASQ on older versions) say nothing.
+ * What an iptables dump says of kube-proxy: its IPVS mode (KUBE-SERVICES matching its
+ * KUBE-CLUSTER-IP ipset), its iptables mode (its KUBE-SERVICES and KUBE-SVC- chains), or nothing
+ * of it. kubelet's own KUBE- chains (KUBE-KUBELET-CANARY, KUBE-MARK-MASQ on older versions) say
+ * nothing. Only KUBE-SERVICES tells IPVS mode: both iptables-based modes rewrite that chain, but
+ * kube-proxy leaves IPVS's other rules behind when it switches from IPVS to iptables (it cleans
+ * them up only for nftables), and the filter table's KUBE-IPVS-FILTER matches the same ipset.
  */
 export function iptablesKubeMode(dump: string): ProxyMode | null {
-  if (/--match-set KUBE-CLUSTER-IP /.test(dump)) return 'ipvs';
+  if (/^-A KUBE-SERVICES .*--match-set KUBE-CLUSTER-IP /m.test(dump)) return 'ipvs';
   if (/^:KUBE-(?:SERVICES|SVC-)|^-A KUBE-SERVICES /m.test(dump)) return 'iptables';
   return null;
 }

@@ -69,8 +69,18 @@ describe('the rules found', () => {
   const IPVS = fixture('ipvs', 'ipvs-mode-iptables-save.txt');
   const KUBELET_ONLY = '*nat\n:KUBE-KUBELET-CANARY - [0:0]\n:KUBE-MARK-MASQ - [0:0]\n-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000\nCOMMIT\n';
 
-  test("what an iptables nat table says of kube-proxy: its ipsets are IPVS mode, its services iptables mode, kubelet's own chains nothing", () => {
+  test("what an iptables dump says of kube-proxy: its ipsets are IPVS mode, its services iptables mode, kubelet's own chains nothing", () => {
     expect([iptablesKubeMode(IPVS), iptablesKubeMode(IPTABLES), iptablesKubeMode(KUBELET_ONLY), iptablesKubeMode('')]).toEqual(['ipvs', 'iptables', null, null]);
+  });
+
+  test('IPVS mode after a switch from iptables mode (corpus 18: the old KUBE-SVC- chains still declared): IPVS', () => {
+    expect(iptablesKubeMode(fixture('corpus', '18-kubeadm-1.23-calico-ipvs-mode-nat-after-switch.txt'))).toBe('ipvs');
+  });
+
+  test("iptables mode after a switch from IPVS mode (IPVS's filter rules left behind, matching KUBE-CLUSTER-IP): iptables", () => {
+    const ipvsFilter = IPVS.slice(IPVS.indexOf('*filter'), IPVS.indexOf('COMMIT\n') + 'COMMIT\n'.length);
+    expect(ipvsFilter).toContain('-A KUBE-IPVS-FILTER -m set --match-set KUBE-CLUSTER-IP dst,dst -j RETURN');
+    expect(iptablesKubeMode(ipvsFilter + IPTABLES)).toBe('iptables');
   });
 
   test.each([
