@@ -130,65 +130,103 @@ function tableNames(tables: NftTable[]): string {
   return tables.map((t) => `table ${t.family} kube-proxy`).join(' and ');
 }
 
-/** What the node holds of kube-proxy, in words, for a mode it does not hold. */
-function holdings(nft: NftTable[], iptables: IptablesOutputs): string {
-  const tables = nft.filter((t) => t.state === 'found');
-  if (tables.length > 0) return `it holds kube-proxy's nftables ${tableNames(tables)}: try --mode nftables`;
-  const mode = iptablesKubeMode(iptables.outputs.map((o) => o.ran.result.stdout).join('\n'));
-  if (mode === 'ipvs') return "its nat table holds kube-proxy's IPVS-mode rules (matching its KUBE-CLUSTER-IP ipset): try --mode ipvs";
-  if (mode === 'iptables') return "its nat table holds kube-proxy's iptables-mode rules (KUBE-SERVICES): try --mode iptables";
-  return 'nor does its nat table hold kube-proxy rules (kube-proxy may not run there)';
+const IPTABLES_MODE_RULES: Record<Exclude<ProxyMode, 'nftables'>, string> = {
+  iptables: "kube-proxy's iptables-mode rules (KUBE-SERVICES)",
+  ipvs: "kube-proxy's IPVS-mode rules (KUBE-SERVICES matching its KUBE-CLUSTER-IP ipset)",
+};
+
+function joinedIptables(iptables: IptablesOutputs): string {
+  return iptables.outputs.map((o) => o.ran.result.stdout).join('\n');
 }
 
-async function holdingsOf(runner: Runner, settings: CaptureSettings, seen: Seen): Promise<string> {
+/**
+ * What the node holds of kube-proxy instead of the `wanted` mode's rules, in words that end the
+ * message saying those are missing (each begins with its own separator).
+ */
+function holdings(nft: NftTable[], iptables: IptablesOutputs, wanted: ProxyMode): string {
+  const tables = nft.filter((t) => t.state === 'found');
+  if (tables.length > 0) return `; it holds kube-proxy's nftables ${tableNames(tables)}: try --mode nftables`;
+  const mode = iptablesKubeMode(joinedIptables(iptables));
+  if (mode === wanted) return `, though its nat table holds ${IPTABLES_MODE_RULES[mode]}`;
+  if (mode) return `; its nat table holds ${IPTABLES_MODE_RULES[mode]}: try --mode ${mode}`;
+  const unknown = nftUnknown(nft);
+  return ` and nothing else of kube-proxy's${unknown ? ` that natdiff could see (nftables could not be checked: ${unknown})` : ''}: kube-proxy may not run there`;
+}
+
+async function holdingsOf(runner: Runner, settings: CaptureSettings, seen: Seen, wanted: ProxyMode): Promise<string> {
   try {
     const [nft, iptables] = await allInOrder<[NftTable[], IptablesOutputs]>([seen.nft ? Promise.resolve(seen.nft) : nftTables(runner), seen.iptables ? Promise.resolve(seen.iptables) : iptablesOutputs(runner, settings)]);
-    return holdings(nft, iptables);
+    return holdings(nft, iptables, wanted);
   } catch (e) {
     if (!(e instanceof CaptureError)) throw e;
-    return `what it holds instead could not be read (${e.message})`;
+    return `; what it holds instead could not be read (${e.message})`;
   }
 }
 
-async function captureIptables(runner: Runner, settings: CaptureSettings, seen: Seen): Promise<ModeCapture[]> {
-  const { outputs, warnings } = seen.iptables ?? (await iptablesOutputs(runner, settings));
-  return outputs.map((o) => ({ parts: [iptablesPart(o)], backend: o.backend, warnings }));
+/** Why the mode was looked for, when not because --mode named it: `, though kube-proxy's ConfigMap … says mode: ipvs`. */
+function though(decision: ModeDecision | null): string {
+  return decision && decision.by !== 'option' ? `, though ${decision.reason}` : '';
 }
 
-async function captureNftables(runner: Runner, settings: CaptureSettings, seen: Seen): Promise<ModeCapture[]> {
-  const tables = seen.nft ?? (await nftTables(runner));
+/** The mode's rules are not there: one line saying so, why they were looked for, and what is there instead. */
+async function absent(missing: string, wanted: ProxyMode, x: Asked, seen: Seen): Promise<CaptureError> {
+  return new CaptureError(`${x.runner.where} ${missing}${though(x.decision)}${await holdingsOf(x.runner, x.settings, seen, wanted)}`, 'not-found');
+}
+
+/** A capture as asked for: where, how, and the decision when the mode was named (not found in the rules just read). */
+interface Asked {
+  runner: Runner;
+  settings: CaptureSettings;
+  decision: ModeDecision | null;
+}
+
+/**
+ * A named iptables mode must find kube-proxy's iptables-mode rules; found from the rules, iptables
+ * is also what a node with none of kube-proxy's rules is read as (take-snapshot warns then).
+ */
+async function captureIptables(x: Asked, seen: Seen): Promise<ModeCapture[]> {
+  const iptables = seen.iptables ?? (await iptablesOutputs(x.runner, x.settings));
+  if (x.decision && iptablesKubeMode(joinedIptables(iptables)) !== 'iptables') {
+    throw await absent(`has no kube-proxy iptables-mode rules (KUBE-SERVICES and its KUBE-SVC- chains) in its nat table`, 'iptables', x, { ...seen, iptables });
+  }
+  return iptables.outputs.map((o) => ({ parts: [iptablesPart(o)], backend: o.backend, warnings: iptables.warnings }));
+}
+
+async function captureNftables(x: Asked, seen: Seen): Promise<ModeCapture[]> {
+  const tables = seen.nft ?? (await nftTables(x.runner));
   const broken = tables.find((t) => t.state === 'not-installed' || t.state === 'failed');
-  if (broken?.state === 'not-installed') throw notInstalled('nft', 'nft', runner);
-  if (broken) throw failure(broken.ran, runner.where);
+  if (broken?.state === 'not-installed') throw notInstalled('nft', 'nft', x.runner);
+  if (broken) throw failure(broken.ran, x.runner.where);
   const found = tables.filter((t) => t.state === 'found');
-  if (found.length === 0) {
-    throw new CaptureError(`${runner.where} has no kube-proxy nftables table (no table ip kube-proxy, no table ip6 kube-proxy); ${await holdingsOf(runner, settings, { nft: tables })}`, 'not-found');
-  }
+  if (found.length === 0) throw await absent('has no kube-proxy nftables table (no table ip kube-proxy, no table ip6 kube-proxy)', 'nftables', x, { ...seen, nft: tables });
   return [{ parts: found.map(nftPart), backend: null, warnings: [] }];
 }
 
-async function captureIpvs(runner: Runner, settings: CaptureSettings, seen: Seen): Promise<ModeCapture[]> {
+async function captureIpvs(x: Asked, seen: Seen): Promise<ModeCapture[]> {
+  const { runner, settings } = x;
   const [ipvs, iptables] = await allInOrder<[Ran, IptablesOutputs]>([runner.run(['ipvsadm-save', '-n']), seen.iptables ? Promise.resolve(seen.iptables) : iptablesOutputs(runner, settings)]);
   if (ipvs.missing) throw notInstalled('ipvsadm-save', 'ipvsadm', runner);
   const said = firstLine(ipvs.result.stderr);
-  if (ipvs.result.code !== 0 && /Can't initialize ipvs|Protocol not available/.test(said)) {
-    throw new CaptureError(`${runner.where} has no IPVS in its kernel (ipvsadm-save -n: ${said}); ${await holdingsOf(runner, settings, { ...seen, iptables })}`, 'not-found');
-  }
+  if (ipvs.result.code !== 0 && /Can't initialize ipvs|Protocol not available/.test(said)) throw await absent(`has no IPVS in its kernel (ipvsadm-save -n: ${said})`, 'ipvs', x, { ...seen, iptables });
   if (ipvs.result.code !== 0) throw failure(ipvs, runner.where);
-  if (ipvs.result.stdout.trim() === '') throw new CaptureError(`${runner.where} holds no IPVS virtual services; ${await holdingsOf(runner, settings, { ...seen, iptables })}`, 'not-found');
+  if (ipvs.result.stdout.trim() === '') throw await absent('holds no IPVS virtual services', 'ipvs', x, { ...seen, iptables });
   const ipvsPart: CapturedPart = { name: 'ipvs', command: ipvs.command, loadWith: 'ipvsadm-restore', text: ipvs.result.stdout };
   return iptables.outputs.map((o) => ({ parts: [ipvsPart, iptablesPart(o)], backend: o.backend, warnings: iptables.warnings }));
 }
 
-const CAPTURE: Record<ProxyMode, (runner: Runner, settings: CaptureSettings, seen: Seen) => Promise<ModeCapture[]>> = {
+const CAPTURE: Record<ProxyMode, (x: Asked, seen: Seen) => Promise<ModeCapture[]>> = {
   iptables: captureIptables,
   nftables: captureNftables,
   ipvs: captureIpvs,
 };
 
-/** What `mode` reads, through the runner; most give one capture, a host with two busy iptables back ends two. */
-export function captureMode(mode: ProxyMode, runner: Runner, settings: CaptureSettings): Promise<ModeCapture[]> {
-  return CAPTURE[mode](runner, settings, {});
+/**
+ * What the decided mode reads, through the runner; most give one capture, a host with two busy
+ * iptables back ends two. A mode named (by --mode, kube-proxy's flag or ConfigMap) whose rules are
+ * not there is a CaptureError saying what is there instead.
+ */
+export function captureMode(decision: ModeDecision, runner: Runner, settings: CaptureSettings): Promise<ModeCapture[]> {
+  return CAPTURE[decision.mode]({ runner, settings, decision: decision.by === 'rules' ? null : decision }, {});
 }
 
 export interface RulesFound {
@@ -226,10 +264,10 @@ export async function captureDetected(runner: Runner, settings: CaptureSettings)
   const [iptables, nft] = await allInOrder<[IptablesOutputs, NftTable[]]>([iptablesOutputs(runner, settings), nftTables(runner)]);
   const found: RulesFound = {
     nftTables: nft.filter((t) => t.state === 'found').map((t) => t.family),
-    iptables: iptables.outputs.map((o) => o.ran.result.stdout).join('\n'),
+    iptables: joinedIptables(iptables),
     nftUnknown: nftUnknown(nft),
   };
   const { decision, warnings } = modeFromRules(found, runner.where);
-  const captures = await CAPTURE[decision.mode](runner, settings, { nft, iptables });
+  const captures = await CAPTURE[decision.mode]({ runner, settings, decision: null }, { nft, iptables });
   return { decision, captures: captures.map((c) => ({ ...c, warnings: [...warnings, ...c.warnings] })) };
 }

@@ -81,7 +81,7 @@ export async function configuredMode(kubectl: Kubectl, pod: Pod | null): Promise
  * kube-proxy leaves IPVS's other rules behind when it switches from IPVS to iptables (it cleans
  * them up only for nftables), and the filter table's KUBE-IPVS-FILTER matches the same ipset.
  */
-export function iptablesKubeMode(dump: string): ProxyMode | null {
+export function iptablesKubeMode(dump: string): Exclude<ProxyMode, 'nftables'> | null {
   if (/^-A KUBE-SERVICES .*--match-set KUBE-CLUSTER-IP /m.test(dump)) return 'ipvs';
   if (/^:KUBE-(?:SERVICES|SVC-)|^-A KUBE-SERVICES /m.test(dump)) return 'iptables';
   return null;

@@ -137,7 +137,7 @@ export async function capture(source: Source, options: CaptureOptions): Promise<
   if (s.kind === 'exec') return [await captureExec(s.argv, options)];
   const runner = await runnerFor(s, options);
   const decided = await decide(runner, options);
-  if (decided) return (await captureMode(decided.mode, runner, options)).map((c) => fromRunner(runner, decided, c));
+  if (decided) return (await captureMode(decided, runner, options)).map((c) => fromRunner(runner, decided, c));
   const { decision, captures } = await captureDetected(runner, options);
   return captures.map((c) => fromRunner(runner, decision, c));
 }

@@ -43,16 +43,16 @@ interface ClusterFacts {
   nodeIPs: string[] | null;
 }
 
-const NOT_KUBE_PROXY = 'kube-proxy may not run there, or runs in nftables mode (its rules are then not iptables rules: nft list ruleset shows them); the snapshot records what was there';
+const NOT_KUBE_PROXY = 'kube-proxy may not run there; the snapshot records what was there';
 
 /** Why the nat table holds nothing of kube-proxy's, when it does not: no rules at all, or no KUBE- chain. */
-function kubeProxyAbsent(ruleset: Ruleset, where: string, notKubeProxy: string): string | null {
+function kubeProxyAbsent(ruleset: Ruleset, where: string): string | null {
   const nat = ruleset.tables.get('nat');
-  if (!nat) return `${where} has no nat table: ${notKubeProxy}`;
+  if (!nat) return `${where} has no nat table: ${NOT_KUBE_PROXY}`;
   const chains = [...nat.chains.values()];
   const rules = chains.reduce((n, c) => n + c.rules.length, 0);
-  if (rules === 0) return `the nat table of ${where} holds no rules: ${notKubeProxy}`;
-  if (!chains.some((c) => c.name.startsWith('KUBE-'))) return `the nat table of ${where} holds ${rules} rule${rules === 1 ? '' : 's'}, none of them kube-proxy's (no KUBE- chain): ${notKubeProxy}`;
+  if (rules === 0) return `the nat table of ${where} holds no rules: ${NOT_KUBE_PROXY}`;
+  if (!chains.some((c) => c.name.startsWith('KUBE-'))) return `the nat table of ${where} holds ${rules} rule${rules === 1 ? '' : 's'}, none of them kube-proxy's (no KUBE- chain): ${NOT_KUBE_PROXY}`;
   return null;
 }
 
@@ -69,20 +69,19 @@ export function readCapture(c: Capture, metadata: SnapshotMetadata, where: strin
 
 /**
  * A capture must be rules of its mode (read as printed: a bad line is told by its line in the
- * output); an iptables capture with nothing of kube-proxy's is still kept, with a warning saying
- * why that may be. Returns the rules as read.
+ * output); an iptables capture with nothing of kube-proxy's (what auto reads where it finds no
+ * kube-proxy rules, or what --exec printed) is still kept, with a warning saying why that may be.
+ * Returns the rules as read.
  */
 function checkCapture(c: Capture, where: string, allTables: boolean): Ruleset {
-  // Auto found no nftables table: the hint that kube-proxy may run in nftables mode is not for this node.
-  const notKubeProxy = c.mode.by === 'rules' ? 'kube-proxy may not run there; the snapshot records what was there' : NOT_KUBE_PROXY;
   const text = joinParts(c.parts);
   if (c.mode.mode === 'iptables' && text.trim() === '') {
-    c.warnings.push(`${where} printed no rules at all (no ${allTables ? 'tables' : 'nat table'} there yet): ${notKubeProxy}`);
+    c.warnings.push(`${where} printed no rules at all (no ${allTables ? 'tables' : 'nat table'} there yet): ${NOT_KUBE_PROXY}`);
     return { tables: new Map() };
   }
   try {
     const { ruleset } = parseSnapshot(text, where);
-    const absent = c.mode.mode === 'iptables' ? kubeProxyAbsent(ruleset, where, notKubeProxy) : null;
+    const absent = c.mode.mode === 'iptables' ? kubeProxyAbsent(ruleset, where) : null;
     if (absent) c.warnings.push(absent);
     return ruleset;
   } catch (e) {

@@ -12,6 +12,9 @@
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { Kubectl } from '../../lib/capture/kubectl';
+import { capture } from '../../lib/capture/sources';
+import { CaptureError } from '../../lib/errors';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { expectOneLineError, natdiff } from '../support/cli';
 import { ipvsStandIn } from '../support/fake-apiserver/ipvs-stand-in';
@@ -104,6 +107,22 @@ describeRoot('natdiff snap --mode (real nft, iptables and ipset in private netwo
     );
   });
 
+  test('--mode iptables where kube-proxy runs in nftables mode: one line naming the tables there, exit 2', () => {
+    expectOneLineError(
+      natdiff(['snap', '--netns', nftNode, '--dir', dir, '--mode', 'iptables']),
+      new RegExp(`^natdiff: network namespace ${nftNode} has no kube-proxy iptables-mode rules \\(KUBE-SERVICES and its KUBE-SVC- chains\\) in its nat table; it holds kube-proxy's nftables table ip kube-proxy and table ip6 kube-proxy: try --mode nftables$`),
+    );
+  });
+
+  test("a mode kube-proxy's configuration names that is not there: the error says where the mode came from", async () => {
+    const decision = { mode: 'nftables', by: 'config', reason: "kube-proxy's ConfigMap kube-system/kube-proxy says mode: nftables" } as const;
+    const error = await capture({ kind: 'netns', netns: iptablesNode }, { mode: decision, timeoutMs: 30_000, kubectl: new Kubectl() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CaptureError);
+    expect((error as CaptureError).message).toBe(
+      `network namespace ${iptablesNode} has no kube-proxy nftables table (no table ip kube-proxy, no table ip6 kube-proxy), though kube-proxy's ConfigMap kube-system/kube-proxy says mode: nftables; its nat table holds kube-proxy's iptables-mode rules (KUBE-SERVICES): try --mode iptables`,
+    );
+  });
+
   test('--mode ipvs on a kernel without IPVS (the real ipvsadm-save): one line saying so and what the namespace holds, exit 2', () => {
     expectOneLineError(
       natdiff(['snap', '--netns', nftNode, '--dir', dir, '--mode', 'ipvs']),
@@ -138,7 +157,7 @@ describeRoot('natdiff snap --mode (real nft, iptables and ipset in private netwo
     expectOneLineError(natdiff(['snap', '--netns', iptablesNode, '--mode', 'banana']), /^natdiff: Invalid values: Argument: mode, Given: "banana", Choices: "auto", "iptables", "nftables", "ipvs"/);
   });
 
-  test('IPVS mode (stand-in ipvsadm-save): auto tells it from the nat table, captures ipvsadm-save -n and iptables-save -t nat as two parts, read as one IPVS snapshot', () => {
+  test('IPVS mode (stand-in ipvsadm-save): auto tells it from the nat table, captures ipvsadm-save -n and iptables-save -t nat as two parts, read as one IPVS snapshot; --mode iptables there is one line, exit 2', () => {
     const ipvsNode = netns();
     load(ipvsNode, ['ipset', '-exist', 'restore'], IPVS_MODE_IPSETS);
     restore(ipvsNode, ipvsModeNatRules(FIXTURE_CLUSTER.podCIDR));
@@ -158,5 +177,9 @@ describeRoot('natdiff snap --mode (real nft, iptables and ipset in private netwo
     load(again, ['ipset', '-exist', 'restore'], IPVS_MODE_IPSETS);
     load(again, ['iptables-restore'], lines(text, iptables?.lines ?? { first: 0, last: 0 }));
     expect(s.describe([]).model.ports.find((p) => p.key === '10.96.0.10:53/udp')?.endpoints.map((e) => e.address)).toEqual(['10.244.1.2:53', '10.244.2.3:53']);
+    expectOneLineError(
+      natdiff(['snap', '--netns', ipvsNode, '--dir', dir, '--mode', 'iptables']),
+      new RegExp(`^natdiff: network namespace ${ipvsNode} has no kube-proxy iptables-mode rules \\(KUBE-SERVICES and its KUBE-SVC- chains\\) in its nat table; its nat table holds kube-proxy's IPVS-mode rules \\(KUBE-SERVICES matching its KUBE-CLUSTER-IP ipset\\): try --mode ipvs$`),
+    );
   });
 });
