@@ -10,7 +10,7 @@ import type { SourceKind } from '../model/metadata';
 import { callFailed, KubectlError, type Kubectl } from './kubectl';
 import { kubectlFailure } from './kubectl-failure';
 import { listOf, nodeSchema, podSchema, type Pod } from './kube-types';
-import { namespaceName, podName } from './names';
+import { containerName, namespaceName, podName } from './names';
 import { firstLine, runCommand, type CommandResult } from './run-command';
 
 export interface RunnerOptions {
@@ -120,7 +120,7 @@ export async function kubeProxyPodRunner(node: string, options: RunnerOptions): 
   }
   const namespace = namespaceName(pod.metadata.namespace ?? 'kube-system');
   const name = podName(pod.metadata.name);
-  const container = pod.spec.containers.find((c) => c.name === 'kube-proxy')?.name ?? pod.spec.containers[0]?.name ?? 'kube-proxy';
+  const container = containerName(pod.spec.containers.find((c) => c.name === 'kube-proxy')?.name ?? pod.spec.containers[0]?.name ?? 'kube-proxy');
   return {
     kind: 'node', target: node, via: `kube-proxy pod ${namespace}/${name}`, node, where: `node ${node}`,
     missingHint: "the kube-proxy image lacks it, --via debug runs the node's own; ", iptablesBackends: false, kubeProxyPod: pod,
