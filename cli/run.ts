@@ -3,7 +3,9 @@
  * kubectl's own words), and an exit code.
  * Bad input is one clear line and exit 2, never a stack trace.
  */
-import { NatdiffError, type Warning } from '../lib/errors';
+import type { DiffReport } from '../lib/diff/types';
+import { NatdiffError } from '../lib/errors';
+import { warningOrigin } from '../lib/report/view';
 import { sanitizeLine } from '../lib/sanitize';
 import { batches, WRITE_BATCH } from '../lib/snapshot/write-file';
 
@@ -18,9 +20,11 @@ export const EXIT_INTERRUPTED = 130;
 
 const MAX_WARNINGS_SHOWN = 20;
 
-export function printWarnings(warnings: Warning[]): void {
+/** One line per warning, saying which input it is about: `natdiff: warning: after b.txt:98: …`. */
+export function printWarnings(report: Pick<DiffReport, 'warnings' | 'before' | 'after'>): void {
+  const { warnings } = report;
   for (const w of warnings.slice(0, MAX_WARNINGS_SHOWN)) {
-    process.stderr.write(`natdiff: warning: ${sanitizeLine(w.source)}${w.line ? `:${w.line}` : ''}: ${sanitizeLine(w.message)}\n`);
+    process.stderr.write(`natdiff: warning: ${warningOrigin(w, report)}: ${sanitizeLine(w.message)}\n`);
   }
   if (warnings.length > MAX_WARNINGS_SHOWN) {
     process.stderr.write(`natdiff: warning: … and ${warnings.length - MAX_WARNINGS_SHOWN} more (-o json lists them all)\n`);

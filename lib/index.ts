@@ -1,8 +1,8 @@
 /** natdiff as a library: load snapshots, diff them, render the report. No printing, no exits. */
 export { NatdiffError, InputError, CaptureError, type CaptureErrorCode, type Warning } from './errors';
 export type { Ruleset, Table, Chain, Rule } from './model/ruleset';
-export type { ServiceModel, ServicePort, Endpoint, Protocol } from './model/service';
-export type { Snapshot, ServiceView, Finding } from './model/snapshot';
+export type { ServiceModel, ServicePort, Endpoint, Protocol, Diversion, DivertAction } from './model/service';
+export type { Snapshot, ServiceView, Finding, RuleAccount } from './model/snapshot';
 export { loadSnapshot, parseSnapshot, type LoadOptions } from './snapshot/load-snapshot';
 export { readInput, decodeInput } from './snapshot/read-input';
 export { writeFileAtomic } from './snapshot/write-file';

@@ -1,18 +1,32 @@
 /**
- * Text copied from a dump (comments, chain names, excerpts of bad lines) can hold terminal
- * escape sequences or bidi overrides. Everything echoed passes through here: control characters
- * become visible `\xNN` escapes, so nothing from the input can move the cursor or recolour output.
+ * Text copied from a dump (comments, chain names, policies, excerpts of bad lines) can hold
+ * terminal escape sequences, invisible characters, bidi overrides or HTML. Everything echoed
+ * passes through here: such characters become visible `\xNN` escapes, so nothing from the input
+ * can move the cursor, recolour output, hide or reorder text, or become markup where a report is
+ * pasted.
  */
-// C0 (tabs and newlines included: one echoed value is one line), DEL, C1, the Unicode direction
-// marks and bidi embedding/override/isolate controls, line and paragraph separators, and BOM.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+// Controls (Cc: C0 with tabs and newlines, so one echoed value is one line; DEL; C1), format
+// characters (Cf: zero-width space and joiners, word joiner, soft hyphen, bidi marks, embeddings,
+// overrides and isolates, BOM, tag characters), line and paragraph separators, and the `<` that
+// opens an HTML tag, comment, declaration or processing instruction.
+const UNSAFE = /[\p{Cc}\p{Cf}\u2028\u2029]|<(?=[a-zA-Z/!?])/gu;
 
-function escape(c: string): string {
-  const code = c.charCodeAt(0);
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+/** Whether `text` holds anything `replaceUnsafe` would replace. */
+export function hasUnsafe(text: string): boolean {
+  UNSAFE.lastIndex = 0;
+  return UNSAFE.test(text);
+}
+
+/** `text` with every unsafe character replaced by `escape(its code point)`. */
+export function replaceUnsafe(text: string, escape: (codePoint: number) => string): string {
+  return hasUnsafe(text) ? text.replace(UNSAFE, (c) => escape(c.codePointAt(0) as number)) : text;
+}
+
+function visible(code: number): string {
+  const hex = code.toString(16);
+  return code < 0x100 ? `\\x${hex.padStart(2, '0')}` : code <= 0xffff ? `\\u${hex.padStart(4, '0')}` : `\\u{${hex}}`;
 }
 
 export function sanitizeLine(text: string): string {
-  UNSAFE.lastIndex = 0;
-  return UNSAFE.test(text) ? text.replace(UNSAFE, escape) : text;
+  return replaceUnsafe(text, visible);
 }

@@ -10,6 +10,7 @@ import type { Rule } from '../lib/model/ruleset';
 import type { ServiceModel } from '../lib/model/service';
 import { diffServices } from '../lib/diff/diff-services';
 import { describeNftables, nftablesServiceNames, readNftables, type NftablesDump } from '../lib/parse/nftables';
+import { editedAnywhere, jsonValuesReplaced, wordSoup } from './support/fuzz';
 import { mulberry32 } from './support/kube-proxy-writer';
 import { fixture } from './support/snapshots';
 
@@ -107,41 +108,12 @@ const NFT_WORDS = ['table', 'ip', 'ip6', 'inet', 'kube-proxy', 'chain', 'set', '
   'meta', 'l4proto', 'tcp', 'udp', 'dport', 'th', 'saddr', 'daddr', '!=', '==', '&', '|', 'mark', 'set', 'update', 'ct', 'state', 'new', 'fib', 'local', 'comment', 'counter', 'packets', '5', 'bytes', 'masquerade',
   'fully-random', 'timeout', '3h', 'flags', 'interval', 'service-ABCDEFGH-ns/svc/tcp/http', 'endpoint-ABCDEFGH-ns/svc/tcp/http__10.0.0.1/80', 'addr', 'port', 'offset', 'jhash', 'seed', 'xt', 'log', '\n', '\n', '\t'];
 
-const soup = fc
-  .tuple(fc.boolean(), fc.array(fc.constantFrom(...NFT_WORDS), { maxLength: 80 }), fc.array(fc.constantFrom(' ', '', '\n'), { minLength: 80, maxLength: 80 }))
-  .map(([framed, words, gaps]) => (framed ? 'table ip kube-proxy {\n\tchain c {\n\t\t' : '') + words.map((w, i) => w + (gaps[i] ?? ' ')).join(''));
+const soup = wordSoup(NFT_WORDS, 'table ip kube-proxy {\n\tchain c {\n\t\t');
 
-/** A fixture with a few edits: a range removed, a word inserted, a line repeated. */
-const edited = fc
-  .tuple(fc.constantFrom(...TEXTS, ...JSONS), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 40 }), fc.constantFrom(...NFT_WORDS, '"kube-proxy"', '{"rule": {}}', '[', ']', 'null', '{"set": 1}')), { minLength: 1, maxLength: 6 }))
-  .map(([file, edits]) => {
-    let text = fixture('nftables', file);
-    for (const [at, cut, word] of edits) {
-      const i = at % (text.length + 1);
-      text = text.slice(0, i) + word + text.slice(i + cut);
-    }
-    return text;
-  });
+/** A fixture with a few edits: a range removed, a word inserted. */
+const edited = editedAnywhere([...TEXTS, ...JSONS].map((file) => fixture('nftables', file)), [...NFT_WORDS, '"kube-proxy"', '{"rule": {}}', '[', ']', 'null', '{"set": 1}']);
 
-/** Every place in a JSON document a value sits: its container and key. */
-function slots(node: unknown, out: [Record<string, unknown> | unknown[], string | number][] = []): [Record<string, unknown> | unknown[], string | number][] {
-  if (Array.isArray(node)) node.forEach((v, i) => (out.push([node, i]), slots(v, out)));
-  else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) (out.push([node as Record<string, unknown>, k]), slots(v, out));
-  return out;
-}
-
-/** A JSON fixture with values anywhere in it (objects, expressions, operands) replaced by arbitrary JSON. */
-const jsonEdited = fc
-  .tuple(fc.constantFrom(...JSONS), fc.array(fc.tuple(fc.nat(), fc.jsonValue({ maxDepth: 3 })), { minLength: 1, maxLength: 4 }))
-  .map(([file, edits]) => {
-    const doc = JSON.parse(fixture('nftables', file)) as unknown;
-    for (const [at, value] of edits) {
-      const all = slots(doc);
-      const [container, key] = all[at % all.length] as [Record<string, unknown>, string];
-      container[key] = value;
-    }
-    return JSON.stringify(doc);
-  });
+const jsonEdited = jsonValuesReplaced(JSONS.map((file) => fixture('nftables', file)));
 
 describe('bad input is an InputError, never another exception', () => {
   test.each([

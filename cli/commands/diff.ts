@@ -130,7 +130,7 @@ export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<n
   collectGarbage();
   if (args.strict && report.warnings.length > 0) throw strictError(report.warnings);
   if (args.quiet) return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
-  printWarnings(report.warnings);
+  printWarnings(report);
   const output = render(report, args, Boolean(args.out));
   if (args.out) {
     const out = args.out;

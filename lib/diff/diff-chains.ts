@@ -255,7 +255,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
     }
     return null;
   };
-  const ref = (side: ChainSide, chainService: string | null) => (r: Rule): RuleRef => ({ line: r.line, text: r.text, service: serviceOfRule(side)(r, chainService) });
+  const ref = (side: ChainSide, chainService: string | null) => (r: Rule): RuleRef => ({ line: r.line, text: r.text, service: serviceOfRule(side)(r, chainService), model: null });
 
   for (const c of removed) {
     if (isImplicitBuiltin(c)) {

@@ -3,7 +3,7 @@
  * probabilities and traffic shares were rebalanced. Endpoints are matched by address, so a
  * reordering that leaves every share as it was is not a change.
  */
-import { displayName, type Endpoint, type EntryPointField, type ServiceModel, type ServicePort } from '../model/service';
+import { displayName, type Diversion, type Endpoint, type EntryPointField, type ServiceModel, type ServicePort } from '../model/service';
 import type { FieldChange, ServiceDiff, ServiceField } from './types';
 
 const SHARE_EPSILON = 1e-9;
@@ -32,6 +32,11 @@ function sameShares(a: Endpoint[], b: Endpoint[]): boolean {
     const share = byId.get(endpointId(e));
     return share !== undefined && Math.abs(share - e.share) <= SHARE_EPSILON;
   });
+}
+
+/** `cluster drop 0.1=0.1, local other KUBE-SVC-X -=0.05`, or `-`: where each diverted share goes (and its rule's probability), in any rule order. */
+function divertedText(diverted: Diversion[]): string {
+  return diverted.length === 0 ? '-' : diverted.map((d) => `${d.list} ${d.action}${d.ref === null ? '' : ` ${d.ref}`} ${d.probability ?? '-'}=${d.share}`).sort().join(', ');
 }
 
 function sameOrder(a: Endpoint[], b: Endpoint[]): boolean {
@@ -68,6 +73,7 @@ function fieldChanges(before: ServicePort, after: ServicePort, blind: Blind): Fi
   if (!sameShares(before.endpoints, after.endpoints)) {
     changes.push({ field: 'shares', before: sharesText(before.endpoints), after: sharesText(after.endpoints) });
   }
+  check('diverted', divertedText(before.diverted), divertedText(after.diverted));
   const lb = before.localEndpoints ?? [];
   const la = after.localEndpoints ?? [];
   if ((before.localEndpoints === null) !== (after.localEndpoints === null) || !sameShares(lb, la)) {
@@ -122,6 +128,10 @@ function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
   return a.address === b.address && a.ref === b.ref && a.probability === b.probability && a.share === b.share && a.issues.length === b.issues.length;
 }
 
+function sameDiversion(a: Diversion, b: Diversion): boolean {
+  return a.list === b.list && a.action === b.action && a.ref === b.ref && a.probability === b.probability && a.share === b.share;
+}
+
 const is = <T>(a: T, b: T): boolean => a === b;
 
 /** Equal in every field, checked without building any text: most services of a diff are. */
@@ -129,7 +139,7 @@ function samePort(b: ServicePort, a: ServicePort): boolean {
   return (
     b.clusterIP === a.clusterIP && b.port === a.port && b.affinitySeconds === a.affinitySeconds && b.noEndpoints === a.noEndpoints && b.noLocalEndpoints === a.noLocalEndpoints &&
     sameList(b.nodePorts, a.nodePorts, is) && sameList(b.externalIPs, a.externalIPs, is) && sameList(b.loadBalancerIPs, a.loadBalancerIPs, is) &&
-    sameList(b.endpoints, a.endpoints, sameEndpoint) && sameList(b.localEndpoints, a.localEndpoints, sameEndpoint)
+    sameList(b.endpoints, a.endpoints, sameEndpoint) && sameList(b.localEndpoints, a.localEndpoints, sameEndpoint) && sameList(b.diverted, a.diverted, sameDiversion)
   );
 }
 

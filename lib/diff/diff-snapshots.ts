@@ -6,10 +6,11 @@ import { InputError, type Warning } from '../errors';
 import type { Finding, Snapshot, ServiceView } from '../model/snapshot';
 import type { OnProgress } from '../progress';
 import { sanitizeLine } from '../sanitize';
-import { diffChains, mergeChainDiffs, type ChainSide, type ChainsDiff } from './diff-chains';
+import type { Rule } from '../model/ruleset';
+import { diffChains, mergeChainDiffs, type ChainSide } from './diff-chains';
 import { diffServices } from './diff-services';
 import { summarize } from './summary';
-import type { ChainDiff, DiffReport, ReportFinding, ServiceDiff, SnapshotInfo } from './types';
+import type { ChainDiff, DiffReport, ReportFinding, ReportWarning, RuleRef, ServiceDiff, Side, SnapshotInfo } from './types';
 
 export interface DiffOptions {
   /** Table whose chains are compared rule by rule, or 'all'; default nat. */
@@ -39,13 +40,37 @@ function info(s: Snapshot, view: ServiceView): SnapshotInfo {
   };
 }
 
-function mergeFindings(before: Finding[], after: Finding[]): ReportFinding[] {
-  const afterMessages = new Set(after.map((f) => f.message));
-  const beforeMessages = new Set(before.map((f) => f.message));
+/**
+ * One list from the two sides' lists: an item both sides hold (by `key`, as many times as both
+ * hold it) once, as `both`, where the before side has it; then what only the after side holds.
+ */
+function mergeSides<T>(before: T[], after: T[], key: (item: T) => string): (T & { side: Side })[] {
+  const count = (items: T[]): Map<string, number> => {
+    const n = new Map<string, number>();
+    for (const item of items) n.set(key(item), (n.get(key(item)) ?? 0) + 1);
+    return n;
+  };
+  const inAfter = count(after);
+  const inBefore = count(before);
+  const take = (counts: Map<string, number>, item: T): boolean => {
+    const n = counts.get(key(item)) ?? 0;
+    if (n > 0) counts.set(key(item), n - 1);
+    return n > 0;
+  };
   return [
-    ...before.map((f): ReportFinding => ({ ...f, side: afterMessages.has(f.message) ? 'both' : 'before' })),
-    ...after.filter((f) => !beforeMessages.has(f.message)).map((f): ReportFinding => ({ ...f, side: 'after' })),
+    ...before.map((item) => ({ ...item, side: take(inAfter, item) ? ('both' as const) : ('before' as const) })),
+    ...after.filter((item) => !take(inBefore, item)).map((item) => ({ ...item, side: 'after' as const })),
   ];
+}
+
+/** Findings name lines of their own side, so alike findings are the same message. */
+function mergeFindings(before: Finding[], after: Finding[]): ReportFinding[] {
+  return mergeSides(before, after, (f) => f.message);
+}
+
+/** A self-diff, or two dumps with the same damaged line, warns once. */
+function mergeWarnings(before: Warning[], after: Warning[]): ReportWarning[] {
+  return mergeSides(before, after, (w) => `${w.line ?? ''}:${w.message}`);
 }
 
 function describeBoth(before: Snapshot, after: Snapshot, extra: Iterable<string>, tables: ReadonlySet<string> | undefined, onProgress?: OnProgress): [ServiceView, ServiceView] {
@@ -63,7 +88,7 @@ interface TablePlan {
   compared: string[];
   /** Tables both hold, when they do not hold the same ones (the service models read only these). */
   common: ReadonlySet<string> | undefined;
-  warnings: Warning[];
+  warnings: ReportWarning[];
 }
 
 /**
@@ -74,15 +99,15 @@ function planTables(before: Snapshot, after: Snapshot, wanted: string): TablePla
   const tb = [...before.ruleset.tables.keys()];
   const ta = [...after.ruleset.tables.keys()];
   const common = tb.filter((t) => ta.includes(t));
-  const warnings: Warning[] = [];
-  const onlyIn = (s: Snapshot, mine: string[], theirs: string[], other: Snapshot) => {
+  const warnings: ReportWarning[] = [];
+  const onlyIn = (side: Side, s: Snapshot, mine: string[], theirs: string[], other: Snapshot) => {
     const only = mine.filter((t) => !theirs.includes(t));
     if (only.length > 0) {
-      warnings.push({ source: s.source, line: null, message: `holds table${only.length > 1 ? 's' : ''} ${only.join(', ')}, which ${sanitizeLine(other.source)} does not; compared only: ${common.join(', ') || 'nothing'}` });
+      warnings.push({ side, source: s.source, line: null, message: `holds table${only.length > 1 ? 's' : ''} ${only.join(', ')}, which ${sanitizeLine(other.source)} does not; compared only: ${common.join(', ') || 'nothing'}` });
     }
   };
-  onlyIn(before, tb, ta, after);
-  onlyIn(after, ta, tb, before);
+  onlyIn('before', before, tb, ta, after);
+  onlyIn('after', after, ta, tb, before);
   if (wanted !== 'all' && !tb.includes(wanted) && !ta.includes(wanted)) {
     throw new InputError(`neither input holds table ${wanted} (they hold: ${[...new Set([...tb, ...ta])].join(', ') || 'no table'})`);
   }
@@ -96,30 +121,50 @@ function otherTablesThatDiffer(before: ChainSide, after: ChainSide, plan: TableP
   return [...common].filter((t) => !plan.compared.includes(t) && after.ruleset.tables.has(t) && diffChains(t, before, after).chains.length > 0);
 }
 
+/** The rules of a changed chain with how each side's service model accounts for them. */
+function withAccounts(c: ChainDiff, before: ServiceView, after: ServiceView): ChainDiff {
+  const account = (view: ServiceView, chain: string, rules: readonly Rule[]) => {
+    let indexOf: Map<number, number> | null = null;
+    return (r: RuleRef): RuleRef => {
+      indexOf ??= new Map(rules.map((rule, i) => [rule.line, i]));
+      const index = indexOf.get(r.line);
+      return { ...r, model: index === undefined ? null : view.ruleAccount(c.table, chain, index) };
+    };
+  };
+  const inBefore = account(before, c.rules.beforeName, c.rules.before);
+  const inAfter = account(after, c.name, c.rules.after);
+  return { ...c, added: c.added.map(inAfter), removed: c.removed.map(inBefore), changed: c.changed.map((p) => ({ before: inBefore(p.before), after: inAfter(p.after) })) };
+}
+
 /**
- * A service whose endpoints and shares are unchanged but whose rules were re-weighted (its
- * endpoints listed in another order, the probabilities recomputed to match) sends every packet
- * where it did: its chain's re-weighted rules are noise, counted with the reordered endpoints.
+ * A service whose model is unchanged but whose rules were re-weighted (its endpoints listed in
+ * another order, the probabilities recomputed to match) sends every packet where it did: its
+ * chain's re-weighted rules are noise, counted with the reordered endpoints. Only rules the
+ * model holds in full are so judged, and only when both sides show the service's endpoints (so
+ * its model was compared in full); any other rule change stays a change.
  */
-function withoutRebalancing(chains: ChainsDiff, services: ServiceDiff[]): ChainsDiff {
-  const unchanged = new Set(services.filter((s) => s.status === 'unchanged').map((s) => s.key));
-  const kept = chains.chains.filter((c) => !(c.service !== null && unchanged.has(c.service) && c.status === 'changed' && c.added.length === 0 && c.removed.length === 0 && c.policy === null));
-  return { ...chains, chains: kept };
+function withoutRebalancing(chains: ChainDiff[], services: ServiceDiff[]): ChainDiff[] {
+  const comparedInFull = (s: ServiceDiff): boolean => s.status === 'unchanged' && s.before?.endpointsShown === true && s.after?.endpointsShown === true;
+  const unchanged = new Set(services.filter(comparedInFull).map((s) => s.key));
+  const rebalanced = (c: ChainDiff): boolean =>
+    c.service !== null && unchanged.has(c.service) && c.status === 'changed' && c.added.length === 0 && c.removed.length === 0 && c.policy === null && c.reordered === null &&
+    c.changed.every((p) => p.before.model === 'modelled' && p.after.model === 'modelled');
+  return chains.filter((c) => !rebalanced(c));
 }
 
 /**
  * A chain in one input only, when the other holds part of its tables, may be in the part that
  * was left out: it is not compared rather than reported as added or removed.
  */
-function withoutUnknowable(chains: ChainsDiff, before: Snapshot, after: Snapshot): { chains: ChainsDiff; notCompared: number } {
+function withoutUnknowable(chains: ChainDiff[], before: Snapshot, after: Snapshot): { reported: ChainDiff[]; notCompared: number } {
   const unknowable = (c: ChainDiff): boolean => (c.status === 'removed' && after.partial !== null) || (c.status === 'added' && before.partial !== null);
-  const kept = chains.chains.filter((c) => !unknowable(c));
-  return { chains: { ...chains, chains: kept }, notCompared: chains.chains.length - kept.length };
+  const reported = chains.filter((c) => !unknowable(c));
+  return { reported, notCompared: chains.length - reported.length };
 }
 
 /** A side's partial input is said once, as a warning about that input. */
-function partialWarnings(before: Snapshot, after: Snapshot): Warning[] {
-  return [before, after].flatMap((s) => (s.partial ? [{ source: s.source, line: null, message: s.partial }] : []));
+function partialWarning(s: Snapshot): Warning[] {
+  return s.partial ? [{ source: s.source, line: null, message: s.partial }] : [];
 }
 
 export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOptions = {}): DiffReport {
@@ -131,28 +176,26 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
     { ruleset: before.ruleset, identity: vb.chainIdentity },
     { ruleset: after.ruleset, identity: va.chainIdentity },
   ];
-  const { chains, notCompared } = withoutUnknowable(
-    withoutRebalancing(mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.noShortcuts, options.onProgress))), services.services),
-    before,
-    after,
-  );
+  const chains = mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.noShortcuts, options.onProgress)));
+  const { reported, notCompared } = withoutUnknowable(withoutRebalancing(chains.chains.map((c) => withAccounts(c, vb, va)), services.services), before, after);
   const report: Omit<DiffReport, 'summary'> = {
     before: info(before, vb),
     after: info(after, va),
     table,
     services: services.services,
-    chains: chains.chains,
+    chains: reported,
     noise: {
       formattingOnly: chains.formattingOnly,
       commentOnly: chains.commentOnly,
       reorderedNoEffect: chains.reorderedNoEffect,
       declarationOrder: chains.declarationOrder,
       counters: before.hadCounters || after.hadCounters,
+      countersDiffer: (before.hadCounters || after.hadCounters) && (before.countersDigest === undefined || before.countersDigest !== after.countersDigest),
       implicitBuiltins: chains.implicitBuiltins,
       endpointOrderNoEffect: services.endpointOrderNoEffect,
     },
     findings: mergeFindings(vb.findings, va.findings),
-    warnings: [...before.warnings, ...vb.warnings, ...after.warnings, ...va.warnings, ...plan.warnings, ...partialWarnings(before, after)],
+    warnings: [...mergeWarnings([...before.warnings, ...vb.warnings, ...partialWarning(before)], [...after.warnings, ...va.warnings, ...partialWarning(after)]), ...plan.warnings],
     pods: { ...before.metadata?.pods, ...after.metadata?.pods },
     otherTablesDiffer: otherTablesThatDiffer(...sides, plan),
   };

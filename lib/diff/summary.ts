@@ -1,14 +1,61 @@
-import type { ChainDiff, ServiceDiff, Summary } from './types';
+import type { ChainDiff, ServiceCounts, ServiceDiff, ServiceStatus, Summary } from './types';
+
+/**
+ * The service (`ns/name`) a service port belongs to, as a key: a port whose rules carry no name
+ * is a service of its own.
+ */
+export function serviceOf(d: Pick<ServiceDiff, 'name' | 'key'>): string {
+  return d.name === null ? `\0${d.key}` : splitPortName(d.name)[0];
+}
+
+/** `kube-system/kube-dns:dns` → `kube-system/kube-dns` and `dns`; `ns/name` (an unnamed port) → `ns/name` and null. */
+export function splitPortName(name: string): [service: string, port: string | null] {
+  const colon = name.indexOf(':', name.indexOf('/'));
+  return colon < 0 ? [name, null] : [name.slice(0, colon), name.slice(colon + 1)];
+}
+
+/** A service and its ports. */
+export interface ServiceGroup {
+  ports: ServiceDiff[];
+  /** Added or removed when every port was; unchanged when every port is; else changed. */
+  status: ServiceStatus;
+}
+
+/** A port not compared says nothing about its service, unless no port was compared. */
+function groupStatus(ports: ServiceDiff[]): ServiceStatus {
+  const compared = ports.filter((p) => p.status !== 'not-compared');
+  const [first] = compared;
+  if (!first) return 'not-compared';
+  return compared.every((p) => p.status === first.status) ? first.status : 'changed';
+}
+
+/** Service ports by service, in the order their first port comes. */
+export function groupServices(services: ServiceDiff[]): ServiceGroup[] {
+  const groups = new Map<string, ServiceDiff[]>();
+  for (const d of services) {
+    const ports = groups.get(serviceOf(d));
+    if (ports) ports.push(d);
+    else groups.set(serviceOf(d), [d]);
+  }
+  return [...groups.values()].map((ports) => ({ ports, status: groupStatus(ports) }));
+}
+
+function countStatuses(statuses: ServiceStatus[]): ServiceCounts {
+  const counts: ServiceCounts = { added: 0, removed: 0, changed: 0, unchanged: 0, notCompared: 0 };
+  for (const s of statuses) counts[s === 'not-compared' ? 'notCompared' : s]++;
+  return counts;
+}
 
 /** `chainsNotCompared`: chains in one input only that the other, a part of its tables, may hold. */
 export function summarize(services: ServiceDiff[], chains: ChainDiff[], chainsNotCompared: number): Summary {
-  const count = (status: ServiceDiff['status']): number => services.filter((s) => s.status === status).length;
+  const ports = countStatuses(services.map((d) => d.status));
   const s: Summary = {
-    servicesAdded: count('added'),
-    servicesRemoved: count('removed'),
-    servicesChanged: count('changed'),
-    servicesUnchanged: count('unchanged'),
-    servicesNotCompared: count('not-compared'),
+    servicesAdded: ports.added,
+    servicesRemoved: ports.removed,
+    servicesChanged: ports.changed,
+    servicesUnchanged: ports.unchanged,
+    servicesNotCompared: ports.notCompared,
+    byService: countStatuses(groupServices(services).map((g) => g.status)),
     endpointsAdded: services.reduce((n, d) => n + d.endpointsAdded.length, 0),
     endpointsRemoved: services.reduce((n, d) => n + d.endpointsRemoved.length, 0),
     chainsAdded: chains.filter((c) => c.status === 'added').length,

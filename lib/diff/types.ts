@@ -6,7 +6,7 @@ import type { Warning } from '../errors';
 import type { PodRef } from '../model/pods';
 import type { Rule } from '../model/ruleset';
 import type { ProxyMode, Protocol, ServicePort } from '../model/service';
-import type { FindingKind } from '../model/snapshot';
+import type { FindingKind, RuleAccount } from '../model/snapshot';
 
 /**
  * `not-compared`: the port is in one input only, and the other cannot show it (a fragment, a dump
@@ -26,7 +26,8 @@ export type ServiceField =
   | 'noLocalEndpoints'
   | 'probabilities'
   | 'shares'
-  | 'localEndpoints';
+  | 'localEndpoints'
+  | 'diverted';
 
 export interface FieldChange {
   field: ServiceField;
@@ -56,6 +57,11 @@ export interface RuleRef {
   text: string;
   /** Key of the service this rule belongs to or routes to, when it is one of kube-proxy's. */
   service: string | null;
+  /**
+   * How that snapshot's service model accounts for the rule (see RuleAccount): only a `modelled`
+   * rule's change is told by its service's change. Set by diffSnapshots (null before).
+   */
+  model: RuleAccount | null;
 }
 
 export type ChainStatus = 'added' | 'removed' | 'changed' | 'renamed';
@@ -96,17 +102,27 @@ export interface Noise {
   declarationOrder: boolean;
   /** Packet and byte counters were present and ignored. */
   counters: boolean;
+  /** Those counters differ between the inputs (a dump against itself has the same). */
+  countersDiffer: boolean;
   /** Empty ACCEPT built-in chains present on one side only (restore payloads do not declare them). */
   implicitBuiltins: number;
   /** Services whose endpoints were reordered with the same shares. */
   endpointOrderNoEffect: number;
 }
 
+/** Which input something comes from: both when the two inputs say the same thing. */
+export type Side = 'before' | 'after' | 'both';
+
 export interface ReportFinding {
-  side: 'before' | 'after' | 'both';
+  side: Side;
   kind: FindingKind;
   message: string;
   line: number | null;
+}
+
+/** A warning about the input; `both` when the two inputs warn alike at the same line (`source` is then the before input). */
+export interface ReportWarning extends Warning {
+  side: Side;
 }
 
 export interface SnapshotInfo {
@@ -124,13 +140,18 @@ export interface SnapshotInfo {
   partial: string | null;
 }
 
+export type ServiceCounts = Record<Exclude<ServiceStatus, 'not-compared'> | 'notCompared', number>;
+
 export interface Summary {
+  /** Service ports (the entries of `services`) by status. */
   servicesAdded: number;
   servicesRemoved: number;
   servicesChanged: number;
   servicesUnchanged: number;
   /** Ports in one input only that the other cannot show (a fragment, another mode). */
   servicesNotCompared: number;
+  /** Services (`ns/name`; a port whose rules carry no name counts alone) by status: see groupServices. */
+  byService: ServiceCounts;
   endpointsAdded: number;
   endpointsRemoved: number;
   chainsAdded: number;
@@ -156,7 +177,7 @@ export interface DiffReport {
   chains: ChainDiff[];
   noise: Noise;
   findings: ReportFinding[];
-  warnings: Warning[];
+  warnings: ReportWarning[];
   /** Endpoint IP → pod, from the snapshots' metadata (after wins); empty for plain dumps. */
   pods: Record<string, PodRef>;
   /** Tables both snapshots hold that were not compared (see `table`) and are written differently. */

@@ -22,7 +22,9 @@ export type EndpointIssue =
    * Kept for the connections it has but given no new ones: an endpoint going away under graceful
    * termination (IPVS: a real server of weight 0). Its share is 0.
    */
-  | 'draining';
+  | 'draining'
+  /** The port sends returning clients back to their endpoint (session affinity), but not to this one. */
+  | 'no-affinity';
 
 export interface Endpoint {
   /** `ip:port` (`[ipv6]:port`); null when the rules do not say. */
@@ -37,6 +39,32 @@ export interface Endpoint {
   /** The dataplane object behind it (iptables: the KUBE-SEP chain). */
   ref: string | null;
   issues: readonly EndpointIssue[];
+}
+
+/** What a service port's load-balancing rules do with traffic they send to none of its endpoints. */
+export type DivertAction =
+  /** Discarded without a reply. */
+  | 'drop'
+  /** Refused with an error reply. */
+  | 'reject'
+  /** Let through untranslated: it keeps the service address as its destination. */
+  | 'accept'
+  /** Handed back untranslated to the rules that sent it to the service. */
+  | 'return'
+  /** Handed to something the model does not follow (`ref` names it). */
+  | 'other';
+
+/** A share of a service port's traffic that its rules send somewhere other than an endpoint. */
+export interface Diversion {
+  /** Which traffic: the cluster-wide endpoint list's, or the node-local one's. */
+  list: 'cluster' | 'local';
+  action: DivertAction;
+  /** The rule's probability, as for an endpoint; null for an unconditional rule. */
+  probability: number | null;
+  /** Fraction of that list's new connections, taken along the same ladder as endpoint shares. */
+  share: number;
+  /** What traffic is handed to (iptables: a chain or a target) for `other`; null otherwise. */
+  ref: string | null;
 }
 
 /** What happens to traffic for a service port that has no usable endpoints. */
@@ -60,6 +88,11 @@ export interface ServicePort {
   endpoints: Endpoint[];
   /** Node-local endpoints for traffic policy Local, when the dataplane keeps a separate list. */
   localEndpoints: Endpoint[] | null;
+  /**
+   * Traffic the load-balancing rules send to no endpoint (dropped, rejected, elsewhere), in rule
+   * order; endpoint shares are of the rest. Empty for the rules kube-proxy writes.
+   */
+  diverted: Diversion[];
   /** ClientIP session affinity timeout, when affinity is on. */
   affinitySeconds: number | null;
   /** Set when the dataplane rejects or drops this port's traffic for lack of endpoints. */

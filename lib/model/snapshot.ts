@@ -16,6 +16,14 @@ export interface Finding {
   line: number | null;
 }
 
+/**
+ * How a service model accounts for a rule: `modelled` — the model holds everything the rule does,
+ * so a change to the rule is a change to the model (an endpoint jump, a share diverted, a
+ * service's address); `implied` — the dataplane writes the rule for what the model holds, but the
+ * model does not hold it (masquerade marks, jumps between one service's own chains).
+ */
+export type RuleAccount = 'modelled' | 'implied';
+
 export interface ServiceView {
   model: ServiceModel;
   /**
@@ -24,6 +32,8 @@ export interface ServiceView {
    * themselves (identified by their name).
    */
   chainIdentity(chain: string): string | undefined;
+  /** How the model accounts for the rule at `index` of a chain; null when it does not. */
+  ruleAccount(table: string, chain: string, index: number): RuleAccount | null;
   findings: Finding[];
   warnings: Warning[];
 }
@@ -53,6 +63,11 @@ export interface Snapshot {
    * without KUBE-SERVICES), or null: chains absent from a part are unknown, not removed.
    */
   partial: string | null;
+  /**
+   * Equal for two snapshots whose counters are equal (a hash of them all, in order); absent when
+   * the reader keeps none, and then counters present are taken to differ.
+   */
+  countersDigest?: number;
   /** What natdiff recorded at capture time, when the file is a natdiff snapshot. */
   metadata: SnapshotMetadata | null;
   warnings: Warning[];

@@ -5,8 +5,6 @@
 const SAMPLE_LINES = 200;
 
 const REFUSED: [RegExp, string][] = [
-  [/^Chain \S+ \((?:policy \S+|\d+ references?)/, 'looks like `iptables -L` output, which drops details a diff needs; save the table with `iptables-save -t nat`'],
-  [/^(?:table|add table) (?:ip|ip6|inet|arp|bridge|netdev) \S+/, 'looks like `nft list` output of tables that are not kube-proxy\'s nftables mode (iptables-nft rules listed by nft?); save them with `iptables-save -t nat`, or list `nft list table ip kube-proxy`'],
   [/^Name: \S+$/, 'looks like `ipset list` output, not rules'],
   [/^(?:apiVersion|kind):\s/, 'looks like a Kubernetes manifest (YAML), not rules'],
   [/^<(?:!DOCTYPE|html)/i, 'looks like an HTML page, not rules'],

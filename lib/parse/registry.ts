@@ -4,6 +4,8 @@
  * tried last. A new format is one line here.
  */
 import { InputError } from '../errors';
+import { iptablesListReader } from './iptables-list/reader';
+import { iptablesNftReader } from './iptables-nft/reader';
 import { iptablesReader } from './iptables/reader';
 import { ipvsReader } from './ipvs/reader';
 import { kubeProxyLogReader } from './kube-proxy-log/reader';
@@ -11,7 +13,7 @@ import { nftablesReader } from './nftables/reader';
 import type { Reader } from './reader';
 import { refusal } from './refusals';
 
-const READERS = [kubeProxyLogReader, nftablesReader, ipvsReader, iptablesReader] as const;
+const READERS = [kubeProxyLogReader, iptablesNftReader, nftablesReader, ipvsReader, iptablesListReader, iptablesReader] as const;
 
 export type FormatName = (typeof READERS)[number]['name'];
 

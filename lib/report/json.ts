@@ -26,6 +26,7 @@ function side(port: ServicePort | null, pods: Record<string, PodRef>) {
     endpoints: port.endpoints.map((e) => endpoint(e, pods)),
     probabilities: probabilities(port),
     localEndpoints: port.localEndpoints?.map((e) => endpoint(e, pods)) ?? null,
+    diverted: port.diverted,
     sessionAffinitySeconds: port.affinitySeconds,
     noEndpoints: port.noEndpoints,
     noLocalEndpoints: port.noLocalEndpoints,

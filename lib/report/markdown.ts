@@ -10,8 +10,8 @@ import { namespaceOf } from '../model/service';
 import { plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 import {
-  endpointCount, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
-  podText, serviceListing, shareText, summaryLine, uniformShareChange, where, type EndpointRow,
+  divertedLine, endpointCount, endpointMoves, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
+  podText, portLabel, serviceSections, shareText, summaryLine, uniformShareChange, warningOrigin, where, type EndpointRow, type ServiceSection,
 } from './view';
 
 export interface MarkdownOptions {
@@ -32,9 +32,24 @@ export function bar(share: number | null): string {
   return `${'█'.repeat(full)}${part}${'·'.repeat(BAR_WIDTH - full - (part ? 1 : 0))}`;
 }
 
-/** Text safe inside a table cell or a heading: no control characters, no pipes, no markup. */
+/** A word GitHub would turn into a link: `scheme://…`, `www.…`, or one with an `@` (an e-mail address). */
+const LINKISH = /(\S*(?:[a-z][a-z0-9+.-]*:\/\/|www\.|@)\S*)/i;
+
+/**
+ * Text safe in a table cell, a heading or a list item: no control characters, no pipes, no
+ * markup (`~` included: strikethrough), no entities, and no autolinks: a word that would become
+ * one is shown as code.
+ */
 function cell(text: string): string {
-  return sanitizeLine(text).replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`);
+  return sanitizeLine(text)
+    .split(LINKISH)
+    .map((part, i) => (i % 2 === 1 ? code(part) : part.replace(/[\\`*_{}[\]<>|#~&]/g, (c) => `\\${c}`)))
+    .join('');
+}
+
+/** Text safe inside an HTML block, where Markdown escapes are not read. */
+function html(text: string): string {
+  return sanitizeLine(text).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function code(text: string): string {
@@ -50,22 +65,24 @@ function shareCell(share: number | null): string {
 const STATUS_MARK: Record<EndpointRow['status'], string> = { added: '➕ ', removed: '➖ ', kept: '' };
 
 function summaryTable(services: ServiceDiff[]): string[] {
-  const lines = ['| Service | Change | Protocol / address | Endpoints | Probabilities | Shares |', '|---|---|---|---|---|---|'];
+  const lines = ['| Service port | Change | Protocol / address | Endpoints | Probabilities | Shares |', '|---|---|---|---|---|---|'];
   for (const d of services) {
     const side = (port: ServiceDiff['before']): string => (port ? `${endpointCount(port)}` : '?');
-    const counts = d.status === 'added' ? `${endpointCount(d.after)}` : d.status === 'removed' ? `${endpointCount(d.before)} → 0` : `${side(d.before)} → ${side(d.after)}`;
+    const counts = d.status === 'added' ? `${endpointCount(d.after)}` : d.status === 'removed' ? `${endpointCount(d.before)} → 0` : `${side(d.before)} → ${side(d.after)}${endpointMoves(d)}`;
     lines.push(`| ${cell(d.label)} | ${d.status} | ${cell(where(d.after ?? d.before))} | ${counts} | ${cell(ladderChange(d))} | ${cell(uniformShareChange(d) ?? 'uneven (see below)')} |`);
   }
   return lines;
 }
 
-function serviceSection(d: ServiceDiff, pods: DiffReport['pods']): string[] {
-  const lines = [`### ${cell(d.label)} (${cell(where(d.after ?? d.before))}) — ${d.status}`, ''];
+function portSection(d: ServiceDiff, label: string, depth: string, pods: DiffReport['pods']): string[] {
+  const lines = [`${depth} ${cell(label)} (${cell(where(d.after ?? d.before))}) — ${d.status}`, ''];
   const facts: string[] = [];
   if (d.endpointsAdded.length > 0) facts.push(`endpoints added: ${d.endpointsAdded.map(code).join(', ')}`);
   if (d.endpointsRemoved.length > 0) facts.push(`endpoints removed: ${d.endpointsRemoved.map(code).join(', ')}`);
   facts.push(`probabilities ${code(ladderChange(d))}`);
   for (const c of otherFieldChanges(d)) facts.push(`${c.label}: ${code(c.before)} → ${code(c.after)}`);
+  const diverted = divertedLine(d);
+  if (diverted) facts.push(`**not sent to endpoints**: ${code(diverted)}`);
   const note = noEndpointsNote(d.after ?? d.before);
   if (note) facts.push(note);
   lines.push(...facts.map((f) => `- ${f}`), '');
@@ -85,6 +102,14 @@ function serviceSection(d: ServiceDiff, pods: DiffReport['pods']): string[] {
   return lines;
 }
 
+/** A changed service: its one port, or a heading with a subsection per changed port. */
+function serviceSection(section: ServiceSection, pods: DiffReport['pods']): string[] {
+  const changed = section.ports.filter((d) => d.status !== 'unchanged' && d.status !== 'not-compared');
+  const h = section.heading;
+  if (changed.length === 0) return [];
+  return [...(h ? [`### ${cell(h.name)} — ${h.tally}`, ''] : []), ...changed.flatMap((d) => portSection(d, portLabel(d, section), h ? '####' : '###', pods))];
+}
+
 function otherSection(report: DiffReport): string[] {
   const others = otherChanges(report);
   if (others.length === 0) return [];
@@ -95,7 +120,7 @@ function otherSection(report: DiffReport): string[] {
       c.status === 'renamed'
         ? `renamed from ${code(c.renamedFrom ?? '?')}, same meaning`
         : c.status === 'changed'
-          ? [o.added.length ? `${plural(o.added.length, 'rule')} added` : '', o.removed.length ? `${plural(o.removed.length, 'rule')} removed` : '', o.changed.length ? `${plural(o.changed.length, 'rule')} changed` : '', c.reordered === 'possible' ? 'reordered (may change behaviour)' : '', c.policy ? `policy ${c.policy.before} → ${c.policy.after}` : '']
+          ? [o.added.length ? `${plural(o.added.length, 'rule')} added` : '', o.removed.length ? `${plural(o.removed.length, 'rule')} removed` : '', o.changed.length ? `${plural(o.changed.length, 'rule')} changed` : '', c.reordered === 'possible' ? 'reordered (may change behaviour)' : '', c.policy ? `policy ${code(c.policy.before ?? '-')} → ${code(c.policy.after ?? '-')}` : '']
               .filter(Boolean)
               .join(', ')
           : `${c.status} (${plural(c.status === 'added' ? c.added.length : c.removed.length, 'rule')})`;
@@ -122,37 +147,38 @@ export function normalizedPatch(report: DiffReport): string {
     sanitizeLine(report.after.source),
     render('before'),
     render('after'),
-    `normalized ${report.table}`,
-    `normalized ${report.table}`,
+    `normalized ${sanitizeLine(report.table)}`,
+    `normalized ${sanitizeLine(report.table)}`,
     { context: 2 },
   );
 }
 
 export function renderMarkdown(report: DiffReport, options: MarkdownOptions): string {
-  const listed = serviceListing(report, options.all);
+  const sections = serviceSections(report, options.all);
+  const listed = sections.flatMap((section) => section.ports);
   const out: string[] = [`## natdiff: ${code(report.before.source)} → ${code(report.after.source)}`, ''];
   const modes = modeNote(report);
   if (modes) out.push(`> ⚠ ${cell(modes)}`, '');
-  out.push(`**${summaryLine(report)}**`, '');
+  out.push(`**${cell(summaryLine(report))}**`, '');
   if (listed.length > 0) out.push(...summaryTable(listed), '');
-  const unchanged = report.summary.servicesUnchanged;
+  const unchanged = report.summary.byService.unchanged;
   if (unchanged > 0 && !options.all) out.push(`${plural(unchanged, 'service')} unchanged.`, '');
   const notCompared = notComparedNote(report);
   if (notCompared && !options.all) out.push(`${cell(notCompared)}.`, '');
-  for (const d of listed.filter((s) => s.status !== 'unchanged' && s.status !== 'not-compared')) out.push(...serviceSection(d, report.pods));
+  for (const section of sections) out.push(...serviceSection(section, report.pods));
   out.push(...otherSection(report));
   if (report.findings.length > 0) {
     out.push('### Notes', '', ...report.findings.map((f) => `- ${f.side === 'both' ? '' : `${f.side}: `}${cell(f.message)}`), '');
   }
   if (report.warnings.length > 0) {
-    out.push('### Input warnings', '', ...report.warnings.map((w) => `- ${code(`${w.source}${w.line ? `:${w.line}` : ''}`)} ${cell(w.message)}`), '');
+    out.push('### Input warnings', '', ...report.warnings.map((w) => `- ${warningOrigin(w, report, code)}: ${cell(w.message)}`), '');
   }
   const noise = noiseNotes(report);
   if (noise.length > 0) out.push(`<sub>Ignored as noise: ${cell(noise.join(' · '))}</sub>`, '');
   if (report.chains.length > 0) {
     const patch = normalizedPatch(report);
     const f = fence(patch);
-    out.push('<details>', `<summary>Normalized rule diff (table ${cell(report.table)})</summary>`, '', `${f}diff`, patch.trimEnd(), f, '', '</details>', '');
+    out.push('<details>', `<summary>Normalized rule diff (table ${html(report.table)})</summary>`, '', `${f}diff`, patch.trimEnd(), f, '', '</details>', '');
   }
   out.push(`<sub>natdiff ${cell(options.toolVersion)} · ${cell(report.before.format)} → ${cell(report.after.format)}</sub>`);
   return `${out.join('\n')}\n`;

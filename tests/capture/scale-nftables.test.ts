@@ -30,8 +30,8 @@ describeCluster('natdiff scale, kube-proxy in nftables mode (real kubectl, fake 
       expect(r.status).toBe(0);
       expect(r.stderr).toContain("natdiff: kube-proxy mode nftables: kube-proxy's ConfigMap kube-system/kube-proxy says mode: nftables\n");
       expect(r.stdout).toMatch(/^kube-proxy converged \d+\.\d s after the scale/m);
-      expect(r.stdout.match(/^ {6}10\.244\.\d+\.\d+:53 +50% → 25%/gm)).toHaveLength(4);
-      expect(r.stdout.match(/^ {4}\+ 10\.244\.\d+\.\d+:53 +— → 25% +coredns-/gm)).toHaveLength(4);
+      expect(r.stdout.match(/^ {8}10\.244\.\d+\.\d+:53 +50% → 25%/gm)).toHaveLength(4);
+      expect(r.stdout.match(/^ {6}\+ 10\.244\.\d+\.\d+:53 +— → 25% +coredns-/gm)).toHaveLength(4);
       for (const file of [written(r.stderr, 'before snapshot'), written(r.stderr, 'after snapshot')]) {
         const s = parseSnapshot(readFileSync(file, 'utf8'), file);
         expect([s.format, s.metadata?.kubeProxyMode, s.metadata?.parts?.map((p) => p.name)]).toEqual(['natdiff snapshot (nft list)', 'nftables', ['nftables ip']]);

@@ -24,8 +24,9 @@ describe('natdiff diff on the bundled coredns scale 2 → 4', () => {
     expect(r.stderr).toBe('');
   });
 
-  test('one block per changed service port: endpoints, probability ladder, shares', () => {
-    for (const name of ['kube-system/kube-dns:dns ', 'kube-system/kube-dns:dns-tcp ', 'kube-system/kube-dns:metrics ']) expect(r.stdout).toContain(`~ ${name}`);
+  test('the service, then a block per changed port: endpoints, probability ladder, shares', () => {
+    expect(r.stdout).toContain('\n~ kube-system/kube-dns  3 ports changed\n  ~ dns  udp 10.96.0.10:53 ');
+    for (const port of ['dns-tcp  tcp 10.96.0.10:53 ', 'metrics  tcp 10.96.0.10:9153 ']) expect(r.stdout).toContain(`\n  ~ ${port}`);
     expect(r.stdout.match(/probabilities {2}0\.5 → 0\.25\/0\.333\/0\.5/g)).toHaveLength(3);
     expect(r.stdout).toMatch(/\+ 10\.244\.0\.7:53 +— → 25%/);
     expect(r.stdout).toMatch(/ 10\.244\.0\.5:53 +50% → 25%/);
@@ -33,7 +34,20 @@ describe('natdiff diff on the bundled coredns scale 2 → 4', () => {
   });
 
   test('ends with the one-line summary', () => {
-    expect(r.stdout.trimEnd().split('\n').pop()).toBe('3 services changed · 6 endpoints added · 0 removed · 18 rules added · 6 changed');
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('1 service, 3 ports changed · 6 endpoints added · 18 rules added, 6 changed');
+  });
+
+  test('--color colours whole lines: added green, removed red, changed yellow', () => {
+    const green = (line: string) => `\u001b[32m${line}\u001b[39m`;
+    const red = (line: string) => `\u001b[31m${line}\u001b[39m`;
+    const yellow = (line: string) => `\u001b[33m${line}\u001b[39m`;
+    const lines = natdiff(['diff', BEFORE, AFTER, '--color']).stdout.split('\n');
+    expect(lines).toContain(yellow('~ \u001b[1mkube-system/kube-dns\u001b[22m  3 ports changed'));
+    expect(lines).toContain(`  ${yellow('~ \u001b[1mdns\u001b[22m  \u001b[2mudp 10.96.0.10:53\u001b[22m  endpoints 2 → 4 (+2)')}`);
+    expect(lines).toContain(`  ${green('    + 10.244.0.7:53       — → 25%')}`);
+    expect(lines).toContain(`  ${yellow('      10.244.0.5:53     50% → 25%')}`);
+    const scaledDown = natdiff(['diff', AFTER, 'snapshots/kube-proxy-v5-restore.log', '--service', 'kube-system/kube-dns:dns', '--color']).stdout.split('\n');
+    expect(scaledDown).toContain(red('    - 10.244.0.7:53      25% → —'));
   });
 
   test('no colour when stdout is not a terminal; --color forces it; NO_COLOR wins over FORCE_COLOR', () => {
@@ -87,7 +101,7 @@ describe('machine-readable and ticket-ready output', () => {
     });
     expect(dns.after.endpoints[0]).toMatchObject({ address: '10.244.0.5:53', probability: 0.25, share: 0.25 });
     expect(dns.after.endpoints[3]).toMatchObject({ address: '10.244.0.8:53', probability: null, share: 0.25 });
-    expect(json.summary).toMatchObject({ servicesChanged: 3, endpointsAdded: 6, changed: true });
+    expect(json.summary).toMatchObject({ servicesChanged: 3, byService: { added: 0, removed: 0, changed: 1, unchanged: 1 }, endpointsAdded: 6, changed: true });
     expect(json.services.find((s: { name: string }) => s.name === 'default/kubernetes:https').status).toBe('unchanged');
   });
 
@@ -97,8 +111,9 @@ describe('machine-readable and ticket-ready output', () => {
 
   test('Markdown: summary table, a section per service with share bars, the normalized rule diff folded away', () => {
     const md = natdiff(['diff', BEFORE, AFTER, '-o', 'markdown']).stdout;
-    expect(md).toContain('| kube-system/kube-dns:dns | changed | udp 10.96.0.10:53 | 2 → 4 | 0.5 → 0.25/0.333/0.5 | 50% → 25% |');
-    expect(md).toContain('### kube-system/kube-dns:dns (udp 10.96.0.10:53) — changed');
+    expect(md).toContain('| kube-system/kube-dns:dns | changed | udp 10.96.0.10:53 | 2 → 4 (+2) | 0.5 → 0.25/0.333/0.5 | 50% → 25% |');
+    expect(md).toContain('**1 service, 3 ports changed · 6 endpoints added · 18 rules added, 6 changed**');
+    expect(md).toContain('### kube-system/kube-dns — 3 ports changed\n\n#### dns (udp 10.96.0.10:53) — changed\n');
     expect(md).toContain('| `10.244.0.5:53` | `██████████··········` 50% | `█████···············` 25% |');
     expect(md).toMatch(/<details>\n<summary>Normalized rule diff \(table nat\)<\/summary>\n\n```diff\n/);
     expect(md).toContain('+-A KUBE-SEP-232DQYSHL5HNRYWJ -p udp -m comment --comment "kube-system/kube-dns:dns" -j DNAT --to-destination 10.244.0.7:53');
@@ -132,7 +147,7 @@ describe('bad input: one clear line on stderr, exit 2', () => {
     ['an empty file', () => file('empty.txt', ''), /empty\.txt: is empty$/],
     ['a PNG', () => file('shot.png', Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')), /shot\.png: is a PNG image, not a dump$/],
     ['a YAML manifest', () => file('svc.yaml', 'apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n'), /svc\.yaml: looks like a Kubernetes manifest/],
-    ['iptables -L output', () => 'tests/fixtures/corpus/01-eks-echoserver-scale-before.txt', /looks like `iptables -L` output, which drops details a diff needs; save the table with `iptables-save -t nat`$/],
+    ['iptables -L without -n', () => file('list.txt', 'Chain PREROUTING (policy ACCEPT)\ntarget     prot opt source               destination\nKUBE-SERVICES  all  --  anywhere             anywhere             /* kubernetes service portals */\n'), /list\.txt:3: `iptables -L` without `-n` prints names \(`anywhere`, host and service names\) that cannot be compared with addresses: list with `iptables -t nat -L -n`$/],
     ['a truncated dump', () => file('cut.txt', '*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -j RETURN\n'), /cut\.txt:1: table nat \(opened on line 1\) has no COMMIT/],
     ['prose', () => file('prose.txt', 'hello\nthis is not a dump\n'), /prose\.txt:1: not an iptables rule line; no iptables rules found$/],
     ['a 10 MB single line', () => file('huge.txt', `-A X ${'x'.repeat(10 * 1024 * 1024)}`), /huge\.txt:1: line is 10485765 characters long/],
@@ -148,9 +163,32 @@ describe('bad input: one clear line on stderr, exit 2', () => {
     const cut = file('cut-marker.txt', `${readFileSync(AFTER, 'utf8')}...\n`);
     const r = natdiff(['diff', BEFORE, cut]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`natdiff: warning: ${cut}:98: lines were cut here by whoever made this file; what is missing cannot be diffed\n`);
+    expect(r.stderr).toBe(`natdiff: warning: after ${cut}:98: lines were cut here by whoever made this file; what is missing cannot be diffed\n`);
     expect(r.stdout).toContain('1 warning about the input (printed on stderr)');
     expectOneLineError(natdiff(['diff', BEFORE, cut, '--strict']), /cut-marker\.txt:98: lines were cut here by whoever made this file; what is missing cannot be diffed \(--strict is set\)$/);
+  });
+});
+
+describe('each warning once, saying which input it is about', () => {
+  const CORPUS_09 = 'tests/fixtures/corpus/09-k8s-1.6era-docker-externalip-physdev-affinity.txt';
+
+  test('a dump against itself (corpus 09): each damaged line warned once, for before and after', () => {
+    const r = natdiff(['diff', CORPUS_09, CORPUS_09]);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([39, 40, 41, 47, 48, 49].map((line) => `natdiff: warning: before and after ${CORPUS_09}:${line}: -d x.x.x.x/32 is not an IP address or network`));
+    expect(r.stdout).toContain('6 warnings about the input (printed on stderr)');
+    const json = JSON.parse(natdiff(['diff', CORPUS_09, CORPUS_09, '-o', 'json']).stdout);
+    expect(json.warnings.map((w: { side: string; line: number }) => `${w.side} ${w.line}`)).toEqual(['both 39', 'both 40', 'both 41', 'both 47', 'both 48', 'both 49']);
+  });
+
+  test('two dumps: a warning of one side says that side; the same line damaged in both says both', () => {
+    const damaged = readFileSync(CORPUS_09, 'utf8');
+    const mended = file('mended-09.txt', damaged.replace(/x\.x\.x\.x/g, '192.0.2.7'));
+    const oneMended = file('one-mended-09.txt', damaged.replace(/^(-A KUBE-SERVICES -d )x\.x\.x\.x(\/32 .*dns-tcp-53 external IP.*)$/m, '$1192.0.2.7$2'));
+    expect(natdiff(['diff', mended, CORPUS_09]).stderr).toMatch(new RegExp(`^(natdiff: warning: after ${CORPUS_09}:\\d+: .*\n){6}$`));
+    expect(natdiff(['diff', CORPUS_09, mended]).stderr).toMatch(new RegExp(`^(natdiff: warning: before ${CORPUS_09}:\\d+: .*\n){6}$`));
+    const both = natdiff(['diff', CORPUS_09, oneMended]).stderr.trimEnd().split('\n');
+    expect(both.filter((l) => !l.includes(' and after '))).toEqual([`natdiff: warning: before ${CORPUS_09}:47: -d x.x.x.x/32 is not an IP address or network`]);
+    expect(both.filter((l) => l.includes(' and after '))).toEqual([39, 40, 41, 48, 49].map((n) => `natdiff: warning: before ${CORPUS_09}:${n} and after ${oneMended}:${n}: -d x.x.x.x/32 is not an IP address or network`));
   });
 });
 

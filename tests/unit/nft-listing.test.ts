@@ -3,11 +3,11 @@
  * output of nft v1.0.6): tables, base chains, sets and maps read alike from text and JSON, handles
  * ignored, other tables kept, and bad or cut input refused as an InputError naming the line.
  */
-import { InputError } from '../../lib/errors';
 import type { Rule } from '../../lib/model/ruleset';
 import type { NftDump } from '../../lib/parse/nft/dump';
 import { readNft } from '../../lib/parse/nft/read';
 import { fixture } from '../support/snapshots';
+import { thrown } from '../support/thrown';
 
 const STEMS = ['k8s-1.29', 'k8s-1.30-1.33', 'k8s-1.34-1.35', 'k8s-1.34-1.35-ipv6', 'k8s-1.34-1.35-partial-sync', 'k8s-1.36', 'k8s-master', 'k8s-master-scaled'];
 
@@ -26,16 +26,6 @@ function flatView(dump: NftDump): string[] {
     }
   }
   return out;
-}
-
-function thrown(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('no error');
 }
 
 describe('nft listings', () => {

@@ -1,6 +1,6 @@
 import { writeRestorePayload, type ClusterSpec } from '../support/kube-proxy-writer';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
-import { modelOf, port, snapshotOf } from '../support/snapshots';
+import { bundled, diffTexts, modelOf, port, snapshotOf } from '../support/snapshots';
 
 const cluster: ClusterSpec = {
   podCIDR: '10.244.0.0/16',
@@ -98,6 +98,41 @@ describe('what the rules get wrong is reported, not hidden', () => {
     expect(ep?.address).toBe('10.244.0.5:53'); // from the jump rule's comment
     const line = text.split('\n').findIndex((l) => l.includes('[unsupported revision]')) + 1;
     expect(view.warnings).toEqual([expect.objectContaining({ line, message: expect.stringMatching(/KUBE-SEP-LPGSDLJ3FDW46N4W: its DNAT is printed as \[unsupported revision\]/) })]);
+  });
+});
+
+describe('redacted dumps: chains are read by what they do, whatever their names', () => {
+  const real = bundled('coredns-scale-2to4-before.txt');
+  const dnsOf = (text: string) => {
+    const s = snapshotOf(text);
+    const view = s.describe(s.serviceNames());
+    return { dns: port(view.model, 'kube-system/kube-dns:dns/udp'), warnings: view.warnings.map((w) => w.message), findings: view.findings };
+  };
+
+  test.each([
+    ['KUBE-SEP-AAAAAAAAAAAAAAA1', 'KUBE-SEP-XXXX'],
+    ['EP-ONE', 'KUBE-SEP-IRMT6RY5EEEBXDAY'],
+  ])('endpoint chains %s and %s: both endpoints, 50%% each, one warning', (first, second) => {
+    const text = real.replace(/KUBE-SEP-LPGSDLJ3FDW46N4W/g, first).replace(/KUBE-SEP-IRMT6RY5EEEBXDAY/g, second);
+    const { dns, warnings, findings } = dnsOf(text);
+    expect(dns.endpoints.map((e) => [e.address, e.share, e.ref])).toEqual([['10.244.0.5:53', 0.5, first], ['10.244.0.6:53', 0.5, second]]);
+    const odd = [first, second].filter((n) => n !== 'KUBE-SEP-IRMT6RY5EEEBXDAY');
+    expect(warnings).toEqual([`${odd.length} chain${odd.length > 1 ? 's have names' : ' has a name'} kube-proxy would not write (${odd.join(', ')}; redacted?): read by what ${odd.length > 1 ? 'they do' : 'it does'}`]);
+    expect(findings).toEqual([]);
+  });
+
+  test('a service chain KUBE-SVC-REDACTED: the service is read from what jumps to it and what it jumps to', () => {
+    const { dns, warnings } = dnsOf(real.replace(/KUBE-SVC-TCOU7JCQXEZGVUNU/g, 'KUBE-SVC-REDACTED'));
+    expect(dns).toMatchObject({ clusterIP: '10.96.0.10', port: 53, refs: ['KUBE-SVC-REDACTED'] });
+    expect(dns.endpoints.map((e) => [e.address, e.share])).toEqual([['10.244.0.5:53', 0.5], ['10.244.0.6:53', 0.5]]);
+    expect(warnings).toEqual(['1 chain has a name kube-proxy would not write (KUBE-SVC-REDACTED; redacted?): read by what it does']);
+  });
+
+  test('the redacted dump against the real one: the same services, chains renamed', () => {
+    const redacted = real.replace(/KUBE-SEP-LPGSDLJ3FDW46N4W/g, 'KUBE-SEP-XXXX').replace(/KUBE-SVC-TCOU7JCQXEZGVUNU/g, 'KUBE-SVC-REDACTED');
+    const report = diffTexts(real, redacted);
+    expect(report.services.every((s) => s.status === 'unchanged')).toBe(true);
+    expect(report.chains.map((c) => [c.name, c.status])).toEqual([['KUBE-SEP-XXXX', 'renamed'], ['KUBE-SVC-REDACTED', 'renamed']]);
   });
 });
 

@@ -131,8 +131,8 @@ describe('a damaged header: a warning naming the field, the rest of the header a
     writeFileSync(after, damaged(meta('after', { '10.244.0.5': 'coredns-a' }), { pods: { '10.244.0.6': 5, '10.244.0.5': { namespace: 'kube-system', pod: 'coredns-a', node: 'node-a', ready: true, terminating: false } } }, writeRestorePayload(cluster(['10.244.0.5', '10.244.0.6']))));
     const r = natdiff(['diff', before, after, '--no-color']);
     expect(r.stderr.trimEnd().split('\n')).toEqual([
-      `natdiff: warning: ${before}:1: snapshot metadata: servicePorts: expected a list, got a number; ignored`,
-      `natdiff: warning: ${after}:1: snapshot metadata: pods[10.244.0.6]: expected a mapping, got a number; ignored`,
+      `natdiff: warning: before ${before}:1: snapshot metadata: servicePorts: expected a list, got a number; ignored`,
+      `natdiff: warning: after ${after}:1: snapshot metadata: pods[10.244.0.6]: expected a mapping, got a number; ignored`,
     ]);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/\+ 10\.244\.0\.6:53/);

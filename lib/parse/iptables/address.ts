@@ -105,6 +105,11 @@ export function normalizeCidr(text: string): string | null {
   return result;
 }
 
+/** A canonical one-address network (`/32`, `/128`) as its address; other networks as they are. */
+export function hostOf(cidr: string): string {
+  return cidr.replace(/\/(?:32|128)$/, '');
+}
+
 export function familyOf(address: string): Family {
   return address.includes(':') ? 'ipv6' : 'ipv4';
 }

@@ -93,7 +93,7 @@ function statisticMatch(options: Option[], ctx: MatchContext): Option[] {
   return out.sort((a, b) => rank(order, a.name) - rank(order, b.name));
 }
 
-const ALL_ONES_MASKS = new Set(['255.255.255.255', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']);
+export const ALL_ONES_MASKS = new Set(['255.255.255.255', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']);
 
 function recentMatch(options: Option[]): Option[] {
   const out: Option[] = [];

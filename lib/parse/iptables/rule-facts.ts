@@ -4,6 +4,7 @@
  * destination, comment. Every rule of a dump goes through here, so it stays allocation-light.
  */
 import { normalizeCidr, normalizeHostPort } from './address';
+import { ALL_ONES_MASKS } from './matches';
 import { normalizePortSpec } from './ports';
 import { probabilityUnits } from './probability';
 import { canonicalProtocol, walkRule, type BaseOption, type RuleVisitor } from './rule-walk';
@@ -19,10 +20,17 @@ export interface RuleFacts {
   dport: string | null;
   /** statistic --probability on the 31-bit grid; for `! --probability` the complement. */
   probability: number | null;
-  recent: { name: string; mode: string; seconds: number | null } | null;
-  srcTypeLocal: boolean;
+  /** `unusual`: options kube-proxy never writes (a hit count, a TTL, a mask, a negation, two modes or lists). */
+  recent: { name: string; mode: string; seconds: number | null; unusual: boolean } | null;
+  /**
+   * Which packets the rule takes depends on more than its protocol, a random probability and a
+   * `recent` list: an address, an interface, a port, another match, a negated protocol.
+   */
+  selective: boolean;
   /** -j/-g name: a chain or a target extension. */
   target: string | null;
+  /** `-g`: the chain's traffic never comes back from the target. */
+  goto: boolean;
   /** Set for a DNAT: its destination (`ip:port`), or null when the saved text cannot be read. */
   dnat: { address: string | null } | null;
   /** A match or target printed as `[unsupported revision]`: userspace older than the kernel rule. */
@@ -42,11 +50,15 @@ export interface FactsContext {
 
 const PORT_MODULES = new Set(['tcp', 'udp', 'sctp']);
 const RECENT_MODES = new Set(['--set', '--rcheck', '--update', '--remove']);
+/** `recent` options kube-proxy writes (iptables-save adds the mask and the source side). */
+const RECENT_USUAL = new Set(['--set', '--rcheck', '--name', '--seconds', '--reap', '--mask', '--rsource']);
+/** Modules that leave which packets a rule takes to its protocol, chance and a `recent` list. */
+const NOT_SELECTIVE_MODULES = new Set(['comment', 'statistic', 'recent', ...PORT_MODULES]);
 
 class FactsVisitor implements RuleVisitor {
   readonly facts: RuleFacts = {
     protocol: null, destination: null, source: null, dport: null, probability: null, recent: null,
-    srcTypeLocal: false, target: null, dnat: null, unsupportedRevision: false, comment: null, complete: true,
+    selective: false, target: null, goto: false, dnat: null, unsupportedRevision: false, comment: null, complete: true,
   };
   private modules: string[] = [];
   private portOptions = 0;
@@ -54,6 +66,7 @@ class FactsVisitor implements RuleVisitor {
   private recentName: string | null = null;
   private recentMode: string | null = null;
   private recentSeconds: number | null = null;
+  private recentUnusual = false;
   private toDestinations = 0;
   private dnatValue: string | null = null;
 
@@ -64,6 +77,7 @@ class FactsVisitor implements RuleVisitor {
 
   base(name: BaseOption, value: string, negated: boolean): void {
     if (negated || (name !== '-s' && name !== '-d' && name !== '-p')) this.facts.complete = false;
+    if (negated || name !== '-p') this.facts.selective = true;
     if (name === '-s' || name === '-d') {
       const cidr = normalizeCidr(value);
       if (!cidr) this.ctx.warn(`${name} ${value} is not an IP address or network`);
@@ -75,6 +89,7 @@ class FactsVisitor implements RuleVisitor {
   }
 
   module(_index: number, name: string): void {
+    if (!NOT_SELECTIVE_MODULES.has(name) || (name === 'recent' && this.modules.includes('recent'))) this.facts.selective = true;
     this.modules.push(name);
   }
 
@@ -86,6 +101,7 @@ class FactsVisitor implements RuleVisitor {
       if (name === '--comment') this.facts.comment = first;
       else this.facts.complete = false;
     } else if (PORT_MODULES.has(module)) {
+      this.facts.selective = true;
       if ((name === '--dport' || name === '--destination-port') && !negated) this.facts.dport = normalizePortSpec(first);
       if (!((name === '--dport' || name === '--destination-port') && single)) this.facts.complete = false;
       this.portOptions++;
@@ -98,13 +114,13 @@ class FactsVisitor implements RuleVisitor {
         this.probabilities++;
       } else if (!(name === '--mode' && single && first.toLowerCase() === 'random')) {
         this.facts.complete = false;
+        this.facts.selective = true;
       }
     } else if (module === 'recent') {
+      if (negated || !RECENT_USUAL.has(name) || (name === '--mask' && !ALL_ONES_MASKS.has(first.toLowerCase())) || (RECENT_MODES.has(name) && this.recentMode !== null)) this.recentUnusual = true;
       if (RECENT_MODES.has(name)) this.recentMode ??= name.slice(2);
       else if (name === '--name') this.recentName = first;
       else if (name === '--seconds') this.recentSeconds = Number(first);
-    } else if (module === 'addrtype') {
-      if (name === '--src-type' && !negated && first.toUpperCase().split(',').includes('LOCAL')) this.facts.srcTypeLocal = true;
     }
   }
 
@@ -112,6 +128,7 @@ class FactsVisitor implements RuleVisitor {
     // A second jump replaces the first in the key but not the options counted for it here.
     if (goto || this.facts.target !== null) this.facts.complete = false;
     this.facts.target = name;
+    this.facts.goto = goto;
   }
 
   targetOption(name: string, from: number, to: number, negated: boolean): void {
@@ -126,6 +143,7 @@ class FactsVisitor implements RuleVisitor {
     this.facts.unsupportedRevision = true;
     this.facts.complete = false;
     if (moduleIndex < 0) this.targetUnsupported = true;
+    else this.facts.selective = true;
   }
 
   private targetUnsupported = false;
@@ -134,7 +152,7 @@ class FactsVisitor implements RuleVisitor {
     const f = this.facts;
     if (this.modules.includes('recent')) {
       const name = this.recentName ?? 'DEFAULT';
-      f.recent = { name, mode: this.recentMode ?? 'unknown', seconds: this.recentSeconds };
+      f.recent = { name, mode: this.recentMode ?? 'unknown', seconds: this.recentSeconds, unusual: this.recentUnusual };
     }
     if (f.target === 'DNAT') {
       const readable = !this.targetUnsupported && this.toDestinations === 1 && this.dnatValue !== null;

@@ -3,18 +3,22 @@
  * (KUBE-SVC/SVL/EXT/FW), the older one (KUBE-XLB, KUBE-MARK-MASQ rules in KUBE-SERVICES), large
  * clusters without comments, fragments without KUBE-SERVICES, and the filter table's
  * "has no endpoints" rules. Chains are identified by what they serve, never by their hash: the
- * hash is only checked, and used to recover names that comments no longer carry.
+ * hash is only checked, and used to recover names that comments no longer carry. Every rule of a
+ * load-balancing chain is read (see ladder.ts): a share sent to no endpoint is part of the model.
  */
 import type { Warning } from '../../errors';
 import type { Chain as AnyChain } from '../../model/ruleset';
-import { unnamedPortKey, type Endpoint, type EndpointIssue, type EntryPointField, type ProxyMode, type Protocol, type ServiceModel, type ServicePort } from '../../model/service';
+import { unnamedPortKey, type Diversion, type Endpoint, type EndpointIssue, type EntryPointField, type ProxyMode, type Protocol, type ServiceModel, type ServicePort } from '../../model/service';
 import type { Finding, ServiceView } from '../../model/snapshot';
 import { sanitizeLine } from '../../sanitize';
+import { hostOf } from './address';
 import { endpointHash, servicePortHash } from './chain-names';
 import { probabilityText, unitsToProbability } from './probability';
 import { displaySpn, endpointFromComment, parseComment } from './kube-comments';
+import { destinationKey, groupOfName, isEndpointChain, isKubeHash, ladderStep, looksInto, SEP_PREFIX, type ChainLookup, type GroupKind, type LadderContext } from './ladder';
 import type { IptablesRuleset } from './parse-dump';
 import type { IptablesRule, RuleFacts } from './rule';
+import { ServiceRoles } from './service-roles';
 
 type Chain = AnyChain<IptablesRule>;
 
@@ -26,18 +30,10 @@ export interface BuildOptions {
   fragment?: boolean;
 }
 
-type GroupKind = 'svc' | 'svl' | 'ext' | 'fw' | 'xlb';
-const GROUP_CHAIN = /^KUBE-(SVC|SVL|EXT|FW|XLB)-([A-Z2-7]{16})$/;
-const SEP_CHAIN = /^KUBE-SEP-[A-Z2-7]{16}$/;
-
-function isSepChain(name: string | null): name is string {
-  return name !== null && name.length === 25 && name.startsWith('KUBE-SEP-') && SEP_CHAIN.test(name);
-}
 const PROTOCOLS: Protocol[] = ['tcp', 'udp', 'sctp'];
 
-/** The endpoint chain of this name: kube-proxy's is in nat; a fragment may have put it in another table. */
-function sepChain(ruleset: IptablesRuleset, name: string): Chain | undefined {
-  if (!isSepChain(name)) return undefined;
+/** The chain of this name: kube-proxy's are in nat; a fragment may have put one in another table. */
+function findChain(ruleset: IptablesRuleset, name: string): Chain | undefined {
   const nat = ruleset.tables.get('nat')?.chains.get(name);
   if (nat) return nat;
   for (const t of ruleset.tables.values()) {
@@ -45,6 +41,11 @@ function sepChain(ruleset: IptablesRuleset, name: string): Chain | undefined {
     if (c) return c;
   }
   return undefined;
+}
+
+/** Whether kube-proxy could have written this endpoint chain name (redacted dumps have others). */
+function isKubeSepName(name: string): boolean {
+  return name.startsWith(SEP_PREFIX) && isKubeHash(name.slice(SEP_PREFIX.length));
 }
 
 interface Group {
@@ -71,10 +72,6 @@ function newGroup(hash: string): Group {
   };
 }
 
-function vip(cidr: string): string {
-  return cidr.replace(/\/(?:32|128)$/, '');
-}
-
 function asProtocol(p: string | null): Protocol | null {
   return p === 'tcp' || p === 'udp' || p === 'sctp' ? p : null;
 }
@@ -93,14 +90,14 @@ class Builder {
   readonly chains: Chain[];
   readonly findings: Finding[] = [];
   readonly warnings: Warning[] = [];
+  /** Service and endpoint chains named as kube-proxy never names them (said once, in one warning). */
+  readonly oddNames = new Set<string>();
   referencedChains: Set<string> | null = null;
+  readonly chain: ChainLookup;
 
   constructor(readonly ruleset: IptablesRuleset, readonly options: BuildOptions) {
     this.chains = allChains(ruleset);
-  }
-
-  sep(name: string): Chain | undefined {
-    return sepChain(this.ruleset, name);
+    this.chain = (name) => findChain(ruleset, name);
   }
 
   group(hash: string): Group {
@@ -113,9 +110,8 @@ class Builder {
   }
 
   groupOfChain(name: string | null): { group: Group; kind: GroupKind } | null {
-    if (!name) return null;
-    const m = GROUP_CHAIN.exec(name);
-    return m ? { group: this.group(m[2] as string), kind: (m[1] as string).toLowerCase() as GroupKind } : null;
+    const named = groupOfName(name);
+    return named ? { group: this.group(named.hash), kind: named.kind } : null;
   }
 
   warn(message: string, line: number | null): void {
@@ -142,7 +138,9 @@ function learnPort(g: Group, rule: IptablesRule): void {
 function collectChains(b: Builder): void {
   for (const chain of b.chains) {
     const grouped = b.groupOfChain(chain.name);
-    if (grouped) grouped.group.chains[grouped.kind] = chain;
+    if (!grouped) continue;
+    grouped.group.chains[grouped.kind] = chain;
+    if (!isKubeHash(grouped.group.hash)) b.oddNames.add(chain.name);
   }
 }
 
@@ -165,12 +163,12 @@ function readDispatch(b: Builder): void {
       if (!dest) continue;
       const role = said?.role ?? (grouped.kind === 'svc' || grouped.kind === 'svl' ? 'cluster' : 'external');
       if (role === 'cluster') {
-        g.clusterIP = vip(dest);
+        g.clusterIP = hostOf(dest);
         learnPort(g, rule);
       } else if (role === 'lb') {
-        addOnce(g.loadBalancerIPs, vip(dest));
+        addOnce(g.loadBalancerIPs, hostOf(dest));
       } else {
-        addOnce(g.externalIPs, vip(dest));
+        addOnce(g.externalIPs, hostOf(dest));
       }
     }
   }
@@ -189,7 +187,7 @@ function readGroupChains(b: Builder): void {
         // older layouts put the NodePort masquerade rule here, without a destination.
         learnProtocol(g, rule.facts.protocol);
         if (rule.facts.destination && (said === null || said.role === 'cluster')) {
-          g.clusterIP ??= vip(rule.facts.destination);
+          g.clusterIP ??= hostOf(rule.facts.destination);
           learnPort(g, rule);
         } else if (!rule.facts.destination && /^\d+$/.test(rule.facts.dport)) {
           addOnce(g.nodePorts, Number(rule.facts.dport));
@@ -207,7 +205,8 @@ function readNoEndpointRules(b: Builder): void {
       const said = parseComment(rule.comment);
       if (!said || (said.role !== 'none' && said.role !== 'no-local')) continue;
       const protocol = asProtocol(rule.facts.protocol);
-      if (!protocol) continue;
+      const target = rule.facts.target;
+      if (!protocol || (target !== 'DROP' && target !== 'REJECT')) continue;
       const g = b.group(servicePortHash(said.spn, protocol));
       learnName(g, said.spn);
       learnProtocol(g, protocol);
@@ -215,13 +214,13 @@ function readNoEndpointRules(b: Builder): void {
         g.noLocalEndpoints = true;
         continue;
       }
-      g.noEndpoints = rule.facts.target === 'DROP' ? 'drop' : 'reject';
+      g.noEndpoints = target === 'DROP' ? 'drop' : 'reject';
       const dest = rule.facts.destination;
       if (chain.name === 'KUBE-SERVICES' && dest) {
-        g.clusterIP ??= vip(dest);
+        g.clusterIP ??= hostOf(dest);
         learnPort(g, rule);
       } else if (dest) {
-        addOnce(g.externalIPs, vip(dest));
+        addOnce(g.externalIPs, hostOf(dest));
       } else if (rule.facts.dport && /^\d+$/.test(rule.facts.dport)) {
         addOnce(g.nodePorts, Number(rule.facts.dport));
       }
@@ -247,7 +246,7 @@ function recoverNames(b: Builder): void {
 }
 
 function sepProtocol(b: Builder, sep: string): Protocol | null {
-  const chain = b.sep(sep);
+  const chain = b.chain(sep);
   if (!chain) return null;
   for (const rule of chain.rules) if (rule.facts.dnat !== null) return asProtocol(rule.facts.protocol);
   return null;
@@ -257,7 +256,8 @@ function inferProtocol(b: Builder, g: Group): void {
   if (g.protocol) return;
   for (const chain of Object.values(g.chains)) {
     for (const rule of chain.rules) {
-      const p = isSepChain(rule.facts.target) ? sepProtocol(b, rule.facts.target) : null;
+      const target = rule.facts.target;
+      const p = target !== null && isEndpointChain(b.chain, target) ? sepProtocol(b, target) : null;
       if (p) {
         g.protocol = p;
         return;
@@ -275,25 +275,35 @@ function serviceKey(g: Group): string {
 
 interface EndpointList {
   endpoints: Endpoint[];
+  /** Shares sent to no endpoint. */
+  diverted: Diversion[];
   /** The endpoint chain each endpoint was read from (undefined for a fragment without it). */
   chains: (Chain | undefined)[];
+  /** Whether the reading depends only on the chain and its endpoint chains (see looksInto). */
+  alone: boolean;
   affinitySeconds: number | null;
+  /** The endpoint chains returning clients are sent back to (null: none). */
+  sticky: Set<string> | null;
   dropsForLackOfLocal: boolean;
 }
 
-function sepAddress(b: Builder, sep: string, chain: Chain | undefined, viaComment: string | null): { address: string | null; issues: EndpointIssue[] } {
-  const dnat = chain ? chain.rules.find((r) => r.facts.dnat !== null) : undefined;
+/**
+ * The endpoint's address from the DNAT rule that sends traffic there (`label` says where, in a
+ * warning); `held`: the dump holds the chain the DNAT would be in.
+ */
+function dnatAddress(b: Builder, label: string, dnat: IptablesRule | undefined, viaComment: string | null, held: boolean): { address: string | null; issues: EndpointIssue[] } {
   const address = dnat?.facts.dnat?.address;
   if (address) return { address, issues: NO_ISSUES };
   if (!dnat) {
-    // A fragment without the endpoint chain: the jump's comment may still name the endpoint.
-    return { address: viaComment, issues: viaComment ? NO_ISSUES : ['unknown-destination'] };
+    // A fragment without the endpoint chain: the jump's comment may still name the endpoint. A
+    // chain held without a DNAT sends it nowhere the rules say.
+    return { address: viaComment, issues: viaComment && !held ? NO_ISSUES : ['unknown-destination'] };
   }
   const unsupported = dnat.facts.unsupportedRevision;
   const why = unsupported
     ? 'its DNAT is printed as [unsupported revision] (the iptables binary is older than the rule in the kernel)'
     : 'its DNAT destination cannot be read (garbled --to-destination)';
-  b.warn(`${sep}: ${why}; the endpoint's address is ${viaComment ? `taken from the comment (${sanitizeLine(viaComment)})` : 'unknown'}`, dnat.line);
+  b.warn(`${label}: ${why}; the endpoint's address is ${viaComment ? `taken from the comment (${sanitizeLine(viaComment)})` : 'unknown'}`, dnat.line);
   const issues: EndpointIssue[] = unsupported ? ['unknown-destination', 'unsupported-revision'] : ['unknown-destination'];
   return { address: viaComment, issues };
 }
@@ -313,20 +323,26 @@ function probabilityNumber(units: number | null): number | null {
 
 const NO_ISSUES: EndpointIssue[] = [];
 
-function readEndpoints(b: Builder, chain: Chain | undefined): EndpointList {
-  const list: EndpointList = { endpoints: [], chains: [], affinitySeconds: null, dropsForLackOfLocal: false };
+function ladderContext(b: Builder, g: Group, local: boolean): LadderContext {
+  return { chains: b.chain, protocol: g.protocol, local, hash: g.hash };
+}
+
+/** Every rule of a load-balancing chain in order, each taking its share of what the rules above left. */
+function readEndpoints(b: Builder, ctx: LadderContext, chain: Chain | undefined): EndpointList {
+  const list: EndpointList = { endpoints: [], diverted: [], chains: [], alone: true, affinitySeconds: null, sticky: null, dropsForLackOfLocal: false };
   if (!chain) return list;
-  const bySep = new Map<string, Endpoint>();
+  const byTarget = new Map<string, Endpoint | Diversion>();
   let remaining = 1;
   let unconditionalAt: number | null = null;
   for (const rule of chain.rules) {
-    const target = rule.facts.target;
-    if (target === 'KUBE-MARK-DROP') list.dropsForLackOfLocal = true;
-    if (!isSepChain(target)) continue;
-    if (rule.facts.recent && rule.facts.recent.mode === 'rcheck') {
-      list.affinitySeconds = rule.facts.recent.seconds;
+    if (looksInto(rule.facts)) list.alone = false;
+    const step = ladderStep(ctx, rule);
+    if (step.kind === 'affinity') {
+      list.affinitySeconds = rule.facts.recent?.seconds ?? null;
+      (list.sticky ??= new Set()).add(step.target);
       continue;
     }
+    if (step.kind === 'implied' || step.kind === 'unread') continue;
     if (unconditionalAt !== null) {
       b.findings.push({ kind: 'unreachable-rule', message: `${chain.name}: the rule on line ${rule.line} can never match (line ${unconditionalAt} above takes all remaining traffic)`, line: rule.line });
     }
@@ -334,27 +350,53 @@ function readEndpoints(b: Builder, chain: Chain | undefined): EndpointList {
     const share = remaining * (p ?? 1);
     remaining -= share;
     if (p === null) unconditionalAt ??= rule.line;
-    const existing = bySep.get(target);
+    if (step.kind === 'no-local') {
+      list.dropsForLackOfLocal = true;
+      continue;
+    }
+    const key = destinationKey(step, rule) as string;
+    const existing = byTarget.get(key);
     if (existing) {
       existing.share += share;
       continue;
     }
-    const sep = b.sep(target);
-    const { address, issues } = sepAddress(b, target, sep, endpointFromComment(rule.comment));
-    const endpoint: Endpoint = { address, probability: probabilityNumber(rule.facts.probability), share, ref: target, issues };
-    bySep.set(target, endpoint);
+    const probability = probabilityNumber(rule.facts.probability);
+    if (step.kind === 'diverted') {
+      const diversion: Diversion = { list: ctx.local ? 'local' : 'cluster', action: step.action, probability, share, ref: step.ref };
+      byTarget.set(key, diversion);
+      list.diverted.push(diversion);
+      continue;
+    }
+    const via = step.target === null ? undefined : b.chain(step.target);
+    const endpoint = step.target === null ? dnatHere(b, chain, rule, probability, share) : endpointVia(b, step.target, via, rule, probability, share);
+    byTarget.set(key, endpoint);
     list.endpoints.push(endpoint);
-    list.chains.push(sep);
+    list.chains.push(via);
   }
   for (const e of list.endpoints) e.share = round9(e.share);
-  if (list.endpoints.length > 0 && remaining > 1e-9) {
+  for (const d of list.diverted) d.share = round9(d.share);
+  if (list.endpoints.length + list.diverted.length > 0 && remaining > 1e-9) {
     b.findings.push({ kind: 'shares-incomplete', message: `${chain.name}: ${(remaining * 100).toFixed(1)}% of new connections match no endpoint rule (the chain has no final unconditional jump)`, line: chain.line });
   }
   return list;
 }
 
+/** An endpoint behind an endpoint chain. */
+function endpointVia(b: Builder, target: string, chain: Chain | undefined, rule: IptablesRule, probability: number | null, share: number): Endpoint {
+  if (!isKubeSepName(target)) b.oddNames.add(target);
+  const dnat = chain?.rules.find((r) => r.facts.dnat !== null);
+  const { address, issues } = dnatAddress(b, target, dnat, endpointFromComment(rule.comment), chain !== undefined);
+  return { address, probability, share, ref: target, issues };
+}
+
+/** An endpoint DNATed to by the load-balancing chain itself, without an endpoint chain. */
+function dnatHere(b: Builder, chain: Chain, rule: IptablesRule, probability: number | null, share: number): Endpoint {
+  const { address, issues } = dnatAddress(b, chain.name, rule, null, true);
+  return { address, probability, share, ref: null, issues };
+}
+
 function checkServiceName(b: Builder, g: Group): void {
-  if (!g.spn || !g.protocol) return;
+  if (!g.spn || !g.protocol || !isKubeHash(g.hash)) return;
   const expected = servicePortHash(g.spn, g.protocol);
   if (expected !== g.hash) {
     const chains = Object.values(g.chains).map((c) => c.name).join(', ');
@@ -371,7 +413,7 @@ function checkEndpointNames(b: Builder, g: Group, endpoints: Endpoint[]): boolea
   if (!g.spn || !g.protocol) return true;
   let allMatch = true;
   for (const e of endpoints) {
-    if (!e.ref || !e.address) continue;
+    if (!e.ref || !e.address || !isKubeSepName(e.ref)) continue;
     const sepHash = endpointHash(g.spn, g.protocol, e.address);
     if (`KUBE-SEP-${sepHash}` === e.ref) continue;
     allMatch = false;
@@ -379,7 +421,7 @@ function checkEndpointNames(b: Builder, g: Group, endpoints: Endpoint[]): boolea
       b.findings.push({
         kind: 'name-mismatch',
         message: `${e.ref}: sends ${sanitizeLine(displaySpn(g.spn))}/${g.protocol} traffic to ${e.address}, but kube-proxy would name that chain KUBE-SEP-${sepHash}`,
-        line: b.sep(e.ref)?.line ?? null,
+        line: b.chain(e.ref)?.line ?? null,
       });
     }
   }
@@ -412,29 +454,38 @@ function alreadyRead(b: Builder, g: Group, chain: Chain): EndpointList | null {
   const known = first && readLists.get(first.facts);
   if (!known || known.chain.name !== chain.name || known.spn !== g.spn || known.protocol !== g.protocol || !sameFactsObjects(chain, known.chain)) return null;
   const { list } = known;
-  return list.endpoints.every((e, i) => sameFactsObjects(b.sep(e.ref as string), list.chains[i])) ? list : null;
+  return list.endpoints.every((e, i) => sameFactsObjects(b.chain(e.ref as string), list.chains[i])) ? list : null;
 }
 
 /** The endpoints of a service chain, checked against kube-proxy's names for them. */
-function endpointList(b: Builder, g: Group, chain: Chain | undefined): EndpointList {
+function endpointList(b: Builder, g: Group, chain: Chain | undefined, local: boolean): EndpointList {
   const known = chain ? alreadyRead(b, g, chain) : null;
   if (known) return known;
   const findings = b.findings.length;
   const warnings = b.warnings.length;
-  const list = readEndpoints(b, chain);
+  const list = readEndpoints(b, ladderContext(b, g, local), chain);
   // A list is remembered only if reading it said nothing, whatever was said before it.
   const namesMatch = checkEndpointNames(b, g, list.endpoints);
   const first = chain?.rules[0];
-  if (first && namesMatch && b.findings.length === findings && b.warnings.length === warnings && list.endpoints.every((e) => e.ref !== null)) {
+  const silent = b.findings.length === findings && b.warnings.length === warnings;
+  if (first && namesMatch && silent && list.alone && list.endpoints.every((e) => e.ref !== null && isKubeSepName(e.ref))) {
     readLists.set(first.facts, { chain, spn: g.spn, protocol: g.protocol, list });
   }
   return list;
 }
 
+/** A port with session affinity: the endpoints its rules do not send returning clients back to say so. */
+function withAffinity(list: EndpointList, affinitySeconds: number | null): Endpoint[] {
+  const loose = (e: Endpoint): boolean => affinitySeconds !== null && e.ref !== null && !list.sticky?.has(e.ref);
+  if (!list.endpoints.some(loose)) return list.endpoints;
+  return list.endpoints.map((e) => (loose(e) ? { ...e, issues: [...e.issues, 'no-affinity'] } : e));
+}
+
 function toServicePort(b: Builder, g: Group): ServicePort {
-  const cluster = endpointList(b, g, g.chains.svc);
+  const cluster = endpointList(b, g, g.chains.svc, false);
   const local = g.chains.svl ?? g.chains.xlb;
-  const localList = local ? endpointList(b, g, local) : null;
+  const localList = local ? endpointList(b, g, local, true) : null;
+  const affinitySeconds = cluster.affinitySeconds ?? localList?.affinitySeconds ?? null;
   const port: ServicePort = {
     key: serviceKey(g),
     name: g.spn ? displaySpn(g.spn) : null,
@@ -444,9 +495,10 @@ function toServicePort(b: Builder, g: Group): ServicePort {
     nodePorts: g.nodePorts.sort((x, y) => x - y),
     externalIPs: g.externalIPs.sort(),
     loadBalancerIPs: g.loadBalancerIPs.sort(),
-    endpoints: cluster.endpoints,
-    localEndpoints: localList && (localList.endpoints.length > 0 || g.chains.svl) ? localList.endpoints : null,
-    affinitySeconds: cluster.affinitySeconds ?? localList?.affinitySeconds ?? null,
+    endpoints: withAffinity(cluster, affinitySeconds),
+    localEndpoints: localList && (localList.endpoints.length > 0 || g.chains.svl) ? withAffinity(localList, affinitySeconds) : null,
+    diverted: localList ? [...cluster.diverted, ...localList.diverted] : cluster.diverted,
+    affinitySeconds,
     noEndpoints: g.noEndpoints,
     noLocalEndpoints: g.noLocalEndpoints || (localList?.dropsForLackOfLocal ?? false),
     refs: (['svc', 'svl', 'ext', 'fw', 'xlb'] as const).flatMap((k) => (g.chains[k] ? [g.chains[k].name] : [])),
@@ -467,6 +519,18 @@ function collectReferences(ruleset: IptablesRuleset): Set<string> {
   return refs;
 }
 
+const SHOWN_ODD_NAMES = 3;
+
+/** One warning for all the chains named as kube-proxy never names them: a redacted dump has many. */
+function warnOddNames(b: Builder): void {
+  if (b.oddNames.size === 0) return;
+  const names = [...b.oddNames];
+  const shown = names.slice(0, SHOWN_ODD_NAMES).map(sanitizeLine).join(', ');
+  const more = names.length > SHOWN_ODD_NAMES ? ` and ${names.length - SHOWN_ODD_NAMES} more` : '';
+  const what = names.length === 1 ? '1 chain has a name' : `${names.length} chains have names`;
+  b.warn(`${what} kube-proxy would not write (${shown}${more}; redacted?): read by what ${names.length === 1 ? 'it does' : 'they do'}`, b.chain(names[0] as string)?.line ?? null);
+}
+
 function staleChain(c: Chain): Finding {
   return { kind: 'stale-chain', message: `${c.name} is declared but empty, and no rule jumps to it (left over from a restart or a proxy-mode switch)`, line: c.line };
 }
@@ -481,53 +545,11 @@ function isStale(b: Builder, g: Group): boolean {
   return true;
 }
 
-/** Endpoint chains no service chain jumps to (fragments, stale chains) are identified by their own content. */
-function orphanIdentity(chain: Chain): string | undefined {
-  const dnat = chain.rules.find((r) => r.facts.dnat !== null);
-  const said = parseComment(chain.rules.find((r) => r.comment)?.comment ?? null);
-  const address = dnat?.facts.dnat?.address;
-  if (!address || !said || !dnat.facts.protocol) return undefined;
-  return `sep:${displaySpn(said.spn)}/${dnat.facts.protocol}@${address}`;
-}
-
-/**
- * Chain identities, computed for the chains the diff asks about (few: most pair by name). It
- * keeps the ports and their chain hashes, not the builder: the view outlives the reading.
- */
-function identities(sep: (name: string) => Chain | undefined, hashes: string[], ports: ServicePort[]): (chain: string) => string | undefined {
-  const portOfGroup = new Map<string, ServicePort>();
-  const sepOwner = new Map<string, { port: ServicePort; address: string | null }>();
-  const index = (): void => {
-    hashes.forEach((hash, i) => {
-      const port = ports[i] as ServicePort;
-      portOfGroup.set(hash, port);
-      for (const e of [...port.endpoints, ...(port.localEndpoints ?? [])]) if (e.ref) sepOwner.set(e.ref, { port, address: e.address });
-    });
-  };
-  const memo = new Map<string, string | undefined>();
-  return (chain) => {
-    if (memo.has(chain)) return memo.get(chain);
-    if (portOfGroup.size === 0 && hashes.length > 0) index();
-    let id: string | undefined;
-    const m = GROUP_CHAIN.exec(chain);
-    if (m) {
-      const port = portOfGroup.get(m[2] as string);
-      if (port) id = `${(m[1] as string).toLowerCase()}:${port.key}`;
-    } else if (isSepChain(chain)) {
-      const owner = sepOwner.get(chain);
-      const c = sep(chain);
-      id = owner ? `sep:${owner.port.key}@${owner.address ?? chain}` : c ? orphanIdentity(c) : undefined;
-    }
-    memo.set(chain, id);
-    return id;
-  };
-}
-
 /** All service port names the rules mention, for naming comment-less chains in the other snapshot. */
 export function mentionedServiceNames(ruleset: IptablesRuleset): Set<string> {
   const names = new Set<string>();
   for (const chain of allChains(ruleset)) {
-    if (chain.name !== 'KUBE-SERVICES' && chain.name !== 'KUBE-NODEPORTS' && !GROUP_CHAIN.test(chain.name)) continue;
+    if (chain.name !== 'KUBE-SERVICES' && chain.name !== 'KUBE-NODEPORTS' && !groupOfName(chain.name)) continue;
     for (const rule of chain.rules) {
       const said = parseComment(rule.comment);
       if (said) names.add(said.spn);
@@ -571,16 +593,18 @@ export function buildServiceView(ruleset: IptablesRuleset, options: BuildOptions
   for (const g of b.groups.values()) inferProtocol(b, g);
   const groups = [...b.groups.values()].filter((g) => !isStale(b, g));
   const ports = groups.map((g) => toServicePort(b, g));
-  const chainIdentity = identities((name) => sepChain(ruleset, name), groups.map((g) => g.hash), ports);
+  const roles = new ServiceRoles(ruleset, b.chain, groups.map((g) => g.hash), ports);
   for (const chain of b.chains) {
-    if (chain.rules.length === 0 && b.sep(chain.name) === chain && chainIdentity(chain.name) === undefined) {
+    if (chain.rules.length === 0 && chain.name.startsWith(SEP_PREFIX) && b.chain(chain.name) === chain && roles.identity(chain.name) === undefined) {
       b.findings.push(staleChain(chain));
     }
   }
+  warnOddNames(b);
   const order = ports.map((_, i) => i).sort((x, y) => ((ports[x] as ServicePort).key < (ports[y] as ServicePort).key ? -1 : 1));
   return {
     model: { ...coverage(b, ports), ports: order.map((i) => ports[i] as ServicePort) },
-    chainIdentity,
+    chainIdentity: (chain) => roles.identity(chain),
+    ruleAccount: (table, chain, index) => roles.account(table, chain, index),
     findings: b.findings,
     warnings: b.warnings,
   };

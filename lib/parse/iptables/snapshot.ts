@@ -17,6 +17,7 @@ export function iptablesSnapshot(dump: IptablesDump, source: string, format: str
     origin: { generator: dump.header.generator, version: dump.header.version, backend: dump.header.backend },
     assumedTable: dump.assumedTable,
     hadCounters: dump.hadCounters,
+    countersDigest: dump.countersDigest,
     partial: partialReason(dump),
     metadata,
     warnings: dump.warnings,

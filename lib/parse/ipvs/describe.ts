@@ -24,7 +24,7 @@ import type { Warning } from '../../errors';
 import { joinHostPort } from '../../model/addresses';
 import type { ServicePortInfo } from '../../model/metadata';
 import { unnamedPortKey, type Endpoint, type EntryPointField, type ServiceModel, type ServicePort } from '../../model/service';
-import type { ServiceView } from '../../model/snapshot';
+import type { RuleAccount, ServiceView } from '../../model/snapshot';
 import { sanitizeLine } from '../../sanitize';
 import { normalizeIp } from '../iptables/address';
 import { isLoopback } from './address';
@@ -145,6 +145,17 @@ class Describer {
     this.warnings.push({ source: this.options.source, line: null, message });
   }
 
+  /**
+   * A real server of a port's own virtual service is all in the model (its address, its share by
+   * weight) when it is forwarded as kube-proxy forwards (masquerading); of the port's other virtual
+   * services the model may hold only some.
+   */
+  realServerAccount(chain: string, index: number): RuleAccount | null {
+    if (!this.ids.get(chain)?.startsWith('svc:')) return null;
+    const server = this.services.find((s) => s.name === chain)?.realServers[index];
+    return server && (server.forward === 'Masq' || server.forward === null) ? 'modelled' : null;
+  }
+
   /** Without `nodeIPs`: the addresses (not cluster IPs) that hold a NodePort the service ports name. */
   inferredNodeAddresses(): string[] {
     if (!this.known) return [];
@@ -262,6 +273,7 @@ class Describer {
       noLocalEndpoints: false,
       refs: [primary.name, ...d.others.map((o) => o.service.name).filter((n) => n !== primary.name).sort()],
       endpointsShown: true,
+      diverted: [],
       balancing: scheduling ? balancing(scheduling.scheduler, scheduling.schedulerFlags, primary) : null,
     };
   }
@@ -309,6 +321,7 @@ export function describeIpvs(dump: IpvsDump, options: DescribeOptions): IpvsServ
   return {
     model: { mode: 'ipvs', ports, complete: dump.partial === null, unseen: dump.partial?.kind === 'one-service' ? ALL_ENTRY_POINTS : [], notShown },
     chainIdentity: (chain) => b.ids.get(chain),
+    ruleAccount: (_table, chain, index) => b.realServerAccount(chain, index),
     findings: [],
     warnings: b.warnings,
   };

@@ -9,6 +9,7 @@ import { parseIptablesDump } from '../iptables/parse-dump';
 import { iptablesSnapshot } from '../iptables/snapshot';
 import type { ReadContext, Reader } from '../reader';
 import { describeIpvs, looksLikeIpvs, readIpvs, splitIpvsParts, type TextPart } from './index';
+import { IPVS_TABLE } from './ruleset';
 
 /**
  * A listing header, or an ipvsadm-save service line (iptables chain names never start with `-`),
@@ -33,6 +34,8 @@ function joinViews(ipvs: ServiceView, iptables: ServiceView | null): ServiceView
   return {
     model: ipvs.model,
     chainIdentity: (chain) => ipvs.chainIdentity(chain) ?? iptables.chainIdentity(chain),
+    // The services are IPVS's: only its table's rules are accounted for by them.
+    ruleAccount: (table, chain, index) => (table === IPVS_TABLE ? ipvs.ruleAccount(table, chain, index) : null),
     findings: [...ipvs.findings, ...iptables.findings],
     warnings: ipvs.warnings,
   };

@@ -13,6 +13,7 @@ import { sanitizeLine } from '../../sanitize';
 import { displaySpn } from '../iptables/kube-comments';
 import type { SetElement } from '../nft/ast';
 import type { NftChain, NftDump, NftTable } from '../nft/dump';
+import { nftRuleAccount, type PortChains } from './accounts';
 import { jumpsOf, picksEndpoints, plainDnat, reachableChains, readPolicy, refusal, type BucketTarget, type NumgenPick } from './chains';
 import { endpointName, hashMatches, nameHash, parseKubeName, sameKubeName, serviceBase, type KubeName } from './names';
 
@@ -505,6 +506,7 @@ function toServicePort(r: TableReader, g: Group): NftablesServicePort {
     noLocalEndpoints: g.noLocalEndpoints || (g.external !== null && g.local === null && g.cluster !== null && externalHasNoFinalRoute(r, g)),
     refs: [g.cluster, g.local, g.external, g.firewall].filter((c): c is string => c !== null),
     endpointsShown: !g.chainsMissing,
+    diverted: [],
     balancing: cluster.balancing,
   };
 }
@@ -535,6 +537,23 @@ function identify(r: TableReader, ports: NftablesServicePort[]): void {
     for (const [chain, role] of roles) if (chain) r.identities.set(chain, `${role}:${port.key}`);
     for (const e of [...port.endpoints, ...(port.localEndpoints ?? [])]) if (e.ref) r.identities.set(e.ref, `sep:${port.key}@${e.address ?? e.ref}`);
   });
+}
+
+/** Each per-service chain's port, as the rule accounts need it. */
+function portChains(r: TableReader, ports: NftablesServicePort[]): Map<string, PortChains> {
+  const portOf = new Map<string, PortChains>();
+  r.groups.forEach((g, i) => {
+    const port = ports[i] as NftablesServicePort;
+    const chains: PortChains = {
+      policy: [g.cluster, g.local].filter((c): c is string => c !== null),
+      routes: [g.external, g.firewall].filter((c): c is string => c !== null),
+      endpoints: [...port.endpoints, ...(port.localEndpoints ?? [])],
+      protocol: port.protocol,
+    };
+    for (const c of [...chains.policy, ...chains.routes]) portOf.set(c, chains);
+    for (const e of chains.endpoints) if (e.ref) portOf.set(e.ref, chains);
+  });
+  return portOf;
 }
 
 function describeTable(r: TableReader): NftablesServicePort[] {
@@ -579,10 +598,12 @@ export function describeNftables(dump: NftDump, options: DescribeOptions): Servi
   const ports: NftablesServicePort[] = [];
   const identities = new Map<string, string>();
   const unseen = new Set<EntryPointField>();
+  const byTable = new Map<string, { reader: TableReader; portOf: Map<string, PortChains> }>();
   for (const table of tables) {
     // Both families in one listing: a dual-stack port is two ports, told apart by family.
     const r = new TableReader(table, view, bothFamilies && table.family === 'ip6' ? ' (IPv6)' : '');
     const own = describeTable(r);
+    byTable.set(`${table.family} ${table.name}`, { reader: r, portOf: portChains(r, own) });
     for (const [chain, id] of r.identities) if (!identities.has(chain)) identities.set(chain, id);
     if (own.length > 0) for (const f of unseenOf(table)) unseen.add(f);
     ports.push(...own);
@@ -592,6 +613,11 @@ export function describeNftables(dump: NftDump, options: DescribeOptions): Servi
   return {
     model: { mode: tables.length > 0 ? 'nftables' : null, ports, complete, unseen: [...unseen] },
     chainIdentity: (chain) => identities.get(chain),
+    ruleAccount: (table, chain, index) => {
+      const t = byTable.get(table);
+      const c = t?.reader.chain(chain);
+      return t && c ? nftRuleAccount(c, index, t.portOf.get(chain)) : null;
+    },
     findings: view.findings,
     warnings: view.warnings,
   };
