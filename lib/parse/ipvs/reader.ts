@@ -8,14 +8,8 @@ import { metadataServiceNames } from '../../snapshot/metadata';
 import { parseIptablesDump } from '../iptables/parse-dump';
 import { iptablesSnapshot } from '../iptables/snapshot';
 import type { ReadContext, Reader } from '../reader';
-import { describeIpvs, looksLikeIpvs, readIpvs, splitIpvsParts, type TextPart } from './index';
+import { describeIpvs, holdsIpvsOutput, looksLikeIpvs, readIpvs, splitIpvsParts, type TextPart } from './index';
 import { IPVS_TABLE } from './ruleset';
-
-/**
- * A listing header, or an ipvsadm-save service line (iptables chain names never start with `-`),
- * after the first line: ipvsadm output pasted after something else, or after natdiff's header.
- */
-const LATER_LISTING = /\n[ \t]*(?:IP Virtual Server version |Prot LocalAddress:Port |-A\s+(?:-[tuf]|--sctp-service)\s)/;
 
 /** The iptables part of a mixed file, read as iptables rules with the file's line numbers. */
 function iptablesPart(part: TextPart, context: ReadContext): Snapshot {
@@ -44,7 +38,7 @@ function joinViews(ipvs: ServiceView, iptables: ServiceView | null): ServiceView
 export const ipvsReader = {
   name: 'ipvs' as const,
   reads: "kube-proxy's IPVS mode: ipvsadm -Ln (--stats, --rate, --exact), ipvsadm-save -n, with or without the node's iptables-save",
-  looksLike: (sample, text) => looksLikeIpvs(sample) || LATER_LISTING.test(text),
+  looksLike: (sample, text) => looksLikeIpvs(sample) || holdsIpvsOutput(text),
   read(text, context): Snapshot {
     const { source, metadata } = context;
     const parts = splitIpvsParts(text);
