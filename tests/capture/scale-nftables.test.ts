@@ -24,12 +24,14 @@ const scale = (t: TestCluster, dir: string, args: string[]) => natdiffAsync(['sc
 const written = (stderr: string, what: string) => new RegExp(`natdiff: ${what}: (\\S+)`).exec(stderr)?.[1] ?? '';
 
 describeCluster('natdiff scale, kube-proxy in nftables mode (real kubectl, fake API server, real nft on the node)', () => {
-  test('coredns 2 → 4: the mode from the ConfigMap, converged, and the diff shows each endpoint going from 50% to 25%', () =>
+  test('coredns 2 → 4: the mode from the ConfigMap, read once and kept for every reading; converged, and the diff shows each endpoint going from 50% to 25%', () =>
     withTestCluster(async (t, dir) => {
       const r = await scale(t, dir, ['deployment/coredns', '--replicas', '4', '-n', 'kube-system', '--node', 'node-a']);
       expect(r.status).toBe(0);
       expect(r.stderr).toContain("natdiff: kube-proxy mode nftables: kube-proxy's ConfigMap kube-system/kube-proxy says mode: nftables\n");
       expect(r.stdout).toMatch(/^kube-proxy converged \d+\.\d s after the scale/m);
+      // Decided once, for the before snapshot: every later reading keeps that mode.
+      expect(t.cluster.requests.filter((q) => q.method === 'GET' && q.path.includes('/configmaps/kube-proxy'))).toHaveLength(1);
       expect(r.stdout.match(/^ {8}10\.244\.\d+\.\d+:53 +50% → 25%/gm)).toHaveLength(4);
       expect(r.stdout.match(/^ {6}\+ 10\.244\.\d+\.\d+:53 +— → 25% +coredns-/gm)).toHaveLength(4);
       for (const file of [written(r.stderr, 'before snapshot'), written(r.stderr, 'after snapshot')]) {
