@@ -8,7 +8,7 @@
 import { InputError } from '../lib/errors';
 import type { ServiceModel, ServicePort } from '../lib/model/service';
 import type { ServiceView } from '../lib/model/snapshot';
-import { describeNftables, looksLikeNftables, nftablesServiceNames, readNftables, type NftablesServicePort } from '../lib/parse/nftables';
+import { describeNftables, looksLikeNftables, nftablesServiceNames, readNftables } from '../lib/parse/nftables';
 import { diffChains, type ChainSide } from '../lib/diff/diff-chains';
 import { parseSnapshot } from '../lib/snapshot/load-snapshot';
 import { writeRestorePayload, type ClusterSpec } from './support/kube-proxy-writer';
@@ -95,19 +95,19 @@ describe('one cluster, every kube-proxy nftables layout', () => {
 
 describe('layout details', () => {
   test('balancing is numgen buckets, each 1/N; the endpoint chain (≤1.35) or nothing (1.36+ DNAT map) is the ref', () => {
-    const old = port(view('k8s-1.34-1.35.list.txt').model, 'kube-system/kube-dns:dns/udp') as NftablesServicePort;
+    const old = port(view('k8s-1.34-1.35.list.txt').model, 'kube-system/kube-dns:dns/udp');
     expect(old.balancing).toBe('numgen random mod 2, buckets 1/1');
     expect(old.endpoints.map((e) => e.ref)).toEqual(['endpoint-TF6S6XX7-kube-system/kube-dns/udp/dns__10.244.1.2/53', 'endpoint-XNQT4B3W-kube-system/kube-dns/udp/dns__10.244.2.3/53']);
-    const map = port(view('k8s-1.36.list.txt').model, 'kube-system/kube-dns:dns/udp') as NftablesServicePort;
+    const map = port(view('k8s-1.36.list.txt').model, 'kube-system/kube-dns:dns/udp');
     expect(map.balancing).toBe('numgen random mod 2, buckets 1/1');
     expect(map.endpoints.map((e) => [e.address, e.ref])).toEqual([['10.244.1.2:53', null], ['10.244.2.3:53', null]]);
   });
 
   test('master: a single endpoint DNATed directly takes all the traffic', () => {
-    const lb = port(view('k8s-master.list.txt').model, 'default/lb-local:https/tcp') as NftablesServicePort;
+    const lb = port(view('k8s-master.list.txt').model, 'default/lb-local:https/tcp');
     expect(lb.localEndpoints).toEqual([{ address: '10.244.1.20:8443', probability: null, share: 1, ref: null, issues: [] }]);
     const text = fixture('nftables', 'k8s-master.list.txt').replace('meta l4proto udp dnat ip to numgen random mod 2 map { 0 : 10.244.1.2 . 53, 1 : 10.244.2.3 . 53 }', 'meta l4proto udp dnat to 10.244.1.2:53');
-    const dns = port(describe_(text, 'lone').model, 'kube-system/kube-dns:dns/udp') as NftablesServicePort;
+    const dns = port(describe_(text, 'lone').model, 'kube-system/kube-dns:dns/udp');
     expect([dns.balancing, meaning(dns).endpoints]).toEqual(['dnat', [['10.244.1.2:53', 1]]]);
   });
 
@@ -129,8 +129,8 @@ describe('layout details', () => {
 
   test('the scaled pair: kube-dns 2 → 4 endpoints, shares 50% → 25%', () => {
     for (const format of FORMATS) {
-      const before = port(view(`k8s-master.${format}`).model, 'kube-system/kube-dns:dns/udp') as NftablesServicePort;
-      const after = port(view(`k8s-master-scaled.${format}`).model, 'kube-system/kube-dns:dns/udp') as NftablesServicePort;
+      const before = port(view(`k8s-master.${format}`).model, 'kube-system/kube-dns:dns/udp');
+      const after = port(view(`k8s-master-scaled.${format}`).model, 'kube-system/kube-dns:dns/udp');
       expect(before.endpoints.map((e) => [e.address, e.share])).toEqual([['10.244.1.2:53', 0.5], ['10.244.2.3:53', 0.5]]);
       expect(after.endpoints.map((e) => [e.address, e.share])).toEqual([['10.244.1.2:53', 0.25], ['10.244.1.4:53', 0.25], ['10.244.2.3:53', 0.25], ['10.244.2.5:53', 0.25]]);
       expect([before.balancing, after.balancing]).toEqual(['numgen random mod 2, buckets 1/1', 'numgen random mod 4, buckets 1/1/1/1']);
@@ -224,7 +224,7 @@ describe('what the rules say about themselves', () => {
     const a = 'endpoint-TF6S6XX7-kube-system/kube-dns/udp/dns__10.244.1.2/53';
     const b = 'endpoint-XNQT4B3W-kube-system/kube-dns/udp/dns__10.244.2.3/53';
     const twice = describe_(base.replace(vmap, `numgen random mod 3 vmap { 0 : goto ${a}, 1 : goto ${b}, 2 : goto ${a} }`), 'twice');
-    const dns = port(twice.model, 'kube-system/kube-dns:dns/udp') as NftablesServicePort;
+    const dns = port(twice.model, 'kube-system/kube-dns:dns/udp');
     expect(dns.endpoints.map((e) => [e.address, e.share])).toEqual([['10.244.1.2:53', 0.666666667], ['10.244.2.3:53', 0.333333333]]);
     expect(dns.balancing).toBe('numgen random mod 3, buckets 2/1');
     expect(twice.findings).toEqual([]);

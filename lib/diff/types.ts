@@ -27,7 +27,8 @@ export type ServiceField =
   | 'probabilities'
   | 'shares'
   | 'localEndpoints'
-  | 'diverted';
+  | 'diverted'
+  | 'balancing';
 
 export interface FieldChange {
   field: ServiceField;
@@ -171,8 +172,13 @@ export interface Summary {
 export interface DiffReport {
   before: SnapshotInfo;
   after: SnapshotInfo;
-  /** The table whose chains were compared rule by rule, or 'all'. */
+  /** The table asked for (or 'all'), else the tables compared rule by rule, comma-separated ('none' when none could be). */
   table: string;
+  /**
+   * Set when the two sides run different proxy modes: services are compared by endpoints and
+   * shares, and kube-proxy's own chains, which differ as the modes do, are counted, not listed.
+   */
+  acrossModes: { kubeProxyChains: number } | null;
   services: ServiceDiff[];
   chains: ChainDiff[];
   noise: Noise;

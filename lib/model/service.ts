@@ -13,6 +13,15 @@ export type ProxyMode = 'iptables' | 'nftables' | 'ipvs';
 /** Where a service port's traffic enters, besides its endpoints. */
 export type EntryPointField = 'clusterIP' | 'nodePorts' | 'externalIPs' | 'loadBalancerIPs';
 
+/**
+ * What an input may be unable to show for every port: entry points (a dump without its dispatch
+ * rules), shares (a listing without weights: shares then assume equal ones), session affinity (a
+ * listing that hides the options of the rules that keep it).
+ */
+export type ModelField = EntryPointField | 'shares' | 'affinity';
+
+export const ENTRY_POINT_FIELDS: readonly EntryPointField[] = ['clusterIP', 'nodePorts', 'externalIPs', 'loadBalancerIPs'];
+
 export type EndpointIssue =
   /** The rules do not say where traffic goes (a garbled or unreadable DNAT). */
   | 'unknown-destination'
@@ -93,6 +102,12 @@ export interface ServicePort {
    * order; endpoint shares are of the rest. Empty for the rules kube-proxy writes.
    */
   diverted: Diversion[];
+  /**
+   * The dataplane's own load-balancing terms beside the shares, where probabilities do not say
+   * them: nftables `numgen random mod 4`, IPVS `rr, weights 1/1/0`; null for iptables (its rule
+   * probabilities are `Endpoint.probability`) and where nothing balances.
+   */
+  balancing: string | null;
   /** ClientIP session affinity timeout, when affinity is on. */
   affinitySeconds: number | null;
   /** Set when the dataplane rejects or drops this port's traffic for lack of endpoints. */
@@ -119,8 +134,8 @@ export interface ServiceModel {
    * or added.
    */
   complete: boolean;
-  /** Entry points the input cannot show for any port (a dump without KUBE-SERVICES): never compared. */
-  unseen: EntryPointField[];
+  /** What the input cannot show for any port (see ModelField): never compared. */
+  unseen: ModelField[];
 }
 
 /** A service port's name for people: its name, or `clusterIP:port/protocol`, or its dataplane ref. */

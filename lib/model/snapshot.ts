@@ -71,6 +71,10 @@ export interface Snapshot {
   /** What natdiff recorded at capture time, when the file is a natdiff snapshot. */
   metadata: SnapshotMetadata | null;
   warnings: Warning[];
+  /** The tables its kube-proxy mode writes rules in: compared rule by rule unless a table is asked for. */
+  modeTables: readonly string[];
+  /** Whether the chain is kube-proxy's own: across proxy modes such chains differ as the modes do. */
+  ownsChain(table: string, chain: string): boolean;
   /** Every service port name the rules mention. */
   serviceNames(): Set<string>;
   /**

@@ -112,7 +112,7 @@ function serviceBlock(d: ServiceDiff, label: string, p: Palette, pods: DiffRepor
   const rows = endpointRows(d, pods);
   if (rows.length > 0) {
     const ladder = ladderChange(d);
-    if (d.status !== 'unchanged') lines.push(paint(d.status === 'changed' && !ladder.endsWith('(unchanged)') ? 'changed' : 'unchanged', p)(`    probabilities  ${ladder}`));
+    if (ladder && d.status !== 'unchanged') lines.push(paint(d.status === 'changed' && !ladder.endsWith('(unchanged)') ? 'changed' : 'unchanged', p)(`    probabilities  ${ladder}`));
     lines.push(...rowLines(rows, p, d.name ? namespaceOf(d.name) : null));
   }
   return lines;

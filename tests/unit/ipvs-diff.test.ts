@@ -54,6 +54,9 @@ test('service diff: kube-dns 2 → 4 endpoints at 25%, web\'s draining endpoint 
   expect(dns).toMatchObject({ status: 'changed', endpointsAdded: ['10.244.1.4:53', '10.244.2.5:53'], endpointsRemoved: [] });
   expect(dns?.after?.endpoints.map((e) => e.share)).toEqual([0.25, 0.25, 0.25, 0.25]);
   const web = diff.services.find((s) => s.key === 'default/web:http/tcp');
-  expect(web?.changes).toEqual([{ field: 'shares', before: '10.244.1.10:8080=0.5, 10.244.2.11:8080=0.5', after: '10.244.1.10:8080=1, 10.244.2.11:8080=0' }]);
+  expect(web?.changes).toEqual([
+    { field: 'shares', before: '10.244.1.10:8080=0.5, 10.244.2.11:8080=0.5', after: '10.244.1.10:8080=1, 10.244.2.11:8080=0' },
+    { field: 'balancing', before: 'rr, weights 1/1', after: 'rr, weights 1/0' },
+  ]);
   expect(web?.after?.endpoints[1]?.issues).toEqual(['draining']);
 });

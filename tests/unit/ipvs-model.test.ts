@@ -6,7 +6,8 @@
  * in ipvsadm's exact format (tests/fixtures/ipvs, see its README) and real published listings
  * (corpus 14, 15, 19); inline texts follow the same format strings.
  */
-import { describeIpvs, readIpvs, type IpvsServiceModel, type IpvsServicePort, type IpvsServicePortInfo } from '../../lib/parse/ipvs';
+import { describeIpvs, readIpvs, type IpvsServicePortInfo } from '../../lib/parse/ipvs';
+import type { ServiceModel, ServicePort } from '../../lib/model/service';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { writeRestorePayload, type ClusterSpec } from '../support/kube-proxy-writer';
 import { fixture } from '../support/snapshots';
@@ -30,11 +31,11 @@ function view(text: string, options: { servicePorts?: IpvsServicePortInfo[]; nod
   return describeIpvs(readIpvs(text, { source }), { source, ...options });
 }
 
-function model(text: string, options: { servicePorts?: IpvsServicePortInfo[]; nodeIPs?: string[] } = {}): IpvsServiceModel {
+function model(text: string, options: { servicePorts?: IpvsServicePortInfo[]; nodeIPs?: string[] } = {}): ServiceModel {
   return view(text, options).model;
 }
 
-function port(m: IpvsServiceModel, key: string): IpvsServicePort {
+function port(m: ServiceModel, key: string): ServicePort {
   const p = m.ports.find((x) => x.key === key);
   if (!p) throw new Error(`no port ${key}; have ${m.ports.map((x) => x.key).join(', ')}`);
   return p;
@@ -49,7 +50,7 @@ describe('the cluster of tests/fixtures/nftables/README.md, as IPVS mode program
   const m = model(LN, { servicePorts: CLUSTER_PORTS });
 
   test('port by port: the README\'s keys, endpoint addresses and shares', () => {
-    expect(m).toMatchObject({ mode: 'ipvs', complete: true, unseen: [], notShown: [] });
+    expect(m).toMatchObject({ mode: 'ipvs', complete: true, unseen: [] });
     expect(m.ports.map((p) => [p.key, shares(p.endpoints)])).toEqual([
       ['default/empty:http/tcp', []],
       ['default/lb-local:https/tcp', ['10.244.1.20:8443=0.5', '10.244.2.21:8443=0.5']],
@@ -123,8 +124,8 @@ describe('one table, one model, whatever ipvsadm printed it', () => {
     const ln = model(LN, { servicePorts: CLUSTER_PORTS });
     const stats = model(STATS, { servicePorts: CLUSTER_PORTS });
     expect(model(RATE, { servicePorts: CLUSTER_PORTS })).toEqual(stats);
-    expect(stats.notShown).toEqual(['shares', 'affinity']);
-    expect(stats).toEqual({ ...ln, notShown: ['shares', 'affinity'], ports: ln.ports.map((p) => ({ ...p, affinitySeconds: null, balancing: null })) });
+    expect(stats.unseen).toEqual(['shares', 'affinity']);
+    expect(stats).toEqual({ ...ln, unseen: ['shares', 'affinity'], ports: ln.ports.map((p) => ({ ...p, affinitySeconds: null, balancing: null })) });
     expect(view(STATS, { servicePorts: CLUSTER_PORTS }).warnings.map((w) => w.message)).toEqual([
       '`ipvsadm -Ln --stats` shows no scheduler, persistence or weights: shares assume equal weights (a draining real server cannot be told) and affinity is not shown; capture `ipvsadm -Ln`',
     ]);

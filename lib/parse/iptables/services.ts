@@ -498,6 +498,7 @@ function toServicePort(b: Builder, g: Group): ServicePort {
     endpoints: withAffinity(cluster, affinitySeconds),
     localEndpoints: localList && (localList.endpoints.length > 0 || g.chains.svl) ? withAffinity(localList, affinitySeconds) : null,
     diverted: localList ? [...cluster.diverted, ...localList.diverted] : cluster.diverted,
+    balancing: null,
     affinitySeconds,
     noEndpoints: g.noEndpoints,
     noLocalEndpoints: g.noLocalEndpoints || (localList?.dropsForLackOfLocal ?? false),

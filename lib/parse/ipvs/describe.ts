@@ -23,7 +23,7 @@
 import type { Warning } from '../../errors';
 import { joinHostPort } from '../../model/addresses';
 import type { ServicePortInfo } from '../../model/metadata';
-import { unnamedPortKey, type Endpoint, type EntryPointField, type ServiceModel, type ServicePort } from '../../model/service';
+import { ENTRY_POINT_FIELDS, unnamedPortKey, type Endpoint, type ModelField, type ServicePort } from '../../model/service';
 import type { RuleAccount, ServiceView } from '../../model/snapshot';
 import { sanitizeLine } from '../../sanitize';
 import { normalizeIp } from '../iptables/address';
@@ -43,23 +43,6 @@ export interface DescribeOptions {
   servicePorts?: IpvsServicePortInfo[];
   /** The node's own addresses, which carry its NodePort virtual services. */
   nodeIPs?: string[];
-}
-
-export interface IpvsServicePort extends ServicePort {
-  /** IPVS's own balancing terms beside the shares: `rr, weights 1/1/0`; null when the listing does not show them. */
-  balancing: string | null;
-}
-
-/** What a listing cannot show for any port: shares (no weights) and affinity (no persistence), never compared. */
-export type NotShown = 'shares' | 'affinity';
-
-export interface IpvsServiceModel extends ServiceModel {
-  ports: IpvsServicePort[];
-  notShown: NotShown[];
-}
-
-export interface IpvsServiceView extends ServiceView {
-  model: IpvsServiceModel;
 }
 
 type AddressService = VirtualService & { address: { kind: 'address'; protocol: IpvsProtocol; ip: string; port: number } };
@@ -88,8 +71,6 @@ interface Draft {
   externalIPs: string[];
   loadBalancerIPs: string[];
 }
-
-const ALL_ENTRY_POINTS: EntryPointField[] = ['clusterIP', 'nodePorts', 'externalIPs', 'loadBalancerIPs'];
 
 function ip(text: string): string | null {
   return normalizeIp(text)?.text ?? null;
@@ -244,7 +225,7 @@ class Describer {
     return s.realServers.map((r, i) => ({ address: r.address, probability: null, share: shares[i] as number, ref: null, issues: r.weight === 0 ? ['draining'] : [] }));
   }
 
-  toPort(d: Draft): IpvsServicePort {
+  toPort(d: Draft): ServicePort {
     const others = [...d.others].sort((x, y) => (x.service.name < y.service.name ? -1 : 1));
     const primary = d.primary ?? (others.shift()?.service as AddressService);
     const differing = others.filter((o) => serverSet(o.service) !== serverSet(primary));
@@ -294,7 +275,7 @@ function groupNodePorts(services: AddressService[]): AddressService[][] {
   return [...groups.values()];
 }
 
-export function describeIpvs(dump: IpvsDump, options: DescribeOptions): IpvsServiceView {
+export function describeIpvs(dump: IpvsDump, options: DescribeOptions): ServiceView {
   const services = dump.services.filter((s): s is AddressService => s.address.kind === 'address');
   const b = new Describer(dump, options, services);
   const marks = dump.services.filter((s) => s.address.kind === 'fwmark').map((s) => s.name);
@@ -314,12 +295,12 @@ export function describeIpvs(dump: IpvsDump, options: DescribeOptions): IpvsServ
     const assumption = sharesAssumption(scheduler);
     if (assumption) b.warn(sanitizeLine(assumption));
   }
-  const notShown: NotShown[] = [];
-  if (!dump.shows.weights) notShown.push('shares');
-  if (!dump.shows.scheduling) notShown.push('affinity');
-  if (notShown.length > 0) b.warn(`\`${dump.format}\` shows no ${dump.shows.scheduling ? 'weights' : 'scheduler, persistence or weights'}: shares assume equal weights (a draining real server cannot be told)${dump.shows.scheduling ? '' : ' and affinity is not shown'}; capture \`ipvsadm -Ln\``);
+  const unseen: ModelField[] = dump.partial?.kind === 'one-service' ? [...ENTRY_POINT_FIELDS] : [];
+  if (!dump.shows.weights) unseen.push('shares');
+  if (!dump.shows.scheduling) unseen.push('affinity');
+  if (!dump.shows.weights || !dump.shows.scheduling) b.warn(`\`${dump.format}\` shows no ${dump.shows.scheduling ? 'weights' : 'scheduler, persistence or weights'}: shares assume equal weights (a draining real server cannot be told)${dump.shows.scheduling ? '' : ' and affinity is not shown'}; capture \`ipvsadm -Ln\``);
   return {
-    model: { mode: 'ipvs', ports, complete: dump.partial === null, unseen: dump.partial?.kind === 'one-service' ? ALL_ENTRY_POINTS : [], notShown },
+    model: { mode: 'ipvs', ports, complete: dump.partial === null, unseen },
     chainIdentity: (chain) => b.ids.get(chain),
     ruleAccount: (_table, chain, index) => b.realServerAccount(chain, index),
     findings: [],

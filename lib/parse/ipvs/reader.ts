@@ -6,7 +6,7 @@
 import type { ServiceView, Snapshot } from '../../model/snapshot';
 import { metadataServiceNames } from '../../snapshot/metadata';
 import { parseIptablesDump } from '../iptables/parse-dump';
-import { iptablesSnapshot } from '../iptables/snapshot';
+import { iptablesSnapshot, isKubeProxyChain } from '../iptables/snapshot';
 import type { ReadContext, Reader } from '../reader';
 import { describeIpvs, holdsIpvsOutput, looksLikeIpvs, readIpvs, splitIpvsParts, type TextPart } from './index';
 import { IPVS_TABLE } from './ruleset';
@@ -58,6 +58,8 @@ export const ipvsReader = {
       partial: dump.partial?.reason ?? rest?.partial ?? null,
       metadata,
       warnings: [...(rest?.warnings ?? []), ...dump.warnings],
+      modeTables: [IPVS_TABLE, ...(rest?.modeTables ?? [])],
+      ownsChain: (table, chain) => table === IPVS_TABLE || isKubeProxyChain(chain),
       serviceNames: () => new Set(metadataServiceNames(metadata)),
       describe: (_names, tables) => describe(tables),
     };

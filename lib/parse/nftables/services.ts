@@ -25,15 +25,6 @@ export interface DescribeOptions {
   tables?: ReadonlySet<string>;
 }
 
-export interface NftablesServicePort extends ServicePort {
-  /**
-   * nftables' own balancing terms beside the shares, as the IPVS reader gives its own: `numgen
-   * random mod 4, buckets 1/1/1/1` (how many buckets pick each endpoint, in endpoint order);
-   * `dnat` for a lone endpoint DNATed directly; null without endpoints.
-   */
-  balancing: string | null;
-}
-
 const PROTOCOLS = new Set<string>(['tcp', 'udp', 'sctp']);
 
 /** kube-proxy's table, in either family. */
@@ -484,7 +475,7 @@ function checkEndpointNames(r: TableReader, g: Group, endpoints: Endpoint[]): vo
   }
 }
 
-function toServicePort(r: TableReader, g: Group): NftablesServicePort {
+function toServicePort(r: TableReader, g: Group): ServicePort {
   const key = serviceKey(g) + r.keySuffix;
   const cluster = readEndpoints(r, g.cluster);
   const local = g.local === null ? null : readEndpoints(r, g.local);
@@ -530,9 +521,9 @@ function staleChains(r: TableReader): void {
   }
 }
 
-function identify(r: TableReader, ports: NftablesServicePort[]): void {
+function identify(r: TableReader, ports: ServicePort[]): void {
   r.groups.forEach((g, i) => {
-    const port = ports[i] as NftablesServicePort;
+    const port = ports[i] as ServicePort;
     const roles: [string | null, string][] = [[g.cluster, 'svc'], [g.local, 'svl'], [g.external, 'ext'], [g.firewall, 'fw']];
     for (const [chain, role] of roles) if (chain) r.identities.set(chain, `${role}:${port.key}`);
     for (const e of [...port.endpoints, ...(port.localEndpoints ?? [])]) if (e.ref) r.identities.set(e.ref, `sep:${port.key}@${e.address ?? e.ref}`);
@@ -540,10 +531,10 @@ function identify(r: TableReader, ports: NftablesServicePort[]): void {
 }
 
 /** Each per-service chain's port, as the rule accounts need it. */
-function portChains(r: TableReader, ports: NftablesServicePort[]): Map<string, PortChains> {
+function portChains(r: TableReader, ports: ServicePort[]): Map<string, PortChains> {
   const portOf = new Map<string, PortChains>();
   r.groups.forEach((g, i) => {
-    const port = ports[i] as NftablesServicePort;
+    const port = ports[i] as ServicePort;
     const chains: PortChains = {
       policy: [g.cluster, g.local].filter((c): c is string => c !== null),
       routes: [g.external, g.firewall].filter((c): c is string => c !== null),
@@ -556,7 +547,7 @@ function portChains(r: TableReader, ports: NftablesServicePort[]): Map<string, P
   return portOf;
 }
 
-function describeTable(r: TableReader): NftablesServicePort[] {
+function describeTable(r: TableReader): ServicePort[] {
   readDispatch(r);
   formGroups(r);
   readEntries(r);
@@ -595,7 +586,7 @@ export function describeNftables(dump: NftDump, options: DescribeOptions): Servi
   const view = new ViewBuilder(options, dump.cutShort);
   const tables = dump.tables.filter((t) => isKubeProxyTable(t) && (!options.tables || options.tables.has(`${t.family} ${t.name}`)));
   const bothFamilies = new Set(tables.map((t) => t.family)).size > 1;
-  const ports: NftablesServicePort[] = [];
+  const ports: ServicePort[] = [];
   const identities = new Map<string, string>();
   const unseen = new Set<EntryPointField>();
   const byTable = new Map<string, { reader: TableReader; portOf: Map<string, PortChains> }>();
