@@ -231,9 +231,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
   if (after) options.onStep?.(`after snapshot: ${after.path}`);
   if (after) {
     const first = loadSnapshot(before.path);
-    // iptables mode compares its nat table rule by rule; the other modes' tables are all kube-proxy's (nft's ip kube-proxy; IPVS's table and its nat rules).
-    const table = before.mode.mode === 'iptables' ? 'nat' : 'all';
-    run.diff = diffSnapshots(first, loadSnapshot(after.path, { alike: first }), { candidateNames, table });
+    run.diff = diffSnapshots(first, loadSnapshot(after.path, { alike: first }), { candidateNames });
     if (run.outcome === 'converged' && !matchesScale(run.diff, names, options.replicas - w.replicas)) {
       run.outcome = 'mismatch';
       run.outstanding = [`the endpoint counts did not change by ${options.replicas - w.replicas} on every watched port (other pods may match the same services)`];
