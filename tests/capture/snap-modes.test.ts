@@ -1,8 +1,9 @@
 /**
  * `natdiff snap --mode` on this machine's own tools, in private network namespaces: kube-proxy's
  * nftables tables loaded with the real nft (both families into one snapshot file that nft loads
- * back, whole or part by part), auto-detection from the rules, and the one-line errors for a mode
- * the namespace does not hold or a tool that is not installed.
+ * back, whole or part by part), auto-detection from the rules, the one-line errors for a mode the
+ * namespace does not hold or a tool that is not installed, and the round trip of every mode:
+ * snapshots taken before and after kube-proxy's next sync diff with natdiff diff.
  *
  * IPVS cannot run here (the kernel has no IPVS: `ipvsadm -A` fails with "Protocol not
  * available"). The IPVS case loads kube-proxy's IPVS-mode iptables rules and ipsets for real, and
@@ -15,10 +16,14 @@ import { delimiter, join } from 'node:path';
 import { Kubectl } from '../../lib/capture/kubectl';
 import { capture } from '../../lib/capture/sources';
 import { CaptureError } from '../../lib/errors';
+import { PROXY_MODES, type ProxyMode } from '../../lib/model/metadata';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { expectOneLineError, natdiff } from '../support/cli';
-import { ipvsStandIn } from '../support/fake-apiserver/ipvs-stand-in';
-import { FIXTURE_CLUSTER, FIXTURE_NODE_IPS } from '../support/fixture-cluster';
+import { ipvsStandIn, type IpvsStandIn } from '../support/fake-apiserver/ipvs-stand-in';
+import { mergeRestoreInputs } from '../support/fake-apiserver/kube-proxy';
+import { FIXTURE_CLUSTER, FIXTURE_NODE_IPS, FIXTURE_SERVICE_CIDRS } from '../support/fixture-cluster';
+import { writeNftTransaction } from '../support/kube-proxy-nft-writer';
+import { builtinJumpRules, writeRestorePayload, type ClusterSpec } from '../support/kube-proxy-writer';
 import { ipvsModeNatRules, ipvsVirtualServices, IPVS_MODE_IPSETS } from '../support/kube-proxy-ipvs-writer';
 import { createNetns, deleteNetns, inNetns, netnsUnavailableReason, restore, run } from '../support/netns';
 import { fixture } from '../support/snapshots';
@@ -155,6 +160,55 @@ describeRoot('natdiff snap --mode (real nft, iptables and ipset in private netwo
 
   test('--mode banana: one line, exit 2', () => {
     expectOneLineError(natdiff(['snap', '--netns', iptablesNode, '--mode', 'banana']), /^natdiff: Invalid values: Argument: mode, Given: "banana", Choices: "auto", "iptables", "nftables", "ipvs"/);
+  });
+
+  describe('each mode\'s snapshot files diff with natdiff diff: kube-dns gains an endpoint between two snapshots', () => {
+    const scaled: ClusterSpec = {
+      ...FIXTURE_CLUSTER,
+      services: FIXTURE_CLUSTER.services.map((svc) => (svc.name !== 'kube-dns' ? svc : { ...svc, ports: svc.ports.map((p) => ({ ...p, endpoints: [...p.endpoints, { ip: '10.244.2.4', port: 53 }] })) })),
+    };
+    const nft = { nodeIPs: FIXTURE_NODE_IPS, serviceCIDRs: FIXTURE_SERVICE_CIDRS };
+    // How kube-proxy programs a node in each mode: its first sync, and a later one (IPVS: the stand-in's table).
+    const programs: Record<ProxyMode, (ns: string, cluster: ClusterSpec, first: boolean) => void> = {
+      iptables: (ns, cluster, first) => restore(ns, first ? mergeRestoreInputs(builtinJumpRules(), writeRestorePayload(cluster)) : writeRestorePayload(cluster), ['--noflush']),
+      nftables: (ns, cluster, first) => load(ns, ['nft', '-f', '-'], writeNftTransaction(cluster, { ...nft, firstSync: first }).text),
+      ipvs: (ns, cluster, first) => {
+        if (first) {
+          load(ns, ['ipset', '-exist', 'restore'], IPVS_MODE_IPSETS);
+          restore(ns, ipvsModeNatRules(cluster.podCIDR));
+        }
+        ipvsTables.publish(ns, ipvsVirtualServices(cluster, FIXTURE_NODE_IPS));
+      },
+    };
+    let ipvsTables: IpvsStandIn;
+    let env: Record<string, string>;
+    beforeAll(() => {
+      ipvsTables = ipvsStandIn(mkdtempSync(join(dir, 'ipvs-')));
+      env = { PATH: `${ipvsTables.binDir}${delimiter}${process.env.PATH ?? ''}` };
+    });
+
+    test.each(PROXY_MODES)('%s', (mode) => {
+      const ns = netns();
+      const snap = (label: string) => {
+        const r = natdiff(['snap', '--netns', ns, '--dir', dir, '--label', label], { env });
+        expect(r.stderr).toMatch(new RegExp(`^natdiff: kube-proxy mode ${mode}: `));
+        return r.stdout.trim();
+      };
+      programs[mode](ns, FIXTURE_CLUSTER, true);
+      const before = snap('before');
+      programs[mode](ns, scaled, false);
+      const after = snap('after');
+      const r = natdiff(['diff', before, after, '-o', 'json']);
+      expect(r.status).toBe(1);
+      // IPVS names a port by its address when the snapshot knows no service ports (no cluster here).
+      expect(r.stderr).toMatch(mode === 'ipvs' ? /^natdiff: warning: .*: neither the node's addresses nor the cluster's service ports are known: every virtual service is read as a cluster IP/ : /^$/);
+      const report = JSON.parse(r.stdout);
+      expect(report.table).toBe({ iptables: 'nat', nftables: 'ip kube-proxy', ipvs: 'nat, ipvs' }[mode]);
+      expect(report.summary).toMatchObject({ servicesChanged: 2, endpointsAdded: 2, endpointsRemoved: 0 });
+      const changed = report.services.filter((p: { status: string }) => p.status !== 'unchanged').map((p: { key: string; endpointsAdded: string[] }) => [p.key, p.endpointsAdded]);
+      const ports = mode === 'ipvs' ? ['10.96.0.10:53/tcp', '10.96.0.10:53/udp'] : ['kube-system/kube-dns:dns/udp', 'kube-system/kube-dns:dns-tcp/tcp'];
+      expect(changed).toEqual(ports.map((key) => [key, ['10.244.2.4:53']]));
+    });
   });
 
   test('IPVS mode (stand-in ipvsadm-save): auto tells it from the nat table, captures ipvsadm-save -n and iptables-save -t nat as two parts, read as one IPVS snapshot; --mode iptables there is one line, exit 2', () => {
