@@ -30,12 +30,17 @@ export interface Ran {
   missing: boolean;
 }
 
-export interface Runner {
+/** Where a capture's rules come from, as the snapshot metadata records it. */
+export interface CaptureOrigin {
   kind: SourceKind;
   target: string | null;
   /** How the commands get to the node, for the metadata: `kube-proxy pod kube-system/kube-proxy-x`. */
   via: string | null;
+  /** The node the rules are from, when known. */
   node: string | null;
+}
+
+export interface Runner extends CaptureOrigin {
   /** For messages: `network namespace x`, `node n`. */
   where: string;
   /** Said first in the parentheses after "not installed": what else to try (ends in `; `), or ''. */

@@ -6,13 +6,13 @@
  * source and what to try. Names from the user or the cluster are checked (names.ts,
  * ssh-options.ts) before anything runs.
  */
-import type { ModeDecision, SourceKind } from '../model/metadata';
+import type { ModeDecision } from '../model/metadata';
 import { detectReader } from '../parse/registry';
 import type { CapturedPart } from '../snapshot/write-snapshot';
 import { captureDetected, captureMode, type CaptureSettings, type ModeCapture } from './captures';
 import { netnsName, nodeName, sshDestination } from './names';
 import { configuredMode, iptablesKubeMode, type ModeOption, type ProxyMode } from './proxy-mode';
-import { debugPodRunner, kubeProxyPodRunner, localRunner, sshRunner, type Runner, type RunnerOptions } from './runners';
+import { debugPodRunner, kubeProxyPodRunner, localRunner, sshRunner, type CaptureOrigin, type Runner, type RunnerOptions } from './runners';
 import { runChecked, showCommand } from './run-command';
 import { sshOption } from './ssh-options';
 
@@ -30,15 +30,10 @@ export interface CaptureOptions extends RunnerOptions, CaptureSettings {
   mode?: ModeOption | ModeDecision;
 }
 
-export interface Capture {
+export interface Capture extends CaptureOrigin {
   /** The commands' outputs, in file order; the first is the mode's own (ipvsadm-save, nft, iptables-save). */
   parts: CapturedPart[];
   mode: ModeDecision;
-  kind: SourceKind;
-  target: string | null;
-  via: string | null;
-  /** The node the rules are from, when known. */
-  node: string | null;
   /** `nf_tables` / `legacy`, when the capture chose between them. */
   backend: string | null;
   warnings: string[];
