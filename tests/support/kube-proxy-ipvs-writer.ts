@@ -5,7 +5,7 @@
  * services are only printed (by a stand-in ipvsadm-save); the iptables rules load for real.
  * IPv4 only. See docs/nftables-layouts.md §5 and tests/fixtures/ipvs.
  */
-import type { ClusterSpec, EndpointSpec } from './kube-proxy-writer';
+import { builtinJumpRules, mergeRestoreInputs, type ClusterSpec, type EndpointSpec } from './kube-proxy-writer';
 import type { RealServerSpec, VirtualServiceSpec } from './ipvsadm-writer';
 
 const PROTOCOL_NUMBER = { tcp: 6, udp: 17, sctp: 132 };
@@ -60,18 +60,12 @@ export const IPVS_MODE_IPSETS = [
 
 /** kube-proxy's IPVS-mode nat table (the rules of ipvs-mode-iptables-restore.txt that need no LoadBalancer sets), with its jumps from the built-in chains. */
 export function ipvsModeNatRules(podCIDR: string): string {
-  return [
+  const payload = [
     '*nat',
-    ':PREROUTING ACCEPT [0:0]',
-    ':OUTPUT ACCEPT [0:0]',
-    ':POSTROUTING ACCEPT [0:0]',
     ':KUBE-SERVICES - [0:0]',
     ':KUBE-POSTROUTING - [0:0]',
     ':KUBE-NODE-PORT - [0:0]',
     ':KUBE-MARK-MASQ - [0:0]',
-    '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
-    '-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
-    '-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING',
     '-A KUBE-SERVICES -s 127.0.0.0/8 -j RETURN',
     '-A KUBE-POSTROUTING -m comment --comment "Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose" -m set --match-set KUBE-LOOP-BACK dst,dst,src -j MASQUERADE',
     '-A KUBE-NODE-PORT -p tcp -m comment --comment "Kubernetes nodeport TCP port for masquerade purpose" -m set --match-set KUBE-NODE-PORT-TCP dst -j KUBE-MARK-MASQ',
@@ -85,4 +79,5 @@ export function ipvsModeNatRules(podCIDR: string): string {
     'COMMIT',
     '',
   ].join('\n');
+  return mergeRestoreInputs(builtinJumpRules(), payload);
 }

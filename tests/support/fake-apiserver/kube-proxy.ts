@@ -8,51 +8,13 @@
  */
 import { ipvsModeNatRules, ipvsVirtualServices, IPVS_MODE_IPSETS } from '../kube-proxy-ipvs-writer';
 import { writeNftTransaction } from '../kube-proxy-nft-writer';
-import { builtinJumpRules, writeRestorePayload, type ClusterSpec, type EndpointSpec, type PortSpec, type Protocol, type ServiceSpec } from '../kube-proxy-writer';
+import { builtinJumpRules, mergeRestoreInputs, writeRestorePayload, type ClusterSpec, type EndpointSpec, type PortSpec, type Protocol, type ServiceSpec } from '../kube-proxy-writer';
 import type { IpvsStandIn } from './ipvs-stand-in';
 import { NodeCommands, runCollect } from './node-commands';
 import type { FakeProxyMode } from './options';
 import type { ClusterState, NodeInfo } from './state';
 import type { Timers } from './timers';
 import type { EndpointSlice, Service, ServicePort } from './types';
-
-interface TableSection {
-  declarations: string[];
-  rules: string[];
-}
-
-/** Table name -> its chain declarations and rules, in input order. */
-function parseRestore(text: string): Map<string, TableSection> {
-  const tables = new Map<string, TableSection>();
-  let current: TableSection | undefined;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('*')) {
-      const name = line.slice(1);
-      current = tables.get(name) ?? { declarations: [], rules: [] };
-      tables.set(name, current);
-    } else if (line.startsWith(':')) current?.declarations.push(line);
-    else if (line.startsWith('-')) current?.rules.push(line);
-  }
-  return tables;
-}
-
-/**
- * One restore input holding both the built-in chain jumps and the payload. It cannot be the two
- * concatenated: a full (flushing) restore flushes a table again at its second `*nat` header.
- */
-export function mergeRestoreInputs(first: string, second: string): string {
-  const merged = parseRestore(second);
-  for (const [table, section] of parseRestore(first)) {
-    const target = merged.get(table) ?? { declarations: [], rules: [] };
-    const declared = new Set(target.declarations.map((d) => d.split(' ')[0]));
-    target.declarations = [...section.declarations.filter((d) => !declared.has(d.split(' ')[0])), ...target.declarations];
-    target.rules = [...section.rules, ...target.rules];
-    merged.set(table, target);
-  }
-  const out: string[] = [];
-  for (const [table, section] of merged) out.push(`*${table}`, ...section.declarations, ...section.rules, 'COMMIT');
-  return `${out.join('\n')}\n`;
-}
 
 function endpointsFor(port: ServicePort, slices: EndpointSlice[], nodeName: string): EndpointSpec[] {
   const endpoints: EndpointSpec[] = [];
