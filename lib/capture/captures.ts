@@ -147,7 +147,7 @@ function holdings(nft: NftTable[], iptables: IptablesOutputs, wanted: ProxyMode)
   const tables = nft.filter((t) => t.state === 'found');
   if (tables.length > 0) return `; it holds kube-proxy's nftables ${tableNames(tables)}: try --mode nftables`;
   const mode = iptablesKubeMode(joinedIptables(iptables));
-  if (mode === wanted) return `, though its nat table holds ${IPTABLES_MODE_RULES[mode]}`;
+  if (mode === wanted) return `; yet its nat table holds ${IPTABLES_MODE_RULES[mode]}`;
   if (mode) return `; its nat table holds ${IPTABLES_MODE_RULES[mode]}: try --mode ${mode}`;
   const unknown = nftUnknown(nft);
   return ` and nothing else of kube-proxy's${unknown ? ` that natdiff could see (nftables could not be checked: ${unknown})` : ''}: kube-proxy may not run there`;

@@ -210,7 +210,7 @@ describeRoot('natdiff snap --mode (real nft, iptables and ipset in private netwo
     });
   });
 
-  test('IPVS mode (stand-in ipvsadm-save): auto tells it from the nat table, captures ipvsadm-save -n and iptables-save -t nat as two parts, read as one IPVS snapshot; --mode iptables there is one line, exit 2', () => {
+  test('IPVS mode (stand-in ipvsadm-save): auto tells it from the nat table, captures ipvsadm-save -n and iptables-save -t nat as two parts, read as one IPVS snapshot; an empty IPVS table, or --mode iptables there, is one line, exit 2', () => {
     const ipvsNode = netns();
     load(ipvsNode, ['ipset', '-exist', 'restore'], IPVS_MODE_IPSETS);
     restore(ipvsNode, ipvsModeNatRules(FIXTURE_CLUSTER.podCIDR));
@@ -230,6 +230,11 @@ describeRoot('natdiff snap --mode (real nft, iptables and ipset in private netwo
     load(again, ['ipset', '-exist', 'restore'], IPVS_MODE_IPSETS);
     load(again, ['iptables-restore'], lines(text, iptables?.lines ?? { first: 0, last: 0 }));
     expect(s.describe([]).model.ports.find((p) => p.key === '10.96.0.10:53/udp')?.endpoints.map((e) => e.address)).toEqual(['10.244.1.2:53', '10.244.2.3:53']);
+    standIn.publish(ipvsNode, []);
+    expectOneLineError(
+      natdiff(['snap', '--netns', ipvsNode, '--dir', dir], { env: { PATH: `${standIn.binDir}${delimiter}${process.env.PATH ?? ''}` } }),
+      new RegExp(`^natdiff: network namespace ${ipvsNode} holds no IPVS virtual services; yet its nat table holds kube-proxy's IPVS-mode rules \\(KUBE-SERVICES matching its KUBE-CLUSTER-IP ipset\\)$`),
+    );
     expectOneLineError(
       natdiff(['snap', '--netns', ipvsNode, '--dir', dir, '--mode', 'iptables']),
       new RegExp(`^natdiff: network namespace ${ipvsNode} has no kube-proxy iptables-mode rules \\(KUBE-SERVICES and its KUBE-SVC- chains\\) in its nat table; its nat table holds kube-proxy's IPVS-mode rules \\(KUBE-SERVICES matching its KUBE-CLUSTER-IP ipset\\): try --mode ipvs$`),
