@@ -169,7 +169,8 @@ export function diffServices(before: ServiceModel, after: ServiceModel): Service
   const services: ServiceDiff[] = [];
   let endpointOrderNoEffect = 0;
   for (const [b, a] of pairs) {
-    const d = pair(b, a, { ...scope, endpoints: !b.endpointsShown || !a.endpointsShown });
+    const unseen = b.unseen.length + a.unseen.length === 0 ? scope.unseen : new Set([...scope.unseen, ...b.unseen, ...a.unseen]);
+    const d = pair(b, a, { ...scope, unseen, endpoints: !b.endpointsShown || !a.endpointsShown });
     if (d.status === 'unchanged' && !sameOrder(b.endpoints, a.endpoints)) endpointOrderNoEffect++;
     services.push(d);
   }

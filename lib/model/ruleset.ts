@@ -31,6 +31,8 @@ export interface Rule {
   readonly raw: string;
   /** The canonical rule as a dump line (`-A CHAIN …`), comment included. */
   readonly text: string;
+  /** The text as it would read in chain `chain`: the rules of a renamed chain, under its new name. */
+  textIn(chain: string): string;
 }
 
 export interface Chain<R extends Rule = Rule> {

@@ -121,6 +121,8 @@ export interface ServicePort {
    * partial restore payload): its endpoints are unknown, not none, and are never compared.
    */
   endpointsShown: boolean;
+  /** What the input cannot show of this port alone (a port known only by its address: its other entry points). */
+  unseen: ModelField[];
 }
 
 export interface ServiceModel {

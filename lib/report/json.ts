@@ -33,6 +33,7 @@ function side(port: ServicePort | null, pods: Record<string, PodRef>) {
     noLocalEndpoints: port.noLocalEndpoints,
     chains: port.refs,
     endpointsShown: port.endpointsShown,
+    unseen: port.unseen,
   };
 }
 

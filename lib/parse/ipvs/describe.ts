@@ -254,6 +254,7 @@ class Describer {
       noLocalEndpoints: false,
       refs: [primary.name, ...d.others.map((o) => o.service.name).filter((n) => n !== primary.name).sort()],
       endpointsShown: true,
+      unseen: [],
       diverted: [],
       balancing: scheduling ? balancing(scheduling.scheduler, scheduling.schedulerFlags, primary) : null,
     };

@@ -497,6 +497,7 @@ function toServicePort(r: TableReader, g: Group): ServicePort {
     noLocalEndpoints: g.noLocalEndpoints || (g.external !== null && g.local === null && g.cluster !== null && externalHasNoFinalRoute(r, g)),
     refs: [g.cluster, g.local, g.external, g.firewall].filter((c): c is string => c !== null),
     endpointsShown: !g.chainsMissing,
+    unseen: [],
     diverted: [],
     balancing: cluster.balancing,
   };
