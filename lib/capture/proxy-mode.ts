@@ -4,7 +4,8 @@
  * `mode:`), or else the rules found there (decided in captures.ts).
  */
 import { parse } from 'yaml';
-import { PROXY_MODES, type ModeDecision, type ProxyMode } from '../model/metadata';
+import type { ModeDecision } from '../model/metadata';
+import { PROXY_MODES, type ProxyMode } from '../model/service';
 import { configMapSchema, type Pod } from './kube-types';
 import { KubectlError, type Kubectl } from './kubectl';
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { podRefSchema } from './pods';
+import { PROXY_MODES } from './service';
 
 export const SOURCE_KINDS = ['local', 'netns', 'node', 'ssh', 'exec'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
@@ -26,8 +27,6 @@ export const servicePortInfoSchema = z.object({
 
 export type ServicePortInfo = z.infer<typeof servicePortInfoSchema>;
 
-export const PROXY_MODES = ['iptables', 'nftables', 'ipvs'] as const;
-export type ProxyMode = (typeof PROXY_MODES)[number];
 
 /**
  * How the mode of a capture was decided: `--mode`; kube-proxy's configuration seen through the

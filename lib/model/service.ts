@@ -8,7 +8,8 @@ import { joinHostPort } from './addresses';
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
 /** How kube-proxy programs the node: which dataplane the rules belong to. */
-export type ProxyMode = 'iptables' | 'nftables' | 'ipvs';
+export const PROXY_MODES = ['iptables', 'nftables', 'ipvs'] as const;
+export type ProxyMode = (typeof PROXY_MODES)[number];
 
 /** Where a service port's traffic enters, besides its endpoints. */
 export type EntryPointField = 'clusterIP' | 'nodePorts' | 'externalIPs' | 'loadBalancerIPs';

@@ -16,7 +16,7 @@ import { delimiter, join } from 'node:path';
 import { Kubectl } from '../../lib/capture/kubectl';
 import { capture } from '../../lib/capture/sources';
 import { CaptureError } from '../../lib/errors';
-import { PROXY_MODES, type ProxyMode } from '../../lib/model/metadata';
+import { PROXY_MODES, type ProxyMode } from '../../lib/model/service';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { expectOneLineError, natdiff } from '../support/cli';
 import { ipvsStandIn, type IpvsStandIn } from '../support/fake-apiserver/ipvs-stand-in';
