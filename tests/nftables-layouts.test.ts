@@ -199,6 +199,13 @@ describe('corpus', () => {
     expect(port(v.model, 'kube-system/kube-dns:dns/udp')).toMatchObject({ clusterIP: '10.255.0.10', endpointsShown: false, endpoints: [] });
     expect(port(v.model, 'home/http-server-external-ip:mainhttp/tcp')).toMatchObject({ clusterIP: '10.255.8.50', externalIPs: ['10.128.0.25'], endpointsShown: false });
   });
+
+  test('a 1.29 listing cut after its firewall set: the port that set names has endpoints unknown, not none', () => {
+    const text = fixture('nftables', 'k8s-1.29.list.txt');
+    const cut = text.slice(0, text.indexOf('\n\t}', text.indexOf('elements = { 203.0.113.50 . tcp . 443')) + 3);
+    const v = describe_(cut, 'cut', { allowTruncated: true });
+    expect(port(v.model, 'default/lb-local:https/tcp')).toMatchObject({ endpoints: [], endpointsShown: false });
+  });
 });
 
 describe('what the rules say about themselves', () => {

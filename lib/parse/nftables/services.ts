@@ -496,7 +496,8 @@ function toServicePort(r: TableReader, g: Group): ServicePort {
     noEndpoints: g.noEndpoints,
     noLocalEndpoints: g.noLocalEndpoints || (g.external !== null && g.local === null && g.cluster !== null && externalHasNoFinalRoute(r, g)),
     refs: [g.cluster, g.local, g.external, g.firewall].filter((c): c is string => c !== null),
-    endpointsShown: !g.chainsMissing,
+    // Known only from a set the listing holds (a firewall range, a listing cut before its maps): neither a chain nor a no-endpoints element says where its traffic goes.
+    endpointsShown: !g.chainsMissing && (g.cluster !== null || g.local !== null || g.noEndpoints !== null),
     unseen: [],
     diverted: [],
     balancing: cluster.balancing,
