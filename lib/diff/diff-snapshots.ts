@@ -3,6 +3,8 @@
  * table rule by rule, then what was ignored as noise, and a summary that decides the exit code.
  */
 import { InputError, type Warning } from '../errors';
+import type { ServicePortInfo } from '../model/metadata';
+import type { ServiceModel } from '../model/service';
 import type { Finding, Snapshot, ServiceView } from '../model/snapshot';
 import type { OnProgress } from '../progress';
 import { sanitizeLine } from '../sanitize';
@@ -73,14 +75,34 @@ function mergeWarnings(before: Warning[], after: Warning[]): ReportWarning[] {
   return mergeSides(before, after, (w) => `${w.line ?? ''}:${w.message}`);
 }
 
+/** The named service ports of a model, as a snapshot's metadata records them. */
+function servicePortsOf(model: ServiceModel): ServicePortInfo[] {
+  return model.ports.flatMap((p) =>
+    p.name === null || p.protocol === null || p.port === null
+      ? []
+      : [{ name: p.name, protocol: p.protocol, clusterIP: p.clusterIP, port: p.port, nodePort: p.nodePorts[0] ?? null, externalIPs: p.externalIPs, loadBalancerIPs: p.loadBalancerIPs }],
+  );
+}
+
+/**
+ * Both service models. An input that names no port and tells no entry point apart (IPVS without a
+ * snapshot's service ports) is read with the other input's ports, so that its NodePort and
+ * external virtual services fold into the ports they serve, as the other input has them.
+ */
 function describeBoth(before: Snapshot, after: Snapshot, extra: Iterable<string>, tables: ReadonlySet<string> | undefined, onProgress?: OnProgress): [ServiceView, ServiceView] {
   const names = new Set<string>(extra);
   for (const n of before.serviceNames()) names.add(n);
   for (const n of after.serviceNames()) names.add(n);
   onProgress?.('modelling', 0, 2);
+  if (before.wantsServicePorts && !after.wantsServicePorts) {
+    const va = after.describe(names, tables);
+    onProgress?.('modelling', 1, 2);
+    return [before.describe(names, tables, servicePortsOf(va.model)), va];
+  }
   const vb = before.describe(names, tables);
   onProgress?.('modelling', 1, 2);
-  return [vb, after.describe(names, tables)];
+  const hint = after.wantsServicePorts && !before.wantsServicePorts ? servicePortsOf(vb.model) : undefined;
+  return [vb, after.describe(names, tables, hint)];
 }
 
 /**

@@ -3,7 +3,7 @@
  * its service model. The diff stage sees snapshots only through this interface.
  */
 import type { Warning } from '../errors';
-import type { SnapshotMetadata } from './metadata';
+import type { ServicePortInfo, SnapshotMetadata } from './metadata';
 import type { Ruleset } from './ruleset';
 import type { ServiceModel } from './service';
 
@@ -78,8 +78,14 @@ export interface Snapshot {
   /** Every service port name the rules mention. */
   serviceNames(): Set<string>;
   /**
-   * The service model; `candidateNames` name the ports whose rules carry no names. With `tables`,
-   * only those tables are read (when two snapshots hold different tables).
+   * Its rules name no service port and tell no entry point apart (IPVS without a snapshot's
+   * service ports): describe it with the other input's service ports.
    */
-  describe(candidateNames: Iterable<string>, tables?: ReadonlySet<string>): ServiceView;
+  wantsServicePorts: boolean;
+  /**
+   * The service model; `candidateNames` name the ports whose rules carry no names. With `tables`,
+   * only those tables are read (when two snapshots hold different tables). `servicePorts`, for an
+   * input that wants them, are the other input's.
+   */
+  describe(candidateNames: Iterable<string>, tables?: ReadonlySet<string>, servicePorts?: readonly ServicePortInfo[]): ServiceView;
 }

@@ -10,24 +10,24 @@ import type { DiffReport } from '../../lib/diff/types';
 import type { Snapshot } from '../../lib/model/snapshot';
 import { renderText } from '../../lib/report/text';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
+import { FIXTURE_CLUSTER, FIXTURE_NODE_IPS } from '../support/fixture-cluster';
+import { ipvsVirtualServices } from '../support/kube-proxy-ipvs-writer';
 import { writeRestorePayload, type ClusterSpec } from '../support/kube-proxy-writer';
+import { ipvsadmList } from '../support/ipvsadm-writer';
 import { fixture } from '../support/snapshots';
 
-const CLUSTER: ClusterSpec = {
-  podCIDR: '10.244.0.0/16',
-  services: [
-    { namespace: 'kube-system', name: 'kube-dns', clusterIP: '10.96.0.10', ports: (['dns', 'dns-tcp'] as const).map((name) => ({ name, port: 53, protocol: name === 'dns' ? 'udp' : 'tcp', endpoints: [{ ip: '10.244.1.2', port: 53 }, { ip: '10.244.2.3', port: 53 }] })) },
-    { namespace: 'default', name: 'web', clusterIP: '10.96.100.20', affinitySeconds: 10800, ports: [{ name: 'http', port: 80, protocol: 'tcp', nodePort: 30080, endpoints: [{ ip: '10.244.1.10', port: 8080 }, { ip: '10.244.2.11', port: 8080 }] }] },
-    { namespace: 'default', name: 'empty', clusterIP: '10.96.100.30', ports: [{ name: 'http', port: 80, protocol: 'tcp', endpoints: [] }] },
-    {
-      namespace: 'default', name: 'lb-local', clusterIP: '10.96.100.40', loadBalancerIPs: ['203.0.113.50'], externalTrafficPolicy: 'Local',
-      ports: [{ name: 'https', port: 443, protocol: 'tcp', nodePort: 31443, endpoints: [{ ip: '10.244.1.20', port: 8443, local: true }, { ip: '10.244.2.21', port: 8443 }] }],
-    },
-  ],
+/** The fixture cluster with kube-dns scaled 2 → 4, as k8s-master-scaled holds it. */
+const SCALED: ClusterSpec = {
+  ...FIXTURE_CLUSTER,
+  services: FIXTURE_CLUSTER.services.map((svc) =>
+    svc.name !== 'kube-dns' ? svc : { ...svc, ports: svc.ports.map((p) => ({ ...p, endpoints: [...p.endpoints, { ip: '10.244.1.4', port: 53, local: true }, { ip: '10.244.2.5', port: 53 }] })) },
+  ),
 };
 
-const iptablesMode = (): Snapshot => parseSnapshot(writeRestorePayload(CLUSTER), 'iptables-mode.txt');
+const iptablesMode = (cluster = FIXTURE_CLUSTER): Snapshot => parseSnapshot(writeRestorePayload(cluster), 'iptables-mode.txt');
 const nft = (stem: string, format = 'list.txt'): Snapshot => parseSnapshot(fixture('nftables', `${stem}.${format}`), `${stem}.${format}`);
+/** IPVS mode as `ipvsadm -Ln` prints it, with no snapshot metadata: no names, no node addresses. */
+const ipvsMode = (cluster = FIXTURE_CLUSTER): Snapshot => parseSnapshot(ipvsadmList(ipvsVirtualServices(cluster, FIXTURE_NODE_IPS)), 'ipvsadm-Ln.txt');
 
 const LAYOUTS = ['k8s-1.29', 'k8s-1.30-1.33', 'k8s-1.34-1.35', 'k8s-1.36', 'k8s-master'];
 
@@ -57,26 +57,38 @@ describe('nftables mode against nftables mode', () => {
   });
 });
 
-describe('iptables mode against nftables mode, one cluster state', () => {
-  test.each(LAYOUTS)('iptables → %s: same service behaviour, different mode (exit 0)', (layout) => {
-    const report = diffSnapshots(iptablesMode(), nft(layout));
+/** One cluster state in each mode, and the same cluster scaled, for every pair of modes in both directions. */
+const MODES: Record<string, { same: () => Snapshot; scaled: () => Snapshot }> = {
+  iptables: { same: () => iptablesMode(), scaled: () => iptablesMode(SCALED) },
+  nftables: { same: () => nft('k8s-master'), scaled: () => nft('k8s-master-scaled') },
+  ipvs: { same: () => ipvsMode(), scaled: () => ipvsMode(SCALED) },
+};
+const PAIRS = Object.keys(MODES).flatMap((a) => Object.keys(MODES).filter((b) => b !== a).map((b) => [a, b] as const));
+
+describe('across modes, one cluster state', () => {
+  test.each(PAIRS)('%s → %s: same service behaviour, different mode (exit 0)', (a, b) => {
+    const report = diffSnapshots((MODES[a] as (typeof MODES)[string]).same(), (MODES[b] as (typeof MODES)[string]).same());
     expect(report.acrossModes?.kubeProxyChains).toBeGreaterThan(0);
     expect(changedPorts(report)).toEqual([]);
     expect(report.chains).toEqual([]);
-    expect(report.warnings).toEqual([]);
     expect(report.summary.changed).toBe(false);
   });
 
-  test.each(LAYOUTS)('%s → iptables, the other way round: the same', (layout) => {
-    const report = diffSnapshots(nft(layout), iptablesMode());
-    expect(changedPorts(report)).toEqual([]);
-    expect(report.summary.changed).toBe(false);
-  });
-
-  test('iptables → nftables scaled: kube-dns gained two endpoints, its shares 50% → 25%; no probabilities or buckets compared across modes', () => {
-    const report = diffSnapshots(iptablesMode(), nft('k8s-master-scaled'));
+  test.each(PAIRS)('%s → %s scaled: kube-dns gained two endpoints, shares 50%% → 25%%, and nothing else (exit 1)', (a, b) => {
+    const report = diffSnapshots((MODES[a] as (typeof MODES)[string]).same(), (MODES[b] as (typeof MODES)[string]).scaled());
     expect(changedPorts(report)).toEqual(['changed kube-system/kube-dns:dns +2 -0 shares', 'changed kube-system/kube-dns:dns-tcp +2 -0 shares']);
     expect(report.summary.changed).toBe(true);
+  });
+
+  test.each(LAYOUTS)('iptables → nftables %s, and back: the same, whatever the layout', (layout) => {
+    expect(changedPorts(diffSnapshots(iptablesMode(), nft(layout)))).toEqual([]);
+    expect(changedPorts(diffSnapshots(nft(layout), iptablesMode()))).toEqual([]);
+  });
+
+  test('an IPVS listing without names or node addresses takes the other input\'s ports: its NodePort and load-balancer virtual services fold into them', () => {
+    const report = diffSnapshots(iptablesMode(), ipvsMode());
+    expect(report.services.map((s) => s.label)).toEqual(['default/empty:http', 'default/lb-local:https', 'default/web:http', 'kube-system/kube-dns:dns', 'kube-system/kube-dns:dns-tcp']);
+    expect(report.warnings).toEqual([]);
   });
 
   test('the report says the modes first, and "same service behaviour, different mode" last', () => {

@@ -6,7 +6,8 @@
  * in ipvsadm's exact format (tests/fixtures/ipvs, see its README) and real published listings
  * (corpus 14, 15, 19); inline texts follow the same format strings.
  */
-import { describeIpvs, readIpvs, type IpvsServicePortInfo } from '../../lib/parse/ipvs';
+import { describeIpvs, readIpvs } from '../../lib/parse/ipvs';
+import type { ServicePortInfo } from '../../lib/model/metadata';
 import type { ServiceModel, ServicePort } from '../../lib/model/service';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { writeRestorePayload, type ClusterSpec } from '../support/kube-proxy-writer';
@@ -19,7 +20,7 @@ const RATE = fixture('ipvs', 'ipvsadm-Ln-rate.txt');
 const HEAD = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n';
 
 /** The cluster of tests/fixtures/nftables/README.md as a natdiff snapshot's metadata records it, with the LB IP it may carry. */
-const CLUSTER_PORTS: IpvsServicePortInfo[] = [
+const CLUSTER_PORTS: ServicePortInfo[] = [
   { name: 'kube-system/kube-dns:dns', protocol: 'udp', clusterIP: '10.96.0.10', port: 53, nodePort: null },
   { name: 'kube-system/kube-dns:dns-tcp', protocol: 'tcp', clusterIP: '10.96.0.10', port: 53, nodePort: null },
   { name: 'default/web:http', protocol: 'tcp', clusterIP: '10.96.100.20', port: 80, nodePort: 30080 },
@@ -27,11 +28,11 @@ const CLUSTER_PORTS: IpvsServicePortInfo[] = [
   { name: 'default/lb-local:https', protocol: 'tcp', clusterIP: '10.96.100.40', port: 443, nodePort: 31443, loadBalancerIPs: ['203.0.113.50'] },
 ];
 
-function view(text: string, options: { servicePorts?: IpvsServicePortInfo[]; nodeIPs?: string[] } = {}, source = 'x'): ReturnType<typeof describeIpvs> {
+function view(text: string, options: { servicePorts?: ServicePortInfo[]; nodeIPs?: string[] } = {}, source = 'x'): ReturnType<typeof describeIpvs> {
   return describeIpvs(readIpvs(text, { source }), { source, ...options });
 }
 
-function model(text: string, options: { servicePorts?: IpvsServicePortInfo[]; nodeIPs?: string[] } = {}): ServiceModel {
+function model(text: string, options: { servicePorts?: ServicePortInfo[]; nodeIPs?: string[] } = {}): ServiceModel {
   return view(text, options).model;
 }
 
@@ -207,7 +208,7 @@ describe('real listings', () => {
   });
 
   test('corpus 19: the NodePort on three node addresses folds into nginx-basic, named from metadata-like service ports; unnamed ports keep ip:port/protocol', () => {
-    const servicePorts: IpvsServicePortInfo[] = [
+    const servicePorts: ServicePortInfo[] = [
       { name: 'default/nginx-basic:http', protocol: 'tcp', clusterIP: '10.100.49.21', port: 80, nodePort: 31195 },
       { name: 'default/kubernetes:https', protocol: 'tcp', clusterIP: '10.96.0.1', port: 443, nodePort: null },
       { name: 'kube-system/kube-dns:dns', protocol: 'udp', clusterIP: '10.96.0.10', port: 53, nodePort: null },

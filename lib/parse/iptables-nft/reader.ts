@@ -29,6 +29,7 @@ export const iptablesNftReader = {
       metadata,
       warnings: dump.warnings,
       modeTables: ['nat'],
+      wantsServicePorts: false,
       ownsChain: (_table, chain) => isKubeProxyChain(chain),
       serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
       describe: (candidateNames, tables) => describeIptablesNft(dump, { source, candidateNames, fragment: dump.cutShort }, tables),

@@ -27,6 +27,7 @@ export function iptablesSnapshot(dump: IptablesDump, source: string, format: str
     metadata,
     warnings: dump.warnings,
     modeTables: [dump.assumedTable ?? 'nat'],
+    wantsServicePorts: false,
     ownsChain: (_table, chain) => isKubeProxyChain(chain),
     serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
     describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames, fragment }),

@@ -31,16 +31,10 @@ import { isLoopback } from './address';
 import { equalShares, sharesAssumption, sharesOf } from './schedulers';
 import type { IpvsDump, IpvsProtocol, VirtualService } from './types';
 
-/** A service port as natdiff's metadata records it, with the external and load-balancer IPs it may also carry. */
-export interface IpvsServicePortInfo extends ServicePortInfo {
-  externalIPs?: string[];
-  loadBalancerIPs?: string[];
-}
-
 export interface DescribeOptions {
   source: string;
   /** The cluster's service ports (a natdiff snapshot's metadata): names, cluster IPs, node ports. */
-  servicePorts?: IpvsServicePortInfo[];
+  servicePorts?: readonly ServicePortInfo[];
   /** The node's own addresses, which carry its NodePort virtual services. */
   nodeIPs?: string[];
 }
@@ -80,7 +74,7 @@ function ips(list: readonly string[] | undefined): string[] {
   return (list ?? []).flatMap((x) => ip(x) ?? []);
 }
 
-function known(info: IpvsServicePortInfo): Known {
+function known(info: ServicePortInfo): Known {
   return {
     name: info.name,
     protocol: info.protocol.toLowerCase(),

@@ -5,6 +5,6 @@
  */
 export { holdsIpvsOutput, looksLikeIpvs, splitIpvsParts, type SplitParts, type TextPart } from './split';
 export { readIpvs, type ReadOptions } from './read-ipvs';
-export { describeIpvs, type DescribeOptions, type IpvsServicePortInfo } from './describe';
+export { describeIpvs, type DescribeOptions } from './describe';
 export { IPVS_TABLE, IpvsRule, type IpvsChain } from './ruleset';
 export type { ForwardMethod, IpvsDump, IpvsFormat, IpvsProtocol, RealServer, Scheduling, VirtualAddress, VirtualService } from './types';

@@ -3,6 +3,7 @@
  * one file with the node's `iptables-save` (the nat table of IPVS mode), each part read by its own
  * reader with the whole file's line numbers.
  */
+import type { ServicePortInfo } from '../../model/metadata';
 import type { ServiceView, Snapshot } from '../../model/snapshot';
 import { metadataServiceNames } from '../../snapshot/metadata';
 import { parseIptablesDump } from '../iptables/parse-dump';
@@ -45,8 +46,8 @@ export const ipvsReader = {
     const ipvsPart = parts.ipvs ?? { text, firstLine: 1 };
     const dump = readIpvs(ipvsPart.text, { source, allowTruncated: context.allowTruncated, firstLine: ipvsPart.firstLine });
     const rest = parts.rest ? iptablesPart(parts.rest, context) : null;
-    const describe = (tables?: ReadonlySet<string>): ServiceView =>
-      joinViews(describeIpvs(dump, { source, servicePorts: metadata?.servicePorts, nodeIPs: metadata?.nodeIPs }), rest ? rest.describe([], tables) : null);
+    const describe = (tables?: ReadonlySet<string>, servicePorts?: readonly ServicePortInfo[]): ServiceView =>
+      joinViews(describeIpvs(dump, { source, servicePorts: metadata?.servicePorts ?? servicePorts, nodeIPs: metadata?.nodeIPs }), rest ? rest.describe([], tables) : null);
     return {
       source,
       format: `${metadata ? 'natdiff snapshot (' : ''}${dump.format}${rest ? ` + ${rest.format}` : ''}${metadata ? ')' : ''}`,
@@ -59,9 +60,10 @@ export const ipvsReader = {
       metadata,
       warnings: [...(rest?.warnings ?? []), ...dump.warnings],
       modeTables: [IPVS_TABLE, ...(rest?.modeTables ?? [])],
+      wantsServicePorts: !metadata?.servicePorts,
       ownsChain: (table, chain) => table === IPVS_TABLE || isKubeProxyChain(chain),
       serviceNames: () => new Set(metadataServiceNames(metadata)),
-      describe: (_names, tables) => describe(tables),
+      describe: (_names, tables, servicePorts) => describe(tables, servicePorts),
     };
   },
 } satisfies Reader;

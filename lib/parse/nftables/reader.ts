@@ -25,6 +25,7 @@ export const nftablesReader = {
       metadata,
       warnings: dump.warnings,
       modeTables,
+      wantsServicePorts: false,
       ownsChain: (table) => modeTables.includes(table),
       serviceNames: () => new Set([...nftablesServiceNames(dump), ...metadataServiceNames(metadata)]),
       describe: (candidateNames, tables) => describeNftables(dump, { source, candidateNames, tables }),
