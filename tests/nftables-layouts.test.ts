@@ -63,7 +63,7 @@ describe('one cluster, every kube-proxy nftables layout', () => {
 
   test.each(cases)('%s gives the cluster of the fixture README, with nothing to report', (file) => {
     const v = view(file);
-    expect(v.model).toMatchObject({ mode: 'nftables', complete: true, unseen: [] });
+    expect(v.model).toMatchObject({ mode: 'nftables', complete: true, unseen: ['ipRoles'] });
     expect(meanings(v.model)).toEqual(CLUSTER);
     expect(v.model.ports.every((p) => p.endpointsShown && [...p.endpoints, ...(p.localEndpoints ?? [])].every((e) => e.probability === null && e.issues.length === 0))).toBe(true);
     expect(v.findings).toEqual([]);

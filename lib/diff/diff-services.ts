@@ -74,11 +74,16 @@ function fieldChanges(before: ServicePort, after: ServicePort, blind: Blind, end
     check('port', String(before.port ?? '-'), String(after.port ?? '-'));
   }
   if (seen('nodePorts')) check('nodePorts', list(before.nodePorts), list(after.nodePorts));
-  if (seen('externalIPs')) check('externalIPs', list(before.externalIPs), list(after.externalIPs));
-  if (seen('loadBalancerIPs')) check('loadBalancerIPs', list(before.loadBalancerIPs), list(after.loadBalancerIPs));
+  if (!seen('ipRoles')) {
+    if (seen('externalIPs') && seen('loadBalancerIPs')) check('entryIPs', list([...before.externalIPs, ...before.loadBalancerIPs].sort()), list([...after.externalIPs, ...after.loadBalancerIPs].sort()));
+  } else {
+    if (seen('externalIPs')) check('externalIPs', list(before.externalIPs), list(after.externalIPs));
+    if (seen('loadBalancerIPs')) check('loadBalancerIPs', list(before.loadBalancerIPs), list(after.loadBalancerIPs));
+  }
   if (seen('affinity')) check('affinity', before.affinitySeconds === null ? 'none' : `ClientIP ${before.affinitySeconds}s`, after.affinitySeconds === null ? 'none' : `ClientIP ${after.affinitySeconds}s`);
   check('noEndpoints', before.noEndpoints ?? '-', after.noEndpoints ?? '-');
-  check('noLocalEndpoints', String(before.noLocalEndpoints), String(after.noLocalEndpoints));
+  const localSeen = seen('localEndpoints');
+  if (localSeen) check('noLocalEndpoints', String(before.noLocalEndpoints), String(after.noLocalEndpoints));
   if (blind.endpoints) return changes;
   if (!blind.acrossModes) {
     const pb = probabilities(before).join('/');
@@ -93,7 +98,7 @@ function fieldChanges(before: ServicePort, after: ServicePort, blind: Blind, end
   const lb = before.localEndpoints ?? [];
   const la = after.localEndpoints ?? [];
   const localText = (port: ServicePort, endpoints: Endpoint[]): string => (port.localEndpoints === null ? 'none' : sharesSeen ? sharesText(endpoints) : idsText(endpoints));
-  if ((before.localEndpoints === null) !== (after.localEndpoints === null) || (sharesSeen ? !sameShares(lb, la) : idsText(lb) !== idsText(la))) {
+  if (localSeen && ((before.localEndpoints === null) !== (after.localEndpoints === null) || (sharesSeen ? !sameShares(lb, la) : idsText(lb) !== idsText(la)))) {
     changes.push({ field: 'localEndpoints', before: localText(before, lb), after: localText(after, la) });
   }
   // The dataplane's own balancing terms say how a change of endpoints or shares was written; alone

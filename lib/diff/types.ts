@@ -21,6 +21,8 @@ export type ServiceField =
   | 'nodePorts'
   | 'externalIPs'
   | 'loadBalancerIPs'
+  /** External and load-balancer IPs as one list, where a side cannot tell which is which. */
+  | 'entryIPs'
   | 'affinity'
   | 'noEndpoints'
   | 'noLocalEndpoints'

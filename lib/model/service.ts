@@ -17,9 +17,13 @@ export type EntryPointField = 'clusterIP' | 'nodePorts' | 'externalIPs' | 'loadB
 /**
  * What an input may be unable to show for every port: entry points (a dump without its dispatch
  * rules), shares (a listing without weights: shares then assume equal ones), session affinity (a
- * listing that hides the options of the rules that keep it).
+ * listing that hides the options of the rules that keep it), the node-local endpoint list and
+ * whether external traffic is dropped for lack of one (an IPVS port whose external virtual services
+ * have the cluster IP's real servers: traffic policy Cluster, or Local with none on the node), and
+ * which of a port's other addresses are external and which load-balancer IPs (rules without
+ * comments, nftables maps): then they are compared as one list.
  */
-export type ModelField = EntryPointField | 'shares' | 'affinity';
+export type ModelField = EntryPointField | 'shares' | 'affinity' | 'localEndpoints' | 'ipRoles';
 
 export const ENTRY_POINT_FIELDS: readonly EntryPointField[] = ['clusterIP', 'nodePorts', 'externalIPs', 'loadBalancerIPs'];
 

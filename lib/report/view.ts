@@ -109,6 +109,7 @@ const FIELD_LABELS: Record<ServiceField, string> = {
   nodePorts: 'node ports',
   externalIPs: 'external IPs',
   loadBalancerIPs: 'load-balancer IPs',
+  entryIPs: 'external and load-balancer IPs',
   affinity: 'session affinity',
   noEndpoints: 'no-endpoints rule',
   noLocalEndpoints: 'drops external traffic (no local endpoints)',

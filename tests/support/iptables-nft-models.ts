@@ -58,5 +58,5 @@ export function asTheListingShowsIt(model: ServiceModel): ServiceModel {
     .map((p): ServicePort => (p.refs.length === 0 ? byAddress(p) : { ...p, externalIPs: [...p.externalIPs, ...p.loadBalancerIPs].sort(), loadBalancerIPs: [], affinitySeconds: null }))
     .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
   const affinity = model.ports.some((p) => p.affinitySeconds !== null);
-  return { ...model, ports, unseen: [...model.unseen, 'externalIPs', 'loadBalancerIPs', ...(affinity ? (['affinity'] as const) : [])] };
+  return { ...model, ports, unseen: [...model.unseen, 'ipRoles', ...(affinity ? (['affinity'] as const) : [])] };
 }

@@ -10,7 +10,7 @@
  * external and load-balancer IPs, which only comments tell apart, are not compared.
  */
 import { joinHostPort } from '../../model/addresses';
-import type { EntryPointField, ModelField, ServicePort } from '../../model/service';
+import type { ModelField, ServicePort } from '../../model/service';
 import type { ServiceView } from '../../model/snapshot';
 import { restrictTables, type Table } from '../../model/ruleset';
 import type { IptablesRuleset } from '../iptables/parse-dump';
@@ -91,7 +91,6 @@ function externalRoleUnseen(ruleset: IptablesRuleset): boolean {
   return rules.some((r) => r.comment === null && r.facts.destination !== null && r.facts.target !== null && EXTERNAL_CHAIN.test(r.facts.target));
 }
 
-const EXTERNAL_FIELDS: readonly EntryPointField[] = ['externalIPs', 'loadBalancerIPs'];
 
 /** `xt match recent` without its options: which ports keep clients on their endpoint, and for how long, is not shown. */
 function hidesAffinity(hidden: Hidden): boolean {
@@ -107,7 +106,7 @@ export function describeIptablesNft(dump: IptablesNftDump, options: BuildOptions
   const drops = noLocalEndpointDrops(ruleset);
   const ports = view.model.ports.map((p) => (!p.noLocalEndpoints && dropsForLackOfLocal(p, drops) ? { ...p, noLocalEndpoints: true } : p));
   const unseen = new Set<ModelField>(view.model.unseen);
-  if (externalRoleUnseen(ruleset)) for (const f of EXTERNAL_FIELDS) unseen.add(f);
+  if (externalRoleUnseen(ruleset)) unseen.add('ipRoles');
   if (hidesAffinity(dump.hidden)) unseen.add('affinity');
   return { ...view, model: { ...view.model, ports, unseen: [...unseen] } };
 }

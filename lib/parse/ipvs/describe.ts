@@ -242,13 +242,15 @@ class Describer {
       loadBalancerIPs: d.loadBalancerIPs.sort(),
       endpoints: this.endpoints(primary),
       localEndpoints: local ? this.endpoints(local) : null,
-      affinitySeconds: scheduling?.persistence?.timeout ?? null,
+      // Persistence with no real server keeps no client anywhere (kube-proxy's other modes write no affinity then).
+      affinitySeconds: primary.realServers.length > 0 ? (scheduling?.persistence?.timeout ?? null) : null,
       // IPVS answers a new connection it cannot schedule with ICMP port unreachable (ip_vs_leave).
       noEndpoints: usable ? null : 'reject',
       noLocalEndpoints: false,
       refs: [primary.name, ...d.others.map((o) => o.service.name).filter((n) => n !== primary.name).sort()],
       endpointsShown: true,
-      unseen: [],
+      // External virtual services with the cluster IP's real servers: policy Cluster, or Local with no endpoint on the node (then kube-proxy's iptables rules drop external traffic), which ipvsadm cannot tell apart.
+      unseen: local === null && d.others.length > 0 ? ['localEndpoints'] : [],
       diverted: [],
       balancing: scheduling ? balancing(scheduling.scheduler, scheduling.schedulerFlags, primary) : null,
     };

@@ -7,7 +7,7 @@
  * against kube-proxy's hash, and used to group chains only where the rules cannot (a cut listing).
  */
 import type { Warning } from '../../errors';
-import { unnamedPortKey, type Endpoint, type EndpointIssue, type EntryPointField, type Protocol, type ServicePort } from '../../model/service';
+import { unnamedPortKey, type Endpoint, type EndpointIssue, type ModelField, type Protocol, type ServicePort } from '../../model/service';
 import type { Finding, ServiceView } from '../../model/snapshot';
 import { sanitizeLine } from '../../sanitize';
 import { displaySpn } from '../iptables/kube-comments';
@@ -577,8 +577,9 @@ class ViewBuilder {
 }
 
 /** The entry points a table without its dispatch maps cannot show. */
-function unseenOf(table: NftTable): EntryPointField[] {
-  const unseen: EntryPointField[] = [];
+/** kube-proxy's maps do not say whether an address is an external or a load-balancer IP (but for a load balancer with source ranges). */
+function unseenOf(table: NftTable): ModelField[] {
+  const unseen: ModelField[] = ['ipRoles'];
   if (!table.sets.has('service-ips')) unseen.push('clusterIP', 'externalIPs', 'loadBalancerIPs');
   if (!table.sets.has('service-nodeports')) unseen.push('nodePorts');
   return unseen;
@@ -590,7 +591,7 @@ export function describeNftables(dump: NftDump, options: DescribeOptions): Servi
   const bothFamilies = new Set(tables.map((t) => t.family)).size > 1;
   const ports: ServicePort[] = [];
   const identities = new Map<string, string>();
-  const unseen = new Set<EntryPointField>();
+  const unseen = new Set<ModelField>();
   const byTable = new Map<string, { reader: TableReader; portOf: Map<string, PortChains> }>();
   for (const table of tables) {
     // Both families in one listing: a dual-stack port is two ports, told apart by family.
