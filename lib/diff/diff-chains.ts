@@ -6,6 +6,7 @@
  */
 import type { Chain, Rule, Ruleset, Table } from '../model/ruleset';
 import { BUILTIN_CHAINS } from '../model/ruleset';
+import { identityKey, type ChainIdentity } from '../model/snapshot';
 import type { OnProgress } from '../progress';
 import { orderEffect } from './order-effect';
 import type { ChainDiff, RuleRef } from './types';
@@ -13,7 +14,7 @@ import type { ChainDiff, RuleRef } from './types';
 export interface ChainSide {
   ruleset: Ruleset;
   /** Chain name → meaning (see ServiceView.chainIdentity). */
-  identity: (chain: string) => string | undefined;
+  identity: (chain: string) => ChainIdentity | undefined;
 }
 
 export interface ChainsDiff {
@@ -25,14 +26,10 @@ export interface ChainsDiff {
   implicitBuiltins: number;
 }
 
-/** The service key inside an identity (`svc:KEY`, `sep:KEY@address`). */
-export function serviceOfIdentity(identity: string | undefined): string | null {
-  if (!identity) return null;
-  const colon = identity.indexOf(':');
-  if (colon < 0) return null;
-  const rest = identity.slice(colon + 1);
-  const at = rest.indexOf('@');
-  return at < 0 ? rest : rest.slice(0, at);
+
+/** The service port a chain serves, when it is one of a port's own chains or an endpoint's. */
+function serviceOf(identity: ChainIdentity | undefined): string | null {
+  return identity?.service ?? null;
 }
 
 const NO_CHAINS: ReadonlyMap<string, Chain> = new Map();
@@ -50,7 +47,8 @@ function isImplicitBuiltin(chain: Chain): boolean {
 function indexByIdentity(chains: Chain[], side: ChainSide): Map<string, Chain> {
   const byId = new Map<string, Chain>();
   for (const c of chains) {
-    const id = side.identity(c.name) ?? `chain:${c.name}`;
+    const known = side.identity(c.name);
+    const id = known ? identityKey(known) : `chain:${c.name}`;
     byId.set(byId.has(id) ? `chain:${c.name}` : id, c);
   }
   return byId;
@@ -225,7 +223,8 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
   const addedById = indexByIdentity(addedByName, after);
   const removed: Chain[] = [];
   for (const b of removedByName) {
-    const id = before.identity(b.name);
+    const known = before.identity(b.name);
+    const id = known ? identityKey(known) : undefined;
     const a = id === undefined ? undefined : addedById.get(id);
     if (a) {
       pairs.push([b, a]);
@@ -250,7 +249,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
   const serviceOfRule = (side: ChainSide) => (r: Rule, chainService: string | null): string | null => {
     if (chainService) return chainService;
     for (const ref of r.refs) {
-      const s = serviceOfIdentity(side.identity(ref));
+      const s = serviceOf(side.identity(ref));
       if (s) return s;
     }
     return null;
@@ -262,7 +261,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
       result.implicitBuiltins++;
       continue;
     }
-    const service = serviceOfIdentity(before.identity(c.name));
+    const service = serviceOf(before.identity(c.name));
     result.chains.push({ table, name: c.name, status: 'removed', renamedFrom: null, service, policy: null, added: [], removed: c.rules.map(ref(before, service)), changed: [], reordered: null, rules: { before: c.rules, after: [], beforeName: c.name, orderIsNoise: false } });
   }
   for (const c of added) {
@@ -270,7 +269,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
       result.implicitBuiltins++;
       continue;
     }
-    const service = serviceOfIdentity(after.identity(c.name));
+    const service = serviceOf(after.identity(c.name));
     result.chains.push({ table, name: c.name, status: 'added', renamedFrom: null, service, policy: null, added: c.rules.map(ref(after, service)), removed: [], changed: [], reordered: null, rules: { before: [], after: c.rules, beforeName: c.name, orderIsNoise: false } });
   }
 
@@ -287,7 +286,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
     const renamed = b.name !== a.name;
     const differs = m.added.length + m.removed.length > 0 || reordered === 'possible' || policy !== null;
     if (!differs && !renamed) continue;
-    const service = serviceOfIdentity(after.identity(a.name)) ?? serviceOfIdentity(before.identity(b.name));
+    const service = serviceOf(after.identity(a.name)) ?? serviceOf(before.identity(b.name));
     const changed = pairChanged(m, renames);
     result.chains.push({
       table,

@@ -24,14 +24,29 @@ export interface Finding {
  */
 export type RuleAccount = 'modelled' | 'implied';
 
+/**
+ * What a dataplane chain serves, the same in two snapshots when the meaning is the same, so that a
+ * chain kube-proxy renamed pairs with its new name. `service` is a service port's key.
+ */
+export type ChainIdentity =
+  /**
+   * One of a service port's own chains; `role` tells them apart (the dataplane's name for what it
+   * does: iptables `svc`, `svl`, `ext`, `fw`, `xlb`; IPVS `node`, `ext`), `at` the address of a
+   * virtual service on another address than the cluster IP (IPVS), else null.
+   */
+  | { kind: 'service'; service: string; role: string; at: string | null }
+  /** An endpoint's chain: the port it serves and the endpoint's address. */
+  | { kind: 'endpoint'; service: string; address: string };
+
+/** A chain identity as a map key. */
+export function identityKey(id: ChainIdentity): string {
+  return id.kind === 'service' ? `${id.role}:${id.service}${id.at === null ? '' : `@${id.at}`}` : `sep:${id.service}@${id.address}`;
+}
+
 export interface ServiceView {
   model: ServiceModel;
-  /**
-   * What a dataplane chain serves, as a string equal across snapshots when the meaning is equal
-   * (`svc:<service key>`, `sep:<service key>@<address>`); undefined for chains that are only
-   * themselves (identified by their name).
-   */
-  chainIdentity(chain: string): string | undefined;
+  /** What a dataplane chain serves; undefined for chains that are only themselves (identified by their name). */
+  chainIdentity(chain: string): ChainIdentity | undefined;
   /** How the model accounts for the rule at `index` of a chain; null when it does not. */
   ruleAccount(table: string, chain: string, index: number): RuleAccount | null;
   findings: Finding[];

@@ -24,7 +24,7 @@ import type { Warning } from '../../errors';
 import { joinHostPort } from '../../model/addresses';
 import type { ServicePortInfo } from '../../model/metadata';
 import { ENTRY_POINT_FIELDS, unnamedPortKey, type Endpoint, type ModelField, type ServicePort } from '../../model/service';
-import type { RuleAccount, ServiceView } from '../../model/snapshot';
+import type { ChainIdentity, RuleAccount, ServiceView } from '../../model/snapshot';
 import { sanitizeLine } from '../../sanitize';
 import { normalizeIp } from '../iptables/address';
 import { isLoopback } from './address';
@@ -108,7 +108,7 @@ class Describer {
   /** Keys of the ports listed apart, for the warning. */
   readonly apart: string[] = [];
   /** Chain identities: `svc:KEY` for a port's own virtual service, `node:KEY@ip:port`/`ext:KEY@ip:port` for the others. */
-  readonly ids = new Map<string, string>();
+  readonly ids = new Map<string, ChainIdentity>();
 
   constructor(readonly dump: IpvsDump, readonly options: DescribeOptions, readonly services: AddressService[]) {
     this.known = options.servicePorts ? options.servicePorts.map(known) : null;
@@ -126,7 +126,8 @@ class Describer {
    * services the model may hold only some.
    */
   realServerAccount(chain: string, index: number): RuleAccount | null {
-    if (!this.ids.get(chain)?.startsWith('svc:')) return null;
+    const id = this.ids.get(chain);
+    if (id?.kind !== 'service' || id.role !== 'svc') return null;
     const server = this.services.find((s) => s.name === chain)?.realServers[index];
     return server && (server.forward === 'Masq' || server.forward === null) ? 'modelled' : null;
   }
@@ -227,8 +228,8 @@ class Describer {
     if (differing.some((o) => serverSet(o.service) !== serverSet(local as VirtualService))) {
       this.warn(`${sanitizeLine(d.key)}: its NodePort and external virtual services (${differing.map((o) => o.service.name).join(', ')}) do not all have the same real servers; the local endpoints are those of ${local?.name}`);
     }
-    this.ids.set(primary.name, `svc:${d.key}`);
-    for (const o of d.others) if (o.service !== primary) this.ids.set(o.service.name, `${o.kind}:${d.key}@${addressOf(o.service)}`);
+    this.ids.set(primary.name, { kind: 'service', service: d.key, role: 'svc', at: null });
+    for (const o of d.others) if (o.service !== primary) this.ids.set(o.service.name, { kind: 'service', service: d.key, role: o.kind, at: addressOf(o.service) });
     const scheduling = primary.scheduling;
     const usable = primary.realServers.some((r) => r.weight === null || r.weight > 0);
     return {

@@ -8,7 +8,7 @@
  */
 import type { Warning } from '../../errors';
 import { unnamedPortKey, type Endpoint, type EndpointIssue, type ModelField, type Protocol, type ServicePort } from '../../model/service';
-import type { Finding, ServiceView } from '../../model/snapshot';
+import type { ChainIdentity, Finding, ServiceView } from '../../model/snapshot';
 import { sanitizeLine } from '../../sanitize';
 import { displaySpn } from '../iptables/kube-comments';
 import type { SetElement } from '../nft/ast';
@@ -124,7 +124,7 @@ class TableReader {
   readonly groupOf = new Map<string, Group>();
   readonly byDispatch = new Map<string, Group>();
   readonly byName = new Map<string, Group>();
-  readonly identities = new Map<string, string>();
+  readonly identities = new Map<string, ChainIdentity>();
 
   constructor(
     readonly table: NftTable,
@@ -527,8 +527,8 @@ function identify(r: TableReader, ports: ServicePort[]): void {
   r.groups.forEach((g, i) => {
     const port = ports[i] as ServicePort;
     const roles: [string | null, string][] = [[g.cluster, 'svc'], [g.local, 'svl'], [g.external, 'ext'], [g.firewall, 'fw']];
-    for (const [chain, role] of roles) if (chain) r.identities.set(chain, `${role}:${port.key}`);
-    for (const e of [...port.endpoints, ...(port.localEndpoints ?? [])]) if (e.ref) r.identities.set(e.ref, `sep:${port.key}@${e.address ?? e.ref}`);
+    for (const [chain, role] of roles) if (chain) r.identities.set(chain, { kind: 'service', service: port.key, role, at: null });
+    for (const e of [...port.endpoints, ...(port.localEndpoints ?? [])]) if (e.ref) r.identities.set(e.ref, { kind: 'endpoint', service: port.key, address: e.address ?? e.ref });
   });
 }
 
@@ -590,7 +590,7 @@ export function describeNftables(dump: NftDump, options: DescribeOptions): Servi
   const tables = dump.tables.filter((t) => isKubeProxyTable(t) && (!options.tables || options.tables.has(`${t.family} ${t.name}`)));
   const bothFamilies = new Set(tables.map((t) => t.family)).size > 1;
   const ports: ServicePort[] = [];
-  const identities = new Map<string, string>();
+  const identities = new Map<string, ChainIdentity>();
   const unseen = new Set<ModelField>();
   const byTable = new Map<string, { reader: TableReader; portOf: Map<string, PortChains> }>();
   for (const table of tables) {
