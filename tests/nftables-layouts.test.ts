@@ -280,6 +280,28 @@ describe('the generic chain diff over two nftables dumps', () => {
     return { ruleset: dump.ruleset, identity: describeNftables(dump, { source: file }).chainIdentity };
   }
 
+  function sideOf(text: string): ChainSide {
+    const dump = readNftables(text, { source: 'edited' });
+    return { ruleset: dump.ruleset, identity: describeNftables(dump, { source: 'edited' }).chainIdentity };
+  }
+
+  test("a set's elements listed in another order: no chain differs (a set has no order)", () => {
+    const text = fixture('nftables', 'k8s-master.list.txt');
+    const swapped = text.replace('elements = { 10.244.1.2 . 10.244.1.2 . tcp . 53,\n\t\t\t     10.244.2.3 . 10.244.2.3 . tcp . 53,', 'elements = { 10.244.2.3 . 10.244.2.3 . tcp . 53,\n\t\t\t     10.244.1.2 . 10.244.1.2 . tcp . 53,');
+    expect(swapped).not.toBe(text);
+    expect(diffChains('ip kube-proxy', sideOf(text), sideOf(swapped)).chains).toEqual([]);
+  });
+
+  test("a set declared otherwise (the affinity timeout 3h → 1h): that set changed, its declaration before and after", () => {
+    const text = fixture('nftables', 'k8s-master.list.txt');
+    const edited = text.replace('timeout 3h\n\t}\n\n\tset affinity-ISHEYCOM', 'timeout 1h\n\t}\n\n\tset affinity-ISHEYCOM');
+    expect(edited).not.toBe(text);
+    const d = diffChains('ip kube-proxy', sideOf(text), sideOf(edited));
+    expect(d.chains.map((c) => [c.name, c.status, c.declaration?.before, c.declaration?.after])).toEqual([
+      ['set affinity-FLXOMXXM-default/web/tcp/http__10.244.1.10/8080', 'changed', expect.stringContaining('timeout 3h'), expect.stringContaining('timeout 1h')],
+    ]);
+  });
+
   test('the same table printed as text and as JSON: no chain differs', () => {
     expect(diffChains('ip kube-proxy', side('k8s-1.34-1.35.list-a.txt'), side('k8s-1.34-1.35.json')).chains).toEqual([]);
   });

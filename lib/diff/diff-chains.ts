@@ -5,7 +5,6 @@
  * reported apart, with whether it can change what happens to a packet.
  */
 import type { Chain, Rule, Ruleset, Table } from '../model/ruleset';
-import { BUILTIN_CHAINS } from '../model/ruleset';
 import { identityKey, type ChainIdentity } from '../model/snapshot';
 import type { OnProgress } from '../progress';
 import { orderEffect } from './order-effect';
@@ -40,7 +39,13 @@ function chainMap(ruleset: Ruleset, table: string): ReadonlyMap<string, Chain> {
 }
 
 function isImplicitBuiltin(chain: Chain): boolean {
-  return BUILTIN_CHAINS.has(chain.name) && chain.rules.length === 0 && (chain.policy === null || chain.policy === 'ACCEPT');
+  return chain.builtin === true && chain.rules.length === 0 && (chain.policy === null || chain.policy === 'ACCEPT');
+}
+
+function declarationChange(b: Chain, a: Chain): ChainDiff['declaration'] {
+  const before = b.declaration ?? null;
+  const after = a.declaration ?? null;
+  return before === after ? null : { before, after };
 }
 
 /** Chains by what they serve; a chain that is only itself is keyed by its name. */
@@ -78,10 +83,6 @@ function pairRenamed(removed: Chain[], added: Chain[]): [Chain, Chain][] {
   return pairs;
 }
 
-function withoutCounters(raw: string): string {
-  return raw.includes(' -c ') ? raw.replace(/ -c \d+ \d+/g, '') : raw;
-}
-
 interface RuleMatch {
   /** Every rule matched the one at its own position: nothing moved. */
   sameOrder: boolean;
@@ -96,7 +97,7 @@ interface RuleMatch {
 /** Counts a matched pair that differs only in how it is written. */
 function countNoise(m: RuleMatch, b: Rule, a: Rule): void {
   if (b.comment !== a.comment) m.commentOnly++;
-  else if (withoutCounters(b.raw) !== withoutCounters(a.raw)) m.formattingOnly++;
+  else if (b.raw !== a.raw) m.formattingOnly++;
 }
 
 function matchRules(before: Rule[], after: Rule[], keys: RuleKeys): RuleMatch {
@@ -262,7 +263,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
       continue;
     }
     const service = serviceOf(before.identity(c.name));
-    result.chains.push({ table, name: c.name, status: 'removed', renamedFrom: null, service, policy: null, added: [], removed: c.rules.map(ref(before, service)), changed: [], reordered: null, rules: { before: c.rules, after: [], beforeName: c.name, orderIsNoise: false } });
+    result.chains.push({ table, name: c.name, status: 'removed', renamedFrom: null, service, policy: null, declaration: null, added: [], removed: c.rules.map(ref(before, service)), changed: [], reordered: null, rules: { before: c.rules, after: [], beforeName: c.name, orderIsNoise: false } });
   }
   for (const c of added) {
     if (isImplicitBuiltin(c)) {
@@ -270,7 +271,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
       continue;
     }
     const service = serviceOf(after.identity(c.name));
-    result.chains.push({ table, name: c.name, status: 'added', renamedFrom: null, service, policy: null, added: c.rules.map(ref(after, service)), removed: [], changed: [], reordered: null, rules: { before: [], after: c.rules, beforeName: c.name, orderIsNoise: false } });
+    result.chains.push({ table, name: c.name, status: 'added', renamedFrom: null, service, policy: null, declaration: null, added: c.rules.map(ref(after, service)), removed: [], changed: [], reordered: null, rules: { before: [], after: c.rules, beforeName: c.name, orderIsNoise: false } });
   }
 
   let compared = 0;
@@ -280,11 +281,14 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
     const m = matchRules(b.rules, a.rules, beforeKey);
     result.formattingOnly += m.formattingOnly;
     result.commentOnly += m.commentOnly;
-    const reordered = m.sameOrder ? null : orderEffect(m.commonBefore.map(beforeKey.kept), m.commonAfter.map((r) => r.key), () => m.commonAfter.map((r) => r.selector));
+    // A set's elements, an IPVS service's real servers: their order is how they were listed, nothing more.
+    const orderMeans = b.ordered !== false && a.ordered !== false;
+    const reordered = m.sameOrder || !orderMeans ? null : orderEffect(m.commonBefore.map(beforeKey.kept), m.commonAfter.map((r) => r.key), () => m.commonAfter.map((r) => r.selector));
     if (reordered === 'none') result.reorderedNoEffect.push(a.name);
     const policy = b.policy !== a.policy ? { before: b.policy, after: a.policy } : null;
+    const declaration = declarationChange(b, a);
     const renamed = b.name !== a.name;
-    const differs = m.added.length + m.removed.length > 0 || reordered === 'possible' || policy !== null;
+    const differs = m.added.length + m.removed.length > 0 || reordered === 'possible' || policy !== null || declaration !== null;
     if (!differs && !renamed) continue;
     const service = serviceOf(after.identity(a.name)) ?? serviceOf(before.identity(b.name));
     const changed = pairChanged(m, renames);
@@ -295,6 +299,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
       renamedFrom: renamed ? b.name : null,
       service,
       policy,
+      declaration,
       added: changed.added.map(ref(after, service)),
       removed: changed.removed.map(ref(before, service)),
       changed: changed.pairs.map(([rb, ra]) => ({ before: ref(before, service)(rb), after: ref(after, service)(ra) })),
@@ -321,7 +326,7 @@ export function mergeChainDiffs(diffs: ChainsDiff[]): ChainsDiff {
 
 /** Written exactly alike, so alike in meaning: the common case, decided without parsing a rule. */
 function sameText(b: Chain, a: Chain): boolean {
-  if (b.name !== a.name || b.policy !== a.policy || b.rules.length !== a.rules.length) return false;
+  if (b.name !== a.name || b.policy !== a.policy || (b.declaration ?? null) !== (a.declaration ?? null) || b.rules.length !== a.rules.length) return false;
   for (let i = 0; i < b.rules.length; i++) if ((b.rules[i] as Rule).raw !== (a.rules[i] as Rule).raw) return false;
   return true;
 }

@@ -199,7 +199,7 @@ function withoutRebalancing(chains: ChainDiff[], services: ServiceDiff[]): Chain
   const comparedInFull = (s: ServiceDiff): boolean => s.status === 'unchanged' && s.before?.endpointsShown === true && s.after?.endpointsShown === true;
   const unchanged = new Set(services.filter(comparedInFull).map((s) => s.key));
   const rebalanced = (c: ChainDiff): boolean =>
-    c.service !== null && unchanged.has(c.service) && c.status === 'changed' && c.added.length === 0 && c.removed.length === 0 && c.policy === null && c.reordered === null &&
+    c.service !== null && unchanged.has(c.service) && c.status === 'changed' && c.added.length === 0 && c.removed.length === 0 && c.policy === null && c.declaration === null && c.reordered === null &&
     c.changed.every((p) => p.before.model === 'modelled' && p.after.model === 'modelled');
   return chains.filter((c) => !rebalanced(c));
 }

@@ -81,6 +81,8 @@ export interface ChainDiff {
   /** Key of the service this chain implements, or that its changed rules route to. */
   service: string | null;
   policy: { before: string | null; after: string | null } | null;
+  /** How the chain is declared besides its rules (an nft base chain's hook and priority, a set's type and flags), when that changed. */
+  declaration: { before: string | null; after: string | null } | null;
   added: RuleRef[];
   removed: RuleRef[];
   /** Same rule, different parameters (a re-weighted load-balancing rule). */

@@ -95,6 +95,7 @@ function chain(c: ChainDiff) {
     renamedFrom: c.renamedFrom,
     service: c.service,
     policy: c.policy,
+    declaration: c.declaration,
     reordered: c.reordered,
     rulesAdded: c.added.map(rule),
     rulesRemoved: c.removed.map(rule),

@@ -121,7 +121,7 @@ function otherSection(report: DiffReport): string[] {
       c.status === 'renamed'
         ? `renamed from ${code(c.renamedFrom ?? '?')}, same meaning`
         : c.status === 'changed'
-          ? [o.added.length ? `${plural(o.added.length, 'rule')} added` : '', o.removed.length ? `${plural(o.removed.length, 'rule')} removed` : '', o.changed.length ? `${plural(o.changed.length, 'rule')} changed` : '', c.reordered === 'possible' ? 'reordered (may change behaviour)' : '', c.policy ? `policy ${code(c.policy.before ?? '-')} → ${code(c.policy.after ?? '-')}` : '']
+          ? [o.added.length ? `${plural(o.added.length, 'rule')} added` : '', o.removed.length ? `${plural(o.removed.length, 'rule')} removed` : '', o.changed.length ? `${plural(o.changed.length, 'rule')} changed` : '', c.reordered === 'possible' ? 'reordered (may change behaviour)' : '', c.policy ? `policy ${code(c.policy.before ?? '-')} → ${code(c.policy.after ?? '-')}` : '', c.declaration ? `declared ${code(c.declaration.before ?? '-')} → ${code(c.declaration.after ?? '-')}` : '']
               .filter(Boolean)
               .join(', ')
           : `${c.status} (${plural(c.status === 'added' ? c.added.length : c.removed.length, 'rule')})`;

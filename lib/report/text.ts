@@ -143,6 +143,7 @@ function chainBlock(o: OtherChange, p: Palette): string[] {
           : '';
   const lines = [paint(change, p)(`  ${MARKERS[change]} ${name}${what ? `  ${what}` : ''}`)];
   if (c.policy) lines.push(p.changed(`    policy ${sanitizeLine(c.policy.before ?? '-')} → ${sanitizeLine(c.policy.after ?? '-')}`));
+  if (c.declaration) lines.push(p.changed(`    declared ${sanitizeLine(c.declaration.before ?? '-')} → ${sanitizeLine(c.declaration.after ?? '-')}`));
   if (c.reordered === 'possible') lines.push(`    ${p.changed('rules reordered: may change which rule a packet hits')}`);
   const rules = [
     ...o.removed.map((r) => ruleLine('removed', r.text, p)),

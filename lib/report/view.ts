@@ -236,7 +236,7 @@ export function otherChanges(report: DiffReport): OtherChange[] {
       return s !== 'changed' || !(r.model === 'modelled' || (whole && r.model === 'implied'));
     };
     const change: OtherChange = { chain, added: chain.added.filter(untold), removed: chain.removed.filter(untold), changed: chain.changed.filter((p) => untold(p.before) || untold(p.after)) };
-    const anything = change.added.length + change.removed.length + change.changed.length > 0 || chain.status === 'renamed' || chain.reordered !== null || chain.policy !== null;
+    const anything = change.added.length + change.removed.length + change.changed.length > 0 || chain.status === 'renamed' || chain.reordered !== null || chain.policy !== null || chain.declaration !== null;
     return anything ? [change] : [];
   });
 }
