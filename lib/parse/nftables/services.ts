@@ -470,7 +470,8 @@ function checkEndpointNames(r: TableReader, g: Group, endpoints: Endpoint[]): vo
   for (const e of endpoints) {
     if (!e.ref || !e.address) continue;
     const expected = endpointName('endpoint', g.spn, g.protocol, e.address);
-    if (sameKubeName(e.ref, expected) || r.view.findings.some((f) => f.message.startsWith(`${sanitizeLine(e.ref as string)}:`))) continue;
+    if (sameKubeName(e.ref, expected) || r.view.misnamed.has(e.ref)) continue;
+    r.view.misnamed.add(e.ref);
     finding(r, 'name-mismatch', `${sanitizeLine(e.ref)}: sends ${sanitizeLine(displaySpn(g.spn))}/${g.protocol} traffic to ${e.address}, but kube-proxy would name that chain ${sanitizeLine(expected)}`, r.chain(e.ref)?.line ?? null);
   }
 }
@@ -565,6 +566,8 @@ function describeTable(r: TableReader): ServicePort[] {
 class ViewBuilder {
   readonly findings: Finding[] = [];
   readonly warnings: Warning[] = [];
+  /** Endpoint chains already found misnamed: each is said once. */
+  readonly misnamed = new Set<string>();
 
   constructor(
     readonly options: DescribeOptions,
@@ -576,8 +579,10 @@ class ViewBuilder {
   }
 }
 
-/** The entry points a table without its dispatch maps cannot show. */
-/** kube-proxy's maps do not say whether an address is an external or a load-balancer IP (but for a load balancer with source ranges). */
+/**
+ * What a table cannot show: the entry points, without its dispatch maps; and never whether an
+ * address is an external or a load-balancer IP (but for a load balancer with source ranges).
+ */
 function unseenOf(table: NftTable): ModelField[] {
   const unseen: ModelField[] = ['ipRoles'];
   if (!table.sets.has('service-ips')) unseen.push('clusterIP', 'externalIPs', 'loadBalancerIPs');
