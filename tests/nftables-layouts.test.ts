@@ -7,12 +7,14 @@
  */
 import { InputError } from '../lib/errors';
 import type { ServiceModel, ServicePort } from '../lib/model/service';
-import type { ServiceView } from '../lib/model/snapshot';
-import { describeNftables, looksLikeNftables, nftablesServiceNames, readNftables, type NftablesServicePort } from '../lib/parse/nftables';
+import { describeNftables, looksLikeNftables, nftablesServiceNames, readNftables } from '../lib/parse/nftables';
 import { diffChains, type ChainSide } from '../lib/diff/diff-chains';
 import { parseSnapshot } from '../lib/snapshot/load-snapshot';
 import { writeRestorePayload, type ClusterSpec } from './support/kube-proxy-writer';
 import { fixture, port } from './support/snapshots';
+import { identityKey, type ChainIdentity, type ServiceView } from '../lib/model/snapshot';
+
+const keyOf = (id: ChainIdentity | undefined): string | undefined => id && identityKey(id);
 
 const LAYOUTS = ['k8s-1.29', 'k8s-1.30-1.33', 'k8s-1.34-1.35', 'k8s-1.36', 'k8s-master'];
 const FORMATS = ['list.txt', 'list-a.txt', 'json'];
@@ -63,7 +65,7 @@ describe('one cluster, every kube-proxy nftables layout', () => {
 
   test.each(cases)('%s gives the cluster of the fixture README, with nothing to report', (file) => {
     const v = view(file);
-    expect(v.model).toMatchObject({ mode: 'nftables', complete: true, unseen: [] });
+    expect(v.model).toMatchObject({ mode: 'nftables', complete: true, unseen: ['ipRoles'] });
     expect(meanings(v.model)).toEqual(CLUSTER);
     expect(v.model.ports.every((p) => p.endpointsShown && [...p.endpoints, ...(p.localEndpoints ?? [])].every((e) => e.probability === null && e.issues.length === 0))).toBe(true);
     expect(v.findings).toEqual([]);
@@ -95,30 +97,30 @@ describe('one cluster, every kube-proxy nftables layout', () => {
 
 describe('layout details', () => {
   test('balancing is numgen buckets, each 1/N; the endpoint chain (≤1.35) or nothing (1.36+ DNAT map) is the ref', () => {
-    const old = port(view('k8s-1.34-1.35.list.txt').model, 'kube-system/kube-dns:dns/udp') as NftablesServicePort;
+    const old = port(view('k8s-1.34-1.35.list.txt').model, 'kube-system/kube-dns:dns/udp');
     expect(old.balancing).toBe('numgen random mod 2, buckets 1/1');
     expect(old.endpoints.map((e) => e.ref)).toEqual(['endpoint-TF6S6XX7-kube-system/kube-dns/udp/dns__10.244.1.2/53', 'endpoint-XNQT4B3W-kube-system/kube-dns/udp/dns__10.244.2.3/53']);
-    const map = port(view('k8s-1.36.list.txt').model, 'kube-system/kube-dns:dns/udp') as NftablesServicePort;
+    const map = port(view('k8s-1.36.list.txt').model, 'kube-system/kube-dns:dns/udp');
     expect(map.balancing).toBe('numgen random mod 2, buckets 1/1');
     expect(map.endpoints.map((e) => [e.address, e.ref])).toEqual([['10.244.1.2:53', null], ['10.244.2.3:53', null]]);
   });
 
   test('master: a single endpoint DNATed directly takes all the traffic', () => {
-    const lb = port(view('k8s-master.list.txt').model, 'default/lb-local:https/tcp') as NftablesServicePort;
+    const lb = port(view('k8s-master.list.txt').model, 'default/lb-local:https/tcp');
     expect(lb.localEndpoints).toEqual([{ address: '10.244.1.20:8443', probability: null, share: 1, ref: null, issues: [] }]);
     const text = fixture('nftables', 'k8s-master.list.txt').replace('meta l4proto udp dnat ip to numgen random mod 2 map { 0 : 10.244.1.2 . 53, 1 : 10.244.2.3 . 53 }', 'meta l4proto udp dnat to 10.244.1.2:53');
-    const dns = port(describe_(text, 'lone').model, 'kube-system/kube-dns:dns/udp') as NftablesServicePort;
+    const dns = port(describe_(text, 'lone').model, 'kube-system/kube-dns:dns/udp');
     expect([dns.balancing, meaning(dns).endpoints]).toEqual(['dnat', [['10.244.1.2:53', 1]]]);
   });
 
   test('chain identities: the service, local, external and firewall chains and the endpoint chains, as the iptables reader names them', () => {
     const v = view('k8s-1.34-1.35.list.txt');
-    expect(v.chainIdentity('service-5A6HMGKF-default/lb-local/tcp/https')).toBe('svc:default/lb-local:https/tcp');
-    expect(v.chainIdentity('local-5A6HMGKF-default/lb-local/tcp/https')).toBe('svl:default/lb-local:https/tcp');
-    expect(v.chainIdentity('external-5A6HMGKF-default/lb-local/tcp/https')).toBe('ext:default/lb-local:https/tcp');
-    expect(v.chainIdentity('firewall-5A6HMGKF-default/lb-local/tcp/https')).toBe('fw:default/lb-local:https/tcp');
-    expect(v.chainIdentity('endpoint-PKRL6LQE-default/lb-local/tcp/https__10.244.1.20/8443')).toBe('sep:default/lb-local:https/tcp@10.244.1.20:8443');
-    expect(v.chainIdentity('services')).toBeUndefined();
+    expect(keyOf(v.chainIdentity('service-5A6HMGKF-default/lb-local/tcp/https'))).toBe('svc:default/lb-local:https/tcp');
+    expect(keyOf(v.chainIdentity('local-5A6HMGKF-default/lb-local/tcp/https'))).toBe('svl:default/lb-local:https/tcp');
+    expect(keyOf(v.chainIdentity('external-5A6HMGKF-default/lb-local/tcp/https'))).toBe('ext:default/lb-local:https/tcp');
+    expect(keyOf(v.chainIdentity('firewall-5A6HMGKF-default/lb-local/tcp/https'))).toBe('fw:default/lb-local:https/tcp');
+    expect(keyOf(v.chainIdentity('endpoint-PKRL6LQE-default/lb-local/tcp/https__10.244.1.20/8443'))).toBe('sep:default/lb-local:https/tcp@10.244.1.20:8443');
+    expect(keyOf(v.chainIdentity('services'))).toBeUndefined();
     expect(port(v.model, 'default/lb-local:https/tcp').refs).toEqual([
       'service-5A6HMGKF-default/lb-local/tcp/https',
       'local-5A6HMGKF-default/lb-local/tcp/https',
@@ -129,8 +131,8 @@ describe('layout details', () => {
 
   test('the scaled pair: kube-dns 2 → 4 endpoints, shares 50% → 25%', () => {
     for (const format of FORMATS) {
-      const before = port(view(`k8s-master.${format}`).model, 'kube-system/kube-dns:dns/udp') as NftablesServicePort;
-      const after = port(view(`k8s-master-scaled.${format}`).model, 'kube-system/kube-dns:dns/udp') as NftablesServicePort;
+      const before = port(view(`k8s-master.${format}`).model, 'kube-system/kube-dns:dns/udp');
+      const after = port(view(`k8s-master-scaled.${format}`).model, 'kube-system/kube-dns:dns/udp');
       expect(before.endpoints.map((e) => [e.address, e.share])).toEqual([['10.244.1.2:53', 0.5], ['10.244.2.3:53', 0.5]]);
       expect(after.endpoints.map((e) => [e.address, e.share])).toEqual([['10.244.1.2:53', 0.25], ['10.244.1.4:53', 0.25], ['10.244.2.3:53', 0.25], ['10.244.2.5:53', 0.25]]);
       expect([before.balancing, after.balancing]).toEqual(['numgen random mod 2, buckets 1/1', 'numgen random mod 4, buckets 1/1/1/1']);
@@ -146,7 +148,7 @@ describe('layout details', () => {
         ['stale-chain', 'endpoint-XNQT4B3W-kube-system/kube-dns/udp/dns__10.244.2.3/53'],
         ['stale-chain', 'endpoint-CMQO5UVS-kube-system/kube-dns/tcp/dns-tcp__10.244.2.3/53'],
       ]);
-      expect(v.chainIdentity('endpoint-XNQT4B3W-kube-system/kube-dns/udp/dns__10.244.2.3/53')).toBeUndefined();
+      expect(keyOf(v.chainIdentity('endpoint-XNQT4B3W-kube-system/kube-dns/udp/dns__10.244.2.3/53'))).toBeUndefined();
     }
   });
 
@@ -158,7 +160,7 @@ describe('layout details', () => {
         key: 'default/lb-local:https/tcp', name: 'default/lb-local:https', protocol: 'tcp', clusterIP: 'fd00:10:96::28', port: 443, nodePorts: [31443], externalIPs: [], loadBalancerIPs: ['2001:db8:50::50'],
         endpoints: [['[fd00:10:244:1::14]:8443', 0.5], ['[fd00:10:244:2::15]:8443', 0.5]], localEndpoints: [['[fd00:10:244:1::14]:8443', 1]], affinitySeconds: null, noEndpoints: null, noLocalEndpoints: false,
       });
-      expect(v.chainIdentity('endpoint-AR6QTF3B-default/web/tcp/http__fd00.10.244.1..a/8080')).toBe('sep:default/web:http/tcp@[fd00:10:244:1::a]:8080');
+      expect(keyOf(v.chainIdentity('endpoint-AR6QTF3B-default/web/tcp/http__fd00.10.244.1..a/8080'))).toBe('sep:default/web:http/tcp@[fd00:10:244:1::a]:8080');
     }
   });
 
@@ -199,6 +201,13 @@ describe('corpus', () => {
     expect(port(v.model, 'kube-system/kube-dns:dns/udp')).toMatchObject({ clusterIP: '10.255.0.10', endpointsShown: false, endpoints: [] });
     expect(port(v.model, 'home/http-server-external-ip:mainhttp/tcp')).toMatchObject({ clusterIP: '10.255.8.50', externalIPs: ['10.128.0.25'], endpointsShown: false });
   });
+
+  test('a 1.29 listing cut after its firewall set: the port that set names has endpoints unknown, not none', () => {
+    const text = fixture('nftables', 'k8s-1.29.list.txt');
+    const cut = text.slice(0, text.indexOf('\n\t}', text.indexOf('elements = { 203.0.113.50 . tcp . 443')) + 3);
+    const v = describe_(cut, 'cut', { allowTruncated: true });
+    expect(port(v.model, 'default/lb-local:https/tcp')).toMatchObject({ endpoints: [], endpointsShown: false });
+  });
 });
 
 describe('what the rules say about themselves', () => {
@@ -224,7 +233,7 @@ describe('what the rules say about themselves', () => {
     const a = 'endpoint-TF6S6XX7-kube-system/kube-dns/udp/dns__10.244.1.2/53';
     const b = 'endpoint-XNQT4B3W-kube-system/kube-dns/udp/dns__10.244.2.3/53';
     const twice = describe_(base.replace(vmap, `numgen random mod 3 vmap { 0 : goto ${a}, 1 : goto ${b}, 2 : goto ${a} }`), 'twice');
-    const dns = port(twice.model, 'kube-system/kube-dns:dns/udp') as NftablesServicePort;
+    const dns = port(twice.model, 'kube-system/kube-dns:dns/udp');
     expect(dns.endpoints.map((e) => [e.address, e.share])).toEqual([['10.244.1.2:53', 0.666666667], ['10.244.2.3:53', 0.333333333]]);
     expect(dns.balancing).toBe('numgen random mod 3, buckets 2/1');
     expect(twice.findings).toEqual([]);
@@ -242,7 +251,7 @@ describe('what the rules say about themselves', () => {
     expect(itp.findings).toEqual([]);
     expect(port(itp.model, 'kube-system/kube-dns:dns/udp')).toMatchObject({ clusterIP: '10.96.0.10', port: 53, endpoints: [], refs: [local] });
     expect(meaning(port(itp.model, 'kube-system/kube-dns:dns/udp')).localEndpoints).toEqual([['10.244.1.2:53', 0.5], ['10.244.2.3:53', 0.5]]);
-    expect(itp.chainIdentity(local)).toBe('svl:kube-system/kube-dns:dns/udp');
+    expect(keyOf(itp.chainIdentity(local))).toBe('svl:kube-system/kube-dns:dns/udp');
     const none = describe_(
       base.replace(`\t\t\t     10.96.0.10 . udp . 53 : goto ${svc},\n`, '').replace(': goto reject-chain }', ': goto reject-chain,\n\t\t\t     10.96.0.10 . udp . 53 comment "kube-system/kube-dns:dns" : drop }'),
       'itp-local-none',
@@ -270,6 +279,28 @@ describe('the generic chain diff over two nftables dumps', () => {
     const dump = readNftables(fixture('nftables', file), { source: file });
     return { ruleset: dump.ruleset, identity: describeNftables(dump, { source: file }).chainIdentity };
   }
+
+  function sideOf(text: string): ChainSide {
+    const dump = readNftables(text, { source: 'edited' });
+    return { ruleset: dump.ruleset, identity: describeNftables(dump, { source: 'edited' }).chainIdentity };
+  }
+
+  test("a set's elements listed in another order: no chain differs (a set has no order)", () => {
+    const text = fixture('nftables', 'k8s-master.list.txt');
+    const swapped = text.replace('elements = { 10.244.1.2 . 10.244.1.2 . tcp . 53,\n\t\t\t     10.244.2.3 . 10.244.2.3 . tcp . 53,', 'elements = { 10.244.2.3 . 10.244.2.3 . tcp . 53,\n\t\t\t     10.244.1.2 . 10.244.1.2 . tcp . 53,');
+    expect(swapped).not.toBe(text);
+    expect(diffChains('ip kube-proxy', sideOf(text), sideOf(swapped)).chains).toEqual([]);
+  });
+
+  test("a set declared otherwise (the affinity timeout 3h → 1h): that set changed, its declaration before and after", () => {
+    const text = fixture('nftables', 'k8s-master.list.txt');
+    const edited = text.replace('timeout 3h\n\t}\n\n\tset affinity-ISHEYCOM', 'timeout 1h\n\t}\n\n\tset affinity-ISHEYCOM');
+    expect(edited).not.toBe(text);
+    const d = diffChains('ip kube-proxy', sideOf(text), sideOf(edited));
+    expect(d.chains.map((c) => [c.name, c.status, c.declaration?.before, c.declaration?.after])).toEqual([
+      ['set affinity-FLXOMXXM-default/web/tcp/http__10.244.1.10/8080', 'changed', expect.stringContaining('timeout 3h'), expect.stringContaining('timeout 1h')],
+    ]);
+  });
 
   test('the same table printed as text and as JSON: no chain differs', () => {
     expect(diffChains('ip kube-proxy', side('k8s-1.34-1.35.list-a.txt'), side('k8s-1.34-1.35.json')).chains).toEqual([]);

@@ -30,7 +30,7 @@ export interface DiffArgs {
   before: string;
   after: string;
   output: Output;
-  table: string;
+  table?: string;
   format: (typeof FORMATS)[number];
   service?: string[];
   namespace?: string[];
@@ -51,7 +51,7 @@ export function diffOptions<T>(y: Argv<T>) {
     .positional('before', { type: 'string', demandOption: true, describe: 'dump or snapshot before the change (- for stdin)' })
     .positional('after', { type: 'string', demandOption: true, describe: 'dump or snapshot after the change' })
     .option('output', { alias: 'o', choices: OUTPUTS, default: 'text' as Output, describe: 'report format' })
-    .option('table', { type: 'string', default: 'nat', describe: "table whose chains are compared rule by rule, or 'all'" })
+    .option('table', { type: 'string', describe: "table whose chains are compared rule by rule, or 'all' (default: the tables kube-proxy's mode writes: nat; nftables: its kube-proxy tables; IPVS: the IPVS services and nat)" })
     .option('format', { choices: FORMATS, default: 'auto' as const, describe: 'input format (detected by default)' })
     .option('service', { type: 'string', array: true, describe: 'only this service (ns/name or ns/name:port); repeatable' })
     .option('namespace', { alias: 'n', type: 'string', array: true, describe: 'only services in this namespace; repeatable' })

@@ -117,6 +117,7 @@ export async function scaleCommand(args: ArgumentsCamelCase<ScaleArgs>): Promise
       dryRun: args.dryRun,
       signal: abort.signal,
       allTables: args.allTables,
+      mode: args.mode,
       debugImage: args.debugImage,
       onProgress: (ms, outstanding) => {
         // A line each time what natdiff waits for changes (logs and scripts see it too), a spinner on a terminal.

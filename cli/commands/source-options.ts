@@ -1,6 +1,7 @@
 /** The options every capturing command shares: where the rules come from, and which cluster. */
 import type { Argv } from 'yargs';
 import { Kubectl } from '../../lib/capture/kubectl';
+import { MODE_OPTIONS, type ModeOption } from '../../lib/capture/proxy-mode';
 import { checkSource, type Source } from '../../lib/capture/sources';
 import { NatdiffError } from '../../lib/errors';
 import { duration } from '../option-values';
@@ -17,6 +18,7 @@ export interface SourceArgs {
   context?: string;
   kubeconfig?: string;
   allTables: boolean;
+  mode: ModeOption;
   /** Milliseconds. */
   commandTimeout: number;
 }
@@ -27,12 +29,13 @@ export function sourceOptions<T>(y: Argv<T>) {
     .option('node', { type: 'string', describe: 'read the rules on this cluster node, through kubectl' })
     .option('via', { choices: ['exec', 'debug'] as const, default: 'exec' as const, describe: 'with --node: exec into the kube-proxy pod, or run a privileged kubectl debug pod' })
     .option('debug-image', { type: 'string', default: 'busybox:1.36', describe: 'the image of the --via debug pod' })
-    .option('ssh', { type: 'string', describe: 'read the rules on this host: ssh HOST sudo iptables-save' })
+    .option('ssh', { type: 'string', describe: "read the rules on this host: ssh HOST sudo -n and the mode's commands (iptables-save, nft, ipvsadm-save)" })
     .option('ssh-option', { type: 'string', array: true, describe: 'an ssh -o option for --ssh (repeatable), e.g. Port=2222' })
     .option('exec', { type: 'boolean', describe: 'read the rules from the command after --' })
     .option('context', { type: 'string', describe: 'kubectl context' })
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig file for kubectl' })
-    .option('all-tables', { type: 'boolean', default: false, describe: 'capture every table, not only nat (the filter table holds "no endpoints" rules)' })
+    .option('mode', { choices: MODE_OPTIONS, default: 'auto' as ModeOption, describe: "kube-proxy's mode, whose rules to read (auto: as its configuration or the node's rules say)" })
+    .option('all-tables', { type: 'boolean', default: false, describe: 'iptables: capture every table, not only nat (the filter table holds "no endpoints" rules)' })
     .option('command-timeout', { type: 'string', default: '30s', coerce: duration('--command-timeout'), describe: 'timeout for each capture and kubectl call' })
     .conflicts('netns', ['node', 'ssh', 'exec'])
     .conflicts('node', ['ssh', 'exec'])

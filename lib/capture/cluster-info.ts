@@ -1,20 +1,20 @@
 /**
  * What the cluster says at capture time, stored in the snapshot so a later diff can name pods
  * and services: endpoint IP → pod (from EndpointSlices), every service port (for naming
- * comment-less chains by their hash), the kube context, and kube-proxy's configured mode.
+ * comment-less chains by their hash, and IPVS virtual services by their address), the kube
+ * context, and a node's own addresses (where its NodePorts are).
  */
 import type { ServicePortInfo } from '../model/metadata';
 import type { PodRef } from '../model/pods';
 import { servicePortName } from '../model/service';
-import { configMapSchema, endpointSliceSchema, listOf, serviceSchema, type ConfigMap, type EndpointSlice, type Service } from './kube-types';
+import { endpointSliceSchema, listOf, nodeAddressesSchema, serviceSchema, type EndpointSlice, type Service } from './kube-types';
 import { KubectlError, type Kubectl } from './kubectl';
-import { namespaceName } from './names';
+import { namespaceName, nodeName } from './names';
 
 export interface ClusterInfo {
   context: string | null;
   pods: Record<string, PodRef>;
   servicePorts: ServicePortInfo[];
-  proxyMode: string | null;
 }
 
 export function podMap(slices: EndpointSlice[]): Record<string, PodRef> {
@@ -37,39 +37,38 @@ export function podMap(slices: EndpointSlice[]): Record<string, PodRef> {
   return pods;
 }
 
+/** Every port of every service; external and load-balancer IPs only where a service has them. */
 export function servicePorts(services: Service[]): ServicePortInfo[] {
-  return services.flatMap((s) =>
-    (s.spec.ports ?? []).map((p) => ({
+  return services.flatMap((s) => {
+    const externalIPs = s.spec.externalIPs ?? [];
+    const loadBalancerIPs = (s.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip ? [i.ip] : []));
+    return (s.spec.ports ?? []).map((p) => ({
       name: servicePortName(s.metadata.namespace ?? 'default', s.metadata.name, p.name),
       protocol: (p.protocol ?? 'TCP').toLowerCase(),
       clusterIP: s.spec.clusterIP && s.spec.clusterIP !== 'None' ? s.spec.clusterIP : null,
       port: p.port,
       nodePort: p.nodePort ?? null,
-    })),
-  );
+      ...(externalIPs.length > 0 ? { externalIPs } : {}),
+      ...(loadBalancerIPs.length > 0 ? { loadBalancerIPs } : {}),
+    }));
+  });
 }
 
-/** kube-proxy's `mode` from its ConfigMap (kubeadm layout); null when it cannot be read. */
-export function proxyModeOf(cm: ConfigMap | null): string | null {
-  const conf = cm?.data?.['config.conf'];
-  if (!conf) return null;
-  const mode = /^mode:\s*"?([A-Za-z]*)"?\s*$/m.exec(conf)?.[1];
-  return mode === undefined ? null : mode || 'iptables';
+/** A node's own addresses (InternalIP, ExternalIP), which carry its NodePorts. */
+export async function nodeAddresses(kubectl: Kubectl, node: string): Promise<string[]> {
+  const n = await kubectl.json(nodeAddressesSchema, ['get', 'node', '--', nodeName(node)]);
+  return (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP').map((a) => a.address);
 }
 
 /** Cluster-wide, or in one namespace (`namespace`). */
 export async function readClusterInfo(kubectl: Kubectl, namespace?: string): Promise<ClusterInfo> {
   const scope = namespace ? [`--namespace=${namespaceName(namespace)}`] : ['--all-namespaces'];
-  const [context, slices, services, cm] = await Promise.all([
+  const [context, slices, services] = await Promise.all([
     kubectl.currentContext(),
     kubectl.json(listOf(endpointSliceSchema), ['get', 'endpointslices', ...scope]),
     kubectl.json(listOf(serviceSchema), ['get', 'services', ...scope]),
-    kubectl.json(configMapSchema, ['get', 'configmap', '--namespace=kube-system', '--', 'kube-proxy']).catch((e: unknown) => {
-      if (e instanceof KubectlError) return null;
-      throw e;
-    }),
   ]);
-  return { context, pods: podMap(slices.items), servicePorts: servicePorts(services.items), proxyMode: proxyModeOf(cm) };
+  return { context, pods: podMap(slices.items), servicePorts: servicePorts(services.items) };
 }
 
 /**

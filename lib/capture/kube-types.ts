@@ -25,7 +25,10 @@ export function listOf<T extends z.ZodType>(item: T) {
 
 export const podSchema = z.object({
   metadata: objectMetaSchema,
-  spec: z.object({ nodeName: z.string().optional(), containers: z.array(z.object({ name: z.string() })) }),
+  spec: z.object({
+    nodeName: z.string().optional(),
+    containers: z.array(z.object({ name: z.string(), command: z.array(z.string()).nullish(), args: z.array(z.string()).nullish() })),
+  }),
   status: z
     .object({
       phase: z.string().optional(),
@@ -40,6 +43,11 @@ export type Pod = z.infer<typeof podSchema>;
 
 export const nodeSchema = z.object({ metadata: objectMetaSchema });
 
+/** A node's addresses (`kubectl get node NAME`). */
+export const nodeAddressesSchema = z.object({
+  status: z.object({ addresses: z.array(z.object({ type: z.string(), address: z.string() })).nullish() }).optional(),
+});
+
 export type Node = z.infer<typeof nodeSchema>;
 
 export const serviceSchema = z.object({
@@ -51,7 +59,9 @@ export const serviceSchema = z.object({
       .array(z.object({ name: z.string().optional(), port: z.number(), protocol: z.string().optional(), nodePort: z.number().optional(), targetPort: z.union([z.number(), z.string()]).optional() }))
       .nullish(),
     type: z.string().optional(),
+    externalIPs: z.array(z.string()).nullish(),
   }),
+  status: z.object({ loadBalancer: z.object({ ingress: z.array(z.object({ ip: z.string().optional() })).nullish() }).optional() }).optional(),
 });
 
 export type Service = z.infer<typeof serviceSchema>;

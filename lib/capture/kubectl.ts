@@ -51,6 +51,11 @@ export class KubectlError extends CaptureError {
   }
 }
 
+/** The failure of a kubectl call that ran and exited non-zero, as one line naming the call. */
+export function callFailed(args: readonly string[], result: CommandResult): KubectlError {
+  return new KubectlError(describeCall(args), kubectlFailure(result), result);
+}
+
 export class Kubectl {
   constructor(
     readonly target: KubeTarget = {},
@@ -78,7 +83,7 @@ export class Kubectl {
   /** stdout of a call that must succeed. */
   async run(args: readonly string[], timeoutMs?: number): Promise<string> {
     const res = await this.result(args, timeoutMs);
-    if (res.code !== 0) throw new KubectlError(describeCall(args), kubectlFailure(res), res);
+    if (res.code !== 0) throw callFailed(args, res);
     return res.stdout;
   }
 

@@ -29,10 +29,19 @@ export function podName(name: string): string {
   return subdomain('pod', name);
 }
 
+function label(kind: string, name: string): string {
+  if (name.length > 63 || !LABEL.test(name)) throw invalid(`${kind} ${name}: not a Kubernetes ${kind} name (${LABEL_RULE})`);
+  return name;
+}
+
 /** Namespaces are DNS-1123 labels (Kubernetes' ValidateNamespaceName). */
 export function namespaceName(name: string): string {
-  if (name.length > 63 || !LABEL.test(name)) throw invalid(`namespace ${name}: not a Kubernetes namespace name (${LABEL_RULE})`);
-  return name;
+  return label('namespace', name);
+}
+
+/** Container names are DNS-1123 labels (Kubernetes' validateContainers). */
+export function containerName(name: string): string {
+  return label('container', name);
 }
 
 /** What `ip netns` accepts (a file name under /run/netns: not empty, no `/`, not `.` or `..`, at most 255 bytes), not starting with `-`. */

@@ -1,15 +1,17 @@
 /**
- * `natdiff snap`: capture from a source, check that what came back is a dump, add what the
- * cluster says (pods, service ports), and write the snapshot file atomically.
+ * `natdiff snap`: capture from a source in the mode asked for or found, check that what came back
+ * is rules of that mode, add what the cluster says (pods, service ports, the node's addresses), and
+ * write the snapshot file atomically.
  */
 import { hostname } from 'node:os';
 import { CaptureError, InputError, NatdiffError } from '../errors';
-import type { SnapshotMetadata } from '../model/metadata';
+import type { ModeDecision, SnapshotMetadata } from '../model/metadata';
 import type { Ruleset } from '../model/ruleset';
+import type { Snapshot } from '../model/snapshot';
 import { parseSnapshot } from '../snapshot/load-snapshot';
-import { countRules, iptablesOrigin, newMetadata, writeSnapshot } from '../snapshot/write-snapshot';
+import { composeSnapshot, iptablesOrigin, joinParts, newMetadata, withParts, writeSnapshot } from '../snapshot/write-snapshot';
 import { VERSION } from '../version';
-import { readClusterInfo, type ClusterInfo } from './cluster-info';
+import { nodeAddresses, readClusterInfo, type ClusterInfo } from './cluster-info';
 import { listOf, nodeSchema } from './kube-types';
 import { capture, describeSource, type Capture, type CaptureOptions, type Source } from './sources';
 
@@ -30,14 +32,18 @@ export interface TakenSnapshot {
   warnings: string[];
 }
 
-/** Which proxy wrote the rules, when the rules themselves say so. */
-export function proxyModeFromRules(dump: string): string | null {
-  if (/-j KUBE-SVC-|^:KUBE-SVC-/m.test(dump) && /-A KUBE-SVC-/.test(dump)) return 'iptables';
-  if (/--match-set KUBE-CLUSTER-IP /.test(dump)) return 'ipvs';
-  return null;
+export interface TakenInMode extends TakenSnapshot {
+  /** The mode read, and how it was decided (a scale keeps it for every later capture). */
+  mode: ModeDecision;
 }
 
-const NOT_KUBE_PROXY = 'kube-proxy may not run there, or runs in nftables mode (its rules are then not iptables rules: nft list ruleset shows them); the snapshot records what was there';
+/** What the cluster said, for the metadata: pods and service ports, and the node's own addresses. */
+interface ClusterFacts {
+  info: ClusterInfo | null;
+  nodeIPs: string[] | null;
+}
+
+const NOT_KUBE_PROXY = 'kube-proxy may not run there; the snapshot records what was there';
 
 /** Why the nat table holds nothing of kube-proxy's, when it does not: no rules at all, or no KUBE- chain. */
 function kubeProxyAbsent(ruleset: Ruleset, where: string): string | null {
@@ -50,67 +56,102 @@ function kubeProxyAbsent(ruleset: Ruleset, where: string): string | null {
   return null;
 }
 
-/** A capture must be a dump; one with nothing of kube-proxy's is still kept, with a warning saying why that may be. */
-function checkDump(c: Capture, where: string): void {
-  if (c.text.trim() === '') {
-    c.warnings.push(`${where} printed no rules at all (no ${c.command.includes('-t') ? 'nat table' : 'tables'} there yet): ${NOT_KUBE_PROXY}`);
-    return;
+function ruleCount(ruleset: Ruleset): number {
+  let n = 0;
+  for (const table of ruleset.tables.values()) for (const chain of table.chains.values()) n += chain.rules.length;
+  return n;
+}
+
+/** The capture as the snapshot file will hold it, read back as natdiff reads that file. */
+export function readCapture(c: Capture, metadata: SnapshotMetadata, where: string): Snapshot {
+  return parseSnapshot(composeSnapshot({ metadata, parts: c.parts }), where);
+}
+
+/**
+ * A capture must be rules of its mode (read as printed: a bad line is told by its line in the
+ * output); an iptables capture with nothing of kube-proxy's (what auto reads where it finds no
+ * kube-proxy rules, or what --exec printed) is still kept, with a warning saying why that may be.
+ * Returns the rules as read.
+ */
+function checkCapture(c: Capture, where: string, allTables: boolean): Ruleset {
+  const text = joinParts(c.parts);
+  if (c.mode.mode === 'iptables' && text.trim() === '') {
+    c.warnings.push(`${where} printed no rules at all (no ${allTables ? 'tables' : 'nat table'} there yet): ${NOT_KUBE_PROXY}`);
+    return { tables: new Map() };
   }
   try {
-    const absent = kubeProxyAbsent(parseSnapshot(c.text, where).ruleset, where);
+    const { ruleset } = parseSnapshot(text, where);
+    const absent = c.mode.mode === 'iptables' ? kubeProxyAbsent(ruleset, where) : null;
     if (absent) c.warnings.push(absent);
+    return ruleset;
   } catch (e) {
-    if (e instanceof InputError) throw new CaptureError(`${where} did not give an iptables dump${e.line ? ` (line ${e.line})` : ''}: ${e.reason}`);
+    if (e instanceof InputError) throw new CaptureError(`${where} did not give ${c.mode.mode === 'iptables' ? 'an iptables dump' : `${c.mode.mode} rules`}${e.line ? ` (line ${e.line})` : ''}: ${e.reason}`);
     throw e;
   }
 }
 
-async function clusterInfoFor(options: SnapOptions, warnings: string[]): Promise<ClusterInfo | null> {
-  if (typeof options.clusterInfo === 'object') return options.clusterInfo.known;
-  const wanted = options.clusterInfo === 'always' || (options.clusterInfo === 'auto' && (options.source.kind === 'node' || Boolean(options.kubectl.target.context || options.kubectl.target.kubeconfig)));
-  if (!wanted) return null;
-  try {
-    return await readClusterInfo(options.kubectl);
-  } catch (e) {
-    if (options.clusterInfo === 'always' || !(e instanceof NatdiffError)) throw e;
-    warnings.push(`no pod names in this snapshot: ${e.message}`);
-    return null;
-  }
+/** Whether to ask the cluster, and what it said; what it could not say is a warning unless asked for. */
+async function clusterFactsFor(options: SnapOptions, warnings: string[]): Promise<ClusterFacts> {
+  const { clusterInfo, kubectl } = options;
+  const wanted = typeof clusterInfo === 'object' || clusterInfo === 'always' || (clusterInfo === 'auto' && (options.source.kind === 'node' || Boolean(kubectl.target.context || kubectl.target.kubeconfig)));
+  if (!wanted) return { info: null, nodeIPs: null };
+  const asked = async <T>(without: string, read: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await read();
+    } catch (e) {
+      if (clusterInfo === 'always' || !(e instanceof NatdiffError)) throw e;
+      warnings.push(`${without}: ${e.message}`);
+      return null;
+    }
+  };
+  const node = options.source.kind === 'node' ? options.source.node : null;
+  const [info, nodeIPs] = await Promise.all([
+    typeof clusterInfo === 'object' ? clusterInfo.known : asked('no pod names in this snapshot', () => readClusterInfo(kubectl)),
+    node ? asked(`no addresses of node ${node} in this snapshot`, () => nodeAddresses(kubectl, node)) : null,
+  ]);
+  return { info, nodeIPs };
 }
 
-function metadataOf(c: Capture, info: ClusterInfo | null, options: SnapOptions, capturedAt: Date, multiple: boolean): SnapshotMetadata {
+function metadataOf(c: Capture, facts: ClusterFacts, options: SnapOptions, capturedAt: Date, multiple: boolean): SnapshotMetadata {
   const label = multiple && c.backend ? `${options.label ?? 'snapshot'}-${c.backend === 'nf_tables' ? 'nft' : c.backend}` : (options.label ?? null);
+  const iptables = c.parts.find((p) => p.name === 'iptables');
+  const { info, nodeIPs } = facts;
   return newMetadata({
     capturedAt: capturedAt.toISOString(),
     label,
-    source: { kind: c.kind, target: c.target, via: c.via, command: c.command },
+    source: { kind: c.kind, target: c.target, via: c.via, command: c.parts[0]?.command ?? [] },
     node: c.node ?? (options.source.kind === 'local' ? hostname() : null),
     kubeContext: info?.context ?? null,
-    kubeProxyMode: info?.proxyMode ?? proxyModeFromRules(c.text),
-    iptables: iptablesOrigin(c.text, c.backend),
+    kubeProxyMode: c.mode.mode,
+    kubeProxyModeDecision: { by: c.mode.by, reason: c.mode.reason },
+    iptables: iptables ? iptablesOrigin(iptables.text, c.backend) : { version: null, backend: null },
     natdiffVersion: VERSION,
-    rules: countRules(c.text),
+    rules: 0,
     ...(info ? { pods: info.pods, servicePorts: info.servicePorts } : {}),
+    ...(nodeIPs ? { nodeIPs } : {}),
   });
 }
 
-export async function takeSnapshot(options: SnapOptions): Promise<TakenSnapshot[]> {
+export async function takeSnapshot(options: SnapOptions): Promise<TakenInMode[]> {
   const capturedAt = (options.now ?? (() => new Date()))();
   const warnings: string[] = [];
-  const [captures, info] = await Promise.all([capture(options.source, options), clusterInfoFor(options, warnings)]);
+  const [captures, facts] = await Promise.all([capture(options.source, options), clusterFactsFor(options, warnings)]);
   const where = describeSource(options.source);
-  for (const c of captures) checkDump(c, where);
   if (captures.length > 1 && options.out) throw new CaptureError(`${where} has kube-proxy rules in both iptables back ends; use --dir instead of --out to keep both`);
-  return captures.map((c) => {
-    const metadata = metadataOf(c, info, options, capturedAt, captures.length > 1);
-    const path = writeSnapshot({ text: c.text, metadata }, { out: options.out, dir: options.dir, force: options.force });
-    return { path, metadata, warnings: [...warnings, ...c.warnings] };
+  const checked = captures.map((c) => {
+    const unchecked = metadataOf(c, facts, options, capturedAt, captures.length > 1);
+    const rules = ruleCount(checkCapture(c, where, Boolean(options.allTables)));
+    return { c, metadata: withParts({ ...unchecked, rules }, c.parts) };
+  });
+  return checked.map(({ c, metadata }) => {
+    const path = writeSnapshot({ metadata, text: joinParts(c.parts) }, { out: options.out, dir: options.dir, force: options.force });
+    return { path, metadata, mode: c.mode, warnings: [...warnings, ...c.warnings] };
   });
 }
 
 export interface NodeResult {
   node: string;
-  taken: TakenSnapshot[];
+  taken: TakenInMode[];
   error: string | null;
 }
 

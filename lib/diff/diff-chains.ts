@@ -5,7 +5,7 @@
  * reported apart, with whether it can change what happens to a packet.
  */
 import type { Chain, Rule, Ruleset, Table } from '../model/ruleset';
-import { BUILTIN_CHAINS } from '../model/ruleset';
+import { identityKey, type ChainIdentity } from '../model/snapshot';
 import type { OnProgress } from '../progress';
 import { KeyedQueues } from './keyed-queues';
 import { orderEffect } from './order-effect';
@@ -14,7 +14,7 @@ import type { ChainDiff, RuleRef } from './types';
 export interface ChainSide {
   ruleset: Ruleset;
   /** Chain name → meaning (see ServiceView.chainIdentity). */
-  identity: (chain: string) => string | undefined;
+  identity: (chain: string) => ChainIdentity | undefined;
 }
 
 export interface ChainsDiff {
@@ -26,14 +26,10 @@ export interface ChainsDiff {
   implicitBuiltins: number;
 }
 
-/** The service key inside an identity (`svc:KEY`, `sep:KEY@address`). */
-export function serviceOfIdentity(identity: string | undefined): string | null {
-  if (!identity) return null;
-  const colon = identity.indexOf(':');
-  if (colon < 0) return null;
-  const rest = identity.slice(colon + 1);
-  const at = rest.indexOf('@');
-  return at < 0 ? rest : rest.slice(0, at);
+
+/** The service port a chain serves, when it is one of a port's own chains or an endpoint's. */
+function serviceOf(identity: ChainIdentity | undefined): string | null {
+  return identity?.service ?? null;
 }
 
 const NO_CHAINS: ReadonlyMap<string, Chain> = new Map();
@@ -44,14 +40,21 @@ function chainMap(ruleset: Ruleset, table: string): ReadonlyMap<string, Chain> {
 }
 
 function isImplicitBuiltin(chain: Chain): boolean {
-  return BUILTIN_CHAINS.has(chain.name) && chain.rules.length === 0 && (chain.policy === null || chain.policy === 'ACCEPT');
+  return chain.builtin === true && chain.rules.length === 0 && (chain.policy === null || chain.policy === 'ACCEPT');
+}
+
+function declarationChange(b: Chain, a: Chain): ChainDiff['declaration'] {
+  const before = b.declaration ?? null;
+  const after = a.declaration ?? null;
+  return before === after ? null : { before, after };
 }
 
 /** Chains by what they serve; a chain that is only itself is keyed by its name. */
 function indexByIdentity(chains: Chain[], side: ChainSide): Map<string, Chain> {
   const byId = new Map<string, Chain>();
   for (const c of chains) {
-    const id = side.identity(c.name) ?? `chain:${c.name}`;
+    const known = side.identity(c.name);
+    const id = known ? identityKey(known) : `chain:${c.name}`;
     byId.set(byId.has(id) ? `chain:${c.name}` : id, c);
   }
   return byId;
@@ -84,10 +87,6 @@ function pairRenamed(removed: Chain[], added: Chain[]): [Chain, Chain][] {
   return pairs;
 }
 
-function withoutCounters(raw: string): string {
-  return raw.includes(' -c ') ? raw.replace(/ -c \d+ \d+/g, '') : raw;
-}
-
 interface RuleMatch {
   /** Every rule matched the one at its own position: nothing moved. */
   sameOrder: boolean;
@@ -102,7 +101,7 @@ interface RuleMatch {
 /** Counts a matched pair that differs only in how it is written. */
 function countNoise(m: RuleMatch, b: Rule, a: Rule): void {
   if (b.comment !== a.comment) m.commentOnly++;
-  else if (withoutCounters(b.raw) !== withoutCounters(a.raw)) m.formattingOnly++;
+  else if (b.raw !== a.raw) m.formattingOnly++;
 }
 
 function matchRules(before: Rule[], after: Rule[], keys: RuleKeys): RuleMatch {
@@ -222,7 +221,8 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
   const addedById = indexByIdentity(addedByName, after);
   const removed: Chain[] = [];
   for (const b of removedByName) {
-    const id = before.identity(b.name);
+    const known = before.identity(b.name);
+    const id = known ? identityKey(known) : undefined;
     const a = id === undefined ? undefined : addedById.get(id);
     if (a) {
       pairs.push([b, a]);
@@ -246,7 +246,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
   const serviceOfRule = (side: ChainSide) => (r: Rule, chainService: string | null): string | null => {
     if (chainService) return chainService;
     for (const ref of r.refs) {
-      const s = serviceOfIdentity(side.identity(ref));
+      const s = serviceOf(side.identity(ref));
       if (s) return s;
     }
     return null;
@@ -259,8 +259,8 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
       result.implicitBuiltins++;
       continue;
     }
-    const service = serviceOfIdentity(before.identity(c.name));
-    result.chains.push({ table, name: c.name, status: 'removed', renamedFrom: null, service, policy: null, added: [], removed: c.rules.map(ref(before, service)), changed: [], reordered: null, rules: { before: c.rules, after: [], beforeName: c.name, orderIsNoise: false } });
+    const service = serviceOf(before.identity(c.name));
+    result.chains.push({ table, name: c.name, status: 'removed', renamedFrom: null, service, policy: null, declaration: null, added: [], removed: c.rules.map(ref(before, service)), changed: [], reordered: null, rules: { before: c.rules, after: [], beforeName: c.name, orderIsNoise: false } });
   }
   for (const c of added) {
     if (renamedChains.has(c)) continue;
@@ -268,8 +268,8 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
       result.implicitBuiltins++;
       continue;
     }
-    const service = serviceOfIdentity(after.identity(c.name));
-    result.chains.push({ table, name: c.name, status: 'added', renamedFrom: null, service, policy: null, added: c.rules.map(ref(after, service)), removed: [], changed: [], reordered: null, rules: { before: [], after: c.rules, beforeName: c.name, orderIsNoise: false } });
+    const service = serviceOf(after.identity(c.name));
+    result.chains.push({ table, name: c.name, status: 'added', renamedFrom: null, service, policy: null, declaration: null, added: c.rules.map(ref(after, service)), removed: [], changed: [], reordered: null, rules: { before: [], after: c.rules, beforeName: c.name, orderIsNoise: false } });
   }
 
   let compared = 0;
@@ -279,13 +279,16 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
     const m = matchRules(b.rules, a.rules, beforeKey);
     result.formattingOnly += m.formattingOnly;
     result.commentOnly += m.commentOnly;
-    const reordered = m.sameOrder ? null : orderEffect(m.commonBefore.map(beforeKey.kept), m.commonAfter.map((r) => r.key), () => m.commonAfter.map((r) => r.selector));
+    // A set's elements, an IPVS service's real servers: their order is how they were listed, nothing more.
+    const orderMeans = b.ordered !== false && a.ordered !== false;
+    const reordered = m.sameOrder || !orderMeans ? null : orderEffect(m.commonBefore.map(beforeKey.kept), m.commonAfter.map((r) => r.key), () => m.commonAfter.map((r) => r.selector));
     if (reordered === 'none') result.reorderedNoEffect.push(a.name);
     const policy = b.policy !== a.policy ? { before: b.policy, after: a.policy } : null;
+    const declaration = declarationChange(b, a);
     const renamed = b.name !== a.name;
-    const differs = m.added.length + m.removed.length > 0 || reordered === 'possible' || policy !== null;
+    const differs = m.added.length + m.removed.length > 0 || reordered === 'possible' || policy !== null || declaration !== null;
     if (!differs && !renamed) continue;
-    const service = serviceOfIdentity(after.identity(a.name)) ?? serviceOfIdentity(before.identity(b.name));
+    const service = serviceOf(after.identity(a.name)) ?? serviceOf(before.identity(b.name));
     const changed = pairChanged(m, renames);
     result.chains.push({
       table,
@@ -294,6 +297,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
       renamedFrom: renamed ? b.name : null,
       service,
       policy,
+      declaration,
       added: changed.added.map(ref(after, service)),
       removed: changed.removed.map(ref(before, service)),
       changed: changed.pairs.map(([rb, ra]) => ({ before: ref(before, service)(rb), after: ref(after, service)(ra) })),
@@ -320,7 +324,7 @@ export function mergeChainDiffs(diffs: ChainsDiff[]): ChainsDiff {
 
 /** Written exactly alike, so alike in meaning: the common case, decided without parsing a rule. */
 function sameText(b: Chain, a: Chain): boolean {
-  if (b.name !== a.name || b.policy !== a.policy || b.rules.length !== a.rules.length) return false;
+  if (b.name !== a.name || b.policy !== a.policy || (b.declaration ?? null) !== (a.declaration ?? null) || b.rules.length !== a.rules.length) return false;
   for (let i = 0; i < b.rules.length; i++) if ((b.rules[i] as Rule).raw !== (a.rules[i] as Rule).raw) return false;
   return true;
 }

@@ -3,7 +3,7 @@
  * probabilities and traffic shares were rebalanced. Endpoints are matched by address, so a
  * reordering that leaves every share as it was is not a change.
  */
-import { displayName, type Diversion, type Endpoint, type EntryPointField, type ServiceModel, type ServicePort } from '../model/service';
+import { displayName, unnamedPortKey, type Diversion, type Endpoint, type ModelField, type ServiceModel, type ServicePort } from '../model/service';
 import type { FieldChange, ServiceDiff, ServiceField } from './types';
 
 const SHARE_EPSILON = 1e-9;
@@ -43,42 +43,67 @@ function sameOrder(a: Endpoint[], b: Endpoint[]): boolean {
   return a.length === b.length && a.every((e, i) => endpointId(e) === endpointId(b[i] as Endpoint));
 }
 
-/** What one side of a pair cannot show is not compared: entry points a partial dump lacks, endpoints a fragment lacks. */
-interface Blind {
-  unseen: ReadonlySet<EntryPointField>;
+/**
+ * What a pair of models can compare. What either input cannot show is not compared (entry points a
+ * partial dump lacks, shares a listing without weights assumes, affinity a listing hides), nor,
+ * across proxy modes, what each mode says in its own terms (rule probabilities, balancing terms).
+ */
+interface Scope {
+  unseen: ReadonlySet<ModelField>;
+  acrossModes: boolean;
+}
+
+/** The scope of one pair of ports: `endpoints` when a side does not hold the port's endpoint rules. */
+interface Blind extends Scope {
   endpoints: boolean;
 }
 
-function fieldChanges(before: ServicePort, after: ServicePort, blind: Blind): FieldChange[] {
+function idsText(endpoints: Endpoint[]): string {
+  return endpoints.map(endpointId).sort().join(', ');
+}
+
+function fieldChanges(before: ServicePort, after: ServicePort, blind: Blind, endpointsMoved: boolean): FieldChange[] {
   const changes: FieldChange[] = [];
   const check = (field: ServiceField, b: string, a: string): void => {
     if (b !== a) changes.push({ field, before: b, after: a });
   };
-  const seen = (field: EntryPointField): boolean => !blind.unseen.has(field);
+  const seen = (field: ModelField): boolean => !blind.unseen.has(field);
   // A cluster IP is often still read from the service chain of a dump without KUBE-SERVICES.
   if (seen('clusterIP') || (before.clusterIP !== null && after.clusterIP !== null)) {
     check('clusterIP', before.clusterIP ?? '-', after.clusterIP ?? '-');
     check('port', String(before.port ?? '-'), String(after.port ?? '-'));
   }
   if (seen('nodePorts')) check('nodePorts', list(before.nodePorts), list(after.nodePorts));
-  if (seen('externalIPs')) check('externalIPs', list(before.externalIPs), list(after.externalIPs));
-  if (seen('loadBalancerIPs')) check('loadBalancerIPs', list(before.loadBalancerIPs), list(after.loadBalancerIPs));
-  check('affinity', before.affinitySeconds === null ? 'none' : `ClientIP ${before.affinitySeconds}s`, after.affinitySeconds === null ? 'none' : `ClientIP ${after.affinitySeconds}s`);
+  if (!seen('ipRoles')) {
+    if (seen('externalIPs') && seen('loadBalancerIPs')) check('entryIPs', list([...before.externalIPs, ...before.loadBalancerIPs].sort()), list([...after.externalIPs, ...after.loadBalancerIPs].sort()));
+  } else {
+    if (seen('externalIPs')) check('externalIPs', list(before.externalIPs), list(after.externalIPs));
+    if (seen('loadBalancerIPs')) check('loadBalancerIPs', list(before.loadBalancerIPs), list(after.loadBalancerIPs));
+  }
+  if (seen('affinity')) check('affinity', before.affinitySeconds === null ? 'none' : `ClientIP ${before.affinitySeconds}s`, after.affinitySeconds === null ? 'none' : `ClientIP ${after.affinitySeconds}s`);
   check('noEndpoints', before.noEndpoints ?? '-', after.noEndpoints ?? '-');
-  check('noLocalEndpoints', String(before.noLocalEndpoints), String(after.noLocalEndpoints));
+  const localSeen = seen('localEndpoints');
+  if (localSeen) check('noLocalEndpoints', String(before.noLocalEndpoints), String(after.noLocalEndpoints));
   if (blind.endpoints) return changes;
-  const pb = probabilities(before).join('/');
-  const pa = probabilities(after).join('/');
-  if (pb !== pa) changes.push({ field: 'probabilities', before: pb || '-', after: pa || '-' });
-  if (!sameShares(before.endpoints, after.endpoints)) {
+  if (!blind.acrossModes) {
+    const pb = probabilities(before).join('/');
+    const pa = probabilities(after).join('/');
+    if (pb !== pa) changes.push({ field: 'probabilities', before: pb || '-', after: pa || '-' });
+  }
+  const sharesSeen = seen('shares');
+  if (sharesSeen && !sameShares(before.endpoints, after.endpoints)) {
     changes.push({ field: 'shares', before: sharesText(before.endpoints), after: sharesText(after.endpoints) });
   }
   check('diverted', divertedText(before.diverted), divertedText(after.diverted));
   const lb = before.localEndpoints ?? [];
   const la = after.localEndpoints ?? [];
-  if ((before.localEndpoints === null) !== (after.localEndpoints === null) || !sameShares(lb, la)) {
-    changes.push({ field: 'localEndpoints', before: before.localEndpoints ? sharesText(lb) : 'none', after: after.localEndpoints ? sharesText(la) : 'none' });
+  const localText = (port: ServicePort, endpoints: Endpoint[]): string => (port.localEndpoints === null ? 'none' : sharesSeen ? sharesText(endpoints) : idsText(endpoints));
+  if (localSeen && ((before.localEndpoints === null) !== (after.localEndpoints === null) || (sharesSeen ? !sameShares(lb, la) : idsText(lb) !== idsText(la)))) {
+    changes.push({ field: 'localEndpoints', before: localText(before, lb), after: localText(after, la) });
   }
+  // The dataplane's own balancing terms say how a change of endpoints or shares was written; alone
+  // (a kube-proxy upgrade writing the same shares another way) they change nothing.
+  if (!blind.acrossModes && (changes.length > 0 || endpointsMoved)) check('balancing', before.balancing ?? '-', after.balancing ?? '-');
   return changes;
 }
 
@@ -93,19 +118,69 @@ export interface ServicesDiff {
   endpointOrderNoEffect: number;
 }
 
+/** `clusterIP:port/protocol`: what pairs a port a side does not name with the other side's. */
+function addressOf(p: ServicePort): string | null {
+  return p.clusterIP !== null && p.port !== null ? unnamedPortKey(p.clusterIP, p.port, p.protocol) : null;
+}
+
+/**
+ * Ports paired by key, then, among those left, by address where one side does not name its port
+ * (IPVS holds no names; a dump above 1000 endpoints has no comments).
+ */
+function pairPorts(before: ServicePort[], after: ServicePort[]): { pairs: [ServicePort, ServicePort][]; onlyBefore: ServicePort[]; onlyAfter: ServicePort[] } {
+  const afterByKey = new Map(after.map((p) => [p.key, p]));
+  const pairs: [ServicePort, ServicePort][] = [];
+  const onlyBefore: ServicePort[] = [];
+  const taken = new Set<ServicePort>();
+  for (const b of before) {
+    const a = afterByKey.get(b.key);
+    if (a) {
+      pairs.push([b, a]);
+      taken.add(a);
+    } else {
+      onlyBefore.push(b);
+    }
+  }
+  let onlyAfter = after.filter((a) => !taken.has(a));
+  if (onlyBefore.length === 0 || onlyAfter.length === 0) return { pairs, onlyBefore, onlyAfter };
+  const afterByAddress = new Map<string, ServicePort[]>();
+  for (const a of onlyAfter) {
+    const at = addressOf(a);
+    if (at !== null) afterByAddress.set(at, [...(afterByAddress.get(at) ?? []), a]);
+  }
+  const unpaired: ServicePort[] = [];
+  for (const b of onlyBefore) {
+    const at = addressOf(b);
+    const candidates = at === null ? undefined : afterByAddress.get(at);
+    const a = candidates?.length === 1 ? candidates[0] : undefined;
+    if (a && (a.name === null || b.name === null)) {
+      pairs.push([b, a]);
+      taken.add(a);
+      afterByAddress.delete(at as string);
+    } else {
+      unpaired.push(b);
+    }
+  }
+  onlyAfter = onlyAfter.filter((a) => !taken.has(a));
+  return { pairs, onlyBefore: unpaired, onlyAfter };
+}
+
 export function diffServices(before: ServiceModel, after: ServiceModel): ServicesDiff {
-  const afterByKey = new Map(after.ports.map((p) => [p.key, p]));
-  const beforeKeys = new Set(before.ports.map((p) => p.key));
-  const unseen = new Set([...before.unseen, ...after.unseen]);
+  const scope: Scope = {
+    unseen: new Set([...before.unseen, ...after.unseen]),
+    acrossModes: before.mode !== null && after.mode !== null && before.mode !== after.mode,
+  };
+  const { pairs, onlyBefore, onlyAfter } = pairPorts(before.ports, after.ports);
   const services: ServiceDiff[] = [];
   let endpointOrderNoEffect = 0;
-  for (const b of before.ports) {
-    const a = afterByKey.get(b.key) ?? null;
-    const d = a || after.complete ? pair(b, a, { unseen, endpoints: a !== null && (!b.endpointsShown || !a.endpointsShown) }) : notCompared(b, null);
-    if (a && d.status === 'unchanged' && !sameOrder(b.endpoints, a.endpoints)) endpointOrderNoEffect++;
+  for (const [b, a] of pairs) {
+    const unseen = b.unseen.length + a.unseen.length === 0 ? scope.unseen : new Set([...scope.unseen, ...b.unseen, ...a.unseen]);
+    const d = pair(b, a, { ...scope, unseen, endpoints: !b.endpointsShown || !a.endpointsShown });
+    if (d.status === 'unchanged' && !sameOrder(b.endpoints, a.endpoints)) endpointOrderNoEffect++;
     services.push(d);
   }
-  for (const a of after.ports) if (!beforeKeys.has(a.key)) services.push(before.complete ? pair(null, a, { unseen, endpoints: false }) : notCompared(null, a));
+  for (const b of onlyBefore) services.push(after.complete ? pair(b, null, { ...scope, endpoints: false }) : notCompared(b, null));
+  for (const a of onlyAfter) services.push(before.complete ? pair(null, a, { ...scope, endpoints: false }) : notCompared(null, a));
   services.sort(byLabel);
   return { services, endpointOrderNoEffect };
 }
@@ -149,13 +224,14 @@ function notCompared(before: ServicePort | null, after: ServicePort | null): Ser
 }
 
 function pair(before: ServicePort | null, after: ServicePort | null, blind: Blind): ServiceDiff {
-  const either = (after ?? before) as ServicePort;
+  // Paired by address, a port keeps the name (and key) of the side that names it.
+  const either = (after?.name !== null && after ? after : (before ?? after)) as ServicePort;
   if (before && after && samePort(before, after)) {
     return { key: either.key, name: after.name ?? before.name, label: displayName(either), protocol: either.protocol, status: 'unchanged', before, after, endpointsAdded: [], endpointsRemoved: [], changes: [] };
   }
   const endpointsAdded = blind.endpoints ? [] : addedIds(before?.endpoints ?? [], after?.endpoints ?? []);
   const endpointsRemoved = blind.endpoints ? [] : addedIds(after?.endpoints ?? [], before?.endpoints ?? []);
-  const changes = before && after ? fieldChanges(before, after, blind) : [];
+  const changes = before && after ? fieldChanges(before, after, blind, endpointsAdded.length + endpointsRemoved.length > 0) : [];
   const status = !before ? 'added' : !after ? 'removed' : changes.length > 0 || endpointsAdded.length + endpointsRemoved.length > 0 ? 'changed' : 'unchanged';
   return {
     key: either.key,

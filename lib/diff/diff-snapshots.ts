@@ -3,6 +3,8 @@
  * table rule by rule, then what was ignored as noise, and a summary that decides the exit code.
  */
 import { InputError, type Warning } from '../errors';
+import type { ServicePortInfo } from '../model/metadata';
+import type { ServiceModel } from '../model/service';
 import type { Finding, Snapshot, ServiceView } from '../model/snapshot';
 import type { OnProgress } from '../progress';
 import { sanitizeLine } from '../sanitize';
@@ -73,52 +75,102 @@ function mergeWarnings(before: Warning[], after: Warning[]): ReportWarning[] {
   return mergeSides(before, after, (w) => `${w.line ?? ''}:${w.message}`);
 }
 
+/** The named service ports of a model, as a snapshot's metadata records them. */
+function servicePortsOf(model: ServiceModel): ServicePortInfo[] {
+  return model.ports.flatMap((p) =>
+    p.name === null || p.protocol === null || p.port === null
+      ? []
+      : [{ name: p.name, protocol: p.protocol, clusterIP: p.clusterIP, port: p.port, nodePort: p.nodePorts[0] ?? null, externalIPs: p.externalIPs, loadBalancerIPs: p.loadBalancerIPs }],
+  );
+}
+
+/**
+ * Both service models. An input that names no port and tells no entry point apart (IPVS without a
+ * snapshot's service ports) is read with the other input's ports, so that its NodePort and
+ * external virtual services fold into the ports they serve, as the other input has them.
+ */
 function describeBoth(before: Snapshot, after: Snapshot, extra: Iterable<string>, tables: ReadonlySet<string> | undefined, onProgress?: OnProgress): [ServiceView, ServiceView] {
   const names = new Set<string>(extra);
   for (const n of before.serviceNames()) names.add(n);
   for (const n of after.serviceNames()) names.add(n);
   onProgress?.('modelling', 0, 2);
+  if (before.wantsServicePorts && !after.wantsServicePorts) {
+    const va = after.describe(names, tables);
+    onProgress?.('modelling', 1, 2);
+    return [before.describe(names, tables, servicePortsOf(va.model)), va];
+  }
   const vb = before.describe(names, tables);
   onProgress?.('modelling', 1, 2);
-  return [vb, after.describe(names, tables)];
+  const hint = after.wantsServicePorts && !before.wantsServicePorts ? servicePortsOf(vb.model) : undefined;
+  return [vb, after.describe(names, tables, hint)];
+}
+
+/**
+ * The tables the service models are read from. Where both sides' proxy modes write the same tables,
+ * only the tables both hold: one a side lacks was not captured there (`iptables-save -t nat`),
+ * and its rules (the filter table's "no endpoints" rejects) must not read as a change. Across modes
+ * that write other tables, each side is read whole.
+ */
+function tablesToModel(before: Snapshot, after: Snapshot): ReadonlySet<string> | undefined {
+  if (!before.modeTables.some((t) => after.modeTables.includes(t))) return undefined;
+  const tb = [...before.ruleset.tables.keys()];
+  const ta = [...after.ruleset.tables.keys()];
+  const common = tb.filter((t) => ta.includes(t));
+  return common.length === tb.length && common.length === ta.length ? undefined : new Set(common);
+}
+
+/** A table its proxy mode writes, or one holding chains of kube-proxy's (the iptables mode's filter table). */
+function holdsModeRules(s: Snapshot, table: string): boolean {
+  return s.modeTables.includes(table) || [...(s.ruleset.tables.get(table)?.chains.keys() ?? [])].some((chain) => s.ownsChain(table, chain));
 }
 
 interface TablePlan {
   /** Tables compared rule by rule. */
   compared: string[];
-  /** Tables both hold, when they do not hold the same ones (the service models read only these). */
-  common: ReadonlySet<string> | undefined;
+  /** What the report calls them: the table asked for, or those compared. */
+  label: string;
+  /** Tables both hold. */
+  common: string[];
+  /** Tables only one side holds because its proxy mode writes them (across modes: expected). */
+  modeOnly: { side: Snapshot; table: string }[];
   warnings: ReportWarning[];
 }
 
 /**
- * Which tables to compare. Only tables both snapshots hold can be compared: a table missing on one
- * side was not captured there (`iptables-save -t nat`), not emptied.
+ * Which tables to compare: the one asked for, or 'all', or by default the tables the two sides'
+ * proxy modes write. Only tables both snapshots hold can be compared: a table missing on one side
+ * was not captured there (`iptables-save -t nat`), not emptied — unless that side runs another
+ * proxy mode, which writes other tables.
  */
-function planTables(before: Snapshot, after: Snapshot, wanted: string): TablePlan {
+function planTables(before: Snapshot, after: Snapshot, wanted: string | undefined, acrossModes: boolean): TablePlan {
   const tb = [...before.ruleset.tables.keys()];
   const ta = [...after.ruleset.tables.keys()];
   const common = tb.filter((t) => ta.includes(t));
   const warnings: ReportWarning[] = [];
+  const modeOnly: TablePlan['modeOnly'] = [];
   const onlyIn = (side: Side, s: Snapshot, mine: string[], theirs: string[], other: Snapshot) => {
     const only = mine.filter((t) => !theirs.includes(t));
-    if (only.length > 0) {
-      warnings.push({ side, source: s.source, line: null, message: `holds table${only.length > 1 ? 's' : ''} ${only.join(', ')}, which ${sanitizeLine(other.source)} does not; compared only: ${common.join(', ') || 'nothing'}` });
+    const expected = acrossModes ? only.filter((t) => holdsModeRules(s, t)) : [];
+    modeOnly.push(...expected.map((table) => ({ side: s, table })));
+    const unexpected = only.filter((t) => !expected.includes(t));
+    if (unexpected.length > 0) {
+      warnings.push({ side, source: s.source, line: null, message: `holds table${unexpected.length > 1 ? 's' : ''} ${unexpected.join(', ')}, which ${sanitizeLine(other.source)} does not; compared only: ${common.join(', ') || 'nothing'}` });
     }
   };
   onlyIn('before', before, tb, ta, after);
   onlyIn('after', after, ta, tb, before);
-  if (wanted !== 'all' && !tb.includes(wanted) && !ta.includes(wanted)) {
-    throw new InputError(`neither input holds table ${wanted} (they hold: ${[...new Set([...tb, ...ta])].join(', ') || 'no table'})`);
+  const held = new Set([...tb, ...ta]);
+  const candidates = wanted === undefined ? [...new Set([...before.modeTables, ...after.modeTables])] : wanted === 'all' ? [...held] : [wanted];
+  if (!candidates.some((t) => held.has(t))) {
+    throw new InputError(`neither input holds table ${candidates.join(', ') || wanted} (they hold: ${[...held].join(', ') || 'no table'})`);
   }
-  const compared = wanted === 'all' ? common : common.filter((t) => t === wanted);
-  return { compared, common: warnings.length > 0 ? new Set(common) : undefined, warnings };
+  const compared = common.filter((t) => candidates.includes(t));
+  return { compared, label: wanted ?? (compared.join(', ') || 'none'), common, modeOnly, warnings };
 }
 
 /** Common tables not compared rule by rule that differ in meaning: said in the report, so nothing hides. */
 function otherTablesThatDiffer(before: ChainSide, after: ChainSide, plan: TablePlan): string[] {
-  const common = plan.common ?? new Set(before.ruleset.tables.keys());
-  return [...common].filter((t) => !plan.compared.includes(t) && after.ruleset.tables.has(t) && diffChains(t, before, after).chains.length > 0);
+  return plan.common.filter((t) => !plan.compared.includes(t) && after.ruleset.tables.has(t) && diffChains(t, before, after).chains.length > 0);
 }
 
 /** The rules of a changed chain with how each side's service model accounts for them. */
@@ -147,7 +199,7 @@ function withoutRebalancing(chains: ChainDiff[], services: ServiceDiff[]): Chain
   const comparedInFull = (s: ServiceDiff): boolean => s.status === 'unchanged' && s.before?.endpointsShown === true && s.after?.endpointsShown === true;
   const unchanged = new Set(services.filter(comparedInFull).map((s) => s.key));
   const rebalanced = (c: ChainDiff): boolean =>
-    c.service !== null && unchanged.has(c.service) && c.status === 'changed' && c.added.length === 0 && c.removed.length === 0 && c.policy === null && c.reordered === null &&
+    c.service !== null && unchanged.has(c.service) && c.status === 'changed' && c.added.length === 0 && c.removed.length === 0 && c.policy === null && c.declaration === null && c.reordered === null &&
     c.changed.every((p) => p.before.model === 'modelled' && p.after.model === 'modelled');
   return chains.filter((c) => !rebalanced(c));
 }
@@ -162,26 +214,41 @@ function withoutUnknowable(chains: ChainDiff[], before: Snapshot, after: Snapsho
   return { reported, notCompared: chains.length - reported.length };
 }
 
+/**
+ * Across proxy modes, kube-proxy's own chains differ as the modes do: they are counted, not
+ * listed, and the services say whether traffic goes where it went.
+ */
+function withoutModeChains(chains: ChainDiff[], before: Snapshot, after: Snapshot, plan: TablePlan): { listed: ChainDiff[]; modeChains: number } {
+  const owned = (c: ChainDiff): boolean =>
+    (c.status !== 'added' && before.ownsChain(c.table, c.rules.beforeName)) || (c.status !== 'removed' && after.ownsChain(c.table, c.name));
+  const listed = chains.filter((c) => !owned(c));
+  const inModeTables = plan.modeOnly.reduce((n, { side, table }) => n + (side.ruleset.tables.get(table)?.chains.size ?? 0), 0);
+  return { listed, modeChains: chains.length - listed.length + inModeTables };
+}
+
 /** A side's partial input is said once, as a warning about that input. */
 function partialWarning(s: Snapshot): Warning[] {
   return s.partial ? [{ source: s.source, line: null, message: s.partial }] : [];
 }
 
 export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOptions = {}): DiffReport {
-  const table = options.table ?? 'nat';
-  const plan = planTables(before, after, table);
-  const [vb, va] = describeBoth(before, after, options.candidateNames ?? [], plan.common, options.onProgress);
+  const [vb, va] = describeBoth(before, after, options.candidateNames ?? [], tablesToModel(before, after), options.onProgress);
+  const acrossModes = vb.model.mode !== null && va.model.mode !== null && vb.model.mode !== va.model.mode;
+  const plan = planTables(before, after, options.table, acrossModes);
   const services = diffServices(vb.model, va.model);
   const sides: [ChainSide, ChainSide] = [
     { ruleset: before.ruleset, identity: vb.chainIdentity },
     { ruleset: after.ruleset, identity: va.chainIdentity },
   ];
   const chains = mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.noShortcuts, options.onProgress)));
-  const { reported, notCompared } = withoutUnknowable(withoutRebalancing(chains.chains.map((c) => withAccounts(c, vb, va)), services.services), before, after);
+  const accounted = withoutRebalancing(chains.chains.map((c) => withAccounts(c, vb, va)), services.services);
+  const { listed, modeChains } = acrossModes ? withoutModeChains(accounted, before, after, plan) : { listed: accounted, modeChains: 0 };
+  const { reported, notCompared } = withoutUnknowable(listed, before, after);
   const report: Omit<DiffReport, 'summary'> = {
     before: info(before, vb),
     after: info(after, va),
-    table,
+    table: plan.label,
+    acrossModes: acrossModes ? { kubeProxyChains: modeChains } : null,
     services: services.services,
     chains: reported,
     noise: {

@@ -6,8 +6,6 @@
 import type { ChainDiff } from './types';
 
 export function chainListing(c: ChainDiff, side: 'before' | 'after'): string[] {
-  const rules = c.rules[side];
-  const head = `-A ${side === 'before' ? c.rules.beforeName : c.name}`.length;
-  const lines = rules.map((r) => (side === 'before' && c.rules.beforeName !== c.name ? `-A ${c.name}${r.text.slice(head)}` : r.text));
+  const lines = c.rules[side].map((r) => (side === 'before' ? r.textIn(c.name) : r.text));
   return c.rules.orderIsNoise ? lines.sort() : lines;
 }

@@ -21,13 +21,16 @@ export type ServiceField =
   | 'nodePorts'
   | 'externalIPs'
   | 'loadBalancerIPs'
+  /** External and load-balancer IPs as one list, where a side cannot tell which is which. */
+  | 'entryIPs'
   | 'affinity'
   | 'noEndpoints'
   | 'noLocalEndpoints'
   | 'probabilities'
   | 'shares'
   | 'localEndpoints'
-  | 'diverted';
+  | 'diverted'
+  | 'balancing';
 
 export interface FieldChange {
   field: ServiceField;
@@ -78,6 +81,8 @@ export interface ChainDiff {
   /** Key of the service this chain implements, or that its changed rules route to. */
   service: string | null;
   policy: { before: string | null; after: string | null } | null;
+  /** How the chain is declared besides its rules (an nft base chain's hook and priority, a set's type and flags), when that changed. */
+  declaration: { before: string | null; after: string | null } | null;
   added: RuleRef[];
   removed: RuleRef[];
   /** Same rule, different parameters (a re-weighted load-balancing rule). */
@@ -171,8 +176,13 @@ export interface Summary {
 export interface DiffReport {
   before: SnapshotInfo;
   after: SnapshotInfo;
-  /** The table whose chains were compared rule by rule, or 'all'. */
+  /** The table asked for (or 'all'), else the tables compared rule by rule, comma-separated ('none' when none could be). */
   table: string;
+  /**
+   * Set when the two sides run different proxy modes: services are compared by endpoints and
+   * shares, and kube-proxy's own chains, which differ as the modes do, are counted, not listed.
+   */
+  acrossModes: { kubeProxyChains: number } | null;
   services: ServiceDiff[];
   chains: ChainDiff[];
   noise: Noise;

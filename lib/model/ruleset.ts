@@ -31,6 +31,8 @@ export interface Rule {
   readonly raw: string;
   /** The canonical rule as a dump line (`-A CHAIN …`), comment included. */
   readonly text: string;
+  /** The text as it would read in chain `chain`: the rules of a renamed chain, under its new name. */
+  textIn(chain: string): string;
 }
 
 export interface Chain<R extends Rule = Rule> {
@@ -40,6 +42,12 @@ export interface Chain<R extends Rule = Rule> {
   rules: R[];
   /** 1-based line where the chain first appears. */
   line: number;
+  /** The table holds it whether or not the input declares it (iptables' built-in chains): empty and accepting on one side only, it is no change. */
+  readonly builtin?: boolean;
+  /** False when the order of its rules means nothing (an nft set's or map's elements, an IPVS service's real servers). */
+  readonly ordered?: boolean;
+  /** How it is declared besides its rules and policy (an nft base chain's hook and priority, a set's type and flags): a change is a change of the chain. */
+  readonly declaration?: string | null;
 }
 
 export interface Table<R extends Rule = Rule> {
@@ -52,8 +60,6 @@ export interface Table<R extends Rule = Rule> {
 export interface Ruleset<R extends Rule = Rule> {
   readonly tables: Map<string, Table<R>>;
 }
-
-export const BUILTIN_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
 
 /** The same ruleset with only some of its tables. */
 export function restrictTables<R extends Rule>(ruleset: Ruleset<R>, tables: ReadonlySet<string>): Ruleset<R> {

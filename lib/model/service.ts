@@ -8,10 +8,24 @@ import { joinHostPort } from './addresses';
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
 /** How kube-proxy programs the node: which dataplane the rules belong to. */
-export type ProxyMode = 'iptables' | 'nftables' | 'ipvs';
+export const PROXY_MODES = ['iptables', 'nftables', 'ipvs'] as const;
+export type ProxyMode = (typeof PROXY_MODES)[number];
 
 /** Where a service port's traffic enters, besides its endpoints. */
 export type EntryPointField = 'clusterIP' | 'nodePorts' | 'externalIPs' | 'loadBalancerIPs';
+
+/**
+ * What an input may be unable to show for every port: entry points (a dump without its dispatch
+ * rules), shares (a listing without weights: shares then assume equal ones), session affinity (a
+ * listing that hides the options of the rules that keep it), the node-local endpoint list and
+ * whether external traffic is dropped for lack of one (an IPVS port whose external virtual services
+ * have the cluster IP's real servers: traffic policy Cluster, or Local with none on the node), and
+ * which of a port's other addresses are external and which load-balancer IPs (rules without
+ * comments, nftables maps): then they are compared as one list.
+ */
+export type ModelField = EntryPointField | 'shares' | 'affinity' | 'localEndpoints' | 'ipRoles';
+
+export const ENTRY_POINT_FIELDS: readonly EntryPointField[] = ['clusterIP', 'nodePorts', 'externalIPs', 'loadBalancerIPs'];
 
 export type EndpointIssue =
   /** The rules do not say where traffic goes (a garbled or unreadable DNAT). */
@@ -93,6 +107,12 @@ export interface ServicePort {
    * order; endpoint shares are of the rest. Empty for the rules kube-proxy writes.
    */
   diverted: Diversion[];
+  /**
+   * The dataplane's own load-balancing terms beside the shares, where probabilities do not say
+   * them: nftables `numgen random mod 4`, IPVS `rr, weights 1/1/0`; null for iptables (its rule
+   * probabilities are `Endpoint.probability`) and where nothing balances.
+   */
+  balancing: string | null;
   /** ClientIP session affinity timeout, when affinity is on. */
   affinitySeconds: number | null;
   /** Set when the dataplane rejects or drops this port's traffic for lack of endpoints. */
@@ -106,6 +126,8 @@ export interface ServicePort {
    * partial restore payload): its endpoints are unknown, not none, and are never compared.
    */
   endpointsShown: boolean;
+  /** What the input cannot show of this port alone (a port known only by its address: its other entry points). */
+  unseen: ModelField[];
 }
 
 export interface ServiceModel {
@@ -119,8 +141,8 @@ export interface ServiceModel {
    * or added.
    */
   complete: boolean;
-  /** Entry points the input cannot show for any port (a dump without KUBE-SERVICES): never compared. */
-  unseen: EntryPointField[];
+  /** What the input cannot show for any port (see ModelField): never compared. */
+  unseen: ModelField[];
 }
 
 /** A service port's name for people: its name, or `clusterIP:port/protocol`, or its dataplane ref. */

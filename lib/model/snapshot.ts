@@ -3,7 +3,7 @@
  * its service model. The diff stage sees snapshots only through this interface.
  */
 import type { Warning } from '../errors';
-import type { SnapshotMetadata } from './metadata';
+import type { ServicePortInfo, SnapshotMetadata } from './metadata';
 import type { Ruleset } from './ruleset';
 import type { ServiceModel } from './service';
 
@@ -24,14 +24,29 @@ export interface Finding {
  */
 export type RuleAccount = 'modelled' | 'implied';
 
+/**
+ * What a dataplane chain serves, the same in two snapshots when the meaning is the same, so that a
+ * chain kube-proxy renamed pairs with its new name. `service` is a service port's key.
+ */
+export type ChainIdentity =
+  /**
+   * One of a service port's own chains; `role` tells them apart (the dataplane's name for what it
+   * does: iptables `svc`, `svl`, `ext`, `fw`, `xlb`; IPVS `node`, `ext`), `at` the address of a
+   * virtual service on another address than the cluster IP (IPVS), else null.
+   */
+  | { kind: 'service'; service: string; role: string; at: string | null }
+  /** An endpoint's chain: the port it serves and the endpoint's address. */
+  | { kind: 'endpoint'; service: string; address: string };
+
+/** A chain identity as a map key. */
+export function identityKey(id: ChainIdentity): string {
+  return id.kind === 'service' ? `${id.role}:${id.service}${id.at === null ? '' : `@${id.at}`}` : `sep:${id.service}@${id.address}`;
+}
+
 export interface ServiceView {
   model: ServiceModel;
-  /**
-   * What a dataplane chain serves, as a string equal across snapshots when the meaning is equal
-   * (`svc:<service key>`, `sep:<service key>@<address>`); undefined for chains that are only
-   * themselves (identified by their name).
-   */
-  chainIdentity(chain: string): string | undefined;
+  /** What a dataplane chain serves; undefined for chains that are only themselves (identified by their name). */
+  chainIdentity(chain: string): ChainIdentity | undefined;
   /** How the model accounts for the rule at `index` of a chain; null when it does not. */
   ruleAccount(table: string, chain: string, index: number): RuleAccount | null;
   findings: Finding[];
@@ -71,11 +86,21 @@ export interface Snapshot {
   /** What natdiff recorded at capture time, when the file is a natdiff snapshot. */
   metadata: SnapshotMetadata | null;
   warnings: Warning[];
+  /** The tables its kube-proxy mode writes rules in: compared rule by rule unless a table is asked for. */
+  modeTables: readonly string[];
+  /** Whether the chain is kube-proxy's own: across proxy modes such chains differ as the modes do. */
+  ownsChain(table: string, chain: string): boolean;
   /** Every service port name the rules mention. */
   serviceNames(): Set<string>;
   /**
-   * The service model; `candidateNames` name the ports whose rules carry no names. With `tables`,
-   * only those tables are read (when two snapshots hold different tables).
+   * Its rules name no service port and tell no entry point apart (IPVS without a snapshot's
+   * service ports): describe it with the other input's service ports.
    */
-  describe(candidateNames: Iterable<string>, tables?: ReadonlySet<string>): ServiceView;
+  wantsServicePorts: boolean;
+  /**
+   * The service model; `candidateNames` name the ports whose rules carry no names. With `tables`,
+   * only those tables are read (when two snapshots hold different tables). `servicePorts`, for an
+   * input that wants them, are the other input's.
+   */
+  describe(candidateNames: Iterable<string>, tables?: ReadonlySet<string>, servicePorts?: readonly ServicePortInfo[]): ServiceView;
 }

@@ -25,6 +25,7 @@ function side(port: ServicePort | null, pods: Record<string, PodRef>) {
     loadBalancerIPs: port.loadBalancerIPs,
     endpoints: port.endpoints.map((e) => endpoint(e, pods)),
     probabilities: probabilities(port),
+    balancing: port.balancing,
     localEndpoints: port.localEndpoints?.map((e) => endpoint(e, pods)) ?? null,
     diverted: port.diverted,
     sessionAffinitySeconds: port.affinitySeconds,
@@ -32,6 +33,7 @@ function side(port: ServicePort | null, pods: Record<string, PodRef>) {
     noLocalEndpoints: port.noLocalEndpoints,
     chains: port.refs,
     endpointsShown: port.endpointsShown,
+    unseen: port.unseen,
   };
 }
 
@@ -93,6 +95,7 @@ function chain(c: ChainDiff) {
     renamedFrom: c.renamedFrom,
     service: c.service,
     policy: c.policy,
+    declaration: c.declaration,
     reordered: c.reordered,
     rulesAdded: c.added.map(rule),
     rulesRemoved: c.removed.map(rule),
@@ -108,6 +111,7 @@ function fields(report: DiffReport, toolVersion: string): [string, unknown][] {
     ['before', report.before],
     ['after', report.after],
     ['table', report.table],
+    ['acrossModes', report.acrossModes],
     ['otherTablesDiffer', report.otherTablesDiffer],
     ['services', lazyList(report.services, (s) => service(s, report.pods))],
     ['chains', lazyList(report.chains, chain)],

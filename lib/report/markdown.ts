@@ -69,7 +69,7 @@ function summaryTable(services: ServiceDiff[]): string[] {
   for (const d of services) {
     const side = (port: ServiceDiff['before']): string => (port ? `${endpointCount(port)}` : '?');
     const counts = d.status === 'added' ? `${endpointCount(d.after)}` : d.status === 'removed' ? `${endpointCount(d.before)} → 0` : `${side(d.before)} → ${side(d.after)}${endpointMoves(d)}`;
-    lines.push(`| ${cell(d.label)} | ${d.status} | ${cell(where(d.after ?? d.before))} | ${counts} | ${cell(ladderChange(d))} | ${cell(uniformShareChange(d) ?? 'uneven (see below)')} |`);
+    lines.push(`| ${cell(d.label)} | ${d.status} | ${cell(where(d.after ?? d.before))} | ${counts} | ${cell(ladderChange(d) ?? '—')} | ${cell(uniformShareChange(d) ?? 'uneven (see below)')} |`);
   }
   return lines;
 }
@@ -79,7 +79,8 @@ function portSection(d: ServiceDiff, label: string, depth: string, pods: DiffRep
   const facts: string[] = [];
   if (d.endpointsAdded.length > 0) facts.push(`endpoints added: ${d.endpointsAdded.map(code).join(', ')}`);
   if (d.endpointsRemoved.length > 0) facts.push(`endpoints removed: ${d.endpointsRemoved.map(code).join(', ')}`);
-  facts.push(`probabilities ${code(ladderChange(d))}`);
+  const ladder = ladderChange(d);
+  if (ladder) facts.push(`probabilities ${code(ladder)}`);
   for (const c of otherFieldChanges(d)) facts.push(`${c.label}: ${code(c.before)} → ${code(c.after)}`);
   const diverted = divertedLine(d);
   if (diverted) facts.push(`**not sent to endpoints**: ${code(diverted)}`);
@@ -120,7 +121,7 @@ function otherSection(report: DiffReport): string[] {
       c.status === 'renamed'
         ? `renamed from ${code(c.renamedFrom ?? '?')}, same meaning`
         : c.status === 'changed'
-          ? [o.added.length ? `${plural(o.added.length, 'rule')} added` : '', o.removed.length ? `${plural(o.removed.length, 'rule')} removed` : '', o.changed.length ? `${plural(o.changed.length, 'rule')} changed` : '', c.reordered === 'possible' ? 'reordered (may change behaviour)' : '', c.policy ? `policy ${code(c.policy.before ?? '-')} → ${code(c.policy.after ?? '-')}` : '']
+          ? [o.added.length ? `${plural(o.added.length, 'rule')} added` : '', o.removed.length ? `${plural(o.removed.length, 'rule')} removed` : '', o.changed.length ? `${plural(o.changed.length, 'rule')} changed` : '', c.reordered === 'possible' ? 'reordered (may change behaviour)' : '', c.policy ? `policy ${code(c.policy.before ?? '-')} → ${code(c.policy.after ?? '-')}` : '', c.declaration ? `declared ${code(c.declaration.before ?? '-')} → ${code(c.declaration.after ?? '-')}` : '']
               .filter(Boolean)
               .join(', ')
           : `${c.status} (${plural(c.status === 'added' ? c.added.length : c.removed.length, 'rule')})`;

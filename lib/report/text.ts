@@ -112,7 +112,7 @@ function serviceBlock(d: ServiceDiff, label: string, p: Palette, pods: DiffRepor
   const rows = endpointRows(d, pods);
   if (rows.length > 0) {
     const ladder = ladderChange(d);
-    if (d.status !== 'unchanged') lines.push(paint(d.status === 'changed' && !ladder.endsWith('(unchanged)') ? 'changed' : 'unchanged', p)(`    probabilities  ${ladder}`));
+    if (ladder && d.status !== 'unchanged') lines.push(paint(d.status === 'changed' && !ladder.endsWith('(unchanged)') ? 'changed' : 'unchanged', p)(`    probabilities  ${ladder}`));
     lines.push(...rowLines(rows, p, d.name ? namespaceOf(d.name) : null));
   }
   return lines;
@@ -143,6 +143,7 @@ function chainBlock(o: OtherChange, p: Palette): string[] {
           : '';
   const lines = [paint(change, p)(`  ${MARKERS[change]} ${name}${what ? `  ${what}` : ''}`)];
   if (c.policy) lines.push(p.changed(`    policy ${sanitizeLine(c.policy.before ?? '-')} → ${sanitizeLine(c.policy.after ?? '-')}`));
+  if (c.declaration) lines.push(p.changed(`    declared ${sanitizeLine(c.declaration.before ?? '-')} → ${sanitizeLine(c.declaration.after ?? '-')}`));
   if (c.reordered === 'possible') lines.push(`    ${p.changed('rules reordered: may change which rule a packet hits')}`);
   const rules = [
     ...o.removed.map((r) => ruleLine('removed', r.text, p)),

@@ -82,9 +82,13 @@ export function endpointMoves(d: ServiceDiff): string {
   return moves.length > 0 ? ` (${moves.join(' ')})` : '';
 }
 
-export function ladderChange(d: ServiceDiff): string {
-  const b = d.before ? ladder(probabilities(d.before)) : '—';
-  const a = d.after ? ladder(probabilities(d.after)) : '—';
+export function ladderChange(d: ServiceDiff): string | null {
+  const pb = d.before ? probabilities(d.before) : [];
+  const pa = d.after ? probabilities(d.after) : [];
+  // Neither side balances by rule probabilities (one endpoint, nftables, IPVS): nothing to say.
+  if (pb.length === 0 && pa.length === 0) return null;
+  const b = d.before ? ladder(pb) : '—';
+  const a = d.after ? ladder(pa) : '—';
   return b === a && d.before && d.after ? `${a} (unchanged)` : `${b} → ${a}`;
 }
 
@@ -105,6 +109,7 @@ const FIELD_LABELS: Record<ServiceField, string> = {
   nodePorts: 'node ports',
   externalIPs: 'external IPs',
   loadBalancerIPs: 'load-balancer IPs',
+  entryIPs: 'external and load-balancer IPs',
   affinity: 'session affinity',
   noEndpoints: 'no-endpoints rule',
   noLocalEndpoints: 'drops external traffic (no local endpoints)',
@@ -112,6 +117,7 @@ const FIELD_LABELS: Record<ServiceField, string> = {
   shares: 'shares',
   localEndpoints: 'local endpoints',
   diverted: 'diverted',
+  balancing: 'balancing',
 };
 
 /** Field changes worth their own line (endpoints, probabilities, shares and diverted traffic have theirs). */
@@ -164,7 +170,9 @@ function modeText(mode: ProxyMode | null): string {
 export function modeNote(report: DiffReport): string | null {
   const { before, after } = report;
   if (!before.mode || !after.mode || before.mode === after.mode) return null;
-  return `different proxy modes: before is ${modeText(before.mode)}, after ${modeText(after.mode)}; services are compared where both sides show them`;
+  const chains = report.acrossModes?.kubeProxyChains ?? 0;
+  const rules = chains > 0 ? `; ${plural(chains, 'chain')} of kube-proxy's differ as the modes do (not listed)` : '';
+  return `different proxy modes: before is ${modeText(before.mode)}, after ${modeText(after.mode)}; services are compared by their endpoints and shares where both sides show them${rules}`;
 }
 
 /** Ports in one input only that the other cannot show: neither removed nor added. */
@@ -228,7 +236,7 @@ export function otherChanges(report: DiffReport): OtherChange[] {
       return s !== 'changed' || !(r.model === 'modelled' || (whole && r.model === 'implied'));
     };
     const change: OtherChange = { chain, added: chain.added.filter(untold), removed: chain.removed.filter(untold), changed: chain.changed.filter((p) => untold(p.before) || untold(p.after)) };
-    const anything = change.added.length + change.removed.length + change.changed.length > 0 || chain.status === 'renamed' || chain.reordered !== null || chain.policy !== null;
+    const anything = change.added.length + change.removed.length + change.changed.length > 0 || chain.status === 'renamed' || chain.reordered !== null || chain.policy !== null || chain.declaration !== null;
     return anything ? [change] : [];
   });
 }
@@ -277,7 +285,8 @@ export function summaryLine(report: DiffReport): string {
   const other = otherTablesNote(report);
   const unknown = [s.servicesNotCompared > 0 ? plural(s.servicesNotCompared, 'service port') : '', s.chainsNotCompared > 0 ? plural(s.chainsNotCompared, 'chain') : ''].filter(Boolean);
   if (!s.changed) {
-    const what = unknown.length > 0 ? `no semantic change in what both inputs show · ${unknown.join(', ')} not compared` : 'no semantic change';
+    const same = report.acrossModes ? 'same service behaviour, different mode' : 'no semantic change';
+    const what = unknown.length > 0 ? `${same} in what both inputs show · ${unknown.join(', ')} not compared` : same;
     return other ? `${what} in table ${sanitizeLine(report.table)} · ${other}` : what;
   }
   const parts = [

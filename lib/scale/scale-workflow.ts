@@ -6,12 +6,14 @@
 import { readClusterInfoIn, type ClusterInfo } from '../capture/cluster-info';
 import { endpointSliceSchema, isPodReady, listOf, podSchema, SERVICE_NAME_LABEL, workloadSchema, type EndpointSlice, type Pod, type Workload } from '../capture/kube-types';
 import { Kubectl } from '../capture/kubectl';
+import type { ModeOption } from '../capture/proxy-mode';
 import { capture, type Source } from '../capture/sources';
-import { takeSnapshot, type TakenSnapshot } from '../capture/take-snapshot';
+import { readCapture, takeSnapshot, type TakenSnapshot } from '../capture/take-snapshot';
+import type { ModeDecision, SnapshotMetadata } from '../model/metadata';
 import { diffSnapshots } from '../diff/diff-snapshots';
 import type { DiffReport } from '../diff/types';
 import { CaptureError } from '../errors';
-import { loadSnapshot, parseSnapshot } from '../snapshot/load-snapshot';
+import { loadSnapshot } from '../snapshot/load-snapshot';
 import { decide, type Poll, type WaitPolicy } from './convergence';
 import { divergence, expectedEndpoints, fingerprint, observedEndpoints, portNames, slicesLagBehind, withPodIps, type EndpointSets } from './observe';
 import { Timeline, type Latency, type TimelineEvent } from './timeline';
@@ -35,6 +37,8 @@ export interface ScaleOptions {
   signal?: AbortSignal;
   allTables?: boolean;
   debugImage?: string;
+  /** Which mode's rules to read (default auto: decided once, at the before snapshot). */
+  mode?: ModeOption;
   /** Before each wait: time since the scale and what is still outstanding (never empty). */
   onProgress?: (elapsedMs: number, outstanding: string[]) => void;
   /** Milestones (snapshots written) as they happen, so an interrupted run has said where things are. */
@@ -89,16 +93,24 @@ interface Observation {
   workload: Workload;
 }
 
-async function observe(options: ScaleOptions, selector: string, serviceNames: string[], names: string[], candidateNames: string[]): Promise<Observation> {
+/** How each poll reads the rules: in the before snapshot's mode, with what it knew of the cluster (IPVS names its ports from it). */
+interface Reading {
+  mode: ModeDecision;
+  metadata: SnapshotMetadata;
+}
+
+async function observe(options: ScaleOptions, reading: Reading, selector: string, serviceNames: string[], names: string[], candidateNames: string[]): Promise<Observation> {
   const { kubectl, workload: w } = options;
   const sliceSelector = serviceNames.length > 0 ? ['-l', `${SERVICE_NAME_LABEL} in (${serviceNames.join(',')})`] : null;
   const [pods, slices, captured, workload] = await Promise.all([
     kubectl.json(listOf(podSchema), ['get', 'pods', `--namespace=${w.namespace}`, '-l', selector]),
     sliceSelector ? kubectl.json(listOf(endpointSliceSchema), ['get', 'endpointslices', `--namespace=${w.namespace}`, ...sliceSelector]) : Promise.resolve({ items: [] }),
-    capture(options.source, { timeoutMs: options.commandTimeoutMs, signal: options.signal, kubectl, allTables: options.allTables, debugImage: options.debugImage }),
+    capture(options.source, { timeoutMs: options.commandTimeoutMs, signal: options.signal, kubectl, allTables: options.allTables, debugImage: options.debugImage, mode: reading.mode }),
     kubectl.json(workloadSchema, ['get', w.kind, `--namespace=${w.namespace}`, '--', w.name]),
   ]);
-  const snap = parseSnapshot(captured[0]?.text ?? '', 'node rules');
+  const [first] = captured;
+  if (!first) throw new CaptureError('the node rules could not be read');
+  const snap = readCapture(first, reading.metadata, 'node rules');
   const model = snap.describe([...snap.serviceNames(), ...candidateNames]).model;
   return { pods: pods.items, slices: slices.items, rules: observedEndpoints(model, names), workload };
 }
@@ -127,9 +139,11 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
   const candidateNames = info.servicePorts.map((p) => p.name);
   const snapOptions = { source: options.source, kubectl, dir: options.dir, timeoutMs: options.commandTimeoutMs, signal: options.signal, allTables: options.allTables, debugImage: options.debugImage };
 
-  const [before] = await takeSnapshot({ ...snapOptions, label: 'before', clusterInfo: { known: info } });
+  const [before] = await takeSnapshot({ ...snapOptions, mode: options.mode, label: 'before', clusterInfo: { known: info } });
   if (!before) throw new CaptureError('the before snapshot could not be taken');
+  if (before.mode.by !== 'option') options.onStep?.(`kube-proxy mode ${before.mode.mode}: ${before.mode.reason}`);
   options.onStep?.(`before snapshot: ${before.path}`);
+  const reading: Reading = { mode: before.mode, metadata: before.metadata };
   const scaleArgs = ['scale', `--replicas=${options.replicas}`, `--namespace=${ref.namespace}`, '--', showWorkload(ref)];
   const command = kubectl.argv(scaleArgs);
   const run: ScaleRun = {
@@ -138,7 +152,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
   };
   if (options.dryRun) return run;
 
-  const initial = await observe(options, w.selector, serviceNames, names, candidateNames);
+  const initial = await observe(options, reading, w.selector, serviceNames, names, candidateNames);
   const t0 = now();
   run.startedAt = new Date(t0).toISOString();
   await kubectl.run(scaleArgs, options.commandTimeoutMs);
@@ -171,7 +185,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
       await sleep(decision.sleepMs, options.signal);
       if (options.signal?.aborted) break;
       const startedAt = now();
-      const o = await observe(options, w.selector, serviceNames, names, candidateNames);
+      const o = await observe(options, reading, w.selector, serviceNames, names, candidateNames);
       const at = now();
       timeline.pods(o.pods, at);
       const expected = expectedEndpoints(services, o.slices);
@@ -212,7 +226,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
   run.latencies = timeline.latencies;
   if (run.outcome === 'interrupted') return run;
 
-  const [after] = await takeSnapshot({ ...snapOptions, label: 'after', clusterInfo: { known: await readClusterInfoIn(kubectl, ref.namespace).catch(() => info) } });
+  const [after] = await takeSnapshot({ ...snapOptions, mode: before.mode, label: 'after', clusterInfo: { known: await readClusterInfoIn(kubectl, ref.namespace).catch(() => info) } });
   run.after = after ?? null;
   if (after) options.onStep?.(`after snapshot: ${after.path}`);
   if (after) {

@@ -1,18 +1,45 @@
 /**
- * Turns a capture into a snapshot file: the metadata header, then the dump as captured. Default
- * names live under a snapshot directory, one folder per context and node, never overwriting.
+ * Turns a capture into a snapshot file: the metadata header, then the dump as captured (its
+ * parts one after another, each at the lines the header gives for it). Default names live under a
+ * snapshot directory, one folder per context and node, never overwriting.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { SnapshotMetadata } from '../model/metadata';
+import type { SnapshotMetadata, SnapshotPart } from '../model/metadata';
 import { generatorLine } from '../parse/iptables/parse-dump';
 import { encodeMetadata, METADATA_VERSION } from './metadata';
 import { writeFileAtomic } from './write-file';
 
-export interface SnapshotContent {
+/** One command's output, as captured. */
+export interface CapturedPart extends Omit<SnapshotPart, 'lines'> {
   text: string;
-  metadata: SnapshotMetadata;
+}
+
+/** A dump as one text, or the parts of a capture (whose lines the header then gives). */
+export type SnapshotContent = { metadata: SnapshotMetadata } & ({ text: string } | { parts: CapturedPart[] });
+
+function endLine(text: string): string {
+  return text.endsWith('\n') || text === '' ? text : `${text}\n`;
+}
+
+function lineCount(text: string): number {
+  return endLine(text).split('\n').length - 1;
+}
+
+/** The parts one after another, each ending its last line: what a reader reads. */
+export function joinParts(parts: readonly CapturedPart[]): string {
+  return parts.map((p) => endLine(p.text)).join('');
+}
+
+/** Where each part that holds lines lands after a header of `headerLines` lines. */
+function partLines(parts: readonly CapturedPart[], headerLines: number): SnapshotPart[] {
+  let next = headerLines + 1;
+  return parts.flatMap(({ text, ...part }) => {
+    const first = next;
+    next += lineCount(text);
+    return next === first ? [] : [{ ...part, lines: { first, last: next - 1 } }];
+  });
 }
 
 export function countRules(dump: string): number {
@@ -27,9 +54,16 @@ export function iptablesOrigin(dump: string, backend: string | null): SnapshotMe
   return { version: first?.version ?? null, backend: backend ?? first?.backend ?? null };
 }
 
+/** The metadata with the parts' lines, as they land in the file after its header. */
+export function withParts(metadata: SnapshotMetadata, parts: readonly CapturedPart[]): SnapshotMetadata {
+  // Line numbers are numbers on lines of their own: placing them does not move the header's end.
+  const header = encodeMetadata({ ...metadata, parts: partLines(parts, 0) });
+  return { ...metadata, parts: partLines(parts, lineCount(header)) };
+}
+
 export function composeSnapshot(content: SnapshotContent): string {
-  const dump = content.text.endsWith('\n') || content.text === '' ? content.text : `${content.text}\n`;
-  return encodeMetadata(content.metadata) + dump;
+  if ('text' in content) return encodeMetadata(content.metadata) + endLine(content.text);
+  return encodeMetadata(withParts(content.metadata, content.parts)) + joinParts(content.parts);
 }
 
 function component(s: string): string {

@@ -2,12 +2,10 @@
  * `natdiff snap --node` through the real kubectl, against the fake API server whose exec runs
  * iptables-save in the network namespace standing for that node.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { natdiffAsync, type CliResult } from '../support/cli';
-import { clusterUnavailableReason, startTestCluster, type TestCluster } from '../support/fake-cluster';
+import { clusterUnavailableReason, useTestCluster } from '../support/fake-cluster';
 
 const unavailable = clusterUnavailableReason();
 if (unavailable) console.warn(`skipping cluster capture tests: ${unavailable}`);
@@ -21,32 +19,21 @@ function oneLineError(r: CliResult, pattern: RegExp): void {
 }
 
 describeCluster('natdiff snap through a cluster (real kubectl, fake API server)', () => {
-  let t: TestCluster;
-  let dir: string;
-  const snap = (args: string[]) => natdiffAsync(['snap', '--dir', dir, ...args], { env: t.env });
+  const shared = useTestCluster({ nodeWithoutKubeProxy: true });
+  const snap = (args: string[]) => natdiffAsync(['snap', '--dir', shared.dir, ...args], { env: shared.t.env });
 
-  beforeAll(async () => {
-    t = await startTestCluster({ nodeWithoutKubeProxy: true });
-    dir = mkdtempSync(join(tmpdir(), 'natdiff-snap-cluster-'));
-  });
-  afterAll(async () => {
-    try {
-      await t?.close();
-    } finally {
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    }
-  });
-  afterEach(() => expect(t.cluster.errors).toEqual([]));
+  const fromConfig = "natdiff: kube-proxy mode iptables: kube-proxy's ConfigMap kube-system/kube-proxy leaves mode empty: kube-proxy's default, iptables";
 
   test('--node: through the kube-proxy pod on that node, with pods and service ports from the cluster', async () => {
     const r = await snap(['--node', 'node-a', '--label', 'before']);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe(`${fromConfig}\n`);
     expect(r.status).toBe(0);
     const path = r.stdout.trim();
-    expect(path).toMatch(new RegExp(`^${dir}/fake/node-a/\\d{8}T\\d{6}Z-before\\.txt$`));
+    expect(path).toMatch(new RegExp(`^${shared.dir}/fake/node-a/\\d{8}T\\d{6}Z-before\\.txt$`));
     const s = parseSnapshot(readFileSync(path, 'utf8'), path);
     const m = s.metadata;
-    expect(m).toMatchObject({ node: 'node-a', kubeContext: 'fake', label: 'before', source: { kind: 'node', target: 'node-a', via: expect.stringMatching(/^kube-proxy pod kube-system\/kube-proxy-/) } });
+    expect(m).toMatchObject({ node: 'node-a', kubeContext: 'fake', label: 'before', source: { kind: 'node', target: 'node-a', via: expect.stringMatching(/^kube-proxy pod kube-system\/kube-proxy-/) }, nodeIPs: ['172.18.0.2'] });
+    expect(m).toMatchObject({ kubeProxyMode: 'iptables', kubeProxyModeDecision: { by: 'config' }, parts: [{ name: 'iptables', command: m?.source.command, lines: { first: expect.any(Number), last: expect.any(Number) }, loadWith: 'iptables-restore' }] });
     expect(m?.source.command.slice(1)).toEqual(['exec', '--namespace=kube-system', expect.stringMatching(/^pod\/kube-proxy-/), '--container=kube-proxy', '--', 'iptables-save', '-t', 'nat']);
     const corednsPods = Object.entries(m?.pods ?? {}).filter(([, p]) => p.pod.startsWith('coredns-'));
     expect(corednsPods).toHaveLength(2);
@@ -58,12 +45,12 @@ describeCluster('natdiff snap through a cluster (real kubectl, fake API server)'
 
   test('--node --via debug: a privileged debug pod runs iptables-save on the host', async () => {
     const r = await snap(['--node', 'node-b', '--via', 'debug']);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe(`${fromConfig}\n`);
     expect(r.status).toBe(0);
     const s = parseSnapshot(readFileSync(r.stdout.trim(), 'utf8'), 'x');
     expect(s.metadata?.source.via).toBe('debug pod (busybox:1.36)');
     expect(s.ruleset.tables.get('nat')?.chains.has('KUBE-SVC-TCOU7JCQXEZGVUNU')).toBe(true);
-    expect(t.cluster.requests.filter((q) => q.method === 'DELETE' && q.path.includes('/pods/node-debugger-node-b-'))).toHaveLength(1);
+    expect(shared.t.cluster.requests.filter((q) => q.method === 'DELETE' && q.path.includes('/pods/node-debugger-node-b-'))).toHaveLength(1);
   });
 
   test('--all-nodes: one file per node; a node without a kube-proxy pod is an error for that node only', async () => {
@@ -71,7 +58,10 @@ describeCluster('natdiff snap through a cluster (real kubectl, fake API server)'
     expect(r.status).toBe(2);
     const paths = r.stdout.trim().split('\n');
     expect(paths.map((p) => p.split('/').slice(-2, -1)[0])).toEqual(['node-a', 'node-b']);
-    expect(r.stderr.trim()).toBe('natdiff: node node-c: no kube-proxy pod is running on node node-c (kube-proxy may run outside a pod there, as in k3s, or the cluster uses another service proxy); try --via debug');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      ...['node-a', 'node-b'].map((node) => fromConfig.replace('natdiff: ', `natdiff: node ${node}: `)),
+      'natdiff: node node-c: no kube-proxy pod is running on node node-c (kube-proxy may run outside a pod there, as in k3s, or the cluster uses another service proxy); try --via debug',
+    ]);
   });
 
   test.each([
@@ -91,7 +81,7 @@ describeCluster('natdiff snap through a cluster (real kubectl, fake API server)'
   });
 
   test('kubectl missing: one line, exit 2', async () => {
-    const r = await natdiffAsync(['snap', '--dir', dir, '--node', 'node-a'], { env: { ...t.env, NATDIFF_KUBECTL: '/nonexistent/kubectl' } });
+    const r = await natdiffAsync(['snap', '--dir', shared.dir, '--node', 'node-a'], { env: { ...shared.t.env, NATDIFF_KUBECTL: '/nonexistent/kubectl' } });
     oneLineError(r, /^natdiff: kubectl get pods: kubectl is not installed \(or not on PATH\)$/);
   });
 });

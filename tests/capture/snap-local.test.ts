@@ -35,7 +35,7 @@ describeRoot('natdiff snap --netns (real iptables-save in a private network name
   test('captures the rules, with metadata in leading # lines, into DIR/<context>/<where>/<time>-<label>.txt', () => {
     const r = natdiff(['snap', '--netns', ns, '--label', 'before', '--dir', dir, '--all-tables']);
     expect(r.status).toBe(0);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe(`natdiff: kube-proxy mode iptables: the nat table of network namespace ${ns} holds kube-proxy's KUBE-SERVICES rules; no kube-proxy nftables table\n`);
     const path = r.stdout.trim();
     expect(path).toMatch(new RegExp(`^${dir}/local/${ns}/\\d{8}T\\d{6}Z-before\\.txt$`));
     const text = readFileSync(path, 'utf8');
@@ -43,6 +43,7 @@ describeRoot('natdiff snap --netns (real iptables-save in a private network name
     const snap = parseSnapshot(text, path);
     expect(snap.metadata).toMatchObject({
       formatVersion: 1, label: 'before', node: null, kubeContext: null, kubeProxyMode: 'iptables',
+      kubeProxyModeDecision: { by: 'rules', reason: expect.stringMatching(/holds kube-proxy's KUBE-SERVICES rules; no kube-proxy nftables table$/) },
       source: { kind: 'netns', target: ns, command: ['ip', 'netns', 'exec', ns, 'iptables-nft-save'] },
       iptables: { version: expect.stringMatching(/^1\.8\./), backend: 'nf_tables' },
       rules: text.split('\n').filter((l) => l.startsWith('-A ')).length,
@@ -107,13 +108,22 @@ describeRoot('natdiff snap --netns (real iptables-save in a private network name
     expectOneLineError(natdiff(['snap', '--dir', dir, ...args]), message);
   });
 
-  test('a namespace whose nat table holds no rules: the snapshot is written, and a warning says why that may be', () => {
+  test('a namespace whose nat table holds no rules: auto writes the snapshot with a warning saying why that may be; --mode iptables is one line, exit 2', () => {
     const empty = createNetns();
     try {
       const r = natdiff(['snap', '--netns', empty, '--dir', dir]);
       expect(r.status).toBe(0);
       expect(existsSync(r.stdout.trim())).toBe(true);
-      expect(r.stderr).toBe(`natdiff: warning: the nat table of network namespace ${empty} holds no rules: kube-proxy may not run there, or runs in nftables mode (its rules are then not iptables rules: nft list ruleset shows them); the snapshot records what was there\n`);
+      expect(r.stderr).toBe([
+        `natdiff: kube-proxy mode iptables: no kube-proxy rules on network namespace ${empty} (no kube-proxy nftables table, no KUBE-SERVICES in the nat table): read as iptables, kube-proxy's default`,
+        `natdiff: warning: the nat table of network namespace ${empty} holds no rules: kube-proxy may not run there; the snapshot records what was there`,
+        '',
+      ].join('\n'));
+      // Told to read iptables, natdiff needs kube-proxy's iptables rules there.
+      expectOneLineError(
+        natdiff(['snap', '--netns', empty, '--dir', dir, '--mode', 'iptables']),
+        new RegExp(`^natdiff: network namespace ${empty} has no kube-proxy iptables-mode rules \\(KUBE-SERVICES and its KUBE-SVC- chains\\) in its nat table and nothing else of kube-proxy's: kube-proxy may not run there$`),
+      );
     } finally {
       deleteNetns(empty);
     }
@@ -126,7 +136,7 @@ describeRoot('natdiff snap --netns (real iptables-save in a private network name
       const r = natdiff(['snap', '--netns', docker, '--dir', dir]);
       expect(r.status).toBe(0);
       expect(readFileSync(r.stdout.trim(), 'utf8')).toContain('-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE\n');
-      expect(r.stderr).toMatch(new RegExp(`^natdiff: warning: the nat table of network namespace ${docker} holds 2 rules, none of them kube-proxy's \\(no KUBE- chain\\): kube-proxy may not run there, or runs in nftables mode .*\n$`));
+      expect(r.stderr).toMatch(new RegExp(`\nnatdiff: warning: the nat table of network namespace ${docker} holds 2 rules, none of them kube-proxy's \\(no KUBE- chain\\): kube-proxy may not run there; the snapshot records what was there\n$`));
     } finally {
       deleteNetns(docker);
     }

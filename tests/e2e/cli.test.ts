@@ -65,6 +65,19 @@ describe('exit codes like diff and kubectl diff', () => {
     expect(r.stdout.trimEnd().split('\n').pop()).toBe('no semantic change');
   });
 
+  test('one cluster in IPVS mode, then in nftables mode (a migration): exit 0, "same service behaviour, different mode"; scaled: exit 1', () => {
+    const ipvs = 'tests/fixtures/ipvs/ipvsadm-Ln.txt';
+    const same = natdiff(['diff', ipvs, 'tests/fixtures/nftables/k8s-master.list.txt']);
+    expect([same.status, same.stderr]).toEqual([0, '']);
+    expect(same.stdout.split('\n')[2]).toMatch(/^different proxy modes: before is kube-proxy IPVS mode, after kube-proxy nftables mode/);
+    expect(same.stdout.trimEnd().split('\n').pop()).toBe('same service behaviour, different mode');
+    const scaled = natdiff(['diff', ipvs, 'tests/fixtures/nftables/k8s-master-scaled.list.txt', '-o', 'json']);
+    expect(scaled.status).toBe(1);
+    const doc = JSON.parse(scaled.stdout);
+    expect([doc.before.mode, doc.after.mode, doc.acrossModes.kubeProxyChains > 0]).toEqual(['ipvs', 'nftables', true]);
+    expect(doc.services.filter((s: { status: string }) => s.status !== 'unchanged').map((s: { label: string; endpointsAdded: string[] }) => `${s.label} +${s.endpointsAdded.length}`)).toEqual(['kube-system/kube-dns:dns +2', 'kube-system/kube-dns:dns-tcp +2']);
+  });
+
   test('--quiet: nothing printed, the exit code says it', () => {
     expect(natdiff(['diff', '-q', BEFORE, AFTER])).toEqual({ status: 1, stdout: '', stderr: '' });
     expect(natdiff(['diff', '--quiet', AFTER, AFTER])).toEqual({ status: 0, stdout: '', stderr: '' });

@@ -103,13 +103,13 @@ describe('another proxy mode (corpus 17 iptables mode → 18 IPVS mode, the same
   test('the text report says the modes differ first, and why the service is not compared', () => {
     const r = natdiff(args);
     const lines = r.stdout.split('\n');
-    expect(lines[2]).toBe('different proxy modes: before is kube-proxy iptables mode, after kube-proxy IPVS mode; services are compared where both sides show them');
+    expect(lines[2]).toBe('different proxy modes: before is kube-proxy iptables mode, after kube-proxy IPVS mode; services are compared by their endpoints and shares where both sides show them; 30 chains of kube-proxy\'s differ as the modes do (not listed)');
     expect(r.stdout).toContain('1 service port only in before, not compared: the other input cannot show it (see the warnings); --all lists it');
     expect(r.stderr).toContain("holds kube-proxy's IPVS-mode rules: its services live in IPVS, which an iptables dump does not show (capture `ipvsadm -Ln` too); its service ports are not compared");
   });
 
   test('the Markdown report says so first too', () => {
     const r = natdiff([...args, '-o', 'markdown']);
-    expect(r.stdout.split('\n')[2]).toBe('> ⚠ different proxy modes: before is kube-proxy iptables mode, after kube-proxy IPVS mode; services are compared where both sides show them');
+    expect(r.stdout.split('\n')[2]).toBe('> ⚠ different proxy modes: before is kube-proxy iptables mode, after kube-proxy IPVS mode; services are compared by their endpoints and shares where both sides show them; 30 chains of kube-proxy\'s differ as the modes do (not listed)');
   });
 });

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeApiServer, type FakeCluster, type FakeTimingOptions } from './fake-apiserver';
+import { startFakeApiServer, type FakeCluster, type FakeKubeProxyOptions, type FakeServiceOptions, type FakeTimingOptions } from './fake-apiserver';
 import { createNetns, deleteNetns, netnsUnavailableReason } from './netns';
 
 export const FORBIDDEN_TOKEN = 'natdiff-forbidden-token';
@@ -26,7 +26,15 @@ export interface TestCluster {
   close(): Promise<void>;
 }
 
-export async function startTestCluster(options: { timing?: FakeTimingOptions; nodeWithoutKubeProxy?: boolean } = {}): Promise<TestCluster> {
+export interface TestClusterOptions {
+  timing?: FakeTimingOptions;
+  nodeWithoutKubeProxy?: boolean;
+  kubeProxy?: FakeKubeProxyOptions;
+  /** Services besides kube-dns and web. */
+  moreServices?: FakeServiceOptions[];
+}
+
+export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const netns: Record<string, string> = {};
   const deleteAll = () => {
     for (const name of Object.values(netns)) deleteNetns(name);
@@ -52,6 +60,7 @@ export async function startTestCluster(options: { timing?: FakeTimingOptions; no
           ],
         },
         { namespace: 'default', name: 'web', clusterIP: '10.96.120.7', type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP', nodePort: 30080 }] },
+        ...(options.moreServices ?? []),
       ],
       workloads: [
         { kind: 'Deployment', namespace: 'kube-system', name: 'coredns', replicas: 2, labels: { 'k8s-app': 'kube-dns' } },
@@ -60,6 +69,7 @@ export async function startTestCluster(options: { timing?: FakeTimingOptions; no
       ],
       timing: options.timing ?? { podReadyMs: 300, endpointSliceMs: 100, kubeProxyMs: 500 },
       forbiddenToken: FORBIDDEN_TOKEN,
+      kubeProxy: options.kubeProxy,
     });
     try {
       await cluster.programNow();
@@ -86,10 +96,31 @@ export async function startTestCluster(options: { timing?: FakeTimingOptions; no
 }
 
 /**
+ * A cluster and a snapshot directory shared by the tests of a describe block: started before
+ * them, gone after them; background errors of the fake cluster fail the test they happen in.
+ */
+export function useTestCluster(options: TestClusterOptions = {}): { readonly t: TestCluster; readonly dir: string } {
+  const shared = {} as { t: TestCluster; dir: string };
+  beforeAll(async () => {
+    shared.t = await startTestCluster(options);
+    shared.dir = mkdtempSync(join(tmpdir(), 'natdiff-cluster-'));
+  });
+  afterAll(async () => {
+    try {
+      await shared.t?.close();
+    } finally {
+      if (shared.dir) rmSync(shared.dir, { recursive: true, force: true });
+    }
+  });
+  afterEach(() => expect(shared.t.cluster.errors).toEqual([]));
+  return shared;
+}
+
+/**
  * A cluster and a snapshot directory of the test's own, so that no test sees another's scale;
  * both are gone afterwards, whatever happened. Background errors of the fake cluster fail the test.
  */
-export async function withTestCluster<T>(fn: (t: TestCluster, dir: string) => Promise<T>, options: Parameters<typeof startTestCluster>[0] = {}): Promise<T> {
+export async function withTestCluster<T>(fn: (t: TestCluster, dir: string) => Promise<T>, options: TestClusterOptions = {}): Promise<T> {
   const t = await startTestCluster(options);
   const dir = mkdtempSync(join(tmpdir(), 'natdiff-cluster-'));
   try {

@@ -2,7 +2,7 @@
  * Service models of iptables-nft listings and of iptables-save of the same rules, and what of the
  * latter an nft listing can show: shared by the fixture tests and the real-tools test.
  */
-import type { Endpoint, ServiceModel, ServicePort } from '../../lib/model/service';
+import { unnamedPortKey, type Endpoint, type ServiceModel, type ServicePort } from '../../lib/model/service';
 import { parseIptablesDump } from '../../lib/parse/iptables/parse-dump';
 import { buildServiceView, mentionedServiceNames } from '../../lib/parse/iptables/services';
 import { describeIptablesNft, readIptablesNft, type IptablesNftDump } from '../../lib/parse/iptables-nft';
@@ -45,13 +45,18 @@ export function modelLines(model: ServiceModel): string[] {
 }
 
 /**
- * iptables-save's model as an nft listing can show it: no comments, so no port known only from a
- * "has no endpoints" rule, external and load-balancer IPs alike (not compared); `-m recent`
- * without options, so no affinity timeout.
+ * iptables-save's model as an nft listing can show it: no comments, so a port known only from its
+ * "has no endpoints" rule is known by its address alone (no name, no node port), and external and
+ * load-balancer IPs alike (not compared); `-m recent` without options, so no affinity (not compared).
  */
 export function asTheListingShowsIt(model: ServiceModel): ServiceModel {
+  const byAddress = (p: ServicePort): ServicePort => ({
+    ...p, key: unnamedPortKey(p.clusterIP as string, p.port as number, p.protocol), name: null, nodePorts: [], externalIPs: [], loadBalancerIPs: [], unseen: ['nodePorts', 'externalIPs', 'loadBalancerIPs'],
+  });
   const ports = model.ports
-    .filter((p) => p.refs.length > 0)
-    .map((p): ServicePort => ({ ...p, externalIPs: [...p.externalIPs, ...p.loadBalancerIPs].sort(), loadBalancerIPs: [], affinitySeconds: null }));
-  return { ...model, ports, unseen: [...model.unseen, 'externalIPs', 'loadBalancerIPs'] };
+    .filter((p) => p.refs.length > 0 || (p.noEndpoints !== null && p.clusterIP !== null && p.port !== null))
+    .map((p): ServicePort => (p.refs.length === 0 ? byAddress(p) : { ...p, externalIPs: [...p.externalIPs, ...p.loadBalancerIPs].sort(), loadBalancerIPs: [], affinitySeconds: null }))
+    .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  const affinity = model.ports.some((p) => p.affinitySeconds !== null);
+  return { ...model, ports, unseen: [...model.unseen, 'ipRoles', ...(affinity ? (['affinity'] as const) : [])] };
 }

@@ -31,6 +31,8 @@ export interface ServiceSpec {
   ports: PortSpec[];
   externalIPs?: string[];
   loadBalancerIPs?: string[];
+  /** Only these sources may reach the load-balancer IPs (the nftables writer's firewall chains; not written in iptables mode). */
+  loadBalancerSourceRanges?: string[];
   externalTrafficPolicy?: 'Cluster' | 'Local';
   /** ClientIP session affinity timeout, when affinity is on. */
   affinitySeconds?: number;
@@ -271,4 +273,42 @@ export function builtinJumpRules(): string {
     'COMMIT',
     '',
   ].join('\n');
+}
+
+interface TableSection {
+  declarations: string[];
+  rules: string[];
+}
+
+/** Table name -> its chain declarations and rules, in input order. */
+function parseRestore(text: string): Map<string, TableSection> {
+  const tables = new Map<string, TableSection>();
+  let current: TableSection | undefined;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('*')) {
+      const name = line.slice(1);
+      current = tables.get(name) ?? { declarations: [], rules: [] };
+      tables.set(name, current);
+    } else if (line.startsWith(':')) current?.declarations.push(line);
+    else if (line.startsWith('-')) current?.rules.push(line);
+  }
+  return tables;
+}
+
+/**
+ * One restore input holding both the built-in chain jumps and the payload. It cannot be the two
+ * concatenated: a full (flushing) restore flushes a table again at its second `*nat` header.
+ */
+export function mergeRestoreInputs(first: string, second: string): string {
+  const merged = parseRestore(second);
+  for (const [table, section] of parseRestore(first)) {
+    const target = merged.get(table) ?? { declarations: [], rules: [] };
+    const declared = new Set(target.declarations.map((d) => d.split(' ')[0]));
+    target.declarations = [...section.declarations.filter((d) => !declared.has(d.split(' ')[0])), ...target.declarations];
+    target.rules = [...section.rules, ...target.rules];
+    merged.set(table, target);
+  }
+  const out: string[] = [];
+  for (const [table, section] of merged) out.push(`*${table}`, ...section.declarations, ...section.rules, 'COMMIT');
+  return `${out.join('\n')}\n`;
 }

@@ -4,7 +4,7 @@
  */
 import { fc, test } from '@fast-check/jest';
 import { CaptureError } from '../../lib/errors';
-import { namespaceName, netnsName, nodeName, podName, sshDestination } from '../../lib/capture/names';
+import { containerName, namespaceName, netnsName, nodeName, podName, sshDestination } from '../../lib/capture/names';
 import { sshOption } from '../../lib/capture/ssh-options';
 import { checkSource } from '../../lib/capture/sources';
 
@@ -39,13 +39,19 @@ describe('Kubernetes names', () => {
     expect(refused(() => namespaceName(name))).toMatch(/^namespace .*: not a Kubernetes namespace name \(/);
   });
 
+  test.each(['--server=x', 'Kube-Proxy', 'kube.proxy', ''])('container %j (from a pod spec the cluster answered) is refused', (name) => {
+    expect(refused(() => containerName(name))).toMatch(/^container .*: not a Kubernetes container name \(/);
+  });
+
   test.prop([nameLike], { numRuns: 2000 })('a name is accepted exactly when Kubernetes would accept it, and never starts with -', (name) => {
     const subdomain = name.length <= 253 && DNS1123_SUBDOMAIN.test(name);
     const label = name.length <= 63 && DNS1123_LABEL.test(name);
     if (subdomain) expect(nodeName(name)).toBe(name);
     else refused(() => nodeName(name));
-    if (label) expect(namespaceName(name)).toBe(name);
-    else refused(() => namespaceName(name));
+    for (const check of [namespaceName, containerName]) {
+      if (label) expect(check(name)).toBe(name);
+      else refused(() => check(name));
+    }
     if (subdomain || label) expect(name.startsWith('-')).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { fc, test as prop } from '@fast-check/jest';
 import { writeRestorePayload, type ClusterSpec, type ServiceSpec } from '../support/kube-proxy-writer';
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
+import { chainListing } from '../../lib/diff/listing';
 import { summaryLine } from '../../lib/report/view';
 import { ruleOf } from '../support/rules';
 import { bundled, diffTexts, fixture, snapshotOf } from '../support/snapshots';
@@ -74,6 +75,9 @@ describe('chains are compared by meaning', () => {
       ['KUBE-SVC-RQTAYHHDYVFT5RBP', 'renamed', 'KUBE-SVC-NWV5X2332I4OT4T3', 0, 0],
     ]);
     expect(report.summary.chainsRenamed).toBe(2);
+    // The normalized listing of a renamed chain shows its before rules under its after name: a rename alone is no textual difference.
+    const svc = report.chains[1] as (typeof report.chains)[number];
+    expect(chainListing(svc, 'before')).toEqual(['-A KUBE-SVC-RQTAYHHDYVFT5RBP -m comment --comment "default/hostnames:" -j KUBE-SEP-57KPRZ3JQVENLNBR']);
   });
 
   test('a re-weighted endpoint rule is one changed rule', () => {

@@ -8,7 +8,7 @@
  */
 import { fc, test } from '@fast-check/jest';
 import { InputError } from '../../lib/errors';
-import { BUILTIN_CHAINS } from '../../lib/model/ruleset';
+import { BUILTIN_CHAINS } from '../../lib/parse/iptables/builtin-chains';
 import { readIptablesList } from '../../lib/parse/iptables-list';
 import type { IptablesDump } from '../../lib/parse/iptables/parse-dump';
 import { buildServiceView } from '../../lib/parse/iptables/services';

@@ -9,7 +9,10 @@ import { asTheListingShowsIt, listingModel, modelLines, readListing, saved } fro
 import { fixture } from '../support/snapshots';
 import { thrown } from '../support/thrown';
 
+const NO_ENDPOINTS = ['10.96.0.10:9153/tcp | 10.96.0.10:9153 | noEndpoints reject | endpoints []', '10.96.7.8:80/tcp | 10.96.7.8:80 | noEndpoints reject | endpoints []'];
+
 const CLUSTER = [
+  ...NO_ENDPOINTS,
   'default/kubernetes:https/tcp | 10.96.0.1:443 | endpoints [172.18.0.2:6443 1]',
   'kube-system/kube-dns:dns-tcp/tcp | 10.96.0.10:53 | endpoints [10.244.0.5:53 0.5, 10.244.1.6:53 0.5]',
   'kube-system/kube-dns:dns/udp | 10.96.0.10:53 | endpoints [10.244.0.5:53 0.5, 10.244.1.6:53 0.5]',
@@ -22,6 +25,7 @@ const CLUSTER = [
 const MODELS: Record<string, string[]> = {
   cluster: CLUSTER,
   'cluster-scaled': [
+    ...NO_ENDPOINTS,
     'default/kubernetes:https/tcp | 10.96.0.1:443 | endpoints [172.18.0.2:6443 1]',
     'kube-system/kube-dns:dns-tcp/tcp | 10.96.0.10:53 | endpoints [10.244.0.5:53 0.25, 10.244.1.6:53 0.25, 10.244.2.7:53 0.25, 10.244.2.8:53 0.25]',
     'kube-system/kube-dns:dns/udp | 10.96.0.10:53 | endpoints [10.244.0.5:53 0.25, 10.244.1.6:53 0.25, 10.244.2.7:53 0.25, 10.244.2.8:53 0.25]',
@@ -31,6 +35,7 @@ const MODELS: Record<string, string[]> = {
     'telco/diameter:diameter/sctp | 10.96.9.1:3868 | endpoints [10.244.2.30:3868 1]',
   ],
   'cluster-ipv6': [
+    'fd00:10:96::a:9153/tcp | fd00:10:96::a:9153 | noEndpoints reject | endpoints []',
     'kube-system/kube-dns:dns-tcp/tcp | fd00:10:96::a:53 | endpoints [[fd00:10:244:1::5]:53 0.5, [fd00:10:244:2::6]:53 0.5]',
     'kube-system/kube-dns:dns/udp | fd00:10:96::a:53 | endpoints [[fd00:10:244:1::5]:53 0.5, [fd00:10:244:2::6]:53 0.5]',
     'shop/web:http/tcp | fd00:10:96::7:80 | nodePorts 30080 | externalIPs 2001:db8:50::5 | endpoints [[fd00:10:244:1::3]:8080 0.5, [fd00:10:244:2::3]:8080 0.5] | local [[fd00:10:244:1::3]:8080 1]',
@@ -74,15 +79,15 @@ describe('the same rules printed by nft four ways and by iptables-save', () => {
 
   test('without names from elsewhere, a port is its clusterIP:port/protocol', () => {
     expect(listingModel(readListing(fixture('iptables-nft', 'cluster.list.txt'))).ports.map((p) => p.key)).toEqual([
-      '10.96.0.10:53/tcp', '10.96.0.10:53/udp', '10.96.0.1:443/tcp', '10.96.7.10:9090/tcp', '10.96.7.7:80/tcp', '10.96.7.9:8443/tcp', '10.96.9.1:3868/sctp',
+      '10.96.0.10:53/tcp', '10.96.0.10:53/udp', '10.96.0.10:9153/tcp', '10.96.0.1:443/tcp', '10.96.7.10:9090/tcp', '10.96.7.7:80/tcp', '10.96.7.8:80/tcp', '10.96.7.9:8443/tcp', '10.96.9.1:3868/sctp',
     ]);
   });
 
   test('nft list says once per kind what it cannot show', () => {
     const dump = readListing(fixture('iptables-nft', 'cluster.list.txt'), 'cluster.list.txt');
     expect(dump.warnings.map((w) => `${w.line} ${w.message}`)).toEqual([
-      'null the listing shows no iptables comments (nft does not print them): service ports are named from their chain names when the other input names them (otherwise clusterIP:port/protocol); external and load-balancer IPs, which only comments tell apart, are not compared; ports without endpoints, whose REJECT rules only comments name, are not shown',
-      '52 the listing shows `-m recent` without its options (nft prints it as `xt match "recent"`): session affinity (its list and timeout) is not shown, so affinity reads as off',
+      'null the listing shows no iptables comments (nft does not print them): service ports are named from their chain names when the other input names them (otherwise clusterIP:port/protocol); external and load-balancer IPs, which only comments tell apart, are not compared; a port without endpoints is known by its cluster IP and port alone',
+      '52 the listing shows `-m recent` without its options (nft prints it as `xt match "recent"`): session affinity (its list and timeout) is not shown, so it is not compared',
       // a bare `-m sctp` has no translation; nft prints it by name
       '107 the listing shows `-m sctp` without its options (nft prints it as `xt match "sctp"`): the ports it matches, if any, are not shown',
     ]);
@@ -97,6 +102,7 @@ describe('nft -j prints iptables extensions by name only', () => {
   test('every port keeps its entry points; endpoints, whose DNAT and shares are not shown, are not compared', () => {
     const save = saved(fixture('iptables-nft', 'cluster.iptables-save.txt'));
     expect(modelLines(listingModel(dump, save.names))).toEqual([
+      ...NO_ENDPOINTS,
       'default/kubernetes:https/tcp | 10.96.0.1:443 | endpoints not shown',
       'kube-system/kube-dns:dns-tcp/tcp | 10.96.0.10:53 | endpoints not shown',
       'kube-system/kube-dns:dns/udp | 10.96.0.10:53 | endpoints not shown',
@@ -118,7 +124,7 @@ describe('nft -j prints iptables extensions by name only', () => {
       'the listing shows `-m addrtype` without its options: rules holding it compare by its name only',
       'the listing shows `-j MARK` without its options: rules holding it compare by its name only',
       'the listing shows `-j MASQUERADE` without its options: rules holding it compare by its name only',
-      'the listing shows `-m recent` without its options: session affinity (its list and timeout) is not shown, so affinity reads as off',
+      'the listing shows `-m recent` without its options: session affinity (its list and timeout) is not shown, so it is not compared',
       'the listing shows `-m tcp` without its options: the ports it matches, if any, are not shown',
       'the listing shows `-j DNAT` without its options: endpoint addresses are not shown, so endpoints are not compared',
       'the listing shows `-m statistic` without its options: how traffic is shared between endpoints is not shown, so endpoints are not compared',
@@ -176,6 +182,7 @@ describe('real listings of the corpus and the captured payload', () => {
     const model = listingModel(readListing(fixture('nftables', 'iptables-nft-kube-proxy-payload.ruleset.txt')), save.names);
     expect(model).toEqual(asTheListingShowsIt(save.model));
     expect(modelLines(model)).toEqual([
+      '10.96.0.10:9153/tcp | 10.96.0.10:9153 | noEndpoints reject | endpoints []',
       'default/kubernetes:https/tcp | 10.96.0.1:443 | endpoints [172.18.0.2:6443 1]',
       'kube-system/kube-dns:dns-tcp/tcp | 10.96.0.10:53 | endpoints [10.244.0.5:53 0.333333333, 10.244.0.6:53 0.333333333, 10.244.1.10:53 0.333333333]',
       'kube-system/kube-dns:dns/udp | 10.96.0.10:53 | endpoints [10.244.0.5:53 0.333333333, 10.244.0.6:53 0.333333333, 10.244.1.10:53 0.333333333]',

@@ -8,14 +8,15 @@
  */
 import { diffChains } from '../../lib/diff/diff-chains';
 import { diffServices } from '../../lib/diff/diff-services';
-import { describeIpvs, readIpvs, type IpvsServicePortInfo } from '../../lib/parse/ipvs';
+import { describeIpvs, readIpvs } from '../../lib/parse/ipvs';
+import type { ServicePortInfo } from '../../lib/model/metadata';
 import { fixture } from '../support/snapshots';
 
 const SAVE = fixture('ipvs', 'ipvsadm-save-n.txt');
 const SCALED = SAVE.replace('-a -t 192.168.0.10:30080 -r 10.244.2.11:8080 -m -w 1', '-a -t 192.168.0.10:30080 -r 10.244.2.11:8080 -m -w 0')
   .replace('-a -t 10.96.100.20:80 -r 10.244.2.11:8080 -m -w 1', '-a -t 10.96.100.20:80 -r 10.244.2.11:8080 -m -w 0')
   .replace(/^(-a -([tu]) 10\.96\.0\.10:53 -r 10\.244\.2\.3:53 -m -w 1)$/gm, '$1\n-a -$2 10.96.0.10:53 -r 10.244.1.4:53 -m -w 1\n-a -$2 10.96.0.10:53 -r 10.244.2.5:53 -m -w 1');
-const PORTS: IpvsServicePortInfo[] = [
+const PORTS: ServicePortInfo[] = [
   { name: 'kube-system/kube-dns:dns', protocol: 'udp', clusterIP: '10.96.0.10', port: 53, nodePort: null },
   { name: 'kube-system/kube-dns:dns-tcp', protocol: 'tcp', clusterIP: '10.96.0.10', port: 53, nodePort: null },
   { name: 'default/web:http', protocol: 'tcp', clusterIP: '10.96.100.20', port: 80, nodePort: 30080 },
@@ -54,6 +55,9 @@ test('service diff: kube-dns 2 → 4 endpoints at 25%, web\'s draining endpoint 
   expect(dns).toMatchObject({ status: 'changed', endpointsAdded: ['10.244.1.4:53', '10.244.2.5:53'], endpointsRemoved: [] });
   expect(dns?.after?.endpoints.map((e) => e.share)).toEqual([0.25, 0.25, 0.25, 0.25]);
   const web = diff.services.find((s) => s.key === 'default/web:http/tcp');
-  expect(web?.changes).toEqual([{ field: 'shares', before: '10.244.1.10:8080=0.5, 10.244.2.11:8080=0.5', after: '10.244.1.10:8080=1, 10.244.2.11:8080=0' }]);
+  expect(web?.changes).toEqual([
+    { field: 'shares', before: '10.244.1.10:8080=0.5, 10.244.2.11:8080=0.5', after: '10.244.1.10:8080=1, 10.244.2.11:8080=0' },
+    { field: 'balancing', before: 'rr, weights 1/1', after: 'rr, weights 1/0' },
+  ]);
   expect(web?.after?.endpoints[1]?.issues).toEqual(['draining']);
 });

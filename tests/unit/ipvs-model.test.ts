@@ -6,10 +6,15 @@
  * in ipvsadm's exact format (tests/fixtures/ipvs, see its README) and real published listings
  * (corpus 14, 15, 19); inline texts follow the same format strings.
  */
-import { describeIpvs, readIpvs, type IpvsServiceModel, type IpvsServicePort, type IpvsServicePortInfo } from '../../lib/parse/ipvs';
+import { describeIpvs, readIpvs } from '../../lib/parse/ipvs';
+import type { ServicePortInfo } from '../../lib/model/metadata';
+import type { ServiceModel, ServicePort } from '../../lib/model/service';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { writeRestorePayload, type ClusterSpec } from '../support/kube-proxy-writer';
 import { fixture } from '../support/snapshots';
+import { identityKey, type ChainIdentity } from '../../lib/model/snapshot';
+
+const keyOf = (id: ChainIdentity | undefined): string | undefined => id && identityKey(id);
 
 const LN = fixture('ipvs', 'ipvsadm-Ln.txt');
 const SAVE = fixture('ipvs', 'ipvsadm-save-n.txt');
@@ -18,7 +23,7 @@ const RATE = fixture('ipvs', 'ipvsadm-Ln-rate.txt');
 const HEAD = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n';
 
 /** The cluster of tests/fixtures/nftables/README.md as a natdiff snapshot's metadata records it, with the LB IP it may carry. */
-const CLUSTER_PORTS: IpvsServicePortInfo[] = [
+const CLUSTER_PORTS: ServicePortInfo[] = [
   { name: 'kube-system/kube-dns:dns', protocol: 'udp', clusterIP: '10.96.0.10', port: 53, nodePort: null },
   { name: 'kube-system/kube-dns:dns-tcp', protocol: 'tcp', clusterIP: '10.96.0.10', port: 53, nodePort: null },
   { name: 'default/web:http', protocol: 'tcp', clusterIP: '10.96.100.20', port: 80, nodePort: 30080 },
@@ -26,15 +31,15 @@ const CLUSTER_PORTS: IpvsServicePortInfo[] = [
   { name: 'default/lb-local:https', protocol: 'tcp', clusterIP: '10.96.100.40', port: 443, nodePort: 31443, loadBalancerIPs: ['203.0.113.50'] },
 ];
 
-function view(text: string, options: { servicePorts?: IpvsServicePortInfo[]; nodeIPs?: string[] } = {}, source = 'x'): ReturnType<typeof describeIpvs> {
+function view(text: string, options: { servicePorts?: ServicePortInfo[]; nodeIPs?: string[] } = {}, source = 'x'): ReturnType<typeof describeIpvs> {
   return describeIpvs(readIpvs(text, { source }), { source, ...options });
 }
 
-function model(text: string, options: { servicePorts?: IpvsServicePortInfo[]; nodeIPs?: string[] } = {}): IpvsServiceModel {
+function model(text: string, options: { servicePorts?: ServicePortInfo[]; nodeIPs?: string[] } = {}): ServiceModel {
   return view(text, options).model;
 }
 
-function port(m: IpvsServiceModel, key: string): IpvsServicePort {
+function port(m: ServiceModel, key: string): ServicePort {
   const p = m.ports.find((x) => x.key === key);
   if (!p) throw new Error(`no port ${key}; have ${m.ports.map((x) => x.key).join(', ')}`);
   return p;
@@ -49,7 +54,7 @@ describe('the cluster of tests/fixtures/nftables/README.md, as IPVS mode program
   const m = model(LN, { servicePorts: CLUSTER_PORTS });
 
   test('port by port: the README\'s keys, endpoint addresses and shares', () => {
-    expect(m).toMatchObject({ mode: 'ipvs', complete: true, unseen: [], notShown: [] });
+    expect(m).toMatchObject({ mode: 'ipvs', complete: true, unseen: [] });
     expect(m.ports.map((p) => [p.key, shares(p.endpoints)])).toEqual([
       ['default/empty:http/tcp', []],
       ['default/lb-local:https/tcp', ['10.244.1.20:8443=0.5', '10.244.2.21:8443=0.5']],
@@ -82,7 +87,7 @@ describe('the cluster of tests/fixtures/nftables/README.md, as IPVS mode program
 
   test('chain identities: svc:KEY for the cluster IP\'s virtual service, node:/ext:KEY@address for the others', () => {
     const v = view(LN, { servicePorts: CLUSTER_PORTS });
-    expect(['TCP 10.96.100.40:443', 'TCP 192.168.0.10:31443', 'TCP 203.0.113.50:443', 'UDP 10.96.0.10:53', 'TCP 1.2.3.4:5'].map(v.chainIdentity)).toEqual([
+    expect(['TCP 10.96.100.40:443', 'TCP 192.168.0.10:31443', 'TCP 203.0.113.50:443', 'UDP 10.96.0.10:53', 'TCP 1.2.3.4:5'].map((c) => keyOf(v.chainIdentity(c)))).toEqual([
       'svc:default/lb-local:https/tcp',
       'node:default/lb-local:https/tcp@192.168.0.10:31443',
       'ext:default/lb-local:https/tcp@203.0.113.50:443',
@@ -123,8 +128,8 @@ describe('one table, one model, whatever ipvsadm printed it', () => {
     const ln = model(LN, { servicePorts: CLUSTER_PORTS });
     const stats = model(STATS, { servicePorts: CLUSTER_PORTS });
     expect(model(RATE, { servicePorts: CLUSTER_PORTS })).toEqual(stats);
-    expect(stats.notShown).toEqual(['shares', 'affinity']);
-    expect(stats).toEqual({ ...ln, notShown: ['shares', 'affinity'], ports: ln.ports.map((p) => ({ ...p, affinitySeconds: null, balancing: null })) });
+    expect(stats.unseen).toEqual(['shares', 'affinity']);
+    expect(stats).toEqual({ ...ln, unseen: ['shares', 'affinity'], ports: ln.ports.map((p) => ({ ...p, affinitySeconds: null, balancing: null })) });
     expect(view(STATS, { servicePorts: CLUSTER_PORTS }).warnings.map((w) => w.message)).toEqual([
       '`ipvsadm -Ln --stats` shows no scheduler, persistence or weights: shares assume equal weights (a draining real server cannot be told) and affinity is not shown; capture `ipvsadm -Ln`',
     ]);
@@ -154,7 +159,7 @@ describe('what is known decides what a virtual service is', () => {
     expect(port(v.model, '10.96.100.20:80/tcp')).toMatchObject({ nodePorts: [30080], affinitySeconds: 10800 });
     expect(port(v.model, 'NODE:31443/tcp')).toMatchObject({ clusterIP: null, port: null, nodePorts: [31443], refs: ['TCP 192.168.0.10:31443'] });
     expect(shares(port(v.model, 'NODE:31443/tcp').endpoints)).toEqual(['10.244.1.20:8443=1']);
-    expect(v.chainIdentity('TCP 192.168.0.10:31443')).toBe('svc:NODE:31443/tcp');
+    expect(keyOf(v.chainIdentity('TCP 192.168.0.10:31443'))).toBe('svc:NODE:31443/tcp');
     expect(v.warnings.map((w) => w.message)).toEqual([
       "virtual services whose service port cannot be told are listed apart: NODE:31443/tcp (NODE: a NodePort on the node's addresses; EXTERNAL: an external or load-balancer IP)",
     ]);
@@ -206,7 +211,7 @@ describe('real listings', () => {
   });
 
   test('corpus 19: the NodePort on three node addresses folds into nginx-basic, named from metadata-like service ports; unnamed ports keep ip:port/protocol', () => {
-    const servicePorts: IpvsServicePortInfo[] = [
+    const servicePorts: ServicePortInfo[] = [
       { name: 'default/nginx-basic:http', protocol: 'tcp', clusterIP: '10.100.49.21', port: 80, nodePort: 31195 },
       { name: 'default/kubernetes:https', protocol: 'tcp', clusterIP: '10.96.0.1', port: 443, nodePort: null },
       { name: 'kube-system/kube-dns:dns', protocol: 'udp', clusterIP: '10.96.0.10', port: 53, nodePort: null },

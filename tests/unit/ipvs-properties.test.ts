@@ -12,7 +12,8 @@
  */
 import { fc, test } from '@fast-check/jest';
 import { InputError } from '../../lib/errors';
-import { describeIpvs, readIpvs, splitIpvsParts, type IpvsServicePortInfo } from '../../lib/parse/ipvs';
+import { describeIpvs, readIpvs, splitIpvsParts } from '../../lib/parse/ipvs';
+import type { ServicePortInfo } from '../../lib/model/metadata';
 import { ipvsadmList, ipvsadmSave, type VirtualServiceSpec } from '../support/ipvsadm-writer';
 import { fixture } from '../support/snapshots';
 
@@ -49,7 +50,7 @@ function virtualServices(services: KubeService[]): VirtualServiceSpec[] {
   return services.flatMap((s) => [s.cluster, ...(s.nodePort === null ? [] : [{ ...s.cluster, ip: NODE_IP, port: s.nodePort }])]);
 }
 
-function servicePorts(services: KubeService[]): IpvsServicePortInfo[] {
+function servicePorts(services: KubeService[]): ServicePortInfo[] {
   return services.map((s) => ({ name: s.name, protocol: s.cluster.protocol, clusterIP: s.cluster.ip, port: s.cluster.port, nodePort: s.nodePort }));
 }
 

@@ -98,10 +98,13 @@ describe('iptables -S and fragments', () => {
     expect(chain(d, 'nat', 'PREROUTING')?.policy).toBe('ACCEPT');
   });
 
-  test('-S -v inline counters are counters', () => {
-    const d = parse('-N X\n-A X -p tcp -c 5 300 -j RETURN\n');
+  test('-S -v inline counters are counters, and no part of the rule as written (its raw text) — but inside a comment they are text', () => {
+    const d = parse('-N X\n-A X -p tcp -c 5 300 -j RETURN\n-A X -m comment --comment "a -c 1 2 -j b" -j ACCEPT\n');
     expect(d.hadCounters).toBe(true);
-    expect(chain(d, 'nat', 'X')?.rules[0]?.key).toBe('-p tcp -j RETURN');
+    expect(chain(d, 'nat', 'X')?.rules.map((r) => [r.key, r.raw])).toEqual([
+      ['-p tcp -j RETURN', '-A X -p tcp -j RETURN'],
+      ['-j ACCEPT', '-A X -m comment --comment "a -c 1 2 -j b" -j ACCEPT'],
+    ]);
   });
 
   test('cut markers and junk lines are warnings with line numbers, the rest still parses', () => {

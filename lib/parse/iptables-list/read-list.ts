@@ -14,7 +14,8 @@
  * between two lines, shows nothing of it: it reads as that chain with fewer rules.
  */
 import { InputError, type Warning } from '../../errors';
-import { BUILTIN_CHAINS, type Chain as AnyChain } from '../../model/ruleset';
+import type { Chain as AnyChain } from '../../model/ruleset';
+import { BUILTIN_CHAINS } from '../iptables/builtin-chains';
 import { sanitizeLine } from '../../sanitize';
 import type { Family } from '../iptables/address';
 import { CUT_MARKER, excerpt, MAX_LINE_LENGTH, neverEmpty, type IptablesDump } from '../iptables/parse-dump';
@@ -107,7 +108,7 @@ function openBlock(r: Reader, header: ChainLine): void {
     throw new InputError(`chain ${sanitizeLine(header.name)} is listed a second time (first on line ${first.line}): several listings in one file? Compare them one by one`, r.options.source, r.line);
   }
   if (header.counters?.some(nonZero)) r.hadCounters = true;
-  const chain: Chain = { name: header.name, policy: header.policy, rules: [], line: r.line };
+  const chain: Chain = { name: header.name, policy: header.policy, rules: [], line: r.line, builtin: BUILTIN_CHAINS.has(header.name) };
   r.chains.set(chain.name, chain);
   r.current = { chain, references: header.references, columns: null, lastNumber: 0 };
   r.blocks.push(r.current);

@@ -10,7 +10,7 @@
  * external and load-balancer IPs, which only comments tell apart, are not compared.
  */
 import { joinHostPort } from '../../model/addresses';
-import type { EntryPointField, ServicePort } from '../../model/service';
+import type { ModelField, ServicePort } from '../../model/service';
 import type { ServiceView } from '../../model/snapshot';
 import { restrictTables, type Table } from '../../model/ruleset';
 import type { IptablesRuleset } from '../iptables/parse-dump';
@@ -91,7 +91,12 @@ function externalRoleUnseen(ruleset: IptablesRuleset): boolean {
   return rules.some((r) => r.comment === null && r.facts.destination !== null && r.facts.target !== null && EXTERNAL_CHAIN.test(r.facts.target));
 }
 
-const EXTERNAL_FIELDS: readonly EntryPointField[] = ['externalIPs', 'loadBalancerIPs'];
+
+/** `xt match recent` without its options: which ports keep clients on their endpoint, and for how long, is not shown. */
+function hidesAffinity(hidden: Hidden): boolean {
+  for (const extensions of hidden.values()) if (extensions.some((x) => x.type === 'match' && x.name === 'recent')) return true;
+  return false;
+}
 
 /** The service view of an iptables-nft listing (of `tables` only, when given). */
 export function describeIptablesNft(dump: IptablesNftDump, options: BuildOptions, tables?: ReadonlySet<string>): ServiceView {
@@ -100,6 +105,8 @@ export function describeIptablesNft(dump: IptablesNftDump, options: BuildOptions
   const view = buildServiceView(blind.size === 0 ? ruleset : without(ruleset, blind), options);
   const drops = noLocalEndpointDrops(ruleset);
   const ports = view.model.ports.map((p) => (!p.noLocalEndpoints && dropsForLackOfLocal(p, drops) ? { ...p, noLocalEndpoints: true } : p));
-  const unseen = externalRoleUnseen(ruleset) ? [...new Set([...view.model.unseen, ...EXTERNAL_FIELDS])] : view.model.unseen;
-  return { ...view, model: { ...view.model, ports, unseen } };
+  const unseen = new Set<ModelField>(view.model.unseen);
+  if (externalRoleUnseen(ruleset)) unseen.add('ipRoles');
+  if (hidesAffinity(dump.hidden)) unseen.add('affinity');
+  return { ...view, model: { ...view.model, ports, unseen: [...unseen] } };
 }

@@ -6,6 +6,7 @@ import type { Snapshot } from '../../model/snapshot';
 import { metadataServiceNames } from '../../snapshot/metadata';
 import { partialReason } from '../iptables/completeness';
 import { mentionedServiceNames } from '../iptables/services';
+import { isKubeProxyChain } from '../iptables/snapshot';
 import type { Reader } from '../reader';
 import { describeIptablesNft, looksLikeIptablesNft, readIptablesNft } from './index';
 
@@ -27,6 +28,9 @@ export const iptablesNftReader = {
       partial: partialReason(dump),
       metadata,
       warnings: dump.warnings,
+      modeTables: ['nat'],
+      wantsServicePorts: false,
+      ownsChain: (_table, chain) => isKubeProxyChain(chain),
       serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
       describe: (candidateNames, tables) => describeIptablesNft(dump, { source, candidateNames, fragment: dump.cutShort }, tables),
     };

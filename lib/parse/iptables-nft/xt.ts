@@ -64,7 +64,7 @@ export function opaqueParts(text: string): OpaqueParts {
 /** What the model loses when an extension's options are not shown, for the kinds it reads. */
 const PORTS = 'the ports it matches, if any, are not shown';
 const CONSEQUENCE: Readonly<Record<string, string>> = {
-  recent: 'session affinity (its list and timeout) is not shown, so affinity reads as off',
+  recent: 'session affinity (its list and timeout) is not shown, so it is not compared',
   statistic: 'how traffic is shared between endpoints is not shown, so endpoints are not compared',
   DNAT: 'endpoint addresses are not shown, so endpoints are not compared',
   tcp: PORTS,
@@ -85,4 +85,4 @@ export function hiddenOptionsWarning(x: XtExtension): string {
 }
 
 export const NO_COMMENTS_WARNING =
-  'the listing shows no iptables comments (nft does not print them): service ports are named from their chain names when the other input names them (otherwise clusterIP:port/protocol); external and load-balancer IPs, which only comments tell apart, are not compared; ports without endpoints, whose REJECT rules only comments name, are not shown';
+  'the listing shows no iptables comments (nft does not print them): service ports are named from their chain names when the other input names them (otherwise clusterIP:port/protocol); external and load-balancer IPs, which only comments tell apart, are not compared; a port without endpoints is known by its cluster IP and port alone';

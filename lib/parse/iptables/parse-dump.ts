@@ -5,7 +5,8 @@
  * them). One pass over the text; each line is tokenized once.
  */
 import { InputError, type Warning } from '../../errors';
-import { BUILTIN_CHAINS, type Chain as AnyChain, type Ruleset as AnyRuleset, type Table as AnyTable } from '../../model/ruleset';
+import type { Chain as AnyChain, Ruleset as AnyRuleset, Table as AnyTable } from '../../model/ruleset';
+import { BUILTIN_CHAINS } from './builtin-chains';
 import type { OnProgress } from '../../progress';
 import { sanitizeLine } from '../../sanitize';
 import type { Family } from './address';
@@ -196,7 +197,8 @@ class DumpBuilder {
     if (this.lastTable === table && this.lastChain?.name === name) return this.lastChain;
     let c = table.chains.get(name);
     if (!c) {
-      c = { name, policy: BUILTIN_CHAINS.has(name) ? 'ACCEPT' : null, rules: [], line: this.line };
+      const builtin = BUILTIN_CHAINS.has(name);
+      c = { name, policy: builtin ? 'ACCEPT' : null, rules: [], line: this.line, builtin };
       table.chains.set(name, c);
     }
     this.lastTable = table;
@@ -410,23 +412,37 @@ function alikeRule(b: DumpBuilder, alike: AnyRuleset, line: string): boolean {
   target.rules.push(new IptablesRule(target.name, other.raw, 2, b.line, other.facts));
   b.rules++;
   b.lastRuleChain = target;
-  noteRule(b, line, other.facts);
+  noteRule(b, other.facts);
   return true;
 }
 
+/** `-c PACKETS BYTES` as `iptables -S -v` prints it, before the target (or last), outside quotes. */
+const INLINE_COUNTERS = / -c (\d+) (\d+)(?= -[jg] | *$)/;
+
+function outsideQuotes(line: string, at: number): boolean {
+  let quotes = 0;
+  for (let i = line.indexOf('"'); i >= 0 && i < at; i = line.indexOf('"', i + 1)) if (line[i - 1] !== '\\') quotes++;
+  return quotes % 2 === 0;
+}
+
+/** The line without its inline counters, which are noted: a rule's text never carries them. */
+function withoutInlineCounters(b: DumpBuilder, line: string): string {
+  const m = line.includes(' -c ') ? INLINE_COUNTERS.exec(line) : null;
+  if (!m || !outsideQuotes(line, m.index)) return line;
+  b.hadCounters = true;
+  b.counters(m[1] as string, m[2] as string);
+  return line.slice(0, m.index) + line.slice(m.index + m[0].length);
+}
+
 /** What a rule line tells about the whole dump. */
-function noteRule(b: DumpBuilder, line: string, facts: RuleFacts): void {
-  const counters = line.includes(' -c ') ? / -c (\S+) (\S+)/.exec(line) : null;
-  if (counters) {
-    b.hadCounters = true;
-    b.counters(counters[1] as string, counters[2] as string);
-  }
+function noteRule(b: DumpBuilder, facts: RuleFacts): void {
   if (b.family === 'ipv4' && (facts.destination?.includes(':') || facts.source?.includes(':') || facts.dnat?.address?.startsWith('['))) {
     b.family = 'ipv6';
   }
 }
 
-function command(b: DumpBuilder, written: string, ctx: FactsContext): void {
+function command(b: DumpBuilder, asWritten: string, ctx: FactsContext): void {
+  const written = withoutInlineCounters(b, asWritten);
   if (appendAlike(b, written)) return;
   const line = b.options.alike ? detached(written) : written;
   let tokens: Tokens;
@@ -492,7 +508,7 @@ function parseSpec(b: DumpBuilder, chainName: string, tokens: Tokens, start: num
     const warnings = b.warnings.length;
     const rule = parseRule(chainName, tokens, start, b.line, line, ctx);
     if (b.warnings.length > warnings) warnedFacts.add(rule.facts);
-    noteRule(b, line, rule.facts);
+    noteRule(b, rule.facts);
     return rule;
   } catch (e) {
     if (e instanceof RuleSyntaxError) {

@@ -68,6 +68,10 @@ export class IptablesRule implements Rule {
     return [head, key.slice(0, commentAt).trimEnd(), comment, key.slice(commentAt).trimStart()].filter((s) => s !== '').join(' ');
   }
 
+  textIn(chain: string): string {
+    return chain === this.chain ? this.text : this.renamed(chain).text;
+  }
+
   /** The same rule under another chain name (`-E` renames a chain in a restore input). */
   renamed(chain: string): IptablesRule {
     return new IptablesRule(chain, this.raw, this.start, this.line, this.facts);

@@ -7,7 +7,7 @@
 import { endpointIp } from '../../model/addresses';
 import type { Chain as AnyChain } from '../../model/ruleset';
 import type { ServicePort } from '../../model/service';
-import type { RuleAccount } from '../../model/snapshot';
+import type { ChainIdentity, RuleAccount } from '../../model/snapshot';
 import { hostOf } from './address';
 import { servicePortHash } from './chain-names';
 import { displaySpn, parseComment } from './kube-comments';
@@ -23,12 +23,12 @@ interface EndpointOwner {
 }
 
 /** Endpoint chains no service chain jumps to (fragments, stale chains) are identified by their own content. */
-function orphanIdentity(chain: Chain): string | undefined {
+function orphanIdentity(chain: Chain): ChainIdentity | undefined {
   const dnat = chain.rules.find((r) => r.facts.dnat !== null);
   const said = parseComment(chain.rules.find((r) => r.comment)?.comment ?? null);
   const address = dnat?.facts.dnat?.address;
   if (!address || !said || !dnat.facts.protocol) return undefined;
-  return `sep:${displaySpn(said.spn)}/${dnat.facts.protocol}@${address}`;
+  return { kind: 'endpoint', service: `${displaySpn(said.spn)}/${dnat.facts.protocol}`, address };
 }
 
 /**
@@ -68,7 +68,7 @@ function dispatchAccount(rule: IptablesRule, chain: string, port: ServicePort): 
 export class ServiceRoles {
   private readonly portOfGroup = new Map<string, ServicePort>();
   private readonly endpointOwner = new Map<string, EndpointOwner>();
-  private readonly identities = new Map<string, string | undefined>();
+  private readonly identities = new Map<string, ChainIdentity | undefined>();
 
   constructor(
     private readonly ruleset: IptablesRuleset,
@@ -86,19 +86,19 @@ export class ServiceRoles {
     });
   }
 
-  /** `svc:KEY` (and `ext:`, `fw:`…) for a service's chains, `sep:KEY@address` for an endpoint's; undefined for other chains. */
-  identity(chain: string): string | undefined {
+  /** A service's chains by their role (`svc`, `ext`, `fw`…), an endpoint's by its address; undefined for other chains. */
+  identity(chain: string): ChainIdentity | undefined {
     if (this.identities.has(chain)) return this.identities.get(chain);
     this.index();
-    let id: string | undefined;
+    let id: ChainIdentity | undefined;
     const group = groupOfName(chain);
     if (group) {
       const port = this.portOfGroup.get(group.hash);
-      if (port) id = `${group.kind}:${port.key}`;
+      if (port) id = { kind: 'service', service: port.key, role: group.kind, at: null };
     } else {
       const owner = this.endpointOwner.get(chain);
       const c = owner || !chain.startsWith(SEP_PREFIX) ? undefined : this.chains(chain);
-      id = owner ? `sep:${owner.port.key}@${owner.address ?? chain}` : c ? orphanIdentity(c) : undefined;
+      id = owner ? { kind: 'endpoint', service: owner.port.key, address: owner.address ?? chain } : c ? orphanIdentity(c) : undefined;
     }
     this.identities.set(chain, id);
     return id;

@@ -197,10 +197,28 @@ function readGroupChains(b: Builder): void {
   }
 }
 
+/**
+ * A REJECT or DROP in KUBE-SERVICES of a cluster IP and port without a comment (kube-proxy above
+ * 1000 endpoints, or a listing that shows no comments): a port without endpoints all the same,
+ * known by its address.
+ */
+function readUnnamedNoEndpointRule(b: Builder, chain: AnyChain<IptablesRule>, rule: IptablesRule): void {
+  const { target, destination, dport } = rule.facts;
+  const protocol = asProtocol(rule.facts.protocol);
+  if (chain.name !== 'KUBE-SERVICES' || (target !== 'DROP' && target !== 'REJECT') || !protocol || !destination || !dport || !/^\d+$/.test(dport)) return;
+  const clusterIP = hostOf(destination);
+  const g = b.group(unnamedPortKey(clusterIP, Number(dport), protocol));
+  learnProtocol(g, protocol);
+  g.clusterIP ??= clusterIP;
+  learnPort(g, rule);
+  g.noEndpoints = target === 'DROP' ? 'drop' : 'reject';
+}
+
 /** `has no endpoints` rules (filter table, or wherever a fragment put them). */
 function readNoEndpointRules(b: Builder): void {
   for (const chain of b.chains) {
     for (const rule of chain.rules) {
+      if (rule.comment === null) readUnnamedNoEndpointRule(b, chain, rule);
       if (!rule.comment?.endsWith(' endpoints')) continue;
       const said = parseComment(rule.comment);
       if (!said || (said.role !== 'none' && said.role !== 'no-local')) continue;
@@ -498,11 +516,14 @@ function toServicePort(b: Builder, g: Group): ServicePort {
     endpoints: withAffinity(cluster, affinitySeconds),
     localEndpoints: localList && (localList.endpoints.length > 0 || g.chains.svl) ? withAffinity(localList, affinitySeconds) : null,
     diverted: localList ? [...cluster.diverted, ...localList.diverted] : cluster.diverted,
+    balancing: null,
     affinitySeconds,
     noEndpoints: g.noEndpoints,
     noLocalEndpoints: g.noLocalEndpoints || (localList?.dropsForLackOfLocal ?? false),
     refs: (['svc', 'svl', 'ext', 'fw', 'xlb'] as const).flatMap((k) => (g.chains[k] ? [g.chains[k].name] : [])),
     endpointsShown: !g.chainsMissing,
+    // Known only by its address (a comment-less "no endpoints" rule): its other entry points are unknown.
+    unseen: g.spn === null && Object.keys(g.chains).length === 0 ? ['nodePorts', 'externalIPs', 'loadBalancerIPs'] : [],
   };
   checkServiceName(b, g);
   return port;

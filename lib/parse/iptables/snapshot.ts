@@ -7,6 +7,11 @@ import { partialReason } from './completeness';
 import type { IptablesDump } from './parse-dump';
 import { buildServiceView, mentionedServiceNames } from './services';
 
+/** kube-proxy's iptables chains all begin so (KUBE-SERVICES, KUBE-SVC-…, KUBE-MARK-MASQ…). */
+export function isKubeProxyChain(chain: string): boolean {
+  return chain.startsWith('KUBE-');
+}
+
 export function iptablesSnapshot(dump: IptablesDump, source: string, format: string, metadata: SnapshotMetadata | null): Snapshot {
   const fragment = dump.format === 'rule lines' || dump.cutShort;
   return {
@@ -21,6 +26,9 @@ export function iptablesSnapshot(dump: IptablesDump, source: string, format: str
     partial: partialReason(dump),
     metadata,
     warnings: dump.warnings,
+    modeTables: [dump.assumedTable ?? 'nat'],
+    wantsServicePorts: false,
+    ownsChain: (_table, chain) => isKubeProxyChain(chain),
     serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
     describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames, fragment }),
   };

@@ -23,43 +23,20 @@
 import type { Warning } from '../../errors';
 import { joinHostPort } from '../../model/addresses';
 import type { ServicePortInfo } from '../../model/metadata';
-import { unnamedPortKey, type Endpoint, type EntryPointField, type ServiceModel, type ServicePort } from '../../model/service';
-import type { RuleAccount, ServiceView } from '../../model/snapshot';
+import { ENTRY_POINT_FIELDS, unnamedPortKey, type Endpoint, type ModelField, type ServicePort } from '../../model/service';
+import type { ChainIdentity, RuleAccount, ServiceView } from '../../model/snapshot';
 import { sanitizeLine } from '../../sanitize';
 import { normalizeIp } from '../iptables/address';
 import { isLoopback } from './address';
 import { equalShares, sharesAssumption, sharesOf } from './schedulers';
 import type { IpvsDump, IpvsProtocol, VirtualService } from './types';
 
-/** A service port as natdiff's metadata records it, with the external and load-balancer IPs it may also carry. */
-export interface IpvsServicePortInfo extends ServicePortInfo {
-  externalIPs?: string[];
-  loadBalancerIPs?: string[];
-}
-
 export interface DescribeOptions {
   source: string;
   /** The cluster's service ports (a natdiff snapshot's metadata): names, cluster IPs, node ports. */
-  servicePorts?: IpvsServicePortInfo[];
+  servicePorts?: readonly ServicePortInfo[];
   /** The node's own addresses, which carry its NodePort virtual services. */
   nodeIPs?: string[];
-}
-
-export interface IpvsServicePort extends ServicePort {
-  /** IPVS's own balancing terms beside the shares: `rr, weights 1/1/0`; null when the listing does not show them. */
-  balancing: string | null;
-}
-
-/** What a listing cannot show for any port: shares (no weights) and affinity (no persistence), never compared. */
-export type NotShown = 'shares' | 'affinity';
-
-export interface IpvsServiceModel extends ServiceModel {
-  ports: IpvsServicePort[];
-  notShown: NotShown[];
-}
-
-export interface IpvsServiceView extends ServiceView {
-  model: IpvsServiceModel;
 }
 
 type AddressService = VirtualService & { address: { kind: 'address'; protocol: IpvsProtocol; ip: string; port: number } };
@@ -89,8 +66,6 @@ interface Draft {
   loadBalancerIPs: string[];
 }
 
-const ALL_ENTRY_POINTS: EntryPointField[] = ['clusterIP', 'nodePorts', 'externalIPs', 'loadBalancerIPs'];
-
 function ip(text: string): string | null {
   return normalizeIp(text)?.text ?? null;
 }
@@ -99,7 +74,7 @@ function ips(list: readonly string[] | undefined): string[] {
   return (list ?? []).flatMap((x) => ip(x) ?? []);
 }
 
-function known(info: IpvsServicePortInfo): Known {
+function known(info: ServicePortInfo): Known {
   return {
     name: info.name,
     protocol: info.protocol.toLowerCase(),
@@ -133,7 +108,7 @@ class Describer {
   /** Keys of the ports listed apart, for the warning. */
   readonly apart: string[] = [];
   /** Chain identities: `svc:KEY` for a port's own virtual service, `node:KEY@ip:port`/`ext:KEY@ip:port` for the others. */
-  readonly ids = new Map<string, string>();
+  readonly ids = new Map<string, ChainIdentity>();
 
   constructor(readonly dump: IpvsDump, readonly options: DescribeOptions, readonly services: AddressService[]) {
     this.known = options.servicePorts ? options.servicePorts.map(known) : null;
@@ -151,7 +126,8 @@ class Describer {
    * services the model may hold only some.
    */
   realServerAccount(chain: string, index: number): RuleAccount | null {
-    if (!this.ids.get(chain)?.startsWith('svc:')) return null;
+    const id = this.ids.get(chain);
+    if (id?.kind !== 'service' || id.role !== 'svc') return null;
     const server = this.services.find((s) => s.name === chain)?.realServers[index];
     return server && (server.forward === 'Masq' || server.forward === null) ? 'modelled' : null;
   }
@@ -244,7 +220,7 @@ class Describer {
     return s.realServers.map((r, i) => ({ address: r.address, probability: null, share: shares[i] as number, ref: null, issues: r.weight === 0 ? ['draining'] : [] }));
   }
 
-  toPort(d: Draft): IpvsServicePort {
+  toPort(d: Draft): ServicePort {
     const others = [...d.others].sort((x, y) => (x.service.name < y.service.name ? -1 : 1));
     const primary = d.primary ?? (others.shift()?.service as AddressService);
     const differing = others.filter((o) => serverSet(o.service) !== serverSet(primary));
@@ -252,8 +228,8 @@ class Describer {
     if (differing.some((o) => serverSet(o.service) !== serverSet(local as VirtualService))) {
       this.warn(`${sanitizeLine(d.key)}: its NodePort and external virtual services (${differing.map((o) => o.service.name).join(', ')}) do not all have the same real servers; the local endpoints are those of ${local?.name}`);
     }
-    this.ids.set(primary.name, `svc:${d.key}`);
-    for (const o of d.others) if (o.service !== primary) this.ids.set(o.service.name, `${o.kind}:${d.key}@${addressOf(o.service)}`);
+    this.ids.set(primary.name, { kind: 'service', service: d.key, role: 'svc', at: null });
+    for (const o of d.others) if (o.service !== primary) this.ids.set(o.service.name, { kind: 'service', service: d.key, role: o.kind, at: addressOf(o.service) });
     const scheduling = primary.scheduling;
     const usable = primary.realServers.some((r) => r.weight === null || r.weight > 0);
     return {
@@ -267,12 +243,15 @@ class Describer {
       loadBalancerIPs: d.loadBalancerIPs.sort(),
       endpoints: this.endpoints(primary),
       localEndpoints: local ? this.endpoints(local) : null,
-      affinitySeconds: scheduling?.persistence?.timeout ?? null,
+      // Persistence with no real server keeps no client anywhere (kube-proxy's other modes write no affinity then).
+      affinitySeconds: primary.realServers.length > 0 ? (scheduling?.persistence?.timeout ?? null) : null,
       // IPVS answers a new connection it cannot schedule with ICMP port unreachable (ip_vs_leave).
       noEndpoints: usable ? null : 'reject',
       noLocalEndpoints: false,
       refs: [primary.name, ...d.others.map((o) => o.service.name).filter((n) => n !== primary.name).sort()],
       endpointsShown: true,
+      // External virtual services with the cluster IP's real servers: policy Cluster, or Local with no endpoint on the node (then kube-proxy's iptables rules drop external traffic), which ipvsadm cannot tell apart.
+      unseen: local === null && d.others.length > 0 ? ['localEndpoints'] : [],
       diverted: [],
       balancing: scheduling ? balancing(scheduling.scheduler, scheduling.schedulerFlags, primary) : null,
     };
@@ -294,7 +273,7 @@ function groupNodePorts(services: AddressService[]): AddressService[][] {
   return [...groups.values()];
 }
 
-export function describeIpvs(dump: IpvsDump, options: DescribeOptions): IpvsServiceView {
+export function describeIpvs(dump: IpvsDump, options: DescribeOptions): ServiceView {
   const services = dump.services.filter((s): s is AddressService => s.address.kind === 'address');
   const b = new Describer(dump, options, services);
   const marks = dump.services.filter((s) => s.address.kind === 'fwmark').map((s) => s.name);
@@ -314,12 +293,12 @@ export function describeIpvs(dump: IpvsDump, options: DescribeOptions): IpvsServ
     const assumption = sharesAssumption(scheduler);
     if (assumption) b.warn(sanitizeLine(assumption));
   }
-  const notShown: NotShown[] = [];
-  if (!dump.shows.weights) notShown.push('shares');
-  if (!dump.shows.scheduling) notShown.push('affinity');
-  if (notShown.length > 0) b.warn(`\`${dump.format}\` shows no ${dump.shows.scheduling ? 'weights' : 'scheduler, persistence or weights'}: shares assume equal weights (a draining real server cannot be told)${dump.shows.scheduling ? '' : ' and affinity is not shown'}; capture \`ipvsadm -Ln\``);
+  const unseen: ModelField[] = dump.partial?.kind === 'one-service' ? [...ENTRY_POINT_FIELDS] : [];
+  if (!dump.shows.weights) unseen.push('shares');
+  if (!dump.shows.scheduling) unseen.push('affinity');
+  if (!dump.shows.weights || !dump.shows.scheduling) b.warn(`\`${dump.format}\` shows no ${dump.shows.scheduling ? 'weights' : 'scheduler, persistence or weights'}: shares assume equal weights (a draining real server cannot be told)${dump.shows.scheduling ? '' : ' and affinity is not shown'}; capture \`ipvsadm -Ln\``);
   return {
-    model: { mode: 'ipvs', ports, complete: dump.partial === null, unseen: dump.partial?.kind === 'one-service' ? ALL_ENTRY_POINTS : [], notShown },
+    model: { mode: 'ipvs', ports, complete: dump.partial === null, unseen },
     chainIdentity: (chain) => b.ids.get(chain),
     ruleAccount: (_table, chain, index) => b.realServerAccount(chain, index),
     findings: [],

@@ -3,8 +3,8 @@
  * and `ipvsadm-save -n`, read into virtual services and real servers (with a ruleset view for the
  * chain diff) and into the mode-neutral service model.
  */
-export { looksLikeIpvs, splitIpvsParts, type SplitParts, type TextPart } from './split';
+export { holdsIpvsOutput, looksLikeIpvs, splitIpvsParts, type SplitParts, type TextPart } from './split';
 export { readIpvs, type ReadOptions } from './read-ipvs';
-export { describeIpvs, type DescribeOptions, type IpvsServicePort, type IpvsServicePortInfo, type IpvsServiceModel, type IpvsServiceView, type NotShown } from './describe';
+export { describeIpvs, type DescribeOptions } from './describe';
 export { IPVS_TABLE, IpvsRule, type IpvsChain } from './ruleset';
 export type { ForwardMethod, IpvsDump, IpvsFormat, IpvsProtocol, RealServer, Scheduling, VirtualAddress, VirtualService } from './types';

@@ -3,16 +3,14 @@
  * one file with the node's `iptables-save` (the nat table of IPVS mode), each part read by its own
  * reader with the whole file's line numbers.
  */
+import type { ServicePortInfo } from '../../model/metadata';
 import type { ServiceView, Snapshot } from '../../model/snapshot';
 import { metadataServiceNames } from '../../snapshot/metadata';
 import { parseIptablesDump } from '../iptables/parse-dump';
-import { iptablesSnapshot } from '../iptables/snapshot';
+import { iptablesSnapshot, isKubeProxyChain } from '../iptables/snapshot';
 import type { ReadContext, Reader } from '../reader';
-import { describeIpvs, looksLikeIpvs, readIpvs, splitIpvsParts, type TextPart } from './index';
+import { describeIpvs, holdsIpvsOutput, looksLikeIpvs, readIpvs, splitIpvsParts, type TextPart } from './index';
 import { IPVS_TABLE } from './ruleset';
-
-/** A listing header after the first line: an ipvsadm listing pasted after something else. */
-const LATER_LISTING = /\n[ \t]*(?:IP Virtual Server version |Prot LocalAddress:Port )/;
 
 /** The iptables part of a mixed file, read as iptables rules with the file's line numbers. */
 function iptablesPart(part: TextPart, context: ReadContext): Snapshot {
@@ -41,15 +39,15 @@ function joinViews(ipvs: ServiceView, iptables: ServiceView | null): ServiceView
 export const ipvsReader = {
   name: 'ipvs' as const,
   reads: "kube-proxy's IPVS mode: ipvsadm -Ln (--stats, --rate, --exact), ipvsadm-save -n, with or without the node's iptables-save",
-  looksLike: (sample, text) => looksLikeIpvs(sample) || LATER_LISTING.test(text),
+  looksLike: (sample, text) => looksLikeIpvs(sample) || holdsIpvsOutput(text),
   read(text, context): Snapshot {
     const { source, metadata } = context;
     const parts = splitIpvsParts(text);
     const ipvsPart = parts.ipvs ?? { text, firstLine: 1 };
     const dump = readIpvs(ipvsPart.text, { source, allowTruncated: context.allowTruncated, firstLine: ipvsPart.firstLine });
     const rest = parts.rest ? iptablesPart(parts.rest, context) : null;
-    const describe = (tables?: ReadonlySet<string>): ServiceView =>
-      joinViews(describeIpvs(dump, { source, servicePorts: metadata?.servicePorts }), rest ? rest.describe([], tables) : null);
+    const describe = (tables?: ReadonlySet<string>, servicePorts?: readonly ServicePortInfo[]): ServiceView =>
+      joinViews(describeIpvs(dump, { source, servicePorts: metadata?.servicePorts ?? servicePorts, nodeIPs: metadata?.nodeIPs }), rest ? rest.describe([], tables) : null);
     return {
       source,
       format: `${metadata ? 'natdiff snapshot (' : ''}${dump.format}${rest ? ` + ${rest.format}` : ''}${metadata ? ')' : ''}`,
@@ -61,8 +59,11 @@ export const ipvsReader = {
       partial: dump.partial?.reason ?? rest?.partial ?? null,
       metadata,
       warnings: [...(rest?.warnings ?? []), ...dump.warnings],
+      modeTables: [IPVS_TABLE, ...(rest?.modeTables ?? [])],
+      wantsServicePorts: !metadata?.servicePorts,
+      ownsChain: (table, chain) => table === IPVS_TABLE || isKubeProxyChain(chain),
       serviceNames: () => new Set(metadataServiceNames(metadata)),
-      describe: (_names, tables) => describe(tables),
+      describe: (_names, tables, servicePorts) => describe(tables, servicePorts),
     };
   },
 } satisfies Reader;

@@ -62,6 +62,11 @@ export class IpvsRule implements Rule {
     return this.key;
   }
 
+  /** A real server is named by its virtual service's address, which a pairing by meaning keeps. */
+  textIn(): string {
+    return this.text;
+  }
+
   sameAs(other: Rule): boolean {
     return this.key === other.transientKey();
   }

@@ -4,7 +4,7 @@
  * their first characters, so each line goes to the part it belongs to; blank lines are blank in
  * both.
  */
-import { isIpvsLine } from './lines';
+import { isIpvsLine, startsIpvsOutput } from './lines';
 
 export interface TextPart {
   /**
@@ -28,6 +28,14 @@ export function looksLikeIpvs(sample: string): boolean {
     if (text !== '') return isIpvsLine(text);
   }
   return false;
+}
+
+/**
+ * Whether ipvsadm output begins on any line (a listing's first lines, an ipvsadm-save line):
+ * pasted after something else, or after a natdiff snapshot's header.
+ */
+export function holdsIpvsOutput(text: string): boolean {
+  return text.split('\n').some((line) => startsIpvsOutput(line.trim()));
 }
 
 /** `mine[i]`: line i belongs to this part; null for a blank line. */

@@ -96,6 +96,11 @@ export class NftRule implements Rule {
   get text(): string {
     return this.comment === null ? this.key : `${this.key} comment "${this.comment}"`;
   }
+
+  /** An nft rule does not name its chain. */
+  textIn(): string {
+    return this.text;
+  }
 }
 
 /** What the parts of a set's key are: `ipv4_addr . inet_proto . inet_service` → one type per part. */
@@ -158,5 +163,10 @@ export class NftElement implements Rule {
 
   get text(): string {
     return renderElement(this.element, { family: this.scope.family }, { comment: true });
+  }
+
+  /** An element does not name its set. */
+  textIn(): string {
+    return this.text;
   }
 }

@@ -7,7 +7,7 @@ import { readNft, type ReadOptions } from '../nft/read';
 import type { NftDump } from '../nft/dump';
 
 export { looksLikeNftables } from './detect';
-export { describeNftables, nftablesServiceNames, isKubeProxyTable, type DescribeOptions, type NftablesServicePort } from './services';
+export { describeNftables, nftablesServiceNames, isKubeProxyTable, type DescribeOptions } from './services';
 export type { NftChain, NftSet, NftTable, SetViewChain } from '../nft/dump';
 export type { NftElement, NftRule } from '../nft/rule';
 

@@ -2,7 +2,7 @@
 import type { Snapshot } from '../../model/snapshot';
 import { metadataServiceNames } from '../../snapshot/metadata';
 import type { Reader } from '../reader';
-import { describeNftables, looksLikeNftables, nftablesServiceNames, readNftables } from './index';
+import { describeNftables, isKubeProxyTable, looksLikeNftables, nftablesServiceNames, readNftables } from './index';
 
 export const nftablesReader = {
   name: 'nftables' as const,
@@ -12,6 +12,7 @@ export const nftablesReader = {
     const { source, metadata } = context;
     const dump = readNftables(text, { source, allowTruncated: context.allowTruncated });
     const families = new Set(dump.tables.map((t) => t.family));
+    const modeTables = dump.tables.filter(isKubeProxyTable).map((t) => `${t.family} ${t.name}`);
     return {
       source,
       format: metadata ? `natdiff snapshot (${dump.format})` : dump.format,
@@ -23,6 +24,9 @@ export const nftablesReader = {
       partial: dump.cutShort ? 'is cut short (read as far as it goes, --allow-truncated): what it does not hold is not compared' : null,
       metadata,
       warnings: dump.warnings,
+      modeTables,
+      wantsServicePorts: false,
+      ownsChain: (table) => modeTables.includes(table),
       serviceNames: () => new Set([...nftablesServiceNames(dump), ...metadataServiceNames(metadata)]),
       describe: (candidateNames, tables) => describeNftables(dump, { source, candidateNames, tables }),
     };

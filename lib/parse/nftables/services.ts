@@ -7,8 +7,8 @@
  * against kube-proxy's hash, and used to group chains only where the rules cannot (a cut listing).
  */
 import type { Warning } from '../../errors';
-import { unnamedPortKey, type Endpoint, type EndpointIssue, type EntryPointField, type Protocol, type ServicePort } from '../../model/service';
-import type { Finding, ServiceView } from '../../model/snapshot';
+import { unnamedPortKey, type Endpoint, type EndpointIssue, type ModelField, type Protocol, type ServicePort } from '../../model/service';
+import type { ChainIdentity, Finding, ServiceView } from '../../model/snapshot';
 import { sanitizeLine } from '../../sanitize';
 import { displaySpn } from '../iptables/kube-comments';
 import type { SetElement } from '../nft/ast';
@@ -23,15 +23,6 @@ export interface DescribeOptions {
   candidateNames?: Iterable<string>;
   /** Only these tables (`ip kube-proxy`), as the ruleset view names them. */
   tables?: ReadonlySet<string>;
-}
-
-export interface NftablesServicePort extends ServicePort {
-  /**
-   * nftables' own balancing terms beside the shares, as the IPVS reader gives its own: `numgen
-   * random mod 4, buckets 1/1/1/1` (how many buckets pick each endpoint, in endpoint order);
-   * `dnat` for a lone endpoint DNATed directly; null without endpoints.
-   */
-  balancing: string | null;
 }
 
 const PROTOCOLS = new Set<string>(['tcp', 'udp', 'sctp']);
@@ -133,7 +124,7 @@ class TableReader {
   readonly groupOf = new Map<string, Group>();
   readonly byDispatch = new Map<string, Group>();
   readonly byName = new Map<string, Group>();
-  readonly identities = new Map<string, string>();
+  readonly identities = new Map<string, ChainIdentity>();
 
   constructor(
     readonly table: NftTable,
@@ -479,12 +470,13 @@ function checkEndpointNames(r: TableReader, g: Group, endpoints: Endpoint[]): vo
   for (const e of endpoints) {
     if (!e.ref || !e.address) continue;
     const expected = endpointName('endpoint', g.spn, g.protocol, e.address);
-    if (sameKubeName(e.ref, expected) || r.view.findings.some((f) => f.message.startsWith(`${sanitizeLine(e.ref as string)}:`))) continue;
+    if (sameKubeName(e.ref, expected) || r.view.misnamed.has(e.ref)) continue;
+    r.view.misnamed.add(e.ref);
     finding(r, 'name-mismatch', `${sanitizeLine(e.ref)}: sends ${sanitizeLine(displaySpn(g.spn))}/${g.protocol} traffic to ${e.address}, but kube-proxy would name that chain ${sanitizeLine(expected)}`, r.chain(e.ref)?.line ?? null);
   }
 }
 
-function toServicePort(r: TableReader, g: Group): NftablesServicePort {
+function toServicePort(r: TableReader, g: Group): ServicePort {
   const key = serviceKey(g) + r.keySuffix;
   const cluster = readEndpoints(r, g.cluster);
   const local = g.local === null ? null : readEndpoints(r, g.local);
@@ -505,7 +497,9 @@ function toServicePort(r: TableReader, g: Group): NftablesServicePort {
     noEndpoints: g.noEndpoints,
     noLocalEndpoints: g.noLocalEndpoints || (g.external !== null && g.local === null && g.cluster !== null && externalHasNoFinalRoute(r, g)),
     refs: [g.cluster, g.local, g.external, g.firewall].filter((c): c is string => c !== null),
-    endpointsShown: !g.chainsMissing,
+    // Known only from a set the listing holds (a firewall range, a listing cut before its maps): neither a chain nor a no-endpoints element says where its traffic goes.
+    endpointsShown: !g.chainsMissing && (g.cluster !== null || g.local !== null || g.noEndpoints !== null),
+    unseen: [],
     diverted: [],
     balancing: cluster.balancing,
   };
@@ -530,20 +524,20 @@ function staleChains(r: TableReader): void {
   }
 }
 
-function identify(r: TableReader, ports: NftablesServicePort[]): void {
+function identify(r: TableReader, ports: ServicePort[]): void {
   r.groups.forEach((g, i) => {
-    const port = ports[i] as NftablesServicePort;
+    const port = ports[i] as ServicePort;
     const roles: [string | null, string][] = [[g.cluster, 'svc'], [g.local, 'svl'], [g.external, 'ext'], [g.firewall, 'fw']];
-    for (const [chain, role] of roles) if (chain) r.identities.set(chain, `${role}:${port.key}`);
-    for (const e of [...port.endpoints, ...(port.localEndpoints ?? [])]) if (e.ref) r.identities.set(e.ref, `sep:${port.key}@${e.address ?? e.ref}`);
+    for (const [chain, role] of roles) if (chain) r.identities.set(chain, { kind: 'service', service: port.key, role, at: null });
+    for (const e of [...port.endpoints, ...(port.localEndpoints ?? [])]) if (e.ref) r.identities.set(e.ref, { kind: 'endpoint', service: port.key, address: e.address ?? e.ref });
   });
 }
 
 /** Each per-service chain's port, as the rule accounts need it. */
-function portChains(r: TableReader, ports: NftablesServicePort[]): Map<string, PortChains> {
+function portChains(r: TableReader, ports: ServicePort[]): Map<string, PortChains> {
   const portOf = new Map<string, PortChains>();
   r.groups.forEach((g, i) => {
-    const port = ports[i] as NftablesServicePort;
+    const port = ports[i] as ServicePort;
     const chains: PortChains = {
       policy: [g.cluster, g.local].filter((c): c is string => c !== null),
       routes: [g.external, g.firewall].filter((c): c is string => c !== null),
@@ -556,7 +550,7 @@ function portChains(r: TableReader, ports: NftablesServicePort[]): Map<string, P
   return portOf;
 }
 
-function describeTable(r: TableReader): NftablesServicePort[] {
+function describeTable(r: TableReader): ServicePort[] {
   readDispatch(r);
   formGroups(r);
   readEntries(r);
@@ -572,6 +566,8 @@ function describeTable(r: TableReader): NftablesServicePort[] {
 class ViewBuilder {
   readonly findings: Finding[] = [];
   readonly warnings: Warning[] = [];
+  /** Endpoint chains already found misnamed: each is said once. */
+  readonly misnamed = new Set<string>();
 
   constructor(
     readonly options: DescribeOptions,
@@ -583,9 +579,12 @@ class ViewBuilder {
   }
 }
 
-/** The entry points a table without its dispatch maps cannot show. */
-function unseenOf(table: NftTable): EntryPointField[] {
-  const unseen: EntryPointField[] = [];
+/**
+ * What a table cannot show: the entry points, without its dispatch maps; and never whether an
+ * address is an external or a load-balancer IP (but for a load balancer with source ranges).
+ */
+function unseenOf(table: NftTable): ModelField[] {
+  const unseen: ModelField[] = ['ipRoles'];
   if (!table.sets.has('service-ips')) unseen.push('clusterIP', 'externalIPs', 'loadBalancerIPs');
   if (!table.sets.has('service-nodeports')) unseen.push('nodePorts');
   return unseen;
@@ -595,9 +594,9 @@ export function describeNftables(dump: NftDump, options: DescribeOptions): Servi
   const view = new ViewBuilder(options, dump.cutShort);
   const tables = dump.tables.filter((t) => isKubeProxyTable(t) && (!options.tables || options.tables.has(`${t.family} ${t.name}`)));
   const bothFamilies = new Set(tables.map((t) => t.family)).size > 1;
-  const ports: NftablesServicePort[] = [];
-  const identities = new Map<string, string>();
-  const unseen = new Set<EntryPointField>();
+  const ports: ServicePort[] = [];
+  const identities = new Map<string, ChainIdentity>();
+  const unseen = new Set<ModelField>();
   const byTable = new Map<string, { reader: TableReader; portOf: Map<string, PortChains> }>();
   for (const table of tables) {
     // Both families in one listing: a dual-stack port is two ports, told apart by family.

@@ -5,9 +5,7 @@
  * and its exit code comes back as a NonZeroExitCode Status, which kubectl turns into its own exit
  * code.
  */
-import { accessSync, constants } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { delimiter, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { PassThrough } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -58,18 +56,6 @@ export function rejectUpgrade(socket: Duplex, error: ApiError): void {
   );
 }
 
-function onPath(cmd: string): boolean {
-  if (cmd.includes('/')) return true;
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, cmd), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
 /** The kubelet writes the Status without its TypeMeta on the error channel. */
 type ExecStatus = Omit<Status, 'kind' | 'apiVersion'>;
 
@@ -113,7 +99,7 @@ export class ExecServer {
     };
     const stdin = exec.stdin ? this.stdinFrom(ws) : undefined;
     const [program = ''] = exec.command;
-    if (!onPath(program)) {
+    if (!this.commands.onPath(program)) {
       // What containerd reports for a missing executable; the runtime's exit code is 126.
       send(STDOUT, Buffer.from(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\r\n`));
       this.finish(ws, exitStatus(exec.command, 126));

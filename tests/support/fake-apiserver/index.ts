@@ -15,6 +15,7 @@ import { ExecServer } from './exec';
 import { ResourceHandlers } from './handlers';
 import { KubeProxy } from './kube-proxy';
 import { writeKubeconfig } from './kubeconfig';
+import { ipvsStandIn } from './ipvs-stand-in';
 import { Kubelet } from './kubelet';
 import { NodeCommands } from './node-commands';
 import { DEFAULT_TIMING, type FakeClusterOptions, type Timing } from './options';
@@ -25,7 +26,7 @@ import { generateCertificate, type Certificate } from './tls';
 import { WatchHub } from './watch';
 import { WorkloadController } from './workloads';
 
-export type { FakeClusterOptions, FakeNodeOptions, FakeServiceOptions, FakeWorkloadOptions, FakeTimingOptions } from './options';
+export type { FakeClusterOptions, FakeKubeProxyOptions, FakeNodeOptions, FakeProxyMode, FakeServiceOptions, FakeWorkloadOptions, FakeTimingOptions } from './options';
 export type { RequestRecord } from './server';
 
 export interface FakeCluster {
@@ -80,12 +81,13 @@ async function startIn(dir: string, options: FakeClusterOptions): Promise<FakeCl
   const certificate = generateCertificate(dir);
   const errors: string[] = [];
   const timers = new Timers((error) => errors.push(error instanceof Error ? error.message : String(error)));
-  const commands = new NodeCommands();
   const state = new ClusterState(options);
+  const ipvs = state.proxyMode.mode === 'ipvs' ? ipvsStandIn(dir) : null;
+  const commands = new NodeCommands(ipvs?.binDir);
   const kubelet = new Kubelet(state, timers, timing, commands);
   const workloads = new WorkloadController(state, timers, kubelet);
   const slices = new EndpointSliceController(state, timers, timing.endpointSliceMs);
-  const kubeProxy = new KubeProxy(state, timers, commands, options.podCIDRForServices ?? DEFAULT_POD_CIDR, timing.kubeProxyMs);
+  const kubeProxy = new KubeProxy(state, timers, commands, options.podCIDRForServices ?? DEFAULT_POD_CIDR, timing.kubeProxyMs, state.proxyMode.mode, ipvs);
 
   state.seed();
   workloads.reconcileAll(true);

@@ -1,51 +1,20 @@
 /**
- * The fake kube-proxy: from Services and EndpointSlices (ready endpoints only), writes each
- * node's iptables payload with kube-proxy-writer and loads it into the node's netns with the real
- * iptables-restore, kubeProxyMs after a change, unless the node is frozen.
+ * The fake kube-proxy: from Services and EndpointSlices (ready endpoints only), programs each
+ * node's netns kubeProxyMs after a change, unless the node is frozen, in its mode: iptables (the
+ * kube-proxy-writer payload, with the real iptables-restore), nftables (kube-proxy-nft-writer
+ * transactions, with the real nft -f: the first sync creates the base chains, later ones flush the
+ * chains gone stale and delete them a sync later, as kube-proxy does), or IPVS (the table published
+ * for the stand-in ipvsadm, beside kube-proxy's IPVS-mode iptables rules and ipsets, loaded for real).
  */
-import { builtinJumpRules, writeRestorePayload, type ClusterSpec, type EndpointSpec, type PortSpec, type Protocol, type ServiceSpec } from '../kube-proxy-writer';
+import { ipvsModeNatRules, ipvsVirtualServices, IPVS_MODE_IPSETS } from '../kube-proxy-ipvs-writer';
+import { writeNftTransaction } from '../kube-proxy-nft-writer';
+import { builtinJumpRules, mergeRestoreInputs, writeRestorePayload, type ClusterSpec, type EndpointSpec, type PortSpec, type Protocol, type ServiceSpec } from '../kube-proxy-writer';
+import type { IpvsStandIn } from './ipvs-stand-in';
 import { NodeCommands, runCollect } from './node-commands';
+import type { FakeProxyMode } from './options';
 import type { ClusterState, NodeInfo } from './state';
 import type { Timers } from './timers';
 import type { EndpointSlice, Service, ServicePort } from './types';
-
-interface TableSection {
-  declarations: string[];
-  rules: string[];
-}
-
-/** Table name -> its chain declarations and rules, in input order. */
-function parseRestore(text: string): Map<string, TableSection> {
-  const tables = new Map<string, TableSection>();
-  let current: TableSection | undefined;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('*')) {
-      const name = line.slice(1);
-      current = tables.get(name) ?? { declarations: [], rules: [] };
-      tables.set(name, current);
-    } else if (line.startsWith(':')) current?.declarations.push(line);
-    else if (line.startsWith('-')) current?.rules.push(line);
-  }
-  return tables;
-}
-
-/**
- * One restore input holding both the built-in chain jumps and the payload. It cannot be the two
- * concatenated: a full (flushing) restore flushes a table again at its second `*nat` header.
- */
-export function mergeRestoreInputs(first: string, second: string): string {
-  const merged = parseRestore(second);
-  for (const [table, section] of parseRestore(first)) {
-    const target = merged.get(table) ?? { declarations: [], rules: [] };
-    const declared = new Set(target.declarations.map((d) => d.split(' ')[0]));
-    target.declarations = [...section.declarations.filter((d) => !declared.has(d.split(' ')[0])), ...target.declarations];
-    target.rules = [...section.rules, ...target.rules];
-    merged.set(table, target);
-  }
-  const out: string[] = [];
-  for (const [table, section] of merged) out.push(`*${table}`, ...section.declarations, ...section.rules, 'COMMIT');
-  return `${out.join('\n')}\n`;
-}
 
 function endpointsFor(port: ServicePort, slices: EndpointSlice[], nodeName: string): EndpointSpec[] {
   const endpoints: EndpointSpec[] = [];
@@ -71,12 +40,30 @@ function serviceSpec(service: Service, slices: EndpointSlice[], nodeName: string
   }));
   const spec: ServiceSpec = { namespace: service.metadata.namespace ?? '', name: service.metadata.name, clusterIP: service.spec.clusterIP, ports };
   if (service.spec.externalTrafficPolicy === 'Local') spec.externalTrafficPolicy = 'Local';
+  if (service.spec.externalIPs) spec.externalIPs = [...service.spec.externalIPs];
+  const ingress = (service.status.loadBalancer.ingress ?? []).map((i) => i.ip);
+  if (ingress.length > 0) spec.loadBalancerIPs = ingress;
   return spec;
+}
+
+/** The fake cluster's service CIDR (its cluster IPs are 10.96.x.x). */
+const SERVICE_CIDR = '10.96.0.0/16';
+
+/** What the nftables mode keeps between syncs of a node: the chains it wrote, and those it flushed as stale. */
+interface NftState {
+  written: Set<string>;
+  flushed: Set<string>;
+}
+
+function minus(a: Iterable<string>, b: ReadonlySet<string>): string[] {
+  return [...a].filter((x) => !b.has(x));
 }
 
 export class KubeProxy {
   private readonly frozen = new Set<string>();
   private readonly queues = new Map<string, Promise<void>>();
+  private readonly nft = new Map<string, NftState>();
+  private readonly ipvsReady = new Set<string>();
 
   constructor(
     private readonly state: ClusterState,
@@ -84,6 +71,8 @@ export class KubeProxy {
     private readonly commands: NodeCommands,
     private readonly podCIDR: string,
     private readonly delayMs: number,
+    private readonly mode: FakeProxyMode,
+    private readonly ipvs: IpvsStandIn | null,
   ) {}
 
   start(): () => void {
@@ -118,16 +107,45 @@ export class KubeProxy {
   /** Syncs of one node run one after another, each restoring the state as of when it starts. */
   private sync(node: NodeInfo): Promise<void> {
     const previous = this.queues.get(node.name) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.restore(node));
+    const next = previous.catch(() => undefined).then(() => this.program(node));
     this.queues.set(node.name, next);
     return next;
   }
 
-  private async restore(node: NodeInfo): Promise<void> {
-    const input = mergeRestoreInputs(builtinJumpRules(), writeRestorePayload(this.clusterSpec(node.name)));
-    const result = await runCollect(this.commands, node.netns, ['iptables-restore', '-w', '5'], input);
-    if (result.exitCode !== 0) {
-      throw new Error(`iptables-restore in ${node.netns} (node ${node.name}) failed: ${result.error ?? result.stderr.trim()}`);
+  private program(node: NodeInfo): Promise<void> {
+    switch (this.mode) {
+      case 'iptables':
+        return this.run(node, ['iptables-restore', '-w', '5'], mergeRestoreInputs(builtinJumpRules(), writeRestorePayload(this.clusterSpec(node.name))));
+      case 'nftables':
+        return this.programNft(node);
+      case 'ipvs':
+        return this.programIpvs(node);
     }
+  }
+
+  private async run(node: NodeInfo, argv: string[], input: string): Promise<void> {
+    const result = await runCollect(this.commands, node.netns, argv, input);
+    if (result.exitCode !== 0) throw new Error(`${argv[0]} in ${node.netns} (node ${node.name}) failed: ${result.error ?? result.stderr.trim()}`);
+  }
+
+  private async programNft(node: NodeInfo): Promise<void> {
+    const spec = this.clusterSpec(node.name);
+    const base = { nodeIPs: [node.ip], serviceCIDRs: [SERVICE_CIDR] };
+    const previous = this.nft.get(node.name);
+    const wanted = new Set(writeNftTransaction(spec, base).chains);
+    const flushStale = previous ? minus(previous.written, wanted) : [];
+    const deleteStale = previous ? minus(previous.flushed, wanted) : [];
+    await this.run(node, ['nft', '-f', '-'], writeNftTransaction(spec, { ...base, firstSync: !previous, flushStale, deleteStale }).text);
+    this.nft.set(node.name, { written: wanted, flushed: new Set(flushStale) });
+  }
+
+  private async programIpvs(node: NodeInfo): Promise<void> {
+    if (!this.ipvs) throw new Error('the fake kube-proxy runs in IPVS mode without the stand-in ipvsadm');
+    if (!this.ipvsReady.has(node.name)) {
+      await this.run(node, ['ipset', '-exist', 'restore'], IPVS_MODE_IPSETS);
+      await this.run(node, ['iptables-restore', '-w', '5'], ipvsModeNatRules(this.podCIDR));
+      this.ipvsReady.add(node.name);
+    }
+    this.ipvs.publish(node.netns, ipvsVirtualServices(this.clusterSpec(node.name), [node.ip]));
   }
 }

@@ -1,9 +1,12 @@
 /**
  * Runs commands "on a node": inside the node's network namespace via `ip netns exec`, always as an
  * argument vector (never a shell string) and with a timeout. Used by exec, debug pods and the fake
- * kube-proxy.
+ * kube-proxy. The nodes' PATH may start with a folder of stand-ins (the IPVS tools, where the
+ * kernel has no IPVS).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 export interface CommandOptions {
   /** Written to the command's stdin, which is then closed. */
@@ -28,10 +31,31 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 20_000;
 export class NodeCommands {
   private readonly running = new Set<ChildProcess>();
   private readonly killed = new WeakSet<ChildProcess>();
+  private readonly env: NodeJS.ProcessEnv;
+
+  /** `binDir`: found first on the nodes' PATH. */
+  constructor(binDir?: string) {
+    const path = [...(binDir ? [binDir] : []), process.env.PATH ?? ''].join(delimiter);
+    this.env = { ...process.env, PATH: path };
+  }
+
+  /** Whether a program is on the nodes' PATH (a path with `/` is taken as it is). */
+  onPath(cmd: string): boolean {
+    if (cmd.includes('/')) return true;
+    return (this.env.PATH ?? '').split(delimiter).some((dir) => {
+      try {
+        accessSync(join(dir, cmd), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
 
   run(netns: string, argv: string[], options: CommandOptions = {}): Promise<CommandResult> {
     const timeout = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     const child = spawn('ip', ['netns', 'exec', netns, ...argv], {
+      env: this.env,
       stdio: [options.input === undefined && !options.stdin ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       timeout,
       killSignal: 'SIGKILL',

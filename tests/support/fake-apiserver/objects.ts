@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { FakeNodeOptions, FakeServiceOptions, FakeWorkloadOptions } from './options';
 import { formatLabels } from './selectors';
 import type {
+  ConfigMap,
   Condition,
   Container,
   ContainerPort,
@@ -120,9 +121,10 @@ export function serviceObject(svc: FakeServiceOptions, allocateNodePort: () => n
       ipFamilyPolicy: 'SingleStack',
       internalTrafficPolicy: 'Cluster',
     },
-    status: { loadBalancer: {} },
+    status: { loadBalancer: svc.loadBalancerIP ? { ingress: [{ ip: svc.loadBalancerIP }] } : {} },
   };
   if (external) service.spec.externalTrafficPolicy = 'Cluster';
+  if (svc.externalIPs) service.spec.externalIPs = [...svc.externalIPs];
   return service;
 }
 
@@ -318,10 +320,42 @@ export function isPodReady(pod: Pod): boolean {
   return pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-export function kubeProxyPod(name: string, node: { name: string; ip: string }, daemonSetUid: string): Pod {
+/** kubeadm's kube-proxy ConfigMap: config.conf (a KubeProxyConfiguration, trimmed) and kubeconfig.conf. */
+export function kubeProxyConfigMap(mode: string): ConfigMap {
+  const conf = [
+    'apiVersion: kubeproxy.config.k8s.io/v1alpha1',
+    'bindAddress: 0.0.0.0',
+    'clientConnection:',
+    '  kubeconfig: /var/lib/kube-proxy/kubeconfig.conf',
+    'clusterCIDR: 10.244.0.0/16',
+    'iptables:',
+    '  masqueradeAll: false',
+    '  syncPeriod: 0s',
+    'ipvs:',
+    '  scheduler: ""',
+    'kind: KubeProxyConfiguration',
+    `mode: ${JSON.stringify(mode)}`,
+    'nftables:',
+    '  syncPeriod: 0s',
+    '',
+  ].join('\n');
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'kube-proxy', namespace: 'kube-system', labels: { app: 'kube-proxy' } },
+    data: { 'config.conf': conf, 'kubeconfig.conf': 'apiVersion: v1\nkind: Config\n' },
+  };
+}
+
+/**
+ * A kube-proxy DaemonSet pod on the node: configured by kubeadm's ConfigMap (`--config`), or, given
+ * `proxyModeFlag`, by flags alone as kube-up and kops run it (kube-proxy ignores flags beside `--config`).
+ */
+export function kubeProxyPod(name: string, node: { name: string; ip: string }, daemonSetUid: string, proxyModeFlag: string | null = null): Pod {
+  const configuredBy = proxyModeFlag === null ? ['--config=/var/lib/kube-proxy/config.conf'] : ['--kubeconfig=/var/lib/kube-proxy/kubeconfig', `--proxy-mode=${proxyModeFlag}`];
   const kubeProxy: Container = {
     ...container('kube-proxy', KUBE_PROXY_IMAGE, []),
-    command: ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)'],
+    command: ['/usr/local/bin/kube-proxy', ...configuredBy, '--hostname-override=$(NODE_NAME)'],
     securityContext: { privileged: true },
   };
   const pod: Pod = {

@@ -24,6 +24,9 @@ export interface FakeServiceOptions {
   selector: Record<string, string>;
   ports: FakeServicePortOptions[];
   type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  externalIPs?: string[];
+  /** A LoadBalancer's ingress IP (status.loadBalancer.ingress). */
+  loadBalancerIP?: string;
 }
 
 export interface FakeWorkloadOptions {
@@ -33,6 +36,19 @@ export interface FakeWorkloadOptions {
   replicas: number;
   /** Pod template labels, also the workload's selector. */
   labels: Record<string, string>;
+}
+
+export type FakeProxyMode = 'iptables' | 'nftables' | 'ipvs';
+
+export interface FakeKubeProxyOptions {
+  /**
+   * How the fake kube-proxy programs the nodes: iptables-restore (default); nft -f transactions in
+   * kube-proxy's nftables layout; or IPVS, which this kernel lacks, so a stand-in ipvsadm-save on
+   * the nodes' PATH prints the IPVS table (and kube-proxy's IPVS-mode iptables rules are loaded).
+   */
+  mode?: FakeProxyMode;
+  /** Where the cluster shows the mode: kube-proxy's ConfigMap (default), its pods' --proxy-mode flag, or nowhere. */
+  shownBy?: 'configmap' | 'flag' | 'nothing';
 }
 
 export interface FakeTimingOptions {
@@ -53,6 +69,7 @@ export interface FakeClusterOptions {
   timing?: FakeTimingOptions;
   /** Requests bearing this token get 403 Forbidden. */
   forbiddenToken?: string;
+  kubeProxy?: FakeKubeProxyOptions;
 }
 
 export interface Timing {

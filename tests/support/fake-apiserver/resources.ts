@@ -69,6 +69,7 @@ export const RESOURCES: readonly ResourceType[] = [
       { name: 'log', kind: 'Pod', group: '', version: 'v1', verbs: ['get'] },
     ],
   }),
+  resource('', 'v1', 'ConfigMap', 'configmaps', true, { shortNames: ['cm'] }),
   resource('', 'v1', 'Service', 'services', true, {
     shortNames: ['svc'],
     categories: ['all'],

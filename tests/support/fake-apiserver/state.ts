@@ -4,9 +4,9 @@
  * options.
  */
 import { randomUUID } from 'node:crypto';
-import type { FakeClusterOptions, FakeWorkloadOptions } from './options';
+import type { FakeClusterOptions, FakeProxyMode, FakeWorkloadOptions } from './options';
 import { IpAllocator, NameGenerator } from './naming';
-import { kubeProxyPod, namespaceObject, nodeIP, nodeObject, serviceObject, workloadObject } from './objects';
+import { kubeProxyConfigMap, kubeProxyPod, namespaceObject, nodeIP, nodeObject, serviceObject, workloadObject } from './objects';
 import { labelsMatch } from './selectors';
 import { ObjectStore } from './store';
 import type { ContainerPort, Pod } from './types';
@@ -53,18 +53,31 @@ export class ClusterState {
     for (const ns of [...namespaces].sort()) this.store.create('namespaces', namespaceObject(ns));
     this.options.nodes.forEach((n, i) => this.store.create('nodes', nodeObject(n, i)));
     this.seedKubeProxyPods();
+    this.seedKubeProxyConfig();
     for (const svc of this.options.services) this.store.create('services', serviceObject(svc, () => this.allocateNodePort()));
     for (const w of this.options.workloads) {
       this.store.create(resourceByKind(w.kind).resource, workloadObject(w, this.containerPortsFor(w)));
     }
   }
 
+  /** The mode the fake kube-proxy programs, and where the cluster shows it. */
+  get proxyMode(): { mode: FakeProxyMode; shownBy: 'configmap' | 'flag' | 'nothing' } {
+    return { mode: this.options.kubeProxy?.mode ?? 'iptables', shownBy: this.options.kubeProxy?.shownBy ?? 'configmap' };
+  }
+
   private seedKubeProxyPods(): void {
     const daemonSetUid = randomUUID();
+    const { mode, shownBy } = this.proxyMode;
     for (const node of this.nodes.filter((n) => n.kubeProxy)) {
       const name = this.names.next('kube-proxy-', (candidate) => this.store.has('pods', 'kube-system', candidate));
-      this.store.create('pods', kubeProxyPod(name, node, daemonSetUid));
+      this.store.create('pods', kubeProxyPod(name, node, daemonSetUid, shownBy === 'flag' ? mode : null));
     }
+  }
+
+  /** kubeadm's ConfigMap; iptables, kube-proxy's default, is left empty as kubeadm leaves it. */
+  private seedKubeProxyConfig(): void {
+    const { mode, shownBy } = this.proxyMode;
+    if (shownBy === 'configmap') this.store.create('configmaps', kubeProxyConfigMap(mode === 'iptables' ? '' : mode));
   }
 
   private allocateNodePort(): number {

@@ -126,6 +126,11 @@ export interface Namespace extends KubeObject {
   status: { phase: 'Active' };
 }
 
+export interface ConfigMap extends KubeObject {
+  kind: 'ConfigMap';
+  data: Record<string, string>;
+}
+
 export interface ServicePort {
   name: string;
   protocol: 'TCP' | 'UDP' | 'SCTP';
@@ -147,8 +152,9 @@ export interface Service extends KubeObject {
     ipFamilyPolicy: string;
     internalTrafficPolicy: string;
     externalTrafficPolicy?: string;
+    externalIPs?: string[];
   };
-  status: { loadBalancer: Record<string, never> };
+  status: { loadBalancer: { ingress?: { ip: string }[] } };
 }
 
 export interface EndpointConditions {

@@ -1,0 +1,125 @@
+/**
+ * How `--mode auto` decides which of kube-proxy's modes a node runs: from kube-proxy's pod flag or
+ * ConfigMap as the cluster shows them, else from the rules found there; and the snapshot file's
+ * parts land at the lines its header gives, whatever the parts hold.
+ */
+import { fc, test as property } from '@fast-check/jest';
+import { modeFromRules } from '../../lib/capture/captures';
+import type { Pod } from '../../lib/capture/kube-types';
+import { iptablesKubeMode, modeFromConfig, modeFromPod } from '../../lib/capture/proxy-mode';
+import { decodeMetadata } from '../../lib/snapshot/metadata';
+import { composeSnapshot, newMetadata, type CapturedPart } from '../../lib/snapshot/write-snapshot';
+import { writeRestorePayload } from '../support/kube-proxy-writer';
+import { kubeProxyConfigMap } from '../support/fake-apiserver/objects';
+import { FIXTURE_CLUSTER } from '../support/fixture-cluster';
+import { fixture } from '../support/snapshots';
+
+/** config.conf of kubeadm's ConfigMap, as the fake API server serves it (kubeadm writes `mode: ""` for the default). */
+const kubeadm = (mode: string) => kubeProxyConfigMap(mode).data['config.conf'];
+const EMPTY = "kube-proxy's ConfigMap kube-system/kube-proxy leaves mode empty: kube-proxy's default, iptables";
+
+describe("kube-proxy's ConfigMap (config.conf)", () => {
+  test.each([
+    ['""', 'iptables', kubeadm(''), EMPTY],
+    ['nftables', 'nftables', kubeadm('nftables'), "kube-proxy's ConfigMap kube-system/kube-proxy says mode: nftables"],
+    ['ipvs', 'ipvs', kubeadm('ipvs'), "kube-proxy's ConfigMap kube-system/kube-proxy says mode: ipvs"],
+    // A hand-written configuration may leave the value out (`mode:` is YAML's null) or the key.
+    ['with no value', 'iptables', 'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmode:\n', EMPTY],
+    ['missing', 'iptables', 'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nclusterCIDR: 10.244.0.0/16\n', EMPTY],
+  ])('mode %s: %s', (_, mode, conf, reason) => {
+    expect(modeFromConfig(conf)).toEqual({ mode, by: 'config', reason });
+  });
+
+  test.each([
+    ['a mode natdiff does not read', kubeadm('kernelspace')],
+    ['not YAML', 'mode: [nftables'],
+    ['not a KubeProxyConfiguration (kube-proxy refuses a file without its kind)', 'mode: nftables\n'],
+    ['no config.conf', undefined],
+  ])('%s says nothing', (_, conf) => {
+    expect(modeFromConfig(conf)).toBeNull();
+  });
+});
+
+describe("kube-proxy's pod flag", () => {
+  const pod = (command: string[], args: string[] = []): Pod => ({ metadata: { name: 'kube-proxy-x7k2p', namespace: 'kube-system' }, spec: { containers: [{ name: 'kube-proxy', command, args }] } });
+  const NFTABLES = { mode: 'nftables', by: 'flag', reason: 'kube-proxy pod kube-system/kube-proxy-x7k2p runs with --proxy-mode=nftables' };
+
+  test.each([
+    ['flags only, as kube-up and kops run it', ['/usr/local/bin/kube-proxy', '--kubeconfig=/var/lib/kube-proxy/kubeconfig', '--proxy-mode=nftables'], []],
+    ['the value in its own arg', ['/usr/local/bin/kube-proxy'], ['--proxy-mode', 'nftables']],
+    ['in a sh -c command line', ['/bin/sh', '-c', 'exec kube-proxy --kubeconfig=/var/lib/kube-proxy/kubeconfig --proxy-mode="nftables" 1>>/var/log/kube-proxy.log 2>&1'], []],
+  ])('%s: nftables', (_, command, args) => {
+    expect(modeFromPod(pod(command, args))).toEqual(NFTABLES);
+  });
+
+  test("beside --config (kubeadm's DaemonSet) the flag says nothing: kube-proxy ignores its flags then", () => {
+    const kubeadm = ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)'];
+    expect(modeFromPod(pod([...kubeadm, '--proxy-mode=nftables']))).toBeNull();
+    expect(modeFromPod(pod(['/usr/local/bin/kube-proxy'], ['--config', '/etc/kube-proxy/config.yaml', '--proxy-mode', 'nftables']))).toBeNull();
+  });
+
+  test('no flag, or a mode natdiff does not read: nothing', () => {
+    expect(modeFromPod(pod(['/usr/local/bin/kube-proxy', '--kubeconfig=/var/lib/kube-proxy/kubeconfig']))).toBeNull();
+    expect(modeFromPod(pod(['/usr/local/bin/kube-proxy', '--proxy-mode=userspace']))).toBeNull();
+  });
+});
+
+describe('the rules found', () => {
+  const IPTABLES = writeRestorePayload(FIXTURE_CLUSTER);
+  const IPVS = fixture('ipvs', 'ipvs-mode-iptables-save.txt');
+  const KUBELET_ONLY = '*nat\n:KUBE-KUBELET-CANARY - [0:0]\n:KUBE-MARK-MASQ - [0:0]\n-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000\nCOMMIT\n';
+
+  test("what an iptables dump says of kube-proxy: its ipsets are IPVS mode, its services iptables mode, kubelet's own chains nothing", () => {
+    expect([iptablesKubeMode(IPVS), iptablesKubeMode(IPTABLES), iptablesKubeMode(KUBELET_ONLY), iptablesKubeMode('')]).toEqual(['ipvs', 'iptables', null, null]);
+  });
+
+  test('IPVS mode after a switch from iptables mode (corpus 18: the old KUBE-SVC- chains still declared): IPVS', () => {
+    expect(iptablesKubeMode(fixture('corpus', '18-kubeadm-1.23-calico-ipvs-mode-nat-after-switch.txt'))).toBe('ipvs');
+  });
+
+  test("iptables mode after a switch from IPVS mode (IPVS's filter rules left behind, matching KUBE-CLUSTER-IP): iptables", () => {
+    const ipvsFilter = IPVS.slice(IPVS.indexOf('*filter'), IPVS.indexOf('COMMIT\n') + 'COMMIT\n'.length);
+    expect(ipvsFilter).toContain('-A KUBE-IPVS-FILTER -m set --match-set KUBE-CLUSTER-IP dst,dst -j RETURN');
+    expect(iptablesKubeMode(ipvsFilter + IPTABLES)).toBe('iptables');
+  });
+
+  test.each([
+    ['tables of both families', ['ip', 'ip6'], KUBELET_ONLY, null, 'nftables', "node a holds kube-proxy's nftables table ip kube-proxy and table ip6 kube-proxy"],
+    ['IPVS-mode nat rules', [], IPVS, null, 'ipvs', "the nat table of node a matches kube-proxy's IPVS ipsets (KUBE-CLUSTER-IP); no kube-proxy nftables table"],
+    ['iptables-mode nat rules, nft missing', [], IPTABLES, 'nft is not installed there', 'iptables', "the nat table of node a holds kube-proxy's KUBE-SERVICES rules; nftables could not be checked (nft is not installed there)"],
+    ["nothing of kube-proxy's", [], KUBELET_ONLY, null, 'iptables', "no kube-proxy rules on node a (no kube-proxy nftables table, no KUBE-SERVICES in the nat table): read as iptables, kube-proxy's default"],
+  ] as const)('%s', (_, nftTables, iptables, nftUnknown, mode, reason) => {
+    expect(modeFromRules({ nftTables: [...nftTables], iptables, nftUnknown }, 'node a')).toEqual({ decision: { mode, by: 'rules', reason }, warnings: [] });
+  });
+
+  test('an nftables table beside kube-proxy iptables rules: nftables, and a warning about the leftovers', () => {
+    expect(modeFromRules({ nftTables: ['ip'], iptables: IPTABLES, nftUnknown: null }, 'node a').warnings).toEqual([
+      "node a also holds kube-proxy's iptables-mode iptables rules (leftovers of an earlier mode?); --mode iptables captures those",
+    ]);
+  });
+});
+
+describe("a snapshot file's parts", () => {
+  const line = fc.stringMatching(/^[ -~]{0,20}$/);
+  const part = fc.record({
+    name: fc.constantFrom('ipvs', 'iptables', 'nftables ip'),
+    lines: fc.array(line, { maxLength: 6 }),
+    endsWithNewline: fc.boolean(),
+  });
+  const metadata = newMetadata({
+    capturedAt: '2026-12-07T10:00:00.000Z', label: null, source: { kind: 'local', target: null, via: null, command: [] }, node: null, kubeContext: null,
+    kubeProxyMode: 'ipvs', iptables: { version: null, backend: null }, natdiffVersion: '0.1.0', rules: 0,
+  });
+
+  property.prop([fc.array(part, { maxLength: 4 })])('each part that holds lines is at the lines the header gives, and only those are listed', (generated) => {
+    const parts: CapturedPart[] = generated.map((p) => ({ name: p.name, command: [p.name], loadWith: 'x', text: p.lines.join('\n') + (p.endsWithNewline && p.lines.length > 0 ? '\n' : '') }));
+    const text = composeSnapshot({ metadata, parts });
+    const listed = decodeMetadata(text, 'f').metadata?.parts ?? [];
+    const holding = parts.filter((p) => p.text !== '');
+    expect(listed.map((p) => p.name)).toEqual(holding.map((p) => p.name));
+    const fileLines = text.split('\n');
+    listed.forEach((p, i) => {
+      expect(fileLines.slice(p.lines.first - 1, p.lines.last).join('\n')).toBe((holding[i] as CapturedPart).text.replace(/\n$/, ''));
+    });
+  });
+});
