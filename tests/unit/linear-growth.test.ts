@@ -2,7 +2,10 @@
  * The diff grows with its input, never faster, however alike the rules and chains are. Time is
  * compared, never limited: the diff of 4N, against that of N in the same run, must take under 8
  * times as long (a square would take 16). Each is the best of five runs in turn, in CPU time:
- * another process busy on the machine slows neither.
+ * another process busy on the machine slows neither. A run of N is four diffs of it in a row, as
+ * much work as one of 4N if the diff is linear: what the machine adds to a run (a collection by
+ * V8's helper threads, caches another process emptied) then weighs alike on both, where a single
+ * diff of N, a few tens of milliseconds, could be lucky in every round.
  */
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
 import type { Snapshot } from '../../lib/model/snapshot';
@@ -16,10 +19,10 @@ function parsed([before, after]: [string, string]): [Snapshot, Snapshot] {
   return [first, parseSnapshot(after, 'after', { alike: first })];
 }
 
-/** CPU time, not wall time: what other processes take of the machine does not count. */
-function cpuToDiff([before, after]: [Snapshot, Snapshot]): number {
+/** CPU time of `times` diffs in a row, not wall time: what other processes take of the machine does not count. */
+function cpuToDiff([before, after]: [Snapshot, Snapshot], times = 1): number {
   const start = process.cpuUsage();
-  diffSnapshots(before, after);
+  for (let i = 0; i < times; i++) diffSnapshots(before, after);
   const spent = process.cpuUsage(start);
   return spent.user + spent.system;
 }
@@ -28,10 +31,12 @@ function cpuToDiff([before, after]: [Snapshot, Snapshot]): number {
 function growth(pair: (n: number) => [string, string], n: number): number {
   const small = parsed(pair(n));
   const large = parsed(pair(4 * n));
-  cpuToDiff(small); // compiled before anything is timed
+  // Compiled, and the heap grown to what the larger needs, before anything is timed.
+  cpuToDiff(small);
+  cpuToDiff(large);
   const times = { small: Infinity, large: Infinity };
   for (let r = 0; r < ROUNDS; r++) {
-    times.small = Math.min(times.small, cpuToDiff(small));
+    times.small = Math.min(times.small, cpuToDiff(small, 4) / 4);
     times.large = Math.min(times.large, cpuToDiff(large));
   }
   return times.large / times.small;
