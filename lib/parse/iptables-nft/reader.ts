@@ -32,7 +32,7 @@ export const iptablesNftReader = {
       wantsServicePorts: false,
       ownsChain: (_table, chain) => isKubeProxyChain(chain),
       serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
-      describe: (candidateNames, tables) => describeIptablesNft(dump, { source, candidateNames, fragment: dump.cutShort }, tables),
+      describe: (candidateNames, tables) => describeIptablesNft(dump, { source, candidateNames, fragment: dump.cutShort || dump.linesLeftOut }, tables),
     };
   },
 } satisfies Reader;

@@ -28,9 +28,17 @@ function holdsKubeChainsWithoutDispatch(dump: IptablesDump): boolean {
   return false;
 }
 
+/** Why a listing cut short, or with lines left out by hand, holds only part of its rules; null when it is neither. */
+export function cutReason(dump: { cutShort: boolean; linesLeftOut: boolean }): string | null {
+  if (dump.cutShort) return 'is cut short (read as far as it goes, --allow-truncated): what it does not hold is not compared';
+  if (dump.linesLeftOut) return 'has lines left out by whoever made it (a `...` line): what it does not hold is not compared';
+  return null;
+}
+
 /** Why the input holds only part of its tables, and what is therefore not compared; null when nothing says so. */
 export function partialReason(dump: IptablesDump): string | null {
-  if (dump.cutShort) return 'is cut short (read as far as it goes, --allow-truncated): what it does not hold is not compared';
+  const cut = cutReason(dump);
+  if (cut) return cut;
   if (dump.format === 'rule lines') return 'holds rule lines without their table (a pasted fragment): what it does not hold is not compared';
   if (holdsKubeChainsWithoutDispatch(dump)) return 'has no KUBE-SERVICES chain: a partial dump; entry points, and what it does not hold, are not compared';
   const dangling = danglingKubeJumps(dump);

@@ -13,7 +13,7 @@ export function isKubeProxyChain(chain: string): boolean {
 }
 
 export function iptablesSnapshot(dump: IptablesDump, source: string, format: string, metadata: SnapshotMetadata | null): Snapshot {
-  const fragment = dump.format === 'rule lines' || dump.cutShort;
+  const fragment = dump.format === 'rule lines' || dump.cutShort || dump.linesLeftOut;
   return {
     source,
     format,
