@@ -4,7 +4,7 @@ import { diffSnapshots } from '../../lib/diff/diff-snapshots';
 import { chainListing } from '../../lib/diff/listing';
 import { summaryLine } from '../../lib/report/view';
 import { ruleOf } from '../support/rules';
-import { bundled, diffTexts, fixture, snapshotOf } from '../support/snapshots';
+import { bundled, diffTexts, fixture, modelOf, port, snapshotOf } from '../support/snapshots';
 
 const dns = (ips: string[]): ServiceSpec => ({
   namespace: 'kube-system', name: 'kube-dns', clusterIP: '10.96.0.10',
@@ -227,5 +227,19 @@ describe('what an input cannot show is not compared', () => {
     expect(dns?.after?.endpointsShown).toBe(false);
     expect(report.after.partial).toMatch(/^rules jump to a chain it does not hold \(KUBE-SVC-TCOU7JCQXEZGVUNU\): a fragment or a partial restore payload/);
     expect(report.summary.servicesRemoved).toBe(0);
+  });
+
+  test('a fragment without a port\'s endpoint chains, whose jumps name no address (corpus 29, 30): its endpoints are unknown, not replaced', () => {
+    // GKE, 2018: its service chains' comments do not name the endpoints (no `-> ip:port`).
+    const full = fixture('corpus', '27-gke-2018-iptables-S-nat-loadbalancer-kube-fw.txt');
+    const fragment = full
+      .split('\n')
+      .filter((l) => !/^-[NA] KUBE-SEP-(?:4JCKH2KHUYRHF7HZ|CPXCLP32ZKDAPKUH)(?: |$)/.test(l))
+      .join('\n');
+    const dns = port(modelOf(fragment, 'fragment'), 'kube-system/kube-dns:dns/udp');
+    expect(dns.endpointsShown).toBe(false);
+    expect(dns.endpoints.map((e) => [e.ref, e.share])).toEqual([['KUBE-SEP-4JCKH2KHUYRHF7HZ', 0.5], ['KUBE-SEP-CPXCLP32ZKDAPKUH', 0.5]]);
+    const report = diffSnapshots(snapshotOf(fragment, 'fragment'), snapshotOf(full, 'full'));
+    expect(report.services.filter((s) => s.status !== 'unchanged').map((s) => `${s.status} ${s.key}`)).toEqual([]);
   });
 });

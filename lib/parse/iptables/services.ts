@@ -492,6 +492,11 @@ function endpointList(b: Builder, g: Group, chain: Chain | undefined, local: boo
   return list;
 }
 
+/** Whether the list jumps to an endpoint chain the input does not hold, and nothing else names that endpoint. */
+function endpointUnshown(list: EndpointList): boolean {
+  return list.endpoints.some((e, i) => e.address === null && e.ref !== null && list.chains[i] === undefined);
+}
+
 /** A port with session affinity: the endpoints its rules do not send returning clients back to say so. */
 function withAffinity(list: EndpointList, affinitySeconds: number | null): Endpoint[] {
   const loose = (e: Endpoint): boolean => affinitySeconds !== null && e.ref !== null && !list.sticky?.has(e.ref);
@@ -521,7 +526,7 @@ function toServicePort(b: Builder, g: Group): ServicePort {
     noEndpoints: g.noEndpoints,
     noLocalEndpoints: g.noLocalEndpoints || (localList?.dropsForLackOfLocal ?? false),
     refs: (['svc', 'svl', 'ext', 'fw', 'xlb'] as const).flatMap((k) => (g.chains[k] ? [g.chains[k].name] : [])),
-    endpointsShown: !g.chainsMissing,
+    endpointsShown: !g.chainsMissing && !endpointUnshown(cluster) && !(localList && endpointUnshown(localList)),
     // Known only by its address (a comment-less "no endpoints" rule): its other entry points are unknown.
     unseen: g.spn === null && Object.keys(g.chains).length === 0 ? ['nodePorts', 'externalIPs', 'loadBalancerIPs'] : [],
   };
