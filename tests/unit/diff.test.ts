@@ -242,4 +242,17 @@ describe('what an input cannot show is not compared', () => {
     const report = diffSnapshots(snapshotOf(fragment, 'fragment'), snapshotOf(full, 'full'));
     expect(report.services.filter((s) => s.status !== 'unchanged').map((s) => `${s.status} ${s.key}`)).toEqual([]);
   });
+
+  test('a fragment that does not show a port\'s cluster IP (corpus 13): its cluster IP and port are unknown, not changed', () => {
+    const aks = port(modelOf(fixture('corpus', '13-aks-1.30-azure-cni-overlay-etp-local-fragments.txt')), 'app-routing-system/nginx:http/tcp');
+    expect(aks).toMatchObject({ clusterIP: null, port: null, unseen: ['clusterIP'] });
+    // GKE, 2018: without its KUBE-SERVICES cluster IP rules, the load balancer's port is known by its node port and LB IP only.
+    const full = fixture('corpus', '27-gke-2018-iptables-S-nat-loadbalancer-kube-fw.txt');
+    const fragment = full
+      .split('\n')
+      .filter((l) => !l.includes('"default/php-svc-cluster:http cluster IP"'))
+      .join('\n');
+    const report = diffSnapshots(snapshotOf(fragment, 'fragment'), snapshotOf(full, 'full'));
+    expect(report.services.filter((s) => s.status !== 'unchanged').map((s) => `${s.status} ${s.key} ${s.changes.map((c) => c.field).join()}`)).toEqual([]);
+  });
 });

@@ -8,7 +8,7 @@
  */
 import type { Warning } from '../../errors';
 import type { Chain as AnyChain } from '../../model/ruleset';
-import { unnamedPortKey, type Diversion, type Endpoint, type EndpointIssue, type EntryPointField, type ProxyMode, type Protocol, type ServiceModel, type ServicePort } from '../../model/service';
+import { unnamedPortKey, type Diversion, type Endpoint, type EndpointIssue, type EntryPointField, type ModelField, type ProxyMode, type Protocol, type ServiceModel, type ServicePort } from '../../model/service';
 import type { Finding, ServiceView } from '../../model/snapshot';
 import { sanitizeLine } from '../../sanitize';
 import { hostOf } from './address';
@@ -504,6 +504,14 @@ function withAffinity(list: EndpointList, affinitySeconds: number | null): Endpo
   return list.endpoints.map((e) => (loose(e) ? { ...e, issues: [...e.issues, 'no-affinity'] } : e));
 }
 
+/** What the rules cannot show of this port alone. */
+function unseenOf(g: Group): ModelField[] {
+  // Known only by its address (a comment-less "no endpoints" rule): its other entry points are unknown.
+  if (g.spn === null && Object.keys(g.chains).length === 0) return ['nodePorts', 'externalIPs', 'loadBalancerIPs'];
+  // Every port kube-proxy serves has a cluster IP: rules that do not say it (a fragment) leave it unknown, not none.
+  return g.clusterIP === null || g.port === null ? ['clusterIP'] : [];
+}
+
 function toServicePort(b: Builder, g: Group): ServicePort {
   const cluster = endpointList(b, g, g.chains.svc, false);
   const local = g.chains.svl ?? g.chains.xlb;
@@ -527,8 +535,7 @@ function toServicePort(b: Builder, g: Group): ServicePort {
     noLocalEndpoints: g.noLocalEndpoints || (localList?.dropsForLackOfLocal ?? false),
     refs: (['svc', 'svl', 'ext', 'fw', 'xlb'] as const).flatMap((k) => (g.chains[k] ? [g.chains[k].name] : [])),
     endpointsShown: !g.chainsMissing && !endpointUnshown(cluster) && !(localList && endpointUnshown(localList)),
-    // Known only by its address (a comment-less "no endpoints" rule): its other entry points are unknown.
-    unseen: g.spn === null && Object.keys(g.chains).length === 0 ? ['nodePorts', 'externalIPs', 'loadBalancerIPs'] : [],
+    unseen: unseenOf(g),
   };
   checkServiceName(b, g);
   return port;
