@@ -341,6 +341,19 @@ describe('what particular files pin beyond their lines', () => {
     expect(findings.filter((f) => f.kind === 'stale-chain')).toHaveLength(20);
   });
 
+  test('18 and 19 pasted in one file, either way round (as people paste from IPVS nodes): both parts read', () => {
+    const nat = fixture('corpus', '18-kubeadm-1.23-calico-ipvs-mode-nat-after-switch.txt');
+    const ipvsadm = fixture('corpus', '19-kubeadm-1.23-calico-ipvsadm-L-n-after-switch.txt');
+    for (const text of [nat + ipvsadm, ipvsadm + nat]) {
+      const s = parseSnapshot(text, 'node.txt');
+      const view = s.describe(s.serviceNames());
+      expect(s.format).toBe('ipvsadm -Ln + iptables-save');
+      expect(view.model).toEqual(load('19-kubeadm-1.23-calico-ipvsadm-L-n-after-switch.txt').model);
+      expect(s.ruleset.tables.get('nat')?.chains.get('KUBE-SERVICES')?.rules).toHaveLength(3);
+      expect(view.findings.filter((f) => f.kind === 'stale-chain')).toHaveLength(20);
+    }
+  });
+
   test('21 OKD fragments: services without endpoints, 5 endpoints just after a scale-up, a cut marker', () => {
     const { model, warnings } = load('21-okd-openshift-sdn-tun0-grep-fragments.txt');
     expect(warnings).toEqual(['lines were cut here by whoever made this file; what is missing cannot be diffed']);
