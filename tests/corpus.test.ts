@@ -112,7 +112,7 @@ const CORPUS: Record<string, string[]> = {
   ],
   '13-aks-1.30-azure-cni-overlay-etp-local-fragments.txt': [
     'reads: rule lines, iptables mode, partial (unseen nodePorts), 2 findings',
-    'app-routing-system/nginx:http/tcp ?:? LB 4.225.209.242 | 2 endpoints 2 × 50% | endpoints not shown | unseen clusterIP',
+    'app-routing-system/nginx:http/tcp ?:? LB 4.225.209.242 | 2 endpoints 2 × 50% | unseen clusterIP, localEndpoints',
     'app-routing-system/nginx:https/tcp ?:? LB 4.225.209.242 | no endpoints | endpoints not shown | unseen clusterIP',
   ],
   '14-kubeadm-ipvsadm-Ln-4ep-rr.txt': [

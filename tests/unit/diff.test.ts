@@ -243,9 +243,19 @@ describe('what an input cannot show is not compared', () => {
     expect(report.services.filter((s) => s.status !== 'unchanged').map((s) => `${s.status} ${s.key}`)).toEqual([]);
   });
 
+  test('a fragment without a port\'s node-local chain (corpus 13: KUBE-EXT jumps to a KUBE-SVL it does not hold): its local endpoints are unknown, its cluster-wide ones compared', () => {
+    const before = fixture('corpus', '13-aks-1.30-azure-cni-overlay-etp-local-fragments.txt');
+    expect(port(modelOf(before), 'app-routing-system/nginx:http/tcp')).toMatchObject({ endpointsShown: true, localEndpoints: null, unseen: ['clusterIP', 'localEndpoints'] });
+    // One of its two pods replaced by another.
+    const after = before.replaceAll('10.244.2.1:8080', '10.244.2.9:8080').replaceAll('-s 10.244.2.1/32', '-s 10.244.2.9/32');
+    const nginx = diffTexts(before, after).services.find((s) => s.key === 'app-routing-system/nginx:http/tcp');
+    expect(nginx).toMatchObject({ status: 'changed', endpointsAdded: ['10.244.2.9:8080'], endpointsRemoved: ['10.244.2.1:8080'] });
+  });
+
   test('a fragment that does not show a port\'s cluster IP (corpus 13): its cluster IP and port are unknown, not changed', () => {
     const aks = port(modelOf(fixture('corpus', '13-aks-1.30-azure-cni-overlay-etp-local-fragments.txt')), 'app-routing-system/nginx:http/tcp');
-    expect(aks).toMatchObject({ clusterIP: null, port: null, unseen: ['clusterIP'] });
+    expect(aks).toMatchObject({ clusterIP: null, port: null });
+    expect(aks.unseen).toContain('clusterIP');
     // GKE, 2018: without its KUBE-SERVICES cluster IP rules, the load balancer's port is known by its node port and LB IP only.
     const full = fixture('corpus', '27-gke-2018-iptables-S-nat-loadbalancer-kube-fw.txt');
     const fragment = full
