@@ -42,7 +42,7 @@ const CORPUS: Record<string, string[]> = {
     'kube-system/kube-dns:dns/udp 10.100.0.10:53 | 2 endpoints 2 × 50%',
   ],
   '03-k3s-metallb-svc-3pods-etp-cluster-before.txt': [
-    'reads: iptables-restore, iptables mode, complete',
+    'reads: iptables-restore, iptables mode, partial',
     'default/nginx-mlb-l2-service/tcp 10.43.159.55:80 nodePort 30329 LB 10.123.123.100 | 3 endpoints 3 × 33.3%',
   ],
   '04-k3s-metallb-svc-6pods-etp-local-after.txt': [
@@ -95,11 +95,11 @@ const CORPUS: Record<string, string[]> = {
     'default/kubernetes:https/tcp 10.24.0.1:443 | 1 endpoint 100% | affinity 10800s | unknown-destination KUBE-SEP-UPD7ND2TPNSDBE6L',
   ],
   '10-affinity-clientip-nodeport-3ep-before.txt': [
-    'reads: iptables-restore, iptables mode, complete',
+    'reads: iptables-restore, iptables mode, partial',
     'space22pbugsd/yibao-b:yibao-b/tcp 10.100.218.244:13332 nodePort 13332 | 3 endpoints 3 × 33.3% | affinity 10800s',
   ],
   '11-affinity-none-nodeport-3ep-after.txt': [
-    'reads: iptables-restore, iptables mode, complete',
+    'reads: iptables-restore, iptables mode, partial',
     'space22pbugsd/yibao-b:yibao-b/tcp 10.100.218.244:13332 nodePort 13332 | 3 endpoints 3 × 33.3%',
   ],
   '12-k3s-iptables-save-c-counters-noendpoints-reject.txt': [

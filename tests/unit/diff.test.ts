@@ -243,6 +243,21 @@ describe('what an input cannot show is not compared', () => {
     expect(report.services.filter((s) => s.status !== 'unchanged').map((s) => `${s.status} ${s.key}`)).toEqual([]);
   });
 
+  test('one service picked out with grep (corpus 03, 10, 11): a KUBE-SERVICES without its last rule (the jump to KUBE-NODEPORTS) is part of the chain, so the services it does not show are not compared', () => {
+    const full = fixture('corpus', '27-gke-2018-iptables-S-nat-loadbalancer-kube-fw.txt');
+    // iptables -t nat -S | grep G7IQRGQTLD7QNWZ3: the load balancer's rules and chains only.
+    const grepped = `${full
+      .split('\n')
+      .filter((l) => l.includes('G7IQRGQTLD7QNWZ3'))
+      .join('\n')}\n`;
+    const part = snapshotOf(grepped, 'grepped');
+    expect(part.describe(part.serviceNames()).model.complete).toBe(false);
+    expect(part.partial).toBe('holds part of KUBE-SERVICES (it does not end with the jump to KUBE-NODEPORTS, as kube-proxy ends it): services it does not show are not compared');
+    const report = diffSnapshots(part, snapshotOf(full, 'full'));
+    expect(new Set(report.services.map((s) => s.status))).toEqual(new Set(['unchanged', 'not-compared']));
+    expect(report.services.find((s) => s.key === 'default/php-svc-cluster:http/tcp')?.status).toBe('unchanged');
+  });
+
   test('a fragment without a port\'s node-local chain (corpus 13: KUBE-EXT jumps to a KUBE-SVL it does not hold): its local endpoints are unknown, its cluster-wide ones compared', () => {
     const before = fixture('corpus', '13-aks-1.30-azure-cni-overlay-etp-local-fragments.txt');
     expect(port(modelOf(before), 'app-routing-system/nginx:http/tcp')).toMatchObject({ endpointsShown: true, localEndpoints: null, unseen: ['clusterIP', 'localEndpoints'] });

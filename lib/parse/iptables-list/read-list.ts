@@ -21,7 +21,7 @@ import type { Family } from '../iptables/address';
 import { CUT_MARKER, CUT_MARKER_WARNING, excerpt, MAX_LINE_LENGTH, neverEmpty, type IptablesDump } from '../iptables/parse-dump';
 import { parseRule, RuleSyntaxError, type IptablesRule } from '../iptables/rule';
 import { tokenize } from '../iptables/tokenize';
-import { missingEnd } from './kube-chain-ends';
+import { missingEnd } from '../iptables/kube-chain-ends';
 import { chainLine, ruleColumns, titleLine, type ChainLine, type Columns } from './layout';
 import { Losses } from './losses';
 import { LineError, listedRule, NamesError, type Loss } from './rule-spec';
