@@ -181,7 +181,7 @@ describe('bad input: one clear line on stderr, exit 2', () => {
         `natdiff: warning: after ${cut}: has lines left out by whoever made it (a \`...\` line): what it does not hold is not compared\n`,
     );
     expect(r.stdout).toContain('2 warnings about the input (printed on stderr)');
-    expectOneLineError(natdiff(['diff', BEFORE, cut, '--strict']), /cut-marker\.txt:98: lines were cut here by whoever made this file; what is missing cannot be diffed \(and 1 more warnings; --strict is set\)$/);
+    expectOneLineError(natdiff(['diff', BEFORE, cut, '--strict']), /cut-marker\.txt:98: lines were cut here by whoever made this file; what is missing cannot be diffed \(and 1 more warning; --strict is set\)$/);
   });
 });
 

@@ -92,6 +92,8 @@ class Builder {
   readonly warnings: Warning[] = [];
   /** Service and endpoint chains named as kube-proxy never names them (said once, in one warning). */
   readonly oddNames = new Set<string>();
+  /** Endpoint chains already found misnamed: each is said once. */
+  readonly misnamed = new Set<string>();
   referencedChains: Set<string> | null = null;
   readonly chain: ChainLookup;
 
@@ -435,7 +437,8 @@ function checkEndpointNames(b: Builder, g: Group, endpoints: Endpoint[]): boolea
     const sepHash = endpointHash(g.spn, g.protocol, e.address);
     if (`KUBE-SEP-${sepHash}` === e.ref) continue;
     allMatch = false;
-    if (!b.findings.some((f) => f.message.startsWith(`${e.ref}:`))) {
+    if (!b.misnamed.has(e.ref)) {
+      b.misnamed.add(e.ref);
       b.findings.push({
         kind: 'name-mismatch',
         message: `${e.ref}: sends ${sanitizeLine(displaySpn(g.spn))}/${g.protocol} traffic to ${e.address}, but kube-proxy would name that chain KUBE-SEP-${sepHash}`,
