@@ -9,6 +9,7 @@ import { jsonChunks } from '../../lib/report/json';
 import { renderMarkdown } from '../../lib/report/markdown';
 import { renderText } from '../../lib/report/text';
 import { renderYaml } from '../../lib/report/yaml';
+import { plural } from '../../lib/report/notation';
 import { sanitizeLine } from '../../lib/sanitize';
 import { FORMAT_NAMES } from '../../lib/parse/registry';
 import { loadSnapshot, parseSnapshot, type LoadOptions } from '../../lib/snapshot/load-snapshot';
@@ -101,7 +102,7 @@ function printStats(): void {
 /** --strict: the first warning is the error. */
 function strictError(warnings: Warning[]): InputError {
   const [first] = warnings as [Warning];
-  const more = warnings.length > 1 ? ` (and ${warnings.length - 1} more warnings; --strict is set)` : ' (--strict is set)';
+  const more = warnings.length > 1 ? ` (and ${plural(warnings.length - 1, 'more warning')}; --strict is set)` : ' (--strict is set)';
   return new InputError(`${first.message}${more}`, first.source, first.line ?? undefined);
 }
 

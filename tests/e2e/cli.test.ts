@@ -176,9 +176,12 @@ describe('bad input: one clear line on stderr, exit 2', () => {
     const cut = file('cut-marker.txt', `${readFileSync(AFTER, 'utf8')}...\n`);
     const r = natdiff(['diff', BEFORE, cut]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`natdiff: warning: after ${cut}:98: lines were cut here by whoever made this file; what is missing cannot be diffed\n`);
-    expect(r.stdout).toContain('1 warning about the input (printed on stderr)');
-    expectOneLineError(natdiff(['diff', BEFORE, cut, '--strict']), /cut-marker\.txt:98: lines were cut here by whoever made this file; what is missing cannot be diffed \(--strict is set\)$/);
+    expect(r.stderr).toBe(
+      `natdiff: warning: after ${cut}:98: lines were cut here by whoever made this file; what is missing cannot be diffed\n` +
+        `natdiff: warning: after ${cut}: has lines left out by whoever made it (a \`...\` line): what it does not hold is not compared\n`,
+    );
+    expect(r.stdout).toContain('2 warnings about the input (printed on stderr)');
+    expectOneLineError(natdiff(['diff', BEFORE, cut, '--strict']), /cut-marker\.txt:98: lines were cut here by whoever made this file; what is missing cannot be diffed \(and 1 more warning; --strict is set\)$/);
   });
 });
 

@@ -50,6 +50,6 @@ test('in a pipe: stdout is the report, stderr the warnings about the input and n
   appendFileSync(cut, '...\n');
   const r = await piped(['diff', pair.before, cut]);
   expect(r.status).toBe(1);
-  expect(r.stderr).toMatch(/^natdiff: warning: after \S+after-cut\.txt:\d+: lines were cut here by whoever made this file; what is missing cannot be diffed\n$/);
+  expect(r.stderr).toMatch(/^natdiff: warning: after \S+after-cut\.txt:\d+: lines were cut here by whoever made this file; what is missing cannot be diffed\nnatdiff: warning: after \S+after-cut\.txt: has lines left out by whoever made it \(a `\.\.\.` line\): what it does not hold is not compared\n$/);
   expect(r.stdout).toMatch(/^natdiff \S+500-before\.txt/);
 });

@@ -4,7 +4,7 @@ import { diffSnapshots } from '../../lib/diff/diff-snapshots';
 import { chainListing } from '../../lib/diff/listing';
 import { summaryLine } from '../../lib/report/view';
 import { ruleOf } from '../support/rules';
-import { bundled, diffTexts, fixture, snapshotOf } from '../support/snapshots';
+import { bundled, diffTexts, fixture, modelOf, port, snapshotOf } from '../support/snapshots';
 
 const dns = (ips: string[]): ServiceSpec => ({
   namespace: 'kube-system', name: 'kube-dns', clusterIP: '10.96.0.10',
@@ -227,5 +227,57 @@ describe('what an input cannot show is not compared', () => {
     expect(dns?.after?.endpointsShown).toBe(false);
     expect(report.after.partial).toMatch(/^rules jump to a chain it does not hold \(KUBE-SVC-TCOU7JCQXEZGVUNU\): a fragment or a partial restore payload/);
     expect(report.summary.servicesRemoved).toBe(0);
+  });
+
+  test('a fragment without a port\'s endpoint chains, whose jumps name no address (corpus 29, 30): its endpoints are unknown, not replaced', () => {
+    // GKE, 2018: its service chains' comments do not name the endpoints (no `-> ip:port`).
+    const full = fixture('corpus', '27-gke-2018-iptables-S-nat-loadbalancer-kube-fw.txt');
+    const fragment = full
+      .split('\n')
+      .filter((l) => !/^-[NA] KUBE-SEP-(?:4JCKH2KHUYRHF7HZ|CPXCLP32ZKDAPKUH)(?: |$)/.test(l))
+      .join('\n');
+    const dns = port(modelOf(fragment, 'fragment'), 'kube-system/kube-dns:dns/udp');
+    expect(dns.endpointsShown).toBe(false);
+    expect(dns.endpoints.map((e) => [e.ref, e.share])).toEqual([['KUBE-SEP-4JCKH2KHUYRHF7HZ', 0.5], ['KUBE-SEP-CPXCLP32ZKDAPKUH', 0.5]]);
+    const report = diffSnapshots(snapshotOf(fragment, 'fragment'), snapshotOf(full, 'full'));
+    expect(report.services.filter((s) => s.status !== 'unchanged').map((s) => `${s.status} ${s.key}`)).toEqual([]);
+  });
+
+  test('one service picked out with grep (corpus 03, 10, 11): a KUBE-SERVICES without its last rule (the jump to KUBE-NODEPORTS) is part of the chain, so the services it does not show are not compared', () => {
+    const full = fixture('corpus', '27-gke-2018-iptables-S-nat-loadbalancer-kube-fw.txt');
+    // iptables -t nat -S | grep G7IQRGQTLD7QNWZ3: the load balancer's rules and chains only.
+    const grepped = `${full
+      .split('\n')
+      .filter((l) => l.includes('G7IQRGQTLD7QNWZ3'))
+      .join('\n')}\n`;
+    const part = snapshotOf(grepped, 'grepped');
+    expect(part.describe(part.serviceNames()).model.complete).toBe(false);
+    expect(part.partial).toBe('holds part of KUBE-SERVICES (it does not end with the jump to KUBE-NODEPORTS, as kube-proxy ends it): services it does not show are not compared');
+    const report = diffSnapshots(part, snapshotOf(full, 'full'));
+    expect(new Set(report.services.map((s) => s.status))).toEqual(new Set(['unchanged', 'not-compared']));
+    expect(report.services.find((s) => s.key === 'default/php-svc-cluster:http/tcp')?.status).toBe('unchanged');
+  });
+
+  test('a fragment without a port\'s node-local chain (corpus 13: KUBE-EXT jumps to a KUBE-SVL it does not hold): its local endpoints are unknown, its cluster-wide ones compared', () => {
+    const before = fixture('corpus', '13-aks-1.30-azure-cni-overlay-etp-local-fragments.txt');
+    expect(port(modelOf(before), 'app-routing-system/nginx:http/tcp')).toMatchObject({ endpointsShown: true, localEndpoints: null, unseen: ['clusterIP', 'localEndpoints'] });
+    // One of its two pods replaced by another.
+    const after = before.replaceAll('10.244.2.1:8080', '10.244.2.9:8080').replaceAll('-s 10.244.2.1/32', '-s 10.244.2.9/32');
+    const nginx = diffTexts(before, after).services.find((s) => s.key === 'app-routing-system/nginx:http/tcp');
+    expect(nginx).toMatchObject({ status: 'changed', endpointsAdded: ['10.244.2.9:8080'], endpointsRemoved: ['10.244.2.1:8080'] });
+  });
+
+  test('a fragment that does not show a port\'s cluster IP (corpus 13): its cluster IP and port are unknown, not changed', () => {
+    const aks = port(modelOf(fixture('corpus', '13-aks-1.30-azure-cni-overlay-etp-local-fragments.txt')), 'app-routing-system/nginx:http/tcp');
+    expect(aks).toMatchObject({ clusterIP: null, port: null });
+    expect(aks.unseen).toContain('clusterIP');
+    // GKE, 2018: without its KUBE-SERVICES cluster IP rules, the load balancer's port is known by its node port and LB IP only.
+    const full = fixture('corpus', '27-gke-2018-iptables-S-nat-loadbalancer-kube-fw.txt');
+    const fragment = full
+      .split('\n')
+      .filter((l) => !l.includes('"default/php-svc-cluster:http cluster IP"'))
+      .join('\n');
+    const report = diffSnapshots(snapshotOf(fragment, 'fragment'), snapshotOf(full, 'full'));
+    expect(report.services.filter((s) => s.status !== 'unchanged').map((s) => `${s.status} ${s.key} ${s.changes.map((c) => c.field).join()}`)).toEqual([]);
   });
 });

@@ -18,10 +18,10 @@ import type { Chain as AnyChain } from '../../model/ruleset';
 import { BUILTIN_CHAINS } from '../iptables/builtin-chains';
 import { sanitizeLine } from '../../sanitize';
 import type { Family } from '../iptables/address';
-import { CUT_MARKER, excerpt, MAX_LINE_LENGTH, neverEmpty, type IptablesDump } from '../iptables/parse-dump';
+import { CUT_MARKER, CUT_MARKER_WARNING, excerpt, MAX_LINE_LENGTH, neverEmpty, type IptablesDump } from '../iptables/parse-dump';
 import { parseRule, RuleSyntaxError, type IptablesRule } from '../iptables/rule';
 import { tokenize } from '../iptables/tokenize';
-import { missingEnd } from './kube-chain-ends';
+import { missingEnd } from '../iptables/kube-chain-ends';
 import { chainLine, ruleColumns, titleLine, type ChainLine, type Columns } from './layout';
 import { Losses } from './losses';
 import { LineError, listedRule, NamesError, type Loss } from './rule-spec';
@@ -70,6 +70,7 @@ class Reader {
   family: Family = 'ipv4';
   hadCounters = false;
   cutShort = false;
+  linesLeftOut = false;
   /** Chains the listing shows only part of: left out. */
   readonly unknown = new Set<Chain>();
   firstHeadless = 0;
@@ -162,7 +163,10 @@ function readLine(r: Reader, raw: string): void {
   if (header) return openBlock(r, header);
   const columns = titleLine(line);
   if (columns) return columnTitles(r, columns, line);
-  if (CUT_MARKER.test(line)) return r.warn('lines were cut here by whoever made this file; what is missing cannot be diffed');
+  if (CUT_MARKER.test(line)) {
+    r.linesLeftOut = true;
+    return r.warn(CUT_MARKER_WARNING);
+  }
   if (r.current) return addRule(r, r.current, line);
   if (!ruleColumns(line, r.looseColumns)) return r.bad('not a line of an `iptables -L` listing', line);
   if (r.firstHeadless === 0) r.firstHeadless = r.line;
@@ -203,6 +207,8 @@ function cutAtTheEnd(r: Reader, table: string, last: Block): string | null {
   }
   const end = missingEnd(last.chain.name, last.chain.rules);
   if (end) return `the listing ends inside chain ${name} before ${end}, the rule kube-proxy ends it with: it looks cut`;
+  // Rules missing elsewhere are what the `...` line says.
+  if (r.linesLeftOut) return null;
   const builtins = TABLE_BUILTINS.get(table);
   // A listing of one chain (`iptables -L CHAIN`) shows one block; the whole table starts with its first built-in chain.
   if (!builtins || r.blocks.length < 2 || r.blocks[0]?.chain.name !== builtins[0]) return null;
@@ -255,6 +261,7 @@ function finish(r: Reader): IptablesDump {
     assumedTable: table,
     hadCounters: r.hadCounters,
     cutShort: r.cutShort,
+    linesLeftOut: r.linesLeftOut,
     warnings: [...r.warnings, ...r.losses.warnings(r.options.source)],
   };
 }

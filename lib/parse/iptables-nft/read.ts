@@ -137,6 +137,7 @@ export function readIptablesNft(text: string, options: IptablesNftReadOptions): 
     header: { generator: 'nft', version: nft.version, backend: 'nf_tables', legacyTablesPresent: false },
     hadCounters: nft.hadCounters,
     cutShort: nft.cutShort,
+    linesLeftOut: nft.linesLeftOut,
     warnings: [...nft.warnings, ...choice.leftOut.map((message) => ({ source, line: null, message })), ...g.warnings, ...listingWarnings(g, source), ...dump.warnings],
     hidden: g.hidden,
   };

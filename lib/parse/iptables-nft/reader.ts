@@ -4,7 +4,7 @@
  */
 import type { Snapshot } from '../../model/snapshot';
 import { metadataServiceNames } from '../../snapshot/metadata';
-import { partialReason } from '../iptables/completeness';
+import { partialReason, showsSomePorts } from '../iptables/completeness';
 import { mentionedServiceNames } from '../iptables/services';
 import { isKubeProxyChain } from '../iptables/snapshot';
 import type { Reader } from '../reader';
@@ -32,7 +32,7 @@ export const iptablesNftReader = {
       wantsServicePorts: false,
       ownsChain: (_table, chain) => isKubeProxyChain(chain),
       serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
-      describe: (candidateNames, tables) => describeIptablesNft(dump, { source, candidateNames, fragment: dump.cutShort }, tables),
+      describe: (candidateNames, tables) => describeIptablesNft(dump, { source, candidateNames, fragment: showsSomePorts(dump) }, tables),
     };
   },
 } satisfies Reader;

@@ -1,10 +1,12 @@
 /**
  * Whether an iptables input holds whole tables or only part of them. A part — rule lines pasted
  * without their table, one chain listed with `iptables -S CHAIN`, a partial restore payload, a
- * dump that lost KUBE-SERVICES — cannot show what it lacks: a chain absent from it is unknown,
- * not removed. (A table the kernel holds never jumps to a chain it does not have.)
+ * dump that lost KUBE-SERVICES or holds only some of its rules (grep) — cannot show what it lacks:
+ * a chain absent from it is unknown, not removed. (A table the kernel holds never jumps to a chain
+ * it does not have.)
  */
 import { sanitizeLine } from '../../sanitize';
+import { missingEnd } from './kube-chain-ends';
 import type { IptablesDump } from './parse-dump';
 
 /** Jumps to kube-proxy chains the input does not hold, per table: the first few names. */
@@ -28,13 +30,36 @@ function holdsKubeChainsWithoutDispatch(dump: IptablesDump): boolean {
   return false;
 }
 
+/**
+ * KUBE-SERVICES without the rule kube-proxy always ends it with (a restore payload, partial or
+ * not, writes the chain whole): some of its rules, picked out with grep.
+ */
+function holdsPartOfDispatch(dump: IptablesDump): boolean {
+  const dispatch = dump.ruleset.tables.get('nat')?.chains.get('KUBE-SERVICES');
+  return dispatch !== undefined && missingEnd(dispatch.name, dispatch.rules) !== null;
+}
+
+/** Why a listing cut short, or with lines left out by hand, holds only part of its rules; null when it is neither. */
+export function cutReason(dump: { cutShort: boolean; linesLeftOut: boolean }): string | null {
+  if (dump.cutShort) return 'is cut short (read as far as it goes, --allow-truncated): what it does not hold is not compared';
+  if (dump.linesLeftOut) return 'has lines left out by whoever made it (a `...` line): what it does not hold is not compared';
+  return null;
+}
+
 /** Why the input holds only part of its tables, and what is therefore not compared; null when nothing says so. */
 export function partialReason(dump: IptablesDump): string | null {
-  if (dump.cutShort) return 'is cut short (read as far as it goes, --allow-truncated): what it does not hold is not compared';
+  const cut = cutReason(dump);
+  if (cut) return cut;
   if (dump.format === 'rule lines') return 'holds rule lines without their table (a pasted fragment): what it does not hold is not compared';
   if (holdsKubeChainsWithoutDispatch(dump)) return 'has no KUBE-SERVICES chain: a partial dump; entry points, and what it does not hold, are not compared';
+  if (holdsPartOfDispatch(dump)) return 'holds part of KUBE-SERVICES (it does not end with the jump to KUBE-NODEPORTS, as kube-proxy ends it): services it does not show are not compared';
   const dangling = danglingKubeJumps(dump);
   if (dangling.length === 0) return null;
   const names = dangling.slice(0, 3).map(sanitizeLine).join(', ');
   return `rules jump to ${dangling.length === 1 ? 'a chain' : `${dangling.length} chains`} it does not hold (${names}${dangling.length > 3 ? ', …' : ''}): a fragment or a partial restore payload; what it does not hold is not compared`;
+}
+
+/** Whether the input shows only some of the node's service ports: a port absent from it may exist. */
+export function showsSomePorts(dump: IptablesDump): boolean {
+  return cutReason(dump) !== null || dump.format === 'rule lines' || holdsPartOfDispatch(dump);
 }

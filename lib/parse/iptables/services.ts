@@ -8,7 +8,7 @@
  */
 import type { Warning } from '../../errors';
 import type { Chain as AnyChain } from '../../model/ruleset';
-import { unnamedPortKey, type Diversion, type Endpoint, type EndpointIssue, type EntryPointField, type ProxyMode, type Protocol, type ServiceModel, type ServicePort } from '../../model/service';
+import { unnamedPortKey, type Diversion, type Endpoint, type EndpointIssue, type EntryPointField, type ModelField, type ProxyMode, type Protocol, type ServiceModel, type ServicePort } from '../../model/service';
 import type { Finding, ServiceView } from '../../model/snapshot';
 import { sanitizeLine } from '../../sanitize';
 import { hostOf } from './address';
@@ -61,14 +61,14 @@ interface Group {
   loadBalancerIPs: string[];
   noEndpoints: 'reject' | 'drop' | null;
   noLocalEndpoints: boolean;
-  /** A rule routes to one of its chains that the input does not hold: its endpoints are unknown. */
-  chainsMissing: boolean;
+  /** Its chains that rules route to but the input does not hold (a fragment). */
+  missing: Set<GroupKind>;
 }
 
 function newGroup(hash: string): Group {
   return {
     hash, chains: {}, spn: null, protocol: null, clusterIP: null, port: null,
-    nodePorts: [], externalIPs: [], loadBalancerIPs: [], noEndpoints: null, noLocalEndpoints: false, chainsMissing: false,
+    nodePorts: [], externalIPs: [], loadBalancerIPs: [], noEndpoints: null, noLocalEndpoints: false, missing: new Set(),
   };
 }
 
@@ -92,6 +92,8 @@ class Builder {
   readonly warnings: Warning[] = [];
   /** Service and endpoint chains named as kube-proxy never names them (said once, in one warning). */
   readonly oddNames = new Set<string>();
+  /** Endpoint chains already found misnamed: each is said once. */
+  readonly misnamed = new Set<string>();
   referencedChains: Set<string> | null = null;
   readonly chain: ChainLookup;
 
@@ -151,7 +153,7 @@ function readDispatch(b: Builder): void {
       const grouped = b.groupOfChain(rule.facts.target);
       if (!grouped) continue;
       const g = grouped.group;
-      if (!g.chains[grouped.kind]) g.chainsMissing = true;
+      if (!g.chains[grouped.kind]) g.missing.add(grouped.kind);
       const said = parseComment(rule.comment);
       learnName(g, said?.spn);
       learnProtocol(g, rule.facts.protocol);
@@ -179,7 +181,7 @@ function readGroupChains(b: Builder): void {
     for (const chain of Object.values(g.chains)) {
       for (const rule of chain.rules) {
         const to = b.groupOfChain(rule.facts.target);
-        if (to && !to.group.chains[to.kind]) to.group.chainsMissing = true;
+        if (to && !to.group.chains[to.kind]) to.group.missing.add(to.kind);
         const said = parseComment(rule.comment);
         learnName(g, said?.spn);
         if (rule.facts.target !== 'KUBE-MARK-MASQ' || !rule.facts.dport) continue;
@@ -435,7 +437,8 @@ function checkEndpointNames(b: Builder, g: Group, endpoints: Endpoint[]): boolea
     const sepHash = endpointHash(g.spn, g.protocol, e.address);
     if (`KUBE-SEP-${sepHash}` === e.ref) continue;
     allMatch = false;
-    if (!b.findings.some((f) => f.message.startsWith(`${e.ref}:`))) {
+    if (!b.misnamed.has(e.ref)) {
+      b.misnamed.add(e.ref);
       b.findings.push({
         kind: 'name-mismatch',
         message: `${e.ref}: sends ${sanitizeLine(displaySpn(g.spn))}/${g.protocol} traffic to ${e.address}, but kube-proxy would name that chain KUBE-SEP-${sepHash}`,
@@ -492,6 +495,11 @@ function endpointList(b: Builder, g: Group, chain: Chain | undefined, local: boo
   return list;
 }
 
+/** Whether the list jumps to an endpoint chain the input does not hold, and nothing else names that endpoint. */
+function endpointUnshown(list: EndpointList): boolean {
+  return list.endpoints.some((e, i) => e.address === null && e.ref !== null && list.chains[i] === undefined);
+}
+
 /** A port with session affinity: the endpoints its rules do not send returning clients back to say so. */
 function withAffinity(list: EndpointList, affinitySeconds: number | null): Endpoint[] {
   const loose = (e: Endpoint): boolean => affinitySeconds !== null && e.ref !== null && !list.sticky?.has(e.ref);
@@ -499,11 +507,36 @@ function withAffinity(list: EndpointList, affinitySeconds: number | null): Endpo
   return list.endpoints.map((e) => (loose(e) ? { ...e, issues: [...e.issues, 'no-affinity'] } : e));
 }
 
+/**
+ * Whether the input holds the rules that pick the port's cluster-wide endpoints: its service chain
+ * (or, without one, every chain that routes there) and, where no comment names them, its endpoint chains.
+ */
+function clusterShown(g: Group, cluster: EndpointList): boolean {
+  return !g.missing.has('svc') && (g.chains.svc !== undefined || g.missing.size === 0) && !endpointUnshown(cluster);
+}
+
+/**
+ * What the rules cannot show of this port alone; `localShown`: whether the input holds the chains
+ * that route its external traffic and pick its node-local endpoints.
+ */
+function unseenOf(g: Group, localShown: boolean): ModelField[] {
+  // Known only by its address (a comment-less "no endpoints" rule): its other entry points are unknown.
+  if (g.spn === null && Object.keys(g.chains).length === 0) return ['nodePorts', 'externalIPs', 'loadBalancerIPs'];
+  const unseen: ModelField[] = [];
+  // Every port kube-proxy serves has a cluster IP: rules that do not say it (a fragment) leave it unknown, not none.
+  if (g.clusterIP === null || g.port === null) unseen.push('clusterIP');
+  if (!localShown) unseen.push('localEndpoints');
+  return unseen;
+}
+
 function toServicePort(b: Builder, g: Group): ServicePort {
   const cluster = endpointList(b, g, g.chains.svc, false);
   const local = g.chains.svl ?? g.chains.xlb;
   const localList = local ? endpointList(b, g, local, true) : null;
   const affinitySeconds = cluster.affinitySeconds ?? localList?.affinitySeconds ?? null;
+  const endpointsShown = clusterShown(g, cluster);
+  // A port whose endpoints are unknown has its local ones unknown too, and says it once.
+  const localShown = !endpointsShown || (g.missing.size === 0 && !(localList && endpointUnshown(localList)));
   const port: ServicePort = {
     key: serviceKey(g),
     name: g.spn ? displaySpn(g.spn) : null,
@@ -521,9 +554,8 @@ function toServicePort(b: Builder, g: Group): ServicePort {
     noEndpoints: g.noEndpoints,
     noLocalEndpoints: g.noLocalEndpoints || (localList?.dropsForLackOfLocal ?? false),
     refs: (['svc', 'svl', 'ext', 'fw', 'xlb'] as const).flatMap((k) => (g.chains[k] ? [g.chains[k].name] : [])),
-    endpointsShown: !g.chainsMissing,
-    // Known only by its address (a comment-less "no endpoints" rule): its other entry points are unknown.
-    unseen: g.spn === null && Object.keys(g.chains).length === 0 ? ['nodePorts', 'externalIPs', 'loadBalancerIPs'] : [],
+    endpointsShown,
+    unseen: unseenOf(g, localShown),
   };
   checkServiceName(b, g);
   return port;

@@ -3,7 +3,7 @@ import type { SnapshotMetadata } from '../../model/metadata';
 import { restrictTables } from '../../model/ruleset';
 import type { Snapshot } from '../../model/snapshot';
 import { metadataServiceNames } from '../../snapshot/metadata';
-import { partialReason } from './completeness';
+import { partialReason, showsSomePorts } from './completeness';
 import type { IptablesDump } from './parse-dump';
 import { buildServiceView, mentionedServiceNames } from './services';
 
@@ -13,7 +13,7 @@ export function isKubeProxyChain(chain: string): boolean {
 }
 
 export function iptablesSnapshot(dump: IptablesDump, source: string, format: string, metadata: SnapshotMetadata | null): Snapshot {
-  const fragment = dump.format === 'rule lines' || dump.cutShort;
+  const fragment = showsSomePorts(dump);
   return {
     source,
     format,

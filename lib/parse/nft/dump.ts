@@ -74,6 +74,8 @@ export interface NftDump {
   ruleset: Ruleset<NftRule | NftElement>;
   /** Cut short and read as far as it goes (allowTruncated): what it lacks is unknown. */
   cutShort: boolean;
+  /** Whoever made the file left lines out and marked the place (a `...` line): what it lacks is unknown. */
+  linesLeftOut: boolean;
   /** `# handle N` annotations (`nft -a`), or JSON handles: never meaning. */
   hadHandles: boolean;
   hadCounters: boolean;

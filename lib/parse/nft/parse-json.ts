@@ -304,6 +304,7 @@ export function parseNftJson(text: string, options: ReadOptions): NftDump {
     tables,
     ruleset: rulesetView(tables),
     cutShort: scanned.cut !== null,
+    linesLeftOut: false,
     hadHandles: r.hadHandles,
     hadCounters: r.hadCounters,
     version: r.version,

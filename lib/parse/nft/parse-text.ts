@@ -5,7 +5,7 @@
  */
 import { InputError, type Warning } from '../../errors';
 import { sanitizeLine } from '../../sanitize';
-import { CUT_MARKER, excerpt } from '../iptables/parse-dump';
+import { CUT_MARKER, CUT_MARKER_WARNING, excerpt } from '../iptables/parse-dump';
 import { canonicalFlags, newSet, newTable, NftChain, rulesetView, type NftDump, type NftSet, type NftTable } from './dump';
 import { parseElementTokens, parseRuleTokens, tokenText } from './parse-rule';
 import { NftElement, NftRule, setViewName } from './rule';
@@ -38,6 +38,7 @@ class TextReader {
   hadHandles = false;
   hadCounters = false;
   cutShort = false;
+  linesLeftOut = false;
   items = 0;
   badLines = 0;
   firstBad: { line: number; reason: string } | null = null;
@@ -283,7 +284,8 @@ function parseLine(r: TextReader, text: string): void {
   const trimmed = text.trim();
   if (trimmed === '') return;
   if (CUT_MARKER.test(trimmed)) {
-    r.warn('lines were cut here by whoever made this file; what is missing cannot be diffed');
+    r.linesLeftOut = true;
+    r.warn(CUT_MARKER_WARNING);
     return;
   }
   let tokenized;
@@ -365,6 +367,7 @@ export function parseNftText(text: string, options: ReadOptions): NftDump {
     tables: r.tables,
     ruleset: rulesetView(r.tables),
     cutShort: r.cutShort,
+    linesLeftOut: r.linesLeftOut,
     hadHandles: r.hadHandles,
     hadCounters: r.hadCounters,
     version: null,

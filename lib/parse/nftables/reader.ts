@@ -1,6 +1,7 @@
 /** kube-proxy's nftables mode: `nft list table ip|ip6 kube-proxy`, `nft list ruleset`, `-a`, `nft -j`. */
 import type { Snapshot } from '../../model/snapshot';
 import { metadataServiceNames } from '../../snapshot/metadata';
+import { cutReason } from '../iptables/completeness';
 import type { Reader } from '../reader';
 import { describeNftables, isKubeProxyTable, looksLikeNftables, nftablesServiceNames, readNftables } from './index';
 
@@ -21,7 +22,7 @@ export const nftablesReader = {
       origin: { generator: 'nft', version: dump.version, backend: 'nf_tables' },
       assumedTable: null,
       hadCounters: dump.hadCounters,
-      partial: dump.cutShort ? 'is cut short (read as far as it goes, --allow-truncated): what it does not hold is not compared' : null,
+      partial: cutReason(dump),
       metadata,
       warnings: dump.warnings,
       modeTables,

@@ -132,7 +132,7 @@ class TableReader {
     /** Added to every key: ` (IPv6)` when the listing holds both families' tables. */
     readonly keySuffix: string,
   ) {
-    this.live = view.cutShort ? null : reachableChains(table);
+    this.live = view.partial ? null : reachableChains(table);
   }
 
   chain(name: string): NftChain | undefined {
@@ -571,7 +571,8 @@ class ViewBuilder {
 
   constructor(
     readonly options: DescribeOptions,
-    readonly cutShort: boolean,
+    /** Cut short, or lines left out: a chain nothing jumps to may have lost its jump. */
+    readonly partial: boolean,
   ) {}
 
   warn(message: string, line: number | null): void {
@@ -591,7 +592,8 @@ function unseenOf(table: NftTable): ModelField[] {
 }
 
 export function describeNftables(dump: NftDump, options: DescribeOptions): ServiceView {
-  const view = new ViewBuilder(options, dump.cutShort);
+  const partial = dump.cutShort || dump.linesLeftOut;
+  const view = new ViewBuilder(options, partial);
   const tables = dump.tables.filter((t) => isKubeProxyTable(t) && (!options.tables || options.tables.has(`${t.family} ${t.name}`)));
   const bothFamilies = new Set(tables.map((t) => t.family)).size > 1;
   const ports: ServicePort[] = [];
@@ -608,7 +610,7 @@ export function describeNftables(dump: NftDump, options: DescribeOptions): Servi
     ports.push(...own);
   }
   ports.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-  const complete = !dump.cutShort && tables.every((t) => t.sets.has('service-ips'));
+  const complete = !partial && tables.every((t) => t.sets.has('service-ips'));
   return {
     model: { mode: tables.length > 0 ? 'nftables' : null, ports, complete, unseen: [...unseen] },
     chainIdentity: (chain) => identities.get(chain),

@@ -2,9 +2,9 @@
  * How kube-proxy ends its chains, whatever the release: a service chain with the jump to its last
  * endpoint (no probability), an endpoint chain with its DNAT, KUBE-SERVICES with the jump to
  * KUBE-NODEPORTS ("this must be the last rule in this chain"). A listing that ends inside one of
- * them before that rule was cut there.
+ * them before that rule was cut there; a KUBE-SERVICES without it anywhere is part of the chain.
  */
-import type { IptablesRule } from '../iptables/rule';
+import type { IptablesRule } from './rule';
 
 const SERVICE_CHAIN = /^KUBE-(?:SVC|SVL)-/;
 const DISPATCHED_CHAIN = /^KUBE-(?:SVC|EXT|FW|XLB)-/;
