@@ -1,6 +1,7 @@
 /**
  * The shortcuts that make large diffs fast change no answer: on a generated cluster and its scale
- * event (the benchmark's generator, small), on the noise pair, on the bundled pairs and on every
+ * event (the benchmark's generator, small), on the noise pair, both in iptables and in nftables
+ * mode, on the bundled pairs and on every
  * corpus dump natdiff reads (against itself less a rule, and respelled), the report is the same with
  * the second dump read alike the first, chains written alike skipped and rules compared by their
  * facts where those say everything, or with each dump read alone and every rule compared by its key.
@@ -12,7 +13,7 @@ import { InputError } from '../lib/errors';
 import { renderJson } from '../lib/report/json';
 import { detectReader } from '../lib/parse/registry';
 import { parseSnapshot } from '../lib/snapshot/load-snapshot';
-import { benchCluster, scaleEvent } from './bench/generate';
+import { benchCluster, nftListings, scaleEvent } from './bench/generate';
 import { writeRestorePayload } from './support/kube-proxy-writer';
 import { noisy } from './support/noise';
 import { identicalChainsPair, identicalRulesPair, renamedChainsPair, reweightedRulesPair } from './support/pathological';
@@ -31,18 +32,34 @@ const json = (a: string, b: string, noShortcuts: boolean) => {
   return renderJson(diffSnapshots(first, second, { noShortcuts }), 'test');
 };
 
-test('a scale event: the same report either way, and it is the scale', () => {
-  const fast = json(before, after, false);
-  expect(fast).toBe(json(before, after, true));
-  const doc = JSON.parse(fast);
-  const changed = doc.services.filter((s: { status: string }) => s.status !== 'unchanged');
+/** The report of a pair through the scale event, the same either way; it shows services that gained or lost two endpoints. */
+function expectTheScale(a: string, b: string): void {
+  const fast = json(a, b, false);
+  expect(fast).toBe(json(a, b, true));
+  const changed = JSON.parse(fast).services.filter((s: { status: string }) => s.status !== 'unchanged');
   expect(changed.length).toBeGreaterThan(0);
   expect(changed.every((s: { endpointsAdded: string[]; endpointsRemoved: string[] }) => Math.abs(s.endpointsAdded.length - s.endpointsRemoved.length) === 2)).toBe(true);
+}
+
+test('a scale event: the same report either way, and it is the scale', () => {
+  expectTheScale(before, after);
 });
 
 test('the noise pair (restore payload vs iptables-save): no semantic change either way', () => {
   const fast = json(payload, before, false);
   expect(fast).toBe(json(payload, before, true));
+  expect(JSON.parse(fast).summary.changed).toBe(false);
+});
+
+const nft = nftListings(cluster, 7);
+
+test('nftables mode, a scale event (the node listed before it and after the next sync): the same report either way, and it is the scale', () => {
+  expectTheScale(nft.before, nft.after);
+});
+
+test('nftables mode, the noise pair (nft -a list vs nft list): no semantic change either way', () => {
+  const fast = json(nft.beforeHandles, nft.before, false);
+  expect(fast).toBe(json(nft.beforeHandles, nft.before, true));
   expect(JSON.parse(fast).summary.changed).toBe(false);
 });
 

@@ -1,13 +1,17 @@
 /**
  * Synthetic kube-proxy dumps for the benchmark: a cluster of N services with E endpoints each
- * (some with node ports and session affinity, the >= 1.25 layout, real chain-name hashes), the
- * same node after a scale event (1% of the services gain two endpoints, 0.2% lose two), and the
- * same "before" rules as kube-proxy's restore payload (a pair that differs only in noise).
- * Deterministic for a seed.
+ * (some with node ports and session affinity, real chain-name hashes), the same node after a
+ * scale event (1% of the services gain two endpoints, 0.2% lose two), and the same "before" rules
+ * printed another way (a pair that differs only in noise) — in iptables mode (the >= 1.25 layout;
+ * the noise is kube-proxy's restore payload against iptables-save) and in nftables mode (the
+ * 1.34–1.35 layout as `nft list table ip kube-proxy` prints it; the noise is `nft -a list`, the
+ * same listing with handles). Deterministic for a seed.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mulberry32 as rng, writeRestorePayload, type ClusterSpec, type EndpointSpec, type ServiceSpec } from '../support/kube-proxy-writer';
+import { writeNftTransaction, type NftWriteOptions } from '../support/kube-proxy-nft-writer';
+import { mulberry32 as rng, shuffled, writeRestorePayload, type ClusterSpec, type EndpointSpec, type ServiceSpec } from '../support/kube-proxy-writer';
+import { NftTable } from '../support/nft-listing';
 import { toSaveFormat } from '../support/save-format';
 
 function ipOf(base: number, k: number): string {
@@ -67,5 +71,58 @@ export function generatePair(dir: string, services: number, endpoints: number, s
   writeFileSync(paths.beforePayload, payload);
   writeFileSync(paths.before, toSaveFormat(payload));
   writeFileSync(paths.after, toSaveFormat(writeRestorePayload(scaleEvent(cluster, seed), { seed: seed + 7 })));
+  return { services, endpoints, ...paths };
+}
+
+/** The node's addresses and service CIDR in nftables mode. */
+export const NFT_OPTIONS: NftWriteOptions = { nodeIPs: ['10.0.0.1'], serviceCIDRs: ['10.96.0.0/16'] };
+
+export interface NftSyncs {
+  /** kube-proxy's first sync of the cluster (services in Go's map order). */
+  first: string;
+  /** Its next sync, after the scale event: the chains of endpoints gone are flushed, not yet deleted. */
+  next: string;
+  /** Those chains (kube-proxy deletes them a sync later). */
+  stale: string[];
+}
+
+/** The `nft -f` transactions of a cluster and its scale event in nftables mode. */
+export function nftSyncs(cluster: ClusterSpec, seed: number): NftSyncs {
+  const scaled = scaleEvent(cluster, seed);
+  const scaledAt = new Set(cluster.services.flatMap((s, i) => (s === scaled.services[i] ? [] : [i])));
+  const changed = (c: ClusterSpec): ClusterSpec => ({ ...c, services: c.services.filter((_, i) => scaledAt.has(i)) });
+  const wanted = new Set(writeNftTransaction(changed(scaled), NFT_OPTIONS).chains);
+  const stale = writeNftTransaction(changed(cluster), NFT_OPTIONS).chains.filter((c) => !wanted.has(c));
+  return {
+    first: writeNftTransaction({ ...cluster, services: shuffled(cluster.services, seed) }, NFT_OPTIONS).text,
+    next: writeNftTransaction({ ...scaled, services: shuffled(scaled.services, seed + 7) }, { ...NFT_OPTIONS, firstSync: false, flushStale: stale }).text,
+    stale,
+  };
+}
+
+export interface NftListings {
+  /** `nft list table ip kube-proxy` of the node before the scale event, and after kube-proxy's next sync. */
+  before: string;
+  after: string;
+  /** `nft -a list table ip kube-proxy` of the "before" state: the same listing with handles. */
+  beforeHandles: string;
+}
+
+/** What nft lists of the node through a cluster's scale event in nftables mode. */
+export function nftListings(cluster: ClusterSpec, seed: number): NftListings {
+  const { first, next } = nftSyncs(cluster, seed);
+  const node = new NftTable().load(first);
+  const before = node.list();
+  const beforeHandles = node.list({ handles: true });
+  return { before, beforeHandles, after: node.load(next).list() };
+}
+
+/** The files generateNftPair wrote the listings to, by listing. */
+export type GeneratedNftPair = { services: number; endpoints: number } & Record<keyof NftListings, string>;
+
+export function generateNftPair(dir: string, services: number, endpoints: number, seed = 42): GeneratedNftPair {
+  const listings = nftListings(benchCluster(services, endpoints, seed), seed);
+  const paths = { before: join(dir, `${services}-nft-before.txt`), after: join(dir, `${services}-nft-after.txt`), beforeHandles: join(dir, `${services}-nft-before-handles.txt`) };
+  for (const key of ['before', 'after', 'beforeHandles'] as const) writeFileSync(paths[key], listings[key]);
   return { services, endpoints, ...paths };
 }

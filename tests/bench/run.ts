@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: natdiff against GNU `diff -u` and `sort`+`diff` on the same generated dump
- * pairs, in the same run. The machine is shared and noisy, so every pair is generated first and
- * each round then runs every command on every pair in turn: a slow spell slows all of them, and
- * each ratio is the median over rounds of that round's ratio. Prints a table, writes JSON.
+ * pairs, in the same run: iptables mode's scale event at every size; its noise pair and the
+ * nftables pairs (scale event and noise) at 10k services, or at the one size asked for. The
+ * machine is shared and noisy, so every pair is generated first and each round then runs every
+ * command on every pair in turn: a slow spell slows all of them, and each ratio is the median
+ * over rounds of that round's ratio. Prints a table, writes JSON.
  *
  *   node dist/tests/bench/run.js [--sizes 1000,10000,30000] [--endpoints 10] [--runs 5] [--out bench/results.json]
  */
@@ -10,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, totalmem, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { generatePair, type GeneratedPair } from './generate';
+import { generateNftPair, generatePair, type GeneratedPair } from './generate';
 
 interface Args {
   sizes: number[];
@@ -58,7 +60,7 @@ function median(xs: number[]): number {
 }
 
 interface Pair {
-  name: 'scale' | 'noise';
+  name: 'scale' | 'noise' | 'nft-scale' | 'nft-noise';
   services: number;
   before: string;
   after: string;
@@ -172,7 +174,11 @@ function main(): void {
       process.stderr.write(`generating ${n} services × ${args.endpoints} endpoints…\n`);
       const generated: GeneratedPair = generatePair(dir, n, args.endpoints);
       pairs.push({ name: 'scale', services: n, before: generated.before, after: generated.after });
-      if (n === 10000 || args.sizes.length === 1) pairs.push({ name: 'noise', services: n, before: generated.beforePayload, after: generated.before });
+      if (n !== 10000 && args.sizes.length > 1) continue;
+      pairs.push({ name: 'noise', services: n, before: generated.beforePayload, after: generated.before });
+      process.stderr.write(`generating the same in nftables mode…\n`);
+      const nft = generateNftPair(dir, n, args.endpoints);
+      pairs.push({ name: 'nft-scale', services: n, before: nft.before, after: nft.after }, { name: 'nft-noise', services: n, before: nft.beforeHandles, after: nft.before });
     }
     for (const p of pairs) rounds.set(p, []);
     for (let r = 1; r <= args.runs; r++) {

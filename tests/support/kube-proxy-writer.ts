@@ -99,7 +99,8 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-function shuffled<T>(items: T[], seed: number | undefined): T[] {
+/** The items in the order Go's map iteration might give them (deterministic for a seed; as given without one). */
+export function shuffled<T>(items: T[], seed: number | undefined): T[] {
   if (seed === undefined) return items;
   const rand = mulberry32(seed);
   const out = [...items];
