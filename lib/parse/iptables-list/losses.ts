@@ -3,7 +3,7 @@
  * line: a listing of 10,000 rules without -v would otherwise bury the report in one warning.
  */
 import type { Warning } from '../../errors';
-import { excerpt } from '../iptables/parse-dump';
+import { excerpt } from '../line-reader';
 
 export type LossKind = 'interfaces' | 'opaque' | 'probability' | 'comments' | 'headless';
 

@@ -13,12 +13,13 @@
  * left out (unknown rather than emptied). A listing of one chain other than kube-proxy's, cut
  * between two lines, shows nothing of it: it reads as that chain with fewer rules.
  */
-import { InputError, type Warning } from '../../errors';
+import { InputError } from '../../errors';
 import type { Chain as AnyChain } from '../../model/ruleset';
 import { BUILTIN_CHAINS } from '../iptables/builtin-chains';
 import { sanitizeLine } from '../../sanitize';
 import type { Family } from '../iptables/address';
-import { CUT_MARKER, CUT_MARKER_WARNING, excerpt, MAX_LINE_LENGTH, neverEmpty, type IptablesDump } from '../iptables/parse-dump';
+import { CUT_MARKER, CUT_MARKER_WARNING, MAX_LINE_LENGTH, neverEmpty, type IptablesDump } from '../iptables/parse-dump';
+import { excerpt, LineReader } from '../line-reader';
 import { parseRule, RuleSyntaxError, type IptablesRule } from '../iptables/rule';
 import { tokenize } from '../iptables/tokenize';
 import { missingEnd } from '../iptables/kube-chain-ends';
@@ -56,8 +57,7 @@ const TABLE_BUILTINS: ReadonlyMap<string, readonly string[]> = new Map([
 
 const WITHOUT_N = '`iptables -L` without `-n` prints names (`anywhere`, host and service names) that cannot be compared with addresses: list with `iptables -t nat -L -n`';
 
-class Reader {
-  readonly warnings: Warning[] = [];
+class Reader extends LineReader {
   readonly losses = new Losses();
   readonly blocks: Block[] = [];
   readonly chains = new Map<string, Chain>();
@@ -65,7 +65,6 @@ class Reader {
   current: Block | null = null;
   /** Column titles seen outside any block (a pasted fragment's). */
   looseColumns: Columns | null = null;
-  line = 0;
   lastContentLine = 0;
   family: Family = 'ipv4';
   hadCounters = false;
@@ -75,19 +74,9 @@ class Reader {
   readonly unknown = new Set<Chain>();
   firstHeadless = 0;
   rules = 0;
-  badLines = 0;
-  firstBad: { line: number; reason: string } | null = null;
 
-  constructor(readonly options: ReadOptions) {}
-
-  warn(message: string, line: number | null = this.line): void {
-    this.warnings.push({ source: this.options.source, line, message });
-  }
-
-  bad(reason: string, text: string): void {
-    this.badLines++;
-    this.firstBad ??= { line: this.line, reason };
-    this.warn(`${reason}: ${excerpt(text)}`);
+  constructor(override readonly options: ReadOptions) {
+    super(options);
   }
 
   /** Rules are missing: refused, or (--allow-truncated) `chain` is left out as unknown. */
@@ -242,10 +231,7 @@ function namesUnknown(chains: Map<string, Chain>): boolean {
 function finish(r: Reader): IptablesDump {
   const last = r.blocks[r.blocks.length - 1];
   if (!last) throw noBlocks(r);
-  if (r.badLines > r.rules + r.blocks.length) {
-    const first = r.firstBad as { line: number; reason: string };
-    throw new InputError(`${first.reason} (and ${r.badLines - 1} more lines like it): this does not look like an \`iptables -L\` listing`, r.options.source, first.line);
-  }
+  r.refuseIfMostlyBad(r.rules + r.blocks.length, 'an `iptables -L` listing');
   const table = tableOf(r);
   if (!r.cutShort) {
     const evidence = cutAtTheEnd(r, table, last);

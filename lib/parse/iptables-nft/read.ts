@@ -6,7 +6,8 @@
  * in the listing. So the service model, the rule keys and the diff are the iptables ones.
  */
 import { InputError, type Warning } from '../../errors';
-import { excerpt, parseIptablesDump, type IptablesDump } from '../iptables/parse-dump';
+import { parseIptablesDump, type IptablesDump } from '../iptables/parse-dump';
+import { excerpt } from '../line-reader';
 import { IptablesRule } from '../iptables/rule';
 import type { NftDump, NftTable } from '../nft/dump';
 import { readNft } from '../nft/read';

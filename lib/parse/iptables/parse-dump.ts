@@ -7,6 +7,7 @@
 import { InputError, type Warning } from '../../errors';
 import type { Chain as AnyChain, Ruleset as AnyRuleset, Table as AnyTable } from '../../model/ruleset';
 import { BUILTIN_CHAINS } from './builtin-chains';
+import { LineReader } from '../line-reader';
 import type { OnProgress } from '../../progress';
 import { sanitizeLine } from '../../sanitize';
 import type { Family } from './address';
@@ -94,9 +95,8 @@ interface CutPoint {
   chain: Chain | null;
 }
 
-class DumpBuilder {
+class DumpBuilder extends LineReader {
   readonly tables = new Map<string, Table>();
-  readonly warnings: Warning[] = [];
   readonly header: DumpHeader = { generator: null, version: null, backend: null, legacyTablesPresent: false };
   family: Family = 'ipv4';
   current: Table | null = null;
@@ -120,13 +120,12 @@ class DumpBuilder {
   /** Rule lines in a row not found written alike in the alike dump. */
   alikeMisses = 0;
   rules = 0;
-  badLines = 0;
-  firstBadLine: { line: number; reason: string } | null = null;
-  line = 0;
   /** The last line that held anything. */
   lastContentLine = 0;
 
-  constructor(readonly options: ParseOptions) {}
+  constructor(override readonly options: ParseOptions) {
+    super(options);
+  }
 
   /** Adds `[packets:bytes]` to the digest (FNV-1a). */
   counters(packets: string, bytes: string): void {
@@ -134,16 +133,6 @@ class DumpBuilder {
     let h = this.countersDigest;
     for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
     this.countersDigest = h;
-  }
-
-  warn(message: string, line: number | null = this.line): void {
-    this.warnings.push({ source: this.options.source, line, message });
-  }
-
-  bad(reason: string, text: string): void {
-    this.badLines++;
-    if (!this.firstBadLine) this.firstBadLine = { line: this.line, reason };
-    this.warn(`${reason}: ${excerpt(text)}`);
   }
 
   table(): Table {
@@ -220,12 +209,6 @@ class DumpBuilder {
  */
 function detached(s: string): string {
   return (s + '\n').slice(0, -1);
-}
-
-/** A bad line as echoed in a message: control characters escaped, cut to 80 characters. */
-export function excerpt(text: string): string {
-  const clean = sanitizeLine(text.trim());
-  return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
 }
 
 /**
@@ -630,15 +613,12 @@ function finish(b: DumpBuilder): IptablesDump {
   for (const cut of b.cuts) dropWhatTheCutHid(cut);
   const chains = [...b.tables.values()].reduce((n, t) => n + t.chains.size, 0);
   // `*nat` and `COMMIT` with nothing between is a table iptables-restore accepts: empty, not unreadable.
-  const emptyTables = b.opened.size > 0 && !b.firstBadLine;
-  if (b.rules === 0 && chains === 0 && !emptyTables && !(b.options.allowEmpty && !b.firstBadLine)) {
-    if (b.firstBadLine) throw new InputError(`${b.firstBadLine.reason}; no iptables rules found`, b.options.source, b.firstBadLine.line);
+  const emptyTables = b.opened.size > 0 && !b.firstBad;
+  if (b.rules === 0 && chains === 0 && !emptyTables && !(b.options.allowEmpty && !b.firstBad)) {
+    if (b.firstBad) throw new InputError(`${b.firstBad.reason}; no iptables rules found`, b.options.source, b.firstBad.line);
     throw new InputError('no iptables rules found', b.options.source);
   }
-  if (b.badLines > b.rules + chains) {
-    const first = b.firstBadLine as { line: number; reason: string };
-    throw new InputError(`${first.reason} (and ${b.badLines - 1} more lines like it): this does not look like an iptables dump`, b.options.source, first.line);
-  }
+  b.refuseIfMostlyBad(b.rules + chains, 'an iptables dump');
   // Arrays grown by push keep room to grow; a 10k-service dump has 100k two-rule chains.
   for (const t of b.tables.values()) for (const c of t.chains.values()) c.rules = c.rules.slice();
   const format: IptablesFormat = b.sawTableBlock

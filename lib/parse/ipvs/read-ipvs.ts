@@ -5,7 +5,8 @@
  * read by one grammar. A connection listing (`-c`) is runtime state: recognised and skipped.
  */
 import { InputError, type Warning } from '../../errors';
-import { excerpt, MAX_LINE_LENGTH } from '../iptables/parse-dump';
+import { MAX_LINE_LENGTH } from '../iptables/parse-dump';
+import { excerpt } from '../line-reader';
 import { joinHostPort } from '../../model/addresses';
 import { parseIpPort, type IpPort } from './address';
 import { CONNECTION_ENTRY, CONNECTIONS_LINE, DEST_LINE, DEST_TITLE_LINE, SAVE_LINE, SERVICE_LINE, TITLE_LINE, VERSION_LINE } from './lines';

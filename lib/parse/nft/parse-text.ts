@@ -3,9 +3,10 @@
  * rules, sets and maps. One pass over the lines; a block whose `}` never comes is a cut listing:
  * refused, or with allowTruncated read as far as it goes with the unfinished object left out.
  */
-import { InputError, type Warning } from '../../errors';
+import { InputError } from '../../errors';
 import { sanitizeLine } from '../../sanitize';
-import { CUT_MARKER, CUT_MARKER_WARNING, excerpt } from '../iptables/parse-dump';
+import { CUT_MARKER, CUT_MARKER_WARNING } from '../iptables/parse-dump';
+import { excerpt, LineReader } from '../line-reader';
 import { canonicalFlags, newSet, newTable, NftChain, rulesetView, type NftDump, type NftSet, type NftTable } from './dump';
 import { parseElementTokens, parseRuleTokens, tokenText } from './parse-rule';
 import { NftElement, NftRule, setViewName } from './rule';
@@ -30,29 +31,17 @@ type Block =
 const PRIORITIES: Record<string, number> = { raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 };
 const BRIDGE_PRIORITIES: Record<string, number> = { dstnat: -300, filter: -200, out: 100, srcnat: 300 };
 
-class TextReader {
+class TextReader extends LineReader {
   readonly tables: NftTable[] = [];
-  readonly warnings: Warning[] = [];
   readonly stack: Block[] = [];
-  line = 0;
   hadHandles = false;
   hadCounters = false;
   cutShort = false;
   linesLeftOut = false;
   items = 0;
-  badLines = 0;
-  firstBad: { line: number; reason: string } | null = null;
 
-  constructor(readonly options: ReadOptions) {}
-
-  warn(message: string, line: number | null = this.line): void {
-    this.warnings.push({ source: this.options.source, line, message });
-  }
-
-  bad(reason: string, text: string): void {
-    this.badLines++;
-    this.firstBad ??= { line: this.line, reason };
-    this.warn(`${reason}: ${excerpt(text)}`);
+  constructor(override readonly options: ReadOptions) {
+    super(options);
   }
 
   get top(): Block | undefined {
@@ -358,10 +347,7 @@ export function parseNftText(text: string, options: ReadOptions): NftDump {
     if (r.firstBad) throw new InputError(`${r.firstBad.reason}; no nft table found`, options.source, r.firstBad.line);
     throw new InputError('no nft table found (expected the output of `nft list ruleset` or `nft list table`)', options.source);
   }
-  if (r.badLines > r.items) {
-    const first = r.firstBad as { line: number; reason: string };
-    throw new InputError(`${first.reason} (and ${r.badLines - 1} more lines like it): this does not look like \`nft list\` output`, options.source, first.line);
-  }
+  r.refuseIfMostlyBad(r.items, '`nft list` output');
   return {
     format: 'nft list',
     tables: r.tables,
