@@ -2,7 +2,7 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { InputError, NatdiffError, type Warning } from '../../lib/errors';
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
-import { filterReport } from '../../lib/diff/filter';
+import { filterReport, isFiltering } from '../../lib/diff/filter';
 import type { DiffReport } from '../../lib/diff/types';
 import type { Snapshot } from '../../lib/model/snapshot';
 import { jsonChunks } from '../../lib/report/json';
@@ -12,9 +12,9 @@ import { renderYaml } from '../../lib/report/yaml';
 import { plural } from '../../lib/report/notation';
 import { sanitizeLine } from '../../lib/sanitize';
 import { FORMAT_NAMES } from '../../lib/parse/registry';
-import { loadSnapshot, parseSnapshot, type LoadOptions } from '../../lib/snapshot/load-snapshot';
+import { loadPair, type InputBytes } from '../../lib/snapshot/load-pair';
 import { checkMemoryBudget, MemoryBudget } from '../../lib/snapshot/memory-budget';
-import { readInputStream } from '../../lib/snapshot/read-input';
+import { readInputBytes, readInputStreamBytes } from '../../lib/snapshot/read-input';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
 import { collectGarbage } from '../memory';
@@ -74,10 +74,8 @@ export function diffOptions<T>(y: Argv<T>) {
     });
 }
 
-async function load(path: string, args: DiffArgs, budget: MemoryBudget, progress: ProgressLine, alike?: Snapshot): Promise<Snapshot> {
-  const options: LoadOptions = { allowTruncated: args.allowTruncated, payload: args.payload, format: args.format, alike, onProgress: progress.callback(path === STDIN ? 'stdin' : path) };
-  if (path === STDIN) return parseSnapshot(await readInputStream(process.stdin, 'stdin', { budget }), 'stdin', options);
-  return loadSnapshot(path, { ...options, budget });
+function readBytes(path: string, budget: MemoryBudget): Promise<InputBytes['bytes']> {
+  return path === STDIN ? readInputStreamBytes(process.stdin, 'stdin', { budget }) : readInputBytes(path, { budget });
 }
 
 function render(report: DiffReport, args: Pick<DiffArgs, 'output' | 'all' | 'color' | 'pretty'>, toFile: boolean): Iterable<string> {
@@ -114,11 +112,23 @@ function strictError(warnings: Warning[]): InputError {
 async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: ProgressLine): Promise<DiffReport> {
   checkMemoryBudget([args.before, args.after]);
   const budget = new MemoryBudget();
-  const before = await load(args.before, args, budget, progress);
-  const after = await load(args.after, args, budget, progress, before);
+  const source = (path: string) => (path === STDIN ? 'stdin' : path);
+  const inputs: InputBytes[] = [];
+  for (const path of [args.before, args.after]) inputs.push({ source: source(path), bytes: await readBytes(path, budget) });
+  const filter = { services: args.service, namespaces: args.namespace };
+  // What is unchanged is left unread unless the report is to list it, or to judge its warnings.
+  const narrow = !args.all && !args.strict && !isFiltering(filter);
+  const [before, after] = loadPair(inputs[0] as InputBytes, inputs[1] as InputBytes, {
+    allowTruncated: args.allowTruncated,
+    payload: args.payload,
+    format: args.format,
+    narrow,
+    onProgress: (s) => progress.callback(s),
+  });
+  inputs.length = 0;
   collectGarbage();
   const full = diffSnapshots(before, after, { table: args.table, onProgress: progress.callback() });
-  return filterReport(full, { services: args.service, namespaces: args.namespace });
+  return filterReport(full, filter);
 }
 
 export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<number> {

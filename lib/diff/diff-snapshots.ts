@@ -266,5 +266,5 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
     pods: { ...before.metadata?.pods, ...after.metadata?.pods },
     otherTablesDiffer: otherTablesThatDiffer(...sides, plan),
   };
-  return { ...report, summary: summarize(report.services, report.chains, notCompared) };
+  return { ...report, summary: summarize(report.services, report.chains, notCompared, before.alikeUnread) };
 }

@@ -1,3 +1,5 @@
+import { splitPortName } from '../model/service';
+import type { AlikeUnread } from '../model/snapshot';
 import type { ChainDiff, ServiceCounts, ServiceDiff, ServiceStatus, Summary } from './types';
 
 /**
@@ -6,12 +8,6 @@ import type { ChainDiff, ServiceCounts, ServiceDiff, ServiceStatus, Summary } fr
  */
 export function serviceOf(d: Pick<ServiceDiff, 'name' | 'key'>): string {
   return d.name === null ? `\0${d.key}` : splitPortName(d.name)[0];
-}
-
-/** `kube-system/kube-dns:dns` → `kube-system/kube-dns` and `dns`; `ns/name` (an unnamed port) → `ns/name` and null. */
-export function splitPortName(name: string): [service: string, port: string | null] {
-  const colon = name.indexOf(':', name.indexOf('/'));
-  return colon < 0 ? [name, null] : [name.slice(0, colon), name.slice(colon + 1)];
 }
 
 /** A service and its ports. */
@@ -46,16 +42,21 @@ function countStatuses(statuses: ServiceStatus[]): ServiceCounts {
   return counts;
 }
 
-/** `chainsNotCompared`: chains in one input only that the other, a part of its tables, may hold. */
-export function summarize(services: ServiceDiff[], chains: ChainDiff[], chainsNotCompared: number): Summary {
+/**
+ * `chainsNotCompared`: chains in one input only that the other, a part of its tables, may hold;
+ * `alike`: service ports and services left unread, both inputs holding them written alike.
+ */
+export function summarize(services: ServiceDiff[], chains: ChainDiff[], chainsNotCompared: number, alike?: Pick<AlikeUnread, 'servicePorts' | 'services'>): Summary {
   const ports = countStatuses(services.map((d) => d.status));
+  const byService = countStatuses(groupServices(services).map((g) => g.status));
+  byService.unchanged += alike?.services ?? 0;
   const s: Summary = {
     servicesAdded: ports.added,
     servicesRemoved: ports.removed,
     servicesChanged: ports.changed,
-    servicesUnchanged: ports.unchanged,
+    servicesUnchanged: ports.unchanged + (alike?.servicePorts ?? 0),
     servicesNotCompared: ports.notCompared,
-    byService: countStatuses(groupServices(services).map((g) => g.status)),
+    byService,
     endpointsAdded: services.reduce((n, d) => n + d.endpointsAdded.length, 0),
     endpointsRemoved: services.reduce((n, d) => n + d.endpointsRemoved.length, 0),
     chainsAdded: chains.filter((c) => c.status === 'added').length,

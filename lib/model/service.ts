@@ -167,6 +167,12 @@ export function namespaceOf(name: string): string {
   return slash < 0 ? '' : name.slice(0, slash);
 }
 
+/** `kube-system/kube-dns:dns` → `kube-system/kube-dns` and `dns`; `ns/name` (an unnamed port) → `ns/name` and null. */
+export function splitPortName(name: string): [service: string, port: string | null] {
+  const colon = name.indexOf(':', name.indexOf('/'));
+  return colon < 0 ? [name, null] : [name.slice(0, colon), name.slice(colon + 1)];
+}
+
 /** kube-proxy's service port name: `ns/name:port`, or `ns/name` for an unnamed port. */
 export function servicePortName(namespace: string, name: string, portName: string | undefined): string {
   return `${namespace}/${name}${portName ? `:${portName}` : ''}`;

@@ -53,6 +53,19 @@ export interface ServiceView {
   warnings: Warning[];
 }
 
+/** What two inputs hold written alike and was left unread: unchanged by construction. */
+export interface AlikeUnread {
+  /** Service ports, and services (`ns/name`), that read alike in both inputs. */
+  servicePorts: number;
+  services: number;
+  /**
+   * The reader's own keys for what it left out (iptables: the hash suffix of a service port's
+   * chains), so that a rule kept for the rest (a dispatch rule) that routes there is not read as
+   * a port whose rules are missing.
+   */
+  keys: ReadonlySet<string>;
+}
+
 export interface SnapshotOrigin {
   /** The tool that printed the rules and its version (`iptables-nft-save`, `1.8.9`). */
   generator: string | null;
@@ -85,6 +98,11 @@ export interface Snapshot {
   countersDigest?: number;
   /** What natdiff recorded at capture time, when the file is a natdiff snapshot. */
   metadata: SnapshotMetadata | null;
+  /**
+   * What was left unread because the other input of a diff holds it written alike (lib/narrow):
+   * unchanged, and counted as such. Absent when the input was read whole.
+   */
+  alikeUnread?: AlikeUnread;
   warnings: Warning[];
   /** The tables its kube-proxy mode writes rules in: compared rule by rule unless a table is asked for. */
   modeTables: readonly string[];

@@ -6,7 +6,8 @@
  * registry.ts.
  */
 import type { SnapshotMetadata } from '../model/metadata';
-import type { Snapshot } from '../model/snapshot';
+import type { AlikeUnread, Snapshot } from '../model/snapshot';
+import type { Narrowing } from '../narrow/narrowing';
 import type { OnProgress } from '../progress';
 
 export interface ReadContext {
@@ -22,6 +23,10 @@ export interface ReadContext {
   onProgress?: OnProgress;
   /** What natdiff recorded at capture time, when the input is a natdiff snapshot file. */
   metadata: SnapshotMetadata | null;
+  /** The input line number of each line of the text, when the text is lines cut out of the input (lib/narrow). */
+  lineNumbers?: ArrayLike<number>;
+  /** What of the input was left unread, its other input holding it written alike (see Reader.narrow). */
+  alikeUnread?: AlikeUnread;
 }
 
 export interface Reader {
@@ -36,4 +41,10 @@ export interface Reader {
   looksLike(sample: string, text: string): boolean;
   /** The input as a snapshot; bad input is an InputError naming the source and line. */
   read(text: string, context: ReadContext): Snapshot;
+  /**
+   * The first pass over two inputs of this format (lib/narrow): what both hold written alike is
+   * left unread, and the lines left to read of each are read with `read` (with `lineNumbers` and
+   * `alikeUnread`). Null when the two cannot be split exactly: they are then read whole.
+   */
+  narrow?(before: Buffer, after: Buffer, progress?: { before?: OnProgress; after?: OnProgress }): Narrowing | null;
 }

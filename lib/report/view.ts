@@ -4,11 +4,11 @@
  * Writers only lay these out.
  */
 import { probabilities } from '../diff/diff-services';
-import { groupServices, splitPortName } from '../diff/summary';
+import { groupServices } from '../diff/summary';
 import type { ChainDiff, DiffReport, ReportWarning, RuleRef, ServiceDiff, ServiceField, ServiceStatus } from '../diff/types';
 import type { PodRef } from '../model/pods';
 import { endpointIp, joinHostPort } from '../model/addresses';
-import type { DivertAction, Endpoint, ProxyMode, ServicePort } from '../model/service';
+import { splitPortName, type DivertAction, type Endpoint, type ProxyMode, type ServicePort } from '../model/service';
 import { ladder, percent, plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 

@@ -2,7 +2,7 @@
  * Turns an input into a Snapshot: reads the file (checks, gzip), the natdiff metadata header if
  * it has one, and hands the text to the reader of its format (lib/parse/registry.ts).
  */
-import type { Snapshot } from '../model/snapshot';
+import type { AlikeUnread, Snapshot } from '../model/snapshot';
 import { detectReader, readerNamed, type FormatName } from '../parse/registry';
 import type { OnProgress } from '../progress';
 import { decodeMetadata } from './metadata';
@@ -19,6 +19,10 @@ export interface LoadOptions {
   /** The other snapshot of a diff: what both hold written alike is read once. */
   alike?: Snapshot;
   onProgress?: OnProgress;
+  /** The text is lines cut out of the input (lib/narrow): their line numbers there. */
+  lineNumbers?: ArrayLike<number>;
+  /** What of the input was left unread, the other input holding it written alike (lib/narrow). */
+  alikeUnread?: AlikeUnread;
 }
 
 /** Parses input text (already read) as a snapshot. */
@@ -33,6 +37,8 @@ export function parseSnapshot(text: string, source: string, options: LoadOptions
     alike: options.alike,
     onProgress: options.onProgress,
     metadata,
+    lineNumbers: options.lineNumbers,
+    alikeUnread: options.alikeUnread,
   });
   snapshot.warnings.unshift(...warnings);
   return snapshot;

@@ -90,12 +90,12 @@ class InputText {
     this.chunks.push(chunk);
   }
 
-  /** The whole text, once every chunk has come. */
-  end(): string {
+  /** The whole input (checked to be UTF-8 text), once every chunk has come. */
+  end(): Buffer {
     this.checkUtf8(Buffer.alloc(0), false);
     if (this.soFar.bytes === 0) throw new InputError(this.compressedSoFar ? 'is empty (after decompression)' : 'is empty', this.source);
     this.budget?.read(this.soFar);
-    return new TextDecoder('utf-8', { ignoreBOM: false }).decode(Buffer.concat(this.chunks));
+    return Buffer.concat(this.chunks);
   }
 
   /** A character cut by the end of a chunk is checked with the next. */
@@ -138,13 +138,23 @@ export interface ReadOptions {
   budget?: MemoryBudget;
 }
 
+/** The text of an input read as bytes (a byte order mark dropped). */
+export function decodeInput(bytes: Buffer): string {
+  return new TextDecoder('utf-8', { ignoreBOM: false }).decode(bytes);
+}
+
+/** Reads a stream (a pipe, stdin) to its end as the bytes of a dump (UTF-8 text, checked). */
+export function readInputStreamBytes(stream: Readable, source: string, options: ReadOptions = {}): Promise<Buffer> {
+  return readBytes(stream, source, options, null);
+}
+
 /** Reads a stream (a pipe, stdin) to its end as the text of a dump. */
-export function readInputStream(stream: Readable, source: string, options: ReadOptions = {}): Promise<string> {
-  return readText(stream, source, options, null);
+export async function readInputStream(stream: Readable, source: string, options: ReadOptions = {}): Promise<string> {
+  return decodeInput(await readInputStreamBytes(stream, source, options));
 }
 
 /** `storedSize`: the input's size as stored, when known (a regular file), for the budget to say what all of it needs. */
-async function readText(stream: Readable, source: string, options: ReadOptions, storedSize: number | null): Promise<string> {
+async function readBytes(stream: Readable, source: string, options: ReadOptions, storedSize: number | null): Promise<Buffer> {
   try {
     const head = await peek(stream, GZIP.length);
     const compressed = head !== null && startsWith(head, GZIP);
@@ -175,6 +185,11 @@ async function readText(stream: Readable, source: string, options: ReadOptions, 
 }
 
 export async function readInput(path: string, options: ReadOptions = {}): Promise<string> {
+  return decodeInput(await readInputBytes(path, options));
+}
+
+/** Reads a file or a pipe as the bytes of a dump (UTF-8 text, checked; decompressed). */
+export async function readInputBytes(path: string, options: ReadOptions = {}): Promise<Buffer> {
   let st;
   try {
     st = statSync(path);
@@ -185,5 +200,5 @@ export async function readInput(path: string, options: ReadOptions = {}): Promis
   // `natdiff diff <(ssh a iptables-save) <(ssh b iptables-save)` gives pipes: read them, capped.
   if (!st.isFile() && !st.isFIFO()) throw new InputError('is not a regular file or a pipe (a device?), not a dump', path);
   if (st.isFile() && st.size > MAX_INPUT_BYTES) throw tooLarge(st.size, path);
-  return readText(createReadStream(path, { highWaterMark: CHUNK_BYTES }), path, options, st.isFile() ? st.size : null);
+  return readBytes(createReadStream(path, { highWaterMark: CHUNK_BYTES }), path, options, st.isFile() ? st.size : null);
 }

@@ -69,7 +69,7 @@ export interface ParseOptions {
    * Input line number of each text line, when the text was extracted from a larger input (a
    * kube-proxy log): its last line then need not end with a newline.
    */
-  lineNumbers?: readonly number[];
+  lineNumbers?: ArrayLike<number>;
   /**
    * Another dump of the same rules (the other side of a diff): a rule line written exactly as
    * the rule at the same place of the same chain there takes its facts instead of being read

@@ -4,6 +4,7 @@
  * resort: whatever no other reader claims is tried as iptables rules.
  */
 import type { Reader } from '../reader';
+import { narrowIptablesSave } from './narrow';
 import { parseIptablesDump } from './parse-dump';
 import { iptablesSnapshot } from './snapshot';
 
@@ -19,7 +20,9 @@ export const iptablesReader = {
       alike: context.alike?.ruleset,
       onProgress: context.onProgress,
       allowEmpty: context.metadata !== null,
+      lineNumbers: context.lineNumbers,
     });
-    return iptablesSnapshot(dump, context.source, context.metadata ? `natdiff snapshot (${dump.format})` : dump.format, context.metadata);
+    return iptablesSnapshot(dump, context.source, context.metadata ? `natdiff snapshot (${dump.format})` : dump.format, context.metadata, context.alikeUnread);
   },
+  narrow: narrowIptablesSave,
 } satisfies Reader;

@@ -9,7 +9,7 @@
 import type { Warning } from '../../errors';
 import type { Chain as AnyChain } from '../../model/ruleset';
 import { unnamedPortKey, type Diversion, type Endpoint, type EndpointIssue, type EntryPointField, type ModelField, type ProxyMode, type Protocol, type ServiceModel, type ServicePort } from '../../model/service';
-import type { Finding, ServiceView } from '../../model/snapshot';
+import type { AlikeUnread, Finding, ServiceView } from '../../model/snapshot';
 import { sanitizeLine } from '../../sanitize';
 import { hostOf } from './address';
 import { endpointHash, servicePortHash } from './chain-names';
@@ -28,6 +28,8 @@ export interface BuildOptions {
   candidateNames?: Iterable<string>;
   /** Rule lines pasted without their table, or a dump cut short: ports absent from it are unknown. */
   fragment?: boolean;
+  /** Ports left unread (their hash suffixes), the other dump holding them written alike: not modelled, counted. */
+  alikeUnread?: AlikeUnread;
 }
 
 const PROTOCOLS: Protocol[] = ['tcp', 'udp', 'sctp'];
@@ -111,9 +113,14 @@ class Builder {
     return g;
   }
 
+  /** Whether the port of this hash was left unread (see BuildOptions.alikeUnread). */
+  unread(hash: string): boolean {
+    return this.options.alikeUnread?.keys.has(hash) ?? false;
+  }
+
   groupOfChain(name: string | null): { group: Group; kind: GroupKind } | null {
     const named = groupOfName(name);
-    return named ? { group: this.group(named.hash), kind: named.kind } : null;
+    return named && !this.unread(named.hash) ? { group: this.group(named.hash), kind: named.kind } : null;
   }
 
   warn(message: string, line: number | null): void {
@@ -227,7 +234,9 @@ function readNoEndpointRules(b: Builder): void {
       const protocol = asProtocol(rule.facts.protocol);
       const target = rule.facts.target;
       if (!protocol || (target !== 'DROP' && target !== 'REJECT')) continue;
-      const g = b.group(servicePortHash(said.spn, protocol));
+      const hash = servicePortHash(said.spn, protocol);
+      if (b.unread(hash)) continue;
+      const g = b.group(hash);
       learnName(g, said.spn);
       learnProtocol(g, protocol);
       if (said.role === 'no-local') {
@@ -624,15 +633,16 @@ function holdsChain(b: Builder, name: string): boolean {
 function coverage(b: Builder, ports: ServicePort[]): Omit<ServiceModel, 'ports'> {
   const ipvs = holdsIpvsModeRules(b);
   const dispatch = holdsChain(b, 'KUBE-SERVICES');
-  const mode: ProxyMode | null = ports.length > 0 || (dispatch && !ipvs) ? 'iptables' : ipvs ? 'ipvs' : null;
+  const hasPorts = ports.length + (b.options.alikeUnread?.servicePorts ?? 0) > 0;
+  const mode: ProxyMode | null = hasPorts || (dispatch && !ipvs) ? 'iptables' : ipvs ? 'ipvs' : null;
   if (ipvs && mode === 'iptables') b.warn('holds IPVS-mode rules too (ipset matches in KUBE-SERVICES): kube-proxy changed mode on this node and left rules of the other; the iptables-mode services are read', null);
   if (mode === 'ipvs') {
     b.warn("holds kube-proxy's IPVS-mode rules: its services live in IPVS, which an iptables dump does not show (capture `ipvsadm -Ln` too); its service ports are not compared", null);
     return { mode, complete: false, unseen: [] };
   }
   const unseen: EntryPointField[] = [];
-  if (ports.length > 0 && !dispatch) unseen.push('clusterIP', 'externalIPs', 'loadBalancerIPs');
-  if (ports.length > 0 && !holdsChain(b, 'KUBE-NODEPORTS')) unseen.push('nodePorts');
+  if (hasPorts && !dispatch) unseen.push('clusterIP', 'externalIPs', 'loadBalancerIPs');
+  if (hasPorts && !holdsChain(b, 'KUBE-NODEPORTS')) unseen.push('nodePorts');
   return { mode, complete: !b.options.fragment && (dispatch || mode === null), unseen };
 }
 

@@ -1,7 +1,7 @@
 /** An iptables dump — however it was written or wrapped (a log, a listing) — as a Snapshot. */
 import type { SnapshotMetadata } from '../../model/metadata';
 import { restrictTables } from '../../model/ruleset';
-import type { Snapshot } from '../../model/snapshot';
+import type { AlikeUnread, Snapshot } from '../../model/snapshot';
 import { metadataServiceNames } from '../../snapshot/metadata';
 import { partialReason, showsSomePorts } from './completeness';
 import type { IptablesDump } from './parse-dump';
@@ -12,7 +12,7 @@ export function isKubeProxyChain(chain: string): boolean {
   return chain.startsWith('KUBE-');
 }
 
-export function iptablesSnapshot(dump: IptablesDump, source: string, format: string, metadata: SnapshotMetadata | null): Snapshot {
+export function iptablesSnapshot(dump: IptablesDump, source: string, format: string, metadata: SnapshotMetadata | null, alikeUnread?: AlikeUnread): Snapshot {
   const fragment = showsSomePorts(dump);
   return {
     source,
@@ -25,11 +25,12 @@ export function iptablesSnapshot(dump: IptablesDump, source: string, format: str
     countersDigest: dump.countersDigest,
     partial: partialReason(dump),
     metadata,
+    alikeUnread,
     warnings: dump.warnings,
     modeTables: [dump.assumedTable ?? 'nat'],
     wantsServicePorts: false,
     ownsChain: (_table, chain) => isKubeProxyChain(chain),
     serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
-    describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames, fragment }),
+    describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames, fragment, alikeUnread }),
   };
 }

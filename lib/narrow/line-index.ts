@@ -1,0 +1,121 @@
+/**
+ * The first pass over an input's bytes: where every line starts and ends and a 64-bit hash of
+ * it (two 32-bit halves), in typed arrays — no string and no object per line. Two inputs' lines
+ * are then compared by their hashes, and only the lines that differ need to be read as rules.
+ */
+import type { OnProgress } from '../progress';
+
+const NEWLINE = 0x0a;
+const INITIAL_LINES = 1 << 16;
+/** Lines between two progress reports (a power of two less one: a mask). */
+const PROGRESS_EVERY_LINES = 16383;
+
+export class LineIndex {
+  /** Lines indexed (a last line without a newline is one). */
+  count = 0;
+  starts: Uint32Array;
+  /** Where each line ends, its newline excluded. */
+  ends: Uint32Array;
+  hashLo: Int32Array;
+  hashHi: Int32Array;
+
+  constructor(readonly bytes: Buffer) {
+    const guess = Math.min(INITIAL_LINES, bytes.length + 1);
+    this.starts = new Uint32Array(guess);
+    this.ends = new Uint32Array(guess);
+    this.hashLo = new Int32Array(guess);
+    this.hashHi = new Int32Array(guess);
+  }
+
+  /** Whether the input's last line ends with a newline (every tool ends its output so). */
+  get endsWithNewline(): boolean {
+    return this.bytes.length > 0 && this.bytes[this.bytes.length - 1] === NEWLINE;
+  }
+
+  /** Line `i` (0-based) as text. */
+  text(i: number): string {
+    return this.bytes.toString('utf8', this.starts[i], this.ends[i]);
+  }
+
+  private latin1: string | null = null;
+
+  /**
+   * Bytes `start` to `end` of the input as a string of one character per byte: cheap slices of
+   * one string decoded once, for names compared with names (not for text shown to people).
+   */
+  bytesText(start: number, end: number): string {
+    this.latin1 ??= this.bytes.toString('latin1');
+    return this.latin1.slice(start, end);
+  }
+
+  /** The byte at `offset` of line `i`, or -1 past its end. */
+  byteAt(i: number, offset: number): number {
+    const at = (this.starts[i] as number) + offset;
+    return at < (this.ends[i] as number) ? (this.bytes[at] as number) : -1;
+  }
+
+  /** Line `i`'s bytes (a view, not a copy). */
+  line(i: number): Buffer {
+    return this.bytes.subarray(this.starts[i], this.ends[i]);
+  }
+
+  /** Where `needle` first occurs in line `i`, or -1 (searched in the line alone: a search of the whole input per line would be quadratic). */
+  find(i: number, needle: Buffer): number {
+    return this.line(i).indexOf(needle);
+  }
+
+  /** Whether two lines (of this index and another) hold the same bytes. */
+  sameLine(i: number, other: LineIndex, j: number): boolean {
+    return this.hashLo[i] === other.hashLo[j] && this.hashHi[i] === other.hashHi[j] && this.bytes.compare(other.bytes, other.starts[j], other.ends[j], this.starts[i], this.ends[i]) === 0;
+  }
+
+  /** Room for twice as many lines. */
+  grow(): void {
+    const size = this.starts.length * 2;
+    const more = <T extends Uint32Array | Int32Array>(a: T, make: new (n: number) => T): T => {
+      const b = new make(size);
+      b.set(a);
+      return b;
+    };
+    this.starts = more(this.starts, Uint32Array);
+    this.ends = more(this.ends, Uint32Array);
+    this.hashLo = more(this.hashLo, Int32Array);
+    this.hashHi = more(this.hashHi, Int32Array);
+  }
+}
+
+/**
+ * Every line of `bytes` with its hash: FNV-1a and a multiplicative hash of another constant, each
+ * 32 bits, in one loop over the line's bytes.
+ */
+export function indexLines(bytes: Buffer, onProgress?: OnProgress): LineIndex {
+  const index = new LineIndex(bytes);
+  const n = bytes.length;
+  let { starts, ends, hashLo, hashHi } = index;
+  let count = 0;
+  let start = 0;
+  while (start < n) {
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end < 0) end = n;
+    let lo = 0x811c9dc5 | 0;
+    let hi = 0x27d4eb2f | 0;
+    for (let i = start; i < end; i++) {
+      const c = bytes[i] as number;
+      lo = Math.imul(lo ^ c, 16777619);
+      hi = Math.imul((hi + c) | 0, 0x9e3779b1) ^ (hi >>> 15);
+    }
+    if (count === starts.length) {
+      index.count = count;
+      index.grow();
+      ({ starts, ends, hashLo, hashHi } = index);
+    }
+    starts[count] = start;
+    ends[count] = end;
+    hashLo[count] = lo;
+    hashHi[count] = hi ^ (end - start);
+    if ((++count & PROGRESS_EVERY_LINES) === 0) onProgress?.('reading', start, n);
+    start = end + 1;
+  }
+  index.count = count;
+  return index;
+}

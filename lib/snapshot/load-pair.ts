@@ -1,0 +1,49 @@
+/**
+ * The two inputs of a diff as snapshots. When both are of a format whose reader can narrow
+ * (lib/narrow), what they hold written alike is left unread — unchanged, and counted — and only
+ * the rest is read; otherwise both are read whole, the second alike the first.
+ */
+import type { Snapshot } from '../model/snapshot';
+import { detectReader, readerNamed } from '../parse/registry';
+import type { OnProgress } from '../progress';
+import { parseSnapshot, type LoadOptions } from './load-snapshot';
+import { decodeInput } from './read-input';
+
+/** An input as read: its bytes and what to call it. */
+export interface InputBytes {
+  source: string;
+  bytes: Buffer;
+}
+
+export interface PairOptions extends Omit<LoadOptions, 'alike' | 'onProgress'> {
+  /** Leave unread what both inputs hold written alike (default); false reads both whole. */
+  narrow?: boolean;
+  /** Progress of reading one input. */
+  onProgress?: (source: string) => OnProgress | undefined;
+}
+
+/** Detection reads the first lines only: the narrowing reader then checks every line itself. */
+const SAMPLE_BYTES = 64 * 1024;
+
+function narrowingReader(input: InputBytes, options: PairOptions) {
+  if (options.format && options.format !== 'auto') return readerNamed(options.format);
+  const sample = decodeInput(input.bytes.subarray(0, SAMPLE_BYTES));
+  return detectReader(sample, input.source);
+}
+
+function readWhole(before: InputBytes, after: InputBytes, options: PairOptions): [Snapshot, Snapshot] {
+  const load = (input: InputBytes, alike?: Snapshot) => parseSnapshot(decodeInput(input.bytes), input.source, { ...options, alike, onProgress: options.onProgress?.(input.source) });
+  const b = load(before);
+  return [b, load(after, b)];
+}
+
+export function loadPair(before: InputBytes, after: InputBytes, options: PairOptions = {}): [Snapshot, Snapshot] {
+  if (options.narrow === false || options.allowTruncated) return readWhole(before, after, options);
+  const reader = narrowingReader(before, options);
+  const narrowing = reader.narrow && narrowingReader(after, options) === reader ? reader.narrow(before.bytes, after.bytes, { before: options.onProgress?.(before.source), after: options.onProgress?.(after.source) }) : null;
+  if (!narrowing) return readWhole(before, after, options);
+  const alike = narrowing.alike;
+  const b = parseSnapshot(narrowing.before.text, before.source, { ...options, format: reader.name as LoadOptions['format'], lineNumbers: narrowing.before.lineNumbers, alikeUnread: alike, onProgress: options.onProgress?.(before.source) });
+  const a = parseSnapshot(narrowing.after.text, after.source, { ...options, format: reader.name as LoadOptions['format'], lineNumbers: narrowing.after.lineNumbers, alikeUnread: alike, alike: b, onProgress: options.onProgress?.(after.source) });
+  return [b, a];
+}

@@ -1,0 +1,179 @@
+/**
+ * Leaving unread what two dumps hold written alike (lib/narrow, the iptables reader's narrow)
+ * changes no answer: on generated clusters with random scale events and random rule order, on the
+ * benchmark's generator, on the bundled pairs and on every corpus dump, the report read narrowed
+ * is the report read whole — the same changed services (field for field), the same chains, noise
+ * and summary — except that findings and warnings about what was left unread are not made.
+ */
+import { fc, test as property } from '@fast-check/jest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { diffSnapshots } from '../lib/diff/diff-snapshots';
+import type { DiffReport } from '../lib/diff/types';
+import { InputError } from '../lib/errors';
+import { narrowIptablesSave } from '../lib/parse/iptables/narrow';
+import { reportDocument } from '../lib/report/json';
+import { loadPair } from '../lib/snapshot/load-pair';
+import { benchCluster, scaleEvent } from './bench/generate';
+import { cluster as clusterArbitrary } from './support/cluster-arbitrary';
+import type { ClusterSpec } from './support/kube-proxy-writer';
+import { writeRestorePayload } from './support/kube-proxy-writer';
+import { toSaveFormat } from './support/save-format';
+import { bundled, fixture } from './support/snapshots';
+
+const input = (source: string, text: string) => ({ source, bytes: Buffer.from(text) });
+
+function report(a: string, b: string, narrow: boolean): DiffReport {
+  const [before, after] = loadPair(input('a', a), input('b', b), { narrow });
+  return diffSnapshots(before, after);
+}
+
+/** What must not change: everything but the unchanged services listed, and findings and warnings. */
+function answer(r: DiffReport): unknown {
+  const doc = reportDocument(r, 'test') as Record<string, unknown>;
+  const services = (doc.services as { status: string }[]).filter((s) => s.status !== 'unchanged');
+  return { ...doc, services, findings: null, warnings: null };
+}
+
+/** The report, or the message of the InputError that refuses the pair. */
+function refusalOr(make: () => DiffReport): DiffReport | string {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof InputError) return e.message;
+    throw e;
+  }
+}
+
+const said = (r: DiffReport) => [...r.findings, ...r.warnings].map((x) => `${x.side}: ${x.message}`);
+
+/** The pair read narrowed and read whole: the same answer, and nothing said that the whole reading does not say. */
+function expectSameAnswer(a: string, b: string): DiffReport | null {
+  const whole = refusalOr(() => report(a, b, false));
+  const narrowed = refusalOr(() => report(a, b, true));
+  if (typeof whole === 'string' || typeof narrowed === 'string') {
+    expect(narrowed).toEqual(whole);
+    return null;
+  }
+  expect(answer(narrowed)).toEqual(answer(whole));
+  const all = new Set(said(whole));
+  expect(said(narrowed).filter((s) => !all.has(s))).toEqual([]);
+  return narrowed;
+}
+
+const dump = (c: ClusterSpec, seed: number) => toSaveFormat(writeRestorePayload(c, { seed }));
+
+describe('a generated cluster (300 services) and its scale event', () => {
+  const cluster = benchCluster(300, 6, 7);
+  const before = dump(cluster, 7);
+  const after = dump(scaleEvent(cluster, 7), 14);
+
+  test('the same answer read narrowed or whole, and it is the scale', () => {
+    const r = expectSameAnswer(before, after) as DiffReport;
+    expect(r.summary.servicesChanged).toBeGreaterThan(0);
+    expect(r.summary.servicesChanged + r.summary.servicesUnchanged).toBe(300);
+    expect(r.summary.byService.unchanged).toBe(300 - r.summary.byService.changed);
+    expect(r.summary.servicesUnchanged).toBeGreaterThan(r.services.filter((s) => s.status === 'unchanged').length);
+  });
+
+  test('only the changed services and what they need are read: a small part of each dump', () => {
+    const n = narrowIptablesSave(Buffer.from(before), Buffer.from(after));
+    expect(n).not.toBeNull();
+    const lines = before.split('\n').length;
+    expect(n?.before.lineNumbers.length).toBeLessThan(lines / 5);
+    expect(n?.alike.servicePorts).toBeGreaterThan(250);
+  });
+
+  test('lines read keep their numbers in the dump: a changed rule is named by its line there', () => {
+    const r = report(before, after, true);
+    const afterLines = after.split('\n');
+    const refs = r.chains.flatMap((c) => c.added);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) expect(afterLines[ref.line - 1]).toContain(ref.text.split(' ')[1] as string);
+  });
+});
+
+test('the bundled pairs: the same answer read narrowed or whole', () => {
+  for (const [a, b] of [['coredns-scale-2to4-before.txt', 'coredns-scale-2to4-after.txt'], ['nginx-basic-2-endpoints.txt', 'nginx-basic-3-endpoints.txt'], ['golang-ex-1-endpoint.txt', 'golang-ex-3-endpoints.txt']] as const) {
+    expectSameAnswer(bundled(a), bundled(b));
+  }
+});
+
+/** The dump without its first rule line, and without the last rule line of its nat table. */
+const withoutFirstRule = (text: string) => text.replace(/^(?:\[\d+:\d+\] )?-A .*\n/m, '');
+const withoutLastNatRule = (text: string) => {
+  const lines = text.split('\n');
+  const nat = lines.indexOf('*nat');
+  const commit = lines.indexOf('COMMIT', nat);
+  const last = lines.slice(0, commit).map((l, i) => [l, i] as const).filter(([l, i]) => i > nat && l.startsWith('-A ')).pop();
+  return last ? lines.filter((_, i) => i !== last[1]).join('\n') : text;
+};
+
+const corpus = readdirSync(join(__dirname, 'fixtures', 'corpus')).filter((f) => {
+  if (!f.endsWith('.txt')) return false;
+  try {
+    report(fixture('corpus', f), fixture('corpus', f), false);
+    return true;
+  } catch (e) {
+    if (e instanceof InputError) return false; // refused whole too (corpus.test.ts pins why)
+    throw e;
+  }
+});
+
+test.each(corpus)('corpus %s against itself less a rule, and against itself: the same answer read narrowed or whole', (file) => {
+  const text = fixture('corpus', file);
+  expectSameAnswer(text, text);
+  expectSameAnswer(text, withoutFirstRule(text));
+  expectSameAnswer(withoutLastNatRule(text), text);
+});
+
+test('corpus dumps in iptables-save form are read narrowed (12 has counters on its rules, 18 no kube-proxy iptables-mode services)', () => {
+  const narrowed = corpus.filter((f) => narrowIptablesSave(Buffer.from(fixture('corpus', f)), Buffer.from(withoutFirstRule(fixture('corpus', f)))) !== null);
+  expect(narrowed).toEqual(['09-k8s-1.6era-docker-externalip-physdev-affinity.txt', '16-cilium-ipvs-leftover-garbled-dnat.txt', '24-kubeadm-2018-weave-docker-iptables-save.txt']);
+});
+
+describe('dumps that cannot be split exactly are read whole', () => {
+  const cluster = benchCluster(5, 2, 1);
+  const before = dump(cluster, 1);
+
+  test.each([
+    ['counters on rules (iptables-save -c)', before.replace(/^-A /gm, '[3:180] -A ')],
+    ['cut short (no newline at the end)', before.slice(0, -1)],
+    ['another format (iptables -S)', before.replace(/^:(\S+) - \[0:0\]$/gm, '-N $1')],
+    ['chains declared in another order', before.replace(/^(:KUBE-SVC-\S+ - \[0:0\])\n(:KUBE-SVC-\S+ - \[0:0\])$/m, '$2\n$1')],
+    ['a port whose name no comment says', before.replace(/ -m comment --comment "[^"]*cluster IP"/g, '').replace(/ -m comment --comment "?[a-z0-9-]+\/[^ ]*"?/g, '')],
+  ])('%s', (_, after) => {
+    expect(narrowIptablesSave(Buffer.from(before), Buffer.from(after))).toBeNull();
+  });
+});
+
+/** A scale event on a generated cluster: each port may gain or lose endpoints, a service may go. */
+const scaled = (c: ClusterSpec) =>
+  fc.tuple(fc.array(fc.integer({ min: -2, max: 2 }), { minLength: 12, maxLength: 12 }), fc.option(fc.nat(4), { nil: undefined })).map(([moves, gone]): ClusterSpec => {
+    let k = 0;
+    let pod = 0;
+    const services = c.services
+      .filter((_, i) => i !== gone)
+      .map((s) => ({
+        ...s,
+        ports: s.ports.map((p) => {
+          const move = moves[k++ % moves.length] as number;
+          const eps = move < 0 ? p.endpoints.slice(0, Math.max(0, p.endpoints.length + move)) : [...p.endpoints, ...Array.from({ length: move }, () => ({ ip: `10.250.0.${++pod}`, port: 8080, local: false }))];
+          return { ...p, endpoints: eps };
+        }),
+      }));
+    return { ...c, services };
+  });
+
+test('generated clusters and scale events are mostly read narrowed (so the property below holds the narrowing to the whole reading)', () => {
+  const pairs = fc.sample(clusterArbitrary.chain((c) => fc.tuple(fc.constant(c), scaled(c))), { numRuns: 30, seed: 42 });
+  const narrowed = pairs.filter(([c, next]) => narrowIptablesSave(Buffer.from(dump(c, 1)), Buffer.from(dump(next, 2))) !== null);
+  expect(narrowed.length).toBeGreaterThan(20);
+});
+
+property.prop([clusterArbitrary.chain((c) => fc.tuple(fc.constant(c), scaled(c))), fc.nat(1000), fc.nat(1000)], { numRuns: 60 })(
+  'any cluster, any scale event, any rule order: the same answer read narrowed or whole',
+  ([c, next], seedBefore, seedAfter) => {
+    expectSameAnswer(dump(c, seedBefore), dump(next, seedAfter));
+  },
+);
