@@ -37,17 +37,6 @@ export class LineIndex {
     return this.bytes.toString('utf8', this.starts[i], this.ends[i]);
   }
 
-  private latin1: string | null = null;
-
-  /**
-   * Bytes `start` to `end` of the input as a string of one character per byte: cheap slices of
-   * one string decoded once, for names compared with names (not for text shown to people).
-   */
-  bytesText(start: number, end: number): string {
-    this.latin1 ??= this.bytes.toString('latin1');
-    return this.latin1.slice(start, end);
-  }
-
   /** The byte at `offset` of line `i`, or -1 past its end. */
   byteAt(i: number, offset: number): number {
     const at = (this.starts[i] as number) + offset;
@@ -62,11 +51,6 @@ export class LineIndex {
   /** Where `needle` first occurs in line `i`, or -1 (searched in the line alone: a search of the whole input per line would be quadratic). */
   find(i: number, needle: Buffer): number {
     return this.line(i).indexOf(needle);
-  }
-
-  /** Whether two lines (of this index and another) hold the same bytes. */
-  sameLine(i: number, other: LineIndex, j: number): boolean {
-    return this.hashLo[i] === other.hashLo[j] && this.hashHi[i] === other.hashHi[j] && this.bytes.compare(other.bytes, other.starts[j], other.ends[j], this.starts[i], this.ends[i]) === 0;
   }
 
   /** Room for twice as many lines. */

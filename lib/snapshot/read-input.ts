@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../errors';
 import type { MemoryBudget, ReadSoFar } from './memory-budget';
+import { Utf8Check } from './utf8-check';
 
 /** Node cannot hold a single string much larger than this. */
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
@@ -64,7 +65,7 @@ function count(chunk: Buffer, byte: number): number {
 /** The text of an input, put together chunk by chunk (after decompression), each checked as it comes. */
 class InputText {
   private readonly chunks: Buffer[] = [];
-  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  private readonly utf8 = new Utf8Check();
   readonly soFar: ReadSoFar;
 
   constructor(
@@ -86,25 +87,20 @@ class InputText {
     if (this.soFar.bytes > MAX_INPUT_BYTES) throw tooLarge(this.soFar.bytes, this.source);
     this.soFar.stored = this.compressedSoFar?.() ?? this.soFar.bytes;
     this.budget?.reading(this.source, this.soFar);
-    this.checkUtf8(chunk, true);
+    this.checkUtf8(this.utf8.add(chunk));
     this.chunks.push(chunk);
   }
 
   /** The whole input (checked to be UTF-8 text), once every chunk has come. */
   end(): Buffer {
-    this.checkUtf8(Buffer.alloc(0), false);
+    this.checkUtf8(this.utf8.end());
     if (this.soFar.bytes === 0) throw new InputError(this.compressedSoFar ? 'is empty (after decompression)' : 'is empty', this.source);
     this.budget?.read(this.soFar);
     return Buffer.concat(this.chunks);
   }
 
-  /** A character cut by the end of a chunk is checked with the next. */
-  private checkUtf8(chunk: Buffer, more: boolean): void {
-    try {
-      this.utf8.decode(chunk, { stream: more });
-    } catch {
-      throw new InputError('is not UTF-8 text, so not a dump', this.source);
-    }
+  private checkUtf8(ok: boolean): void {
+    if (!ok) throw new InputError('is not UTF-8 text, so not a dump', this.source);
   }
 }
 

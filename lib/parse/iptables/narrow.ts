@@ -14,6 +14,7 @@
  */
 import { splitPortName } from '../../model/service';
 import { indexLines, type LineIndex } from '../../narrow/line-index';
+import { NameTable } from '../../narrow/name-table';
 import { cutLines, type Narrowing } from '../../narrow/narrowing';
 import type { OnProgress } from '../../progress';
 import { servicePortHash } from './chain-names';
@@ -25,21 +26,17 @@ const SPACE = 0x20;
 const ENDPOINTS = Buffer.from(' endpoints');
 const COMMIT = Buffer.from('COMMIT');
 const KUBE = Buffer.from('KUBE-');
+const SEP = Buffer.from(SEP_PREFIX);
+const KUBE_SERVICES = Buffer.from('KUBE-SERVICES');
 
-type ChainKind = 'group' | 'endpoint' | 'other';
-
-interface ChainInfo {
-  table: string;
-  name: string;
-  kind: ChainKind;
-  /** A service port's chain: its hash suffix. */
-  hash: string | null;
-  /** Declared (`:NAME`), as opposed to only written to. */
-  declared: boolean;
-}
+const OTHER = 0;
+/** One of a port's own chains (KUBE-SVC/SVL/EXT/FW/XLB-<hash>). */
+const GROUP = 1;
+const ENDPOINT = 2;
 
 interface PortLines {
   id: number;
+  hash: string;
   /** Sum of the port's line hashes, each mixed with its place among the port's lines of its chain. */
   lo: number;
   hi: number;
@@ -54,13 +51,16 @@ interface PortLines {
 /** One dump's lines, each given to a port (its id) or to the rest (-1). */
 interface Split {
   index: LineIndex;
+  names: NameTable;
   chainOf: Int32Array;
   isRule: Uint8Array;
   owner: Int32Array;
-  chains: ChainInfo[];
+  kinds: Uint8Array;
   ports: Map<string, PortLines>;
-  /** Chains in the order they are declared, per table. */
-  declared: Map<string, string[]>;
+  /** Chain ids in the order they are declared, per table scope; and each chain's place there. */
+  declared: number[][];
+  declaredAt: Int32Array;
+  tables: string[];
 }
 
 function mix(x: number, seed: number): number {
@@ -83,11 +83,6 @@ function targetAt(index: LineIndex, i: number): number {
   return -1;
 }
 
-/** The word at byte `from` of the input (a chain or target name), up to a space or the end of line i. */
-function wordAt(index: LineIndex, i: number, from: number): string {
-  return index.bytesText(from, wordEnd(index, i, from));
-}
-
 function wordEnd(index: LineIndex, i: number, from: number): number {
   const end = index.ends[i] as number;
   let to = from;
@@ -95,22 +90,10 @@ function wordEnd(index: LineIndex, i: number, from: number): number {
   return to;
 }
 
-/** Whether bytes [x, x + length) and [y, y + length) of the input are the same. */
-function sameBytes(bytes: Buffer, x: number, y: number, length: number): boolean {
-  for (let k = 0; k < length; k++) if (bytes[x + k] !== bytes[y + k]) return false;
+function startsWithAt(bytes: Buffer, at: number, end: number, prefix: Buffer): boolean {
+  if (end - at < prefix.length) return false;
+  for (let k = 0; k < prefix.length; k++) if (bytes[at + k] !== prefix[k]) return false;
   return true;
-}
-
-/** The jump or goto target of a rule line, or null. */
-function targetOf(index: LineIndex, i: number): string | null {
-  const at = targetAt(index, i);
-  return at < 0 ? null : wordAt(index, i, at);
-}
-
-/** Whether the target of a rule line is one of kube-proxy's chains (`KUBE-…`): only those are read as names. */
-function targetsKube(index: LineIndex, i: number): boolean {
-  const at = targetAt(index, i);
-  return at >= 0 && index.bytes.compare(KUBE, 0, KUBE.length, at, Math.min(at + KUBE.length, index.ends[i] as number)) === 0;
 }
 
 /** The value after `option` on a rule line, as the parser reads it (quoting undone); null when absent or unreadable. */
@@ -126,157 +109,127 @@ function optionValue(index: LineIndex, i: number, option: string): string | null
   return at >= 0 ? (values[at + 1] ?? null) : null;
 }
 
-class Splitter {
-  readonly chainOf: Int32Array;
-  readonly isRule: Uint8Array;
-  readonly chains: ChainInfo[] = [];
-  /** Chain ids by table, then name. */
-  readonly chainIds = new Map<string, Map<string, number>>();
-  readonly declared = new Map<string, string[]>();
-
-  constructor(readonly index: LineIndex) {
-    this.chainOf = new Int32Array(index.count).fill(-1);
-    this.isRule = new Uint8Array(index.count);
-  }
-
-  chain(table: string, name: string, declared: boolean): number {
-    let ids = this.chainIds.get(table);
-    if (!ids) this.chainIds.set(table, (ids = new Map()));
-    let id = ids.get(name);
-    if (id === undefined) {
-      id = this.chains.length;
-      const endpoint = name.startsWith(SEP_PREFIX);
-      const group = endpoint ? null : groupOfName(name);
-      this.chains.push({ table, name, kind: group ? 'group' : endpoint ? 'endpoint' : 'other', hash: group?.hash ?? null, declared });
-      ids.set(name, id);
-    }
-    if (declared) {
-      const chain = this.chains[id] as ChainInfo;
-      chain.declared = true;
-      let order = this.declared.get(table);
-      if (!order) this.declared.set(table, (order = []));
-      order.push(name);
-    }
-    return id;
-  }
-
-  /** Tables, chains and rule lines; false when this is not an `iptables-save` dump read whole. */
-  lines(): boolean {
-    const { index } = this;
-    if (!index.endsWithNewline) return false;
-    const { bytes } = index;
-    let table: string | null = null;
-    // The chain of the previous rule line, and where its name is: a dump's rules come chain by chain.
-    let lastId = -1;
-    let lastStart = 0;
-    let lastEnd = 0;
-    for (let i = 0; i < index.count; i++) {
-      const first = index.byteAt(i, 0);
-      if (first === -1 || first === 0x23 /* # */) continue;
-      if (first === 0x2a /* * */) {
-        if (table !== null) return false;
-        table = index.text(i).slice(1);
-        lastId = -1;
-        continue;
-      }
-      if (first === 0x43 /* C */) {
-        if (table === null || index.ends[i]! - index.starts[i]! !== COMMIT.length || index.find(i, COMMIT) !== 0) return false;
-        table = null;
-        continue;
-      }
-      if (table === null) return false;
-      const start = index.starts[i] as number;
-      if (first === 0x3a /* : */) {
-        this.chainOf[i] = this.chain(table, wordAt(index, i, start + 1), true);
-        continue;
-      }
-      if (first !== 0x2d /* - */ || index.byteAt(i, 1) !== 0x41 /* A */ || index.byteAt(i, 2) !== SPACE) return false;
-      const end = index.ends[i] as number;
-      let nameEnd = start + 3;
-      while (nameEnd < end && bytes[nameEnd] !== SPACE) nameEnd++;
-      if (lastId < 0 || lastEnd - lastStart !== nameEnd - start - 3 || !sameBytes(bytes, lastStart, start + 3, nameEnd - start - 3)) {
-        lastId = this.chain(table, index.bytesText(start + 3, nameEnd), false);
-        lastStart = start + 3;
-        lastEnd = nameEnd;
-      }
-      this.chainOf[i] = lastId;
-      this.isRule[i] = 1;
-    }
-    return table === null && this.chainIds.get('nat')?.has('KUBE-SERVICES') === true;
-  }
-}
-
-/** Which port each endpoint chain serves, from the jumps of the ports' own chains; null when it cannot be told. */
-function endpointOwners(s: Splitter): Map<string, string> | null {
-  const owners = new Map<string, string>();
-  for (let i = 0; i < s.index.count; i++) {
-    if (s.isRule[i] !== 1) continue;
-    const chain = s.chains[s.chainOf[i] as number] as ChainInfo;
-    if (chain.kind !== 'group') continue;
-    const target = targetOf(s.index, i);
-    if (target === null) continue;
-    if (target.startsWith(SEP_PREFIX)) {
-      const owner = owners.get(target);
-      if (owner !== undefined && owner !== chain.hash) return null;
-      owners.set(target, chain.hash as string);
+/** Tables, chains and rule lines of one dump; null when it is not an `iptables-save` dump read whole. */
+function readLines(index: LineIndex): Omit<Split, 'owner' | 'ports' | 'kinds'> | null {
+  if (!index.endsWithNewline) return null;
+  const { bytes } = index;
+  const names = new NameTable(bytes);
+  const chainOf = new Int32Array(index.count).fill(-1);
+  const isRule = new Uint8Array(index.count);
+  const tables: string[] = [];
+  const declared: number[][] = [];
+  const declaredAt = new Int32Array(index.count).fill(-1);
+  let scope = -1;
+  // The chain of the previous rule line: a dump's rules come chain by chain.
+  let last = -1;
+  for (let i = 0; i < index.count; i++) {
+    const first = index.byteAt(i, 0);
+    if (first === -1 || first === 0x23 /* # */) continue;
+    if (first === 0x2a /* * */) {
+      if (scope >= 0) return null;
+      scope = tables.length;
+      tables.push(index.text(i).slice(1));
+      declared.push([]);
+      last = -1;
       continue;
     }
-    const into = groupOfName(target);
-    if (into && into.hash !== chain.hash) return null;
+    if (first === 0x43 /* C */) {
+      if (scope < 0 || index.ends[i]! - index.starts[i]! !== COMMIT.length || index.find(i, COMMIT) !== 0) return null;
+      scope = -1;
+      continue;
+    }
+    if (scope < 0) return null;
+    const start = index.starts[i] as number;
+    if (first === 0x3a /* : */) {
+      const id = names.add(start + 1, wordEnd(index, i, start + 1), scope);
+      chainOf[i] = id;
+      declaredAt[id] = (declared[scope] as number[]).length;
+      (declared[scope] as number[]).push(id);
+      continue;
+    }
+    if (first !== 0x2d /* - */ || index.byteAt(i, 1) !== 0x41 /* A */ || index.byteAt(i, 2) !== SPACE) return null;
+    const nameEnd = wordEnd(index, i, start + 3);
+    if (last < 0 || !names.matches(last, bytes, start + 3, nameEnd, scope)) last = names.add(start + 3, nameEnd, scope);
+    chainOf[i] = last;
+    isRule[i] = 1;
   }
-  return owners;
+  const nat = tables.indexOf('nat');
+  if (scope >= 0 || nat < 0 || names.find(KUBE_SERVICES, 0, KUBE_SERVICES.length, nat) < 0) return null;
+  return { index, names, chainOf, isRule, tables, declared, declaredAt };
 }
 
-/** The port a rule line of a chain that is no port's own routes to or speaks for, if any. */
-function portOfOtherLine(s: Splitter, i: number, owners: Map<string, string>): { hash: string; named: boolean } | null | 'unsplittable' {
-  const target = targetsKube(s.index, i) ? targetOf(s.index, i) : null;
-  if (target !== null) {
-    const group = groupOfName(target);
-    if (group) {
-      const name = (s.chains[s.chainOf[i] as number] as ChainInfo).name;
-      return { hash: group.hash, named: name === 'KUBE-SERVICES' || name === 'KUBE-NODEPORTS' };
+
+/** Each chain's kind, and the hash of the port whose own chain it is. */
+function chainKinds(names: NameTable): { kinds: Uint8Array; hashes: (string | null)[] } {
+  const kinds = new Uint8Array(names.count);
+  const hashes: (string | null)[] = new Array<string | null>(names.count).fill(null);
+  for (let id = 0; id < names.count; id++) {
+    if (!names.startsWith(id, KUBE)) continue;
+    if (names.startsWith(id, SEP)) {
+      kinds[id] = ENDPOINT;
+      continue;
     }
-    if (target.startsWith(SEP_PREFIX) && owners.has(target)) return 'unsplittable';
+    const group = groupOfName(names.name(id));
+    if (group) {
+      kinds[id] = GROUP;
+      hashes[id] = group.hash;
+    }
   }
-  if (s.index.find(i, ENDPOINTS) < 0) return null;
-  const said = parseComment(optionValue(s.index, i, '--comment'));
-  const protocol = optionValue(s.index, i, '-p');
-  if (!said || (said.role !== 'none' && said.role !== 'no-local') || protocol === null) return null;
-  return { hash: servicePortHash(said.spn, protocol), named: true };
+  return { kinds, hashes };
+}
+
+/** The chain a rule line jumps or goes to, in its table: its id (-2 when it names no chain the dump holds, -1 when no target). */
+function targetChain(s: { index: LineIndex; names: NameTable }, i: number, scope: number): number {
+  const at = targetAt(s.index, i);
+  if (at < 0) return -1;
+  const id = s.names.find(s.index.bytes, at, wordEnd(s.index, i, at), scope);
+  return id < 0 ? -2 : id;
 }
 
 function split(bytes: Buffer, onProgress?: OnProgress): Split | null {
-  const s = new Splitter(indexLines(bytes, onProgress));
-  if (!s.lines()) return null;
-  const owners = endpointOwners(s);
-  if (!owners) return null;
-  const { index } = s;
-  const owner = new Int32Array(index.count).fill(-1);
+  const read = readLines(indexLines(bytes, onProgress));
+  if (!read) return null;
+  const { index, names, chainOf, isRule } = read;
+  const { kinds, hashes } = chainKinds(names);
+  const scopeOf = new Int32Array(names.count);
+  for (let id = 0; id < names.count; id++) scopeOf[id] = names.scopeOf(id);
   const ports = new Map<string, PortLines>();
   const portOf = (hash: string): PortLines => {
     let port = ports.get(hash);
-    if (!port) ports.set(hash, (port = { id: ports.size, lo: 0, hi: 0, lines: 0, rules: 0, spn: null, lastChain: -1, place: 0 }));
+    if (!port) ports.set(hash, (port = { id: ports.size, hash, lo: 0, hi: 0, lines: 0, rules: 0, spn: null, lastChain: -1, place: 0 }));
     return port;
   };
-  // The port whose own chain (or endpoint chain) each chain is, found once per chain.
-  const chainPort = s.chains.map((chain) => {
-    const hash = chain.kind === 'group' ? chain.hash : chain.kind === 'endpoint' ? (owners.get(chain.name) ?? null) : null;
-    return hash === null ? null : portOf(hash);
-  });
+  // The port whose own chain each chain is; endpoint chains are the port's whose chains jump there.
+  const chainPort: (PortLines | null)[] = hashes.map((hash) => (hash === null ? null : portOf(hash)));
   for (let i = 0; i < index.count; i++) {
-    const c = s.chainOf[i] as number;
+    const c = chainOf[i] as number;
+    if (isRule[i] !== 1 || kinds[c] !== GROUP) continue;
+    const t = targetChain(read, i, scopeOf[c] as number);
+    if (t < 0) continue;
+    const own = chainPort[c] as PortLines;
+    if (kinds[t] === ENDPOINT) {
+      const known = chainPort[t];
+      if (known && known !== own) return null;
+      chainPort[t] = own;
+    } else if (kinds[t] === GROUP && chainPort[t] !== own) {
+      return null;
+    }
+  }
+  const owner = new Int32Array(index.count).fill(-1);
+  for (let i = 0; i < index.count; i++) {
+    const c = chainOf[i] as number;
     if (c < 0) continue;
-    const rule = s.isRule[i] === 1;
+    const rule = isRule[i] === 1;
     let port = chainPort[c] as PortLines | null;
-    let named = port !== null && (s.chains[c] as ChainInfo).kind === 'group';
+    let named = port !== null && kinds[c] === GROUP;
     if (port !== null) {
       owner[i] = port.id;
     } else if (rule) {
-      const routed = portOfOtherLine(s, i, owners);
+      const routed = portOfOtherLine(read, i, c, kinds, chainPort, scopeOf[c] as number);
       if (routed === 'unsplittable') return null;
       if (routed === null) continue;
       // A rule of the rest that routes to a port stays with the rest: it is read whatever the port is.
-      port = portOf(routed.hash);
+      port = typeof routed.port === 'string' ? portOf(routed.port) : routed.port;
       named = routed.named;
     } else {
       continue;
@@ -293,19 +246,52 @@ function split(bytes: Buffer, onProgress?: OnProgress): Split | null {
     port.rules++;
     if (port.spn === null && named) port.spn = parseComment(optionValue(index, i, '--comment'))?.spn ?? null;
   }
-  return { index, chainOf: s.chainOf, isRule: s.isRule, owner, chains: s.chains, ports, declared: s.declared };
+  return { ...read, owner, kinds, ports };
+}
+
+const DISPATCH = [Buffer.from('KUBE-SERVICES'), Buffer.from('KUBE-NODEPORTS')];
+
+/** The port a rule line of a chain that is no port's own routes to or speaks for, if any. */
+function portOfOtherLine(
+  s: { index: LineIndex; names: NameTable },
+  i: number,
+  chain: number,
+  kinds: Uint8Array,
+  chainPort: (PortLines | null)[],
+  scope: number,
+): { port: PortLines | string; named: boolean } | null | 'unsplittable' {
+  const at = targetAt(s.index, i);
+  if (at >= 0 && startsWithAt(s.index.bytes, at, s.index.ends[i] as number, KUBE)) {
+    const t = targetChain(s, i, scope);
+    const named = DISPATCH.some((d) => s.names.equals(chain, d));
+    if (t >= 0 && kinds[t] === GROUP) return { port: chainPort[t] as PortLines, named };
+    if (t >= 0 && kinds[t] === ENDPOINT && chainPort[t]) return 'unsplittable';
+    if (t === -2) {
+      // A jump to a port's chain the dump does not hold (a fragment): the port is named by it all the same.
+      const group = groupOfName(s.index.bytes.toString('latin1', at, wordEnd(s.index, i, at)));
+      if (group) return { port: group.hash, named };
+    }
+  }
+  if (s.index.find(i, ENDPOINTS) < 0) return null;
+  const said = parseComment(optionValue(s.index, i, '--comment'));
+  const protocol = optionValue(s.index, i, '-p');
+  if (!said || (said.role !== 'none' && said.role !== 'no-local') || protocol === null) return null;
+  return { port: servicePortHash(said.spn, protocol), named: true };
 }
 
 /** Whether the chains both dumps declare are declared in the same order (else the full reading says they are not). */
 function sameDeclarationOrder(b: Split, a: Split): boolean {
-  for (const [table, before] of b.declared) {
-    const after = a.declared.get(table) ?? [];
-    if (before.length === after.length && before.every((n, k) => n === after[k])) continue;
-    const inAfter = new Set(after);
-    const inBefore = new Set(before);
-    const x = before.filter((n) => inAfter.has(n));
-    const y = after.filter((n) => inBefore.has(n));
-    if (x.length !== y.length || x.some((n, k) => n !== y[k])) return false;
+  for (const [scope, table] of b.tables.entries()) {
+    const other = a.tables.indexOf(table);
+    let lastAt = -1;
+    for (const id of b.declared[scope] as number[]) {
+      const there = other < 0 ? -1 : a.names.find(b.names.bytes, b.names.startOf(id), b.names.endOf(id), other);
+      if (there < 0) continue;
+      const at = a.declaredAt[there] as number;
+      if (at < 0) continue;
+      if (at < lastAt) return false;
+      lastAt = at;
+    }
   }
   return true;
 }
@@ -354,7 +340,7 @@ export function narrowIptablesSave(before: Buffer, after: Buffer, progress: { be
       const o = s.owner[i] as number;
       if (o < 0 || left[o] === 0) return true;
       // The declaration of a port's own chain stays, so that what routes there finds it.
-      return s.isRule[i] === 0 && (s.chains[s.chainOf[i] as number] as ChainInfo).kind === 'group';
+      return s.isRule[i] === 0 && s.kinds[s.chainOf[i] as number] === GROUP;
     };
   };
   return { before: cutLines(b.index, keep(b)), after: cutLines(a.index, keep(a)), alike: { servicePorts, services: services.size, keys: unread } };

@@ -1,0 +1,112 @@
+/**
+ * Ids for the names an input holds (chain names: byte ranges of the input, in a scope such as a
+ * table), found again by their bytes — in this input or another — with no string made per name.
+ * An open-addressing hash table over typed arrays; a hit is checked byte for byte.
+ */
+
+function hashBytes(bytes: Buffer, start: number, end: number, scope: number): number {
+  let h = Math.imul(0x811c9dc5 ^ scope, 16777619);
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] as number), 16777619);
+  return h;
+}
+
+export class NameTable {
+  /** Names added. */
+  count = 0;
+  private slots: Int32Array;
+  private starts: Uint32Array;
+  private ends: Uint32Array;
+  private scopes: Int32Array;
+
+  constructor(readonly bytes: Buffer) {
+    this.slots = new Int32Array(1 << 12);
+    this.starts = new Uint32Array(1 << 11);
+    this.ends = new Uint32Array(1 << 11);
+    this.scopes = new Int32Array(1 << 11);
+  }
+
+  /** The id of the name held by bytes [start, end) of `source` (this input or another) in `scope`, or -1. */
+  find(source: Buffer, start: number, end: number, scope: number): number {
+    const mask = this.slots.length - 1;
+    for (let slot = hashBytes(source, start, end, scope) & mask; ; slot = (slot + 1) & mask) {
+      const id = (this.slots[slot] as number) - 1;
+      if (id < 0) return -1;
+      if (this.scopes[id] === scope && this.holds(id, source, start, end)) return id;
+    }
+  }
+
+  /** The id of the name held by bytes [start, end) of this input in `scope`, added when new. */
+  add(start: number, end: number, scope: number): number {
+    const found = this.find(this.bytes, start, end, scope);
+    if (found >= 0) return found;
+    if (this.count === this.starts.length) this.grow();
+    const id = this.count++;
+    this.starts[id] = start;
+    this.ends[id] = end;
+    this.scopes[id] = scope;
+    this.place(id);
+    return id;
+  }
+
+  /** Whether id is the name held by bytes [start, end) of `source` in `scope`. */
+  matches(id: number, source: Buffer, start: number, end: number, scope: number): boolean {
+    return this.scopes[id] === scope && this.holds(id, source, start, end);
+  }
+
+  /** Whether the name of id is `name` (in any scope). */
+  equals(id: number, name: Buffer): boolean {
+    return this.holds(id, name, 0, name.length);
+  }
+
+  startsWith(id: number, prefix: Buffer): boolean {
+    const at = this.starts[id] as number;
+    if ((this.ends[id] as number) - at < prefix.length) return false;
+    for (let k = 0; k < prefix.length; k++) if (this.bytes[at + k] !== prefix[k]) return false;
+    return true;
+  }
+
+  scopeOf(id: number): number {
+    return this.scopes[id] as number;
+  }
+
+  startOf(id: number): number {
+    return this.starts[id] as number;
+  }
+
+  endOf(id: number): number {
+    return this.ends[id] as number;
+  }
+
+  /** The name of an id, as a string of one character per byte. */
+  name(id: number): string {
+    return this.bytes.toString('latin1', this.starts[id], this.ends[id]);
+  }
+
+  private holds(id: number, source: Buffer, start: number, end: number): boolean {
+    const at = this.starts[id] as number;
+    if ((this.ends[id] as number) - at !== end - start) return false;
+    for (let k = 0; k < end - start; k++) if (this.bytes[at + k] !== source[start + k]) return false;
+    return true;
+  }
+
+  private place(id: number): void {
+    const mask = this.slots.length - 1;
+    let slot = hashBytes(this.bytes, this.starts[id] as number, this.ends[id] as number, this.scopes[id] as number) & mask;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+    this.slots[slot] = id + 1;
+  }
+
+  private grow(): void {
+    const size = this.starts.length * 2;
+    const more = <T extends Uint32Array | Int32Array>(a: T, make: new (n: number) => T): T => {
+      const b = new make(size);
+      b.set(a);
+      return b;
+    };
+    this.starts = more(this.starts, Uint32Array);
+    this.ends = more(this.ends, Uint32Array);
+    this.scopes = more(this.scopes, Int32Array);
+    this.slots = new Int32Array(size * 2);
+    for (let id = 0; id < this.count; id++) this.place(id);
+  }
+}
