@@ -91,9 +91,18 @@ function render(report: DiffReport, args: Pick<DiffArgs, 'output' | 'all' | 'col
   }
 }
 
+/** When each step of a diff began (ms since the process started), for --stats. */
+const steps: [string, number][] = [];
+function step(name: string): void {
+  steps.push([name, performance.now()]);
+}
+
+/** Time and peak memory, and how long each step took (start-up: until the inputs are read). */
 function printStats(): void {
   const u = process.resourceUsage();
-  const stats = { wallMs: Math.round(performance.now()), userMs: Math.round(u.userCPUTime / 1000), systemMs: Math.round(u.systemCPUTime / 1000), maxRssKiB: u.maxRSS };
+  const now = performance.now();
+  const phases = Object.fromEntries(steps.map(([name, at], i) => [name, Math.round((steps[i + 1]?.[1] ?? now) - at)]));
+  const stats = { wallMs: Math.round(now), userMs: Math.round(u.userCPUTime / 1000), systemMs: Math.round(u.systemCPUTime / 1000), maxRssKiB: u.maxRSS, phasesMs: { 'start-up': Math.round(steps[0]?.[1] ?? now), ...phases } };
   process.stderr.write(`natdiff-stats ${JSON.stringify(stats)}\n`);
 }
 
@@ -113,6 +122,7 @@ async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: Progress
   checkMemoryBudget([args.before, args.after]);
   const budget = new MemoryBudget();
   const source = (path: string) => (path === STDIN ? 'stdin' : path);
+  step('read');
   const inputs: InputBytes[] = [];
   for (const path of [args.before, args.after]) inputs.push({ source: source(path), bytes: await readBytes(path, budget) });
   const filter = { services: args.service, namespaces: args.namespace };
@@ -124,9 +134,11 @@ async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: Progress
     format: args.format,
     narrow,
     onProgress: (s) => progress.callback(s),
+    onStep: step,
   });
   inputs.length = 0;
   collectGarbage();
+  step('model and diff');
   const full = diffSnapshots(before, after, { table: args.table, onProgress: progress.callback() });
   return filterReport(full, filter);
 }
@@ -143,6 +155,7 @@ export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<n
   if (args.strict && report.warnings.length > 0) throw strictError(report.warnings);
   if (args.quiet) return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
   printWarnings(report);
+  step('report');
   const output = render(report, args, Boolean(args.out));
   if (args.out) {
     const out = args.out;

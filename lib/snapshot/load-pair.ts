@@ -20,6 +20,8 @@ export interface PairOptions extends Omit<LoadOptions, 'alike' | 'onProgress'> {
   narrow?: boolean;
   /** Progress of reading one input. */
   onProgress?: (source: string) => OnProgress | undefined;
+  /** Told as each step begins: the first pass over both inputs, then the reading of what it left (or of both whole). */
+  onStep?: (step: 'first pass' | 'parse') => void;
 }
 
 /** Detection reads the first lines only: the narrowing reader then checks every line itself. */
@@ -38,10 +40,14 @@ function readWhole(before: InputBytes, after: InputBytes, options: PairOptions):
 }
 
 export function loadPair(before: InputBytes, after: InputBytes, options: PairOptions = {}): [Snapshot, Snapshot] {
-  if (options.narrow === false || options.allowTruncated) return readWhole(before, after, options);
-  const reader = narrowingReader(before, options);
-  const narrowing = reader.narrow && narrowingReader(after, options) === reader ? reader.narrow(before.bytes, after.bytes, { before: options.onProgress?.(before.source), after: options.onProgress?.(after.source) }) : null;
-  if (!narrowing) return readWhole(before, after, options);
+  const reader = options.narrow === false || options.allowTruncated ? null : narrowingReader(before, options);
+  let narrowing = null;
+  if (reader?.narrow && narrowingReader(after, options) === reader) {
+    options.onStep?.('first pass');
+    narrowing = reader.narrow(before.bytes, after.bytes, { before: options.onProgress?.(before.source), after: options.onProgress?.(after.source) });
+  }
+  options.onStep?.('parse');
+  if (!reader || !narrowing) return readWhole(before, after, options);
   const alike = narrowing.alike;
   const b = parseSnapshot(narrowing.before.text, before.source, { ...options, format: reader.name as LoadOptions['format'], lineNumbers: narrowing.before.lineNumbers, alikeUnread: alike, onProgress: options.onProgress?.(before.source) });
   const a = parseSnapshot(narrowing.after.text, after.source, { ...options, format: reader.name as LoadOptions['format'], lineNumbers: narrowing.after.lineNumbers, alikeUnread: alike, alike: b, onProgress: options.onProgress?.(after.source) });

@@ -119,6 +119,8 @@ class DumpBuilder extends LineReader {
   countersDigest = 0x811c9dc5;
   /** Rule lines in a row not found written alike in the alike dump. */
   alikeMisses = 0;
+  /** The rules of an alike chain by their text, once a line was not found at its place there. */
+  readonly alikeByText = new Map<AnyChain, Map<string, IptablesRule>>();
   rules = 0;
   /** The last line that held anything. */
   lastContentLine = 0;
@@ -389,16 +391,33 @@ function appendAlike(b: DumpBuilder, line: string): boolean {
   return found;
 }
 
+/**
+ * The rule of the alike chain written as `line`: the one at the same place, or else (the chain's
+ * rules in another order: kube-proxy writes KUBE-SERVICES in map order) one found by its text.
+ */
+function alikeRuleOf(b: DumpBuilder, alikeChain: AnyChain | undefined, at: number, line: string): IptablesRule | undefined {
+  const same = alikeChain?.rules[at];
+  if (same instanceof IptablesRule && same.raw === line) return same;
+  if (!alikeChain) return undefined;
+  let byText = b.alikeByText.get(alikeChain);
+  if (!byText) {
+    byText = new Map();
+    for (const r of alikeChain.rules) if (r instanceof IptablesRule && !byText.has(r.raw)) byText.set(r.raw, r);
+    b.alikeByText.set(alikeChain, byText);
+  }
+  return byText.get(line);
+}
+
 function alikeRule(b: DumpBuilder, alike: AnyRuleset, line: string): boolean {
   const space = line.indexOf(' ', 3);
   if (space < 0) return false;
   const name = line.slice(3, space);
   const chain = b.existingChain(name);
-  const other = b.alikeChain(alike, name)?.rules[chain?.rules.length ?? 0];
-  if (!(other instanceof IptablesRule) || other.raw !== line || warnedFacts.has(other.facts)) return false;
+  const other = alikeRuleOf(b, b.alikeChain(alike, name), chain?.rules.length ?? 0, line);
+  if (!other || warnedFacts.has(other.facts)) return false;
   const target = b.chain(name);
   // The other dump's string, so this line's slice does not keep a second text alive.
-  target.rules.push(new IptablesRule(target.name, other.raw, 2, b.line, other.facts));
+  target.rules.push(other.alikeAs(target.name, b.line));
   b.rules++;
   b.lastRuleChain = target;
   noteRule(b, other.facts);

@@ -39,6 +39,13 @@ export class IptablesRule implements Rule {
     return { address: d !== null && (d.endsWith('/32') || d.endsWith('/128')) ? d : null, protocol: this.facts.protocol, port: port !== null && /^\d+$/.test(port) ? port : null };
   }
 
+  /** The same rule written alike elsewhere (the other dump of a diff): what it knows, this one knows. */
+  alikeAs(chain: string, line: number): IptablesRule {
+    const copy = new IptablesRule(chain, this.raw, this.start, line, this.facts);
+    copy.canonical = this.canonical;
+    return copy;
+  }
+
   private canon(): CanonicalRule {
     return (this.canonical ??= canonicalRule(tokenize(this.raw), this.start));
   }
