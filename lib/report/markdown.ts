@@ -11,7 +11,7 @@ import { plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 import {
   divertedLine, endpointCount, endpointMoves, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
-  podText, portLabel, serviceSections, shareText, summaryLine, uniformShareChange, warningOrigin, where, type EndpointRow, type ServiceSection,
+  podText, portLabel, serviceSections, shareText, sideDescription, summaryLine, uniformShareChange, warningOrigin, where, type EndpointRow, type ServiceSection,
 } from './view';
 
 export interface MarkdownOptions {
@@ -187,7 +187,8 @@ export function normalizedPatch(report: DiffReport): string {
 export function renderMarkdown(report: DiffReport, options: MarkdownOptions): string {
   const sections = serviceSections(report, options.all);
   const listed = sections.flatMap((section) => section.ports);
-  const out: string[] = [`## natdiff: ${code(report.before.source)} → ${code(report.after.source)}`, ''];
+  const side = (i: DiffReport['before']): string => `${code(i.source)} (${cell(sideDescription(i))})`;
+  const out: string[] = [`## natdiff: ${side(report.before)} → ${side(report.after)}`, ''];
   const modes = modeNote(report);
   if (modes) out.push(`> ⚠ ${cell(modes)}`, '');
   out.push(`**${cell(summaryLine(report))}**`, '');
