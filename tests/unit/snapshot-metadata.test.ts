@@ -47,6 +47,16 @@ describe('snapshot files', () => {
     expect(parseSnapshot(text, 'f').metadata).toEqual(m);
   });
 
+  test('the header writes a value it holds twice in full, without YAML anchors and aliases (a capture\'s command is also its part\'s)', () => {
+    const command = ['ip', 'netns', 'exec', 'ns', 'iptables-save', '-t', 'nat'];
+    const m = { ...meta('before', {}), source: { kind: 'netns' as const, target: 'ns', via: null, command } };
+    const text = composeSnapshot({ metadata: m, parts: [{ name: 'iptables', command, loadWith: 'iptables-restore', text: writeRestorePayload(cluster(['10.244.0.5'])) }] });
+    const header = text.split('\n').filter((l) => l.startsWith('# '));
+    expect(header.filter((l) => /[&*]a\d/.test(l))).toEqual([]);
+    expect(header.filter((l) => l.endsWith(' - iptables-save'))).toHaveLength(2);
+    expect(decodeMetadata(text, 'f').metadata?.parts?.[0]?.command).toEqual(command);
+  });
+
   test('a damaged or newer header is a warning; the rules are still read', () => {
     const dump = writeRestorePayload(cluster(['10.244.0.5']));
     expect(parseSnapshot(`# natdiff snapshot\n# formatVersion: [\n# end natdiff snapshot\n${dump}`, 'f').warnings[0]?.message).toMatch(/the natdiff metadata header cannot be read/);
