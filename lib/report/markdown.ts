@@ -3,7 +3,7 @@
  * changed service with a bar picture of the shares before and after, other rule changes, and
  * the normalized rule diff (made with jsdiff) in a collapsible block.
  */
-import { createTwoFilesPatch } from 'diff';
+import { formatPatch, structuredPatch, type StructuredPatchHunk } from 'diff';
 import { chainListing } from '../diff/listing';
 import type { DiffReport, ServiceDiff } from '../diff/types';
 import { namespaceOf } from '../model/service';
@@ -11,7 +11,7 @@ import { plural } from './notation';
 import { sanitizeLine } from '../sanitize';
 import {
   divertedLine, endpointCount, endpointMoves, endpointRows, ladderChange, modeNote, noEndpointsNote, noiseNotes, notComparedNote, otherChanges, otherFieldChanges,
-  podText, portLabel, serviceSections, shareText, summaryLine, uniformShareChange, warningOrigin, where, type EndpointRow, type ServiceSection,
+  podText, portLabel, serviceSections, shareText, sideDescription, summaryLine, uniformShareChange, warningOrigin, where, type EndpointRow, type ServiceSection,
 } from './view';
 
 export interface MarkdownOptions {
@@ -137,27 +137,58 @@ function fence(body: string): string {
 }
 
 /** The chains that changed, as normalized text, diffed with jsdiff. */
+/** Where a hunk's lines begin, 0-based (a hunk of no lines on a side gives the line it follows). */
+const hunkBegin = (start: number, lines: number): number => (lines === 0 ? start : start - 1);
+
+/**
+ * Hunk b added to the end of hunk a when b begins where a ends on both sides, as one diff of the
+ * whole listing would have it (a's lines grow in place: joining thousands of chains stays linear).
+ */
+function joinInto(a: StructuredPatchHunk, b: StructuredPatchHunk): boolean {
+  const oldBegin = hunkBegin(a.oldStart, a.oldLines);
+  const newBegin = hunkBegin(a.newStart, a.newLines);
+  if (hunkBegin(b.oldStart, b.oldLines) !== oldBegin + a.oldLines || hunkBegin(b.newStart, b.newLines) !== newBegin + a.newLines) return false;
+  a.oldLines += b.oldLines;
+  a.newLines += b.newLines;
+  a.oldStart = a.oldLines === 0 ? oldBegin : oldBegin + 1;
+  a.newStart = a.newLines === 0 ? newBegin : newBegin + 1;
+  for (const line of b.lines) a.lines.push(line);
+  return true;
+}
+
+/**
+ * The normalized listing of the changed chains as a unified diff. Each chain is diffed on its
+ * own and its hunks moved to its lines: one diff of the whole listing is quadratic in the
+ * changed lines (Myers), so thousands of changed chains took minutes.
+ */
 export function normalizedPatch(report: DiffReport): string {
-  const render = (side: 'before' | 'after'): string => {
-    const present = (c: DiffReport['chains'][number]): boolean => (side === 'before' ? c.status !== 'added' : c.status !== 'removed');
-    const lines = report.chains.flatMap((c) => (present(c) ? [`:${c.name}`, ...chainListing(c, side)] : []));
-    return lines.map(sanitizeLine).join('\n') + '\n';
+  const listing = (c: DiffReport['chains'][number], side: 'before' | 'after'): string[] => {
+    const present = side === 'before' ? c.status !== 'added' : c.status !== 'removed';
+    return present ? [`:${c.name}`, ...chainListing(c, side)].map(sanitizeLine) : [];
   };
-  return createTwoFilesPatch(
-    sanitizeLine(report.before.source),
-    sanitizeLine(report.after.source),
-    render('before'),
-    render('after'),
-    `normalized ${sanitizeLine(report.table)}`,
-    `normalized ${sanitizeLine(report.table)}`,
-    { context: 2 },
-  );
+  const text = (lines: string[]): string => (lines.length > 0 ? `${lines.join('\n')}\n` : '');
+  const hunks: StructuredPatchHunk[] = [];
+  const offset = { before: 0, after: 0 };
+  for (const c of report.chains) {
+    const before = listing(c, 'before');
+    const after = listing(c, 'after');
+    for (const h of structuredPatch('', '', text(before), text(after), undefined, undefined, { context: 2 }).hunks) {
+      const moved = { ...h, oldStart: h.oldStart + offset.before, newStart: h.newStart + offset.after };
+      const last = hunks.at(-1);
+      if (!last || !joinInto(last, moved)) hunks.push(moved);
+    }
+    offset.before += before.length;
+    offset.after += after.length;
+  }
+  const header = `normalized ${sanitizeLine(report.table)}`;
+  return formatPatch({ oldFileName: sanitizeLine(report.before.source), newFileName: sanitizeLine(report.after.source), oldHeader: header, newHeader: header, hunks });
 }
 
 export function renderMarkdown(report: DiffReport, options: MarkdownOptions): string {
   const sections = serviceSections(report, options.all);
   const listed = sections.flatMap((section) => section.ports);
-  const out: string[] = [`## natdiff: ${code(report.before.source)} → ${code(report.after.source)}`, ''];
+  const side = (i: DiffReport['before']): string => `${code(i.source)} (${cell(sideDescription(i))})`;
+  const out: string[] = [`## natdiff: ${side(report.before)} → ${side(report.after)}`, ''];
   const modes = modeNote(report);
   if (modes) out.push(`> ⚠ ${cell(modes)}`, '');
   out.push(`**${cell(summaryLine(report))}**`, '');

@@ -317,7 +317,12 @@ export function warningOrigin(w: ReportWarning, report: Pick<DiffReport, 'before
   return before.source === after.source ? `before and after ${at(before.source)}` : `before ${at(before.source)} and after ${at(after.source)}`;
 }
 
+/** What one side was read as, for the header: its format, the table it was taken as, its proxy mode. */
+export function sideDescription(i: DiffReport['before']): string {
+  return `${i.format}${i.assumedTable ? `, taken as table ${i.assumedTable}` : ''}, ${modeText(i.mode)}`;
+}
+
 export function sourceLine(report: DiffReport): string {
-  const side = (i: DiffReport['before']): string => `${sanitizeLine(i.source)} (${i.format}${i.assumedTable ? `, taken as table ${i.assumedTable}` : ''}, ${modeText(i.mode)})`;
+  const side = (i: DiffReport['before']): string => `${sanitizeLine(i.source)} (${sideDescription(i)})`;
   return `${side(report.before)} → ${side(report.after)}`;
 }

@@ -14,7 +14,8 @@ const BEGIN = '# natdiff snapshot';
 const END = '# end natdiff snapshot';
 
 export function encodeMetadata(meta: SnapshotMetadata): string {
-  const yaml = stringify(meta, { lineWidth: 0 }).trimEnd();
+  // A capture's command is also its part's: written out twice, not as `&a1` … `*a1` for a reader to chase.
+  const yaml = stringify(meta, { lineWidth: 0, aliasDuplicateObjects: false }).trimEnd();
   return [BEGIN, ...yaml.split('\n').map((l) => `# ${l}`), END, ''].join('\n');
 }
 

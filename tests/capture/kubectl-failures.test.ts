@@ -5,20 +5,20 @@
  * wrong token and no credentials.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { natdiffAsync, type CliResult } from '../support/cli';
 import { clusterUnavailableReason, startTestCluster, type TestCluster } from '../support/fake-cluster';
+import { scratchDir } from '../support/scratch-dir';
 
 const noKubectl = spawnSync('sh', ['-c', 'command -v kubectl'], { timeout: 5_000 }).status !== 0;
 if (noKubectl) console.warn('skipping kubectl failure tests: needs kubectl on PATH');
 const clusterUnavailable = clusterUnavailableReason();
 if (clusterUnavailable) console.warn(`skipping kubectl failure tests against the fake API server: ${clusterUnavailable}`);
 
-const dir = mkdtempSync(join(tmpdir(), 'natdiff-kubectl-failures-'));
+const dir = scratchDir('natdiff-kubectl-failures-');
 // A home of its own: no ~/.kube/config, a private kubectl cache.
 const home = { HOME: dir, KUBECACHEDIR: join(dir, 'cache') };
 

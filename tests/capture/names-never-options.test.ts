@@ -4,19 +4,19 @@
  * cluster's own certificate, so kubectl would trust it and send the kubeconfig's token) checks
  * that no injected `--server` ever reaches it.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { expectOneLineError, natdiffAsync, type CliResult } from '../support/cli';
 import { clusterUnavailableReason, startTestCluster, type TestCluster } from '../support/fake-cluster';
 import { startListener, type Listener } from '../support/listener';
+import { scratchDir } from '../support/scratch-dir';
 
 const unavailable = clusterUnavailableReason();
 if (unavailable) console.warn(`skipping kubectl injection tests: ${unavailable}`);
 const describeCluster = unavailable ? describe.skip : describe;
 
-const dir = mkdtempSync(join(tmpdir(), 'natdiff-names-'));
+const dir = scratchDir('natdiff-names-');
 
 describeCluster('kubectl: node, namespace, context and kubeconfig never become options', () => {
   let t: TestCluster;

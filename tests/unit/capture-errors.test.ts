@@ -3,15 +3,15 @@
  * checked against a schema before natdiff reads it. The "kubectl"s here are two-line scripts
  * standing in for what kubectl prints.
  */
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kubectl, KubectlError } from '../../lib/capture/kubectl';
 import { listOf, nodeSchema } from '../../lib/capture/kube-types';
 import { runCommand } from '../../lib/capture/run-command';
 import { CaptureError } from '../../lib/errors';
+import { scratchDir } from '../support/scratch-dir';
 
-const dir = mkdtempSync(join(tmpdir(), 'natdiff-capture-errors-'));
+const dir = scratchDir('natdiff-capture-errors-');
 
 function script(name: string, body: string): string {
   const path = join(dir, name);

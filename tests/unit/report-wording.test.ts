@@ -148,3 +148,17 @@ describe('colour', () => {
     expect(out).toContain('\n\u001b[33m  ~ X\u001b[39m\n\u001b[31m    - -A X -j ACCEPT\u001b[39m\n\u001b[32m    + -A X -j DROP\u001b[39m\n');
   });
 });
+
+describe('the Markdown header names each side\'s input and proxy mode, as the text header does', () => {
+  test('the bundled coredns pair: both sides kube-proxy iptables mode', () => {
+    const report = diffTexts(bundled('coredns-scale-2to4-before.txt'), bundled('coredns-scale-2to4-after.txt'));
+    const [heading] = renderMarkdown(report, { all: false, toolVersion: 'v' }).split('\n');
+    expect(heading).toBe('## natdiff: `before` (iptables -S, taken as table nat, kube-proxy iptables mode) → `after` (iptables -S, taken as table nat, kube-proxy iptables mode)');
+  });
+
+  test('a side with no kube-proxy rules says so', () => {
+    const report = diffTexts('*nat\nCOMMIT\n', bundled('coredns-scale-2to4-before.txt'));
+    const [heading] = renderMarkdown(report, { all: false, toolVersion: 'v' }).split('\n');
+    expect(heading).toBe('## natdiff: `before` (iptables-restore, no kube-proxy rules) → `after` (iptables -S, taken as table nat, kube-proxy iptables mode)');
+  });
+});

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fc, test } from '@fast-check/jest';
 import { stringify } from 'yaml';
@@ -13,6 +12,7 @@ import { renderMarkdown } from '../../lib/report/markdown';
 import { renderText } from '../../lib/report/text';
 import { natdiff } from '../support/cli';
 import { writeRestorePayload, type ClusterSpec } from '../support/kube-proxy-writer';
+import { scratchDir } from '../support/scratch-dir';
 
 const cluster = (ips: string[]): ClusterSpec => ({
   podCIDR: '10.244.0.0/16',
@@ -45,6 +45,16 @@ describe('snapshot files', () => {
     expect(text.split('\n').filter((l) => !l.startsWith('#')).join('\n')).toBe(writeRestorePayload(cluster(['10.244.0.5'])));
     expect(decodeMetadata(text, 'f').metadata).toEqual(m);
     expect(parseSnapshot(text, 'f').metadata).toEqual(m);
+  });
+
+  test('the header writes a value it holds twice in full, without YAML anchors and aliases (a capture\'s command is also its part\'s)', () => {
+    const command = ['ip', 'netns', 'exec', 'ns', 'iptables-save', '-t', 'nat'];
+    const m = { ...meta('before', {}), source: { kind: 'netns' as const, target: 'ns', via: null, command } };
+    const text = composeSnapshot({ metadata: m, parts: [{ name: 'iptables', command, loadWith: 'iptables-restore', text: writeRestorePayload(cluster(['10.244.0.5'])) }] });
+    const header = text.split('\n').filter((l) => l.startsWith('# '));
+    expect(header.filter((l) => /[&*]a\d/.test(l))).toEqual([]);
+    expect(header.filter((l) => l.endsWith(' - iptables-save'))).toHaveLength(2);
+    expect(decodeMetadata(text, 'f').metadata?.parts?.[0]?.command).toEqual(command);
   });
 
   test('a damaged or newer header is a warning; the rules are still read', () => {
@@ -123,8 +133,10 @@ describe('a damaged header: a warning naming the field, the rest of the header a
     expect(decodeMetadata(withHeader('- a\n- b'), 'f')).toEqual({ metadata: null, warnings: [{ source: 'f', line: 1, message: 'snapshot metadata: expected a mapping, got a list; diffing the rules only' }] });
   });
 
+  const damagedDir = scratchDir('natdiff-damaged-header-');
+
   test('natdiff diff on such files: warnings and a report, never an internal error or undefined/undefined', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'natdiff-damaged-header-'));
+    const dir = damagedDir;
     const before = join(dir, 'before.txt');
     const after = join(dir, 'after.txt');
     writeFileSync(before, damaged(meta('before', {}), { servicePorts: 5 }, writeRestorePayload(cluster(['10.244.0.5']))));

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
+import { scratchDir } from '../support/scratch-dir';
 
 /** The pid of a process that has ended. */
 function deadPid(): number {
@@ -11,8 +11,11 @@ function deadPid(): number {
 }
 
 describe('temp files of writers killed with SIGKILL', () => {
+  const stale = scratchDir('natdiff-stale-');
+  const temp = scratchDir('natdiff-temp-');
+
   test('go with the next write to that directory; a live writer\'s stays', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'natdiff-stale-'));
+    const dir = stale;
     const dead = `.report.json.${deadPid()}.0123456789ab.tmp`;
     const live = `.report.json.${process.pid}.0123456789ab.tmp`;
     const notOurs = '.report.json.tmp';
@@ -23,7 +26,7 @@ describe('temp files of writers killed with SIGKILL', () => {
   });
 
   test('the temp file of a write names its writer', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'natdiff-temp-'));
+    const dir = temp;
     let seen: string[] = [];
     writeFileAtomic(join(dir, 'r.json'), (function* () {
       seen = readdirSync(dir);
