@@ -83,9 +83,9 @@ async function load(path: string, args: DiffArgs, budget: MemoryBudget, progress
 function render(report: DiffReport, args: Pick<DiffArgs, 'output' | 'all' | 'color' | 'pretty'>, toFile: boolean): Iterable<string> {
   switch (args.output) {
     case 'json':
-      return jsonChunks(report, VERSION, args.pretty ?? (!toFile && Boolean(process.stdout.isTTY)));
+      return jsonChunks(report, VERSION, { all: args.all, pretty: args.pretty ?? (!toFile && Boolean(process.stdout.isTTY)) });
     case 'yaml':
-      return [renderYaml(report, VERSION)];
+      return [renderYaml(report, VERSION, { all: args.all })];
     case 'markdown':
       return [renderMarkdown(report, { all: args.all, toolVersion: VERSION })];
     default:
