@@ -3,10 +3,10 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../lib/version';
-import { diffCommand, diffOptions, type DiffArgs } from './commands/diff';
-import { scaleCommand, scaleOptions, type ScaleArgs } from './commands/scale';
-import { snapCommand, snapOptions, type SnapArgs } from './commands/snap';
-import { snapshotsCommand, snapshotsOptions, type SnapshotsArgs } from './commands/snapshots';
+import { diffOptions, type DiffArgs } from './commands/diff-options';
+import { scaleOptions, type ScaleArgs } from './commands/scale-options';
+import { snapOptions, type SnapArgs } from './commands/snap-options';
+import { snapshotsOptions, type SnapshotsArgs } from './commands/snapshots-options';
 import { checkOptionValues, type DeclaredOptions } from './option-values';
 import { fail, run, STDIN } from './run';
 
@@ -41,16 +41,20 @@ const EXAMPLES: [string, string][] = [
   ['scale, wait for kube-proxy, report', '$0 scale deployment/coredns --replicas 4 -n kube-system --node worker-1'],
 ];
 
+/*
+ * A command's code is loaded when it runs (its options, declared on every run, load none of it):
+ * `natdiff diff` starts without the capture, scale, YAML or jsdiff code, each large and slow to load.
+ */
 function cli(args: string[]): Argv {
   return yargs(args)
     .scriptName('natdiff')
     .usage('$0 <command> [options]\n\nSemantic diff of kube-proxy NAT rules before and after a scaling event.')
     // Numbers are read by the options that take them (option-values.ts), from the text as typed.
     .parserConfiguration({ 'populate--': true, 'parse-numbers': false })
-    .command<DiffArgs>('diff <before> <after>', 'compare two nat-table dumps or snapshots', (y) => diffOptions(y) as never, (a) => run(() => diffCommand(a)))
-    .command<SnapArgs>('snap', 'take a snapshot of the nat rules (here, in a netns, on a node, over ssh, from a command)', (y) => snapOptions(y) as never, (a) => run(() => snapCommand(a)))
-    .command<SnapshotsArgs>('snapshots', 'list snapshots, newest first', (y) => snapshotsOptions(y) as never, (a) => run(() => snapshotsCommand(a)))
-    .command<ScaleArgs>('scale <workload>', 'kubectl scale, with before/after snapshots, a convergence timeline and a report', (y) => scaleOptions(y) as never, (a) => run(() => scaleCommand(a)))
+    .command<DiffArgs>('diff <before> <after>', 'compare two nat-table dumps or snapshots', (y) => diffOptions(y) as never, (a) => run(async () => (await import('./commands/diff')).diffCommand(a)))
+    .command<SnapArgs>('snap', 'take a snapshot of the nat rules (here, in a netns, on a node, over ssh, from a command)', (y) => snapOptions(y) as never, (a) => run(async () => (await import('./commands/snap')).snapCommand(a)))
+    .command<SnapshotsArgs>('snapshots', 'list snapshots, newest first', (y) => snapshotsOptions(y) as never, (a) => run(async () => (await import('./commands/snapshots')).snapshotsCommand(a)))
+    .command<ScaleArgs>('scale <workload>', 'kubectl scale, with before/after snapshots, a convergence timeline and a report', (y) => scaleOptions(y) as never, (a) => run(async () => (await import('./commands/scale')).scaleCommand(a)))
     .command<{ command?: string }>(
       'help [command]',
       "print a command's help",
