@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     return;
   }
   const cache = spawnSync(process.execPath, [join(__dirname, 'write-code-cache.js')], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (cache.status !== 0 && cache.status !== 1) {
+  if (cache.status !== 0) {
     process.stderr.write(`writing the code cache failed (exit ${cache.status})\n`);
     process.exitCode = 1;
   }

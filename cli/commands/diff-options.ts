@@ -1,6 +1,6 @@
 /**
- * The options of `natdiff diff`, apart from the command: declaring them (every run of natdiff)
- * loads none of the code that reads, diffs and reports.
+ * The options of `natdiff diff`, apart from the command: loaded by every run of natdiff, they load
+ * none of the code that reads, diffs and reports.
  */
 import type { Argv } from 'yargs';
 import { NatdiffError } from '../../lib/errors';
