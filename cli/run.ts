@@ -4,9 +4,7 @@
  * Bad input is one clear line and exit 2, never a stack trace.
  */
 import { constants } from 'node:os';
-import type { DiffReport } from '../lib/diff/types';
 import { NatdiffError } from '../lib/errors';
-import { warningOrigin } from '../lib/report/view';
 import { sanitizeLine } from '../lib/sanitize';
 import { batches, WRITE_BATCH } from '../lib/snapshot/write-file';
 
@@ -18,19 +16,6 @@ export const EXIT_CHANGED = 1;
 export const EXIT_ERROR = 2;
 /** Ctrl-C, as shells report a command ended by SIGINT. */
 export const EXIT_INTERRUPTED = 130;
-
-const MAX_WARNINGS_SHOWN = 20;
-
-/** One line per warning, saying which input it is about: `natdiff: warning: after b.txt:98: …`. */
-export function printWarnings(report: Pick<DiffReport, 'warnings' | 'before' | 'after'>): void {
-  const { warnings } = report;
-  for (const w of warnings.slice(0, MAX_WARNINGS_SHOWN)) {
-    process.stderr.write(`natdiff: warning: ${warningOrigin(w, report)}: ${sanitizeLine(w.message)}\n`);
-  }
-  if (warnings.length > MAX_WARNINGS_SHOWN) {
-    process.stderr.write(`natdiff: warning: … and ${warnings.length - MAX_WARNINGS_SHOWN} more (-o json lists them all)\n`);
-  }
-}
 
 /** One line; a second when the tool underneath said something worth keeping in its own words. */
 export function fail(message: string, detail: string | null = null): never {

@@ -13,6 +13,6 @@ export { filterReport, type ServiceFilter } from './diff/filter';
 export type * from './diff/types';
 export { renderText, type TextOptions } from './report/text';
 export { renderMarkdown, type MarkdownOptions } from './report/markdown';
-export { renderJson, reportDocument, FORMAT_VERSION } from './report/json';
+export { renderJson, reportDocument, FORMAT_VERSION, type DocumentOptions, type JsonOptions } from './report/json';
 export { renderYaml } from './report/yaml';
 export { VERSION } from './version';

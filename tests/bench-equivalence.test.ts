@@ -29,7 +29,7 @@ const payload = writeRestorePayload(cluster, { seed: 3 });
 const json = (a: string, b: string, noShortcuts: boolean) => {
   const first = parseSnapshot(a, 'a');
   const second = parseSnapshot(b, 'b', noShortcuts ? {} : { alike: first });
-  return renderJson(diffSnapshots(first, second, { noShortcuts }), 'test');
+  return renderJson(diffSnapshots(first, second, { noShortcuts }), 'test', { all: true });
 };
 
 /** The report of a pair through the scale event, the same either way; it shows services that gained or lost two endpoints. */

@@ -13,7 +13,7 @@ import { fc, test as prop } from '@fast-check/jest';
 import { diffSnapshots } from '../lib/diff/diff-snapshots';
 import { InputError } from '../lib/errors';
 import type { ServiceModel } from '../lib/model/service';
-import { FORMAT_NAMES } from '../lib/parse/registry';
+import { FORMAT_NAMES } from '../lib/parse/format-names';
 import { parseSnapshot } from '../lib/snapshot/load-snapshot';
 import { readCorpusFile } from './support/corpus-model';
 import { fixture, FIXTURES, port } from './support/snapshots';

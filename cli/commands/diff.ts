@@ -1,93 +1,51 @@
 /** `natdiff diff BEFORE AFTER`: the semantic diff of two saved dumps or snapshots. */
-import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { InputError, NatdiffError, type Warning } from '../../lib/errors';
+import type { ArgumentsCamelCase } from 'yargs';
+import { InputError, type Warning } from '../../lib/errors';
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
 import { filterReport, isFiltering } from '../../lib/diff/filter';
 import type { DiffReport } from '../../lib/diff/types';
-import type { Snapshot } from '../../lib/model/snapshot';
-import { jsonChunks } from '../../lib/report/json';
-import { renderMarkdown } from '../../lib/report/markdown';
-import { renderText } from '../../lib/report/text';
-import { renderYaml } from '../../lib/report/yaml';
 import { plural } from '../../lib/report/notation';
+import { warningOrigin } from '../../lib/report/view';
 import { sanitizeLine } from '../../lib/sanitize';
-import { FORMAT_NAMES } from '../../lib/parse/registry';
 import { loadPair, type InputBytes } from '../../lib/snapshot/load-pair';
 import { checkMemoryBudget, MemoryBudget } from '../../lib/snapshot/memory-budget';
 import { readInputBytes, readInputStreamBytes } from '../../lib/snapshot/read-input';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
 import { collectGarbage } from '../memory';
-import { wholeNumber } from '../option-values';
 import { ProgressLine } from '../progress';
-import { EXIT_CHANGED, EXIT_SAME, printWarnings, signalExitCode, STDIN, uninterruptible, useColor, writeStdoutChunks } from '../run';
+import { EXIT_CHANGED, EXIT_SAME, signalExitCode, STDIN, uninterruptible, useColor, writeStdoutChunks } from '../run';
 import { Spinner } from '../spinner';
+import type { DiffArgs } from './diff-options';
 
-export const OUTPUTS = ['text', 'markdown', 'json', 'yaml'] as const;
-export type Output = (typeof OUTPUTS)[number];
-const FORMATS = ['auto', ...FORMAT_NAMES] as const;
-
-export interface DiffArgs {
-  before: string;
-  after: string;
-  output: Output;
-  table?: string;
-  format: (typeof FORMATS)[number];
-  service?: string[];
-  namespace?: string[];
-  all: boolean;
-  quiet?: boolean;
-  color?: boolean;
-  strict: boolean;
-  allowTruncated: boolean;
-  payload?: number;
-  out?: string;
-  force: boolean;
-  stats: boolean;
-  pretty?: boolean;
-}
-
-export function diffOptions<T>(y: Argv<T>) {
-  return y
-    .positional('before', { type: 'string', demandOption: true, describe: 'dump or snapshot before the change (- for stdin)' })
-    .positional('after', { type: 'string', demandOption: true, describe: 'dump or snapshot after the change' })
-    .option('output', { alias: 'o', choices: OUTPUTS, default: 'text' as Output, describe: 'report format' })
-    .option('table', { type: 'string', describe: "table whose chains are compared rule by rule, or 'all' (default: the tables kube-proxy's mode writes: nat; nftables: its kube-proxy tables; IPVS: the IPVS services and nat)" })
-    .option('format', { choices: FORMATS, default: 'auto' as const, describe: 'input format (detected by default)' })
-    .option('service', { type: 'string', array: true, describe: 'only this service (ns/name or ns/name:port); repeatable' })
-    .option('namespace', { alias: 'n', type: 'string', array: true, describe: 'only services in this namespace; repeatable' })
-    .option('all', { type: 'boolean', default: false, describe: 'list unchanged services too' })
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'no output; exit code only' })
-    .option('color', { type: 'boolean', describe: 'colour the text report (default: when stdout is a terminal and NO_COLOR is unset)' })
-    .option('strict', { type: 'boolean', default: false, describe: 'treat warnings about the input as errors (exit 2)' })
-    .option('allow-truncated', { type: 'boolean', default: false, describe: 'diff a dump whose table has no COMMIT' })
-    .option('payload', { coerce: wholeNumber('--payload', (n) => n !== 0, 'needs a whole number: 1 for the first payload, -1 for the last'), describe: 'which restore payload of a kube-proxy log (1 = first, -1 = last)' })
-    .option('out', { type: 'string', describe: 'write the report to this file (atomically)' })
-    .option('force', { type: 'boolean', default: false, describe: 'with --out: replace an existing file' })
-    .conflicts('quiet', 'out')
-    .option('stats', { type: 'boolean', default: false, describe: 'print time and peak memory on stderr (one JSON line, for benchmarks)' })
-    .option('pretty', { type: 'boolean', describe: 'indent JSON output (default: when stdout is a terminal)' })
-    .check((a) => {
-      for (const [name, path] of [['BEFORE', a.before], ['AFTER', a.after]]) if (path === '') throw new NatdiffError(`${name} is empty: name a file, or - for stdin`);
-      if (a.before === STDIN && a.after === STDIN) throw new NatdiffError('only one of the two inputs can be stdin');
-      return true;
-    });
-}
+const MAX_WARNINGS_SHOWN = 20;
 
 function readBytes(path: string, budget: MemoryBudget): Promise<InputBytes['bytes']> {
   return path === STDIN ? readInputStreamBytes(process.stdin, 'stdin', { budget }) : readInputBytes(path, { budget });
 }
 
-function render(report: DiffReport, args: Pick<DiffArgs, 'output' | 'all' | 'color' | 'pretty'>, toFile: boolean): Iterable<string> {
+/** The report in the format asked for; only that format's code is loaded (YAML and jsdiff are large, and slow to load). */
+async function render(report: DiffReport, args: Pick<DiffArgs, 'output' | 'all' | 'color' | 'pretty'>, toFile: boolean): Promise<Iterable<string>> {
   switch (args.output) {
     case 'json':
-      return jsonChunks(report, VERSION, args.pretty ?? (!toFile && Boolean(process.stdout.isTTY)));
+      return (await import('../../lib/report/json')).jsonChunks(report, VERSION, { all: args.all, pretty: args.pretty ?? (!toFile && Boolean(process.stdout.isTTY)) });
     case 'yaml':
-      return [renderYaml(report, VERSION)];
+      return [(await import('../../lib/report/yaml')).renderYaml(report, VERSION, { all: args.all })];
     case 'markdown':
-      return [renderMarkdown(report, { all: args.all, toolVersion: VERSION })];
+      return [(await import('../../lib/report/markdown')).renderMarkdown(report, { all: args.all, toolVersion: VERSION })];
     default:
-      return [renderText(report, { color: !toFile && useColor(args.color), all: args.all })];
+      return [(await import('../../lib/report/text')).renderText(report, { color: !toFile && useColor(args.color), all: args.all })];
+  }
+}
+
+/** One line per warning, saying which input it is about: `natdiff: warning: after b.txt:98: …`. */
+function printWarnings(report: Pick<DiffReport, 'warnings' | 'before' | 'after'>): void {
+  const { warnings } = report;
+  for (const w of warnings.slice(0, MAX_WARNINGS_SHOWN)) {
+    process.stderr.write(`natdiff: warning: ${warningOrigin(w, report)}: ${sanitizeLine(w.message)}\n`);
+  }
+  if (warnings.length > MAX_WARNINGS_SHOWN) {
+    process.stderr.write(`natdiff: warning: … and ${warnings.length - MAX_WARNINGS_SHOWN} more (-o json lists them all)\n`);
   }
 }
 
@@ -156,7 +114,7 @@ export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<n
   if (args.quiet) return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
   printWarnings(report);
   step('report');
-  const output = render(report, args, Boolean(args.out));
+  const output = await render(report, args, Boolean(args.out));
   if (args.out) {
     const out = args.out;
     const signal = await uninterruptible(() => writeFileAtomic(out, output, { force: args.force }));

@@ -1,30 +1,11 @@
 /** `natdiff snap`: take a snapshot of a node's kube-proxy rules. */
-import type { Argv, ArgumentsCamelCase } from 'yargs';
+import type { ArgumentsCamelCase } from 'yargs';
 import { snapshotAllNodes, takeSnapshot, type TakenInMode } from '../../lib/capture/take-snapshot';
 import { NatdiffError } from '../../lib/errors';
 import { sanitizeLine } from '../../lib/sanitize';
 import { EXIT_ERROR, EXIT_SAME, writeStdout } from '../run';
-import { kubectlFrom, sourceFrom, sourceOptions, type SourceArgs } from './source-options';
-
-export interface SnapArgs extends SourceArgs {
-  allNodes?: boolean;
-  label?: string;
-  out?: string;
-  dir: string;
-  force: boolean;
-  clusterInfo?: boolean;
-}
-
-export function snapOptions<T>(y: Argv<T>) {
-  return sourceOptions(y)
-    .option('all-nodes', { type: 'boolean', describe: 'every node of the cluster, a few at a time, one file each' })
-    .option('label', { type: 'string', describe: 'label stored in the snapshot (before, after, or free text)' })
-    .option('out', { type: 'string', describe: 'write the snapshot to this file (default: a new file under --dir)' })
-    .option('dir', { type: 'string', default: 'snapshots', describe: 'snapshot directory for default names: DIR/<context>/<node>/<UTC time>-<label>.txt' })
-    .option('force', { type: 'boolean', default: false, describe: 'with --out: replace an existing file' })
-    .option('cluster-info', { type: 'boolean', describe: 'record pods and service ports from the cluster (default: when capturing through the cluster)' })
-    .conflicts('all-nodes', ['netns', 'node', 'ssh', 'exec', 'out']);
-}
+import type { SnapArgs } from './snap-options';
+import { kubectlFrom, sourceFrom } from './source';
 
 /** The path for stdout; on stderr the mode when it was found out (not named with --mode), and the warnings. */
 function line(taken: TakenInMode, prefix = ''): string {

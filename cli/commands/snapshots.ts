@@ -1,19 +1,9 @@
 /** `natdiff snapshots`: the snapshots under a directory, newest first. */
-import type { Argv, ArgumentsCamelCase } from 'yargs';
+import type { ArgumentsCamelCase } from 'yargs';
 import { listSnapshots, type ListedSnapshot } from '../../lib/snapshot/list-snapshots';
 import { sanitizeLine } from '../../lib/sanitize';
 import { EXIT_SAME, writeStdout } from '../run';
-
-export interface SnapshotsArgs {
-  dir: string;
-  output: 'text' | 'json';
-}
-
-export function snapshotsOptions<T>(y: Argv<T>) {
-  return y
-    .option('dir', { type: 'string', default: 'snapshots', describe: 'snapshot directory' })
-    .option('output', { alias: 'o', choices: ['text', 'json'] as const, default: 'text' as const });
-}
+import type { SnapshotsArgs } from './snapshots-options';
 
 /** The node; with none, the network namespace or ssh host the rules were read from. */
 function where(s: ListedSnapshot): string {

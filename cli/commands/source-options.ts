@@ -1,8 +1,6 @@
-/** The options every capturing command shares: where the rules come from, and which cluster. */
+/** The options every capturing command shares: where the rules come from, and which cluster. Declaring them loads no capture code. */
 import type { Argv } from 'yargs';
-import { Kubectl } from '../../lib/capture/kubectl';
-import { MODE_OPTIONS, type ModeOption } from '../../lib/capture/proxy-mode';
-import { checkSource, type Source } from '../../lib/capture/sources';
+import { MODE_OPTIONS, type ModeOption } from '../../lib/capture/mode-option';
 import { NatdiffError } from '../../lib/errors';
 import { duration } from '../option-values';
 
@@ -44,21 +42,4 @@ export function sourceOptions<T>(y: Argv<T>) {
       if (a.exec && ((a['--'] as unknown[] | undefined) ?? []).length === 0) throw new NatdiffError('--exec needs a command after --, e.g. natdiff snap --exec -- iptables-save -t nat');
       return true;
     });
-}
-
-/** The source the options name, its names checked before anything runs. */
-export function sourceFrom(args: SourceArgs): Source {
-  return checkSource(namedSource(args));
-}
-
-function namedSource(args: SourceArgs): Source {
-  if (args.netns) return { kind: 'netns', netns: args.netns };
-  if (args.node) return { kind: 'node', node: args.node, via: args.via };
-  if (args.ssh) return { kind: 'ssh', host: args.ssh, options: args.sshOption ?? [] };
-  if (args.exec) return { kind: 'exec', argv: (args['--'] ?? []).map(String) };
-  return { kind: 'local' };
-}
-
-export function kubectlFrom(args: SourceArgs, signal?: AbortSignal): Kubectl {
-  return new Kubectl({ context: args.context, kubeconfig: args.kubeconfig }, { timeoutMs: args.commandTimeout, signal });
 }

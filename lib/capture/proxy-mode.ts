@@ -11,9 +11,6 @@ import { KubectlError, type Kubectl } from './kubectl';
 
 export { PROXY_MODES, type ModeDecision, type ProxyMode };
 
-export const MODE_OPTIONS = ['auto', ...PROXY_MODES] as const;
-export type ModeOption = (typeof MODE_OPTIONS)[number];
-
 function isProxyMode(value: string): value is ProxyMode {
   return (PROXY_MODES as readonly string[]).includes(value);
 }

@@ -8,7 +8,23 @@ import { endpointIp } from '../model/addresses';
 import type { PodRef } from '../model/pods';
 import type { Endpoint, ServicePort } from '../model/service';
 
-export const FORMAT_VERSION = 1;
+/** 2: `services` lists the services that changed unless every one is asked for (`servicesListed`). */
+export const FORMAT_VERSION = 2;
+
+export interface DocumentOptions {
+  /** List unchanged services too (`--all`); the summary counts every service either way. */
+  all: boolean;
+}
+
+export interface JsonOptions extends DocumentOptions {
+  /** Indented, as `JSON.stringify(doc, null, 2)`; otherwise on one line. */
+  pretty?: boolean;
+}
+
+/** The services a document lists: all of them, or every one whose status is not `unchanged`. */
+function listedServices(services: readonly ServiceDiff[], all: boolean): readonly ServiceDiff[] {
+  return all ? services : services.filter((s) => s.status !== 'unchanged');
+}
 
 function endpoint(e: Endpoint, pods: Record<string, PodRef>) {
   const pod = e.address ? (pods[endpointIp(e.address)] ?? null) : null;
@@ -104,16 +120,17 @@ function chain(c: ChainDiff) {
 }
 
 /** The document's fields in order; the long lists are built one element at a time. */
-function fields(report: DiffReport, toolVersion: string): [string, unknown][] {
+function fields(report: DiffReport, toolVersion: string, { all }: DocumentOptions): [string, unknown][] {
   return [
     ['formatVersion', FORMAT_VERSION],
     ['tool', { name: 'natdiff', version: toolVersion }],
     ['before', report.before],
     ['after', report.after],
     ['table', report.table],
+    ['servicesListed', all ? 'all' : 'changed'],
     ['acrossModes', report.acrossModes],
     ['otherTablesDiffer', report.otherTablesDiffer],
-    ['services', lazyList(report.services, (s) => service(s, report.pods))],
+    ['services', lazyList(listedServices(report.services, all), (s) => service(s, report.pods))],
     ['chains', lazyList(report.chains, chain)],
     ['noise', report.noise],
     ['findings', report.findings],
@@ -133,8 +150,8 @@ function lazyList<T, R>(items: readonly T[], map: (item: T) => R): LazyList<T, R
   return new LazyList(items, map);
 }
 
-export function reportDocument(report: DiffReport, toolVersion: string): Record<string, unknown> {
-  return Object.fromEntries(fields(report, toolVersion).map(([k, v]) => [k, v instanceof LazyList ? v.items.map(v.map) : v]));
+export function reportDocument(report: DiffReport, toolVersion: string, options: DocumentOptions): Record<string, unknown> {
+  return Object.fromEntries(fields(report, toolVersion, options).map(([k, v]) => [k, v instanceof LazyList ? v.items.map(v.map) : v]));
 }
 
 function indented(value: unknown, pad: string): string {
@@ -146,11 +163,11 @@ function indented(value: unknown, pad: string): string {
  * prints it, in pieces: a report of tens of thousands of services is never held as one object
  * tree or one string.
  */
-export function* jsonChunks(report: DiffReport, toolVersion: string, pretty = true): Generator<string> {
+export function* jsonChunks(report: DiffReport, toolVersion: string, { pretty = true, ...options }: JsonOptions): Generator<string> {
   const nl = pretty ? '\n' : '';
   const stringify = (value: unknown, pad: string) => (pretty ? indented(value, pad) : JSON.stringify(value));
   yield '{';
-  for (const [i, [key, value]] of fields(report, toolVersion).entries()) {
+  for (const [i, [key, value]] of fields(report, toolVersion, options).entries()) {
     yield `${i > 0 ? ',' : ''}${nl}${pretty ? '  ' : ''}${JSON.stringify(key)}:${pretty ? ' ' : ''}`;
     if (!(value instanceof LazyList)) {
       yield stringify(value, '  ');
@@ -168,6 +185,6 @@ export function* jsonChunks(report: DiffReport, toolVersion: string, pretty = tr
   yield `${nl}}\n`;
 }
 
-export function renderJson(report: DiffReport, toolVersion: string, pretty = true): string {
-  return [...jsonChunks(report, toolVersion, pretty)].join('');
+export function renderJson(report: DiffReport, toolVersion: string, options: JsonOptions): string {
+  return [...jsonChunks(report, toolVersion, options)].join('');
 }

@@ -136,9 +136,12 @@ export function renderScaleText(run: ScaleRun, color: boolean): string {
   return run.diff ? `${text}\n${renderText(run.diff, { color, all: false })}` : `${text}\n`;
 }
 
+/** 2: its `diff` lists the services that changed, as the text and Markdown reports of a run do (the diff's own formatVersion 2). */
+const SCALE_FORMAT_VERSION = 2;
+
 export function scaleDocument(run: ScaleRun, toolVersion: string) {
   return {
-    formatVersion: 1,
+    formatVersion: SCALE_FORMAT_VERSION,
     tool: { name: 'natdiff', version: toolVersion },
     scale: {
       workload: run.workload,
@@ -156,6 +159,6 @@ export function scaleDocument(run: ScaleRun, toolVersion: string) {
     snapshots: { before: run.before.path, after: run.after?.path ?? null },
     timeline: run.timeline,
     latencies: run.latencies,
-    diff: run.diff ? reportDocument(run.diff, toolVersion) : null,
+    diff: run.diff ? reportDocument(run.diff, toolVersion, { all: false }) : null,
   };
 }

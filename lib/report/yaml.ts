@@ -1,7 +1,7 @@
 import { stringify, type ScalarTag } from 'yaml';
 import type { DiffReport } from '../diff/types';
 import { hasUnsafe, replaceUnsafe } from '../sanitize';
-import { reportDocument } from './json';
+import { reportDocument, type DocumentOptions } from './json';
 
 /**
  * Strings holding characters unsafe to echo, written double-quoted with those characters as YAML
@@ -17,6 +17,6 @@ const escapedString: ScalarTag = {
 };
 
 /** The JSON document, as YAML: no anchors or aliases (a reader sees every value where it is). */
-export function renderYaml(report: DiffReport, toolVersion: string): string {
-  return stringify(reportDocument(report, toolVersion), { lineWidth: 0, aliasDuplicateObjects: false, customTags: (tags) => [escapedString, ...tags] });
+export function renderYaml(report: DiffReport, toolVersion: string, options: DocumentOptions): string {
+  return stringify(reportDocument(report, toolVersion, options), { lineWidth: 0, aliasDuplicateObjects: false, customTags: (tags) => [escapedString, ...tags] });
 }

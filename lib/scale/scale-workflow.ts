@@ -6,7 +6,7 @@
 import { readClusterInfoIn, type ClusterInfo } from '../capture/cluster-info';
 import { endpointSliceSchema, isPodReady, listOf, podSchema, SERVICE_NAME_LABEL, workloadSchema, type EndpointSlice, type Pod, type Workload } from '../capture/kube-types';
 import { Kubectl } from '../capture/kubectl';
-import type { ModeOption } from '../capture/proxy-mode';
+import type { ModeOption } from '../capture/mode-option';
 import { capture, type Source } from '../capture/sources';
 import { readCapture, takeSnapshot, type TakenSnapshot } from '../capture/take-snapshot';
 import type { ModeDecision, SnapshotMetadata } from '../model/metadata';

@@ -4,7 +4,8 @@
  * nftables pairs (scale event and noise) at 10k services, or at the one size asked for. The
  * machine is shared and noisy, so every pair is generated first and each round then runs every
  * command on every pair in turn: a slow spell slows all of them, and each ratio is the median
- * over rounds of that round's ratio. Prints a table, writes JSON.
+ * over rounds of that round's ratio. Each round also times natdiff's start-up: the diff of the
+ * bundled coredns pair (two 3-KB dumps) against `node -e 0`, Node's own. Prints a table, writes JSON.
  *
  *   node dist/tests/bench/run.js [--sizes 1000,10000,30000] [--endpoints 10] [--runs 5] [--out bench/results.json]
  */
@@ -35,6 +36,10 @@ function parseArgs(argv: string[]): Args {
 }
 
 const CLI = join(__dirname, '..', '..', 'cli', 'natdiff.js');
+const SNAPSHOTS = join(__dirname, '..', '..', '..', 'snapshots');
+const CORE_DNS = [join(SNAPSHOTS, 'coredns-scale-2to4-before.txt'), join(SNAPSHOTS, 'coredns-scale-2to4-after.txt')];
+/** Start-ups timed per round, each natdiff's beside a `node -e 0`: one 0.2-s run is too few to tell from the noise. */
+const STARTUPS_PER_ROUND = 10;
 
 interface Timed {
   ms: number;
@@ -80,6 +85,34 @@ function runRound(p: Pair, dir: string): Round {
     natdiff: timeCommand([[process.execPath, CLI, 'diff', p.before, p.after, '-o', 'json', '--stats']]),
     diffU: timeCommand([['diff', '-u', p.before, p.after]]),
     sortDiff: timeCommand([['sort', '-o', sa, p.before], ['sort', '-o', sb, p.after], ['diff', sa, sb]]),
+  };
+}
+
+/** natdiff's time on the bundled coredns pair and `node -e 0`'s, timed one after the other. */
+interface Startup {
+  natdiff: Timed;
+  node: Timed;
+}
+
+function runStartups(): Startup[] {
+  return Array.from({ length: STARTUPS_PER_ROUND }, () => ({
+    natdiff: timeCommand([[process.execPath, CLI, 'diff', ...CORE_DNS]]),
+    node: timeCommand([[process.execPath, '-e', '0']]),
+  }));
+}
+
+interface StartupFigure {
+  natdiffMs: number;
+  nodeMs: number;
+  /** The median of natdiff's time ÷ node's, each pair timed together. */
+  ratio: number;
+}
+
+function startupFigure(startups: Startup[]): StartupFigure {
+  return {
+    natdiffMs: Math.round(median(startups.map((s) => s.natdiff.ms))),
+    nodeMs: Math.round(median(startups.map((s) => s.node.ms))),
+    ratio: round2(median(startups.map((s) => s.natdiff.ms / s.node.ms))),
   };
 }
 
@@ -138,7 +171,7 @@ function roundRatio(rounds: Map<Pair, Round[]>, pairs: Pair[], num: (p: Pair) =>
   return median(ra.map((r, i) => r.natdiff.ms / (rb[i] as Round).natdiff.ms));
 }
 
-function targets(rows: Row[], rounds: Map<Pair, Round[]>, pairs: Pair[]): Target[] {
+function targets(rows: Row[], rounds: Map<Pair, Round[]>, pairs: Pair[], startup: StartupFigure): Target[] {
   const scale = (n: number) => rows.find((r) => r.pair === 'scale' && r.services === n);
   const t10 = scale(10000);
   const t30 = scale(30000);
@@ -153,6 +186,7 @@ function targets(rows: Row[], rounds: Map<Pair, Round[]>, pairs: Pair[]): Target
   add('time(30k) / time(10k)', roundRatio(rounds, pairs, isScale(30000), isScale(10000)), 3.3);
   add('RSS(30k) / RSS(10k)', t30 && t10 ? t30.natdiffRssMB / t10.natdiffRssMB : undefined, 3.3);
   add('10k: noise pair / scale pair', roundRatio(rounds, pairs, (p) => p.name === 'noise' && p.services === 10000, isScale(10000)), 1.5);
+  add('bundled coredns pair: natdiff / node -e 0', startup.ratio, 2);
   return out;
 }
 
@@ -168,6 +202,7 @@ function main(): void {
   const dir = mkdtempSync(join(tmpdir(), 'natdiff-bench-'));
   const pairs: Pair[] = [];
   const rounds = new Map<Pair, Round[]>();
+  const startups: Startup[] = [];
   let rows: Row[] = [];
   try {
     for (const n of args.sizes) {
@@ -184,17 +219,19 @@ function main(): void {
     for (let r = 1; r <= args.runs; r++) {
       process.stderr.write(`round ${r} of ${args.runs}…\n`);
       for (const p of pairs) rounds.get(p)?.push(runRound(p, dir));
+      startups.push(...runStartups());
     }
     rows = pairs.map((p) => row(p, rounds.get(p) as Round[]));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), freeGiB: Math.round(freemem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
-  const checked = targets(rows, rounds, pairs);
-  const result = { machine, endpointsPerService: args.endpoints, runs: args.runs, rows, targets: checked };
+  const startup = startupFigure(startups);
+  const checked = targets(rows, rounds, pairs, startup);
+  const result = { machine, endpointsPerService: args.endpoints, runs: args.runs, rows, startup, targets: checked };
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; ${args.runs} rounds, medians (ratios: median of each round's ratio)\n\n${table(rows)}\n\n`);
+  process.stdout.write(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; ${args.runs} rounds, medians (ratios: median of each round's ratio)\n\n${table(rows)}\n\nstart-up, the bundled coredns pair: natdiff ${startup.natdiffMs} ms, node -e 0 ${startup.nodeMs} ms\n\n`);
   for (const t of checked) process.stdout.write(`${t.ok ? 'ok  ' : 'MISS'} ${t.name}: ${t.value} (target ≤ ${t.limit})\n`);
   process.stdout.write(`\nwritten to ${args.out}\n`);
 }

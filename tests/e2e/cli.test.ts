@@ -102,7 +102,8 @@ describe('machine-readable and ticket-ready output', () => {
   const json = JSON.parse(natdiff(['diff', BEFORE, AFTER, '-o', 'json']).stdout);
 
   test('JSON follows the documented contract', () => {
-    expect(json.formatVersion).toBe(1);
+    expect(json.formatVersion).toBe(2);
+    expect(Object.keys(json).slice(4, 7)).toEqual(['table', 'servicesListed', 'acrossModes']);
     const dns = json.services.find((s: { name: string; protocol: string }) => s.name === 'kube-system/kube-dns:dns');
     expect(dns).toMatchObject({
       protocol: 'udp',
@@ -115,11 +116,35 @@ describe('machine-readable and ticket-ready output', () => {
     expect(dns.after.endpoints[0]).toMatchObject({ address: '10.244.0.5:53', probability: 0.25, share: 0.25 });
     expect(dns.after.endpoints[3]).toMatchObject({ address: '10.244.0.8:53', probability: null, share: 0.25 });
     expect(json.summary).toMatchObject({ servicesChanged: 3, byService: { added: 0, removed: 0, changed: 1, unchanged: 1 }, endpointsAdded: 6, changed: true });
-    expect(json.services.find((s: { name: string }) => s.name === 'default/kubernetes:https').status).toBe('unchanged');
   });
 
   test('YAML is the same document', () => {
     expect(parseYaml(natdiff(['diff', BEFORE, AFTER, '-o', 'yaml']).stdout)).toEqual(json);
+  });
+
+  describe('JSON and YAML list the services that changed, as kubectl diff does; --all lists every one', () => {
+    const all = JSON.parse(natdiff(['diff', BEFORE, AFTER, '-o', 'json', '--all']).stdout);
+    const listed = (doc: { services: { label: string; status: string }[] }) => doc.services.map((s) => `${s.label} ${s.status}`);
+    const DNS = ['kube-system/kube-dns:dns changed', 'kube-system/kube-dns:dns-tcp changed', 'kube-system/kube-dns:metrics changed'];
+
+    test('by default: the changed ports only, and the document says so', () => {
+      expect(json.servicesListed).toBe('changed');
+      expect(listed(json)).toEqual(DNS);
+    });
+
+    test('--all: the unchanged service too', () => {
+      expect(all.servicesListed).toBe('all');
+      expect(listed(all).sort()).toEqual([...DNS, 'default/kubernetes:https unchanged'].sort());
+    });
+
+    test('the summary counts every service either way', () => {
+      expect(all.summary).toEqual(json.summary);
+      expect(json.summary).toMatchObject({ servicesUnchanged: 1, byService: { unchanged: 1 } });
+    });
+
+    test('YAML --all is the JSON --all document', () => {
+      expect(parseYaml(natdiff(['diff', BEFORE, AFTER, '-o', 'yaml', '--all']).stdout)).toEqual(all);
+    });
   });
 
   test('Markdown: summary table, a section per service with share bars, the normalized rule diff folded away', () => {

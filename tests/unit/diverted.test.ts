@@ -125,7 +125,7 @@ describe('a share of a service dropped, rejected or sent elsewhere', () => {
     const report = diffTexts(drop('0.1'), drop('0.9'));
     expect(renderText(report, { color: false, all: false })).toContain('    not sent to endpoints: 10% dropped → 90% dropped\n');
     expect(renderMarkdown(report, { all: false, toolVersion: 't' })).toContain('- **not sent to endpoints**: `10% dropped → 90% dropped`');
-    const json = JSON.parse(renderJson(report, 't'));
+    const json = JSON.parse(renderJson(report, 't', { all: false }));
     const dns = json.services.find((s: { key: string }) => s.key === DNS);
     expect(dns.after.diverted).toEqual([{ list: 'cluster', action: 'drop', probability: 0.89999999991, share: 0.9, ref: null }]);
     expect(dns.changes).toContainEqual({ field: 'diverted', before: 'cluster drop 0.10000000009=0.1', after: 'cluster drop 0.89999999991=0.9' });

@@ -5,21 +5,21 @@ import { diffSnapshots } from '../../lib/diff/diff-snapshots';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { bundled, diffTexts } from '../support/snapshots';
 
-describe('the JSON document, streamed', () => {
+describe.each([true, false])('the JSON document, streamed (all: %s)', (all) => {
   const report = diffTexts(bundled('coredns-scale-2to4-before.txt'), bundled('coredns-scale-2to4-after.txt'));
 
   test('pretty: exactly JSON.stringify(doc, null, 2)', () => {
-    expect(renderJson(report, '9.9.9')).toBe(`${JSON.stringify(reportDocument(report, '9.9.9'), null, 2)}\n`);
+    expect(renderJson(report, '9.9.9', { all })).toBe(`${JSON.stringify(reportDocument(report, '9.9.9', { all }), null, 2)}\n`);
   });
 
   test('compact: exactly JSON.stringify(doc)', () => {
-    expect([...jsonChunks(report, '9.9.9', false)].join('')).toBe(`${JSON.stringify(reportDocument(report, '9.9.9'))}\n`);
+    expect([...jsonChunks(report, '9.9.9', { all, pretty: false })].join('')).toBe(`${JSON.stringify(reportDocument(report, '9.9.9', { all }))}\n`);
   });
 
   test('empty lists and odd strings', () => {
     const same = diffTexts('-N X\n-A X -m comment --comment "a\\"b\u2028c" -j RETURN\n', '-N X\n-A X -m comment --comment "a\\"b\u2028c" -j RETURN\n');
     expect(same.chains).toEqual([]);
-    expect(renderJson(same, 'v')).toBe(`${JSON.stringify(reportDocument(same, 'v'), null, 2)}\n`);
+    expect(renderJson(same, 'v', { all })).toBe(`${JSON.stringify(reportDocument(same, 'v', { all }), null, 2)}\n`);
   });
 
   test('services whose two sides print alike (the second dump read alike the first) print exactly as the document says', () => {
@@ -27,8 +27,8 @@ describe('the JSON document, streamed', () => {
     const after = parseSnapshot(bundled('coredns-scale-2to4-after.txt'), 'after', { alike: before });
     const alike = diffSnapshots(before, after);
     expect(alike.services.some((d) => d.status === 'unchanged' && d.before?.endpoints === d.after?.endpoints)).toBe(true);
-    expect(renderJson(alike, 'v')).toBe(`${JSON.stringify(reportDocument(alike, 'v'), null, 2)}\n`);
-    expect(renderJson(alike, 'v', false)).toBe(`${JSON.stringify(reportDocument(alike, 'v'))}\n`);
+    expect(renderJson(alike, 'v', { all })).toBe(`${JSON.stringify(reportDocument(alike, 'v', { all }), null, 2)}\n`);
+    expect(renderJson(alike, 'v', { all, pretty: false })).toBe(`${JSON.stringify(reportDocument(alike, 'v', { all }))}\n`);
   });
 });
 

@@ -29,8 +29,8 @@ describe(`${CHAINS} changed chains`, () => {
   test.each([
     ['text', () => renderText(report, { color: false, all: false })],
     ['markdown', () => renderMarkdown(report, { all: false, toolVersion: 'v' })],
-    ['json', () => renderJson(report, 'v')],
-    ['yaml', () => renderYaml(report, 'v')],
+    ['json', () => renderJson(report, 'v', { all: true })],
+    ['yaml', () => renderYaml(report, 'v', { all: true })],
   ])('%s: every chain is in the report', (_, render) => {
     const out = render();
     expect(out).toContain(`C${CHAINS - 1}`);

@@ -51,7 +51,7 @@ function reports(report: DiffReport): Record<'text' | 'markdown' | 'yaml', strin
   return {
     text: renderText(report, { color: false, all: true }),
     markdown: renderMarkdown(report, { all: true, toolVersion: '0.0.0' }),
-    yaml: renderYaml(report, '0.0.0'),
+    yaml: renderYaml(report, '0.0.0', { all: true }),
   };
 }
 
@@ -89,7 +89,7 @@ describe('no string from a dump reaches a report raw', () => {
       }
       const out = reports(report);
       expect({ text: unsafeIn(out.text), markdown: unsafeIn(out.markdown), yaml: unsafeIn(out.yaml) }).toEqual({ text: [], markdown: [], yaml: [] });
-      expect(parseYaml(out.yaml)).toEqual(reportDocument(report, '0.0.0'));
+      expect(parseYaml(out.yaml)).toEqual(reportDocument(report, '0.0.0', { all: true }));
     },
   );
 
@@ -120,9 +120,9 @@ describe('YAML', () => {
   test('has no anchors or aliases, even where the report holds one object twice (corpus 09 against itself)', () => {
     const text = fixture('corpus', '09-k8s-1.6era-docker-externalip-physdev-affinity.txt');
     const report = diffSnapshots(snapshotOf(text, '09'), snapshotOf(text, '09'));
-    const yaml = renderYaml(report, '0.0.0');
+    const yaml = renderYaml(report, '0.0.0', { all: true });
     expect(yaml).not.toMatch(/[&*]a\d/);
     expect(yaml).toContain('issues: []');
-    expect(parseYaml(yaml)).toEqual(reportDocument(report, '0.0.0'));
+    expect(parseYaml(yaml)).toEqual(reportDocument(report, '0.0.0', { all: true }));
   });
 });

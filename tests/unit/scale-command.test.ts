@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArgumentsCamelCase } from 'yargs';
-import { scaleCommand, type ScaleArgs } from '../../cli/commands/scale';
+import { scaleCommand } from '../../cli/commands/scale';
+import type { ScaleArgs } from '../../cli/commands/scale-options';
 
 describe('an early error', () => {
   let dir: string;

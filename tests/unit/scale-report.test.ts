@@ -1,8 +1,9 @@
 /** The report of a `natdiff scale` run, from made-up runs: the headline, what did not converge, the gantt chart's time axis. */
 import type { Latency, TimelineEvent } from '../../lib/scale/timeline';
 import type { ScaleRun } from '../../lib/scale/scale-workflow';
-import { renderScaleMarkdown, renderScaleText } from '../../lib/report/scale-report';
+import { renderScaleMarkdown, renderScaleText, scaleDocument } from '../../lib/report/scale-report';
 import { newMetadata } from '../../lib/snapshot/write-snapshot';
+import { bundled, diffTexts } from '../support/snapshots';
 
 const before = {
   path: 'snapshots/prod/node-a/20261123T051122Z-before.txt',
@@ -76,5 +77,15 @@ describe('the headline and what did not converge', () => {
     expect(md).toContain('- **Outcome:** kube-proxy did NOT converge before the timeout (rollout: 41.2 s)\n');
     expect(md).toContain('## Did not converge\n\n- default/web:http: rules lack 10.244.1.6:8080, 10.244.2.7:8080\n');
     expect(renderScaleText(run, false).split('\n').filter((l) => l.startsWith('  not converged: '))).toEqual(['  not converged: default/web:http: rules lack 10.244.1.6:8080, 10.244.2.7:8080']);
+  });
+});
+
+describe('-o json', () => {
+  test('its diff lists the services that changed, as the text and Markdown reports of a run do; the summary counts every one', () => {
+    const diff = diffTexts(bundled('coredns-scale-2to4-before.txt'), bundled('coredns-scale-2to4-after.txt'));
+    const doc = scaleDocument(slowRun({ diff }), '0.1.0');
+    expect(doc.formatVersion).toBe(2);
+    expect(doc.diff).toMatchObject({ formatVersion: 2, servicesListed: 'changed', summary: { servicesChanged: 3, servicesUnchanged: 1 } });
+    expect((doc.diff?.services as { status: string }[]).map((s) => s.status)).toEqual(['changed', 'changed', 'changed']);
   });
 });

@@ -86,7 +86,7 @@ describe('snapshot files', () => {
     const report = diffSnapshots(before, after);
     expect(renderText(report, { color: false, all: false })).toMatch(/\+ 10\.244\.0\.6:53 +— → 50% +coredns-new-2 on node-a/);
     expect(renderMarkdown(report, { all: false, toolVersion: 't' })).toContain('| ➕ `10.244.0.6:53` | coredns-new-2 on node-a |');
-    const json = JSON.parse(renderJson(report, 't'));
+    const json = JSON.parse(renderJson(report, 't', { all: false }));
     expect(json.services[0].after.endpoints[1].pod).toEqual({ namespace: 'kube-system', pod: 'coredns-new-2', node: 'node-a', ready: true, terminating: false });
   });
 
