@@ -7,16 +7,21 @@
  */
 import { sanitizeLine } from '../../sanitize';
 import { missingEnd } from './kube-chain-ends';
+import { groupOfName } from './ladder';
 import type { IptablesDump } from './parse-dump';
 
-/** Jumps to kube-proxy chains the input does not hold, per table: the first few names. */
-function danglingKubeJumps(dump: IptablesDump): string[] {
+/**
+ * Jumps to kube-proxy chains the input does not hold, per table: the first few names. A port's
+ * chains left unread (`unread`: their hash suffixes, lib/narrow) are held, only not read.
+ */
+function danglingKubeJumps(dump: IptablesDump, unread: ReadonlySet<string> | undefined): string[] {
   const missing = new Set<string>();
+  const leftUnread = (target: string): boolean => unread !== undefined && unread.has(groupOfName(target)?.hash ?? '');
   for (const table of dump.ruleset.tables.values()) {
     for (const chain of table.chains.values()) {
       for (const rule of chain.rules) {
         const target = rule.facts.target;
-        if (target !== null && target.startsWith('KUBE-') && !table.chains.has(target)) missing.add(target);
+        if (target !== null && target.startsWith('KUBE-') && !table.chains.has(target) && !leftUnread(target)) missing.add(target);
       }
     }
   }
@@ -47,13 +52,13 @@ export function cutReason(dump: { cutShort: boolean; linesLeftOut: boolean }): s
 }
 
 /** Why the input holds only part of its tables, and what is therefore not compared; null when nothing says so. */
-export function partialReason(dump: IptablesDump): string | null {
+export function partialReason(dump: IptablesDump, unread?: ReadonlySet<string>): string | null {
   const cut = cutReason(dump);
   if (cut) return cut;
   if (dump.format === 'rule lines') return 'holds rule lines without their table (a pasted fragment): what it does not hold is not compared';
   if (holdsKubeChainsWithoutDispatch(dump)) return 'has no KUBE-SERVICES chain: a partial dump; entry points, and what it does not hold, are not compared';
   if (holdsPartOfDispatch(dump)) return 'holds part of KUBE-SERVICES (it does not end with the jump to KUBE-NODEPORTS, as kube-proxy ends it): services it does not show are not compared';
-  const dangling = danglingKubeJumps(dump);
+  const dangling = danglingKubeJumps(dump, unread);
   if (dangling.length === 0) return null;
   const names = dangling.slice(0, 3).map(sanitizeLine).join(', ');
   return `rules jump to ${dangling.length === 1 ? 'a chain' : `${dangling.length} chains`} it does not hold (${names}${dangling.length > 3 ? ', …' : ''}): a fragment or a partial restore payload; what it does not hold is not compared`;

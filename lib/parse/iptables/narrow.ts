@@ -3,9 +3,9 @@
  * port — its own chains (KUBE-SVC/SVL/EXT/FW/XLB-<hash>), the endpoint chains they jump to, the
  * dispatch rules that route to them and its "has no endpoints" rules — or to the rest. A service
  * whose ports' lines are written alike in both dumps, line for line, is unchanged: its chains are
- * left unread (only their declarations are kept, so that the rules routing there still find
- * them). Everything else is read as the full reading would: the rest whole, and every port of a
- * service with a port whose lines differ.
+ * left unread, and the rules of the rest that route there are read knowing so (AlikeUnread.keys).
+ * Everything else is read as the full reading would: the rest whole, and every port of a service
+ * with a port whose lines differ.
  *
  * Inputs this cannot split exactly are left to the full reading (null): another format than
  * `iptables-save` (with or without counters on rules), a dump cut short, chains declared in
@@ -54,7 +54,8 @@ interface Split {
   names: NameTable;
   chainOf: Int32Array;
   isRule: Uint8Array;
-  owner: Int32Array;
+  /** The port whose own chain (or endpoint chain) each chain is: its lines are the port's. */
+  chainPort: (PortLines | null)[];
   kinds: Uint8Array;
   ports: Map<string, PortLines>;
   /** Chain ids in the order they are declared, per table scope; and each chain's place there. */
@@ -110,7 +111,7 @@ function optionValue(index: LineIndex, i: number, option: string): string | null
 }
 
 /** Tables, chains and rule lines of one dump; null when it is not an `iptables-save` dump read whole. */
-function readLines(index: LineIndex): Omit<Split, 'owner' | 'ports' | 'kinds'> | null {
+function readLines(index: LineIndex): Omit<Split, 'chainPort' | 'ports' | 'kinds'> | null {
   if (!index.endsWithNewline) return null;
   const { bytes } = index;
   const names = new NameTable(bytes);
@@ -215,38 +216,56 @@ function split(bytes: Buffer, onProgress?: OnProgress): Split | null {
       return null;
     }
   }
-  const owner = new Int32Array(index.count).fill(-1);
+  // A port's own lines come chain by chain: each chain's lines are summed in typed arrays first.
+  const chainLo = new Int32Array(names.count);
+  const chainHi = new Int32Array(names.count);
+  const chainLines = new Int32Array(names.count);
+  const chainRules = new Int32Array(names.count);
+  const firstRule = new Int32Array(names.count).fill(-1);
+  const { hashLo, hashHi } = index;
   for (let i = 0; i < index.count; i++) {
     const c = chainOf[i] as number;
     if (c < 0) continue;
     const rule = isRule[i] === 1;
-    let port = chainPort[c] as PortLines | null;
-    let named = port !== null && kinds[c] === GROUP;
-    if (port !== null) {
-      owner[i] = port.id;
-    } else if (rule) {
-      const routed = portOfOtherLine(read, i, c, kinds, chainPort, scopeOf[c] as number);
-      if (routed === 'unsplittable') return null;
-      if (routed === null) continue;
-      // A rule of the rest that routes to a port stays with the rest: it is read whatever the port is.
-      port = typeof routed.port === 'string' ? portOf(routed.port) : routed.port;
-      named = routed.named;
-    } else {
+    const port = chainPort[c];
+    if (port) {
+      const place = chainLines[c] as number;
+      chainLines[c] = place + 1;
+      chainLo[c] = ((chainLo[c] as number) + mix(hashLo[i] as number, place)) | 0;
+      chainHi[c] = ((chainHi[c] as number) + mix(hashHi[i] as number, ~place)) | 0;
+      if (!rule) continue;
+      if (chainRules[c] === 0) firstRule[c] = i;
+      chainRules[c] = (chainRules[c] as number) + 1;
       continue;
     }
-    if (port.lastChain !== c) {
-      port.lastChain = c;
-      port.place = 0;
-    }
-    const place = port.place++;
-    port.lo = (port.lo + mix(index.hashLo[i] as number, place)) | 0;
-    port.hi = (port.hi + mix(index.hashHi[i] as number, ~place)) | 0;
-    port.lines++;
     if (!rule) continue;
-    port.rules++;
-    if (port.spn === null && named) port.spn = parseComment(optionValue(index, i, '--comment'))?.spn ?? null;
+    const routed = portOfOtherLine(read, i, c, kinds, chainPort, scopeOf[c] as number);
+    if (routed === 'unsplittable') return null;
+    if (routed === null) continue;
+    // A rule of the rest that routes to a port stays with the rest: it is read whatever the port is.
+    const to = typeof routed.port === 'string' ? portOf(routed.port) : routed.port;
+    if (to.lastChain !== c) {
+      to.lastChain = c;
+      to.place = 0;
+    }
+    const place = to.place++;
+    to.lo = (to.lo + mix(hashLo[i] as number, place)) | 0;
+    to.hi = (to.hi + mix(hashHi[i] as number, ~place)) | 0;
+    to.lines++;
+    to.rules++;
+    if (to.spn === null && routed.named) to.spn = parseComment(optionValue(index, i, '--comment'))?.spn ?? null;
   }
-  return { ...read, owner, kinds, ports };
+  for (let c = 0; c < names.count; c++) {
+    const port = chainPort[c];
+    if (!port || chainLines[c] === 0) continue;
+    port.lo = (port.lo + mix(chainLo[c] as number, chainLines[c] as number)) | 0;
+    port.hi = (port.hi + (chainHi[c] as number)) | 0;
+    port.lines += chainLines[c] as number;
+    port.rules += chainRules[c] as number;
+    const first = firstRule[c] as number;
+    if (port.spn === null && first >= 0 && kinds[c] === GROUP) port.spn = parseComment(optionValue(index, first, '--comment'))?.spn ?? null;
+  }
+  return { ...read, chainPort, kinds, ports };
 }
 
 const DISPATCH = [Buffer.from('KUBE-SERVICES'), Buffer.from('KUBE-NODEPORTS')];
@@ -337,10 +356,9 @@ export function narrowIptablesSave(before: Buffer, after: Buffer, progress: { be
     const left = new Uint8Array(s.ports.size);
     for (const [hash, port] of s.ports) if (unread.has(hash)) left[port.id] = 1;
     return (i: number): boolean => {
-      const o = s.owner[i] as number;
-      if (o < 0 || left[o] === 0) return true;
-      // The declaration of a port's own chain stays, so that what routes there finds it.
-      return s.isRule[i] === 0 && s.kinds[s.chainOf[i] as number] === GROUP;
+      const c = s.chainOf[i] as number;
+      const port = c < 0 ? null : s.chainPort[c];
+      return !port || left[port.id] === 0;
     };
   };
   return { before: cutLines(b.index, keep(b)), after: cutLines(a.index, keep(a)), alike: { servicePorts, services: services.size, keys: unread } };

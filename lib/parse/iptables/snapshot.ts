@@ -23,7 +23,7 @@ export function iptablesSnapshot(dump: IptablesDump, source: string, format: str
     assumedTable: dump.assumedTable,
     hadCounters: dump.hadCounters,
     countersDigest: dump.countersDigest,
-    partial: partialReason(dump),
+    partial: partialReason(dump, alikeUnread?.keys),
     metadata,
     alikeUnread,
     warnings: dump.warnings,
