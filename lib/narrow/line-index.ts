@@ -4,6 +4,7 @@
  * are then compared by their hashes, and only the lines that differ need to be read as rules.
  */
 import type { OnProgress } from '../progress';
+import { doubled } from './typed-arrays';
 
 const NEWLINE = 0x0a;
 const INITIAL_LINES = 1 << 16;
@@ -55,16 +56,10 @@ export class LineIndex {
 
   /** Room for twice as many lines. */
   grow(): void {
-    const size = this.starts.length * 2;
-    const more = <T extends Uint32Array | Int32Array>(a: T, make: new (n: number) => T): T => {
-      const b = new make(size);
-      b.set(a);
-      return b;
-    };
-    this.starts = more(this.starts, Uint32Array);
-    this.ends = more(this.ends, Uint32Array);
-    this.hashLo = more(this.hashLo, Int32Array);
-    this.hashHi = more(this.hashHi, Int32Array);
+    this.starts = doubled(this.starts);
+    this.ends = doubled(this.ends);
+    this.hashLo = doubled(this.hashLo);
+    this.hashHi = doubled(this.hashHi);
   }
 }
 

@@ -3,6 +3,7 @@
  * table), found again by their bytes — in this input or another — with no string made per name.
  * An open-addressing hash table over typed arrays; a hit is checked byte for byte.
  */
+import { doubled } from './typed-arrays';
 
 function hashBytes(bytes: Buffer, start: number, end: number, scope: number): number {
   let h = Math.imul(0x811c9dc5 ^ scope, 16777619);
@@ -97,16 +98,10 @@ export class NameTable {
   }
 
   private grow(): void {
-    const size = this.starts.length * 2;
-    const more = <T extends Uint32Array | Int32Array>(a: T, make: new (n: number) => T): T => {
-      const b = new make(size);
-      b.set(a);
-      return b;
-    };
-    this.starts = more(this.starts, Uint32Array);
-    this.ends = more(this.ends, Uint32Array);
-    this.scopes = more(this.scopes, Int32Array);
-    this.slots = new Int32Array(size * 2);
+    this.starts = doubled(this.starts);
+    this.ends = doubled(this.ends);
+    this.scopes = doubled(this.scopes);
+    this.slots = new Int32Array(this.starts.length * 2);
     for (let id = 0; id < this.count; id++) this.place(id);
   }
 }

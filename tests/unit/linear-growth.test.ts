@@ -10,6 +10,7 @@
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
 import type { Snapshot } from '../../lib/model/snapshot';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
+import { growthRatio } from '../support/growth';
 import { identicalChainsPair, identicalRulesPair, renamedChainsPair, reweightedRulesPair } from '../support/pathological';
 
 const ROUNDS = 5;
@@ -19,27 +20,10 @@ function parsed([before, after]: [string, string]): [Snapshot, Snapshot] {
   return [first, parseSnapshot(after, 'after', { alike: first })];
 }
 
-/** CPU time of `times` diffs in a row, not wall time: what other processes take of the machine does not count. */
-function cpuToDiff([before, after]: [Snapshot, Snapshot], times = 1): number {
-  const start = process.cpuUsage();
-  for (let i = 0; i < times; i++) diffSnapshots(before, after);
-  const spent = process.cpuUsage(start);
-  return spent.user + spent.system;
-}
-
-/** Time of the diff of 4N over that of N, each the best of ROUNDS taken in turn. */
+/** Time of the diff of 4N over that of N (see growthRatio). */
 function growth(pair: (n: number) => [string, string], n: number): number {
-  const small = parsed(pair(n));
-  const large = parsed(pair(4 * n));
-  // Compiled, and the heap grown to what the larger needs, before anything is timed.
-  cpuToDiff(small);
-  cpuToDiff(large);
-  const times = { small: Infinity, large: Infinity };
-  for (let r = 0; r < ROUNDS; r++) {
-    times.small = Math.min(times.small, cpuToDiff(small, 4) / 4);
-    times.large = Math.min(times.large, cpuToDiff(large));
-  }
-  return times.large / times.small;
+  const diff = ([before, after]: [Snapshot, Snapshot]) => () => void diffSnapshots(before, after);
+  return growthRatio(diff(parsed(pair(n))), diff(parsed(pair(4 * n))), ROUNDS);
 }
 
 describe('the diff of 4 times the input takes under 8 times as long', () => {
