@@ -48,14 +48,14 @@ interface PortLines {
   place: number;
 }
 
-/** One dump's lines, each given to a port (its id) or to the rest (-1). */
+/** One dump's lines, each given to a port or to the rest. */
 interface Split {
   index: LineIndex;
   names: NameTable;
   chainOf: Int32Array;
   isRule: Uint8Array;
-  /** The port whose own chain (or endpoint chain) each chain is: its lines are the port's. */
-  chainPort: (PortLines | null)[];
+  /** The id of the port whose own chain (or endpoint chain) each chain is (its lines are the port's), or -1. */
+  chainPortId: Int32Array;
   kinds: Uint8Array;
   ports: Map<string, PortLines>;
   /** Chain ids in the order they are declared, per table scope; and each chain's place there. */
@@ -111,7 +111,7 @@ function optionValue(index: LineIndex, i: number, option: string): string | null
 }
 
 /** Tables, chains and rule lines of one dump; null when it is not an `iptables-save` dump read whole. */
-function readLines(index: LineIndex): Omit<Split, 'chainPort' | 'ports' | 'kinds'> | null {
+function readLines(index: LineIndex): Omit<Split, 'chainPortId' | 'ports' | 'kinds'> | null {
   if (!index.endsWithNewline) return null;
   const { bytes } = index;
   const names = new NameTable(bytes);
@@ -187,7 +187,8 @@ function targetChain(s: { index: LineIndex; names: NameTable }, i: number, scope
   return id < 0 ? -2 : id;
 }
 
-function split(bytes: Buffer, onProgress?: OnProgress): Split | null {
+/** One dump's lines given to ports (see the top of this file); null when it cannot be split so. */
+function splitDump(bytes: Buffer, onProgress?: OnProgress): Split | null {
   const read = readLines(indexLines(bytes, onProgress));
   if (!read) return null;
   const { index, names, chainOf, isRule } = read;
@@ -265,7 +266,8 @@ function split(bytes: Buffer, onProgress?: OnProgress): Split | null {
     const first = firstRule[c] as number;
     if (port.spn === null && first >= 0 && kinds[c] === GROUP) port.spn = parseComment(optionValue(index, first, '--comment'))?.spn ?? null;
   }
-  return { ...read, chainPort, kinds, ports };
+  const chainPortId = Int32Array.from(chainPort, (p) => p?.id ?? -1);
+  return { ...read, chainPortId, kinds, ports };
 }
 
 const DISPATCH = [Buffer.from('KUBE-SERVICES'), Buffer.from('KUBE-NODEPORTS')];
@@ -328,8 +330,8 @@ function serviceOfSpn(spn: string): string {
  * every port is written alike in both. Null when the dumps cannot be split so (see above).
  */
 export function narrowIptablesSave(before: Buffer, after: Buffer, progress: { before?: OnProgress; after?: OnProgress } = {}): Narrowing | null {
-  const b = split(before, progress.before);
-  const a = b && split(after, progress.after);
+  const b = splitDump(before, progress.before);
+  const a = b && splitDump(after, progress.after);
   if (!b || !a || !sameDeclarationOrder(b, a)) return null;
   const hashes = new Set([...b.ports.keys(), ...a.ports.keys()]);
   const changed = new Set<string>();
@@ -357,8 +359,8 @@ export function narrowIptablesSave(before: Buffer, after: Buffer, progress: { be
     for (const [hash, port] of s.ports) if (unread.has(hash)) left[port.id] = 1;
     return (i: number): boolean => {
       const c = s.chainOf[i] as number;
-      const port = c < 0 ? null : s.chainPort[c];
-      return !port || left[port.id] === 0;
+      const id = c < 0 ? -1 : (s.chainPortId[c] as number);
+      return id < 0 || left[id] === 0;
     };
   };
   return { before: cutLines(b.index, keep(b)), after: cutLines(a.index, keep(a)), alike: { servicePorts, services: services.size, keys: unread } };
