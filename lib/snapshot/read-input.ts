@@ -62,9 +62,41 @@ function count(chunk: Buffer, byte: number): number {
   return n;
 }
 
+/**
+ * The bytes of an input as they come. Of an input whose size is known (a file, not compressed),
+ * into one buffer of that size: no chunk is kept, and no second copy is made at the end.
+ */
+class Bytes {
+  private chunks: Buffer[] = [];
+  private whole: Buffer | null;
+  private filled = 0;
+
+  constructor(size: number | null) {
+    this.whole = size === null ? null : Buffer.allocUnsafe(size);
+  }
+
+  add(chunk: Buffer): void {
+    if (this.whole && this.filled + chunk.length <= this.whole.length) {
+      this.filled += chunk.copy(this.whole, this.filled);
+      return;
+    }
+    // More than its size said (the file grew while read): kept chunk by chunk from here on.
+    if (this.whole) this.chunks.push(this.whole.subarray(0, this.filled));
+    this.whole = null;
+    this.chunks.push(chunk);
+  }
+
+  end(): Buffer {
+    if (this.whole) return this.filled === this.whole.length ? this.whole : this.whole.subarray(0, this.filled);
+    const all = Buffer.concat(this.chunks);
+    this.chunks = [];
+    return all;
+  }
+}
+
 /** The text of an input, put together chunk by chunk (after decompression), each checked as it comes. */
 class InputText {
-  private readonly chunks: Buffer[] = [];
+  private readonly bytes: Bytes;
   private readonly utf8 = new Utf8Check();
   readonly soFar: ReadSoFar;
 
@@ -76,6 +108,7 @@ class InputText {
     storedSize: number | null,
   ) {
     this.soFar = { bytes: 0, lines: 0, objects: 0, stored: 0, storedSize };
+    this.bytes = new Bytes(compressedSoFar === null ? storedSize : null);
   }
 
   add(chunk: Buffer): void {
@@ -88,7 +121,7 @@ class InputText {
     this.soFar.stored = this.compressedSoFar?.() ?? this.soFar.bytes;
     this.budget?.reading(this.source, this.soFar);
     this.checkUtf8(this.utf8.add(chunk));
-    this.chunks.push(chunk);
+    this.bytes.add(chunk);
   }
 
   /** The whole input (checked to be UTF-8 text), once every chunk has come. */
@@ -96,7 +129,7 @@ class InputText {
     this.checkUtf8(this.utf8.end());
     if (this.soFar.bytes === 0) throw new InputError(this.compressedSoFar ? 'is empty (after decompression)' : 'is empty', this.source);
     this.budget?.read(this.soFar);
-    return Buffer.concat(this.chunks);
+    return this.bytes.end();
   }
 
   private checkUtf8(ok: boolean): void {
