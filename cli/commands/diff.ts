@@ -9,7 +9,7 @@ import { warningOrigin } from '../../lib/report/view';
 import { sanitizeLine } from '../../lib/sanitize';
 import { loadPair, type InputBytes } from '../../lib/snapshot/load-pair';
 import { checkMemoryBudget, MemoryBudget } from '../../lib/snapshot/memory-budget';
-import { readInputBytes, readInputStreamBytes } from '../../lib/snapshot/read-input';
+import { readInputBytes, readInputStreamBytes, type ReadOptions } from '../../lib/snapshot/read-input';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
 import { collectGarbage } from '../memory';
@@ -20,8 +20,8 @@ import type { DiffArgs } from './diff-options';
 
 const MAX_WARNINGS_SHOWN = 20;
 
-function readBytes(path: string, budget: MemoryBudget): Promise<InputBytes['bytes']> {
-  return path === STDIN ? readInputStreamBytes(process.stdin, 'stdin', { budget }) : readInputBytes(path, { budget });
+function readBytes(path: string, options: ReadOptions): Promise<InputBytes['bytes']> {
+  return path === STDIN ? readInputStreamBytes(process.stdin, 'stdin', options) : readInputBytes(path, options);
 }
 
 /** The report in the format asked for; only that format's code is loaded (YAML and jsdiff are large, and slow to load). */
@@ -77,15 +77,16 @@ function strictError(warnings: Warning[]): InputError {
  * is collected, so neither the diff nor the report's rendering adds to the memory it held.
  */
 async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: ProgressLine): Promise<DiffReport> {
-  checkMemoryBudget([args.before, args.after]);
+  const filter = { services: args.service, namespaces: args.namespace };
+  // What is unchanged is left unread unless the report is to list it, or to judge its warnings.
+  const narrow = !args.all && !args.strict && !isFiltering(filter);
+  // Read narrowed, the inputs' sizes say nothing of the heap: what is to be read is checked once known.
+  if (!narrow) checkMemoryBudget([args.before, args.after]);
   const budget = new MemoryBudget();
   const source = (path: string) => (path === STDIN ? 'stdin' : path);
   step('read');
   const inputs: InputBytes[] = [];
-  for (const path of [args.before, args.after]) inputs.push({ source: source(path), bytes: await readBytes(path, budget) });
-  const filter = { services: args.service, namespaces: args.namespace };
-  // What is unchanged is left unread unless the report is to list it, or to judge its warnings.
-  const narrow = !args.all && !args.strict && !isFiltering(filter);
+  for (const path of [args.before, args.after]) inputs.push({ source: source(path), bytes: await readBytes(path, { budget, mayReadInPart: narrow }) });
   const [before, after] = loadPair(inputs[0] as InputBytes, inputs[1] as InputBytes, {
     allowTruncated: args.allowTruncated,
     payload: args.payload,
@@ -93,6 +94,7 @@ async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: Progress
     narrow,
     onProgress: (s) => progress.callback(s),
     onStep: step,
+    budget,
   });
   inputs.length = 0;
   collectGarbage();

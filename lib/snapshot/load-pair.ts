@@ -7,6 +7,7 @@ import type { Snapshot } from '../model/snapshot';
 import { detectReader, readerNamed } from '../parse/registry';
 import type { OnProgress } from '../progress';
 import { parseSnapshot, type LoadOptions } from './load-snapshot';
+import type { MemoryBudget } from './memory-budget';
 import { decodeInput } from './read-input';
 
 /** An input as read: its bytes and what to call it. */
@@ -22,6 +23,8 @@ export interface PairOptions extends Omit<LoadOptions, 'alike' | 'onProgress'> {
   onProgress?: (source: string) => OnProgress | undefined;
   /** Told as each step begins: the first pass over both inputs, then the reading of what it left (or of both whole). */
   onStep?: (step: 'first pass' | 'parse') => void;
+  /** What the inputs were counted to hold as read (ReadOptions.mayReadInPart): what is to be read of them must fit. */
+  budget?: MemoryBudget;
 }
 
 /** Detection reads the first lines only: the narrowing reader then checks every line itself. */
@@ -47,7 +50,13 @@ export function loadPair(before: InputBytes, after: InputBytes, options: PairOpt
     narrowing = reader.narrow(before.bytes, after.bytes, { before: options.onProgress?.(before.source), after: options.onProgress?.(after.source) });
   }
   options.onStep?.('parse');
-  if (!reader || !narrowing) return readWhole(before, after, options);
+  const sources = [before.source, after.source];
+  if (!reader || !narrowing) {
+    options.budget?.admit(options.budget.totals(), sources);
+    return readWhole(before, after, options);
+  }
+  const left = [narrowing.before, narrowing.after];
+  options.budget?.admit({ bytes: left.reduce((n, e) => n + e.text.length, 0), lines: left.reduce((n, e) => n + e.lineNumbers.length, 0), objects: 0 }, sources);
   const alike = narrowing.alike;
   const b = parseSnapshot(narrowing.before.text, before.source, { ...options, format: reader.name as LoadOptions['format'], lineNumbers: narrowing.before.lineNumbers, alikeUnread: alike, onProgress: options.onProgress?.(before.source) });
   const a = parseSnapshot(narrowing.after.text, after.source, { ...options, format: reader.name as LoadOptions['format'], lineNumbers: narrowing.after.lineNumbers, alikeUnread: alike, alike: b, onProgress: options.onProgress?.(after.source) });

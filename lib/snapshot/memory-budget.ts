@@ -82,6 +82,8 @@ export interface ReadSoFar extends Counted {
 export class MemoryBudget {
   /** What the inputs read in full hold. */
   private readonly spent: Counted = { bytes: 0, lines: 0, objects: 0 };
+  /** What the inputs read in full without the check hold (see `read`). */
+  private readonly later: Counted = { bytes: 0, lines: 0, objects: 0 };
 
   constructor(readonly heapLimit = getHeapStatistics().heap_size_limit) {}
 
@@ -96,11 +98,36 @@ export class MemoryBudget {
     );
   }
 
-  /** The input was read in full: what it holds stays. */
-  read(soFar: ReadSoFar): void {
-    this.spent.bytes += soFar.bytes;
-    this.spent.lines += soFar.lines;
-    this.spent.objects += soFar.objects;
+  /**
+   * Throws unless what is to be read of the inputs read in full (`counted`: all of them, or the
+   * lines a first pass over them left to read) fits the heap: for inputs read to their end
+   * without the check as they came (ReadOptions.mayReadInPart).
+   */
+  admit(counted: Counted, sources: string[]): void {
+    const need = heapNeed(counted);
+    if (need <= this.heapLimit) return;
+    const what = sources.length === 1 ? 'it' : 'them';
+    throw new InputError(
+      `read ${mib(this.totals().bytes)} MiB: diffing ${what} takes more memory than this Node.js may use (${mib(this.heapLimit)} MiB): run natdiff with ${nodeOptionsFor(need)} on a machine with that much free memory`,
+      sources.join(' and '),
+    );
+  }
+
+  /** What the inputs read in full hold, together. */
+  totals(): Counted {
+    const { spent, later } = this;
+    return { bytes: spent.bytes + later.bytes, lines: spent.lines + later.lines, objects: spent.objects + later.objects };
+  }
+
+  /**
+   * The input was read in full: what it holds stays. `checkedLater`: it was read without the
+   * check (ReadOptions.mayReadInPart), so it weighs in `admit` only, never on the next input.
+   */
+  read(soFar: ReadSoFar, checkedLater = false): void {
+    const into = checkedLater ? this.later : this.spent;
+    into.bytes += soFar.bytes;
+    into.lines += soFar.lines;
+    into.objects += soFar.objects;
   }
 
   /** What the inputs before and `scale` times what was read of this one need. */

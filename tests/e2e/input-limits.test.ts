@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { heapNeed } from '../../lib/snapshot/memory-budget';
+import { generatePair } from '../bench/generate';
 import { CLI, expectOneLineError, natdiff, type CliResult } from '../support/cli';
 
 const AFTER = 'snapshots/coredns-scale-2to4-after.txt';
@@ -53,16 +54,31 @@ describe('more than the heap can diff', () => {
     expectOneLineError(natdiff(['diff', bomb, AFTER], { env: SMALL_HEAP }), new RegExp(`^natdiff: ${bomb.replace(/[.]/g, '\\.')}${NEEDS_MORE.source}`));
   });
 
-  test('many tiny rules: counted by the line, not only by the byte', () => {
+  test('many tiny rules (pasted rule lines): counted by the line, not only by the byte', () => {
     const rules = join(tmp, 'tiny-rules.txt');
-    writeFileSync(rules, `*nat\n:BIG - [0:0]\n${Array.from({ length: 200_000 }, (_, i) => `-A BIG -s 10.${i >> 16}.${(i >> 8) & 255}.${i & 255} -j RETURN\n`).join('')}COMMIT\n`);
+    writeFileSync(rules, Array.from({ length: 200_000 }, (_, i) => `-A BIG -s 10.${i >> 16}.${(i >> 8) & 255}.${i & 255} -j RETURN\n`).join(''));
     expectOneLineError(natdiff(['diff', rules, AFTER], { env: SMALL_HEAP }), new RegExp(`^natdiff: ${rules.replace(/[.]/g, '\\.')}${NEEDS_MORE.source}`));
+  });
+
+  test('iptables-save output, of which a diff may read only what differs: read to its end, then refused when all of it is to be read', () => {
+    const rules = join(tmp, 'tiny-save.txt');
+    writeFileSync(rules, `*nat\n:BIG - [0:0]\n${Array.from({ length: 200_000 }, (_, i) => `-A BIG -s 10.${i >> 16}.${(i >> 8) & 255}.${i & 255} -j RETURN\n`).join('')}COMMIT\n`);
+    const both = `${rules} and ${AFTER}`.replace(/[.]/g, '\\.');
+    expectOneLineError(natdiff(['diff', rules, AFTER], { env: SMALL_HEAP }), new RegExp(`^natdiff: ${both}: read \\d+ MiB: diffing them takes more memory than this Node\\.js may use \\(\\d+ MiB\\): run natdiff with NODE_OPTIONS=--max-old-space-size=\\d+ on a machine with that much free memory$`));
   });
 
   test('through stdin (its size unknown: "or more")', () => {
     const bomb = gzipBomb('bomb-stdin.txt.gz', '-A BIG -j RETURN\n', 200);
     expectOneLineError(withStdinFrom(bomb, SMALL_HEAP), /^natdiff: stdin: stopped reading at \d+ MiB: .* NODE_OPTIONS=--max-old-space-size=\d+ or more on a machine with that much free memory$/);
   });
+});
+
+test('a scale event of 1,000 services, whose whole reading the heap cannot hold: read only where it differs, and diffed', () => {
+  const pair = generatePair(tmp, 1000, 10);
+  expectOneLineError(natdiff(['diff', pair.before, pair.after, '--all'], { env: SMALL_HEAP }), /: stopped reading at \d+ MiB: diffing .* takes more memory than this Node\.js may use/);
+  const r = natdiff(['diff', pair.before, pair.after, '-o', 'json'], { env: SMALL_HEAP });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: '' });
+  expect(JSON.parse(r.stdout).summary.servicesUnchanged).toBeGreaterThan(900);
 });
 
 describe('as much as the heap can diff', () => {
@@ -105,7 +121,7 @@ describe('as much as the heap can diff', () => {
     });
 
     test('one rule more is refused', () => {
-      expectOneLineError(natdiff(['diff', larger, empty], { env: SMALL_HEAP }), /: stopped reading at \d+ MiB: diffing .* takes more memory than this Node\.js may use/);
+      expectOneLineError(natdiff(['diff', larger, empty], { env: SMALL_HEAP }), /: (?:stopped reading at|read) \d+ MiB: diffing .* takes more memory than this Node\.js may use/);
     });
   });
 
