@@ -80,8 +80,7 @@ async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: Progress
   const filter = { services: args.service, namespaces: args.namespace };
   // What is unchanged is left unread unless the report is to list it, or to judge its warnings.
   const narrow = !args.all && !args.strict && !isFiltering(filter);
-  // Read narrowed, the inputs' sizes say nothing of the heap: what is to be read is checked once known.
-  if (!narrow) checkMemoryBudget([args.before, args.after]);
+  checkMemoryBudget([args.before, args.after], undefined, narrow);
   const budget = new MemoryBudget();
   const source = (path: string) => (path === STDIN ? 'stdin' : path);
   step('read');

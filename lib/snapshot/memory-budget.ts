@@ -6,9 +6,10 @@
  * more than its bytes: a dump of a million 27-byte rules needs some 30 times its size; `nft -j`
  * prints a whole ruleset on one line, an object or more a rule).
  */
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { InputError } from '../errors';
+import { startsAsIptablesSave } from './read-input';
 
 const MiB = 1024 * 1024;
 
@@ -61,9 +62,29 @@ function knownSize(path: string): number {
   }
 }
 
-/** Before reading: inputs whose size on disk alone needs more heap than there is are refused at once. */
-export function checkMemoryBudget(paths: string[], heapLimit = getHeapStatistics().heap_size_limit): void {
-  const total = paths.reduce((n, p) => n + knownSize(p), 0);
+/** The first bytes of a file (none when it cannot be read: reading it will say why). */
+function head(path: string): Buffer {
+  const bytes = Buffer.alloc(32);
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      return bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
+/**
+ * Before reading: inputs whose size on disk alone needs more heap than there is are refused at
+ * once. `mayReadInPart` (ReadOptions.mayReadInPart): an `iptables-save` dump does not count, as
+ * its heap is checked once what is to be read of it is known.
+ */
+export function checkMemoryBudget(paths: string[], heapLimit = getHeapStatistics().heap_size_limit, mayReadInPart = false): void {
+  const counted = mayReadInPart ? paths.filter((p) => knownSize(p) === 0 || !startsAsIptablesSave(head(p))) : paths;
+  const total = counted.reduce((n, p) => n + knownSize(p), 0);
   const need = heapNeed({ bytes: total, lines: 0, objects: 0 });
   if (need <= heapLimit) return;
   throw new InputError(
