@@ -103,6 +103,11 @@ export interface Snapshot {
    * unchanged, and counted as such. Absent when the input was read whole.
    */
   alikeUnread?: AlikeUnread;
+  /**
+   * What its reader keeps for reading the other input of a diff alike this one (lib/parse: each
+   * reader's own; opaque to every other stage).
+   */
+  sharedWithAlike?: object;
   warnings: Warning[];
   /** The tables its kube-proxy mode writes rules in: compared rule by rule unless a table is asked for. */
   modeTables: readonly string[];

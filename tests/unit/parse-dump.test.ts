@@ -170,7 +170,7 @@ describe('a renamed chain: jumps follow it (found by review)', () => {
   test('a rule whose reading warned after the rename warns again when read alike', () => {
     const text = '-N A\n-A A -s bogus -j A\n-E A A\n';
     const first = parse(text);
-    expect(parseIptablesDump(text, { source: 'b', alike: first.ruleset }).warnings.length).toBe(first.warnings.length);
+    expect(parseIptablesDump(text, { source: 'b', alike: first }).warnings.length).toBe(first.warnings.length);
   });
 });
 
@@ -178,7 +178,7 @@ describe('reading a dump alike another (the second side of a diff)', () => {
   const before = '*nat\n:X - [0:0]\n:Y - [0:0]\n-A X -d 10.0.0.1 -j Y\n-A X -m statistic --mode random --probability 2 -j Y\n-A Y -j RETURN\nCOMMIT\n';
   const after = '*nat\n:X - [0:0]\n:Y - [0:0]\n-A Y -j RETURN\n-A X -d 10.0.0.1 -j Y\n-A X -m statistic --mode random --probability 2 -j Y\n-A X -j DROP\nCOMMIT\n*filter\n:X - [0:0]\n-A X -d 10.0.0.1 -j Y\nCOMMIT\n';
   const first = parse(before);
-  const alike = parseIptablesDump(after, { source: 'after.txt', alike: first.ruleset });
+  const alike = parseIptablesDump(after, { source: 'after.txt', alike: first });
   const fresh = parseIptablesDump(after, { source: 'after.txt' });
 
   test('gives the same rules, facts and line numbers as reading it alone', () => {
@@ -190,7 +190,7 @@ describe('reading a dump alike another (the second side of a diff)', () => {
   test('after a long stretch written otherwise (a reordered chain), lines alike are found again', () => {
     const rules = (chain: string, n: number, spell: (i: number) => string) => Array.from({ length: n }, (_, i) => `-A ${chain} ${spell(i)} -j RETURN`).join('\n');
     const first = parse(`*nat\n:A - [0:0]\n:B - [0:0]\n${rules('A', 300, (i) => `-d 10.0.${i >> 8}.${i & 255}/32`)}\n${rules('B', 100, (i) => `-s 10.1.0.${i}/32`)}\nCOMMIT\n`);
-    const second = parseIptablesDump(`*nat\n:A - [0:0]\n:B - [0:0]\n${rules('A', 300, (i) => `-d 10.0.${i >> 8}.${i & 255}`)}\n${rules('B', 100, (i) => `-s 10.1.0.${i}/32`)}\nCOMMIT\n`, { source: 'b', alike: first.ruleset });
+    const second = parseIptablesDump(`*nat\n:A - [0:0]\n:B - [0:0]\n${rules('A', 300, (i) => `-d 10.0.${i >> 8}.${i & 255}`)}\n${rules('B', 100, (i) => `-s 10.1.0.${i}/32`)}\nCOMMIT\n`, { source: 'b', alike: first });
     const shared = chain(second, 'nat', 'B')?.rules.filter((r, i) => r.facts === chain(first, 'nat', 'B')?.rules[i]?.facts).length;
     expect(chain(second, 'nat', 'A')?.rules.some((r, i) => r.facts === chain(first, 'nat', 'A')?.rules[i]?.facts)).toBe(false);
     expect(shared).toBeGreaterThan(80);

@@ -13,6 +13,7 @@
  * left out (unknown rather than emptied). A listing of one chain other than kube-proxy's, cut
  * between two lines, shows nothing of it: it reads as that chain with fewer rules.
  */
+import { IptablesReadCache } from '../iptables/read-cache';
 import { InputError } from '../../errors';
 import type { Chain as AnyChain } from '../../model/ruleset';
 import { BUILTIN_CHAINS } from '../iptables/builtin-chains';
@@ -249,6 +250,7 @@ function finish(r: Reader): IptablesDump {
     cutShort: r.cutShort,
     linesLeftOut: r.linesLeftOut,
     warnings: [...r.warnings, ...r.losses.warnings(r.options.source)],
+    cache: new IptablesReadCache(),
   };
 }
 

@@ -12,6 +12,6 @@ export const iptablesListReader = {
   looksLike: (sample) => looksLikeIptablesList(sample),
   read(text, context) {
     const dump = readIptablesList(text, { source: context.source, assumeTable: context.assumeTable, allowTruncated: context.allowTruncated });
-    return iptablesSnapshot(dump, context.source, dump.format, context.metadata);
+    return iptablesSnapshot(dump, { source: context.source, format: dump.format, metadata: context.metadata });
   },
 } satisfies Reader;

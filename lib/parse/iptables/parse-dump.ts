@@ -8,6 +8,7 @@ import { InputError, type Warning } from '../../errors';
 import type { Chain as AnyChain, Ruleset as AnyRuleset, Table as AnyTable } from '../../model/ruleset';
 import { BUILTIN_CHAINS } from './builtin-chains';
 import { LineReader } from '../line-reader';
+import { IptablesReadCache } from './read-cache';
 import type { OnProgress } from '../../progress';
 import { sanitizeLine } from '../../sanitize';
 import type { Family } from './address';
@@ -55,6 +56,14 @@ export interface IptablesDump {
   /** A hash of every counter in the order read: two dumps with the same counters have the same (absent: not kept). */
   countersDigest?: number;
   warnings: Warning[];
+  /** What its reading learnt, for reading another dump alike it (see AlikeDump). */
+  cache: IptablesReadCache;
+}
+
+/** A dump read before, for another to be read alike it: its rules and what reading them learnt. */
+export interface AlikeDump {
+  ruleset: AnyRuleset;
+  cache: IptablesReadCache;
 }
 
 export interface ParseOptions {
@@ -71,11 +80,12 @@ export interface ParseOptions {
    */
   lineNumbers?: ArrayLike<number>;
   /**
-   * Another dump of the same rules (the other side of a diff): a rule line written exactly as
-   * the rule at the same place of the same chain there takes its facts instead of being read
-   * again. Facts depend on the text alone, so nothing changes but the time.
+   * Another dump of the same rules (the other side of a diff), with what its reading learnt: a
+   * rule line written exactly as a rule of the same chain there takes its facts instead of being
+   * read again (unless reading them warned). Facts depend on the text alone, so nothing changes
+   * but the time.
    */
-  alike?: AnyRuleset;
+  alike?: AlikeDump;
   onProgress?: OnProgress;
 }
 
@@ -119,6 +129,7 @@ class DumpBuilder extends LineReader {
   countersDigest = 0x811c9dc5;
   /** Rule lines in a row not found written alike in the alike dump. */
   alikeMisses = 0;
+  readonly cache: IptablesReadCache;
   /** The rules of an alike chain by their text, once a line was not found at its place there. */
   readonly alikeByText = new Map<AnyChain, Map<string, IptablesRule>>();
   rules = 0;
@@ -127,6 +138,7 @@ class DumpBuilder extends LineReader {
 
   constructor(override readonly options: ParseOptions) {
     super(options);
+    this.cache = options.alike?.cache ?? new IptablesReadCache();
   }
 
   /** Adds `[packets:bytes]` to the digest (FNV-1a). */
@@ -371,7 +383,6 @@ function chainLine(b: DumpBuilder, line: string): void {
 }
 
 /** Facts whose reading warned: a line reusing them must be read again, to warn at its own place. */
-const warnedFacts = new WeakSet<object>();
 
 /**
  * After this many lines in a row not written alike, only one line in ALIKE_PROBE_EVERY is
@@ -386,7 +397,7 @@ function appendAlike(b: DumpBuilder, line: string): boolean {
   const alike = b.options.alike;
   if (!alike || !line.startsWith('-A ')) return false;
   if (b.alikeMisses >= ALIKE_MISSES_BEFORE_PROBING && b.line % ALIKE_PROBE_EVERY !== 0) return false;
-  const found = alikeRule(b, alike, line);
+  const found = alikeRule(b, alike.ruleset, line);
   b.alikeMisses = found ? 0 : b.alikeMisses + 1;
   return found;
 }
@@ -414,7 +425,7 @@ function alikeRule(b: DumpBuilder, alike: AnyRuleset, line: string): boolean {
   const name = line.slice(3, space);
   const chain = b.existingChain(name);
   const other = alikeRuleOf(b, b.alikeChain(alike, name), chain?.rules.length ?? 0, line);
-  if (!other || warnedFacts.has(other.facts)) return false;
+  if (!other || b.cache.warnedFacts.has(other.facts)) return false;
   const target = b.chain(name);
   // The other dump's string, so this line's slice does not keep a second text alive.
   target.rules.push(other.alikeAs(target.name, b.line));
@@ -515,7 +526,7 @@ function parseSpec(b: DumpBuilder, chainName: string, tokens: Tokens, start: num
   try {
     const warnings = b.warnings.length;
     const rule = parseRule(chainName, tokens, start, b.line, line, ctx);
-    if (b.warnings.length > warnings) warnedFacts.add(rule.facts);
+    if (b.warnings.length > warnings) b.cache.warnedFacts.add(rule.facts);
     noteRule(b, rule.facts);
     return rule;
   } catch (e) {
@@ -573,7 +584,7 @@ function renameChain(b: DumpBuilder, from: string, to: string | undefined, line:
 function retargeted(b: DumpBuilder, r: IptablesRule, from: string, to: string): IptablesRule {
   const warnings = b.warnings.length;
   const rule = r.retargeted(from, to, { warn: (m) => b.warn(m, r.line) });
-  if (b.warnings.length > warnings) warnedFacts.add(rule.facts);
+  if (b.warnings.length > warnings) b.cache.warnedFacts.add(rule.facts);
   return rule;
 }
 
@@ -660,5 +671,6 @@ function finish(b: DumpBuilder): IptablesDump {
     linesLeftOut: b.linesLeftOut,
     countersDigest: b.countersDigest,
     warnings: b.warnings,
+    cache: b.cache,
   };
 }

@@ -6,6 +6,7 @@
 import type { Reader } from '../reader';
 import { narrowIptablesSave } from './narrow';
 import { parseIptablesDump } from './parse-dump';
+import { alikeDumpOf } from './read-cache';
 import { iptablesSnapshot } from './snapshot';
 
 export const iptablesReader = {
@@ -17,12 +18,13 @@ export const iptablesReader = {
       source: context.source,
       assumeTable: context.assumeTable,
       allowTruncated: context.allowTruncated,
-      alike: context.alike?.ruleset,
+      alike: alikeDumpOf(context.alike),
       onProgress: context.onProgress,
       allowEmpty: context.metadata !== null,
       lineNumbers: context.lineNumbers,
     });
-    return iptablesSnapshot(dump, context.source, context.metadata ? `natdiff snapshot (${dump.format})` : dump.format, context.metadata, context.alikeUnread);
+    const format = context.metadata ? `natdiff snapshot (${dump.format})` : dump.format;
+    return iptablesSnapshot(dump, { source: context.source, format, metadata: context.metadata, alikeUnread: context.alikeUnread });
   },
   narrow: narrowIptablesSave,
 } satisfies Reader;

@@ -18,6 +18,7 @@ import { displaySpn, endpointFromComment, parseComment } from './kube-comments';
 import { destinationKey, groupOfName, isEndpointChain, isKubeHash, ladderStep, looksInto, SEP_PREFIX, type ChainLookup, type GroupKind, type LadderContext } from './ladder';
 import type { IptablesRuleset } from './parse-dump';
 import type { IptablesRule, RuleFacts } from './rule';
+import { IptablesReadCache } from './read-cache';
 import { ServiceRoles } from './service-roles';
 
 type Chain = AnyChain<IptablesRule>;
@@ -30,6 +31,8 @@ export interface BuildOptions {
   fragment?: boolean;
   /** Ports left unread (their hash suffixes), the other dump holding them written alike: not modelled, counted. */
   alikeUnread?: AlikeUnread;
+  /** What the reading of the other dump of a diff learnt (see IptablesReadCache); a new one by default. */
+  cache?: IptablesReadCache;
 }
 
 const PROTOCOLS: Protocol[] = ['tcp', 'udp', 'sctp'];
@@ -98,10 +101,12 @@ class Builder {
   readonly misnamed = new Set<string>();
   referencedChains: Set<string> | null = null;
   readonly chain: ChainLookup;
+  readonly cache: IptablesReadCache;
 
   constructor(readonly ruleset: IptablesRuleset, readonly options: BuildOptions) {
     this.chains = allChains(ruleset);
     this.chain = (name) => findChain(ruleset, name);
+    this.cache = options.cache ?? new IptablesReadCache();
   }
 
   group(hash: string): Group {
@@ -302,7 +307,7 @@ function serviceKey(g: Group): string {
   return `KUBE-SVC-${g.hash}`;
 }
 
-interface EndpointList {
+export interface EndpointList {
   endpoints: Endpoint[];
   /** Shares sent to no endpoint. */
   diverted: Diversion[];
@@ -337,11 +342,10 @@ function dnatAddress(b: Builder, label: string, dnat: IptablesRule | undefined, 
   return { address: viaComment, issues };
 }
 
-const printed = new Map<number, number>();
-
 /** The probability as iptables-save prints it, as a number (few distinct values: cached). */
-function probabilityNumber(units: number | null): number | null {
+function probabilityNumber(b: Builder, units: number | null): number | null {
   if (units === null) return null;
+  const printed = b.cache.printedProbabilities;
   let p = printed.get(units);
   if (p === undefined) {
     p = Number(probabilityText(units));
@@ -389,7 +393,7 @@ function readEndpoints(b: Builder, ctx: LadderContext, chain: Chain | undefined)
       existing.share += share;
       continue;
     }
-    const probability = probabilityNumber(rule.facts.probability);
+    const probability = probabilityNumber(b, rule.facts.probability);
     if (step.kind === 'diverted') {
       const diversion: Diversion = { list: ctx.local ? 'local' : 'cluster', action: step.action, probability, share, ref: step.ref };
       byTarget.set(key, diversion);
@@ -459,19 +463,13 @@ function checkEndpointNames(b: Builder, g: Group, endpoints: Endpoint[]): boolea
 }
 
 /** An endpoint list as read from a chain (its endpoint chains are in the list). */
-interface ReadList {
+export interface ReadList {
   chain: Chain;
   spn: string | null;
   protocol: Protocol | null;
   list: EndpointList;
 }
 
-/**
- * Lists read without a finding or warning, by the facts of their chain's first rule. The other
- * dump of a diff is read alike the first (rules written alike share their facts objects), so an
- * unchanged service chain there finds its list here, checked by identity rather than read again.
- */
-const readLists = new WeakMap<RuleFacts, ReadList>();
 
 /** Whether two chains hold, rule by rule, the same facts objects. */
 function sameFactsObjects(x: Chain | undefined, y: Chain | undefined): boolean {
@@ -481,7 +479,9 @@ function sameFactsObjects(x: Chain | undefined, y: Chain | undefined): boolean {
 
 function alreadyRead(b: Builder, g: Group, chain: Chain): EndpointList | null {
   const first = chain.rules[0];
-  const known = first && readLists.get(first.facts);
+  // The other dump of a diff is read alike the first (rules written alike share their facts
+  // objects): an unchanged service chain finds its list, checked by identity rather than read again.
+  const known = first && b.cache.endpointLists.get(first.facts);
   if (!known || known.chain.name !== chain.name || known.spn !== g.spn || known.protocol !== g.protocol || !sameFactsObjects(chain, known.chain)) return null;
   const { list } = known;
   return list.endpoints.every((e, i) => sameFactsObjects(b.chain(e.ref as string), list.chains[i])) ? list : null;
@@ -499,7 +499,7 @@ function endpointList(b: Builder, g: Group, chain: Chain | undefined, local: boo
   const first = chain?.rules[0];
   const silent = b.findings.length === findings && b.warnings.length === warnings;
   if (first && namesMatch && silent && list.alone && list.endpoints.every((e) => e.ref !== null && isKubeSepName(e.ref))) {
-    readLists.set(first.facts, { chain, spn: g.spn, protocol: g.protocol, list });
+    b.cache.endpointLists.set(first.facts, { chain, spn: g.spn, protocol: g.protocol, list });
   }
   return list;
 }

@@ -12,7 +12,16 @@ export function isKubeProxyChain(chain: string): boolean {
   return chain.startsWith('KUBE-');
 }
 
-export function iptablesSnapshot(dump: IptablesDump, source: string, format: string, metadata: SnapshotMetadata | null, alikeUnread?: AlikeUnread): Snapshot {
+export interface SnapshotOf {
+  source: string;
+  /** What kind of input it was, for people (Snapshot.format). */
+  format: string;
+  metadata: SnapshotMetadata | null;
+  /** What was left unread, the other input holding it written alike (lib/narrow). */
+  alikeUnread?: AlikeUnread;
+}
+
+export function iptablesSnapshot(dump: IptablesDump, { source, format, metadata, alikeUnread }: SnapshotOf): Snapshot {
   const fragment = showsSomePorts(dump);
   return {
     source,
@@ -26,11 +35,12 @@ export function iptablesSnapshot(dump: IptablesDump, source: string, format: str
     partial: partialReason(dump, alikeUnread?.keys),
     metadata,
     alikeUnread,
+    sharedWithAlike: dump.cache,
     warnings: dump.warnings,
     modeTables: [dump.assumedTable ?? 'nat'],
     wantsServicePorts: false,
     ownsChain: (_table, chain) => isKubeProxyChain(chain),
     serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
-    describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames, fragment, alikeUnread }),
+    describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames, fragment, alikeUnread, cache: dump.cache }),
   };
 }

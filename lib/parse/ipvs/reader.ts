@@ -16,7 +16,7 @@ import { IPVS_TABLE } from './ruleset';
 function iptablesPart(part: TextPart, context: ReadContext): Snapshot {
   const lineNumbers = part.text.split('\n').map((_, i) => part.firstLine + i);
   const dump = parseIptablesDump(part.text, { source: context.source, allowTruncated: context.allowTruncated, lineNumbers });
-  return iptablesSnapshot(dump, context.source, dump.format, null);
+  return iptablesSnapshot(dump, { source: context.source, format: dump.format, metadata: null });
 }
 
 /**

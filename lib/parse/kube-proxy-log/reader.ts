@@ -1,6 +1,7 @@
 /** A kube-proxy log (`-v=5` and above): the iptables-restore payload it logged, read as iptables rules. */
 import { InputError } from '../../errors';
 import { parseIptablesDump } from '../iptables/parse-dump';
+import { alikeDumpOf } from '../iptables/read-cache';
 import { iptablesSnapshot } from '../iptables/snapshot';
 import type { Reader } from '../reader';
 import { extractPayloads, KLOG_HEADER } from './payloads';
@@ -27,7 +28,7 @@ export const kubeProxyLogReader = {
     const payloads = extractPayloads(text, source);
     const index = pickPayload(payloads.length, context.payload, source);
     const payload = payloads[index] as (typeof payloads)[number];
-    const dump = parseIptablesDump(payload.text, { source, assumeTable: context.assumeTable, allowTruncated: context.allowTruncated, alike: context.alike?.ruleset, onProgress: context.onProgress, lineNumbers: payload.lineNumbers });
+    const dump = parseIptablesDump(payload.text, { source, assumeTable: context.assumeTable, allowTruncated: context.allowTruncated, alike: alikeDumpOf(context.alike), onProgress: context.onProgress, lineNumbers: payload.lineNumbers });
     if (payloads.length > 1) {
       dump.warnings.unshift({
         source,
@@ -35,6 +36,6 @@ export const kubeProxyLogReader = {
         message: `the log holds ${payloads.length} restore payloads (lines ${payloads.map((p) => p.line).join(', ')}); using payload ${index + 1}, choose another with --payload`,
       });
     }
-    return iptablesSnapshot(dump, source, 'kube-proxy log (restore payload)', null);
+    return iptablesSnapshot(dump, { source, format: 'kube-proxy log (restore payload)', metadata: null });
   },
 } satisfies Reader;
