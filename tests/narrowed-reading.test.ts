@@ -8,58 +8,16 @@
 import { fc, test as property } from '@fast-check/jest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { diffSnapshots } from '../lib/diff/diff-snapshots';
 import type { DiffReport } from '../lib/diff/types';
 import { InputError } from '../lib/errors';
 import { narrowIptablesSave } from '../lib/parse/iptables/narrow';
-import { reportDocument } from '../lib/report/json';
-import { loadPair } from '../lib/snapshot/load-pair';
 import { benchCluster, scaleEvent } from './bench/generate';
 import { cluster as clusterArbitrary } from './support/cluster-arbitrary';
 import type { ClusterSpec } from './support/kube-proxy-writer';
 import { writeRestorePayload } from './support/kube-proxy-writer';
+import { expectSameAnswer, report } from './support/narrowed-answer';
 import { toSaveFormat } from './support/save-format';
 import { bundled, fixture } from './support/snapshots';
-
-const input = (source: string, text: string) => ({ source, bytes: Buffer.from(text) });
-
-function report(a: string, b: string, narrow: boolean): DiffReport {
-  const [before, after] = loadPair(input('a', a), input('b', b), { narrow });
-  return diffSnapshots(before, after);
-}
-
-/** What must not change: everything but the unchanged services listed, and findings and warnings. */
-function answer(r: DiffReport): unknown {
-  const doc = reportDocument(r, 'test', { all: true }) as Record<string, unknown>;
-  const services = (doc.services as { status: string }[]).filter((s) => s.status !== 'unchanged');
-  return { ...doc, services, findings: null, warnings: null };
-}
-
-/** The report, or the message of the InputError that refuses the pair. */
-function refusalOr(make: () => DiffReport): DiffReport | string {
-  try {
-    return make();
-  } catch (e) {
-    if (e instanceof InputError) return e.message;
-    throw e;
-  }
-}
-
-const said = (r: DiffReport) => [...r.findings, ...r.warnings].map((x) => `${x.side}: ${x.message}`);
-
-/** The pair read narrowed and read whole: the same answer, and nothing said that the whole reading does not say. */
-function expectSameAnswer(a: string, b: string): DiffReport | null {
-  const whole = refusalOr(() => report(a, b, false));
-  const narrowed = refusalOr(() => report(a, b, true));
-  if (typeof whole === 'string' || typeof narrowed === 'string') {
-    expect(narrowed).toEqual(whole);
-    return null;
-  }
-  expect(answer(narrowed)).toEqual(answer(whole));
-  const all = new Set(said(whole));
-  expect(said(narrowed).filter((s) => !all.has(s))).toEqual([]);
-  return narrowed;
-}
 
 const dump = (c: ClusterSpec, seed: number) => toSaveFormat(writeRestorePayload(c, { seed }));
 

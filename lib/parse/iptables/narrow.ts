@@ -8,9 +8,14 @@
  * with a port whose lines differ.
  *
  * Inputs this cannot split exactly are left to the full reading (null): another format than
- * `iptables-save` (with or without counters on rules), a dump cut short, chains declared in
- * another order, a port whose name no comment says (its name may come from the other dump), an
- * endpoint chain that two ports use, or a jump from one port's chains into another's.
+ * `iptables-save` (with or without counters on rules), words not separated by single spaces, a
+ * dump cut short, chains in another order, a port whose name no comment says (its name may come
+ * from the other dump), two ports of one name, an endpoint chain that two ports use, a jump from
+ * one port's chains into another's, or a "has no endpoints" rule in a port's chains.
+ *
+ * A port is read, whatever its lines, when its reading depends on lines that are not its own: its
+ * load-balancing chains jump to a chain of the rest (the model looks into it), or a jump to its
+ * chains or from them names a chain the table does not hold (a fragment: said of the dump).
  */
 import { splitPortName } from '../../model/service';
 import { indexLines, type LineIndex } from '../../narrow/line-index';
@@ -20,6 +25,8 @@ import type { OnProgress } from '../../progress';
 import { servicePortHash } from './chain-names';
 import { displaySpn, parseComment } from './kube-comments';
 import { groupOfName, SEP_PREFIX } from './ladder';
+import { ruleFacts, type RuleFacts } from './rule-facts';
+import { RuleSyntaxError } from './rule-walk';
 import { tokenize, TokenizeError } from './tokenize';
 
 const SPACE = 0x20;
@@ -28,6 +35,15 @@ const COMMIT = Buffer.from('COMMIT');
 const KUBE = Buffer.from('KUBE-');
 const SEP = Buffer.from(SEP_PREFIX);
 const KUBE_SERVICES = Buffer.from('KUBE-SERVICES');
+const QUOTE = 0x22;
+/**
+ * What iptables-save never writes but the full reading reads as it reads any rule: whitespace
+ * other than spaces, inline counters. The byte-level reading
+ * here would take such a rule for another, so such a dump is read whole.
+ */
+const UNPLAIN = ['\t', '\r', '\v', '\f', ' -c '].map((t) => Buffer.from(t));
+/** Targets whose name says all the model reads of a jump there (see looksInto): any other chain is looked into. */
+const NAMED_ONLY = [Buffer.from('KUBE-MARK-MASQ'), Buffer.from('KUBE-MARK-DROP')];
 
 const OTHER = 0;
 /** One of a port's own chains (KUBE-SVC/SVL/EXT/FW/XLB-<hash>). */
@@ -42,8 +58,15 @@ interface PortLines {
   hi: number;
   lines: number;
   rules: number;
-  /** The service port name a comment gives, as the service model reads it. */
+  /**
+   * The service port name a comment gives, as the service model reads it: from the dispatch rules
+   * that route there, else from the port's own chains, else from its "has no endpoints" rules.
+   */
   spn: string | null;
+  dispatchSpn: string | null;
+  noEndpointsSpn: string | null;
+  /** Its reading depends on lines not its own (see above): read whatever its lines. */
+  mustRead: boolean;
   lastChain: number;
   place: number;
 }
@@ -58,9 +81,8 @@ interface Split {
   chainPortId: Int32Array;
   kinds: Uint8Array;
   ports: Map<string, PortLines>;
-  /** Chain ids in the order they are declared, per table scope; and each chain's place there. */
-  declared: number[][];
-  declaredAt: Int32Array;
+  /** Chain ids in the order the full reading makes them (declared, or first filled), per table scope. */
+  made: number[][];
   tables: string[];
 }
 
@@ -71,17 +93,30 @@ function mix(x: number, seed: number): number {
   return h ^ (h >>> 16);
 }
 
+const JUMP = Buffer.from('jump ');
+const GOTO = Buffer.from('goto ');
+
 /**
- * Where the target of a rule line begins: after its last ` -j ` or ` -g ` (a comment before it may
- * hold the text), or -1. Searched backwards from the end, where iptables-save puts the target.
+ * Where the target of a rule line begins: after its last ` -j ` or ` -g ` (or ` --jump `,
+ * ` --goto `; a comment before it may hold the text), or -1. Searched backwards from the end,
+ * where iptables-save puts the target.
  */
 function targetAt(index: LineIndex, i: number): number {
   const { bytes } = index;
   const start = index.starts[i] as number;
-  for (let k = (index.ends[i] as number) - 4; k >= start; k--) {
-    if (bytes[k + 3] === SPACE && bytes[k] === SPACE && bytes[k + 1] === 0x2d /* - */ && (bytes[k + 2] === 0x6a /* j */ || bytes[k + 2] === 0x67 /* g */)) return k + 4;
+  const end = index.ends[i] as number;
+  for (let k = end - 4; k >= start; k--) {
+    if (bytes[k] !== SPACE || bytes[k + 1] !== 0x2d /* - */) continue;
+    const c = bytes[k + 2];
+    if ((c === 0x6a /* j */ || c === 0x67) /* g */ && bytes[k + 3] === SPACE) return k + 4;
+    if (c === 0x2d && (startsWithAt(bytes, k + 3, end, JUMP) || startsWithAt(bytes, k + 3, end, GOTO))) return k + 8;
   }
   return -1;
+}
+
+/** Whether the target found at `at` (see targetAt) is gone to (`-g`, `--goto`) rather than jumped to. */
+function goesTo(bytes: Buffer, at: number): boolean {
+  return bytes[at - 2] === 0x67 /* g */ || bytes[at - 2] === 0x6f /* o, of --goto */;
 }
 
 function wordEnd(index: LineIndex, i: number, from: number): number {
@@ -97,31 +132,64 @@ function startsWithAt(bytes: Buffer, at: number, end: number, prefix: Buffer): b
   return true;
 }
 
-/** The value after `option` on a rule line, as the parser reads it (quoting undone); null when absent or unreadable. */
-function optionValue(index: LineIndex, i: number, option: string): string | null {
-  let values: string[];
+const NO_WARNINGS = { warn: () => undefined };
+
+/** A rule line (`-A CHAIN …`) as the full reading reads it; null when it reads no rule there. */
+function factsOf(index: LineIndex, i: number): RuleFacts | null {
   try {
-    values = tokenize(index.text(i)).values;
+    return ruleFacts(tokenize(index.text(i)), 2, NO_WARNINGS);
   } catch (e) {
-    if (e instanceof TokenizeError) return null;
+    if (e instanceof TokenizeError || e instanceof RuleSyntaxError) return null;
     throw e;
   }
-  const at = values.indexOf(option);
-  return at >= 0 ? (values[at + 1] ?? null) : null;
+}
+
+/** The service port name a rule's comment gives, as the service model reads it. */
+function spnOf(index: LineIndex, i: number): string | null {
+  return parseComment(factsOf(index, i)?.comment ?? null)?.spn ?? null;
+}
+
+/** The hash of the port a "has no endpoints" (or "no local endpoints") rule speaks for, as the service model reads it; null for any other rule. */
+function noEndpointsPort(index: LineIndex, i: number): { hash: string; spn: string } | null {
+  const f = factsOf(index, i);
+  const said = parseComment(f?.comment ?? null);
+  if (!f || !said || (said.role !== 'none' && said.role !== 'no-local') || (f.target !== 'DROP' && f.target !== 'REJECT')) return null;
+  if (f.protocol !== 'tcp' && f.protocol !== 'udp' && f.protocol !== 'sctp') return null;
+  return { hash: servicePortHash(said.spn, f.protocol), spn: said.spn };
+}
+
+/** Which lines hold `needle` (one search of the whole input: most lines do not). */
+function linesHolding(index: LineIndex, needle: Buffer): Uint8Array {
+  const holds = new Uint8Array(index.count);
+  let line = 0;
+  for (let at = index.bytes.indexOf(needle); at >= 0; at = index.bytes.indexOf(needle, at + 1)) {
+    while ((index.ends[line] as number) < at) line++;
+    holds[line] = 1;
+  }
+  return holds;
 }
 
 /** Tables, chains and rule lines of one dump; null when it is not an `iptables-save` dump read whole. */
 function readLines(index: LineIndex): Omit<Split, 'chainPortId' | 'ports' | 'kinds'> | null {
   if (!index.endsWithNewline) return null;
   const { bytes } = index;
+  if (UNPLAIN.some((t) => bytes.includes(t))) return null;
   const names = new NameTable(bytes);
   const chainOf = new Int32Array(index.count).fill(-1);
   const isRule = new Uint8Array(index.count);
   const tables: string[] = [];
-  const declared: number[][] = [];
-  const declaredAt = new Int32Array(index.count).fill(-1);
+  const made: number[][] = [];
+  const madeAt: number[] = [];
+  // A new name's id, put in its table's chains in the order the full reading makes them.
+  const chain = (start: number, end: number): number => {
+    const count = names.count;
+    const id = names.add(start, end, scope);
+    if (names.count > count) madeAt[id] = (made[scope] as number[]).push(id) - 1;
+    return id;
+  };
   let scope = -1;
-  // The chain of the previous rule line: a dump's rules come chain by chain.
+  // The chain of the previous rule line: a dump's rules come chain by chain, in the chains' order
+  // (the order the full reading takes its rules in).
   let last = -1;
   for (let i = 0; i < index.count; i++) {
     const first = index.byteAt(i, 0);
@@ -130,7 +198,7 @@ function readLines(index: LineIndex): Omit<Split, 'chainPortId' | 'ports' | 'kin
       if (scope >= 0) return null;
       scope = tables.length;
       tables.push(index.text(i).slice(1));
-      declared.push([]);
+      made.push([]);
       last = -1;
       continue;
     }
@@ -142,36 +210,44 @@ function readLines(index: LineIndex): Omit<Split, 'chainPortId' | 'ports' | 'kin
     if (scope < 0) return null;
     const start = index.starts[i] as number;
     if (first === 0x3a /* : */) {
-      const id = names.add(start + 1, wordEnd(index, i, start + 1), scope);
-      chainOf[i] = id;
-      declaredAt[id] = (declared[scope] as number[]).length;
-      (declared[scope] as number[]).push(id);
+      chainOf[i] = chain(start + 1, wordEnd(index, i, start + 1));
       continue;
     }
     if (first !== 0x2d /* - */ || index.byteAt(i, 1) !== 0x41 /* A */ || index.byteAt(i, 2) !== SPACE) return null;
     const nameEnd = wordEnd(index, i, start + 3);
-    if (last < 0 || !names.matches(last, bytes, start + 3, nameEnd, scope)) last = names.add(start + 3, nameEnd, scope);
+    if (last < 0 || !names.matches(last, bytes, start + 3, nameEnd, scope)) {
+      const next = chain(start + 3, nameEnd);
+      if (last >= 0 && (madeAt[next] as number) <= (madeAt[last] as number)) return null;
+      last = next;
+    }
     chainOf[i] = last;
     isRule[i] = 1;
   }
   const nat = tables.indexOf('nat');
   if (scope >= 0 || nat < 0 || names.find(KUBE_SERVICES, 0, KUBE_SERVICES.length, nat) < 0) return null;
-  return { index, names, chainOf, isRule, tables, declared, declaredAt };
+  return { index, names, chainOf, isRule, tables, made };
 }
 
 
-/** Each chain's kind, and the hash of the port whose own chain it is. */
-function chainKinds(names: NameTable): { kinds: Uint8Array; hashes: (string | null)[] } {
+/**
+ * Each chain's kind, and the hash of the port whose own chain it is; null when a port's chain is
+ * in two tables (the full reading then takes one of them).
+ */
+function chainKinds(names: NameTable): { kinds: Uint8Array; hashes: (string | null)[] } | null {
   const kinds = new Uint8Array(names.count);
   const hashes: (string | null)[] = new Array<string | null>(names.count).fill(null);
+  const groups = new Set<string>();
   for (let id = 0; id < names.count; id++) {
     if (!names.startsWith(id, KUBE)) continue;
     if (names.startsWith(id, SEP)) {
       kinds[id] = ENDPOINT;
       continue;
     }
-    const group = groupOfName(names.name(id));
+    const name = names.name(id);
+    const group = groupOfName(name);
     if (group) {
+      if (groups.has(name)) return null;
+      groups.add(name);
       kinds[id] = GROUP;
       hashes[id] = group.hash;
     }
@@ -179,26 +255,75 @@ function chainKinds(names: NameTable): { kinds: Uint8Array; hashes: (string | nu
   return { kinds, hashes };
 }
 
-/** The chain a rule line jumps or goes to, in its table: its id (-2 when it names no chain the dump holds, -1 when no target). */
+/** Whether a quote follows `at` on line `i` (searched in the line alone). */
+function quotedAfter(index: LineIndex, i: number, at: number): boolean {
+  const end = index.ends[i] as number;
+  for (let k = at; k < end; k++) if (index.bytes[k] === QUOTE) return true;
+  return false;
+}
+
+/** Where a rule line's target name lies (one object, reused: none per line). */
+const target: { source: Buffer; start: number; end: number; goto: boolean } = { source: Buffer.alloc(0), start: 0, end: 0, goto: false };
+
+/**
+ * The name of the chain (or target) a rule line jumps or goes to, as the full reading reads it
+ * (valid until the next call): found in its bytes, or — a quote after its last ` -j ` (a target
+ * quoted, a comment after it), or a space — read as the full reading reads the rule. Null when
+ * it has none.
+ */
+function targetName(index: LineIndex, i: number): typeof target | null {
+  const at = targetAt(index, i);
+  if (at < 0) return null;
+  if (index.bytes[at] !== SPACE && !quotedAfter(index, i, at)) {
+    target.source = index.bytes;
+    target.start = at;
+    target.end = wordEnd(index, i, at);
+    target.goto = goesTo(index.bytes, at);
+    return target;
+  }
+  const f = factsOf(index, i);
+  if (!f?.target) return null;
+  target.source = Buffer.from(f.target);
+  target.start = 0;
+  target.end = target.source.length;
+  target.goto = f.goto;
+  return target;
+}
+
+/** The chain a rule line jumps or goes to, in its table: its id (-2 when it names no chain the table holds, -1 when no target). */
 function targetChain(s: { index: LineIndex; names: NameTable }, i: number, scope: number): number {
-  const at = targetAt(s.index, i);
-  if (at < 0) return -1;
-  const id = s.names.find(s.index.bytes, at, wordEnd(s.index, i, at), scope);
+  const t = targetName(s.index, i);
+  if (!t) return -1;
+  const id = s.names.find(t.source, t.start, t.end, scope);
   return id < 0 ? -2 : id;
+}
+
+/**
+ * Whether a rule line jumps or goes to a kube-proxy chain its table does not hold. `last` holds
+ * the last such chain found held (endpoint chains' rules jump to KUBE-MARK-MASQ): checked first.
+ */
+function danglingKubeJump(s: { index: LineIndex; names: NameTable }, i: number, scope: number, last: { id: number }): boolean {
+  const t = targetName(s.index, i);
+  if (!t || !startsWithAt(t.source, t.start, t.end, KUBE)) return false;
+  if (last.id >= 0 && s.names.matches(last.id, t.source, t.start, t.end, scope)) return false;
+  const id = s.names.find(t.source, t.start, t.end, scope);
+  if (id >= 0) last.id = id;
+  return id < 0;
 }
 
 /** One dump's lines given to ports (see the top of this file); null when it cannot be split so. */
 function splitDump(bytes: Buffer, onProgress?: OnProgress): Split | null {
   const read = readLines(indexLines(bytes, onProgress));
-  if (!read) return null;
+  const chains = read && chainKinds(read.names);
+  if (!read || !chains) return null;
   const { index, names, chainOf, isRule } = read;
-  const { kinds, hashes } = chainKinds(names);
+  const { kinds, hashes } = chains;
   const scopeOf = new Int32Array(names.count);
   for (let id = 0; id < names.count; id++) scopeOf[id] = names.scopeOf(id);
   const ports = new Map<string, PortLines>();
   const portOf = (hash: string): PortLines => {
     let port = ports.get(hash);
-    if (!port) ports.set(hash, (port = { id: ports.size, hash, lo: 0, hi: 0, lines: 0, rules: 0, spn: null, lastChain: -1, place: 0 }));
+    if (!port) ports.set(hash, (port = { id: ports.size, hash, lo: 0, hi: 0, lines: 0, rules: 0, spn: null, dispatchSpn: null, noEndpointsSpn: null, mustRead: false, lastChain: -1, place: 0 }));
     return port;
   };
   // The port whose own chain each chain is; endpoint chains are the port's whose chains jump there.
@@ -207,16 +332,22 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): Split | null {
     const c = chainOf[i] as number;
     if (isRule[i] !== 1 || kinds[c] !== GROUP) continue;
     const t = targetChain(read, i, scopeOf[c] as number);
-    if (t < 0) continue;
     const own = chainPort[c] as PortLines;
+    if (t === -2 && startsWithAt(target.source, target.start, target.end, KUBE)) own.mustRead = true;
+    if (t < 0) continue;
     if (kinds[t] === ENDPOINT) {
       const known = chainPort[t];
       if (known && known !== own) return null;
       chainPort[t] = own;
     } else if (kinds[t] === GROUP && chainPort[t] !== own) {
       return null;
+    } else if (kinds[t] === OTHER && (target.goto || !NAMED_ONLY.some((n) => names.equals(t, n)))) {
+      // The model looks into the chain (see looksInto): what it reads of the port is in the rest too.
+      own.mustRead = true;
     }
   }
+  const endpointsSaid = linesHolding(index, ENDPOINTS);
+  const heldKubeTarget = { id: -1 };
   // A port's own lines come chain by chain: each chain's lines are summed in typed arrays first.
   const chainLo = new Int32Array(names.count);
   const chainHi = new Int32Array(names.count);
@@ -237,10 +368,13 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): Split | null {
       if (!rule) continue;
       if (chainRules[c] === 0) firstRule[c] = i;
       chainRules[c] = (chainRules[c] as number) + 1;
+      // The full reading takes such a rule for the port its comment names, wherever it is.
+      if (endpointsSaid[i] === 1 && noEndpointsPort(index, i)) return null;
+      if (kinds[c] === ENDPOINT && danglingKubeJump(read, i, scopeOf[c] as number, heldKubeTarget)) port.mustRead = true;
       continue;
     }
     if (!rule) continue;
-    const routed = portOfOtherLine(read, i, c, kinds, chainPort, scopeOf[c] as number);
+    const routed = portOfOtherLine(read, i, c, kinds, chainPort, scopeOf[c] as number, endpointsSaid[i] === 1);
     if (routed === 'unsplittable') return null;
     if (routed === null) continue;
     // A rule of the rest that routes to a port stays with the rest: it is read whatever the port is.
@@ -254,7 +388,9 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): Split | null {
     to.hi = (to.hi + mix(hashHi[i] as number, ~place)) | 0;
     to.lines++;
     to.rules++;
-    if (to.spn === null && routed.named) to.spn = parseComment(optionValue(index, i, '--comment'))?.spn ?? null;
+    if (!routed.held) to.mustRead = true;
+    if (routed.dispatch) to.dispatchSpn ??= spnOf(index, i);
+    to.noEndpointsSpn ??= routed.noEndpointsSpn;
   }
   for (let c = 0; c < names.count; c++) {
     const port = chainPort[c];
@@ -264,15 +400,21 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): Split | null {
     port.lines += chainLines[c] as number;
     port.rules += chainRules[c] as number;
     const first = firstRule[c] as number;
-    if (port.spn === null && first >= 0 && kinds[c] === GROUP) port.spn = parseComment(optionValue(index, first, '--comment'))?.spn ?? null;
+    if (port.dispatchSpn === null && port.spn === null && first >= 0 && kinds[c] === GROUP) port.spn = spnOf(index, first);
   }
+  for (const port of ports.values()) port.spn = port.dispatchSpn ?? port.spn ?? port.noEndpointsSpn;
   const chainPortId = Int32Array.from(chainPort, (p) => p?.id ?? -1);
   return { ...read, chainPortId, kinds, ports };
 }
 
 const DISPATCH = [Buffer.from('KUBE-SERVICES'), Buffer.from('KUBE-NODEPORTS')];
 
-/** The port a rule line of a chain that is no port's own routes to or speaks for, if any. */
+/**
+ * The port a rule line of a chain that is no port's own routes to or speaks for, if any:
+ * `dispatch` when the service model takes the port's name from it, `noEndpointsSpn` the name a
+ * "has no endpoints" rule gives, `held` false when the table does not hold the port's chain it
+ * routes to. `endpointsSaid`: whether the line holds " endpoints".
+ */
 function portOfOtherLine(
   s: { index: LineIndex; names: NameTable },
   i: number,
@@ -280,38 +422,36 @@ function portOfOtherLine(
   kinds: Uint8Array,
   chainPort: (PortLines | null)[],
   scope: number,
-): { port: PortLines | string; named: boolean } | null | 'unsplittable' {
-  const at = targetAt(s.index, i);
-  if (at >= 0 && startsWithAt(s.index.bytes, at, s.index.ends[i] as number, KUBE)) {
-    const t = targetChain(s, i, scope);
-    const named = DISPATCH.some((d) => s.names.equals(chain, d));
-    if (t >= 0 && kinds[t] === GROUP) return { port: chainPort[t] as PortLines, named };
+  endpointsSaid: boolean,
+): { port: PortLines | string; dispatch: boolean; noEndpointsSpn: string | null; held: boolean } | null | 'unsplittable' {
+  const t = targetChain(s, i, scope);
+  if (t !== -1 && startsWithAt(target.source, target.start, target.end, KUBE)) {
+    const dispatch = DISPATCH.some((d) => s.names.equals(chain, d));
+    if (t >= 0 && kinds[t] === GROUP) return { port: chainPort[t] as PortLines, dispatch, noEndpointsSpn: null, held: true };
     if (t >= 0 && kinds[t] === ENDPOINT && chainPort[t]) return 'unsplittable';
     if (t === -2) {
-      // A jump to a port's chain the dump does not hold (a fragment): the port is named by it all the same.
-      const group = groupOfName(s.index.bytes.toString('latin1', at, wordEnd(s.index, i, at)));
-      if (group) return { port: group.hash, named };
+      // A jump to a port's chain the table does not hold (a fragment): the port is named by it all the same.
+      const group = groupOfName(target.source.toString('latin1', target.start, target.end));
+      if (group) return { port: group.hash, dispatch, noEndpointsSpn: null, held: false };
     }
   }
-  if (s.index.find(i, ENDPOINTS) < 0) return null;
-  const said = parseComment(optionValue(s.index, i, '--comment'));
-  const protocol = optionValue(s.index, i, '-p');
-  if (!said || (said.role !== 'none' && said.role !== 'no-local') || protocol === null) return null;
-  return { port: servicePortHash(said.spn, protocol), named: true };
+  const none = endpointsSaid ? noEndpointsPort(s.index, i) : null;
+  return none && { port: none.hash, dispatch: false, noEndpointsSpn: none.spn, held: true };
 }
 
-/** Whether the chains both dumps declare are declared in the same order (else the full reading says they are not). */
-function sameDeclarationOrder(b: Split, a: Split): boolean {
+/** Whether the chains both dumps hold come in the same order (else the full reading says they are not). */
+function sameChainOrder(b: Split, a: Split): boolean {
   for (const [scope, table] of b.tables.entries()) {
     const other = a.tables.indexOf(table);
-    let lastAt = -1;
-    for (const id of b.declared[scope] as number[]) {
-      const there = other < 0 ? -1 : a.names.find(b.names.bytes, b.names.startOf(id), b.names.endOf(id), other);
-      if (there < 0) continue;
-      const at = a.declaredAt[there] as number;
-      if (at < 0) continue;
-      if (at < lastAt) return false;
-      lastAt = at;
+    if (other < 0) continue;
+    const there = a.made[other] as number[];
+    let j = 0;
+    for (const id of b.made[scope] as number[]) {
+      const match = a.names.find(b.names.bytes, b.names.startOf(id), b.names.endOf(id), other);
+      if (match < 0) continue;
+      while (j < there.length && b.names.find(a.names.bytes, a.names.startOf(there[j] as number), a.names.endOf(there[j] as number), scope) < 0) j++;
+      if (there[j] !== match) return false;
+      j++;
     }
   }
   return true;
@@ -319,6 +459,21 @@ function sameDeclarationOrder(b: Split, a: Split): boolean {
 
 function samePortLines(x: PortLines | undefined, y: PortLines | undefined): boolean {
   return x !== undefined && y !== undefined && x.lo === y.lo && x.hi === y.hi && x.lines === y.lines && x.rules === y.rules && x.spn === y.spn;
+}
+
+/**
+ * Whether two ports of a dump bear one name (kube-proxy never writes that: a name and its
+ * protocol give the hash): the full reading then pairs the two sides' ports by that name.
+ */
+function namesTwoPorts(s: Split): boolean {
+  const names = new Set<string>();
+  for (const port of s.ports.values()) {
+    if (port.spn === null) continue;
+    const name = displaySpn(port.spn);
+    if (names.has(name)) return true;
+    names.add(name);
+  }
+  return false;
 }
 
 function serviceOfSpn(spn: string): string {
@@ -332,14 +487,14 @@ function serviceOfSpn(spn: string): string {
 export function narrowIptablesSave(before: Buffer, after: Buffer, progress: { before?: OnProgress; after?: OnProgress } = {}): Narrowing | null {
   const b = splitDump(before, progress.before);
   const a = b && splitDump(after, progress.after);
-  if (!b || !a || !sameDeclarationOrder(b, a)) return null;
+  if (!b || !a || !sameChainOrder(b, a) || namesTwoPorts(b) || namesTwoPorts(a)) return null;
   const hashes = new Set([...b.ports.keys(), ...a.ports.keys()]);
   const changed = new Set<string>();
   for (const hash of hashes) {
     const x = b.ports.get(hash);
     const y = a.ports.get(hash);
     if ((x && x.spn === null) || (y && y.spn === null)) return null;
-    if (samePortLines(x, y)) continue;
+    if (samePortLines(x, y) && !x?.mustRead && !y?.mustRead) continue;
     for (const p of [x, y]) if (p) changed.add(serviceOfSpn(p.spn as string));
   }
   const unread = new Set<string>();

@@ -1,0 +1,104 @@
+/**
+ * The narrowed reading (lib/narrow) answers as the whole reading for dumps edited anywhere, on one
+ * side or on both: kube-proxy's rules respelled, moved, removed, duplicated, pointed elsewhere, and
+ * what iptables-save never writes but a person or another tool might (tabs, `--jump`, a quoted
+ * target, a comment after the target, two comments, a "has no endpoints" rule with another
+ * target). Each case below was once answered otherwise read narrowed; the random edits after them
+ * (deterministic seeds) keep looking.
+ */
+import { narrowIptablesSave } from '../lib/parse/iptables/narrow';
+import { editedPair } from './support/dump-edits';
+import { writeRestorePayload, type ClusterSpec } from './support/kube-proxy-writer';
+import { answersDiffer, expectSameAnswer } from './support/narrowed-answer';
+import { toSaveFormat } from './support/save-format';
+
+const tiny: ClusterSpec = {
+  podCIDR: '10.244.0.0/16',
+  services: [
+    { namespace: 'ns', name: 'a', clusterIP: '10.96.0.10', ports: [{ name: 'http', port: 80, protocol: 'tcp', nodePort: 30080, endpoints: [{ ip: '10.244.1.2', port: 8080 }] }, { name: 'dns', port: 53, protocol: 'udp', endpoints: [{ ip: '10.244.1.2', port: 53 }] }] },
+    { namespace: 'ns', name: 'b', clusterIP: '10.96.0.11', externalIPs: ['192.0.2.7'], externalTrafficPolicy: 'Local', ports: [{ name: 'p', port: 8000, protocol: 'tcp', nodePort: 30800, endpoints: [{ ip: '10.244.2.6', port: 8000 }] }] },
+  ],
+};
+/** A port of ns/a scaled up by one endpoint: ns/a changes, ns/b does not. */
+const scaled = (port: string): ClusterSpec => ({
+  ...tiny,
+  services: tiny.services.map((s) => (s.name === 'a' ? { ...s, ports: s.ports.map((p) => (p.name === port ? { ...p, endpoints: [...p.endpoints, { ip: '10.244.3.3', port: p.endpoints[0]?.port ?? 1 }] } : p)) } : s)),
+});
+const dump = (c: ClusterSpec) => toSaveFormat(writeRestorePayload(c));
+const before = dump(tiny);
+const after = dump(scaled('http'));
+const afterDns = dump(scaled('dns'));
+
+const NS_A_DNS = 'KUBE-SVC-L6POZHRLQTK5GXSQ';
+const NS_B = 'KUBE-SVC-M7WRKUUGGLVBVVX5';
+
+/** The dump with `line` put after the first line that starts with `at`. */
+const withLineAfter = (text: string, at: string, line: string) => text.replace(new RegExp(`^(${at}.*)$`, 'm'), `$1\n${line}`);
+/** The first line of the nat table that starts with `at` written by `edit`. */
+const natLine = (text: string, at: string, edit: (l: string) => string) => {
+  const nat = text.indexOf('*nat');
+  return text.slice(0, nat) + text.slice(nat).replace(new RegExp(`^${at}.*$`, 'm'), edit);
+};
+const noNatDeclarationOf = (text: string, chain: string) => natLine(text, `:${chain} `, () => '').replace(/\n\n/, '\n');
+/** KUBE-SERVICES's rules moved to the end of the nat table. */
+const kubeServicesLast = (text: string) => {
+  const rules = text.split('\n').filter((l) => l.startsWith('-A KUBE-SERVICES ') && text.indexOf(l) > text.indexOf('*nat'));
+  return natLine(text.replace(rules.join('\n') + '\n', ''), 'COMMIT', () => `${rules.join('\n')}\nCOMMIT`);
+};
+const withoutChain = (text: string, chain: string) => text.split('\n').filter((l) => !l.startsWith(`:${chain} `) && !l.startsWith(`-A ${chain} `)).join('\n');
+const bothEdited = (edit: (t: string) => string, to = after): [string, string] => [edit(before), edit(to)];
+
+describe('dumps edited where the narrowed reading once answered otherwise', () => {
+  test.each<[string, [string, string]]>([
+    [
+      'a "has no endpoints" rule the model does not read (it ACCEPTs, or is for ICMP) is no service port',
+      bothEdited((t) => withLineAfter(withLineAfter(t, '-A KUBE-EXTERNAL-SERVICES .*--dport 30800', '-A KUBE-EXTERNAL-SERVICES -d 10.96.0.12/32 -p tcp -m comment --comment "ns/c:p has no endpoints" -m tcp --dport 80 -j ACCEPT'), '-A KUBE-EXTERNAL-SERVICES .*--dport 30800', '-A KUBE-EXTERNAL-SERVICES -d 10.96.0.13/32 -p icmp -m comment --comment "ns/d:p has no endpoints" -j REJECT')),
+    ],
+    ['a NodePort rule whose comment names another service (the filter table, with its "no local endpoints" rules, first)', [before, natLine(before, '-A KUBE-NODEPORTS -p tcp -m comment --comment "ns/b:p"', (l) => l.replace('"ns/b:p"', '"ns/a:dns"'))]],
+    ['KUBE-NODEPORTS filled after KUBE-SERVICES though declared before it (its comments name the port first)', [before, natLine(before, '-A KUBE-NODEPORTS -p tcp -m comment --comment "ns/b:p"', (l) => l.replace('"ns/b:p"', '"ns/a:dns"')).replace(/^(-A KUBE-NODEPORTS .*\n)((?:-A KUBE-(?:POSTROUTING|SEP|SERVICES).*\n)+)/m, '$2$1')]],
+    ['a chain made by its first rule rather than declared, its rules last (chains in another order)', [before, kubeServicesLast(noNatDeclarationOf(before, 'KUBE-SERVICES'))]],
+    ['a dispatch rule to a service chain the table does not hold', bothEdited((t) => withLineAfter(t, '-A KUBE-SERVICES .*ns/b:p external IP', '-A KUBE-SERVICES -d 10.96.0.99/32 -p tcp -m comment --comment "ns/b:gone cluster IP" -m tcp --dport 81 -j KUBE-SVC-AAAAAAAAAAAAAAAA'))],
+    ['a service chain jumping to an endpoint chain the dump does not hold', bothEdited((t) => withoutChain(t, 'KUBE-SEP-ZUKCDR5ZUBUQ2JMT'))],
+    ['an endpoint chain jumping to a kube-proxy chain the dump does not hold', bothEdited((t) => natLine(t, '-A KUBE-SEP-ZUKCDR5ZUBUQ2JMT ', (l) => l.replace('KUBE-MARK-MASQ', 'KUBE-MARK-GONE')))],
+    [
+      'a load-balancing chain that sends a share to a chain of the rest, whose DNAT changes',
+      [before, after].map((t, k) => natLine(withLineAfter(withLineAfter(t, `-A ${NS_B} `, `-A ${NS_B} -m statistic --mode random --probability 0.5 -j MY-DNAT`), ':KUBE-SVC-PDNT', ':MY-DNAT - [0:0]'), 'COMMIT', () => `-A MY-DNAT -p tcp -j DNAT --to-destination 10.9.9.${k}:80\nCOMMIT`)) as [string, string],
+    ],
+    ['a dispatch rule with a tab before its target, whose cluster IP changes', [natLine(before, '-A KUBE-SERVICES -d 10.96.0.11/32', (l) => l.replace(' -j ', '\t-j ')), natLine(before, '-A KUBE-SERVICES -d 10.96.0.11/32', (l) => l.replace(' -j ', '\t-j ').replace('10.96.0.11', '10.96.0.12'))]],
+    [
+      'a dispatch rule with a comment after its target (holding " -j …"), whose cluster IP changes',
+      [natLine(before, '-A KUBE-SERVICES -d 10.96.0.11/32', (l) => `${l} -m comment --comment "not -j KUBE-MARK-MASQ"`), natLine(before, '-A KUBE-SERVICES -d 10.96.0.11/32', (l) => `${l.replace('10.96.0.11', '10.96.0.12')} -m comment --comment "not -j KUBE-MARK-MASQ"`)],
+    ],
+    ['a dispatch rule with two comments (the model reads the last)', bothEdited((t) => natLine(t, '-A KUBE-SERVICES -d 10.96.0.10/32 -p udp', (l) => l.replace('--comment "ns/a:dns cluster IP"', '--comment "ns/c:dns cluster IP" -m comment --comment "ns/a:dns cluster IP"')))],
+    ['a dispatch rule with two spaces before its target, whose cluster IP changes', [natLine(before, '-A KUBE-SERVICES -d 10.96.0.11/32', (l) => l.replace(' -j ', ' -j  ')), natLine(before, '-A KUBE-SERVICES -d 10.96.0.11/32', (l) => l.replace(' -j ', ' -j  ').replace('10.96.0.11', '10.96.0.12'))]],
+    ['a rule with two spaces before its chain name', bothEdited((t) => natLine(t, `-A ${NS_B} `, (l) => l.replace('-A ', '-A  ')))],
+    ['a dispatch rule written with --jump whose cluster IP changes', [natLine(before, '-A KUBE-SERVICES -d 10.96.0.11/32', (l) => l.replace(' -j ', ' --jump ')), natLine(before, '-A KUBE-SERVICES -d 10.96.0.11/32', (l) => l.replace(' -j ', ' --jump ').replace('10.96.0.11', '10.96.0.12'))]],
+    ['a dispatch rule whose target is quoted, whose cluster IP changes', [natLine(before, '-A KUBE-SERVICES -d 10.96.0.11/32', (l) => l.replace(/-j (\S+)$/, '-j "$1"')), natLine(before, '-A KUBE-SERVICES -d 10.96.0.11/32', (l) => l.replace(/-j (\S+)$/, '-j "$1"').replace('10.96.0.11', '10.96.0.12'))]],
+    ['two ports of one name (the comments of one naming another) in both dumps', bothEdited((t) => t.replaceAll('ns/b:p', 'ns/a:http'), before)],
+    ['a "has no endpoints" rule in the chain of another service', bothEdited((t) => withLineAfter(t, `-A ${NS_B} `, `-A ${NS_B} -p udp -m comment --comment "ns/a:dns has no endpoints" -j REJECT`), afterDns)],
+    [
+      'a service chain of the same name in two tables (the model reads the later one)',
+      bothEdited((t) =>
+        withLineAfter(withLineAfter(natLine(t, '-A KUBE-SERVICES -d 10.96.0.10/32 -p udp', (l) => l.replace('-m comment --comment "ns/a:dns cluster IP" ', '')), '-A KUBE-FORWARD .*conntrack rule', `-A ${NS_A_DNS} -m comment --comment "ns/c:x" -j ACCEPT`), ':KUBE-SERVICES', `:${NS_A_DNS} - [0:0]`),
+      ),
+    ],
+  ])('%s', (_, [b, a]) => {
+    expectSameAnswer(b, a);
+  });
+});
+
+describe('random edits of generated and real dumps (tests/support/dump-edits.ts), one side or both', () => {
+  const pairs = Array.from({ length: 400 }, (_, seed) => editedPair(seed));
+
+  test('the same answer read narrowed or whole', () => {
+    const differ = pairs.filter((p) => answersDiffer(p.before, p.after));
+    // The first pair that differs, shown field by field.
+    if (differ[0]) expectSameAnswer(differ[0].before, differ[0].after);
+    expect(differ.map((p) => `seed ${p.seed} (${p.base}): ${p.edits.join(', ')}`)).toEqual([]);
+  });
+
+  test('most of them are read narrowed (so the test above holds the narrowing to the whole reading)', () => {
+    const narrowed = pairs.filter((p) => narrowIptablesSave(Buffer.from(p.before), Buffer.from(p.after)) !== null);
+    expect(narrowed.length).toBeGreaterThan(pairs.length / 2);
+  });
+});
