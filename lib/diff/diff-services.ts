@@ -124,24 +124,30 @@ function addressOf(p: ServicePort): string | null {
 }
 
 /**
- * Ports paired by key, then, among those left, by address where one side does not name its port
- * (IPVS holds no names; a dump above 1000 endpoints has no comments).
- */
-/**
  * The after-side port of the same key as `b`. Kube-proxy never gives two ports one name, but a
  * dump may (edited, or comments that lie): those pair by what implements them (their chains),
  * then by address, then in order — never at random, so that a dump diffed with itself says
  * nothing changed.
  */
 function sameKey(b: ServicePort, candidates: ServicePort[] | undefined, taken: ReadonlySet<ServicePort>): ServicePort | undefined {
-  const free = candidates?.filter((a) => !taken.has(a)) ?? [];
+  const only = candidates?.length === 1 ? candidates[0] : undefined;
+  if (!candidates || only) return only && !taken.has(only) ? only : undefined;
+  const free = candidates.filter((a) => !taken.has(a));
   if (free.length <= 1) return free[0];
   return free.find((a) => a.refs.join() === b.refs.join()) ?? free.find((a) => addressOf(a) === addressOf(b)) ?? free[0];
 }
 
+/**
+ * Ports paired by key, then, among those left, by address where one side does not name its port
+ * (IPVS holds no names; a dump above 1000 endpoints has no comments).
+ */
 function pairPorts(before: ServicePort[], after: ServicePort[]): { pairs: [ServicePort, ServicePort][]; onlyBefore: ServicePort[]; onlyAfter: ServicePort[] } {
   const afterByKey = new Map<string, ServicePort[]>();
-  for (const a of after) afterByKey.set(a.key, [...(afterByKey.get(a.key) ?? []), a]);
+  for (const a of after) {
+    const same = afterByKey.get(a.key);
+    if (same) same.push(a);
+    else afterByKey.set(a.key, [a]);
+  }
   const pairs: [ServicePort, ServicePort][] = [];
   const onlyBefore: ServicePort[] = [];
   const taken = new Set<ServicePort>();

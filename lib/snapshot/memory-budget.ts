@@ -83,8 +83,8 @@ function head(path: string): Buffer {
  * its heap is checked once what is to be read of it is known.
  */
 export function checkMemoryBudget(paths: string[], heapLimit = getHeapStatistics().heap_size_limit, mayReadInPart = false): void {
-  const counted = mayReadInPart ? paths.filter((p) => knownSize(p) === 0 || !startsAsIptablesSave(head(p))) : paths;
-  const total = counted.reduce((n, p) => n + knownSize(p), 0);
+  const sizes = paths.map(knownSize);
+  const total = paths.reduce((n, p, i) => n + (mayReadInPart && sizes[i] !== 0 && startsAsIptablesSave(head(p)) ? 0 : (sizes[i] as number)), 0);
   const need = heapNeed({ bytes: total, lines: 0, objects: 0 });
   if (need <= heapLimit) return;
   throw new InputError(

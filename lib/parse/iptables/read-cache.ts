@@ -5,6 +5,7 @@
  * written alike, so what is learnt is keyed by them.
  */
 import type { Snapshot } from '../../model/snapshot';
+import type { AlikeDump } from './parse-dump';
 import type { RuleFacts } from './rule';
 import type { ReadList } from './services';
 
@@ -18,6 +19,6 @@ export class IptablesReadCache {
 }
 
 /** The other input of a diff as a dump to read alike, when an iptables reading made it. */
-export function alikeDumpOf(alike: Snapshot | undefined): { ruleset: Snapshot['ruleset']; cache: IptablesReadCache } | undefined {
+export function alikeDumpOf(alike: Snapshot | undefined): AlikeDump | undefined {
   return alike?.sharedWithAlike instanceof IptablesReadCache ? { ruleset: alike.ruleset, cache: alike.sharedWithAlike } : undefined;
 }
