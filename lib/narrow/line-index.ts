@@ -28,11 +28,6 @@ export class LineIndex {
     this.hashHi = new Int32Array(guess);
   }
 
-  /** Whether the input's last line ends with a newline (every tool ends its output so). */
-  get endsWithNewline(): boolean {
-    return this.bytes.length > 0 && this.bytes[this.bytes.length - 1] === NEWLINE;
-  }
-
   /** Line `i` (0-based) as text. */
   text(i: number): string {
     return this.bytes.toString('utf8', this.starts[i], this.ends[i]);
@@ -42,16 +37,6 @@ export class LineIndex {
   byteAt(i: number, offset: number): number {
     const at = (this.starts[i] as number) + offset;
     return at < (this.ends[i] as number) ? (this.bytes[at] as number) : -1;
-  }
-
-  /** Line `i`'s bytes (a view, not a copy). */
-  line(i: number): Buffer {
-    return this.bytes.subarray(this.starts[i], this.ends[i]);
-  }
-
-  /** Where `needle` first occurs in line `i`, or -1 (searched in the line alone: a search of the whole input per line would be quadratic). */
-  find(i: number, needle: Buffer): number {
-    return this.line(i).indexOf(needle);
   }
 
   /** Room for twice as many lines. */

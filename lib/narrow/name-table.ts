@@ -28,25 +28,30 @@ export class NameTable {
 
   /** The id of the name held by bytes [start, end) of `source` (this input or another) in `scope`, or -1. */
   find(source: Buffer, start: number, end: number, scope: number): number {
-    const mask = this.slots.length - 1;
-    for (let slot = hashBytes(source, start, end, scope) & mask; ; slot = (slot + 1) & mask) {
-      const id = (this.slots[slot] as number) - 1;
-      if (id < 0) return -1;
-      if (this.scopes[id] === scope && this.holds(id, source, start, end)) return id;
-    }
+    return (this.slots[this.slotOf(source, start, end, scope)] as number) - 1;
   }
 
   /** The id of the name held by bytes [start, end) of this input in `scope`, added when new. */
   add(start: number, end: number, scope: number): number {
-    const found = this.find(this.bytes, start, end, scope);
-    if (found >= 0) return found;
     if (this.count === this.starts.length) this.grow();
+    const slot = this.slotOf(this.bytes, start, end, scope);
+    const found = (this.slots[slot] as number) - 1;
+    if (found >= 0) return found;
     const id = this.count++;
     this.starts[id] = start;
     this.ends[id] = end;
     this.scopes[id] = scope;
-    this.place(id);
+    this.slots[slot] = id + 1;
     return id;
+  }
+
+  /** The slot that holds the name, or the empty one where it would go (one hash, one probe sequence). */
+  private slotOf(source: Buffer, start: number, end: number, scope: number): number {
+    const mask = this.slots.length - 1;
+    for (let slot = hashBytes(source, start, end, scope) & mask; ; slot = (slot + 1) & mask) {
+      const id = (this.slots[slot] as number) - 1;
+      if (id < 0 || (this.scopes[id] === scope && this.holds(id, source, start, end))) return slot;
+    }
   }
 
   /** Whether id is the name held by bytes [start, end) of `source` in `scope`. */

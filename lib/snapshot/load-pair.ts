@@ -36,10 +36,11 @@ function narrowingReader(input: InputBytes, options: PairOptions) {
   return detectReader(sample, input.source);
 }
 
-function readWhole(before: InputBytes, after: InputBytes, options: PairOptions): [Snapshot, Snapshot] {
-  const load = (input: InputBytes, alike?: Snapshot) => parseSnapshot(decodeInput(input.bytes), input.source, { ...options, alike, onProgress: options.onProgress?.(input.source) });
-  const b = load(before);
-  return [b, load(after, b)];
+/** Both inputs read, the second alike the first: `text` is what is read of each (all of it, or a first pass's excerpt). */
+function readBoth(inputs: [InputBytes, InputBytes], text: (side: 0 | 1) => string, options: LoadOptions & Pick<PairOptions, 'onProgress'>, extra: (side: 0 | 1) => LoadOptions = () => ({})): [Snapshot, Snapshot] {
+  const load = (side: 0 | 1, alike?: Snapshot) => parseSnapshot(text(side), inputs[side].source, { ...options, ...extra(side), alike, onProgress: options.onProgress?.(inputs[side].source) });
+  const b = load(0);
+  return [b, load(1, b)];
 }
 
 export function loadPair(before: InputBytes, after: InputBytes, options: PairOptions = {}): [Snapshot, Snapshot] {
@@ -51,14 +52,14 @@ export function loadPair(before: InputBytes, after: InputBytes, options: PairOpt
   }
   options.onStep?.('parse');
   const sources = [before.source, after.source];
+  const inputs: [InputBytes, InputBytes] = [before, after];
   if (!reader || !narrowing) {
     options.budget?.admit(options.budget.totals(), sources);
-    return readWhole(before, after, options);
+    return readBoth(inputs, (side) => decodeInput(inputs[side].bytes), options);
   }
-  const left = [narrowing.before, narrowing.after];
+  const left = [narrowing.before, narrowing.after] as const;
   options.budget?.admit({ bytes: left.reduce((n, e) => n + e.text.length, 0), lines: left.reduce((n, e) => n + e.lineNumbers.length, 0), objects: 0 }, sources);
-  const alike = narrowing.alike;
-  const b = parseSnapshot(narrowing.before.text, before.source, { ...options, format: reader.name as LoadOptions['format'], lineNumbers: narrowing.before.lineNumbers, alikeUnread: alike, onProgress: options.onProgress?.(before.source) });
-  const a = parseSnapshot(narrowing.after.text, after.source, { ...options, format: reader.name as LoadOptions['format'], lineNumbers: narrowing.after.lineNumbers, alikeUnread: alike, alike: b, onProgress: options.onProgress?.(after.source) });
-  return [b, a];
+  const format = reader.name as LoadOptions['format'];
+  const alikeUnread = narrowing.alike;
+  return readBoth(inputs, (side) => left[side].text, options, (side) => ({ format, lineNumbers: left[side].lineNumbers, alikeUnread }));
 }

@@ -120,8 +120,11 @@ export function ladderStep(ctx: LadderContext, rule: IptablesRule): Step {
 export function looksInto(f: RuleFacts): boolean {
   const t = f.target;
   if (t === null || BUILTIN_TARGETS.has(t) || t.startsWith(SEP_PREFIX) || groupOfName(t) !== null) return false;
-  return f.goto || (t !== 'KUBE-MARK-MASQ' && t !== 'KUBE-MARK-DROP');
+  return f.goto || !NAMED_ONLY_TARGETS.includes(t);
 }
+
+/** kube-proxy's chains whose name says all the model reads of a jump there: it does not look into them. */
+export const NAMED_ONLY_TARGETS: readonly string[] = ['KUBE-MARK-MASQ', 'KUBE-MARK-DROP'];
 
 /** Where a step sends its share, as one key: the model adds up the shares of steps with the same key. */
 export function destinationKey(step: Step, rule: IptablesRule): string | null {

@@ -24,12 +24,14 @@ import { cutLines, type Narrowing } from '../../narrow/narrowing';
 import type { OnProgress } from '../../progress';
 import { servicePortHash } from './chain-names';
 import { displaySpn, parseComment } from './kube-comments';
-import { groupOfName, SEP_PREFIX } from './ladder';
+import { groupOfName, NAMED_ONLY_TARGETS, SEP_PREFIX } from './ladder';
 import { ruleFacts, type RuleFacts } from './rule-facts';
 import { RuleSyntaxError } from './rule-walk';
+import { DISPATCH_CHAINS } from './services';
 import { tokenize, TokenizeError } from './tokenize';
 
 const SPACE = 0x20;
+const NEWLINE = 0x0a;
 const ENDPOINTS = Buffer.from(' endpoints');
 const COMMIT = Buffer.from('COMMIT');
 const KUBE = Buffer.from('KUBE-');
@@ -43,7 +45,8 @@ const QUOTE = 0x22;
  */
 const UNPLAIN = ['\t', '\r', '\v', '\f', ' -c '].map((t) => Buffer.from(t));
 /** Targets whose name says all the model reads of a jump there (see looksInto): any other chain is looked into. */
-const NAMED_ONLY = [Buffer.from('KUBE-MARK-MASQ'), Buffer.from('KUBE-MARK-DROP')];
+const NAMED_ONLY = NAMED_ONLY_TARGETS.map((n) => Buffer.from(n));
+const DISPATCH = DISPATCH_CHAINS.map((n) => Buffer.from(n));
 
 const OTHER = 0;
 /** One of a port's own chains (KUBE-SVC/SVL/EXT/FW/XLB-<hash>). */
@@ -52,7 +55,6 @@ const ENDPOINT = 2;
 
 interface PortLines {
   id: number;
-  hash: string;
   /** Sum of the port's line hashes, each mixed with its place among the port's lines of its chain. */
   lo: number;
   hi: number;
@@ -169,11 +171,14 @@ function linesHolding(index: LineIndex, needle: Buffer): Uint8Array {
   return holds;
 }
 
+/** Whether the dump is written as iptables-save writes it (see UNPLAIN), and not cut in the middle of a line: known from its bytes, before anything is indexed. */
+function plain(bytes: Buffer): boolean {
+  return bytes.length > 0 && bytes[bytes.length - 1] === NEWLINE && !UNPLAIN.some((t) => bytes.includes(t));
+}
+
 /** Tables, chains and rule lines of one dump; null when it is not an `iptables-save` dump read whole. */
 function readLines(index: LineIndex): Omit<Split, 'chainPortId' | 'ports' | 'kinds'> | null {
-  if (!index.endsWithNewline) return null;
   const { bytes } = index;
-  if (UNPLAIN.some((t) => bytes.includes(t))) return null;
   const names = new NameTable(bytes);
   const chainOf = new Int32Array(index.count).fill(-1);
   const isRule = new Uint8Array(index.count);
@@ -203,7 +208,7 @@ function readLines(index: LineIndex): Omit<Split, 'chainPortId' | 'ports' | 'kin
       continue;
     }
     if (first === 0x43 /* C */) {
-      if (scope < 0 || index.ends[i]! - index.starts[i]! !== COMMIT.length || index.find(i, COMMIT) !== 0) return null;
+      if (scope < 0 || index.ends[i]! - index.starts[i]! !== COMMIT.length || !startsWithAt(bytes, index.starts[i]!, index.ends[i]!, COMMIT)) return null;
       scope = -1;
       continue;
     }
@@ -311,19 +316,24 @@ function danglingKubeJump(s: { index: LineIndex; names: NameTable }, i: number, 
   return id < 0;
 }
 
-/** One dump's lines given to ports (see the top of this file); null when it cannot be split so. */
+/** One dump's lines given to ports (see the top of this file); null when it cannot be split so. A plain dump (see plain). */
 function splitDump(bytes: Buffer, onProgress?: OnProgress): Split | null {
   const read = readLines(indexLines(bytes, onProgress));
   const chains = read && chainKinds(read.names);
   if (!read || !chains) return null;
   const { index, names, chainOf, isRule } = read;
   const { kinds, hashes } = chains;
-  const scopeOf = new Int32Array(names.count);
-  for (let id = 0; id < names.count; id++) scopeOf[id] = names.scopeOf(id);
+  const dispatchChains = new Uint8Array(names.count);
+  for (const [scope] of read.tables.entries()) {
+    for (const d of DISPATCH) {
+      const id = names.find(d, 0, d.length, scope);
+      if (id >= 0) dispatchChains[id] = 1;
+    }
+  }
   const ports = new Map<string, PortLines>();
   const portOf = (hash: string): PortLines => {
     let port = ports.get(hash);
-    if (!port) ports.set(hash, (port = { id: ports.size, hash, lo: 0, hi: 0, lines: 0, rules: 0, spn: null, dispatchSpn: null, noEndpointsSpn: null, mustRead: false, lastChain: -1, place: 0 }));
+    if (!port) ports.set(hash, (port = { id: ports.size, lo: 0, hi: 0, lines: 0, rules: 0, spn: null, dispatchSpn: null, noEndpointsSpn: null, mustRead: false, lastChain: -1, place: 0 }));
     return port;
   };
   // The port whose own chain each chain is; endpoint chains are the port's whose chains jump there.
@@ -331,7 +341,7 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): Split | null {
   for (let i = 0; i < index.count; i++) {
     const c = chainOf[i] as number;
     if (isRule[i] !== 1 || kinds[c] !== GROUP) continue;
-    const t = targetChain(read, i, scopeOf[c] as number);
+    const t = targetChain(read, i, names.scopeOf(c));
     const own = chainPort[c] as PortLines;
     if (t === -2 && startsWithAt(target.source, target.start, target.end, KUBE)) own.mustRead = true;
     if (t < 0) continue;
@@ -370,11 +380,11 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): Split | null {
       chainRules[c] = (chainRules[c] as number) + 1;
       // The full reading takes such a rule for the port its comment names, wherever it is.
       if (endpointsSaid[i] === 1 && noEndpointsPort(index, i)) return null;
-      if (kinds[c] === ENDPOINT && danglingKubeJump(read, i, scopeOf[c] as number, heldKubeTarget)) port.mustRead = true;
+      if (kinds[c] === ENDPOINT && danglingKubeJump(read, i, names.scopeOf(c), heldKubeTarget)) port.mustRead = true;
       continue;
     }
     if (!rule) continue;
-    const routed = portOfOtherLine(read, i, c, kinds, chainPort, scopeOf[c] as number, endpointsSaid[i] === 1);
+    const routed = portOfOtherLine(read, i, names.scopeOf(c), kinds, chainPort, dispatchChains[c] === 1, endpointsSaid[i] === 1);
     if (routed === 'unsplittable') return null;
     if (routed === null) continue;
     // A rule of the rest that routes to a port stays with the rest: it is read whatever the port is.
@@ -407,8 +417,6 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): Split | null {
   return { ...read, chainPortId, kinds, ports };
 }
 
-const DISPATCH = [Buffer.from('KUBE-SERVICES'), Buffer.from('KUBE-NODEPORTS')];
-
 /**
  * The port a rule line of a chain that is no port's own routes to or speaks for, if any:
  * `dispatch` when the service model takes the port's name from it, `noEndpointsSpn` the name a
@@ -418,15 +426,14 @@ const DISPATCH = [Buffer.from('KUBE-SERVICES'), Buffer.from('KUBE-NODEPORTS')];
 function portOfOtherLine(
   s: { index: LineIndex; names: NameTable },
   i: number,
-  chain: number,
+  scope: number,
   kinds: Uint8Array,
   chainPort: (PortLines | null)[],
-  scope: number,
+  dispatch: boolean,
   endpointsSaid: boolean,
 ): { port: PortLines | string; dispatch: boolean; noEndpointsSpn: string | null; held: boolean } | null | 'unsplittable' {
   const t = targetChain(s, i, scope);
   if (t !== -1 && startsWithAt(target.source, target.start, target.end, KUBE)) {
-    const dispatch = DISPATCH.some((d) => s.names.equals(chain, d));
     if (t >= 0 && kinds[t] === GROUP) return { port: chainPort[t] as PortLines, dispatch, noEndpointsSpn: null, held: true };
     if (t >= 0 && kinds[t] === ENDPOINT && chainPort[t]) return 'unsplittable';
     if (t === -2) {
@@ -485,9 +492,10 @@ function serviceOfSpn(spn: string): string {
  * every port is written alike in both. Null when the dumps cannot be split so (see above).
  */
 export function narrowIptablesSave(before: Buffer, after: Buffer, progress: { before?: OnProgress; after?: OnProgress } = {}): Narrowing | null {
+  if (!plain(before) || !plain(after)) return null;
   const b = splitDump(before, progress.before);
-  const a = b && splitDump(after, progress.after);
-  if (!b || !a || !sameChainOrder(b, a) || namesTwoPorts(b) || namesTwoPorts(a)) return null;
+  const a = b && !namesTwoPorts(b) && splitDump(after, progress.after);
+  if (!b || !a || namesTwoPorts(a) || !sameChainOrder(b, a)) return null;
   const hashes = new Set([...b.ports.keys(), ...a.ports.keys()]);
   const changed = new Set<string>();
   for (const hash of hashes) {

@@ -158,9 +158,12 @@ function collectChains(b: Builder): void {
   }
 }
 
+/** The chains whose rules route service addresses and node ports to ports' chains (and name the ports). */
+export const DISPATCH_CHAINS: readonly string[] = ['KUBE-SERVICES', 'KUBE-NODEPORTS'];
+
 function readDispatch(b: Builder): void {
   for (const chain of b.chains) {
-    if (chain.name !== 'KUBE-SERVICES' && chain.name !== 'KUBE-NODEPORTS') continue;
+    if (!DISPATCH_CHAINS.includes(chain.name)) continue;
     for (const rule of chain.rules) {
       const grouped = b.groupOfChain(rule.facts.target);
       if (!grouped) continue;
@@ -611,7 +614,7 @@ function isStale(b: Builder, g: Group): boolean {
 export function mentionedServiceNames(ruleset: IptablesRuleset): Set<string> {
   const names = new Set<string>();
   for (const chain of allChains(ruleset)) {
-    if (chain.name !== 'KUBE-SERVICES' && chain.name !== 'KUBE-NODEPORTS' && !groupOfName(chain.name)) continue;
+    if (!DISPATCH_CHAINS.includes(chain.name) && !groupOfName(chain.name)) continue;
     for (const rule of chain.rules) {
       const said = parseComment(rule.comment);
       if (said) names.add(said.spn);
