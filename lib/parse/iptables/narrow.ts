@@ -22,12 +22,11 @@ import { indexLines, type LineIndex } from '../../narrow/line-index';
 import { NameTable } from '../../narrow/name-table';
 import { cutLines, type Narrowing } from '../../narrow/narrowing';
 import type { OnProgress } from '../../progress';
-import { servicePortHash } from './chain-names';
 import { displaySpn, parseComment } from './kube-comments';
 import { groupOfName, NAMED_ONLY_TARGETS, SEP_PREFIX } from './ladder';
 import { ruleFacts, type RuleFacts } from './rule-facts';
 import { RuleSyntaxError } from './rule-walk';
-import { DISPATCH_CHAINS } from './services';
+import { DISPATCH_CHAINS, noEndpointsPortOf } from './services';
 import { tokenize, TokenizeError } from './tokenize';
 
 const SPACE = 0x20;
@@ -154,10 +153,7 @@ function spnOf(index: LineIndex, i: number): string | null {
 /** The hash of the port a "has no endpoints" (or "no local endpoints") rule speaks for, as the service model reads it; null for any other rule. */
 function noEndpointsPort(index: LineIndex, i: number): { hash: string; spn: string } | null {
   const f = factsOf(index, i);
-  const said = parseComment(f?.comment ?? null);
-  if (!f || !said || (said.role !== 'none' && said.role !== 'no-local') || (f.target !== 'DROP' && f.target !== 'REJECT')) return null;
-  if (f.protocol !== 'tcp' && f.protocol !== 'udp' && f.protocol !== 'sctp') return null;
-  return { hash: servicePortHash(said.spn, f.protocol), spn: said.spn };
+  return f && noEndpointsPortOf(f);
 }
 
 /** Which lines hold `needle` (one search of the whole input: most lines do not). */

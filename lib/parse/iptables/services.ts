@@ -232,17 +232,26 @@ function readUnnamedNoEndpointRule(b: Builder, chain: AnyChain<IptablesRule>, ru
 }
 
 /** `has no endpoints` rules (filter table, or wherever a fragment put them). */
+/**
+ * The port a "has no endpoints" (or "has no local endpoints") rule speaks for: its hash, name,
+ * protocol and which of the two it says; null for any other rule.
+ */
+export function noEndpointsPortOf(f: RuleFacts): { hash: string; spn: string; protocol: Protocol; role: 'none' | 'no-local' } | null {
+  if (!f.comment?.endsWith(' endpoints')) return null;
+  const said = parseComment(f.comment);
+  const protocol = asProtocol(f.protocol);
+  if (!said || (said.role !== 'none' && said.role !== 'no-local') || !protocol || (f.target !== 'DROP' && f.target !== 'REJECT')) return null;
+  return { hash: servicePortHash(said.spn, protocol), spn: said.spn, protocol, role: said.role };
+}
+
 function readNoEndpointRules(b: Builder): void {
   for (const chain of b.chains) {
     for (const rule of chain.rules) {
       if (rule.comment === null) readUnnamedNoEndpointRule(b, chain, rule);
-      if (!rule.comment?.endsWith(' endpoints')) continue;
-      const said = parseComment(rule.comment);
-      if (!said || (said.role !== 'none' && said.role !== 'no-local')) continue;
-      const protocol = asProtocol(rule.facts.protocol);
+      const said = noEndpointsPortOf(rule.facts);
+      if (!said) continue;
+      const { hash, protocol } = said;
       const target = rule.facts.target;
-      if (!protocol || (target !== 'DROP' && target !== 'REJECT')) continue;
-      const hash = servicePortHash(said.spn, protocol);
       if (b.unread(hash)) continue;
       const g = b.group(hash);
       learnName(g, said.spn);
