@@ -5,16 +5,16 @@
  * generated inputs: a file, stdin and a pipe alike, compressed or not.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { heapNeed } from '../../lib/snapshot/memory-budget';
 import { generatePair } from '../bench/generate';
 import { CLI, expectOneLineError, natdiff, type CliResult } from '../support/cli';
+import { scratchDir } from '../support/scratch-dir';
 
 const AFTER = 'snapshots/coredns-scale-2to4-after.txt';
-const tmp = mkdtempSync(join(tmpdir(), 'natdiff-limits-'));
+const tmp = scratchDir('natdiff-limits-');
 const SMALL_HEAP = { NODE_OPTIONS: '--max-old-space-size=64' };
 
 /** A gzip stream of `members` members, each 1 MiB of `line` repeated: gzip members may follow one another. */

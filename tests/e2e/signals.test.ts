@@ -4,12 +4,12 @@
  * (128 + its number), leaving no temp file. The signal is sent when the temp file appears.
  */
 import { mkdtempSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { natdiffAsync } from '../support/cli';
+import { scratchDir } from '../support/scratch-dir';
 
 const RULES = 40_000;
-const tmp = mkdtempSync(join(tmpdir(), 'natdiff-signals-'));
+const tmp = scratchDir('natdiff-signals-');
 const BEFORE = join(tmp, 'before.txt');
 const AFTER = join(tmp, 'after.txt');
 // A chain that gains 40k rules with long comments: a 12 MB JSON report, streamed for a while.
