@@ -7,7 +7,7 @@
  */
 import { build, type Plugin } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { BUNDLE } from '../cli/bundle-loader';
 
 const ROOT = join(__dirname, '..', '..');
@@ -31,8 +31,9 @@ const asRequired: Plugin = {
 
 async function main(): Promise<void> {
   const result = await build({
-    entryPoints: [join(ROOT, 'cli', 'main.ts')],
-    outfile: BUNDLE,
+    // The first pass's worker thread (lib/snapshot/first-pass-thread.ts) finds its code beside the bundle.
+    entryPoints: { [basename(BUNDLE, '.js')]: join(ROOT, 'cli', 'main.ts'), 'first-pass-worker': join(ROOT, 'lib', 'snapshot', 'first-pass-worker.ts') },
+    outdir: dirname(BUNDLE),
     bundle: true,
     platform: 'node',
     target: 'node20',

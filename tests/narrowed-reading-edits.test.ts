@@ -6,7 +6,8 @@
  * target). Each case below was once answered otherwise read narrowed; the random edits after them
  * (deterministic seeds) keep looking.
  */
-import { narrowIptablesSave } from '../lib/parse/iptables/narrow';
+import { narrowHere } from '../lib/narrow/first-pass';
+import { iptablesFirstPass } from '../lib/parse/iptables/narrow';
 import { editedPair } from './support/dump-edits';
 import { writeRestorePayload, type ClusterSpec } from './support/kube-proxy-writer';
 import { answersDiffer, expectSameAnswer } from './support/narrowed-answer';
@@ -98,7 +99,7 @@ describe('random edits of generated and real dumps (tests/support/dump-edits.ts)
   });
 
   test('most of them are read narrowed (so the test above holds the narrowing to the whole reading)', () => {
-    const narrowed = pairs.filter((p) => narrowIptablesSave(Buffer.from(p.before), Buffer.from(p.after)) !== null);
+    const narrowed = pairs.filter((p) => narrowHere(iptablesFirstPass, Buffer.from(p.before), Buffer.from(p.after)) !== null);
     expect(narrowed.length).toBeGreaterThan(pairs.length / 2);
   });
 });

@@ -10,7 +10,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DiffReport } from '../lib/diff/types';
 import { InputError } from '../lib/errors';
-import { narrowIptablesSave } from '../lib/parse/iptables/narrow';
+import { narrowHere } from '../lib/narrow/first-pass';
+import { iptablesFirstPass } from '../lib/parse/iptables/narrow';
 import { benchCluster, scaleEvent } from './bench/generate';
 import { cluster as clusterArbitrary } from './support/cluster-arbitrary';
 import type { ClusterSpec } from './support/kube-proxy-writer';
@@ -35,7 +36,7 @@ describe('a generated cluster (300 services) and its scale event', () => {
   });
 
   test('only the changed services and what they need are read: a small part of each dump', () => {
-    const n = narrowIptablesSave(Buffer.from(before), Buffer.from(after));
+    const n = narrowHere(iptablesFirstPass, Buffer.from(before), Buffer.from(after));
     expect(n).not.toBeNull();
     const lines = before.split('\n').length;
     expect(n?.before.lineNumbers.length).toBeLessThan(lines / 5);
@@ -86,7 +87,7 @@ test.each(corpus)('corpus %s against itself less a rule, and against itself: the
 });
 
 test('corpus dumps in iptables-save form are read narrowed (12 has counters on its rules, 18 no kube-proxy iptables-mode services)', () => {
-  const narrowed = corpus.filter((f) => narrowIptablesSave(Buffer.from(fixture('corpus', f)), Buffer.from(withoutFirstRule(fixture('corpus', f)))) !== null);
+  const narrowed = corpus.filter((f) => narrowHere(iptablesFirstPass, Buffer.from(fixture('corpus', f)), Buffer.from(withoutFirstRule(fixture('corpus', f)))) !== null);
   expect(narrowed).toEqual(['09-k8s-1.6era-docker-externalip-physdev-affinity.txt', '16-cilium-ipvs-leftover-garbled-dnat.txt', '24-kubeadm-2018-weave-docker-iptables-save.txt']);
 });
 
@@ -101,7 +102,7 @@ describe('dumps that cannot be split exactly are read whole', () => {
     ['chains declared in another order', before.replace(/^(:KUBE-SVC-\S+ - \[0:0\])\n(:KUBE-SVC-\S+ - \[0:0\])$/m, '$2\n$1')],
     ['a port whose name no comment says', before.replace(/ -m comment --comment "[^"]*cluster IP"/g, '').replace(/ -m comment --comment "?[a-z0-9-]+\/[^ ]*"?/g, '')],
   ])('%s', (_, after) => {
-    expect(narrowIptablesSave(Buffer.from(before), Buffer.from(after))).toBeNull();
+    expect(narrowHere(iptablesFirstPass, Buffer.from(before), Buffer.from(after))).toBeNull();
   });
 });
 
@@ -125,7 +126,7 @@ const scaled = (c: ClusterSpec) =>
 
 test('generated clusters and scale events are mostly read narrowed (so the property below holds the narrowing to the whole reading)', () => {
   const pairs = fc.sample(clusterArbitrary.chain((c) => fc.tuple(fc.constant(c), scaled(c))), { numRuns: 30, seed: 42 });
-  const narrowed = pairs.filter(([c, next]) => narrowIptablesSave(Buffer.from(dump(c, 1)), Buffer.from(dump(next, 2))) !== null);
+  const narrowed = pairs.filter(([c, next]) => narrowHere(iptablesFirstPass, Buffer.from(dump(c, 1)), Buffer.from(dump(next, 2))) !== null);
   expect(narrowed.length).toBeGreaterThan(20);
 });
 

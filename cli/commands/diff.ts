@@ -1,4 +1,5 @@
 /** `natdiff diff BEFORE AFTER`: the semantic diff of two saved dumps or snapshots. */
+import { statSync } from 'node:fs';
 import type { ArgumentsCamelCase } from 'yargs';
 import { InputError, type Warning } from '../../lib/errors';
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
@@ -7,7 +8,9 @@ import type { DiffReport } from '../../lib/diff/types';
 import { plural } from '../../lib/report/notation';
 import { warningOrigin } from '../../lib/report/view';
 import { sanitizeLine } from '../../lib/sanitize';
-import { loadPair, type InputBytes } from '../../lib/snapshot/load-pair';
+import type { Snapshot } from '../../lib/model/snapshot';
+import { startFirstPassThread, TWO_THREADS_FROM_BYTES } from '../../lib/snapshot/first-pass-thread';
+import { loadPair, loadPairOnTwoThreads, type InputBytes, type PairOptions } from '../../lib/snapshot/load-pair';
 import { checkMemoryBudget, MemoryBudget } from '../../lib/snapshot/memory-budget';
 import { readInputBytes, readInputStreamBytes, type ReadOptions } from '../../lib/snapshot/read-input';
 import { writeFileAtomic } from '../../lib/snapshot/write-file';
@@ -76,26 +79,37 @@ function strictError(warnings: Warning[]): InputError {
  * needed (the report keeps only the service models and the chains that differ), what was read
  * is collected, so neither the diff nor the report's rendering adds to the memory it held.
  */
+function fileSize(path: string): number {
+  return path === STDIN ? 0 : (statSync(path, { throwIfNoEntry: false })?.size ?? 0);
+}
+
 async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: ProgressLine): Promise<DiffReport> {
   const filter = { services: args.service, namespaces: args.namespace };
   // What is unchanged is left unread unless the report is to list it, or to judge its warnings.
   const narrow = !args.all && !args.strict && !isFiltering(filter);
   checkMemoryBudget([args.before, args.after], undefined, narrow);
+  let before: Snapshot, after: Snapshot;
   const budget = new MemoryBudget();
   const source = (path: string) => (path === STDIN ? 'stdin' : path);
-  step('read');
-  const inputs: InputBytes[] = [];
-  for (const path of [args.before, args.after]) inputs.push({ source: source(path), bytes: await readBytes(path, { budget, mayReadInPart: narrow }) });
-  const [before, after] = loadPair(inputs[0] as InputBytes, inputs[1] as InputBytes, {
-    allowTruncated: args.allowTruncated,
-    payload: args.payload,
-    format: args.format,
-    narrow,
-    onProgress: (s) => progress.callback(s),
-    onStep: step,
-    budget,
-  });
-  inputs.length = 0;
+  const thread = narrow && [args.before, args.after].every((p) => fileSize(p) >= TWO_THREADS_FROM_BYTES) ? startFirstPassThread() : null;
+  try {
+    step('read');
+    const inputs: InputBytes[] = [];
+    for (const path of [args.before, args.after]) inputs.push({ source: source(path), bytes: await readBytes(path, { budget, mayReadInPart: narrow }) });
+    const options: PairOptions = {
+      allowTruncated: args.allowTruncated,
+      payload: args.payload,
+      format: args.format,
+      narrow,
+      onProgress: (s) => progress.callback(s),
+      onStep: step,
+      budget,
+    };
+    const [b, a] = inputs as [InputBytes, InputBytes];
+    [before, after] = thread ? await loadPairOnTwoThreads(b, a, thread, options) : loadPair(b, a, options);
+  } finally {
+    thread?.close();
+  }
   collectGarbage();
   step('model and diff');
   const full = diffSnapshots(before, after, { table: args.table, onProgress: progress.callback() });

@@ -28,6 +28,11 @@ export class LineIndex {
     this.hashHi = new Int32Array(guess);
   }
 
+  /** An index that crossed threads as data (structured-cloned), made whole again over its input's bytes. */
+  static revive(data: LineIndex, bytes: Buffer): LineIndex {
+    return Object.setPrototypeOf(Object.assign(data, { bytes }), LineIndex.prototype) as LineIndex;
+  }
+
   /** Line `i` (0-based) as text. */
   text(i: number): string {
     return this.bytes.toString('utf8', this.starts[i], this.ends[i]);

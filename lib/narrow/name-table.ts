@@ -26,6 +26,16 @@ export class NameTable {
     this.scopes = new Int32Array(1 << 11);
   }
 
+  /** A table that crossed threads as data (structured-cloned), made whole again over its input's bytes. */
+  static revive(data: NameTable, bytes: Buffer): NameTable {
+    return Object.setPrototypeOf(Object.assign(data, { bytes }), NameTable.prototype) as NameTable;
+  }
+
+  /** Its typed arrays (to move them to another thread). */
+  arrays(): (Int32Array | Uint32Array)[] {
+    return [this.slots, this.scopes, this.starts, this.ends];
+  }
+
   /** The id of the name held by bytes [start, end) of `source` (this input or another) in `scope`, or -1. */
   find(source: Buffer, start: number, end: number, scope: number): number {
     return (this.slots[this.slotOf(source, start, end, scope)] as number) - 1;

@@ -7,7 +7,7 @@
  */
 import type { SnapshotMetadata } from '../model/metadata';
 import type { AlikeUnread, Snapshot } from '../model/snapshot';
-import type { Narrowing } from '../narrow/narrowing';
+import type { FirstPass } from '../narrow/first-pass';
 import type { OnProgress } from '../progress';
 
 export interface ReadContext {
@@ -44,7 +44,7 @@ export interface Reader {
   /**
    * The first pass over two inputs of this format (lib/narrow): what both hold written alike is
    * left unread, and the lines left to read of each are read with `read` (with `lineNumbers` and
-   * `alikeUnread`). Null when the two cannot be split exactly: they are then read whole.
+   * `alikeUnread`). Its `pair` is null when the two cannot be split exactly: they are then read whole.
    */
-  narrow?(before: Buffer, after: Buffer, progress?: { before?: OnProgress; after?: OnProgress }): Narrowing | null;
+  readonly firstPass?: FirstPass<unknown>;
 }

@@ -4,7 +4,12 @@
  * the rest is read; otherwise both are read whole, the second alike the first.
  */
 import type { Snapshot } from '../model/snapshot';
+import { narrowHere } from '../narrow/first-pass';
+import type { Narrowing } from '../narrow/narrowing';
+import type { FormatName } from '../parse/format-names';
+import type { Reader } from '../parse/reader';
 import { detectReader, readerNamed } from '../parse/registry';
+import type { FirstPassThread } from './first-pass-thread';
 import type { OnProgress } from '../progress';
 import { parseSnapshot, type LoadOptions } from './load-snapshot';
 import type { MemoryBudget } from './memory-budget';
@@ -43,16 +48,45 @@ function readBoth(inputs: [InputBytes, InputBytes], text: (side: 0 | 1) => strin
   return [b, load(1, b)];
 }
 
-export function loadPair(before: InputBytes, after: InputBytes, options: PairOptions = {}): [Snapshot, Snapshot] {
+/** The narrowing reader both inputs are of, if any. */
+function commonFirstPass(before: InputBytes, after: InputBytes, options: PairOptions): Reader | null {
   const reader = options.narrow === false || options.allowTruncated ? null : narrowingReader(before, options);
-  let narrowing = null;
-  if (reader?.narrow && narrowingReader(after, options) === reader) {
-    options.onStep?.('first pass');
-    narrowing = reader.narrow(before.bytes, after.bytes, { before: options.onProgress?.(before.source), after: options.onProgress?.(after.source) });
-  }
+  return reader?.firstPass && narrowingReader(after, options) === reader ? reader : null;
+}
+
+/** Both inputs as snapshots, the first pass (if any) over both on this thread. */
+export function loadPair(before: InputBytes, after: InputBytes, options: PairOptions = {}): [Snapshot, Snapshot] {
+  const reader = commonFirstPass(before, after, options);
+  options.onStep?.('first pass');
+  const progress = { before: options.onProgress?.(before.source), after: options.onProgress?.(after.source) };
+  return readPair([before, after], reader && reader.firstPass ? narrowHere(reader.firstPass, before.bytes, after.bytes, progress) : null, reader, options);
+}
+
+/**
+ * Both inputs as snapshots, the first pass over the second on `thread` while this thread makes the
+ * first's (see first-pass-thread.ts). The answer is loadPair's.
+ */
+export async function loadPairOnTwoThreads(before: InputBytes, after: InputBytes, thread: FirstPassThread, options: PairOptions = {}): Promise<[Snapshot, Snapshot]> {
+  const reader = commonFirstPass(before, after, options);
+  const firstPass = reader?.firstPass;
+  if (!reader || !firstPass) return readPair([before, after], null, null, options);
+  options.onStep?.('first pass');
+  // Null when the thread failed (it should not): the second input is then split here.
+  const theirs = thread.split(reader.name as FormatName, after.bytes).then(
+    (data) => ({ data }),
+    () => null,
+  );
+  const ours = firstPass.split(before.bytes, options.onProgress?.(before.source));
+  const answer = await theirs;
+  const split = answer === null ? firstPass.split(after.bytes, options.onProgress?.(after.source)) : answer.data === null ? null : firstPass.unpack(answer.data, after.bytes);
+  const narrowing = ours !== null && split !== null ? firstPass.pair(ours, split) : null;
+  return readPair([before, after], narrowing, reader, options);
+}
+
+/** Both inputs read: what the first pass left of each, or (without one) both whole. */
+function readPair(inputs: [InputBytes, InputBytes], narrowing: Narrowing | null, reader: Reader | null, options: PairOptions): [Snapshot, Snapshot] {
   options.onStep?.('parse');
-  const sources = [before.source, after.source];
-  const inputs: [InputBytes, InputBytes] = [before, after];
+  const sources = inputs.map((i) => i.source);
   if (!reader || !narrowing) {
     options.budget?.admit(options.budget.totals(), sources);
     return readBoth(inputs, (side) => decodeInput(inputs[side].bytes), options);

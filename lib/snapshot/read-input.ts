@@ -72,7 +72,9 @@ function count(chunk: Buffer, byte: number): number {
 
 /**
  * The bytes of an input as they come. Of an input whose size is known (a file, not compressed),
- * into one buffer of that size: no chunk is kept, and no second copy is made at the end.
+ * into one buffer of that size: no chunk is kept, and no second copy is made at the end. That
+ * buffer is shared memory, so that a first pass on another thread reads it without a copy
+ * (lib/snapshot/first-pass-thread.ts).
  */
 class Bytes {
   private chunks: Buffer[] = [];
@@ -80,7 +82,7 @@ class Bytes {
   private filled = 0;
 
   constructor(size: number | null) {
-    this.whole = size === null ? null : Buffer.allocUnsafe(size);
+    this.whole = size === null ? null : Buffer.from(new SharedArrayBuffer(size));
   }
 
   add(chunk: Buffer): void {

@@ -18,7 +18,8 @@
  * chains or from them names a chain the table does not hold (a fragment: said of the dump).
  */
 import { splitPortName } from '../../model/service';
-import { indexLines, type LineIndex } from '../../narrow/line-index';
+import type { FirstPass } from '../../narrow/first-pass';
+import { indexLines, LineIndex } from '../../narrow/line-index';
 import { NameTable } from '../../narrow/name-table';
 import { cutLines, type Narrowing } from '../../narrow/narrowing';
 import type { OnProgress } from '../../progress';
@@ -73,7 +74,7 @@ interface PortLines {
 }
 
 /** One dump's lines, each given to a port or to the rest. */
-interface Split {
+export interface DumpSplit {
   index: LineIndex;
   names: NameTable;
   chainOf: Int32Array;
@@ -173,7 +174,7 @@ function plain(bytes: Buffer): boolean {
 }
 
 /** Tables, chains and rule lines of one dump; null when it is not an `iptables-save` dump read whole. */
-function readLines(index: LineIndex): Omit<Split, 'chainPortId' | 'ports' | 'kinds'> | null {
+function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'ports' | 'kinds'> | null {
   const { bytes } = index;
   const names = new NameTable(bytes);
   const chainOf = new Int32Array(index.count).fill(-1);
@@ -313,7 +314,7 @@ function danglingKubeJump(s: { index: LineIndex; names: NameTable }, i: number, 
 }
 
 /** One dump's lines given to ports (see the top of this file); null when it cannot be split so. A plain dump (see plain). */
-function splitDump(bytes: Buffer, onProgress?: OnProgress): Split | null {
+function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
   const read = readLines(indexLines(bytes, onProgress));
   const chains = read && chainKinds(read.names);
   if (!read || !chains) return null;
@@ -443,7 +444,7 @@ function portOfOtherLine(
 }
 
 /** Whether the chains both dumps hold come in the same order (else the full reading says they are not). */
-function sameChainOrder(b: Split, a: Split): boolean {
+function sameChainOrder(b: DumpSplit, a: DumpSplit): boolean {
   for (const [scope, table] of b.tables.entries()) {
     const other = a.tables.indexOf(table);
     if (other < 0) continue;
@@ -468,7 +469,7 @@ function samePortLines(x: PortLines | undefined, y: PortLines | undefined): bool
  * Whether two ports of a dump bear one name (kube-proxy never writes that: a name and its
  * protocol give the hash): the full reading then pairs the two sides' ports by that name.
  */
-function namesTwoPorts(s: Split): boolean {
+function namesTwoPorts(s: DumpSplit): boolean {
   const names = new Set<string>();
   for (const port of s.ports.values()) {
     if (port.spn === null) continue;
@@ -483,15 +484,19 @@ function serviceOfSpn(spn: string): string {
   return splitPortName(displaySpn(spn))[0];
 }
 
+/** One dump's first pass; null when it cannot be narrowed (see the top of this file). */
+function splitIptablesSave(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
+  if (!plain(bytes)) return null;
+  const split = splitDump(bytes, onProgress);
+  return split && !namesTwoPorts(split) ? split : null;
+}
+
 /**
  * What of two `iptables-save` dumps must be read: every line but those of the services whose
  * every port is written alike in both. Null when the dumps cannot be split so (see above).
  */
-export function narrowIptablesSave(before: Buffer, after: Buffer, progress: { before?: OnProgress; after?: OnProgress } = {}): Narrowing | null {
-  if (!plain(before) || !plain(after)) return null;
-  const b = splitDump(before, progress.before);
-  const a = b && !namesTwoPorts(b) && splitDump(after, progress.after);
-  if (!b || !a || namesTwoPorts(a) || !sameChainOrder(b, a)) return null;
+function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
+  if (!sameChainOrder(b, a)) return null;
   const hashes = new Set([...b.ports.keys(), ...a.ports.keys()]);
   const changed = new Set<string>();
   for (const hash of hashes) {
@@ -513,7 +518,7 @@ export function narrowIptablesSave(before: Buffer, after: Buffer, progress: { be
     servicePorts++;
     services.add(service);
   }
-  const keep = (s: Split) => {
+  const keep = (s: DumpSplit) => {
     const left = new Uint8Array(s.ports.size);
     for (const [hash, port] of s.ports) if (unread.has(hash)) left[port.id] = 1;
     return (i: number): boolean => {
@@ -524,3 +529,16 @@ export function narrowIptablesSave(before: Buffer, after: Buffer, progress: { be
   };
   return { before: cutLines(b.index, keep(b)), after: cutLines(a.index, keep(a)), alike: { servicePorts, services: services.size, keys: unread } };
 }
+
+export const iptablesFirstPass: FirstPass<DumpSplit> = {
+  split: splitIptablesSave,
+  pair: pairSplits,
+  pack: (s) => ({
+    data: s,
+    transfer: [s.index.starts, s.index.ends, s.index.hashLo, s.index.hashHi, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds].map((a) => a.buffer as ArrayBuffer),
+  }),
+  unpack: (data, bytes) => {
+    const s = data as DumpSplit;
+    return { ...s, index: LineIndex.revive(s.index, bytes), names: NameTable.revive(s.names, bytes) };
+  },
+};

@@ -4,7 +4,7 @@
  * resort: whatever no other reader claims is tried as iptables rules.
  */
 import type { Reader } from '../reader';
-import { narrowIptablesSave } from './narrow';
+import { iptablesFirstPass } from './narrow';
 import { parseIptablesDump } from './parse-dump';
 import { alikeDumpOf } from './read-cache';
 import { iptablesSnapshot } from './snapshot';
@@ -26,5 +26,5 @@ export const iptablesReader = {
     const format = context.metadata ? `natdiff snapshot (${dump.format})` : dump.format;
     return iptablesSnapshot(dump, { source: context.source, format, metadata: context.metadata, alikeUnread: context.alikeUnread });
   },
-  narrow: narrowIptablesSave,
+  firstPass: iptablesFirstPass,
 } satisfies Reader;

@@ -1,0 +1,17 @@
+/** The code of a FirstPassThread (first-pass-thread.ts): splits the inputs it is sent, one at a time. */
+import { parentPort } from 'node:worker_threads';
+import { readerNamed } from '../parse/registry';
+import type { SplitAnswer, SplitRequest } from './first-pass-thread';
+
+parentPort?.on('message', ({ reader, bytes }: SplitRequest) => {
+  const answer = (a: SplitAnswer, transfer: ArrayBuffer[] = []) => parentPort?.postMessage(a, transfer);
+  try {
+    const firstPass = readerNamed(reader).firstPass;
+    const split = firstPass?.split(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) ?? null;
+    if (!firstPass || split === null) return answer({ split: null });
+    const { data, transfer } = firstPass.pack(split);
+    answer({ split: data }, transfer);
+  } catch (e) {
+    answer({ error: e instanceof Error ? e.message : String(e) });
+  }
+});

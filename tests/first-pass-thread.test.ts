@@ -1,0 +1,78 @@
+/**
+ * The first pass of a diff's second input made on a worker thread (lib/snapshot/first-pass-thread.ts)
+ * gives the answer of both passes made on one thread: the split crosses the threads and is made
+ * whole again, and a thread that fails leaves the pass to this one. The worker's code is tsc's
+ * output (`npm test` builds it first), as a library user runs it; the CLI's is the bundle's.
+ */
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { diffSnapshots } from '../lib/diff/diff-snapshots';
+import { startFirstPassThread, TWO_THREADS_FROM_BYTES, type FirstPassThread } from '../lib/snapshot/first-pass-thread';
+import { loadPair, loadPairOnTwoThreads, type InputBytes } from '../lib/snapshot/load-pair';
+import { benchCluster, scaleEvent } from './bench/generate';
+import { natdiff, ROOT } from './support/cli';
+import { writeRestorePayload, type ClusterSpec } from './support/kube-proxy-writer';
+import { answer } from './support/narrowed-answer';
+import { toSaveFormat } from './support/save-format';
+import { scratchDir } from './support/scratch-dir';
+import { bundled } from './support/snapshots';
+
+const WORKER = join(ROOT, 'dist', 'lib', 'snapshot', 'first-pass-worker.js');
+const dump = (c: ClusterSpec, seed: number) => toSaveFormat(writeRestorePayload(c, { seed }));
+const input = (source: string, text: string): InputBytes => ({ source, bytes: Buffer.from(text) });
+const dir = scratchDir('natdiff-threads-');
+
+function started(code = WORKER): FirstPassThread {
+  const thread = startFirstPassThread(code);
+  if (!thread) throw new Error(`${code} is missing: run npm run build (npm test does)`);
+  return thread;
+}
+
+async function onTwoThreads(before: string, after: string, code?: string) {
+  const thread = started(code);
+  try {
+    return await loadPairOnTwoThreads(input('a', before), input('b', after), thread);
+  } finally {
+    thread.close();
+  }
+}
+
+const cluster = benchCluster(300, 6, 11);
+const pairs: [string, string, string][] = [
+  ['a generated cluster and its scale event', dump(cluster, 11), dump(scaleEvent(cluster, 11), 12)],
+  ['the bundled coredns pair', bundled('coredns-scale-2to4-before.txt'), bundled('coredns-scale-2to4-after.txt')],
+  ['a pair the first pass cannot narrow (a restore payload)', writeRestorePayload(cluster, { seed: 11 }), writeRestorePayload(scaleEvent(cluster, 11), { seed: 12 })],
+];
+
+describe.each(pairs)('%s', (_, before, after) => {
+  test('the first pass on a worker thread answers as on this thread, and leaves as much unread', async () => {
+    const [b, a] = await onTwoThreads(before, after);
+    const [b1, a1] = loadPair(input('a', before), input('b', after));
+    expect(answer(diffSnapshots(b, a))).toEqual(answer(diffSnapshots(b1, a1)));
+    expect(a.alikeUnread).toEqual(a1.alikeUnread);
+  });
+});
+
+test('a worker thread that fails leaves the first pass to this thread: the same answer', async () => {
+  const failing = join(dir, 'failing-worker.js');
+  writeFileSync(failing, "require('node:worker_threads').parentPort.on('message', () => { throw new Error('broken'); });\n");
+  const [, before, after] = pairs[0] as [string, string, string];
+  const [b, a] = await onTwoThreads(before, after, failing);
+  const [b1, a1] = loadPair(input('a', before), input('b', after));
+  expect(answer(diffSnapshots(b, a))).toEqual(answer(diffSnapshots(b1, a1)));
+  expect(a.alikeUnread?.servicePorts).toBeGreaterThan(0);
+});
+
+test('the CLI splits inputs of several megabytes on two threads and answers as it does for the same input from stdin (one thread)', () => {
+  const big = benchCluster(2000, 8, 5);
+  const before = join(dir, 'before.txt');
+  const after = join(dir, 'after.txt');
+  writeFileSync(before, dump(big, 5));
+  writeFileSync(after, dump(scaleEvent(big, 5), 6));
+  expect([before, after].every((f) => statSync(f).size >= TWO_THREADS_FROM_BYTES)).toBe(true);
+  const files = natdiff(['diff', before, after, '-o', 'json']);
+  const piped = natdiff(['diff', before, '-', '-o', 'json'], { input: dump(scaleEvent(big, 5), 6) });
+  expect(files.status).toBe(1);
+  expect(files.stderr).toBe('');
+  expect(files.stdout.replaceAll(JSON.stringify(after), '"stdin"')).toBe(piped.stdout);
+});
