@@ -63,6 +63,19 @@ test('a worker thread that fails leaves the first pass to this thread: the same 
   expect(a.alikeUnread?.servicePorts).toBeGreaterThan(0);
 });
 
+test('a worker thread that fails as it starts leaves the first pass to this thread', async () => {
+  const failing = join(dir, 'failing-at-start.js');
+  writeFileSync(failing, "throw new Error('broken at start');\n");
+  const thread = started(failing);
+  const [, before, after] = pairs[0] as [string, string, string];
+  try {
+    const [b, a] = await loadPairOnTwoThreads(input('a', before), input('b', after), thread);
+    expect(answer(diffSnapshots(b, a))).toEqual(answer(diffSnapshots(...loadPair(input('a', before), input('b', after)))));
+  } finally {
+    thread.close();
+  }
+});
+
 test('the CLI splits inputs of several megabytes on two threads and answers as it does for the same input from stdin (one thread)', () => {
   const big = benchCluster(2000, 8, 5);
   const before = join(dir, 'before.txt');

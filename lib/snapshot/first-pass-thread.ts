@@ -40,10 +40,14 @@ export interface FirstPassThread {
 export function startFirstPassThread(code = WORKER): FirstPassThread | null {
   if (!existsSync(code)) return null;
   const worker = new Worker(code);
-  // Until asked for a split: a thread that fails to start must not end the command.
-  worker.on('error', () => undefined);
+  // A thread that fails before it is asked for a split must not end the command: it is asked no more.
+  let gone: Error | null = null;
+  worker.on('error', (e) => (gone ??= e)).on('exit', (c) => (gone ??= new Error(`first-pass thread exited with code ${c}`)));
   worker.unref();
-  return { split: (reader, bytes) => split(worker, reader, bytes), close: () => void worker.terminate() };
+  return {
+    split: (reader, bytes) => (gone ? Promise.reject(gone) : split(worker, reader, bytes)),
+    close: () => void worker.terminate(),
+  };
 }
 
 function split(worker: Worker, reader: FormatName, bytes: Buffer): Promise<unknown> {
