@@ -153,4 +153,22 @@ describe('what a review of the shortcuts found', () => {
     expect(fast).toBe(json(before, after, true));
     expect(JSON.parse(fast).services[0]).toMatchObject({ status: 'changed', endpointsAdded: ['10.0.0.9:80'], endpointsRemoved: ['10.0.0.1:80'] });
   });
+
+  // The reorder of a chain is judged on its pairs of rules before their keys (orderEffectOfPairs).
+  const dispatch = (ip: string, port: number, chain: string) => `-A KUBE-SERVICES -d ${ip}/32 -p tcp -m comment --comment "ns/${chain}:http cluster IP" -m tcp --dport ${port} -j KUBE-MARK-MASQ`;
+  const rules = [dispatch('10.96.0.1', 80, 'a'), dispatch('10.96.0.2', 80, 'b'), dispatch('10.96.0.3', 443, 'c')];
+  const wildcard = '-A KUBE-SERVICES -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS';
+  const declared = [':KUBE-SERVICES - [0:0]', ':KUBE-MARK-MASQ - [0:0]', ':KUBE-NODEPORTS - [0:0]'];
+
+  test.each([
+    ['rules for other addresses reshuffled: no effect', [...rules, wildcard], [rules[2], rules[0], rules[1], wildcard], 'none'],
+    ['a rule moved past the rule every packet may match: an effect', [...rules, wildcard], [rules[0], wildcard, rules[1], rules[2]], 'possible'],
+    ['two rules of one meaning written differently, swapped: the order of meanings is unchanged', [rules[0], rules[0].replace(' -p tcp', ' -p 6'), wildcard], [rules[0].replace(' -p tcp', ' -p 6'), rules[0], wildcard], null],
+  ])('%s, with and without shortcuts', (_, b, a, effect) => {
+    const fast = json(dump([...declared, ...(b as string[])]), dump([...declared, ...(a as string[])]), false);
+    expect(fast).toBe(json(dump([...declared, ...(b as string[])]), dump([...declared, ...(a as string[])]), true));
+    const report = JSON.parse(fast) as { noise: { reorderedNoEffect: string[] }; chains: { name: string; reordered: string | null }[] };
+    expect(report.noise.reorderedNoEffect.includes('KUBE-SERVICES')).toBe(effect === 'none');
+    expect(report.chains.find((c) => c.name === 'KUBE-SERVICES')?.reordered ?? null).toBe(effect === 'possible' ? 'possible' : null);
+  });
 });

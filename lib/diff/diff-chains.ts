@@ -4,12 +4,12 @@
  * multiset (so the work stays linear however much kube-proxy shuffles), and a change of order is
  * reported apart, with whether it can change what happens to a packet.
  */
-import type { Chain, Rule, Ruleset, Table } from '../model/ruleset';
+import type { Chain, Rule, Ruleset, Selector, Table } from '../model/ruleset';
 import { identityKey, type ChainIdentity } from '../model/snapshot';
 import type { OnProgress } from '../progress';
 import { KeyedQueues } from './keyed-queues';
 import { orderEffect } from './order-effect';
-import type { ChainDiff, RuleRef } from './types';
+import type { ChainDiff, OrderEffect, RuleRef } from './types';
 
 export interface ChainSide {
   ruleset: Ruleset;
@@ -94,6 +94,8 @@ interface RuleMatch {
   removed: Rule[];
   commonBefore: Rule[];
   commonAfter: Rule[];
+  /** Each common rule's pair, named alike on both sides (a number): in the order of commonBefore and of commonAfter. */
+  pairedBy: { before: string[]; after: string[] };
   formattingOnly: number;
   commentOnly: number;
 }
@@ -109,34 +111,79 @@ function matchRules(before: Rule[], after: Rule[], keys: RuleKeys): RuleMatch {
   // decided by the parser's cheapest exact means, and no key is kept (a noisy 10k-service dump has
   // 400k of them).
   if (before.length === after.length && before.every((b, i) => keys.same(b, after[i] as Rule))) {
-    const m: RuleMatch = { sameOrder: true, added: [], removed: [], commonBefore: before, commonAfter: after, formattingOnly: 0, commentOnly: 0 };
+    const m: RuleMatch = { sameOrder: true, added: [], removed: [], commonBefore: before, commonAfter: after, pairedBy: { before: [], after: [] }, formattingOnly: 0, commentOnly: 0 };
     before.forEach((b, i) => countNoise(m, b, after[i] as Rule));
     return m;
   }
-  const pending = new KeyedQueues<Rule>();
-  for (const r of before) pending.add(keys.kept(r), r);
-  const m: RuleMatch = { sameOrder: false, added: [], removed: [], commonBefore: [], commonAfter: [], formattingOnly: 0, commentOnly: 0 };
-  const matchedBefore = new Set<Rule>();
+  // A rule pairs first with one written alike (its twin: the same meaning, and no noise), and only
+  // the rest by key: a reordered chain (kube-proxy writes KUBE-SERVICES in map order) needs no key.
+  const twins = new KeyedQueues<Rule>();
+  for (const b of before) if (!keys.renamed(b)) twins.add(b.raw, b);
+  const pairOf = new Map<Rule, { rule: Rule; by: string }>();
+  const pair = (b: Rule, a: Rule) => {
+    const by = String(pairOf.size);
+    pairOf.set(b, { rule: a, by }).set(a, { rule: b, by });
+  };
+  const unpairedAfter: Rule[] = [];
   for (const a of after) {
-    const b = pending.take(a.key);
-    if (!b) {
+    const b = twins.take(a.raw);
+    if (b) pair(b, a);
+    else unpairedAfter.push(a);
+  }
+  if (unpairedAfter.length > 0) {
+    const pending = new KeyedQueues<Rule>();
+    for (const r of before) if (!pairOf.has(r)) pending.add(keys.kept(r), r);
+    for (const a of unpairedAfter) {
+      const b = pending.take(a.key);
+      if (b) pair(b, a);
+    }
+  }
+  const m: RuleMatch = { sameOrder: false, added: [], removed: [], commonBefore: [], commonAfter: [], pairedBy: { before: [], after: [] }, formattingOnly: 0, commentOnly: 0 };
+  for (const a of after) {
+    const p = pairOf.get(a);
+    if (!p) {
       m.added.push(a);
       continue;
     }
-    matchedBefore.add(b);
     m.commonAfter.push(a);
-    countNoise(m, b, a);
+    m.pairedBy.after.push(p.by);
+    countNoise(m, p.rule, a);
   }
   for (const b of before) {
-    if (matchedBefore.has(b)) m.commonBefore.push(b);
-    else m.removed.push(b);
+    const p = pairOf.get(b);
+    if (!p) {
+      m.removed.push(b);
+      continue;
+    }
+    m.commonBefore.push(b);
+    m.pairedBy.before.push(p.by);
   }
   return m;
+}
+
+/**
+ * The order effect of a match, judged on the pairs first: pairs are finer than keys (two pairs
+ * may share a key), and whatever the finer order leaves unchanged or swaps without effect, the
+ * order of keys does too (or it is unchanged). So keys are built only when the pairs
+ * say the order may matter, or to tell "no effect" from "unchanged" where the pairs moved.
+ * The answer is `orderEffect` of the keys (the reference: diffChains without shortcuts).
+ */
+function orderEffectOfPairs(m: RuleMatch, keys: RuleKeys, selectors: () => Selector[]): OrderEffect | null {
+  const { before, after } = m.pairedBy;
+  const byPairs = orderEffect(before, after, selectors);
+  if (byPairs === 'possible') return orderEffect(m.commonBefore.map(keys.kept), m.commonAfter.map((r) => r.key), selectors);
+  if (byPairs === null) return null;
+  for (let i = 0; i < before.length; i++) {
+    if (before[i] !== after[i] && keys.kept(m.commonBefore[i] as Rule) !== (m.commonAfter[i] as Rule).key) return 'none';
+  }
+  return null;
 }
 
 /** Before-side rules with renamed chains under their new names: their keys, and whether one means an after-side rule. */
 interface RuleKeys {
   kept: (r: Rule) => string;
+  /** Whether the rule names a renamed chain (its key, kept, is not its own). */
+  renamed: (r: Rule) => boolean;
   same: (before: Rule, after: Rule) => boolean;
 }
 
@@ -145,6 +192,7 @@ function renameKeys(renames: Map<string, string>, byFacts: boolean): RuleKeys {
   const renamed = (key: string): string => key.split(' ').map((t) => renames.get(t) ?? t).join(' ');
   return {
     kept: (r) => (refersToRenamed(r) ? renamed(r.key) : r.key),
+    renamed: refersToRenamed,
     same: (b, a) => {
       if (refersToRenamed(b)) return renamed(b.transientKey()) === a.transientKey();
       return byFacts ? b.sameAs(a) : b.transientKey() === a.transientKey();
@@ -281,7 +329,9 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
     result.commentOnly += m.commentOnly;
     // A set's elements, an IPVS service's real servers: their order is how they were listed, nothing more.
     const orderMeans = b.ordered !== false && a.ordered !== false;
-    const reordered = m.sameOrder || !orderMeans ? null : orderEffect(m.commonBefore.map(beforeKey.kept), m.commonAfter.map((r) => r.key), () => m.commonAfter.map((r) => r.selector));
+    const selectors = () => m.commonAfter.map((r) => r.selector);
+    const reordered =
+      m.sameOrder || !orderMeans ? null : shortcuts ? orderEffectOfPairs(m, beforeKey, selectors) : orderEffect(m.commonBefore.map(beforeKey.kept), m.commonAfter.map((r) => r.key), selectors);
     if (reordered === 'none') result.reorderedNoEffect.push(a.name);
     const policy = b.policy !== a.policy ? { before: b.policy, after: a.policy } : null;
     const declaration = declarationChange(b, a);
