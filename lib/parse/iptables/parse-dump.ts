@@ -38,6 +38,11 @@ export interface DumpHeader {
   backend: string | null;
   /** iptables-nft printed `# Warning: iptables-legacy tables present`: some rules may live elsewhere. */
   legacyTablesPresent: boolean;
+  /**
+   * A second dump followed, of the other back end (`iptables-nft-save; iptables-legacy-save`): it
+   * is not read; where it begins, its back end, and whether it holds kube-proxy's chains.
+   */
+  otherBackend?: { backend: string; line: number; kubeRules: boolean };
 }
 
 export interface IptablesDump {
@@ -296,6 +301,11 @@ function legacyTablesPresent(b: DumpBuilder): void {
 function parseLine(b: DumpBuilder, raw: string, ctx: FactsContext): void {
   const line = raw.trim();
   if (line === '') return;
+  const other = b.header.otherBackend;
+  if (other) {
+    other.kubeRules ||= line.startsWith(':KUBE-') || line.startsWith('-A KUBE-');
+    return;
+  }
   b.lastContentLine = b.line;
   const first = line.charCodeAt(0);
   if (first === 35 /* # */) return headerLine(b, line);
@@ -327,6 +337,11 @@ export function generatorLine(line: string): Pick<DumpHeader, 'generator' | 'ver
 
 function headerLine(b: DumpBuilder, line: string): void {
   const generated = generatorLine(b.options.alike ? detached(line) : line);
+  if (generated && b.opened.size > 0 && generated.backend && b.header.backend && generated.backend !== b.header.backend) {
+    b.header.otherBackend = { backend: generated.backend, line: b.line, kubeRules: false };
+    b.warn(`a second dump follows, of the ${sanitizeLine(generated.backend)} back end: only the first (${b.header.backend}) is read; natdiff check says whether both hold kube-proxy's rules`);
+    return;
+  }
   if (generated) {
     Object.assign(b.header, generated);
     if (generated.generator?.startsWith('ip6tables')) b.family = 'ipv6';
