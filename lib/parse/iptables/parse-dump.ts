@@ -335,11 +335,23 @@ export function generatorLine(line: string): Pick<DumpHeader, 'generator' | 'ver
   return { generator, version: m[2] ?? null, backend: m[3] ?? (generator?.includes('-nft') ? 'nf_tables' : generator?.includes('-legacy') ? 'legacy' : null) };
 }
 
+/**
+ * The back end that printed a dump: as its header says, where it says; iptables 1.8 and later
+ * says `(nf_tables)` for that back end and nothing for the legacy one.
+ */
+function savedBackend(h: Pick<DumpHeader, 'version' | 'backend'>): string | null {
+  if (h.backend) return h.backend;
+  const [major, minor] = (h.version ?? '').split('.').map(Number);
+  return major !== undefined && minor !== undefined && (major > 1 || (major === 1 && minor >= 8)) ? 'legacy' : null;
+}
+
 function headerLine(b: DumpBuilder, line: string): void {
   const generated = generatorLine(b.options.alike ? detached(line) : line);
-  if (generated && b.opened.size > 0 && generated.backend && b.header.backend && generated.backend !== b.header.backend) {
-    b.header.otherBackend = { backend: generated.backend, line: b.line, kubeRules: false };
-    b.warn(`a second dump follows, of the ${sanitizeLine(generated.backend)} back end: only the first (${b.header.backend}) is read; natdiff check says whether both hold kube-proxy's rules`);
+  const other = generated && b.opened.size > 0 ? savedBackend(generated) : null;
+  const first = savedBackend(b.header);
+  if (other && first && other !== first) {
+    b.header.otherBackend = { backend: other, line: b.line, kubeRules: false };
+    b.warn(`a second dump follows, of the ${other} back end: only the first (${first}) is read; natdiff check says whether both hold kube-proxy's rules`);
     return;
   }
   if (generated) {
