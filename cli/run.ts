@@ -6,7 +6,7 @@
 import { constants } from 'node:os';
 import { NatdiffError } from '../lib/errors';
 import { sanitizeLine } from '../lib/sanitize';
-import { batches, WRITE_BATCH } from '../lib/snapshot/write-file';
+import { batches, writeFileAtomic, WRITE_BATCH } from '../lib/snapshot/write-file';
 
 /** What a `-` argument (read standard input) becomes. */
 export const STDIN = '/dev/stdin';
@@ -96,4 +96,20 @@ export function useColor(flag: boolean | undefined): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
   return Boolean(process.stdout.isTTY) && process.env.TERM !== 'dumb';
+}
+
+/**
+ * A report to stdout, or with `out` to that file atomically (an existing one replaced only with
+ * `force`), a stop signal held until it is in place. Returns the exit code of a signal that came
+ * meanwhile (the file is whole; natdiff says so), else null.
+ */
+export async function emitReport(chunks: Iterable<string>, { out, force }: { out?: string; force: boolean }): Promise<number | null> {
+  if (out === undefined) {
+    await writeStdoutChunks(chunks);
+    return null;
+  }
+  const signal = await uninterruptible(() => writeFileAtomic(out, chunks, { force }));
+  if (!signal) return null;
+  process.stderr.write(`natdiff: interrupted (${signal}); ${sanitizeLine(out)} was written in full first\n`);
+  return signalExitCode(signal);
 }

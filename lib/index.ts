@@ -17,3 +17,6 @@ export { renderMarkdown, type MarkdownOptions } from './report/markdown';
 export { renderJson, reportDocument, FORMAT_VERSION, type DocumentOptions, type JsonOptions } from './report/json';
 export { renderYaml } from './report/yaml';
 export { VERSION } from './version';
+export { LINT_IDS, DEFAULT_SEVERITY, type LintFinding, type LintId, type Severity } from './model/lint';
+export { checkSnapshot, hasErrors, type CheckResult } from './check/check-snapshot';
+export { checkDocument, renderCheckText, CHECK_FORMAT_VERSION } from './report/check-report';

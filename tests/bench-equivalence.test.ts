@@ -156,7 +156,7 @@ describe('what a review of the shortcuts found', () => {
 
   // The reorder of a chain is judged on its pairs of rules before their keys (orderEffectOfPairs).
   const dispatch = (ip: string, port: number, chain: string) => `-A KUBE-SERVICES -d ${ip}/32 -p tcp -m comment --comment "ns/${chain}:http cluster IP" -m tcp --dport ${port} -j KUBE-MARK-MASQ`;
-  const rules = [dispatch('10.96.0.1', 80, 'a'), dispatch('10.96.0.2', 80, 'b'), dispatch('10.96.0.3', 443, 'c')];
+  const rules = [dispatch('10.96.0.1', 80, 'a'), dispatch('10.96.0.2', 80, 'b'), dispatch('10.96.0.3', 443, 'c')] as const;
   const wildcard = '-A KUBE-SERVICES -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS';
   const declared = [':KUBE-SERVICES - [0:0]', ':KUBE-MARK-MASQ - [0:0]', ':KUBE-NODEPORTS - [0:0]'];
 

@@ -1,27 +1,22 @@
 /** `natdiff diff BEFORE AFTER`: the semantic diff of two saved dumps or snapshots. */
 import { statSync } from 'node:fs';
 import type { ArgumentsCamelCase } from 'yargs';
-import { InputError, type Warning } from '../../lib/errors';
 import { diffSnapshots } from '../../lib/diff/diff-snapshots';
 import { filterReport, isFiltering } from '../../lib/diff/filter';
 import type { DiffReport } from '../../lib/diff/types';
-import { plural } from '../../lib/report/notation';
 import { warningOrigin } from '../../lib/report/view';
-import { sanitizeLine } from '../../lib/sanitize';
 import type { Snapshot } from '../../lib/model/snapshot';
 import { startFirstPassThread, TWO_THREADS_FROM_BYTES } from '../../lib/snapshot/first-pass-thread';
 import { loadPair, loadPairOnTwoThreads, type InputBytes, type PairOptions } from '../../lib/snapshot/load-pair';
 import { checkMemoryBudget, MemoryBudget } from '../../lib/snapshot/memory-budget';
 import { readInputBytes, readInputStreamBytes, type ReadOptions } from '../../lib/snapshot/read-input';
-import { writeFileAtomic } from '../../lib/snapshot/write-file';
 import { VERSION } from '../../lib/version';
 import { collectGarbage } from '../memory';
 import { ProgressLine } from '../progress';
-import { EXIT_CHANGED, EXIT_SAME, signalExitCode, STDIN, uninterruptible, useColor, writeStdoutChunks } from '../run';
+import { emitReport, EXIT_CHANGED, EXIT_SAME, STDIN, useColor } from '../run';
 import { Spinner } from '../spinner';
+import { printWarnings, strictError } from '../warnings';
 import type { DiffArgs } from './diff-options';
-
-const MAX_WARNINGS_SHOWN = 20;
 
 function readBytes(path: string, options: ReadOptions): Promise<InputBytes['bytes']> {
   return path === STDIN ? readInputStreamBytes(process.stdin, 'stdin', options) : readInputBytes(path, options);
@@ -41,17 +36,6 @@ async function render(report: DiffReport, args: Pick<DiffArgs, 'output' | 'all' 
   }
 }
 
-/** One line per warning, saying which input it is about: `natdiff: warning: after b.txt:98: …`. */
-function printWarnings(report: Pick<DiffReport, 'warnings' | 'before' | 'after'>): void {
-  const { warnings } = report;
-  for (const w of warnings.slice(0, MAX_WARNINGS_SHOWN)) {
-    process.stderr.write(`natdiff: warning: ${warningOrigin(w, report)}: ${sanitizeLine(w.message)}\n`);
-  }
-  if (warnings.length > MAX_WARNINGS_SHOWN) {
-    process.stderr.write(`natdiff: warning: … and ${warnings.length - MAX_WARNINGS_SHOWN} more (-o json lists them all)\n`);
-  }
-}
-
 /** When each step of a diff began (ms since the process started), for --stats. */
 const steps: [string, number][] = [];
 function step(name: string): void {
@@ -65,13 +49,6 @@ function printStats(): void {
   const phases = Object.fromEntries(steps.map(([name, at], i) => [name, Math.round((steps[i + 1]?.[1] ?? now) - at)]));
   const stats = { wallMs: Math.round(now), userMs: Math.round(u.userCPUTime / 1000), systemMs: Math.round(u.systemCPUTime / 1000), maxRssKiB: u.maxRSS, phasesMs: { 'start-up': Math.round(steps[0]?.[1] ?? now), ...phases } };
   process.stderr.write(`natdiff-stats ${JSON.stringify(stats)}\n`);
-}
-
-/** --strict: the first warning is the error. */
-function strictError(warnings: Warning[]): InputError {
-  const [first] = warnings as [Warning];
-  const more = warnings.length > 1 ? ` (and ${plural(warnings.length - 1, 'more warning')}; --strict is set)` : ' (--strict is set)';
-  return new InputError(`${first.message}${more}`, first.source, first.line ?? undefined);
 }
 
 /**
@@ -127,19 +104,11 @@ export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<n
   collectGarbage();
   if (args.strict && report.warnings.length > 0) throw strictError(report.warnings);
   if (args.quiet) return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
-  printWarnings(report);
+  printWarnings(report.warnings, (w) => warningOrigin(w, report));
   step('report');
   const output = await render(report, args, Boolean(args.out));
-  if (args.out) {
-    const out = args.out;
-    const signal = await uninterruptible(() => writeFileAtomic(out, output, { force: args.force }));
-    if (signal) {
-      process.stderr.write(`natdiff: interrupted (${signal}); ${sanitizeLine(out)} was written in full first\n`);
-      return signalExitCode(signal);
-    }
-  } else {
-    await writeStdoutChunks(output);
-  }
+  const signalCode = await emitReport(output, args);
+  if (signalCode !== null) return signalCode;
   if (args.stats) printStats();
   return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
 }

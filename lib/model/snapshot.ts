@@ -3,6 +3,7 @@
  * its service model. The diff stage sees snapshots only through this interface.
  */
 import type { Warning } from '../errors';
+import type { LintFinding } from './lint';
 import type { ServicePortInfo, SnapshotMetadata } from './metadata';
 import type { Ruleset } from './ruleset';
 import type { ServiceModel } from './service';
@@ -126,4 +127,10 @@ export interface Snapshot {
    * input that wants them, are the other input's.
    */
   describe(candidateNames: Iterable<string>, tables?: ReadonlySet<string>, servicePorts?: readonly ServicePortInfo[]): ServiceView;
+  /**
+   * What the rules themselves show is wrong (`natdiff check`): jumps to chains that do not exist,
+   * chains nothing reaches, names that are not kube-proxy's hash of what they serve… The service
+   * model's own checks are lib/check's; absent for a reader that has nothing to add to them.
+   */
+  lint?(): LintFinding[];
 }

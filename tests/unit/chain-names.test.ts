@@ -1,4 +1,5 @@
 import { chainHash, endpointHash, servicePortHash } from '../../lib/parse/iptables/chain-names';
+import { endpointName, nameHash } from '../../lib/parse/nftables/names';
 
 // Known input -> name pairs from kube-proxy's own tests and real dumps (kube-proxy-formats.md §2.2).
 describe('kube-proxy chain-name hash', () => {
@@ -29,5 +30,29 @@ describe('kube-proxy chain-name hash', () => {
     ['default/hostnames:', 'tcp', '10.244.3.6:9376', '57KPRZ3JQVENLNBR'],
   ])('endpoint chain of %s/%s -> %s is KUBE-SEP-%s', (spn, protocol, ep, expected) => {
     expect(endpointHash(spn, protocol, ep)).toBe(expected);
+  });
+});
+
+describe("kube-proxy's nftables names (vectors of its proxier_test.go and real dumps, docs: kube-proxy-formats §2.3)", () => {
+  test.each([
+    ['ns1/svc1/tcp/p80', 'ULMVA6XW'],
+    ['ns2/svc2/tcp/p80', '42NFTM6N'],
+    ['ns5/svc5/tcp/p80', 'HVFWP5L3'],
+    ['ns1/svc1/tcp/p80__10.180.0.1/80', '5OJB2KTY'],
+    ['ns4/svc4/tcp/p80__10.180.0.5/80', '5RFCDDV7'],
+    ['ns5/svc5/tcp/p80__10.180.0.3/80', 'GTK6MW7G'],
+    ['ns1/svc1/tcp/p80__fd00.10.180..1/80', 'ZVRFLKHO'],
+    ['kube-system/kube-dns/udp/dns', 'FY5PMXPG'],
+    ['kube-system/kube-dns/tcp/dns-tcp', 'NWBZK7IH'],
+    ['default/kubernetes/tcp/https', '2QRHZV4L'],
+    ['riset/hellopod-np-svc/tcp/', 'P6J77WGM'],
+  ])('%s hashes to %s', (base, hash) => {
+    expect(nameHash(base)).toBe(hash);
+  });
+
+  test('an endpoint chain is named from the service port and its endpoint, IPv6 colons as dots', () => {
+    expect(endpointName('endpoint', 'ns1/svc1:p80', 'tcp', '10.180.0.1:80')).toBe('endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80');
+    expect(endpointName('affinity', 'ns5/svc5:p80', 'tcp', '10.180.0.3:80')).toBe('affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80');
+    expect(endpointName('endpoint', 'ns1/svc1:p80', 'tcp', '[fd00:10:180::1]:80')).toBe('endpoint-ZVRFLKHO-ns1/svc1/tcp/p80__fd00.10.180..1/80');
   });
 });

@@ -5,6 +5,7 @@
 import type { Snapshot } from '../../model/snapshot';
 import { metadataServiceNames } from '../../snapshot/metadata';
 import { partialReason, showsSomePorts } from '../iptables/completeness';
+import { lintIptables } from '../iptables/lint';
 import { mentionedServiceNames } from '../iptables/services';
 import { isKubeProxyChain } from '../iptables/snapshot';
 import type { Reader } from '../reader';
@@ -33,6 +34,7 @@ export const iptablesNftReader = {
       ownsChain: (_table, chain) => isKubeProxyChain(chain),
       serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
       describe: (candidateNames, tables) => describeIptablesNft(dump, { source, candidateNames, fragment: showsSomePorts(dump) }, tables),
+      lint: () => lintIptables(dump),
     };
   },
 } satisfies Reader;

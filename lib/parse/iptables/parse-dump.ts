@@ -38,6 +38,11 @@ export interface DumpHeader {
   backend: string | null;
   /** iptables-nft printed `# Warning: iptables-legacy tables present`: some rules may live elsewhere. */
   legacyTablesPresent: boolean;
+  /**
+   * A second dump followed, of the other back end (`iptables-nft-save; iptables-legacy-save`): it
+   * is not read; where it begins, its back end, and whether it holds kube-proxy's chains.
+   */
+  otherBackend?: { backend: string; line: number; kubeRules: boolean };
 }
 
 export interface IptablesDump {
@@ -296,6 +301,11 @@ function legacyTablesPresent(b: DumpBuilder): void {
 function parseLine(b: DumpBuilder, raw: string, ctx: FactsContext): void {
   const line = raw.trim();
   if (line === '') return;
+  const other = b.header.otherBackend;
+  if (other) {
+    other.kubeRules ||= line.startsWith(':KUBE-') || line.startsWith('-A KUBE-');
+    return;
+  }
   b.lastContentLine = b.line;
   const first = line.charCodeAt(0);
   if (first === 35 /* # */) return headerLine(b, line);
@@ -325,8 +335,25 @@ export function generatorLine(line: string): Pick<DumpHeader, 'generator' | 'ver
   return { generator, version: m[2] ?? null, backend: m[3] ?? (generator?.includes('-nft') ? 'nf_tables' : generator?.includes('-legacy') ? 'legacy' : null) };
 }
 
+/**
+ * The back end that printed a dump: as its header says, where it says; iptables 1.8 and later
+ * says `(nf_tables)` for that back end and nothing for the legacy one.
+ */
+function savedBackend(h: Pick<DumpHeader, 'version' | 'backend'>): string | null {
+  if (h.backend) return h.backend;
+  const [major, minor] = (h.version ?? '').split('.').map(Number);
+  return major !== undefined && minor !== undefined && (major > 1 || (major === 1 && minor >= 8)) ? 'legacy' : null;
+}
+
 function headerLine(b: DumpBuilder, line: string): void {
   const generated = generatorLine(b.options.alike ? detached(line) : line);
+  const other = generated && b.opened.size > 0 ? savedBackend(generated) : null;
+  const first = savedBackend(b.header);
+  if (other && first && other !== first) {
+    b.header.otherBackend = { backend: other, line: b.line, kubeRules: false };
+    b.warn(`a second dump follows, of the ${other} back end: only the first (${first}) is read; natdiff check says whether both hold kube-proxy's rules`);
+    return;
+  }
   if (generated) {
     Object.assign(b.header, generated);
     if (generated.generator?.startsWith('ip6tables')) b.family = 'ipv6';

@@ -4,6 +4,7 @@ import { restrictTables } from '../../model/ruleset';
 import type { AlikeUnread, Snapshot } from '../../model/snapshot';
 import { metadataServiceNames } from '../../snapshot/metadata';
 import { partialReason, showsSomePorts } from './completeness';
+import { lintIptables } from './lint';
 import type { IptablesDump } from './parse-dump';
 import { buildServiceView, mentionedServiceNames } from './services';
 
@@ -42,5 +43,6 @@ export function iptablesSnapshot(dump: IptablesDump, { source, format, metadata,
     ownsChain: (_table, chain) => isKubeProxyChain(chain),
     serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
     describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames, fragment, alikeUnread, cache: dump.cache }),
+    lint: () => lintIptables(dump),
   };
 }

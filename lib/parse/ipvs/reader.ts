@@ -64,6 +64,8 @@ export const ipvsReader = {
       ownsChain: (table, chain) => table === IPVS_TABLE || isKubeProxyChain(chain),
       serviceNames: () => new Set(metadataServiceNames(metadata)),
       describe: (_names, tables, servicePorts) => describe(tables, servicePorts),
+      // IPVS itself holds no jumps or names to check (its draining services are the model's): its iptables part's rules.
+      lint: () => rest?.lint?.() ?? [],
     };
   },
 } satisfies Reader;

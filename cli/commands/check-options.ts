@@ -1,0 +1,45 @@
+/**
+ * The options of `natdiff check`, apart from the command: loaded by every run of natdiff, they load
+ * none of the code that reads and checks.
+ */
+import type { Argv } from 'yargs';
+import { NatdiffError } from '../../lib/errors';
+import { FORMAT_NAMES } from '../../lib/parse/format-names';
+import { wholeNumber } from '../option-values';
+
+export const CHECK_OUTPUTS = ['text', 'json', 'yaml'] as const;
+const FORMATS = ['auto', ...FORMAT_NAMES] as const;
+
+export interface CheckArgs {
+  snapshot: string;
+  output: (typeof CHECK_OUTPUTS)[number];
+  format: (typeof FORMATS)[number];
+  payload?: number;
+  allowTruncated: boolean;
+  strict: boolean;
+  quiet?: boolean;
+  color?: boolean;
+  pretty?: boolean;
+  out?: string;
+  force: boolean;
+}
+
+export function checkOptions<T>(y: Argv<T>) {
+  return y
+    .positional('snapshot', { type: 'string', demandOption: true, describe: 'dump or snapshot to check' })
+    .option('output', { alias: 'o', choices: CHECK_OUTPUTS, default: 'text' as const, describe: 'report format' })
+    .option('format', { choices: FORMATS, default: 'auto' as const, describe: 'input format (detected by default)' })
+    .option('payload', { coerce: wholeNumber('--payload', (n) => n !== 0, 'needs a whole number: 1 for the first payload, -1 for the last'), describe: 'which restore payload of a kube-proxy log (1 = first, -1 = last)' })
+    .option('allow-truncated', { type: 'boolean', default: false, describe: 'check a dump that was cut short' })
+    .option('strict', { type: 'boolean', default: false, describe: 'treat warnings about the input as errors (exit 2)' })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'no output; exit code only' })
+    .option('color', { type: 'boolean', describe: 'colour the text report (default: when stdout is a terminal and NO_COLOR is unset)' })
+    .option('pretty', { type: 'boolean', describe: 'indent JSON output (default: when stdout is a terminal)' })
+    .option('out', { type: 'string', describe: 'write the report to this file (atomically)' })
+    .option('force', { type: 'boolean', default: false, describe: 'with --out: replace an existing file' })
+    .conflicts('quiet', 'out')
+    .check((a) => {
+      if (a.snapshot === '') throw new NatdiffError('SNAPSHOT is empty: name a file');
+      return true;
+    });
+}
