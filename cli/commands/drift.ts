@@ -96,7 +96,7 @@ export async function driftCommand(args: ArgumentsCamelCase<DriftArgs>): Promise
   }
   warnings.end();
   if (compared.digests.length === 0) throw new NatdiffError('no node could be captured');
-  const report = filterDrift(compareNodes(compared.digests, compared.readings), { services: args.service, namespaces: args.namespace });
+  const report = filterDrift(compareNodes(compared.digests, compared.readings, { consistentNodes: args.all }), { services: args.service, namespaces: args.namespace });
   if (!args.quiet) await writeStdout(await render(report, args));
   if (compared.failed) return EXIT_ERROR;
   return report.summary.drifting > 0 ? EXIT_CHANGED : EXIT_SAME;

@@ -9,7 +9,7 @@ import type { CaptureOptions } from '../capture/sources';
 import { captureChecked, clusterNodeNames, mapBounded, readCapture } from '../capture/take-snapshot';
 import { NatdiffError } from '../errors';
 import type { ExpectedReadings } from './compare';
-import { digestSnapshot, type NodeDigest } from './digest';
+import { DigestPool, digestSnapshot, type NodeDigest } from './digest';
 import { expectedPorts } from './expected';
 
 export interface AllNodesOptions extends CaptureOptions {
@@ -39,14 +39,14 @@ function digestName(node: string, backend: string | null, several: boolean): str
   return several && backend ? `${node} (${backend === 'nf_tables' ? 'nft' : backend})` : node;
 }
 
-async function captureNode(node: string, options: AllNodesOptions, known: ReturnType<typeof clusterInfoOf>): Promise<NodeOutcome> {
+async function captureNode(node: string, options: AllNodesOptions, known: ReturnType<typeof clusterInfoOf>, pool: DigestPool): Promise<NodeOutcome> {
   const where = `node ${node}`;
   try {
     const checked = await captureChecked({ ...options, source: { kind: 'node', node, via: options.via }, clusterInfo: { known } });
     const warnings: string[] = [];
     const digests = checked.map(({ capture, metadata, warnings: w }) => {
       warnings.push(...w);
-      const { digest, warnings: read } = digestSnapshot(readCapture(capture, metadata, where), digestName(node, capture.backend, checked.length > 1));
+      const { digest, warnings: read } = digestSnapshot(readCapture(capture, metadata, where), digestName(node, capture.backend, checked.length > 1), pool);
       warnings.push(...read.map((r) => r.message));
       return digest;
     });
@@ -60,9 +60,10 @@ async function captureNode(node: string, options: AllNodesOptions, known: Return
 export async function captureAllNodes(options: AllNodesOptions): Promise<AllNodesCapture> {
   const [nodes, before] = await Promise.all([clusterNodeNames(options.kubectl), readClusterObjects(options.kubectl)]);
   const known = clusterInfoOf(before);
+  const pool = new DigestPool();
   let done = 0;
   const outcomes = await mapBounded(nodes, options.concurrency ?? 4, async (node) => {
-    const outcome = await captureNode(node, options, known);
+    const outcome = await captureNode(node, options, known, pool);
     options.onNode?.(node, ++done, nodes.length);
     return outcome;
   });

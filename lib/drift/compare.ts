@@ -62,8 +62,8 @@ interface Identity {
   name: string;
   protocol: Protocol | null;
   named: boolean;
-  /** Per node name, its port. */
-  ports: Map<string, PortDigest>;
+  /** Per node (by its place among the nodes, in name order), its port; undefined where it has none. */
+  ports: (PortDigest | undefined)[];
 }
 
 function identities(digests: readonly NodeDigest[], expected: ExpectedReadings): Map<string, Identity> {
@@ -71,50 +71,60 @@ function identities(digests: readonly NodeDigest[], expected: ExpectedReadings):
   const ids = new Map<string, Identity>();
   const identity = (key: string, name: string, protocol: Protocol | null, named: boolean): Identity => {
     let id = ids.get(key);
-    if (!id) ids.set(key, (id = { key, name, protocol, named, ports: new Map() }));
+    if (!id) ids.set(key, (id = { key, name, protocol, named, ports: new Array<PortDigest | undefined>(digests.length) }));
     if (named && !id.named) Object.assign(id, { name, named });
     return id;
   };
-  for (const d of digests) {
+  digests.forEach((d, at) => {
     for (const p of d.ports) {
       const key = keyOf(p);
       // Resolved by its address, an unnamed port takes the name it resolved to (`ns/name:port/protocol`).
       const resolved = key !== p.key;
-      identity(key, resolved ? key.slice(0, key.lastIndexOf('/')) : p.label, p.protocol, p.named || resolved).ports.set(d.node, p);
+      identity(key, resolved ? key.slice(0, key.lastIndexOf('/')) : p.label, p.protocol, p.named || resolved).ports[at] = p;
     }
-  }
+  });
   for (const reading of expected) for (const e of reading) identity(`${e.name}/${e.protocol}`, e.name, e.protocol, true);
   return ids;
 }
 
 const NOT_IDENTIFIED = "which service port it serves cannot be told: its input names no port and tells no entry point apart (capture it with natdiff snap, which records the cluster's service ports)";
 
-/** What each node holds of one port: a class key (its endpoints, and shares where compared) or why it cannot be compared. */
+/**
+ * What each node holds of one port: a class key (its endpoints, and shares where compared) or why
+ * it cannot be compared. Nodes that hold the port alike share one NodePort object.
+ */
 function nodePorts(id: Identity, digests: readonly NodeDigest[]): { view: Record<string, NodePort>; classOf: Map<string, string> } {
-  const holders = digests.filter((d) => id.ports.has(d.node));
+  const holders = digests.filter((_, at) => id.ports[at] !== undefined);
   // A port held only by nodes that cannot tell their entry points apart may be an entry point of a port the others hold.
   const identified = id.named || holders.some((d) => !d.unnamedPorts) || holders.length === digests.length;
-  const compareShares = [...id.ports.values()].every((p) => p.notComparable !== null || p.shares !== null);
+  const compareShares = id.ports.every((p) => p === undefined || p.notComparable !== null || p.shares !== null);
   const view: Record<string, NodePort> = {};
   const classOf = new Map<string, string>();
-  for (const d of digests) {
-    const p = id.ports.get(d.node);
-    const blind = (why: string): NodePort => ({ endpoints: [], absent: !p, shares: null, notComparable: why });
+  const shared = new Map<PortDigest | string, NodePort>();
+  const once = (key: PortDigest | string, make: () => NodePort): NodePort => {
+    let port = shared.get(key);
+    if (!port) shared.set(key, (port = make()));
+    return port;
+  };
+  const blind = (why: string, absent: boolean): NodePort => once(`${absent}\0${why}`, () => ({ endpoints: [], absent, shares: null, notComparable: why }));
+  digests.forEach((d, at) => {
+    const p = id.ports[at];
     if (!identified) {
-      view[d.node] = blind(p ? NOT_IDENTIFIED : 'the nodes that hold it cannot tell which service port it is');
+      view[d.node] = blind(p ? NOT_IDENTIFIED : 'the nodes that hold it cannot tell which service port it is', !p);
     } else if (!p) {
-      if (d.partial) view[d.node] = blind(d.partial);
+      if (d.partial) view[d.node] = blind(d.partial, true);
       else {
-        view[d.node] = { endpoints: [], absent: true, shares: null, notComparable: null };
+        view[d.node] = once(ABSENT, () => ({ endpoints: [], absent: true, shares: null, notComparable: null }));
         classOf.set(d.node, ABSENT);
       }
     } else if (p.notComparable !== null || p.endpoints === null) {
-      view[d.node] = blind(p.notComparable ?? 'its endpoints are not shown');
+      view[d.node] = blind(p.notComparable ?? 'its endpoints are not shown', false);
     } else {
-      view[d.node] = { endpoints: p.endpoints, absent: false, shares: compareShares ? p.shares : null, notComparable: null };
-      classOf.set(d.node, compareShares ? `${p.endpoints.join(',')}|${p.shares ?? ''}` : p.endpoints.join(','));
+      const endpoints = p.endpoints;
+      view[d.node] = once(p, () => ({ endpoints, absent: false, shares: compareShares ? p.shares : null, notComparable: null }));
+      classOf.set(d.node, compareShares ? `${p.endpointsKey}|${p.shares ?? ''}` : p.endpointsKey);
     }
-  }
+  });
   return { view, classOf };
 }
 
@@ -145,7 +155,16 @@ function staleNodes(id: Identity, view: Record<string, NodePort>, classOf: Map<s
   return { expected, stale };
 }
 
-function compareIdentity(id: Identity, digests: readonly NodeDigest[], readings: ExpectedReadings): DriftService {
+export interface CompareOptions {
+  /**
+   * Keep every node's entry of the consistent ports (default); false keeps only the nodes not
+   * compared there: a thousand nodes' entries of ten thousand ports that agree are not held for a
+   * report that does not list them.
+   */
+  consistentNodes?: boolean;
+}
+
+function compareIdentity(id: Identity, digests: readonly NodeDigest[], readings: ExpectedReadings, options: CompareOptions): DriftService {
   const { view, classOf } = nodePorts(id, digests);
   const classes = new Map<string, string[]>();
   for (const [node, c] of classOf) classes.set(c, [...(classes.get(c) ?? []), node]);
@@ -160,15 +179,17 @@ function compareIdentity(id: Identity, digests: readonly NodeDigest[], readings:
   const sharesMatter = differences.some((d) => d.sharesDiffer) || (tie && new Set(tops.map(([, nodes]) => (view[nodes[0] as string] as NodePort).endpoints.join(','))).size < tops.length);
   if (!sharesMatter) for (const port of Object.values(view)) port.shares = null;
   const { expected, stale } = staleNodes(id, view, classOf, readings);
+  const status = outliers.length + stale.length > 0 ? 'drift' : 'consistent';
+  const keep = status === 'drift' || options.consistentNodes !== false;
   return {
     key: id.key,
     name: id.name,
     named: id.named,
     protocol: id.protocol,
-    status: outliers.length + stale.length > 0 ? 'drift' : 'consistent',
+    status,
     outliers,
     tie,
-    nodes: view,
+    nodes: keep ? view : Object.fromEntries(Object.entries(view).filter(([, n]) => n.notComparable !== null)),
     majority: reference ? (reference.absent ? [] : reference.endpoints) : null,
     differences,
     expected,
@@ -181,9 +202,9 @@ function compareIdentity(id: Identity, digests: readonly NodeDigest[], readings:
  * The drift report of the nodes' digests (`readings`: the EndpointSlices, read before and after
  * the captures, or none). The answer does not depend on the order of the digests.
  */
-export function compareNodes(digests: readonly NodeDigest[], readings: ExpectedReadings = []): DriftReport {
+export function compareNodes(digests: readonly NodeDigest[], readings: ExpectedReadings = [], options: CompareOptions = {}): DriftReport {
   const nodes = [...digests].sort((a, b) => compare(a.node, b.node));
-  const services = [...identities(nodes, readings).values()].map((id) => compareIdentity(id, nodes, readings)).sort(byName);
+  const services = [...identities(nodes, readings).values()].map((id) => compareIdentity(id, nodes, readings, options)).sort(byName);
   return {
     nodes: nodes.map((d) => ({ name: d.node, source: d.source, mode: d.mode, partial: d.partial })),
     services,

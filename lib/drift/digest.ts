@@ -27,6 +27,24 @@ export interface PortDigest {
   shares: string | null;
   /** Why this port of this node cannot be compared (an artefact of the input), or null. */
   notComparable: string | null;
+  /** `endpoints`, joined: equal for equal endpoint sets. */
+  endpointsKey: string;
+}
+
+/**
+ * What the nodes' digests share: a port digest is stored once however many nodes hold it alike
+ * (most nodes hold most ports alike), so a node's digest is a list of references.
+ */
+export class DigestPool {
+  private readonly ports = new Map<string, PortDigest>();
+
+  intern(port: PortDigest): PortDigest {
+    const id = [port.key, port.label, port.named, port.protocol, port.address, port.endpointsKey, port.endpoints === null, port.shares, port.notComparable].join('\0');
+    const known = this.ports.get(id);
+    if (known) return known;
+    this.ports.set(id, port);
+    return port;
+  }
 }
 
 export interface NodeDigest {
@@ -67,16 +85,17 @@ function portDigest(port: ServicePort, sharesShown: boolean): PortDigest {
     protocol: port.protocol,
     address: port.clusterIP !== null && port.port !== null ? unnamedPortKey(port.clusterIP, port.port, port.protocol) : null,
   };
-  const blind = (why: string): PortDigest => ({ ...head, endpoints: null, shares: null, notComparable: why });
+  const blind = (why: string): PortDigest => ({ ...head, endpoints: null, shares: null, notComparable: why, endpointsKey: '' });
   if (!port.endpointsShown) return blind('its input does not hold the rules of its endpoints');
   if (port.endpoints.some((e) => e.address === null)) return blind('its rules do not say where an endpoint sends traffic');
   const addresses = port.endpoints.map((e) => e.address as string);
   const shown = sharesShown && !port.unseen.includes('shares');
-  return { ...head, endpoints: [...addresses].sort(), shares: shown ? sharesOf(port, addresses) : null, notComparable: null };
+  const endpoints = [...addresses].sort();
+  return { ...head, endpoints, shares: shown ? sharesOf(port, addresses) : null, notComparable: null, endpointsKey: endpoints.join(',') };
 }
 
-/** The digest of a service model. */
-export function digestModel(model: ServiceModel, node: string, source: string, partial: string | null, unnamedPorts: boolean): NodeDigest {
+/** The digest of a service model; `pool`: shared with the other nodes' digests. */
+export function digestModel(model: ServiceModel, node: string, source: string, partial: string | null, unnamedPorts: boolean, pool = new DigestPool()): NodeDigest {
   const sharesShown = !model.unseen.includes('shares' satisfies ModelField);
   return {
     node,
@@ -84,7 +103,7 @@ export function digestModel(model: ServiceModel, node: string, source: string, p
     mode: model.mode,
     partial: model.complete ? null : (partial ?? 'its input shows only some of the service ports'),
     unnamedPorts,
-    ports: model.ports.map((p) => portDigest(p, sharesShown)),
+    ports: model.ports.map((p) => pool.intern(portDigest(p, sharesShown))),
   };
 }
 
@@ -92,9 +111,9 @@ export function digestModel(model: ServiceModel, node: string, source: string, p
  * Describes a snapshot (naming comment-less ports from the rules and the snapshot's metadata) and
  * keeps its digest, and the warnings about it: its reading's and its description's.
  */
-export function digestSnapshot(snapshot: Snapshot, node: string): { digest: NodeDigest; warnings: Warning[] } {
+export function digestSnapshot(snapshot: Snapshot, node: string, pool?: DigestPool): { digest: NodeDigest; warnings: Warning[] } {
   const names = snapshot.serviceNames();
   for (const p of snapshot.metadata?.servicePorts ?? []) names.add(p.name);
   const view = snapshot.describe(names);
-  return { digest: digestModel(view.model, node, snapshot.source, snapshot.partial, snapshot.wantsServicePorts), warnings: [...snapshot.warnings, ...view.warnings] };
+  return { digest: digestModel(view.model, node, snapshot.source, snapshot.partial, snapshot.wantsServicePorts, pool), warnings: [...snapshot.warnings, ...view.warnings] };
 }

@@ -7,7 +7,7 @@ import type { Snapshot } from '../model/snapshot';
 import { parseSnapshot, type LoadOptions } from '../snapshot/load-snapshot';
 import { checkMemoryBudget, MemoryBudget } from '../snapshot/memory-budget';
 import { decodeInput, readInputBytes } from '../snapshot/read-input';
-import { digestSnapshot, type NodeDigest } from './digest';
+import { DigestPool, digestSnapshot, type NodeDigest } from './digest';
 import { nodeNameOf, uniqueNames } from './node-names';
 
 export type NodeReadOptions = Pick<LoadOptions, 'allowTruncated' | 'payload' | 'format' | 'onProgress'>;
@@ -30,9 +30,10 @@ export function namedDigests(digests: readonly NodeDigest[]): NodeDigest[] {
 /** Every input's digest, in the order given; `onRead` is told as each is done, with the warnings about it. */
 export async function readNodes(paths: readonly string[], options: NodeReadOptions, onRead?: (warnings: Warning[], done: number) => void): Promise<NodeDigest[]> {
   const digests: NodeDigest[] = [];
+  const pool = new DigestPool();
   for (const path of paths) {
     const snapshot = await readNode(path, options);
-    const { digest, warnings } = digestSnapshot(snapshot, nodeNameOf(snapshot.metadata, path));
+    const { digest, warnings } = digestSnapshot(snapshot, nodeNameOf(snapshot.metadata, path), pool);
     digests.push(digest);
     onRead?.(warnings, digests.length);
   }

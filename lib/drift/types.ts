@@ -38,7 +38,7 @@ export interface DriftService {
   outliers: string[];
   /** No endpoint set is the most common: two or more are held by as many nodes. */
   tie: boolean;
-  /** Every node, by name. */
+  /** Every node, by name (of a consistent port compared without CompareOptions.consistentNodes, only those not compared). */
   nodes: Record<string, NodePort>;
   /** The most common endpoint set, or null on a tie (or where no node can be compared). */
   majority: string[] | null;

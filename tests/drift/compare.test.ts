@@ -6,7 +6,7 @@
  */
 import { fc, test as prop } from '@fast-check/jest';
 import { compareNodes, type ExpectedPort } from '../../lib/drift/compare';
-import { digestSnapshot, type NodeDigest } from '../../lib/drift/digest';
+import { DigestPool, digestSnapshot, type NodeDigest } from '../../lib/drift/digest';
 import { namedDigests } from '../../lib/drift/read-nodes';
 import { uniqueNames } from '../../lib/drift/node-names';
 import { driftDocument } from '../../lib/report/drift-json';
@@ -139,6 +139,17 @@ describe('natdiff drift: comparing nodes', () => {
     const deleted = compareNodes([iptables(clusterWith(WEB), 'node-a')], [[web], [web]]);
     expect(deleted.summary.staleNodes).toEqual(['node-a']);
     expect(service(deleted, 'kube-system/kube-dns:dns')).toMatchObject({ expected: [], stale: ['node-a'] });
+  });
+
+  test('a digest keeps references only: nodes holding a port alike share one object, and consistent ports keep no per-node entries unless asked', () => {
+    const pool = new DigestPool();
+    const read = (c: ClusterSpec, node: string) => digestSnapshot(parseSnapshot(writeRestorePayload(c), node), node, pool).digest;
+    const [a, b, c] = [read(clusterWith(WEB), 'node-a'), read(clusterWith(WEB), 'node-b'), read(clusterWith(OLD_WEB), 'node-c')];
+    expect(b.ports.every((p, i) => p === a.ports[i])).toBe(true);
+    expect(c.ports.filter((p, i) => p !== a.ports[i]).map((p) => p.key)).toEqual(['default/web:http/tcp']);
+    const lean = compareNodes([a, b, c], [], { consistentNodes: false });
+    expect(service(lean, 'kube-system/kube-dns:dns').nodes).toEqual({});
+    expect(Object.keys(service(lean, 'default/web:http').nodes)).toEqual(['node-a', 'node-b', 'node-c']);
   });
 
   test('nodes named alike are told apart by path, deterministically', () => {
