@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../lib/version';
 import { checkOptions, type CheckArgs } from './commands/check-options';
 import { diffOptions, type DiffArgs } from './commands/diff-options';
+import { driftOptions, type DriftArgs } from './commands/drift-options';
 import { scaleOptions, type ScaleArgs } from './commands/scale-options';
 import { snapOptions, type SnapArgs } from './commands/snap-options';
 import { snapshotsOptions, type SnapshotsArgs } from './commands/snapshots-options';
@@ -24,7 +25,7 @@ function takesValue(option: string | undefined): boolean {
   return option !== undefined && /^(?:-o|--output|--table|--format|--service|-n|--namespace|--payload|--out)$/.test(option);
 }
 
-const COMMANDS = ['diff', 'snap', 'snapshots', 'scale', 'check'] as const;
+const COMMANDS = ['diff', 'snap', 'snapshots', 'scale', 'check', 'drift'] as const;
 
 /** Where a command-line error points: the help of the command being run, if one is named. */
 function helpFor(args: readonly string[]): string {
@@ -40,6 +41,7 @@ const EXAMPLES: [string, string][] = [
   ['snapshot a node through its kube-proxy pod', '$0 snap --node worker-1 --label before'],
   ['scale, wait for kube-proxy, report', '$0 scale deployment/coredns --replicas 4 -n kube-system --node worker-1'],
   ['what is broken in one dump: exit 1 on an error-level finding', '$0 check node-dump.txt'],
+  ['which node is the odd one out (and which are stale against the EndpointSlices)', '$0 drift --all-nodes'],
 ];
 
 /*
@@ -57,6 +59,7 @@ function cli(args: string[]): Argv {
     .command<SnapshotsArgs>('snapshots', 'list snapshots, newest first', (y) => snapshotsOptions(y) as never, (a) => run(async () => (await import('./commands/snapshots')).snapshotsCommand(a)))
     .command<ScaleArgs>('scale <workload>', 'kubectl scale, with before/after snapshots, a convergence timeline and a report', (y) => scaleOptions(y) as never, (a) => run(async () => (await import('./commands/scale')).scaleCommand(a)))
     .command<CheckArgs>('check <snapshot>', 'lint one dump or snapshot: broken jumps, orphan chains, misnamed chains, unequal shares…', (y) => checkOptions(y) as never, (a) => run(async () => (await import('./commands/check')).checkCommand(a)))
+    .command<DriftArgs>('drift [snapshots..]', "which service ports differ between nodes' snapshots, and the odd node out", (y) => driftOptions(y) as never, (a) => run(async () => (await import('./commands/drift')).driftCommand(a)))
     .command<{ command?: string }>(
       'help [command]',
       "print a command's help",

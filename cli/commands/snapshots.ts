@@ -1,5 +1,6 @@
 /** `natdiff snapshots`: the snapshots under a directory, newest first. */
 import type { ArgumentsCamelCase } from 'yargs';
+import { placeName } from '../../lib/drift/node-names';
 import { listSnapshots, type ListedSnapshot } from '../../lib/snapshot/list-snapshots';
 import { sanitizeLine } from '../../lib/sanitize';
 import { EXIT_SAME, writeStdout } from '../run';
@@ -7,9 +8,7 @@ import type { SnapshotsArgs } from './snapshots-options';
 
 /** The node; with none, the network namespace or ssh host the rules were read from. */
 function where(s: ListedSnapshot): string {
-  if (s.node) return s.node;
-  if ((s.source?.kind === 'netns' || s.source?.kind === 'ssh') && s.source.target) return `${s.source.kind}:${s.source.target}`;
-  return '-';
+  return placeName(s) ?? '-';
 }
 
 export async function snapshotsCommand(args: ArgumentsCamelCase<SnapshotsArgs>): Promise<number> {

@@ -4,15 +4,10 @@ import { MODE_OPTIONS, type ModeOption } from '../../lib/capture/mode-option';
 import { NatdiffError } from '../../lib/errors';
 import { duration } from '../option-values';
 
-export interface SourceArgs {
-  netns?: string;
-  node?: string;
+/** How rules are captured on a cluster's nodes: `snap --node`/`--all-nodes`, `drift --all-nodes`. */
+export interface NodeCaptureArgs {
   via: 'exec' | 'debug';
   debugImage: string;
-  ssh?: string;
-  sshOption?: string[];
-  exec?: boolean;
-  '--'?: (string | number)[];
   context?: string;
   kubeconfig?: string;
   allTables: boolean;
@@ -21,20 +16,33 @@ export interface SourceArgs {
   commandTimeout: number;
 }
 
-export function sourceOptions<T>(y: Argv<T>) {
+export interface SourceArgs extends NodeCaptureArgs {
+  netns?: string;
+  node?: string;
+  ssh?: string;
+  sshOption?: string[];
+  exec?: boolean;
+  '--'?: (string | number)[];
+}
+
+export function nodeCaptureOptions<T>(y: Argv<T>) {
   return y
-    .option('netns', { type: 'string', describe: 'read the rules inside this network namespace (ip netns exec)' })
-    .option('node', { type: 'string', describe: 'read the rules on this cluster node, through kubectl' })
-    .option('via', { choices: ['exec', 'debug'] as const, default: 'exec' as const, describe: 'with --node: exec into the kube-proxy pod, or run a privileged kubectl debug pod' })
+    .option('via', { choices: ['exec', 'debug'] as const, default: 'exec' as const, describe: 'on a node: exec into the kube-proxy pod, or run a privileged kubectl debug pod' })
     .option('debug-image', { type: 'string', default: 'busybox:1.36', describe: 'the image of the --via debug pod' })
-    .option('ssh', { type: 'string', describe: "read the rules on this host: ssh HOST sudo -n and the mode's commands (iptables-save, nft, ipvsadm-save)" })
-    .option('ssh-option', { type: 'string', array: true, describe: 'an ssh -o option for --ssh (repeatable), e.g. Port=2222' })
-    .option('exec', { type: 'boolean', describe: 'read the rules from the command after --' })
     .option('context', { type: 'string', describe: 'kubectl context' })
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig file for kubectl' })
     .option('mode', { choices: MODE_OPTIONS, default: 'auto' as ModeOption, describe: "kube-proxy's mode, whose rules to read (auto: as its configuration or the node's rules say)" })
     .option('all-tables', { type: 'boolean', default: false, describe: 'iptables: capture every table, not only nat (the filter table holds "no endpoints" rules)' })
-    .option('command-timeout', { type: 'string', default: '30s', coerce: duration('--command-timeout'), describe: 'timeout for each capture and kubectl call' })
+    .option('command-timeout', { type: 'string', default: '30s', coerce: duration('--command-timeout'), describe: 'timeout for each capture and kubectl call' });
+}
+
+export function sourceOptions<T>(y: Argv<T>) {
+  return nodeCaptureOptions(y)
+    .option('netns', { type: 'string', describe: 'read the rules inside this network namespace (ip netns exec)' })
+    .option('node', { type: 'string', describe: 'read the rules on this cluster node, through kubectl' })
+    .option('ssh', { type: 'string', describe: "read the rules on this host: ssh HOST sudo -n and the mode's commands (iptables-save, nft, ipvsadm-save)" })
+    .option('ssh-option', { type: 'string', array: true, describe: 'an ssh -o option for --ssh (repeatable), e.g. Port=2222' })
+    .option('exec', { type: 'boolean', describe: 'read the rules from the command after --' })
     .conflicts('netns', ['node', 'ssh', 'exec'])
     .conflicts('node', ['ssh', 'exec'])
     .conflicts('ssh', 'exec')

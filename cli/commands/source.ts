@@ -1,7 +1,7 @@
 /** What the source options (source-options.ts) name: the source of the rules, and the cluster's kubectl. */
 import { Kubectl } from '../../lib/capture/kubectl';
 import { checkSource, type Source } from '../../lib/capture/sources';
-import type { SourceArgs } from './source-options';
+import type { NodeCaptureArgs, SourceArgs } from './source-options';
 
 /** The source the options name, its names checked before anything runs. */
 export function sourceFrom(args: SourceArgs): Source {
@@ -16,6 +16,6 @@ function namedSource(args: SourceArgs): Source {
   return { kind: 'local' };
 }
 
-export function kubectlFrom(args: SourceArgs, signal?: AbortSignal): Kubectl {
+export function kubectlFrom(args: Pick<NodeCaptureArgs, 'context' | 'kubeconfig' | 'commandTimeout'>, signal?: AbortSignal): Kubectl {
   return new Kubectl({ context: args.context, kubeconfig: args.kubeconfig }, { timeoutMs: args.commandTimeout, signal });
 }

@@ -60,15 +60,31 @@ export async function nodeAddresses(kubectl: Kubectl, node: string): Promise<str
   return (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP').map((a) => a.address);
 }
 
+/** The services and EndpointSlices, as kubectl gets them (schema-checked), and the kube context. */
+export interface ClusterObjects {
+  context: string | null;
+  services: Service[];
+  slices: EndpointSlice[];
+}
+
 /** Cluster-wide, or in one namespace (`namespace`). */
-export async function readClusterInfo(kubectl: Kubectl, namespace?: string): Promise<ClusterInfo> {
+export async function readClusterObjects(kubectl: Kubectl, namespace?: string): Promise<ClusterObjects> {
   const scope = namespace ? [`--namespace=${namespaceName(namespace)}`] : ['--all-namespaces'];
   const [context, slices, services] = await Promise.all([
     kubectl.currentContext(),
     kubectl.json(listOf(endpointSliceSchema), ['get', 'endpointslices', ...scope]),
     kubectl.json(listOf(serviceSchema), ['get', 'services', ...scope]),
   ]);
-  return { context, pods: podMap(slices.items), servicePorts: servicePorts(services.items) };
+  return { context, services: services.items, slices: slices.items };
+}
+
+export function clusterInfoOf(objects: ClusterObjects): ClusterInfo {
+  return { context: objects.context, pods: podMap(objects.slices), servicePorts: servicePorts(objects.services) };
+}
+
+/** Cluster-wide, or in one namespace (`namespace`). */
+export async function readClusterInfo(kubectl: Kubectl, namespace?: string): Promise<ClusterInfo> {
+  return clusterInfoOf(await readClusterObjects(kubectl, namespace));
 }
 
 /**

@@ -13,6 +13,7 @@ import { composeSnapshot, iptablesOrigin, joinParts, newMetadata, withParts, wri
 import { VERSION } from '../version';
 import { nodeAddresses, readClusterInfo, type ClusterInfo } from './cluster-info';
 import { listOf, nodeSchema } from './kube-types';
+import type { Kubectl } from './kubectl';
 import { capture, describeSource, type Capture, type CaptureOptions, type Source } from './sources';
 
 export interface SnapOptions extends CaptureOptions {
@@ -91,7 +92,7 @@ function checkCapture(c: Capture, where: string, allTables: boolean): Ruleset {
 }
 
 /** Whether to ask the cluster, and what it said; what it could not say is a warning unless asked for. */
-async function clusterFactsFor(options: SnapOptions, warnings: string[]): Promise<ClusterFacts> {
+async function clusterFactsFor(options: Omit<SnapOptions, 'dir'>, warnings: string[]): Promise<ClusterFacts> {
   const { clusterInfo, kubectl } = options;
   const wanted = typeof clusterInfo === 'object' || clusterInfo === 'always' || (clusterInfo === 'auto' && (options.source.kind === 'node' || Boolean(kubectl.target.context || kubectl.target.kubeconfig)));
   if (!wanted) return { info: null, nodeIPs: null };
@@ -112,7 +113,7 @@ async function clusterFactsFor(options: SnapOptions, warnings: string[]): Promis
   return { info, nodeIPs };
 }
 
-function metadataOf(c: Capture, facts: ClusterFacts, options: SnapOptions, capturedAt: Date, multiple: boolean): SnapshotMetadata {
+function metadataOf(c: Capture, facts: ClusterFacts, options: Omit<SnapOptions, 'dir'>, capturedAt: Date, multiple: boolean): SnapshotMetadata {
   const label = multiple && c.backend ? `${options.label ?? 'snapshot'}-${c.backend === 'nf_tables' ? 'nft' : c.backend}` : (options.label ?? null);
   const iptables = c.parts.find((p) => p.name === 'iptables');
   const { info, nodeIPs } = facts;
@@ -132,20 +133,32 @@ function metadataOf(c: Capture, facts: ClusterFacts, options: SnapOptions, captu
   });
 }
 
-export async function takeSnapshot(options: SnapOptions): Promise<TakenInMode[]> {
+/** A capture checked to be rules of its mode, with the metadata its snapshot file would carry. */
+export interface CheckedCapture {
+  capture: Capture;
+  metadata: SnapshotMetadata;
+  /** What the cluster could not say, and what the capture warned of. */
+  warnings: string[];
+}
+
+/** Captures from the source (one capture per iptables back end that holds kube-proxy rules), each checked and given its metadata. */
+export async function captureChecked(options: Omit<SnapOptions, 'dir'>): Promise<CheckedCapture[]> {
   const capturedAt = (options.now ?? (() => new Date()))();
   const warnings: string[] = [];
   const [captures, facts] = await Promise.all([capture(options.source, options), clusterFactsFor(options, warnings)]);
   const where = describeSource(options.source);
   if (captures.length > 1 && options.out) throw new CaptureError(`${where} has kube-proxy rules in both iptables back ends; use --dir instead of --out to keep both`);
-  const checked = captures.map((c) => {
+  return captures.map((c) => {
     const unchecked = metadataOf(c, facts, options, capturedAt, captures.length > 1);
     const rules = ruleCount(checkCapture(c, where, Boolean(options.allTables)));
-    return { c, metadata: withParts({ ...unchecked, rules }, c.parts) };
+    return { capture: c, metadata: withParts({ ...unchecked, rules }, c.parts), warnings: [...warnings, ...c.warnings] };
   });
-  return checked.map(({ c, metadata }) => {
+}
+
+export async function takeSnapshot(options: SnapOptions): Promise<TakenInMode[]> {
+  return (await captureChecked(options)).map(({ capture: c, metadata, warnings }) => {
     const path = writeSnapshot({ metadata, text: joinParts(c.parts) }, { out: options.out, dir: options.dir, force: options.force });
-    return { path, metadata, mode: c.mode, warnings: [...warnings, ...c.warnings] };
+    return { path, metadata, mode: c.mode, warnings };
   });
 }
 
@@ -169,11 +182,17 @@ export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) 
   return results;
 }
 
-/** `--all-nodes`: every node, a few at a time, one snapshot file each; failures are per node. */
-export async function snapshotAllNodes(options: Omit<SnapOptions, 'source' | 'out'> & { via: 'exec' | 'debug'; concurrency?: number }): Promise<NodeResult[]> {
-  const nodes = await options.kubectl.json(listOf(nodeSchema), ['get', 'nodes']);
+/** The cluster's nodes, by name; none is an error. */
+export async function clusterNodeNames(kubectl: Kubectl): Promise<string[]> {
+  const nodes = await kubectl.json(listOf(nodeSchema), ['get', 'nodes']);
   const names = nodes.items.map((n) => n.metadata.name).sort();
   if (names.length === 0) throw new CaptureError('the cluster lists no nodes');
+  return names;
+}
+
+/** `--all-nodes`: every node, a few at a time, one snapshot file each; failures are per node. */
+export async function snapshotAllNodes(options: Omit<SnapOptions, 'source' | 'out'> & { via: 'exec' | 'debug'; concurrency?: number }): Promise<NodeResult[]> {
+  const names = await clusterNodeNames(options.kubectl);
   const info = options.clusterInfo === 'never' ? 'never' : { known: await readClusterInfo(options.kubectl) };
   return mapBounded(names, options.concurrency ?? 4, async (node) => {
     try {

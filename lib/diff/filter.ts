@@ -15,7 +15,8 @@ export interface ServiceFilter {
   namespaces?: string[];
 }
 
-function matches(name: string | null, filter: ServiceFilter): boolean {
+/** Whether a service port (`ns/name:port`) is one the filter selects; a port without a name never is. */
+export function matchesFilter(name: string | null, filter: ServiceFilter): boolean {
   if (!name) return false;
   const byService = !filter.services?.length || filter.services.some((s) => name === s || name.startsWith(`${s}:`));
   const byNamespace = !filter.namespaces?.length || filter.namespaces.includes(namespaceOf(name));
@@ -26,11 +27,10 @@ export function isFiltering(filter: ServiceFilter): boolean {
   return (filter.services?.length ?? 0) > 0 || (filter.namespaces?.length ?? 0) > 0;
 }
 
-/** A filter that selects nothing is almost always a typo: say so instead of reporting "no change". */
-function nothingMatched(report: DiffReport, filter: ServiceFilter): InputError {
+/** A filter that selects nothing (`names`: the service ports there are) is almost always a typo: say so instead of reporting "no change". */
+export function nothingMatched(names: readonly string[], filter: ServiceFilter): InputError {
   const wanted = [...(filter.services ?? []).map((s) => `--service ${s}`), ...(filter.namespaces ?? []).map((n) => `--namespace ${n}`)].join(' ');
   const namespaces = new Set([...(filter.services ?? []).map(namespaceOf), ...(filter.namespaces ?? [])]);
-  const names = [...new Set(report.services.flatMap((s) => (s.name ? [s.name] : [])))];
   const near = names.filter((n) => namespaces.has(namespaceOf(n))).slice(0, 5);
   const hint = near.length > 0 ? `; in that namespace: ${near.join(', ')}` : names.length > 0 ? `; services there: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}` : '; the inputs name no service';
   return new InputError(`no service in either input matches ${sanitizeLine(wanted)}${sanitizeLine(hint)}`);
@@ -38,8 +38,8 @@ function nothingMatched(report: DiffReport, filter: ServiceFilter): InputError {
 
 export function filterReport(report: DiffReport, filter: ServiceFilter): DiffReport {
   if (!isFiltering(filter)) return report;
-  const services = report.services.filter((s) => matches(s.name, filter));
-  if (services.length === 0) throw nothingMatched(report, filter);
+  const services = report.services.filter((s) => matchesFilter(s.name, filter));
+  if (services.length === 0) throw nothingMatched([...new Set(report.services.flatMap((s) => (s.name ? [s.name] : [])))], filter);
   const keys = new Set(services.map((s: ServiceDiff) => s.key));
   const keep = (r: RuleRef): boolean => r.service !== null && keys.has(r.service);
   const chains = report.chains.flatMap((c): ChainDiff[] => {

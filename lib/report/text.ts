@@ -19,8 +19,8 @@ export interface TextOptions {
   all: boolean;
 }
 
-type Paint = (s: string) => string;
-interface Palette {
+export type Paint = (s: string) => string;
+export interface Palette {
   added: Paint;
   removed: Paint;
   changed: Paint;
@@ -28,7 +28,7 @@ interface Palette {
   bold: Paint;
 }
 
-function palette(color: boolean): Palette {
+export function palette(color: boolean): Palette {
   const plain: Paint = (s) => s;
   if (!color) return { added: plain, removed: plain, changed: plain, dim: plain, bold: plain };
   // kleur decides on its own from the environment at load time; the caller has decided already.

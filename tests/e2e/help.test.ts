@@ -62,7 +62,7 @@ describe('shell completion', () => {
     expect(zsh.stdout).toContain('compdef _natdiff_yargs_completions natdiff');
   });
 
-  test('in bash, with the script loaded, completing `natdiff d` offers diff, and `natdiff diff --al` its options', () => {
+  test('in bash, with the script loaded, completing `natdiff d` offers diff and drift, and `natdiff diff --al` its options', () => {
     // `natdiff` as the script calls it: a function running the built CLI.
     const session = [
       `natdiff() { "${process.execPath}" "${CLI}" "$@"; }`,
@@ -73,6 +73,6 @@ describe('shell completion', () => {
     ].join('\n');
     const r = spawnSync('bash', ['-c', session], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, SHELL: '/bin/bash' } });
     expect(r.stderr).toBe('');
-    expect(r.stdout.split('\n')).toEqual(['diff', '--all --allow-truncated', '']);
+    expect(r.stdout.split('\n')).toEqual(['diff drift', '--all --allow-truncated', '']);
   });
 });

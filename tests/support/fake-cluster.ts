@@ -32,6 +32,8 @@ export interface TestClusterOptions {
   kubeProxy?: FakeKubeProxyOptions;
   /** Services besides kube-dns and web. */
   moreServices?: FakeServiceOptions[];
+  /** node-a only (a one-node cluster). */
+  singleNode?: boolean;
 }
 
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
@@ -41,11 +43,11 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   };
   try {
     netns['node-a'] = createNetns('natdiff-node');
-    netns['node-b'] = createNetns('natdiff-node');
+    if (!options.singleNode) netns['node-b'] = createNetns('natdiff-node');
     if (options.nodeWithoutKubeProxy) netns['node-c'] = createNetns('natdiff-node');
     const nodes = [
       { name: 'node-a', netns: netns['node-a'], podCIDR: '10.244.1.0/24' },
-      { name: 'node-b', netns: netns['node-b'], podCIDR: '10.244.2.0/24' },
+      ...(netns['node-b'] ? [{ name: 'node-b', netns: netns['node-b'], podCIDR: '10.244.2.0/24' }] : []),
       ...(netns['node-c'] ? [{ name: 'node-c', netns: netns['node-c'], podCIDR: '10.244.3.0/24', kubeProxy: false }] : []),
     ];
     const cluster = await startFakeApiServer({

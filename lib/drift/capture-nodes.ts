@@ -1,0 +1,72 @@
+/**
+ * `natdiff drift --all-nodes`: every node captured through the cluster, a few at a time, each
+ * capture described as it arrives and only its digest kept; the EndpointSlices read before and
+ * after the captures, as the intended state.
+ */
+import { clusterInfoOf, readClusterObjects } from '../capture/cluster-info';
+import type { Kubectl } from '../capture/kubectl';
+import type { CaptureOptions } from '../capture/sources';
+import { captureChecked, clusterNodeNames, mapBounded, readCapture } from '../capture/take-snapshot';
+import { NatdiffError } from '../errors';
+import type { ExpectedReadings } from './compare';
+import { DigestPool, digestSnapshot, type NodeDigest } from './digest';
+import { expectedPorts } from './expected';
+
+export interface AllNodesOptions extends CaptureOptions {
+  kubectl: Kubectl;
+  via: 'exec' | 'debug';
+  /** Nodes captured at once (default 4). */
+  concurrency?: number;
+  /** Told as each node is done (captured and described, or failed). */
+  onNode?: (node: string, done: number, total: number) => void;
+}
+
+export interface NodeOutcome {
+  node: string;
+  /** One per iptables back end that holds kube-proxy rules (usually one). */
+  digests: NodeDigest[];
+  warnings: string[];
+  error: string | null;
+}
+
+export interface AllNodesCapture {
+  outcomes: NodeOutcome[];
+  readings: ExpectedReadings;
+}
+
+/** A node's name in the report: its own, or with the back end when both iptables back ends hold kube-proxy rules. */
+function digestName(node: string, backend: string | null, several: boolean): string {
+  return several && backend ? `${node} (${backend === 'nf_tables' ? 'nft' : backend})` : node;
+}
+
+async function captureNode(node: string, options: AllNodesOptions, known: ReturnType<typeof clusterInfoOf>, pool: DigestPool): Promise<NodeOutcome> {
+  const where = `node ${node}`;
+  try {
+    const checked = await captureChecked({ ...options, source: { kind: 'node', node, via: options.via }, clusterInfo: { known } });
+    const warnings: string[] = [];
+    const digests = checked.map(({ capture, metadata, warnings: w }) => {
+      warnings.push(...w);
+      const { digest, warnings: read } = digestSnapshot(readCapture(capture, metadata, where), digestName(node, capture.backend, checked.length > 1), pool);
+      warnings.push(...read.map((r) => r.message));
+      return digest;
+    });
+    return { node, digests, warnings: [...new Set(warnings)], error: null };
+  } catch (e) {
+    if (!(e instanceof NatdiffError)) throw e;
+    return { node, digests: [], warnings: [], error: e.message };
+  }
+}
+
+export async function captureAllNodes(options: AllNodesOptions): Promise<AllNodesCapture> {
+  const [nodes, before] = await Promise.all([clusterNodeNames(options.kubectl), readClusterObjects(options.kubectl)]);
+  const known = clusterInfoOf(before);
+  const pool = new DigestPool();
+  let done = 0;
+  const outcomes = await mapBounded(nodes, options.concurrency ?? 4, async (node) => {
+    const outcome = await captureNode(node, options, known, pool);
+    options.onNode?.(node, ++done, nodes.length);
+    return outcome;
+  });
+  const after = await readClusterObjects(options.kubectl);
+  return { outcomes, readings: [expectedPorts(before), expectedPorts(after)] };
+}
