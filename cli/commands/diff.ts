@@ -81,6 +81,7 @@ async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: Progress
       onProgress: (s) => progress.callback(s),
       onStep: step,
       budget,
+      release: true,
     };
     const [b, a] = inputs as [InputBytes, InputBytes];
     [before, after] = thread ? await loadPairOnTwoThreads(b, a, thread, options) : loadPair(b, a, options);

@@ -4,7 +4,7 @@
  * the rest is read; otherwise both are read whole, the second alike the first.
  */
 import type { Snapshot } from '../model/snapshot';
-import { narrowHere } from '../narrow/first-pass';
+import { narrowHere, type FirstPass } from '../narrow/first-pass';
 import type { Narrowing } from '../narrow/narrowing';
 import type { FormatName } from '../parse/format-names';
 import type { Reader } from '../parse/reader';
@@ -18,6 +18,7 @@ import { decodeInput } from './read-input';
 /** An input as read: its bytes and what to call it. */
 export interface InputBytes {
   source: string;
+  /** Emptied once read, with PairOptions.release. */
   bytes: Buffer;
 }
 
@@ -30,7 +31,14 @@ export interface PairOptions extends Omit<LoadOptions, 'alike' | 'onProgress'> {
   onStep?: (step: 'first pass' | 'parse') => void;
   /** What the inputs were counted to hold as read (ReadOptions.mayReadInPart): what is to be read of them must fit. */
   budget?: MemoryBudget;
+  /**
+   * Let go of the inputs' bytes (InputBytes.bytes set empty) as soon as the first pass has cut
+   * what is left to read out of them: a large input's bytes are most of the memory a diff holds.
+   */
+  release?: boolean;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Detection reads the first lines only: the narrowing reader then checks every line itself. */
 const SAMPLE_BYTES = 64 * 1024;
@@ -71,6 +79,11 @@ export async function loadPairOnTwoThreads(before: InputBytes, after: InputBytes
   const firstPass = reader?.firstPass;
   if (!reader || !firstPass) return readPair([before, after], null, null, options);
   options.onStep?.('first pass');
+  return readPair([before, after], await narrowOnTwoThreads(firstPass, reader, before, after, thread, options), reader, options);
+}
+
+/** The first pass, the second input's on `thread` (closed once it has answered: its memory goes with it). */
+async function narrowOnTwoThreads(firstPass: FirstPass<unknown>, reader: Reader, before: InputBytes, after: InputBytes, thread: FirstPassThread, options: PairOptions): Promise<Narrowing | null> {
   // Null when the thread failed (it should not): the second input is then split here.
   const theirs = thread.split(reader.name as FormatName, after.bytes).then(
     (data) => ({ data }),
@@ -78,9 +91,9 @@ export async function loadPairOnTwoThreads(before: InputBytes, after: InputBytes
   );
   const ours = firstPass.split(before.bytes, options.onProgress?.(before.source));
   const answer = await theirs;
+  thread.close();
   const split = answer === null ? firstPass.split(after.bytes, options.onProgress?.(after.source)) : answer.data === null ? null : firstPass.unpack(answer.data, after.bytes);
-  const narrowing = ours !== null && split !== null ? firstPass.pair(ours, split) : null;
-  return readPair([before, after], narrowing, reader, options);
+  return ours !== null && split !== null ? firstPass.pair(ours, split) : null;
 }
 
 /** Both inputs read: what the first pass left of each, or (without one) both whole. */
@@ -91,6 +104,7 @@ function readPair(inputs: [InputBytes, InputBytes], narrowing: Narrowing | null,
     options.budget?.admit(options.budget.totals(), sources);
     return readBoth(inputs, (side) => decodeInput(inputs[side].bytes), options);
   }
+  if (options.release) for (const input of inputs) input.bytes = EMPTY;
   const left = [narrowing.before, narrowing.after] as const;
   options.budget?.admit({ bytes: left.reduce((n, e) => n + e.text.length, 0), lines: left.reduce((n, e) => n + e.lineNumbers.length, 0), objects: 0 }, sources);
   const format = reader.name as LoadOptions['format'];
