@@ -1,7 +1,8 @@
 /**
- * The first pass over an input's bytes: where every line starts and ends and a 64-bit hash of
- * it (two 32-bit halves), in typed arrays — no string and no object per line. Two inputs' lines
- * are then compared by their hashes, and only the lines that differ need to be read as rules.
+ * The first pass over an input's bytes: where every line starts and ends, in typed arrays — no
+ * string and no object per line. Two inputs' lines are then compared by their bytes (a run of
+ * lines at once: one native compare) or by a hash of a line, and only the lines that differ need
+ * to be read as rules.
  */
 import type { OnProgress } from '../progress';
 import { doubled } from './typed-arrays';
@@ -17,15 +18,11 @@ export class LineIndex {
   starts: Uint32Array;
   /** Where each line ends, its newline excluded. */
   ends: Uint32Array;
-  hashLo: Int32Array;
-  hashHi: Int32Array;
 
   constructor(readonly bytes: Buffer) {
     const guess = Math.min(INITIAL_LINES, bytes.length + 1);
     this.starts = new Uint32Array(guess);
     this.ends = new Uint32Array(guess);
-    this.hashLo = new Int32Array(guess);
-    this.hashHi = new Int32Array(guess);
   }
 
   /** An index that crossed threads as data (structured-cloned), made whole again over its input's bytes. */
@@ -48,43 +45,50 @@ export class LineIndex {
   grow(): void {
     this.starts = doubled(this.starts);
     this.ends = doubled(this.ends);
-    this.hashLo = doubled(this.hashLo);
-    this.hashHi = doubled(this.hashHi);
   }
 }
 
-/**
- * Every line of `bytes` with its hash: FNV-1a and a multiplicative hash of another constant, each
- * 32 bits, in one loop over the line's bytes.
- */
+/** Every line of `bytes`. */
 export function indexLines(bytes: Buffer, onProgress?: OnProgress): LineIndex {
   const index = new LineIndex(bytes);
   const n = bytes.length;
-  let { starts, ends, hashLo, hashHi } = index;
+  let { starts, ends } = index;
   let count = 0;
   let start = 0;
   while (start < n) {
     let end = bytes.indexOf(NEWLINE, start);
     if (end < 0) end = n;
-    let lo = 0x811c9dc5 | 0;
-    let hi = 0x27d4eb2f | 0;
-    for (let i = start; i < end; i++) {
-      const c = bytes[i] as number;
-      lo = Math.imul(lo ^ c, 16777619);
-      hi = Math.imul((hi + c) | 0, 0x9e3779b1) ^ (hi >>> 15);
-    }
     if (count === starts.length) {
       index.count = count;
       index.grow();
-      ({ starts, ends, hashLo, hashHi } = index);
+      ({ starts, ends } = index);
     }
     starts[count] = start;
     ends[count] = end;
-    hashLo[count] = lo;
-    hashHi[count] = hi ^ (end - start);
     if ((++count & PROGRESS_EVERY_LINES) === 0) onProgress?.('reading', start, n);
     start = end + 1;
   }
   index.count = count;
   return index;
+}
+
+/** A 64-bit hash of line `i`, as two 32-bit halves in `out` (FNV-1a and a multiplicative hash, in one loop over its bytes). */
+export function hashLine(index: LineIndex, i: number, out: Int32Array): void {
+  const { bytes } = index;
+  const start = index.starts[i] as number;
+  const end = index.ends[i] as number;
+  let lo = 0x811c9dc5 | 0;
+  let hi = 0x27d4eb2f | 0;
+  for (let k = start; k < end; k++) {
+    const c = bytes[k] as number;
+    lo = Math.imul(lo ^ c, 16777619);
+    hi = Math.imul((hi + c) | 0, 0x9e3779b1) ^ (hi >>> 15);
+  }
+  out[0] = lo;
+  out[1] = hi ^ (end - start);
+}
+
+/** Whether lines xFirst..xLast of `x` hold the same bytes as lines yFirst..yLast of `y` (one native compare). */
+export function sameLines(x: LineIndex, xFirst: number, xLast: number, y: LineIndex, yFirst: number, yLast: number): boolean {
+  return x.bytes.compare(y.bytes, y.starts[yFirst], y.ends[yLast], x.starts[xFirst], x.ends[xLast]) === 0;
 }

@@ -19,7 +19,7 @@
  */
 import { splitPortName } from '../../model/service';
 import type { FirstPass } from '../../narrow/first-pass';
-import { indexLines, LineIndex } from '../../narrow/line-index';
+import { hashLine, indexLines, LineIndex, sameLines } from '../../narrow/line-index';
 import { NameTable } from '../../narrow/name-table';
 import { cutLines, type Narrowing } from '../../narrow/narrowing';
 import type { OnProgress } from '../../progress';
@@ -55,7 +55,10 @@ const ENDPOINT = 2;
 
 interface PortLines {
   id: number;
-  /** Sum of the port's line hashes, each mixed with its place among the port's lines of its chain. */
+  /**
+   * Sum of the hashes of the lines of the rest that route to it or speak for it, each mixed with
+   * its place among them in its chain. Its own chains are compared byte for byte (DumpSplit.spans).
+   */
   lo: number;
   hi: number;
   lines: number;
@@ -83,6 +86,12 @@ export interface DumpSplit {
   chainPortId: Int32Array;
   kinds: Uint8Array;
   ports: Map<string, PortLines>;
+  /**
+   * Where a port's chain lies, per chain id: the line of its declaration and of its first and last
+   * rule (its rules come together), each -1 if none. Two ports' chains are the same when these
+   * lines hold the same bytes.
+   */
+  spans: { declared: Int32Array; first: Int32Array; last: Int32Array };
   /** Chain ids in the order the full reading makes them (declared, or first filled), per table scope. */
   made: number[][];
   tables: string[];
@@ -174,7 +183,7 @@ function plain(bytes: Buffer): boolean {
 }
 
 /** Tables, chains and rule lines of one dump; null when it is not an `iptables-save` dump read whole. */
-function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'ports' | 'kinds'> | null {
+function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'ports' | 'kinds' | 'spans'> | null {
   const { bytes } = index;
   const names = new NameTable(bytes);
   const chainOf = new Int32Array(index.count).fill(-1);
@@ -355,26 +364,24 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
   }
   const endpointsSaid = linesHolding(index, ENDPOINTS);
   const heldKubeTarget = { id: -1 };
-  // A port's own lines come chain by chain: each chain's lines are summed in typed arrays first.
-  const chainLo = new Int32Array(names.count);
-  const chainHi = new Int32Array(names.count);
-  const chainLines = new Int32Array(names.count);
-  const chainRules = new Int32Array(names.count);
-  const firstRule = new Int32Array(names.count).fill(-1);
-  const { hashLo, hashHi } = index;
+  const declared = new Int32Array(names.count).fill(-1);
+  const first = new Int32Array(names.count).fill(-1);
+  const last = new Int32Array(names.count).fill(-1);
+  const hash = new Int32Array(2);
   for (let i = 0; i < index.count; i++) {
     const c = chainOf[i] as number;
     if (c < 0) continue;
     const rule = isRule[i] === 1;
     const port = chainPort[c];
     if (port) {
-      const place = chainLines[c] as number;
-      chainLines[c] = place + 1;
-      chainLo[c] = ((chainLo[c] as number) + mix(hashLo[i] as number, place)) | 0;
-      chainHi[c] = ((chainHi[c] as number) + mix(hashHi[i] as number, ~place)) | 0;
-      if (!rule) continue;
-      if (chainRules[c] === 0) firstRule[c] = i;
-      chainRules[c] = (chainRules[c] as number) + 1;
+      port.lines++;
+      if (!rule) {
+        declared[c] = i;
+        continue;
+      }
+      port.rules++;
+      if (first[c] === -1) first[c] = i;
+      last[c] = i;
       // The full reading takes such a rule for the port its comment names, wherever it is.
       if (endpointsSaid[i] === 1 && noEndpointsPort(index, i)) return null;
       if (kinds[c] === ENDPOINT && danglingKubeJump(read, i, names.scopeOf(c), heldKubeTarget)) port.mustRead = true;
@@ -391,8 +398,9 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
       to.place = 0;
     }
     const place = to.place++;
-    to.lo = (to.lo + mix(hashLo[i] as number, place)) | 0;
-    to.hi = (to.hi + mix(hashHi[i] as number, ~place)) | 0;
+    hashLine(index, i, hash);
+    to.lo = (to.lo + mix(hash[0] as number, place)) | 0;
+    to.hi = (to.hi + mix(hash[1] as number, ~place)) | 0;
     to.lines++;
     to.rules++;
     if (!routed.held) to.mustRead = true;
@@ -401,17 +409,12 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
   }
   for (let c = 0; c < names.count; c++) {
     const port = chainPort[c];
-    if (!port || chainLines[c] === 0) continue;
-    port.lo = (port.lo + mix(chainLo[c] as number, chainLines[c] as number)) | 0;
-    port.hi = (port.hi + (chainHi[c] as number)) | 0;
-    port.lines += chainLines[c] as number;
-    port.rules += chainRules[c] as number;
-    const first = firstRule[c] as number;
-    if (port.dispatchSpn === null && port.spn === null && first >= 0 && kinds[c] === GROUP) port.spn = spnOf(index, first);
+    const rule = first[c] as number;
+    if (port && port.dispatchSpn === null && port.spn === null && rule >= 0 && kinds[c] === GROUP) port.spn = spnOf(index, rule);
   }
   for (const port of ports.values()) port.spn = port.dispatchSpn ?? port.spn ?? port.noEndpointsSpn;
   const chainPortId = Int32Array.from(chainPort, (p) => p?.id ?? -1);
-  return { ...read, chainPortId, kinds, ports };
+  return { ...read, chainPortId, kinds, ports, spans: { declared, first, last } };
 }
 
 /**
@@ -465,6 +468,40 @@ function samePortLines(x: PortLines | undefined, y: PortLines | undefined): bool
   return x !== undefined && y !== undefined && x.lo === y.lo && x.hi === y.hi && x.lines === y.lines && x.rules === y.rules && x.spn === y.spn;
 }
 
+/** Each port's chains (its own and its endpoint chains), by port id. */
+function chainsOfPorts(s: DumpSplit): number[][] {
+  const chains: number[][] = Array.from({ length: s.ports.size }, () => []);
+  s.chainPortId.forEach((port, c) => {
+    if (port >= 0) (chains[port] as number[]).push(c);
+  });
+  return chains;
+}
+
+/** Whether lines `x` of b and `y` of a (either -1: none) are the same bytes, or both none. */
+function sameSpan(b: DumpSplit, x1: number, x2: number, a: DumpSplit, y1: number, y2: number): boolean {
+  return x1 < 0 || y1 < 0 ? x1 === y1 : sameLines(b.index, x1, x2, a.index, y1, y2);
+}
+
+/**
+ * Whether a port's chains are the same in both dumps, byte for byte: the same names, each
+ * declared alike and holding the same rule lines. `scopes` gives a's table scope of each of b's.
+ */
+function sameChains(b: DumpSplit, bChains: number[], a: DumpSplit, aChains: number[], aPort: number, scopes: Int32Array): boolean {
+  if (bChains.length !== aChains.length) return false;
+  const { declared, first, last } = b.spans;
+  const there = a.spans;
+  for (const c of bChains) {
+    const scope = scopes[b.names.scopeOf(c)] as number;
+    const d = scope < 0 ? -1 : a.names.find(b.names.bytes, b.names.startOf(c), b.names.endOf(c), scope);
+    if (d < 0 || a.chainPortId[d] !== aPort) return false;
+    const declaredAt = declared[c] as number;
+    const declaredThere = there.declared[d] as number;
+    if (!sameSpan(b, declaredAt, declaredAt, a, declaredThere, declaredThere)) return false;
+    if (!sameSpan(b, first[c] as number, last[c] as number, a, there.first[d] as number, there.last[d] as number)) return false;
+  }
+  return true;
+}
+
 /**
  * Whether two ports of a dump bear one name (kube-proxy never writes that: a name and its
  * protocol give the hash): the full reading then pairs the two sides' ports by that name.
@@ -499,11 +536,14 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
   if (!sameChainOrder(b, a)) return null;
   const hashes = new Set([...b.ports.keys(), ...a.ports.keys()]);
   const changed = new Set<string>();
+  const [bChains, aChains] = [chainsOfPorts(b), chainsOfPorts(a)];
+  const scopes = Int32Array.from(b.tables, (t) => a.tables.indexOf(t));
   for (const hash of hashes) {
     const x = b.ports.get(hash);
     const y = a.ports.get(hash);
     if ((x && x.spn === null) || (y && y.spn === null)) return null;
-    if (samePortLines(x, y) && !x?.mustRead && !y?.mustRead) continue;
+    const alike = samePortLines(x, y) && sameChains(b, bChains[(x as PortLines).id] as number[], a, aChains[(y as PortLines).id] as number[], (y as PortLines).id, scopes);
+    if (alike && !x?.mustRead && !y?.mustRead) continue;
     for (const p of [x, y]) if (p) changed.add(serviceOfSpn(p.spn as string));
   }
   const unread = new Set<string>();
@@ -535,7 +575,7 @@ export const iptablesFirstPass: FirstPass<DumpSplit> = {
   pair: pairSplits,
   pack: (s) => ({
     data: s,
-    transfer: [s.index.starts, s.index.ends, s.index.hashLo, s.index.hashHi, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds].map((a) => a.buffer as ArrayBuffer),
+    transfer: [s.index.starts, s.index.ends, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last].map((a) => a.buffer as ArrayBuffer),
   }),
   unpack: (data, bytes) => {
     const s = data as DumpSplit;
