@@ -6,6 +6,7 @@ import type { Warning } from '../errors';
 import type { ServicePortInfo, SnapshotMetadata } from './metadata';
 import type { Ruleset } from './ruleset';
 import type { ServiceModel } from './service';
+import type { TracePacket, TraceResult } from './trace';
 
 export type FindingKind = 'name-mismatch' | 'unreachable-rule' | 'shares-incomplete' | 'stale-chain';
 
@@ -126,4 +127,11 @@ export interface Snapshot {
    * input that wants them, are the other input's.
    */
   describe(candidateNames: Iterable<string>, tables?: ReadonlySet<string>, servicePorts?: readonly ServicePortInfo[]): ServiceView;
+  /**
+   * Where a new connection goes through the rules, as the kernel would send it (its reader walks
+   * its own rules); `table` names the table to walk where the mode has several (iptables: nat).
+   * Absent for inputs that do not show enough of the rules to walk them (listings); throws
+   * InputError when the rules hold nothing to start a trace at.
+   */
+  trace?(packet: TracePacket, table?: string): TraceResult;
 }

@@ -6,6 +6,7 @@ import { metadataServiceNames } from '../../snapshot/metadata';
 import { partialReason, showsSomePorts } from './completeness';
 import type { IptablesDump } from './parse-dump';
 import { buildServiceView, mentionedServiceNames } from './services';
+import { traceIptables } from './trace-walk';
 
 /** kube-proxy's iptables chains all begin so (KUBE-SERVICES, KUBE-SVC-…, KUBE-MARK-MASQ…). */
 export function isKubeProxyChain(chain: string): boolean {
@@ -42,5 +43,7 @@ export function iptablesSnapshot(dump: IptablesDump, { source, format, metadata,
     ownsChain: (_table, chain) => isKubeProxyChain(chain),
     serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
     describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames, fragment, alikeUnread, cache: dump.cache }),
+    // A listing (`iptables -L`) prints its rules' options in its own words, some of them lost.
+    ...(dump.format === 'iptables -L' ? {} : { trace: (packet, table) => traceIptables(dump.ruleset.tables, table ?? dump.assumedTable ?? 'nat', packet) }),
   };
 }

@@ -11,6 +11,7 @@ import { iptablesSnapshot, isKubeProxyChain } from '../iptables/snapshot';
 import type { ReadContext, Reader } from '../reader';
 import { describeIpvs, holdsIpvsOutput, looksLikeIpvs, readIpvs, splitIpvsParts, type TextPart } from './index';
 import { IPVS_TABLE } from './ruleset';
+import { traceIpvs } from './trace-walk';
 
 /** The iptables part of a mixed file, read as iptables rules with the file's line numbers. */
 function iptablesPart(part: TextPart, context: ReadContext): Snapshot {
@@ -64,6 +65,7 @@ export const ipvsReader = {
       ownsChain: (table, chain) => table === IPVS_TABLE || isKubeProxyChain(chain),
       serviceNames: () => new Set(metadataServiceNames(metadata)),
       describe: (_names, tables, servicePorts) => describe(tables, servicePorts),
+      trace: (packet) => traceIpvs(dump, packet),
     };
   },
 } satisfies Reader;

@@ -3,6 +3,7 @@ import type { Snapshot } from '../../model/snapshot';
 import { metadataServiceNames } from '../../snapshot/metadata';
 import { cutReason } from '../iptables/completeness';
 import type { Reader } from '../reader';
+import { traceNftables } from './trace-walk';
 import { describeNftables, isKubeProxyTable, looksLikeNftables, nftablesServiceNames, readNftables } from './index';
 
 export const nftablesReader = {
@@ -30,6 +31,7 @@ export const nftablesReader = {
       ownsChain: (table) => modeTables.includes(table),
       serviceNames: () => new Set([...nftablesServiceNames(dump), ...metadataServiceNames(metadata)]),
       describe: (candidateNames, tables) => describeNftables(dump, { source, candidateNames, tables }),
+      trace: (packet) => traceNftables(dump, packet),
     };
   },
 } satisfies Reader;
