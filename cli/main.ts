@@ -6,6 +6,7 @@ import { diffOptions, type DiffArgs } from './commands/diff-options';
 import { scaleOptions, type ScaleArgs } from './commands/scale-options';
 import { snapOptions, type SnapArgs } from './commands/snap-options';
 import { snapshotsOptions, type SnapshotsArgs } from './commands/snapshots-options';
+import { traceOptions, type TraceArgs } from './commands/trace-options';
 import { checkOptionValues, type DeclaredOptions } from './option-values';
 import { fail, run, STDIN } from './run';
 
@@ -23,7 +24,7 @@ function takesValue(option: string | undefined): boolean {
   return option !== undefined && /^(?:-o|--output|--table|--format|--service|-n|--namespace|--payload|--out)$/.test(option);
 }
 
-const COMMANDS = ['diff', 'snap', 'snapshots', 'scale'] as const;
+const COMMANDS = ['diff', 'snap', 'snapshots', 'scale', 'trace'] as const;
 
 /** Where a command-line error points: the help of the command being run, if one is named. */
 function helpFor(args: readonly string[]): string {
@@ -38,6 +39,7 @@ const EXAMPLES: [string, string][] = [
   ['exit code only: 0 same, 1 changed, 2 error', '$0 diff before.txt after.txt -q'],
   ['snapshot a node through its kube-proxy pod', '$0 snap --node worker-1 --label before'],
   ['scale, wait for kube-proxy, report', '$0 scale deployment/coredns --replicas 4 -n kube-system --node worker-1'],
+  ['where a new connection to a service goes', '$0 trace after.txt --to 10.96.0.10:53/udp'],
 ];
 
 /*
@@ -54,6 +56,7 @@ function cli(args: string[]): Argv {
     .command<SnapArgs>('snap', 'take a snapshot of the nat rules (here, in a netns, on a node, over ssh, from a command)', (y) => snapOptions(y) as never, (a) => run(async () => (await import('./commands/snap')).snapCommand(a)))
     .command<SnapshotsArgs>('snapshots', 'list snapshots, newest first', (y) => snapshotsOptions(y) as never, (a) => run(async () => (await import('./commands/snapshots')).snapshotsCommand(a)))
     .command<ScaleArgs>('scale <workload>', 'kubectl scale, with before/after snapshots, a convergence timeline and a report', (y) => scaleOptions(y) as never, (a) => run(async () => (await import('./commands/scale')).scaleCommand(a)))
+    .command<TraceArgs>('trace <snapshot>', 'where a new connection goes through one snapshot\'s rules: destinations, masquerading, paths', (y) => traceOptions(y) as never, (a) => run(async () => (await import('./commands/trace')).traceCommand(a)))
     .command<{ command?: string }>(
       'help [command]',
       "print a command's help",

@@ -16,7 +16,12 @@ const escapedString: ScalarTag = {
   stringify: (item) => replaceUnsafe(JSON.stringify(item.value), (c) => (c > 0xffff ? `\\U${c.toString(16).padStart(8, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`)),
 };
 
-/** The JSON document, as YAML: no anchors or aliases (a reader sees every value where it is). */
+/** A JSON document as YAML: no anchors or aliases (a reader sees every value where it is). */
+export function yamlDocument(document: unknown): string {
+  return stringify(document, { lineWidth: 0, aliasDuplicateObjects: false, customTags: (tags) => [escapedString, ...tags] });
+}
+
+/** The JSON document, as YAML. */
 export function renderYaml(report: DiffReport, toolVersion: string, options: DocumentOptions): string {
-  return stringify(reportDocument(report, toolVersion, options), { lineWidth: 0, aliasDuplicateObjects: false, customTags: (tags) => [escapedString, ...tags] });
+  return yamlDocument(reportDocument(report, toolVersion, options));
 }

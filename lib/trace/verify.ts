@@ -4,6 +4,8 @@
  * chain names and ladders can be fooled by rules that do not do what their layout says; the trace
  * walks what they do.
  */
+import type { DiffReport, ReportWarning } from '../diff/types';
+import { InputError } from '../errors';
 import type { ServicePort } from '../model/service';
 import { displayName } from '../model/service';
 import type { Snapshot } from '../model/snapshot';
@@ -80,4 +82,37 @@ export function verifyShares(snapshot: Snapshot, ports: readonly ServicePort[], 
     });
   }
   return { mismatches, checked, skipped: ports.length - checked };
+}
+
+function distributionText(d: { destinations: TraceDestination[]; unmatched: number }): string {
+  const parts = d.destinations.map((x) => `${x.address} ${Number((x.probability * 100).toFixed(4))}%`);
+  if (d.unmatched > SHARE_TOLERANCE) parts.push(`no endpoint ${Number((d.unmatched * 100).toFixed(4))}%`);
+  return parts.length === 0 ? 'nothing' : parts.join(', ');
+}
+
+/**
+ * `--verify` for a diff: each side's ports (those that changed; with `all`, every one) traced at
+ * their cluster IP and compared with the side's model. A mismatch, or a side that cannot be
+ * traced at all, is a warning of that side.
+ */
+export function verifyDiff(sides: { before: Snapshot; after: Snapshot }, report: Pick<DiffReport, 'services'>, all: boolean, table?: string): { warnings: ReportWarning[]; mismatches: number } {
+  const warnings: ReportWarning[] = [];
+  let mismatches = 0;
+  for (const side of ['before', 'after'] as const) {
+    const snapshot = sides[side];
+    const ports = report.services.filter((s) => all || s.status !== 'unchanged').flatMap((s) => (s[side] ? [s[side]] : []));
+    let verification: Verification;
+    try {
+      verification = verifyShares(snapshot, ports, table);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      warnings.push({ side, source: snapshot.source, line: null, message: `--verify: cannot trace: ${e.reason}` });
+      continue;
+    }
+    for (const m of verification.mismatches) {
+      mismatches++;
+      warnings.push({ side, source: snapshot.source, line: null, message: `--verify: ${m.port}: a trace of ${m.traced} sends new connections to ${distributionText(m.trace)}, but its rules' layout says ${distributionText(m.model)}` });
+    }
+  }
+  return { warnings, mismatches };
 }
