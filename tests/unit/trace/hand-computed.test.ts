@@ -81,7 +81,7 @@ describe('iptables: RETURN', () => {
     const r = traceOf(cases, { to: '10.96.0.40:53/udp' });
     expect(r.unmatchedBy).toEqual({ untranslated: 1, dropped: 0, rejected: 0, loop: 0 });
     expect(r.paths).toEqual([{ chains: ['PREROUTING', 'POSTROUTING', 'KUBE-POSTROUTING'], probability: 1, result: 'untranslated', masquerade: false }]);
-    expect(destinations(traceOf(cases, { to: '10.96.0.40:53/udp', local: true }))).toEqual([['10.244.4.4:53', 1]]);
+    expect(destinations(traceOf(cases, { to: '10.96.0.40:53/udp', local: true }))).toEqual([['10.244.5.5:53', 1]]);
   });
 });
 
