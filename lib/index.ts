@@ -17,3 +17,7 @@ export { renderMarkdown, type MarkdownOptions } from './report/markdown';
 export { renderJson, reportDocument, FORMAT_VERSION, type DocumentOptions, type JsonOptions } from './report/json';
 export { renderYaml } from './report/yaml';
 export { VERSION } from './version';
+export type { TracePacket, TraceResult, TraceDestination, TracePath, TraceAssumption, TraceFinding, MasqueradeAnswer } from './model/trace';
+export { tracePacket, type PacketOptions } from './trace/packet';
+export { renderTraceText, renderTraceJson, traceDocument, TRACE_FORMAT_VERSION, type TraceTextOptions } from './trace/render';
+export { verifyShares, verifyDiff, type ShareMismatch, type Verification } from './trace/verify';

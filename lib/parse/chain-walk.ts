@@ -8,6 +8,19 @@
 import type { ScenarioWalk, TraceAssumption, TraceFinding, TraceLeaf, TraceOutcome } from '../model/trace';
 import { sanitizeLine } from '../sanitize';
 
+/** What a walker assumed, each once per rule and message, sanitised. */
+export class Assumptions {
+  readonly list: TraceAssumption[] = [];
+  private readonly seen = new Set<string>();
+
+  add(chain: string, line: number, message: string): void {
+    const key = `${chain}\n${line}\n${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.list.push({ chain, line, message: sanitizeLine(message) });
+  }
+}
+
 /** How a walk of one hook's chains ends for a branch. */
 export type Verdict =
   | { kind: 'accept' }

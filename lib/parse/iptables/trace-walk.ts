@@ -9,7 +9,7 @@ import { joinHostPort } from '../../model/addresses';
 import type { Chain, Table } from '../../model/ruleset';
 import { ipInCidr, isLocalAddress, traceScenarios, type AskSource, type TraceAssumption, type TracePacket, type TraceResult } from '../../model/trace';
 import { sanitizeLine } from '../../sanitize';
-import { walkNat, type Effect, type RuleOutcome, type WalkMachine } from '../chain-walk';
+import { Assumptions, walkNat, type Effect, type RuleOutcome, type WalkMachine } from '../chain-walk';
 import { normalizeHostPort } from './address';
 import type { IptablesRule } from './rule';
 import { traceRuleOf, type Action, type Condition } from './trace-rule';
@@ -35,8 +35,7 @@ function affinityLists(table: Table<IptablesRule>, endpoint: string | null): Set
 }
 
 class IptablesMachine implements WalkMachine<IptablesRule, State> {
-  readonly assumptions: TraceAssumption[] = [];
-  private readonly assumed = new Set<string>();
+  readonly assumptions = new Assumptions();
 
   constructor(
     private readonly table: Table<IptablesRule>,
@@ -55,10 +54,7 @@ class IptablesMachine implements WalkMachine<IptablesRule, State> {
   }
 
   private assume(chain: string, rule: IptablesRule, message: string): void {
-    const key = `${rule.line}\n${message}`;
-    if (this.assumed.has(key)) return;
-    this.assumed.add(key);
-    this.assumptions.push({ chain, line: rule.line, message: sanitizeLine(message) });
+    this.assumptions.add(chain, rule.line, message);
   }
 
   /** Whether a condition holds; null for one left to the source or to chance. */
@@ -185,7 +181,7 @@ export function traceIptables(tables: ReadonlyMap<string, Table<IptablesRule>>, 
   const result = traceScenarios((ask) => {
     const machine = new IptablesMachine(table, packet, affinity, ask);
     const walk = walkNat(machine, entry, exit, { mark: 0, ip: packet.destinationIp, port: packet.port });
-    return { ...walk, assumptions: [...walk.assumptions, ...machine.assumptions] };
+    return { ...walk, assumptions: [...walk.assumptions, ...machine.assumptions.list] };
   });
   return { ...result, assumptions: [...hookAssumptions, ...result.assumptions] };
 }

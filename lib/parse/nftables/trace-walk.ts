@@ -10,7 +10,7 @@ import { InputError } from '../../errors';
 import { joinHostPort } from '../../model/addresses';
 import { ipInCidr, isLocalAddress, traceScenarios, type AskSource, type TraceAssumption, type TracePacket, type TraceResult } from '../../model/trace';
 import { sanitizeLine } from '../../sanitize';
-import { walkNat, type Effect, type RuleOutcome, type WalkChain, type WalkMachine } from '../chain-walk';
+import { Assumptions, walkNat, type Effect, type RuleOutcome, type WalkChain, type WalkMachine } from '../chain-walk';
 import { normalizeHostPort } from '../iptables/address';
 import type { Expr, SetElement, Statement } from '../nft/ast';
 import type { NftChain, NftDump, NftTable } from '../nft/dump';
@@ -67,8 +67,7 @@ function affinitySets(table: NftTable, endpoint: string | null): Set<string> {
 }
 
 class NftMachine implements WalkMachine<NftRule, State> {
-  readonly assumptions: TraceAssumption[] = [];
-  private readonly assumed = new Set<string>();
+  readonly assumptions = new Assumptions();
 
   constructor(
     private readonly table: NftTable,
@@ -89,10 +88,7 @@ class NftMachine implements WalkMachine<NftRule, State> {
   }
 
   private assume(chain: string, rule: NftRule, message: string): void {
-    const key = `${rule.line}\n${message}`;
-    if (this.assumed.has(key)) return;
-    this.assumed.add(key);
-    this.assumptions.push({ chain, line: rule.line, message: sanitizeLine(message) });
+    this.assumptions.add(chain, rule.line, message);
   }
 
   private field(e: Expr, s: State): Field {
@@ -299,7 +295,7 @@ export function traceNftables(dump: NftDump, packet: TracePacket): TraceResult {
   const result = traceScenarios((ask: AskSource) => {
     const machine = new NftMachine(table, packet, affinity, dynamicSets, ask);
     const walk = walkNat(machine, entry, exit, { mark: 0, ip: packet.destinationIp, port: packet.port });
-    return { ...walk, assumptions: [...walk.assumptions, ...machine.assumptions] };
+    return { ...walk, assumptions: [...walk.assumptions, ...machine.assumptions.list] };
   });
   return { ...result, assumptions: [...assumptions, ...result.assumptions] };
 }
