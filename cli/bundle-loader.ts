@@ -21,15 +21,20 @@ function codeCache(): Buffer | undefined {
   }
 }
 
-/** The bundle, wrapped as Node wraps a CommonJS module, compiled with the code cache if there is one. */
-export function compileBundle(): Script {
+/**
+ * The bundle, wrapped as Node wraps a CommonJS module, compiled with the code cache if there is
+ * one and `cached`. V8 checks a cache against the length of the source only: a cache written for
+ * another bundle of the same length is taken, and its functions then fail to compile (a
+ * SyntaxError where there is none), so the cache is written for a bundle compiled without one.
+ */
+export function compileBundle(cached = true): Script {
   const source = readFileSync(BUNDLE, 'utf8');
-  return new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: BUNDLE, cachedData: codeCache() });
+  return new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: BUNDLE, cachedData: cached ? codeCache() : undefined });
 }
 
 /** Runs the bundle; returns its script, whose `createCachedData()` then holds every function the run compiled. */
-export function runBundle(): Script {
-  const script = compileBundle();
+export function runBundle(cached = true): Script {
+  const script = compileBundle(cached);
   const module = { exports: {} };
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(BUNDLE), module, BUNDLE, dirname(BUNDLE));
   return script;

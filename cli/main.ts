@@ -8,6 +8,7 @@ import { driftOptions, type DriftArgs } from './commands/drift-options';
 import { scaleOptions, type ScaleArgs } from './commands/scale-options';
 import { snapOptions, type SnapArgs } from './commands/snap-options';
 import { snapshotsOptions, type SnapshotsArgs } from './commands/snapshots-options';
+import { traceOptions, type TraceArgs } from './commands/trace-options';
 import { checkOptionValues, type DeclaredOptions } from './option-values';
 import { fail, run, STDIN } from './run';
 
@@ -25,7 +26,7 @@ function takesValue(option: string | undefined): boolean {
   return option !== undefined && /^(?:-o|--output|--table|--format|--service|-n|--namespace|--payload|--out)$/.test(option);
 }
 
-const COMMANDS = ['diff', 'snap', 'snapshots', 'scale', 'check', 'drift'] as const;
+const COMMANDS = ['diff', 'snap', 'snapshots', 'scale', 'check', 'drift', 'trace'] as const;
 
 /** Where a command-line error points: the help of the command being run, if one is named. */
 function helpFor(args: readonly string[]): string {
@@ -42,6 +43,7 @@ const EXAMPLES: [string, string][] = [
   ['scale, wait for kube-proxy, report', '$0 scale deployment/coredns --replicas 4 -n kube-system --node worker-1'],
   ['what is broken in one dump: exit 1 on an error-level finding', '$0 check node-dump.txt'],
   ['which node is the odd one out (and which are stale against the EndpointSlices)', '$0 drift --all-nodes'],
+  ['where a new connection to a service goes', '$0 trace after.txt --to 10.96.0.10:53/udp'],
 ];
 
 /*
@@ -60,6 +62,7 @@ function cli(args: string[]): Argv {
     .command<ScaleArgs>('scale <workload>', 'kubectl scale, with before/after snapshots, a convergence timeline and a report', (y) => scaleOptions(y) as never, (a) => run(async () => (await import('./commands/scale')).scaleCommand(a)))
     .command<CheckArgs>('check <snapshot>', 'lint one dump or snapshot: broken jumps, orphan chains, misnamed chains, unequal shares…', (y) => checkOptions(y) as never, (a) => run(async () => (await import('./commands/check')).checkCommand(a)))
     .command<DriftArgs>('drift [snapshots..]', "which service ports differ between nodes' snapshots, and the odd node out", (y) => driftOptions(y) as never, (a) => run(async () => (await import('./commands/drift')).driftCommand(a)))
+    .command<TraceArgs>('trace <snapshot>', 'where a new connection goes through one snapshot\'s rules: destinations, masquerading, paths', (y) => traceOptions(y) as never, (a) => run(async () => (await import('./commands/trace')).traceCommand(a)))
     .command<{ command?: string }>(
       'help [command]',
       "print a command's help",

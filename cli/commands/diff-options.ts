@@ -21,6 +21,7 @@ export interface DiffArgs {
   service?: string[];
   namespace?: string[];
   all: boolean;
+  verify: boolean;
   quiet?: boolean;
   color?: boolean;
   strict: boolean;
@@ -42,6 +43,7 @@ export function diffOptions<T>(y: Argv<T>) {
     .option('service', { type: 'string', array: true, describe: 'only this service (ns/name or ns/name:port); repeatable' })
     .option('namespace', { alias: 'n', type: 'string', array: true, describe: 'only services in this namespace; repeatable' })
     .option('all', { type: 'boolean', default: false, describe: 'list unchanged services too' })
+    .option('verify', { type: 'boolean', default: false, describe: "trace each changed service port's cluster IP (with --all: every port) and warn where the traced shares are not the model's (exit 1)" })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no output; exit code only' })
     .option('color', { type: 'boolean', describe: 'colour the text report (default: when stdout is a terminal and NO_COLOR is unset)' })
     .option('strict', { type: 'boolean', default: false, describe: 'treat warnings about the input as errors (exit 2)' })

@@ -60,10 +60,10 @@ function fileSize(path: string): number {
   return path === STDIN ? 0 : (statSync(path, { throwIfNoEntry: false })?.size ?? 0);
 }
 
-async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: ProgressLine): Promise<DiffReport> {
+async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: ProgressLine): Promise<{ report: DiffReport; mismatches: number }> {
   const filter = { services: args.service, namespaces: args.namespace };
-  // What is unchanged is left unread unless the report is to list it, or to judge its warnings.
-  const narrow = !args.all && !args.strict && !isFiltering(filter);
+  // What is unchanged is left unread unless the report is to list it, to judge its warnings, or to trace it.
+  const narrow = !args.all && !args.strict && !args.verify && !isFiltering(filter);
   checkMemoryBudget([args.before, args.after], undefined, narrow);
   let before: Snapshot, after: Snapshot;
   const budget = new MemoryBudget();
@@ -91,25 +91,35 @@ async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: Progress
   collectGarbage();
   step('model and diff');
   const full = diffSnapshots(before, after, { table: args.table, onProgress: progress.callback() });
-  return filterReport(full, filter);
+  // Ports whose traced shares are not the model's (--verify) make the exit code 1.
+  let mismatches = 0;
+  if (args.verify) {
+    step('verify');
+    const verified = (await import('../../lib/trace/verify')).verifyDiff({ before, after }, full, args.all, args.table);
+    full.warnings.push(...verified.warnings);
+    mismatches = verified.mismatches;
+  }
+  return { report: filterReport(full, filter), mismatches };
 }
 
 export async function diffCommand(args: ArgumentsCamelCase<DiffArgs>): Promise<number> {
   const progress = new ProgressLine(new Spinner(process.stderr, Boolean(process.stderr.isTTY) && !args.quiet));
   let report: DiffReport;
+  let mismatches: number;
   try {
-    report = await diffInputs(args, progress);
+    ({ report, mismatches } = await diffInputs(args, progress));
   } finally {
     progress.clear();
   }
   collectGarbage();
   if (args.strict && report.warnings.length > 0) throw strictError(report.warnings);
-  if (args.quiet) return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
+  const exit = report.summary.changed || mismatches > 0 ? EXIT_CHANGED : EXIT_SAME;
+  if (args.quiet) return exit;
   printWarnings(report.warnings, (w) => warningOrigin(w, report));
   step('report');
   const output = await render(report, args, Boolean(args.out));
   const signalCode = await emitReport(output, args);
   if (signalCode !== null) return signalCode;
   if (args.stats) printStats();
-  return report.summary.changed ? EXIT_CHANGED : EXIT_SAME;
+  return exit;
 }

@@ -7,6 +7,7 @@ import type { LintFinding } from './lint';
 import type { ServicePortInfo, SnapshotMetadata } from './metadata';
 import type { Ruleset } from './ruleset';
 import type { ServiceModel } from './service';
+import type { TracePacket, TraceResult } from './trace';
 
 export type FindingKind = 'name-mismatch' | 'unreachable-rule' | 'shares-incomplete' | 'stale-chain';
 
@@ -133,4 +134,11 @@ export interface Snapshot {
    * model's own checks are lib/check's; absent for a reader that has nothing to add to them.
    */
   lint?(): LintFinding[];
+  /**
+   * Where a new connection goes through the rules, as the kernel would send it (its reader walks
+   * its own rules); `table` names the table to walk where the mode has several (iptables: nat).
+   * Absent for inputs that do not show enough of the rules to walk them (listings); throws
+   * InputError when the rules hold nothing to start a trace at.
+   */
+  trace?(packet: TracePacket, table?: string): TraceResult;
 }

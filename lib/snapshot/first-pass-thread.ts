@@ -34,8 +34,7 @@ export interface FirstPassThread {
 
 /**
  * A thread started, or null where the worker's code is not at hand (run from the TypeScript
- * sources): the first pass then runs on this thread. (Not a class: V8 has refused, with a
- * SyntaxError, to compile such a class's static method from the bundle's code cache.)
+ * sources): the first pass then runs on this thread.
  */
 export function startFirstPassThread(code = WORKER): FirstPassThread | null {
   if (!existsSync(code)) return null;

@@ -19,7 +19,7 @@ export class IptablesRule implements Rule {
     /** The line as written, without a counters prefix. */
     readonly raw: string,
     /** Index of the first token after `-A CHAIN` (or `-I CHAIN N`). */
-    private readonly start: number,
+    readonly start: number,
     readonly line: number,
     readonly facts: RuleFacts,
   ) {}

@@ -7,6 +7,7 @@ import { partialReason, showsSomePorts } from './completeness';
 import { lintIptables } from './lint';
 import type { IptablesDump } from './parse-dump';
 import { buildServiceView, mentionedServiceNames } from './services';
+import { traceIptables } from './trace-walk';
 
 /** kube-proxy's iptables chains all begin so (KUBE-SERVICES, KUBE-SVC-…, KUBE-MARK-MASQ…). */
 export function isKubeProxyChain(chain: string): boolean {
@@ -44,5 +45,7 @@ export function iptablesSnapshot(dump: IptablesDump, { source, format, metadata,
     serviceNames: () => new Set([...mentionedServiceNames(dump.ruleset), ...metadataServiceNames(metadata)]),
     describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames, fragment, alikeUnread, cache: dump.cache }),
     lint: () => lintIptables(dump),
+    // A listing (`iptables -L`) prints its rules' options in its own words, some of them lost.
+    ...(dump.format === 'iptables -L' ? {} : { trace: (packet, table) => traceIptables(dump.ruleset.tables, table ?? dump.assumedTable ?? 'nat', packet) }),
   };
 }

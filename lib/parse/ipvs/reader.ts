@@ -11,6 +11,7 @@ import { iptablesSnapshot, isKubeProxyChain } from '../iptables/snapshot';
 import type { ReadContext, Reader } from '../reader';
 import { describeIpvs, holdsIpvsOutput, looksLikeIpvs, readIpvs, splitIpvsParts, type TextPart } from './index';
 import { IPVS_TABLE } from './ruleset';
+import { traceIpvs } from './trace-walk';
 
 /** The iptables part of a mixed file, read as iptables rules with the file's line numbers. */
 function iptablesPart(part: TextPart, context: ReadContext): Snapshot {
@@ -66,6 +67,7 @@ export const ipvsReader = {
       describe: (_names, tables, servicePorts) => describe(tables, servicePorts),
       // IPVS itself holds no jumps or names to check (its draining services are the model's): its iptables part's rules.
       lint: () => rest?.lint?.() ?? [],
+      trace: (packet) => traceIpvs(dump, packet),
     };
   },
 } satisfies Reader;

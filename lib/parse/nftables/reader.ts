@@ -4,6 +4,7 @@ import { metadataServiceNames } from '../../snapshot/metadata';
 import { cutReason } from '../iptables/completeness';
 import type { Reader } from '../reader';
 import { lintNftables } from './lint';
+import { traceNftables } from './trace-walk';
 import { describeNftables, isKubeProxyTable, looksLikeNftables, nftablesServiceNames, readNftables } from './index';
 
 export const nftablesReader = {
@@ -32,6 +33,7 @@ export const nftablesReader = {
       serviceNames: () => new Set([...nftablesServiceNames(dump), ...metadataServiceNames(metadata)]),
       describe: (candidateNames, tables) => describeNftables(dump, { source, candidateNames, tables }),
       lint: () => lintNftables(dump),
+      trace: (packet) => traceNftables(dump, packet),
     };
   },
 } satisfies Reader;

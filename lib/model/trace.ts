@@ -1,0 +1,244 @@
+/**
+ * Where one packet goes, whatever the dataplane: the distribution of its final destinations,
+ * whether it is masqueraded, the chains it takes, and what the trace had to assume. Each reader
+ * walks its own rules (lib/parse/<mode>/trace-walk.ts) and hands back leaves; this file turns the
+ * walks of every source scenario into one result.
+ */
+import ipaddr from 'ipaddr.js';
+import { joinHostPort } from './addresses';
+import type { Protocol } from './service';
+
+/** The packet to trace: a new connection (no conntrack entry, no affinity entry unless `affinityHit`). */
+export interface TracePacket {
+  /** Destination IP in canonical form (IPv6 without brackets). */
+  destinationIp: string;
+  port: number;
+  protocol: Protocol;
+  /** Source IP; null when not given: then every source the rules tell apart is tried. */
+  sourceIp: string | null;
+  /** The node's own addresses (`addrtype LOCAL`); null when not given. */
+  nodeIps: readonly string[] | null;
+  /** Sent by the node itself (nat OUTPUT), not arriving from elsewhere (nat PREROUTING). */
+  local: boolean;
+  /** A returning client whose affinity entry names this endpoint (`ip:port`); null for a first packet. */
+  affinityHit: string | null;
+}
+
+/** How a path leaves nat: translated to an endpoint, or not. */
+export type TraceOutcome =
+  | { kind: 'dnat'; address: string }
+  /** Accepted (by a rule or a chain's policy) without a DNAT: it keeps its destination. */
+  | { kind: 'untranslated' }
+  | { kind: 'dropped' }
+  | { kind: 'rejected' }
+  /** The walk ran into a chain loop (see TraceFinding): where it would go is unknown. */
+  | { kind: 'loop' };
+
+/** One way through the rules, as a walker finds it. */
+export interface TraceLeaf {
+  /** Chains in the order taken, the prerouting (or output) walk then the postrouting one. */
+  chains: string[];
+  probability: number;
+  outcome: TraceOutcome;
+  masquerade: boolean;
+}
+
+export interface TraceAssumption {
+  chain: string | null;
+  line: number | null;
+  message: string;
+}
+
+/** Something wrong with the rules that the trace ran into: a chain loop, which the kernel refuses to load. */
+export interface TraceFinding {
+  kind: 'chain-loop';
+  chain: string;
+  line: number | null;
+  message: string;
+}
+
+/** What one walk of the rules found, for one answer to each question about the source. */
+export interface ScenarioWalk {
+  leaves: TraceLeaf[];
+  assumptions: TraceAssumption[];
+  findings: TraceFinding[];
+  /** Chains the rules send to that the snapshot does not hold (a fragment): what they do is unknown. */
+  missingChains: string[];
+}
+
+export interface TraceDestination {
+  address: string;
+  probability: number;
+}
+
+export interface TracePath {
+  chains: string[];
+  probability: number;
+  /** `ip:port` for a DNAT, else `untranslated`, `dropped`, `rejected`, `loop`. */
+  result: string;
+  masquerade: boolean;
+}
+
+export type MasqueradeAnswer = 'always' | 'never' | 'sometimes';
+
+export interface TraceResult {
+  /** Sorted by probability (highest first), then address. */
+  destinations: TraceDestination[];
+  /** What leaves nat without a DNAT: the sum of `unmatchedBy`. */
+  unmatched: number;
+  unmatchedBy: { untranslated: number; dropped: number; rejected: number; loop: number };
+  masquerade: MasqueradeAnswer;
+  /** Sorted by probability (highest first), then chains. */
+  paths: TracePath[];
+  assumptions: TraceAssumption[];
+  findings: TraceFinding[];
+  /** Sorted; non-empty when the path runs into chains the snapshot lacks: the answer is incomplete. */
+  missingChains: string[];
+}
+
+/**
+ * A question about the source the packet does not answer (`source in 10.0.0.0/8`), asked by a
+ * walker. `fallback` is the answer for a client outside every network the rules name.
+ */
+export type AskSource = (question: string, fallback: boolean) => boolean;
+
+/** Source scenarios tried at most: each question doubles them. */
+const MAX_SCENARIOS = 64;
+
+/** Probabilities as reported: exact to well under 1e-9, without float noise in sorting or equality. */
+export function roundProbability(p: number): number {
+  return Math.round(p * 1e12) / 1e12;
+}
+
+/** Whether `ip` is in `cidr` (`10.0.0.0/8`, `fd00::/64`, or a bare address); false across families or for text that is neither. */
+export function ipInCidr(ip: string, cidr: string): boolean {
+  try {
+    const address = ipaddr.parse(ip);
+    const [net, bits] = cidr.includes('/') ? ipaddr.parseCIDR(cidr) : [ipaddr.parse(cidr), cidr.includes(':') ? 128 : 32];
+    return address.kind() === net.kind() && address.match(net, bits);
+  } catch {
+    return false;
+  }
+}
+
+/** Loopback addresses are local whatever the node's addresses. */
+export function isLocalAddress(ip: string, nodeIps: readonly string[] | null): boolean | null {
+  if (ipInCidr(ip, '127.0.0.0/8') || ip === '::1') return true;
+  return nodeIps === null ? null : nodeIps.includes(ip);
+}
+
+/** `ip:port` of the packet's destination, IPv6 in brackets. */
+export function packetAddress(packet: Pick<TracePacket, 'destinationIp' | 'port'>): string {
+  return joinHostPort(packet.destinationIp, packet.port);
+}
+
+function outcomeText(o: TraceOutcome): string {
+  return o.kind === 'dnat' ? o.address : o.kind;
+}
+
+function destinationsOf(leaves: readonly TraceLeaf[]): TraceDestination[] {
+  const by = new Map<string, number>();
+  for (const l of leaves) if (l.outcome.kind === 'dnat') by.set(l.outcome.address, (by.get(l.outcome.address) ?? 0) + l.probability);
+  return [...by]
+    .map(([address, p]) => ({ address, probability: roundProbability(p) }))
+    .filter((d) => d.probability > 0)
+    .sort((a, b) => b.probability - a.probability || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+}
+
+function pathsOf(leaves: readonly TraceLeaf[]): TracePath[] {
+  const by = new Map<string, TracePath>();
+  for (const l of leaves) {
+    const result = outcomeText(l.outcome);
+    const key = `${l.chains.join(' ')}\n${result}\n${l.masquerade}`;
+    const path = by.get(key);
+    if (path) path.probability += l.probability;
+    else by.set(key, { chains: l.chains, probability: l.probability, result, masquerade: l.masquerade });
+  }
+  const paths = [...by.values()].map((p) => ({ ...p, probability: roundProbability(p.probability) })).filter((p) => p.probability > 0);
+  const text = (p: TracePath): string => `${p.chains.join(' ')} ${p.result}`;
+  return paths.sort((a, b) => b.probability - a.probability || (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0));
+}
+
+function masqueradeOf(leaves: readonly TraceLeaf[]): MasqueradeAnswer {
+  // Dropped and rejected packets leave nowhere: masquerading speaks of those that go on.
+  const going = leaves.filter((l) => l.probability > 0 && (l.outcome.kind === 'dnat' || l.outcome.kind === 'untranslated'));
+  const masqueraded = going.filter((l) => l.masquerade).length;
+  return masqueraded === 0 ? 'never' : masqueraded === going.length ? 'always' : 'sometimes';
+}
+
+function sameDestinations(a: readonly TraceDestination[], b: readonly TraceDestination[]): boolean {
+  return a.length === b.length && a.every((d, i) => d.address === b[i]?.address && Math.abs(d.probability - (b[i]?.probability ?? 0)) < 1e-9);
+}
+
+function assumptionKey(a: TraceAssumption): string {
+  return `${a.chain ?? ''}\n${a.line ?? ''}\n${a.message}`;
+}
+
+function addUnique<T>(into: T[], items: readonly T[], key: (item: T) => string, seen: Set<string>): void {
+  for (const item of items) {
+    const k = key(item);
+    if (!seen.has(k)) {
+      seen.add(k);
+      into.push(item);
+    }
+  }
+}
+
+/**
+ * Runs `walk` once for each answer to the questions it asks about an unknown source, and joins
+ * them: destinations and paths are those of a client outside every source network the rules name
+ * (every question answered with its fallback); masquerading is over every scenario, so a packet
+ * masqueraded for some sources only is masqueraded `sometimes`.
+ */
+export function traceScenarios(walk: (ask: AskSource) => ScenarioWalk): TraceResult {
+  const pending: Map<string, boolean>[] = [new Map()];
+  const scenarios: { answers: Map<string, boolean>; walk: ScenarioWalk }[] = [];
+  while (pending.length > 0 && scenarios.length < MAX_SCENARIOS) {
+    const answers = pending.shift() as Map<string, boolean>;
+    const asked: [string, boolean][] = [];
+    const result = walk((question, fallback) => {
+      const given = answers.get(question);
+      if (given !== undefined) return given;
+      if (!asked.some(([q]) => q === question)) asked.push([question, fallback]);
+      return fallback;
+    });
+    scenarios.push({ answers, walk: result });
+    // Each question first asked here splits: the fallback for the ones before it, the other answer for it.
+    asked.forEach(([question, fallback], i) => {
+      const next = new Map(answers);
+      for (const [q, f] of asked.slice(0, i)) next.set(q, f);
+      next.set(question, !fallback);
+      pending.push(next);
+    });
+  }
+  const first = scenarios[0] as { walk: ScenarioWalk };
+  const destinations = destinationsOf(first.walk.leaves);
+  const assumptions: TraceAssumption[] = [];
+  const findings: TraceFinding[] = [];
+  const seenAssumptions = new Set<string>();
+  const seenFindings = new Set<string>();
+  for (const s of scenarios) {
+    addUnique(assumptions, s.walk.assumptions, assumptionKey, seenAssumptions);
+    addUnique(findings, s.walk.findings, (f) => f.message, seenFindings);
+  }
+  const differing = scenarios.filter((s) => !sameDestinations(destinationsOf(s.walk.leaves), destinations));
+  if (differing.length > 0) {
+    const questions = [...new Set(differing.flatMap((s) => [...s.answers.keys()]))].sort();
+    assumptions.push({ chain: null, line: null, message: `where the packet goes depends on its source (${questions.join('; ')}): shown for a client outside every source network the rules name; give --from` });
+  }
+  if (pending.length > 0) assumptions.push({ chain: null, line: null, message: `the rules ask about the source in more ways than ${MAX_SCENARIOS} scenarios cover: masquerading was judged on those; give --from` });
+  const unmatchedBy = { untranslated: 0, dropped: 0, rejected: 0, loop: 0 };
+  for (const l of first.walk.leaves) if (l.outcome.kind !== 'dnat') unmatchedBy[l.outcome.kind] += l.probability;
+  for (const k of Object.keys(unmatchedBy) as (keyof typeof unmatchedBy)[]) unmatchedBy[k] = roundProbability(unmatchedBy[k]);
+  const allLeaves = scenarios.flatMap((s) => s.walk.leaves);
+  return {
+    destinations,
+    unmatched: roundProbability(unmatchedBy.untranslated + unmatchedBy.dropped + unmatchedBy.rejected + unmatchedBy.loop),
+    unmatchedBy,
+    masquerade: masqueradeOf(allLeaves),
+    paths: pathsOf(first.walk.leaves),
+    assumptions,
+    findings,
+    missingChains: [...new Set(scenarios.flatMap((s) => s.walk.missingChains))].sort(),
+  };
+}

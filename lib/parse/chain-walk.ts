@@ -1,0 +1,197 @@
+/**
+ * The part of a packet trace every rule language shares: chains of rules walked as the kernel
+ * walks them — a jump returns to the rule after it, a goto does not, a return (or the end of a
+ * chain) goes back to the last jump, the end of a base chain is its policy — with random branches
+ * taken side by side as weights, and a chain loop found instead of followed. Each reader says what
+ * one rule does to a branch (lib/parse/<mode>/trace-walk.ts).
+ */
+import type { ScenarioWalk, TraceAssumption, TraceFinding, TraceLeaf, TraceOutcome } from '../model/trace';
+import { sanitizeLine } from '../sanitize';
+
+/** What a walker assumed, each once per rule and message, sanitised. */
+export class Assumptions {
+  readonly list: TraceAssumption[] = [];
+  private readonly seen = new Set<string>();
+
+  add(chain: string, line: number, message: string): void {
+    const key = `${chain}\n${line}\n${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.list.push({ chain, line, message: sanitizeLine(message) });
+  }
+}
+
+/** How a walk of one hook's chains ends for a branch. */
+export type Verdict =
+  | { kind: 'accept' }
+  | { kind: 'drop' }
+  | { kind: 'reject' }
+  | { kind: 'dnat'; address: string }
+  /** Source NAT to the outgoing address (MASQUERADE, SNAT). */
+  | { kind: 'masquerade' }
+  | { kind: 'loop' };
+
+export type Effect =
+  /** The rule did not match, or matched and lets the packet go on (a mark, a log). */
+  | { kind: 'next' }
+  | { kind: 'jump' | 'goto'; chain: string }
+  | { kind: 'return' }
+  | { kind: 'stop'; verdict: Verdict };
+
+/** One way a rule can go for a branch; the weights of a rule's outcomes add up to 1. */
+export interface RuleOutcome<S> {
+  weight: number;
+  state: S;
+  effect: Effect;
+}
+
+export interface WalkChain<R> {
+  rules: readonly R[];
+  /** What the end of a base chain does; user chains return. */
+  policy: 'accept' | 'drop';
+}
+
+export interface WalkMachine<R, S> {
+  chain(name: string): WalkChain<R> | undefined;
+  step(rule: R, chain: string, state: S): RuleOutcome<S>[];
+  /** The rule's line, for findings. */
+  lineOf(rule: R): number | null;
+}
+
+export interface WalkEnd<S> {
+  weight: number;
+  state: S;
+  chains: string[];
+  verdict: Verdict;
+}
+
+export interface ChainWalk<S> {
+  ends: WalkEnd<S>[];
+  assumptions: TraceAssumption[];
+  findings: TraceFinding[];
+  /** Chains a rule sends to that the snapshot does not hold. */
+  missingChains: string[];
+}
+
+interface Frame {
+  chain: string;
+  index: number;
+  /** Chains this frame went through by goto, its first one included: entering one again is a loop. */
+  lineage: string[];
+}
+
+interface Branch<S> {
+  weight: number;
+  state: S;
+  frames: Frame[];
+  chains: string[];
+}
+
+/** Rule steps one walk may take before it is cut short as a loop the lineage check missed. */
+const MAX_STEPS = 2_000_000;
+
+/** Walks a base chain's rules for a packet; branches of weight 0 are dropped as they appear. */
+export function walkChains<R, S>(start: string, machine: WalkMachine<R, S>, state: S, weight = 1): ChainWalk<S> {
+  const ends: WalkEnd<S>[] = [];
+  const assumptions: TraceAssumption[] = [];
+  const findings: TraceFinding[] = [];
+  const missing = new Set<string>();
+  const base = machine.chain(start);
+  if (!base) return { ends: [{ weight, state, chains: [], verdict: { kind: 'accept' } }], assumptions, findings, missingChains: [] };
+  const work: Branch<S>[] = [{ weight, state, frames: [{ chain: start, index: 0, lineage: [start] }], chains: [start] }];
+  let steps = 0;
+  const loop = (b: Branch<S>, chain: string, target: string, line: number | null): void => {
+    const message = `chain loop: ${sanitizeLine(chain)} leads back to ${sanitizeLine(target)}${line === null ? '' : ` (line ${line})`}; the kernel refuses such rules, and the trace stops there`;
+    if (!findings.some((f) => f.message === message)) findings.push({ kind: 'chain-loop', chain, line, message });
+    ends.push({ weight: b.weight, state: b.state, chains: [...b.chains, target], verdict: { kind: 'loop' } });
+  };
+  for (let b = work.pop(); b; b = work.pop()) {
+    const frame = b.frames[b.frames.length - 1] as Frame;
+    const chain = machine.chain(frame.chain) as WalkChain<R>;
+    if (frame.index >= chain.rules.length) {
+      if (b.frames.length === 1) ends.push({ weight: b.weight, state: b.state, chains: b.chains, verdict: { kind: chain.policy } });
+      else work.push({ ...b, frames: b.frames.slice(0, -1) });
+      continue;
+    }
+    if (++steps > MAX_STEPS) {
+      loop(b, frame.chain, frame.chain, null);
+      continue;
+    }
+    const rule = chain.rules[frame.index] as R;
+    for (const out of machine.step(rule, frame.chain, b.state)) {
+      const w = b.weight * out.weight;
+      if (!(w > 0)) continue;
+      const advanced: Frame = { ...frame, index: frame.index + 1 };
+      const frames = [...b.frames.slice(0, -1), advanced];
+      const next: Branch<S> = { weight: w, state: out.state, frames, chains: b.chains };
+      const e = out.effect;
+      if (e.kind === 'next') {
+        work.push(next);
+      } else if (e.kind === 'stop') {
+        ends.push({ weight: w, state: out.state, chains: b.chains, verdict: e.verdict });
+      } else if (e.kind === 'return') {
+        if (frames.length === 1) ends.push({ weight: w, state: out.state, chains: b.chains, verdict: { kind: chain.policy } });
+        else work.push({ ...next, frames: frames.slice(0, -1) });
+      } else if (!machine.chain(e.chain)) {
+        if (!missing.has(e.chain)) {
+          missing.add(e.chain);
+          assumptions.push({ chain: frame.chain, line: machine.lineOf(rule), message: `${sanitizeLine(e.chain)} is not in the snapshot: taken as returning at once` });
+        }
+        work.push(next);
+      } else if (frames.some((f) => f.lineage.includes(e.chain))) {
+        loop(next, frame.chain, e.chain, machine.lineOf(rule));
+      } else if (e.kind === 'jump') {
+        work.push({ ...next, frames: [...frames, { chain: e.chain, index: 0, lineage: [e.chain] }], chains: [...b.chains, e.chain] });
+      } else {
+        const lineage = [...advanced.lineage, e.chain];
+        work.push({ ...next, frames: [...frames.slice(0, -1), { chain: e.chain, index: 0, lineage }], chains: [...b.chains, e.chain] });
+      }
+    }
+  }
+  return { ends, assumptions, findings, missingChains: [...missing] };
+}
+
+function outcomeOf(v: Verdict): TraceOutcome {
+  switch (v.kind) {
+    case 'dnat':
+      return { kind: 'dnat', address: v.address };
+    case 'drop':
+      return { kind: 'dropped' };
+    case 'reject':
+      return { kind: 'rejected' };
+    case 'loop':
+      return { kind: 'loop' };
+    default:
+      return { kind: 'untranslated' };
+  }
+}
+
+/**
+ * A packet through nat: the entry hook's chains (prerouting, or output for a local packet), then,
+ * for each way it leaves them translated or accepted, the postrouting chains with what the entry
+ * walk left in the state (its mark, its new destination): masqueraded where they masquerade it.
+ * `exit` null: the snapshot has no postrouting chain, so nothing masquerades.
+ */
+export function walkNat<R, S>(machine: WalkMachine<R, S>, entry: string, exit: string | null, state: S): ScenarioWalk {
+  const first = walkChains(entry, machine, state);
+  const leaves: TraceLeaf[] = [];
+  const assumptions = [...first.assumptions];
+  const findings = [...first.findings];
+  const missingChains = [...first.missingChains];
+  for (const end of first.ends) {
+    const outcome = outcomeOf(end.verdict);
+    if (exit === null || (outcome.kind !== 'dnat' && outcome.kind !== 'untranslated')) {
+      leaves.push({ chains: end.chains, probability: end.weight, outcome, masquerade: false });
+      continue;
+    }
+    const second = walkChains(exit, machine, end.state, end.weight);
+    assumptions.push(...second.assumptions);
+    findings.push(...second.findings);
+    missingChains.push(...second.missingChains);
+    for (const post of second.ends) {
+      const dropped = post.verdict.kind === 'drop' || post.verdict.kind === 'reject' || post.verdict.kind === 'loop';
+      leaves.push({ chains: [...end.chains, ...post.chains], probability: post.weight, outcome: dropped ? outcomeOf(post.verdict) : outcome, masquerade: post.verdict.kind === 'masquerade' });
+    }
+  }
+  return { leaves, assumptions, findings, missingChains };
+}

@@ -1,0 +1,187 @@
+/**
+ * A packet through an iptables nat table, as the kernel walks it: PREROUTING (OUTPUT for a local
+ * packet), then POSTROUTING with the mark the first walk left (kube-proxy's KUBE-MARK-MASQ sets
+ * 0x4000, KUBE-POSTROUTING masquerades what carries it). `statistic` probabilities are branches;
+ * a `recent` check matches only the affinity entry the packet is said to have.
+ */
+import { InputError } from '../../errors';
+import { joinHostPort } from '../../model/addresses';
+import type { Chain, Table } from '../../model/ruleset';
+import { ipInCidr, isLocalAddress, traceScenarios, type AskSource, type TraceAssumption, type TracePacket, type TraceResult } from '../../model/trace';
+import { sanitizeLine } from '../../sanitize';
+import { Assumptions, walkNat, type Effect, type RuleOutcome, type WalkMachine } from '../chain-walk';
+import { normalizeHostPort } from './address';
+import type { IptablesRule } from './rule';
+import { traceRuleOf, type Action, type Condition } from './trace-rule';
+
+interface State {
+  mark: number;
+  /** Where the packet goes now: its destination, or the DNAT's. */
+  ip: string;
+  port: number;
+}
+
+/** The `recent` lists an affinity entry for `endpoint` is in: those of the chains that DNAT to it. */
+function affinityLists(table: Table<IptablesRule>, endpoint: string | null): Set<string> {
+  const lists = new Set<string>();
+  if (endpoint === null) return lists;
+  for (const chain of table.chains.values()) {
+    const rules = chain.rules.map(traceRuleOf);
+    if (!rules.some((r) => r.action.kind === 'dnat' && r.action.ip !== null && joinHostPort(r.action.ip, r.action.port ?? 0) === endpoint)) continue;
+    lists.add(chain.name);
+    for (const r of rules) for (const c of r.conditions) if (c.kind === 'recent' && !c.check) lists.add(c.name);
+  }
+  return lists;
+}
+
+class IptablesMachine implements WalkMachine<IptablesRule, State> {
+  readonly assumptions = new Assumptions();
+
+  constructor(
+    private readonly table: Table<IptablesRule>,
+    private readonly packet: TracePacket,
+    private readonly affinity: Set<string>,
+    private readonly ask: AskSource,
+  ) {}
+
+  chain(name: string) {
+    const c: Chain<IptablesRule> | undefined = this.table.chains.get(name);
+    return c ? { rules: c.rules, policy: c.policy === 'DROP' ? ('drop' as const) : ('accept' as const) } : undefined;
+  }
+
+  lineOf(rule: IptablesRule): number {
+    return rule.line;
+  }
+
+  private assume(chain: string, rule: IptablesRule, message: string): void {
+    this.assumptions.add(chain, rule.line, message);
+  }
+
+  /** Whether a condition holds; null for one left to the source or to chance. */
+  private holds(c: Condition, chain: string, rule: IptablesRule, s: State): boolean | null {
+    const p = this.packet;
+    switch (c.kind) {
+      case 'address':
+        if (c.side === 'destination') return ipInCidr(s.ip, c.cidr) !== c.negated;
+        return p.sourceIp === null ? null : ipInCidr(p.sourceIp, c.cidr) !== c.negated;
+      case 'protocol':
+        return (c.protocol === 'all' || c.protocol === '0' || c.protocol === p.protocol) !== c.negated;
+      case 'dport':
+        return c.ranges.some(([lo, hi]) => s.port >= lo && s.port <= hi) !== c.negated;
+      case 'interface':
+        this.assume(chain, rule, `${c.negated ? '! ' : ''}${c.side === 'in' ? '-i' : '-o'} ${c.name}: the packet's interface is taken not to be ${c.name}`);
+        return c.negated;
+      case 'addrtype':
+        return this.addrtype(c, chain, rule, s);
+      case 'mark':
+        return ((s.mark & c.mask) >>> 0 === c.value) !== c.negated;
+      case 'recent':
+        return (!c.check || this.affinity.has(c.name)) !== c.negated;
+      case 'random':
+        return null;
+      case 'unknown':
+        this.assume(chain, rule, `${c.text}: not understood, taken as not matching`);
+        return false;
+    }
+  }
+
+  private addrtype(c: Extract<Condition, { kind: 'addrtype' }>, chain: string, rule: IptablesRule, s: State): boolean | null {
+    if (c.types.length !== 1 || c.types[0] !== 'LOCAL') {
+      this.assume(chain, rule, `addrtype ${c.types.join(',')}: not understood, taken as not matching`);
+      return false;
+    }
+    if (c.side === 'source') {
+      if (this.packet.local) return !c.negated;
+      if (this.packet.sourceIp === null) return null;
+    }
+    const ip = c.side === 'source' ? (this.packet.sourceIp as string) : s.ip;
+    const local = isLocalAddress(ip, this.packet.nodeIps);
+    if (local === null) this.assume(chain, rule, `addrtype ${c.side === 'source' ? '--src-type' : '--dst-type'} LOCAL: ${ip} taken as not an address of the node; give --node-ip`);
+    return (local ?? false) !== c.negated;
+  }
+
+  /** The source questions a rule leaves open, asked once all else matched. */
+  private sourceHolds(conditions: readonly Condition[]): boolean {
+    for (const c of conditions) {
+      if (c.kind === 'address' && c.side === 'source' && this.packet.sourceIp === null) {
+        if (this.ask(`source in ${c.cidr}`, c.cidr.endsWith('/0')) === c.negated) return false;
+      } else if (c.kind === 'addrtype' && c.side === 'source' && !this.packet.local && this.packet.sourceIp === null) {
+        if (this.ask('source is an address of the node', false) === c.negated) return false;
+      }
+    }
+    return true;
+  }
+
+  step(rule: IptablesRule, chain: string, state: State): RuleOutcome<State>[] {
+    const r = traceRuleOf(rule);
+    let chance = 1;
+    for (const c of r.conditions) {
+      if (c.kind === 'random') chance *= c.probability;
+      else if (this.holds(c, chain, rule, state) === false) return [{ weight: 1, state, effect: { kind: 'next' } }];
+    }
+    if (!this.sourceHolds(r.conditions)) return [{ weight: 1, state, effect: { kind: 'next' } }];
+    const taken = this.act(r.action, chain, rule, state);
+    return chance >= 1 ? [taken] : [{ ...taken, weight: chance }, { weight: 1 - chance, state, effect: { kind: 'next' } }];
+  }
+
+  private act(a: Action, chain: string, rule: IptablesRule, state: State): RuleOutcome<State> {
+    const go = (effect: Effect, s = state): RuleOutcome<State> => ({ weight: 1, state: s, effect });
+    switch (a.kind) {
+      case 'jump':
+      case 'goto':
+        return go({ kind: a.kind, chain: a.chain });
+      case 'verdict':
+        if (a.verdict === 'RETURN') return go({ kind: 'return' });
+        return go({ kind: 'stop', verdict: { kind: a.verdict === 'ACCEPT' ? 'accept' : a.verdict === 'DROP' ? 'drop' : 'reject' } });
+      case 'dnat': {
+        if (a.ip === null) {
+          this.assume(chain, rule, `DNAT --to-destination ${a.text}: not one readable address, taken as that text`);
+          return go({ kind: 'stop', verdict: { kind: 'dnat', address: a.text } });
+        }
+        const port = a.port ?? state.port;
+        return go({ kind: 'stop', verdict: { kind: 'dnat', address: joinHostPort(a.ip, port) } }, { ...state, ip: a.ip, port });
+      }
+      case 'masquerade':
+        return go({ kind: 'stop', verdict: { kind: 'masquerade' } });
+      case 'mark':
+        return go({ kind: 'next' }, { ...state, mark: (((state.mark & ~a.mask) >>> 0) ^ a.value) >>> 0 });
+      case 'unknown':
+        this.assume(chain, rule, `target ${a.name}: not followed, taken as accepting`);
+        return go({ kind: 'stop', verdict: { kind: 'accept' } });
+      default:
+        return go({ kind: 'next' });
+    }
+  }
+}
+
+/**
+ * The first chain of a hook: the built-in one; or kube-proxy's own where the built-in one is
+ * absent or does not jump to it (kube-proxy adds that jump apart from its restore payload, so a
+ * payload, or a dump of one loaded alone, lacks it).
+ */
+function hookChain(table: Table<IptablesRule>, builtin: string, kube: string, assumptions: TraceAssumption[]): string | null {
+  const chain = table.chains.get(builtin);
+  if (!table.chains.has(kube) || chain?.rules.some((r) => traceRuleOf(r).action.kind !== 'none' && r.refs.includes(kube))) return chain ? builtin : null;
+  assumptions.push({ chain: null, line: null, message: `${builtin} ${chain ? 'does not jump to' : 'is not in the snapshot, only'} ${kube}: the trace starts at ${kube}, as if ${builtin} jumped to it first` });
+  return kube;
+}
+
+/** Traces a packet through the nat table (`table`) of an iptables ruleset. */
+export function traceIptables(tables: ReadonlyMap<string, Table<IptablesRule>>, tableName: string, packet: TracePacket): TraceResult {
+  const table = tables.get(tableName);
+  if (!table) throw new InputError(`the snapshot holds no ${tableName} table to trace`);
+  const hookAssumptions: TraceAssumption[] = [];
+  const entry = hookChain(table, packet.local ? 'OUTPUT' : 'PREROUTING', 'KUBE-SERVICES', hookAssumptions);
+  const exit = hookChain(table, 'POSTROUTING', 'KUBE-POSTROUTING', hookAssumptions);
+  if (entry === null) throw new InputError(`the snapshot's ${tableName} table has neither ${packet.local ? 'OUTPUT' : 'PREROUTING'} nor KUBE-SERVICES: nothing to start a trace at`);
+  if (exit === null) hookAssumptions.push({ chain: null, line: null, message: 'the snapshot has no POSTROUTING chain: nothing is taken to masquerade' });
+  const hit = packet.affinityHit === null ? null : (normalizeHostPort(packet.affinityHit)?.text ?? packet.affinityHit);
+  const affinity = affinityLists(table, hit);
+  if (hit !== null && affinity.size === 0) hookAssumptions.push({ chain: null, line: null, message: `no chain sends traffic to ${sanitizeLine(hit)}: no affinity entry can match it` });
+  const result = traceScenarios((ask) => {
+    const machine = new IptablesMachine(table, packet, affinity, ask);
+    const walk = walkNat(machine, entry, exit, { mark: 0, ip: packet.destinationIp, port: packet.port });
+    return { ...walk, assumptions: [...walk.assumptions, ...machine.assumptions.list] };
+  });
+  return { ...result, assumptions: [...hookAssumptions, ...result.assumptions] };
+}

@@ -1,0 +1,73 @@
+/**
+ * A trace for people (one screen: the distribution, masquerading, the main paths, what was
+ * assumed) and for programs (`-o json`, `-o yaml`). Text from the dump (chain names, messages)
+ * is sanitised where the walkers wrote it and again here.
+ */
+import kleur from 'kleur';
+import { joinHostPort } from '../model/addresses';
+import type { TracePacket, TraceResult } from '../model/trace';
+import { sanitizeLine } from '../sanitize';
+
+export const TRACE_FORMAT_VERSION = 1;
+
+/** Paths shown in text before "… and N more". */
+const PATHS_SHOWN = 10;
+
+/** The JSON document: `{ formatVersion, destinations, unmatched, masquerade, paths, assumptions }`. */
+export function traceDocument(result: TraceResult): Record<string, unknown> {
+  return {
+    formatVersion: TRACE_FORMAT_VERSION,
+    destinations: result.destinations.map((d) => ({ address: d.address, probability: d.probability })),
+    unmatched: result.unmatched,
+    masquerade: result.masquerade,
+    paths: result.paths.map((p) => ({ chains: p.chains.map(sanitizeLine), probability: p.probability, result: p.result, masquerade: p.masquerade })),
+    assumptions: result.assumptions.map((a) => ({ chain: a.chain === null ? null : sanitizeLine(a.chain), line: a.line, message: sanitizeLine(a.message) })),
+  };
+}
+
+export function renderTraceJson(result: TraceResult, pretty: boolean): string {
+  return `${JSON.stringify(traceDocument(result), null, pretty ? 2 : undefined)}\n`;
+}
+
+/** `33.33%`: two decimals where they say something, none where they do not. */
+export function percent(p: number): string {
+  return `${Number((p * 100).toFixed(2))}%`;
+}
+
+function packetText(p: TracePacket): string {
+  const from = p.sourceIp === null ? 'any source' : p.sourceIp;
+  return `${joinHostPort(p.destinationIp, p.port)}/${p.protocol} from ${from}${p.local ? ' (sent by the node: nat OUTPUT)' : ''}${p.affinityHit ? `, returning to ${p.affinityHit}` : ''}`;
+}
+
+export interface TraceTextOptions {
+  color: boolean;
+  /** Where the rules came from, for the heading. */
+  source: string;
+}
+
+export function renderTraceText(result: TraceResult, packet: TracePacket, { color, source }: TraceTextOptions): string {
+  kleur.enabled = color;
+  const k = kleur;
+  const out: string[] = [k.bold(`trace ${packetText(packet)} through ${sanitizeLine(source)}`), ''];
+  const rows: [string, string][] = result.destinations.map((d) => [d.address, percent(d.probability)]);
+  const by = result.unmatchedBy;
+  const fates = (['untranslated', 'dropped', 'rejected', 'loop'] as const).filter((f) => by[f] > 0).map((f) => `${f} ${percent(by[f])}`);
+  if (result.unmatched > 0) rows.push([`no endpoint (${fates.join(', ')})`, percent(result.unmatched)]);
+  const width = Math.max('DESTINATION'.length, ...rows.map(([a]) => a.length));
+  out.push(k.dim(`${'DESTINATION'.padEnd(width)}  PROBABILITY`));
+  for (const [address, p] of rows) out.push(`${address.padEnd(width)}  ${p.padStart('PROBABILITY'.length)}`);
+  const masquerade = result.masquerade === 'always' ? k.yellow('always') : result.masquerade === 'sometimes' ? k.yellow('sometimes') : 'never';
+  out.push('', `masquerade: ${masquerade}`);
+  if (result.paths.length > 0) {
+    out.push('', k.bold('paths'));
+    for (const p of result.paths.slice(0, PATHS_SHOWN)) {
+      out.push(`  ${percent(p.probability).padStart(7)}  ${p.chains.map(sanitizeLine).join(' → ')} ⇒ ${p.result}${p.masquerade ? ' (masquerade)' : ''}`);
+    }
+    if (result.paths.length > PATHS_SHOWN) out.push(`  … and ${result.paths.length - PATHS_SHOWN} more (-o json lists them all)`);
+  }
+  if (result.assumptions.length > 0) {
+    out.push('', k.bold('assumptions'));
+    for (const a of result.assumptions) out.push(`  ${a.chain === null ? '' : `${sanitizeLine(a.chain)}${a.line === null ? '' : ` line ${a.line}`}: `}${sanitizeLine(a.message)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
