@@ -87,8 +87,3 @@ export function hashLine(index: LineIndex, i: number, out: Int32Array): void {
   out[0] = lo;
   out[1] = hi ^ (end - start);
 }
-
-/** Whether lines xFirst..xLast of `x` hold the same bytes as lines yFirst..yLast of `y` (one native compare). */
-export function sameLines(x: LineIndex, xFirst: number, xLast: number, y: LineIndex, yFirst: number, yLast: number): boolean {
-  return x.bytes.compare(y.bytes, y.starts[yFirst], y.ends[yLast], x.starts[xFirst], x.ends[xLast]) === 0;
-}

@@ -19,7 +19,7 @@
  */
 import { splitPortName } from '../../model/service';
 import type { FirstPass } from '../../narrow/first-pass';
-import { hashLine, indexLines, LineIndex, sameLines } from '../../narrow/line-index';
+import { hashLine, indexLines, LineIndex } from '../../narrow/line-index';
 import { NameTable } from '../../narrow/name-table';
 import { cutLines, type Narrowing } from '../../narrow/narrowing';
 import type { OnProgress } from '../../progress';
@@ -446,20 +446,110 @@ function portOfOtherLine(
   return none && { port: none.hash, dispatch: false, noEndpointsSpn: none.spn, held: true };
 }
 
-/** Whether the chains both dumps hold come in the same order (else the full reading says they are not). */
-function sameChainOrder(b: DumpSplit, a: DumpSplit): boolean {
+/** Whether chain `x` of b and chain `y` of a bear the same name. */
+function sameName(b: DumpSplit, x: number, a: DumpSplit, y: number): boolean {
+  const { names } = b;
+  const there = a.names;
+  const length = names.endOf(x) - names.startOf(x);
+  if (there.endOf(y) - there.startOf(y) !== length) return false;
+  for (let k = 0, i = names.startOf(x), j = there.startOf(y); k < length; k++) if (names.bytes[i + k] !== there.bytes[j + k]) return false;
+  return true;
+}
+
+/**
+ * The chains of b that a holds too, with their ids in a (b's, a's, b's, a's…), in the order of
+ * both dumps; null when the chains both hold come in another order (the full reading then says
+ * so). Both lists are walked side by side: where they differ, a chain the other dump lacks is
+ * passed over, and two chains both hold are out of order.
+ */
+function commonChains(b: DumpSplit, a: DumpSplit): number[] | null {
+  const common: number[] = [];
   for (const [scope, table] of b.tables.entries()) {
     const other = a.tables.indexOf(table);
     if (other < 0) continue;
+    const here = b.made[scope] as number[];
     const there = a.made[other] as number[];
+    let i = 0;
     let j = 0;
-    for (const id of b.made[scope] as number[]) {
-      const match = a.names.find(b.names.bytes, b.names.startOf(id), b.names.endOf(id), other);
-      if (match < 0) continue;
-      while (j < there.length && b.names.find(a.names.bytes, a.names.startOf(there[j] as number), a.names.endOf(there[j] as number), scope) < 0) j++;
-      if (there[j] !== match) return false;
-      j++;
+    while (i < here.length && j < there.length) {
+      const x = here[i] as number;
+      const y = there[j] as number;
+      if (sameName(b, x, a, y)) {
+        common.push(x, y);
+        i++;
+        j++;
+      } else if (a.names.find(b.names.bytes, b.names.startOf(x), b.names.endOf(x), other) < 0) i++;
+      else if (b.names.find(a.names.bytes, a.names.startOf(y), a.names.endOf(y), scope) < 0) j++;
+      else return null;
     }
+  }
+  return common;
+}
+
+/** Lines of a chain: its declaration, or its rules (which come together); `first` -1 when it has none. */
+interface LinesOf {
+  first(s: DumpSplit, chain: number): number;
+  last(s: DumpSplit, chain: number): number;
+}
+const DECLARATION: LinesOf = { first: (s, c) => s.spans.declared[c] as number, last: (s, c) => s.spans.declared[c] as number };
+const RULES: LinesOf = { first: (s, c) => s.spans.first[c] as number, last: (s, c) => s.spans.last[c] as number };
+
+/**
+ * Marks in `differs` (by b's chain id) the common chains (see commonChains) whose `lines` are not
+ * the same bytes in both dumps. Chains whose lines follow one another in both dumps are compared
+ * as one run, in one native compare (most of a dump, when little changed); a run that differs is
+ * halved until the chains that differ are found.
+ */
+function markDiffering(b: DumpSplit, a: DumpSplit, common: number[], lines: LinesOf, differs: Uint8Array): void {
+  // b's chain, a's chain, b's, a's…: lines in both dumps, each pair's right after the last pair's.
+  const run: number[] = [];
+  const start = (s: DumpSplit, chain: number) => s.index.starts[lines.first(s, chain)] as number;
+  const end = (s: DumpSplit, chain: number) => s.index.ends[lines.last(s, chain)] as number;
+  const compare = (from: number, to: number): void => {
+    const b1 = run[from] as number;
+    const a1 = run[from + 1] as number;
+    const b2 = run[to - 2] as number;
+    const a2 = run[to - 1] as number;
+    if (b.index.bytes.compare(a.index.bytes, start(a, a1), end(a, a2), start(b, b1), end(b, b2)) === 0) return;
+    if (to - from === 2) {
+      differs[b1] = 1;
+      return;
+    }
+    const mid = from + Math.floor((to - from) / 4) * 2;
+    compare(from, mid);
+    compare(mid, to);
+  };
+  for (let k = 0; k < common.length; k += 2) {
+    const c = common[k] as number;
+    const d = common[k + 1] as number;
+    const bFirst = lines.first(b, c);
+    const aFirst = lines.first(a, d);
+    if (bFirst < 0 || aFirst < 0) {
+      if (bFirst !== aFirst) differs[c] = 1;
+      continue;
+    }
+    const n = run.length;
+    if (n > 0 && (bFirst !== lines.last(b, run[n - 2] as number) + 1 || aFirst !== lines.last(a, run[n - 1] as number) + 1)) {
+      compare(0, n);
+      run.length = 0;
+    }
+    run.push(c, d);
+  }
+  if (run.length > 0) compare(0, run.length);
+}
+
+/**
+ * Whether port x's chains in b are port y's in a, one for one in order (see commonChains), each
+ * declared alike and holding the same rule lines (see markDiffering).
+ */
+function sameChains(b: PortChains, x: number, a: PortChains, y: number, counterpart: Int32Array, differs: Uint8Array): boolean {
+  const from = b.at[x] as number;
+  const count = (b.at[x + 1] as number) - from;
+  const there = a.at[y] as number;
+  if ((a.at[y + 1] as number) - there !== count) return false;
+  for (let k = 0; k < count; k++) {
+    const c = b.list[from + k] as number;
+    if (counterpart[c] !== a.list[there + k] || differs[c] === 1) return false;
   }
   return true;
 }
@@ -468,38 +558,22 @@ function samePortLines(x: PortLines | undefined, y: PortLines | undefined): bool
   return x !== undefined && y !== undefined && x.lo === y.lo && x.hi === y.hi && x.lines === y.lines && x.rules === y.rules && x.spn === y.spn;
 }
 
-/** Each port's chains (its own and its endpoint chains), by port id. */
-function chainsOfPorts(s: DumpSplit): number[][] {
-  const chains: number[][] = Array.from({ length: s.ports.size }, () => []);
+/** Each port's chains (its own and its endpoint chains), in chain order: port p's are list[at[p]] … list[at[p + 1] - 1]. */
+interface PortChains {
+  at: Int32Array;
+  list: Int32Array;
+}
+
+function chainsOfPorts(s: DumpSplit): PortChains {
+  const at = new Int32Array(s.ports.size + 1);
+  for (const port of s.chainPortId) if (port >= 0) (at[port + 1] as number)++;
+  for (let p = 0; p < s.ports.size; p++) at[p + 1] = (at[p + 1] as number) + (at[p] as number);
+  const list = new Int32Array(at[s.ports.size] as number);
+  const next = at.slice(0, s.ports.size);
   s.chainPortId.forEach((port, c) => {
-    if (port >= 0) (chains[port] as number[]).push(c);
+    if (port >= 0) list[(next[port] as number)++] = c;
   });
-  return chains;
-}
-
-/** Whether lines `x` of b and `y` of a (either -1: none) are the same bytes, or both none. */
-function sameSpan(b: DumpSplit, x1: number, x2: number, a: DumpSplit, y1: number, y2: number): boolean {
-  return x1 < 0 || y1 < 0 ? x1 === y1 : sameLines(b.index, x1, x2, a.index, y1, y2);
-}
-
-/**
- * Whether a port's chains are the same in both dumps, byte for byte: the same names, each
- * declared alike and holding the same rule lines. `scopes` gives a's table scope of each of b's.
- */
-function sameChains(b: DumpSplit, bChains: number[], a: DumpSplit, aChains: number[], aPort: number, scopes: Int32Array): boolean {
-  if (bChains.length !== aChains.length) return false;
-  const { declared, first, last } = b.spans;
-  const there = a.spans;
-  for (const c of bChains) {
-    const scope = scopes[b.names.scopeOf(c)] as number;
-    const d = scope < 0 ? -1 : a.names.find(b.names.bytes, b.names.startOf(c), b.names.endOf(c), scope);
-    if (d < 0 || a.chainPortId[d] !== aPort) return false;
-    const declaredAt = declared[c] as number;
-    const declaredThere = there.declared[d] as number;
-    if (!sameSpan(b, declaredAt, declaredAt, a, declaredThere, declaredThere)) return false;
-    if (!sameSpan(b, first[c] as number, last[c] as number, a, there.first[d] as number, there.last[d] as number)) return false;
-  }
-  return true;
+  return { at, list };
 }
 
 /**
@@ -533,16 +607,21 @@ function splitIptablesSave(bytes: Buffer, onProgress?: OnProgress): DumpSplit | 
  * every port is written alike in both. Null when the dumps cannot be split so (see above).
  */
 function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
-  if (!sameChainOrder(b, a)) return null;
+  const common = commonChains(b, a);
+  if (!common) return null;
+  const counterpart = new Int32Array(b.names.count).fill(-1);
+  for (let k = 0; k < common.length; k += 2) counterpart[common[k] as number] = common[k + 1] as number;
+  const differs = new Uint8Array(b.names.count);
+  markDiffering(b, a, common, DECLARATION, differs);
+  markDiffering(b, a, common, RULES, differs);
   const hashes = new Set([...b.ports.keys(), ...a.ports.keys()]);
   const changed = new Set<string>();
   const [bChains, aChains] = [chainsOfPorts(b), chainsOfPorts(a)];
-  const scopes = Int32Array.from(b.tables, (t) => a.tables.indexOf(t));
   for (const hash of hashes) {
     const x = b.ports.get(hash);
     const y = a.ports.get(hash);
     if ((x && x.spn === null) || (y && y.spn === null)) return null;
-    const alike = samePortLines(x, y) && sameChains(b, bChains[(x as PortLines).id] as number[], a, aChains[(y as PortLines).id] as number[], (y as PortLines).id, scopes);
+    const alike = samePortLines(x, y) && sameChains(bChains, (x as PortLines).id, aChains, (y as PortLines).id, counterpart, differs);
     if (alike && !x?.mustRead && !y?.mustRead) continue;
     for (const p of [x, y]) if (p) changed.add(serviceOfSpn(p.spn as string));
   }
