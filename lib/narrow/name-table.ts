@@ -19,11 +19,16 @@ export class NameTable {
   private ends: Uint32Array;
   private scopes: Int32Array;
 
-  constructor(readonly bytes: Buffer) {
-    this.slots = new Int32Array(1 << 12);
-    this.starts = new Uint32Array(1 << 11);
-    this.ends = new Uint32Array(1 << 11);
-    this.scopes = new Int32Array(1 << 11);
+  /** `expected`: about how many names it will hold (room is made for them at once: growing rehashes every name). */
+  constructor(
+    readonly bytes: Buffer,
+    expected = 1 << 11,
+  ) {
+    const room = 2 ** Math.ceil(Math.log2(Math.max(expected, 1 << 11)));
+    this.slots = new Int32Array(room * 2);
+    this.starts = new Uint32Array(room);
+    this.ends = new Uint32Array(room);
+    this.scopes = new Int32Array(room);
   }
 
   /** A table that crossed threads as data (structured-cloned), made whole again over its input's bytes. */
@@ -67,6 +72,15 @@ export class NameTable {
   /** Whether id is the name held by bytes [start, end) of `source` in `scope`. */
   matches(id: number, source: Buffer, start: number, end: number, scope: number): boolean {
     return this.scopes[id] === scope && this.holds(id, source, start, end);
+  }
+
+  /** Whether the name of id is written at `at` of its input, followed by a space or the end of the line (`end`). */
+  writtenAt(id: number, at: number, end: number): boolean {
+    const start = this.starts[id] as number;
+    const length = (this.ends[id] as number) - start;
+    if (at + length > end || (at + length < end && this.bytes[at + length] !== 0x20)) return false;
+    for (let k = 0; k < length; k++) if (this.bytes[start + k] !== this.bytes[at + k]) return false;
+    return true;
   }
 
   /** Whether the name of id is `name` (in any scope). */

@@ -185,7 +185,8 @@ function plain(bytes: Buffer): boolean {
 /** Tables, chains and rule lines of one dump; null when it is not an `iptables-save` dump read whole. */
 function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'ports' | 'kinds' | 'spans'> | null {
   const { bytes } = index;
-  const names = new NameTable(bytes);
+  // About one chain to four lines in a kube-proxy dump (a declaration, and an endpoint's two rules).
+  const names = new NameTable(bytes, index.count / 3);
   const chainOf = new Int32Array(index.count).fill(-1);
   const isRule = new Uint8Array(index.count);
   const tables: string[] = [];
@@ -225,9 +226,9 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'ports' | 
       continue;
     }
     if (first !== 0x2d /* - */ || index.byteAt(i, 1) !== 0x41 /* A */ || index.byteAt(i, 2) !== SPACE) return null;
-    const nameEnd = wordEnd(index, i, start + 3);
-    if (last < 0 || !names.matches(last, bytes, start + 3, nameEnd, scope)) {
-      const next = chain(start + 3, nameEnd);
+    // Most rule lines follow a line of the same chain: its name is checked where it stands.
+    if (last < 0 || !names.writtenAt(last, start + 3, index.ends[i] as number)) {
+      const next = chain(start + 3, wordEnd(index, i, start + 3));
       if (last >= 0 && (madeAt[next] as number) <= (madeAt[last] as number)) return null;
       last = next;
     }
