@@ -323,28 +323,46 @@ function danglingKubeJump(s: { index: LineIndex; names: NameTable }, i: number, 
   return id < 0;
 }
 
+/** Lines read (readLines), chain kinds, and the ports as they are found: what each step of splitDump works on. */
+interface Splitting {
+  read: NonNullable<ReturnType<typeof readLines>>;
+  kinds: Uint8Array;
+  /** The port whose own chain each chain is (or whose chains jump to it: an endpoint chain). */
+  chainPort: (PortLines | null)[];
+  ports: Map<string, PortLines>;
+}
+
+/*
+ * Each loop over every line is a function of its own: V8 optimizes a long-running loop while it
+ * runs, and code after it in the same function, not yet run, would undo that (a deoptimization
+ * per loop, most of a small dump's first pass).
+ */
+
 /** One dump's lines given to ports (see the top of this file); null when it cannot be split so. A plain dump (see plain). */
 function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
   const read = readLines(indexLines(bytes, onProgress));
   const chains = read && chainKinds(read.names);
   if (!read || !chains) return null;
+  const s: Splitting = { read, kinds: chains.kinds, chainPort: [], ports: new Map() };
+  s.chainPort = chains.hashes.map((hash) => (hash === null ? null : portOf(s, hash)));
+  if (!ownEndpointChains(s)) return null;
+  const spans = givePortLines(s);
+  if (!spans) return null;
+  namePorts(s, spans.first);
+  const chainPortId = Int32Array.from(s.chainPort, (p) => p?.id ?? -1);
+  return { ...read, chainPortId, kinds: s.kinds, ports: s.ports, spans };
+}
+
+function portOf(s: Splitting, hash: string): PortLines {
+  let port = s.ports.get(hash);
+  if (!port) s.ports.set(hash, (port = { id: s.ports.size, lo: 0, hi: 0, lines: 0, rules: 0, spn: null, dispatchSpn: null, noEndpointsSpn: null, mustRead: false, lastChain: -1, place: 0 }));
+  return port;
+}
+
+/** Endpoint chains given to the port whose chains jump there; false when two ports share one, or one port's chains jump into another's. */
+function ownEndpointChains(s: Splitting): boolean {
+  const { read, kinds, chainPort } = s;
   const { index, names, chainOf, isRule } = read;
-  const { kinds, hashes } = chains;
-  const dispatchChains = new Uint8Array(names.count);
-  for (const [scope] of read.tables.entries()) {
-    for (const d of DISPATCH) {
-      const id = names.find(d, 0, d.length, scope);
-      if (id >= 0) dispatchChains[id] = 1;
-    }
-  }
-  const ports = new Map<string, PortLines>();
-  const portOf = (hash: string): PortLines => {
-    let port = ports.get(hash);
-    if (!port) ports.set(hash, (port = { id: ports.size, lo: 0, hi: 0, lines: 0, rules: 0, spn: null, dispatchSpn: null, noEndpointsSpn: null, mustRead: false, lastChain: -1, place: 0 }));
-    return port;
-  };
-  // The port whose own chain each chain is; endpoint chains are the port's whose chains jump there.
-  const chainPort: (PortLines | null)[] = hashes.map((hash) => (hash === null ? null : portOf(hash)));
   for (let i = 0; i < index.count; i++) {
     const c = chainOf[i] as number;
     if (isRule[i] !== 1 || kinds[c] !== GROUP) continue;
@@ -354,13 +372,27 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
     if (t < 0) continue;
     if (kinds[t] === ENDPOINT) {
       const known = chainPort[t];
-      if (known && known !== own) return null;
+      if (known && known !== own) return false;
       chainPort[t] = own;
     } else if (kinds[t] === GROUP && chainPort[t] !== own) {
-      return null;
+      return false;
     } else if (kinds[t] === OTHER && (target.goto || !NAMED_ONLY.some((n) => names.equals(t, n)))) {
       // The model looks into the chain (see looksInto): what it reads of the port is in the rest too.
       own.mustRead = true;
+    }
+  }
+  return true;
+}
+
+/** Every line given to its port, or to the rest (a rule that routes to a port counted in the port's digest); null when the dump cannot be split. */
+function givePortLines(s: Splitting): DumpSplit['spans'] | null {
+  const { read, kinds, chainPort } = s;
+  const { index, names, chainOf, isRule } = read;
+  const dispatchChains = new Uint8Array(names.count);
+  for (const [scope] of read.tables.entries()) {
+    for (const d of DISPATCH) {
+      const id = names.find(d, 0, d.length, scope);
+      if (id >= 0) dispatchChains[id] = 1;
     }
   }
   const endpointsSaid = linesHolding(index, ENDPOINTS);
@@ -393,7 +425,7 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
     if (routed === 'unsplittable') return null;
     if (routed === null) continue;
     // A rule of the rest that routes to a port stays with the rest: it is read whatever the port is.
-    const to = typeof routed.port === 'string' ? portOf(routed.port) : routed.port;
+    const to = typeof routed.port === 'string' ? portOf(s, routed.port) : routed.port;
     if (to.lastChain !== c) {
       to.lastChain = c;
       to.place = 0;
@@ -408,14 +440,18 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
     if (routed.dispatch) to.dispatchSpn ??= spnOf(index, i);
     to.noEndpointsSpn ??= routed.noEndpointsSpn;
   }
-  for (let c = 0; c < names.count; c++) {
+  return { declared, first, last };
+}
+
+/** Each port's name: from the dispatch rules that route there, else its own chains' first rule, else its "has no endpoints" rules. */
+function namePorts(s: Splitting, firstRule: Int32Array): void {
+  const { chainPort, kinds } = s;
+  for (let c = 0; c < chainPort.length; c++) {
     const port = chainPort[c];
-    const rule = first[c] as number;
-    if (port && port.dispatchSpn === null && port.spn === null && rule >= 0 && kinds[c] === GROUP) port.spn = spnOf(index, rule);
+    const rule = firstRule[c] as number;
+    if (port && port.dispatchSpn === null && port.spn === null && rule >= 0 && kinds[c] === GROUP) port.spn = spnOf(s.read.index, rule);
   }
-  for (const port of ports.values()) port.spn = port.dispatchSpn ?? port.spn ?? port.noEndpointsSpn;
-  const chainPortId = Int32Array.from(chainPort, (p) => p?.id ?? -1);
-  return { ...read, chainPortId, kinds, ports, spans: { declared, first, last } };
+  for (const port of s.ports.values()) port.spn = port.dispatchSpn ?? port.spn ?? port.noEndpointsSpn;
 }
 
 /**
