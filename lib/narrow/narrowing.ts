@@ -6,6 +6,7 @@
  */
 import type { AlikeUnread } from '../model/snapshot';
 import type { LineIndex } from './line-index';
+import { doubled } from './typed-arrays';
 
 /** Lines cut out of a larger input, in their order, with their 1-based line numbers there. */
 export interface Excerpt {
@@ -21,18 +22,25 @@ export interface Narrowing {
 
 /** The lines of `index` that `keep` selects, as one text. */
 export function cutLines(index: LineIndex, keep: (line: number) => boolean): Excerpt {
-  const numbers: number[] = [];
+  const { starts, ends } = index;
+  let numbers = new Uint32Array(1024);
+  let count = 0;
   let bytes = 0;
   for (let i = 0; i < index.count; i++) {
     if (!keep(i)) continue;
-    numbers.push(i + 1);
-    bytes += (index.ends[i] as number) - (index.starts[i] as number) + 1;
+    if (count === numbers.length) numbers = doubled(numbers);
+    numbers[count++] = i + 1;
+    bytes += (ends[i] as number) - (starts[i] as number) + 1;
   }
   const out = Buffer.allocUnsafe(bytes);
   let at = 0;
-  for (const n of numbers) {
-    at += index.bytes.copy(out, at, index.starts[n - 1], index.ends[n - 1]);
+  for (let k = 0; k < count; ) {
+    // Lines kept one after another are copied at once, the newlines between them with them.
+    const first = (numbers[k] as number) - 1;
+    let last = first;
+    for (k++; k < count && numbers[k] === last + 2 && starts[last + 1] === (ends[last] as number) + 1; k++) last++;
+    at += index.bytes.copy(out, at, starts[first], ends[last]);
     out[at++] = 0x0a;
   }
-  return { text: out.toString('utf8'), lineNumbers: Uint32Array.from(numbers) };
+  return { text: out.toString('utf8'), lineNumbers: numbers.slice(0, count) };
 }

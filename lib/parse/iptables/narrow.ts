@@ -68,6 +68,8 @@ interface PortLines {
    * that route there, else from the port's own chains, else from its "has no endpoints" rules.
    */
   spn: string | null;
+  /** The service (`ns/name`) of spn. */
+  service: string | null;
   dispatchSpn: string | null;
   noEndpointsSpn: string | null;
   /** Its reading depends on lines not its own (see above): read whatever its lines. */
@@ -355,7 +357,7 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
 
 function portOf(s: Splitting, hash: string): PortLines {
   let port = s.ports.get(hash);
-  if (!port) s.ports.set(hash, (port = { id: s.ports.size, lo: 0, hi: 0, lines: 0, rules: 0, spn: null, dispatchSpn: null, noEndpointsSpn: null, mustRead: false, lastChain: -1, place: 0 }));
+  if (!port) s.ports.set(hash, (port = { id: s.ports.size, lo: 0, hi: 0, lines: 0, rules: 0, spn: null, service: null, dispatchSpn: null, noEndpointsSpn: null, mustRead: false, lastChain: -1, place: 0 }));
   return port;
 }
 
@@ -451,7 +453,10 @@ function namePorts(s: Splitting, firstRule: Int32Array): void {
     const rule = firstRule[c] as number;
     if (port && port.dispatchSpn === null && port.spn === null && rule >= 0 && kinds[c] === GROUP) port.spn = spnOf(s.read.index, rule);
   }
-  for (const port of s.ports.values()) port.spn = port.dispatchSpn ?? port.spn ?? port.noEndpointsSpn;
+  for (const port of s.ports.values()) {
+    port.spn = port.dispatchSpn ?? port.spn ?? port.noEndpointsSpn;
+    port.service = port.spn === null ? null : serviceOfSpn(port.spn);
+  }
 }
 
 /**
@@ -531,11 +536,15 @@ interface LinesOf {
 const DECLARATION: LinesOf = { first: (s, c) => s.spans.declared[c] as number, last: (s, c) => s.spans.declared[c] as number };
 const RULES: LinesOf = { first: (s, c) => s.spans.first[c] as number, last: (s, c) => s.spans.last[c] as number };
 
+/** Chains compared at once (see markDiffering): a few KiB, or more for long chains. */
+const CHAINS_A_BLOCK = 64;
+
 /**
  * Marks in `differs` (by b's chain id) the common chains (see commonChains) whose `lines` are not
  * the same bytes in both dumps. Chains whose lines follow one another in both dumps are compared
- * as one run, in one native compare (most of a dump, when little changed); a run that differs is
- * halved until the chains that differ are found.
+ * as one run, a block of chains at a time (one native compare each); a block that differs is
+ * halved until the chains that differ are found. (Halving a whole run would compare the dump again
+ * at every level: more the larger it is.)
  */
 function markDiffering(b: DumpSplit, a: DumpSplit, common: number[], lines: LinesOf, differs: Uint8Array): void {
   // b's chain, a's chain, b's, a's…: lines in both dumps, each pair's right after the last pair's.
@@ -556,6 +565,9 @@ function markDiffering(b: DumpSplit, a: DumpSplit, common: number[], lines: Line
     compare(from, mid);
     compare(mid, to);
   };
+  const compareRun = () => {
+    for (let from = 0; from < run.length; from += 2 * CHAINS_A_BLOCK) compare(from, Math.min(from + 2 * CHAINS_A_BLOCK, run.length));
+  };
   for (let k = 0; k < common.length; k += 2) {
     const c = common[k] as number;
     const d = common[k + 1] as number;
@@ -567,12 +579,12 @@ function markDiffering(b: DumpSplit, a: DumpSplit, common: number[], lines: Line
     }
     const n = run.length;
     if (n > 0 && (bFirst !== lines.last(b, run[n - 2] as number) + 1 || aFirst !== lines.last(a, run[n - 1] as number) + 1)) {
-      compare(0, n);
+      compareRun();
       run.length = 0;
     }
     run.push(c, d);
   }
-  if (run.length > 0) compare(0, run.length);
+  compareRun();
 }
 
 /**
@@ -591,8 +603,8 @@ function sameChains(b: PortChains, x: number, a: PortChains, y: number, counterp
   return true;
 }
 
-function samePortLines(x: PortLines | undefined, y: PortLines | undefined): boolean {
-  return x !== undefined && y !== undefined && x.lo === y.lo && x.hi === y.hi && x.lines === y.lines && x.rules === y.rules && x.spn === y.spn;
+function samePortLines(x: PortLines, y: PortLines): boolean {
+  return x.lo === y.lo && x.hi === y.hi && x.lines === y.lines && x.rules === y.rules && x.spn === y.spn;
 }
 
 /** Each port's chains (its own and its endpoint chains), in chain order: port p's are list[at[p]] … list[at[p + 1] - 1]. */
@@ -651,22 +663,26 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
   const differs = new Uint8Array(b.names.count);
   markDiffering(b, a, common, DECLARATION, differs);
   markDiffering(b, a, common, RULES, differs);
-  const hashes = new Set([...b.ports.keys(), ...a.ports.keys()]);
-  const changed = new Set<string>();
   const [bChains, aChains] = [chainsOfPorts(b), chainsOfPorts(a)];
-  for (const hash of hashes) {
-    const x = b.ports.get(hash);
+  // Services with a port not alike in both (or in one only): read, every port of them.
+  const changed = new Set<string>();
+  for (const [hash, x] of b.ports) {
     const y = a.ports.get(hash);
-    if ((x && x.spn === null) || (y && y.spn === null)) return null;
-    const alike = samePortLines(x, y) && sameChains(bChains, (x as PortLines).id, aChains, (y as PortLines).id, counterpart, differs);
-    if (alike && !x?.mustRead && !y?.mustRead) continue;
-    for (const p of [x, y]) if (p) changed.add(serviceOfSpn(p.spn as string));
+    if (x.service === null || y?.service === null) return null;
+    if (y && samePortLines(x, y) && sameChains(bChains, x.id, aChains, y.id, counterpart, differs) && !x.mustRead && !y.mustRead) continue;
+    changed.add(x.service);
+    if (y) changed.add(y.service);
+  }
+  for (const [hash, y] of a.ports) {
+    if (b.ports.has(hash)) continue;
+    if (y.service === null) return null;
+    changed.add(y.service);
   }
   const unread = new Set<string>();
   const services = new Set<string>();
   let servicePorts = 0;
   for (const [hash, port] of b.ports) {
-    const service = serviceOfSpn(port.spn as string);
+    const service = port.service as string;
     if (changed.has(service)) continue;
     unread.add(hash);
     // A port none of whose lines is a rule (chains declared and left empty) is stale, not a port.
