@@ -79,7 +79,11 @@ async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: Progress
       format: args.format,
       narrow,
       onProgress: (s) => progress.callback(s),
-      onStep: step,
+      // The inputs' bytes, let go once the first pass has cut what is left to read of them (release).
+      onStep: (name) => {
+        if (name === 'parse') collectGarbage();
+        step(name);
+      },
       budget,
       release: true,
     };

@@ -38,7 +38,8 @@ export interface FirstPassThread {
  */
 export function startFirstPassThread(code = WORKER): FirstPassThread | null {
   if (!existsSync(code)) return null;
-  const worker = new Worker(code);
+  // It makes few objects (its typed arrays are outside the heap): a small young generation keeps its memory down.
+  const worker = new Worker(code, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   // A thread that fails before it is asked for a split must not end the command: it is asked no more.
   let gone: Error | null = null;
   worker.on('error', (e) => (gone ??= e)).on('exit', (c) => (gone ??= new Error(`first-pass thread exited with code ${c}`)));

@@ -27,7 +27,7 @@ export interface PairOptions extends Omit<LoadOptions, 'alike' | 'onProgress'> {
   narrow?: boolean;
   /** Progress of reading one input. */
   onProgress?: (source: string) => OnProgress | undefined;
-  /** Told as each step begins: the first pass over both inputs, then the reading of what it left (or of both whole). */
+  /** Told as each step begins: the first pass over both inputs, then the reading of what it left (or of both whole; with `release`, the bytes already let go). */
   onStep?: (step: 'first pass' | 'parse') => void;
   /** What the inputs were counted to hold as read (ReadOptions.mayReadInPart): what is to be read of them must fit. */
   budget?: MemoryBudget;
@@ -98,13 +98,14 @@ async function narrowOnTwoThreads(firstPass: FirstPass<unknown>, reader: Reader,
 
 /** Both inputs read: what the first pass left of each, or (without one) both whole. */
 function readPair(inputs: [InputBytes, InputBytes], narrowing: Narrowing | null, reader: Reader | null, options: PairOptions): [Snapshot, Snapshot] {
+  // Let go of before the step is told: a caller may collect garbage there.
+  if (options.release && reader && narrowing) for (const input of inputs) input.bytes = EMPTY;
   options.onStep?.('parse');
   const sources = inputs.map((i) => i.source);
   if (!reader || !narrowing) {
     options.budget?.admit(options.budget.totals(), sources);
     return readBoth(inputs, (side) => decodeInput(inputs[side].bytes), options);
   }
-  if (options.release) for (const input of inputs) input.bytes = EMPTY;
   const left = [narrowing.before, narrowing.after] as const;
   options.budget?.admit({ bytes: left.reduce((n, e) => n + e.text.length, 0), lines: left.reduce((n, e) => n + e.lineNumbers.length, 0), objects: 0 }, sources);
   const format = reader.name as LoadOptions['format'];
