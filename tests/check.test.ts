@@ -54,16 +54,30 @@ describe('rule sets broken on purpose', () => {
     expect([...new Set(BROKEN.flatMap(([, i]) => i))].sort()).toEqual([...LINT_IDS].sort());
   });
 
-  test('a finding names its chain and line: the jump to the deleted endpoint chain', () => {
+  test('a finding names its chain and line: the jump to the deleted endpoint chain; its message reads on its own', () => {
     expect(check(fixture('hand-made', 'check', 'dangling-jump.txt'), 'd').findings).toEqual([
       {
         id: 'dangling-jump',
         severity: 'error',
         chain: 'KUBE-SVC-TCOU7JCQXEZGVUNU',
         line: 51,
-        message: 'KUBE-SVC-TCOU7JCQXEZGVUNU jumps (-j) to KUBE-SEP-3DU66DE6VORVEQVD, which table nat does not hold: iptables-restore refuses such rules, so the kernel cannot hold them (a hand-edited or spliced dump?)',
+        message: 'KUBE-SVC-TCOU7JCQXEZGVUNU jumps (-j) to KUBE-SEP-3DU66DE6VORVEQVD, which table nat does not hold: iptables-restore refuses such rules, so no kernel holds them: the dump was edited or spliced (take a new one: natdiff snap)',
+        detail: 'jumps (-j) to KUBE-SEP-3DU66DE6VORVEQVD, which table nat does not hold',
+        explanation: 'iptables-restore refuses such rules, so no kernel holds them: the dump was edited or spliced (take a new one: natdiff snap)',
       },
     ]);
+  });
+
+  test('what the reader finds is placed in the chain of its line, as the rules\' findings are', () => {
+    const places = (file: string) => check(fixture('hand-made', 'check', file), file).findings.map((f) => `${f.id} ${f.chain}:${f.line}`);
+    expect(places('bad-probabilities.txt')).toEqual(['bad-probabilities KUBE-SVC-TCOU7JCQXEZGVUNU:20', 'unequal-shares KUBE-SVC-TCOU7JCQXEZGVUNU:20']);
+    expect(places('nft-hash-mismatch.txt')).toEqual(['hash-mismatch service-AAAAAAAA-default/web/tcp/http:186']);
+  });
+
+  test('one finding about many chains is about no one place: its chain and line are null, and it names the first chains', () => {
+    const [finding] = check(fixture('hand-made', 'check', 'no-comments.txt'), 'n').findings;
+    expect(finding).toMatchObject({ id: 'no-comments', chain: null, line: null });
+    expect(finding?.message).toMatch(/^5 endpoint chains carry no comments \(KUBE-SEP-3DU66DE6VORVEQVD:12, KUBE-SEP-J3PAEDFFPOVQTZUH:13, KUBE-SEP-S4MK5EVI7CLHCCS6:14 and 2 more\): kube-proxy leaves them out only above 1000 endpoints/);
   });
 
   test('missing comments are information above 1000 endpoints, where kube-proxy drops them', () => {

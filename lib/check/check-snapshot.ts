@@ -19,10 +19,10 @@ export interface CheckResult {
   warnings: Warning[];
 }
 
-/** One finding per id and line: a chain-named one (the rules') over the same fact told without its chain. */
+/** One finding per id and line: the first told (the rules', then the model's, then the reader's). */
 function once(findings: LintFinding[]): LintFinding[] {
   const kept = new Map<string, LintFinding>();
-  for (const f of [...findings].sort((x, y) => Number(x.chain === null) - Number(y.chain === null))) {
+  for (const f of findings) {
     const key = f.line === null ? `${f.id}:${f.message}` : `${f.id}@${f.line}`;
     if (!kept.has(key)) kept.set(key, f);
   }
@@ -39,7 +39,7 @@ function byPlace(x: LintFinding, y: LintFinding): number {
 
 export function checkSnapshot(snapshot: Snapshot): CheckResult {
   const view = snapshot.describe(snapshot.serviceNames());
-  const findings = once([...(snapshot.lint?.() ?? []), ...viewFindings(view.findings), ...modelFindings(view, snapshot.ruleset)]).sort(byPlace);
+  const findings = once([...(snapshot.lint?.() ?? []), ...modelFindings(view, snapshot.ruleset), ...viewFindings(view.findings, snapshot.ruleset)]).sort(byPlace);
   return { source: snapshot.source, format: snapshot.format, mode: view.model.mode, findings, warnings: [...snapshot.warnings, ...view.warnings] };
 }
 

@@ -53,10 +53,32 @@ export interface LintFinding {
   chain: string | null;
   /** 1-based line in the input, or null. */
   line: number | null;
+  /** The finding on its own (JSON's `message`): what is found, then why it matters. */
   message: string;
+  /** What is found, worded to follow its place (`KUBE-SVC-…:51  jumps (-j) to …`): a line of the text report. */
+  detail: string;
+  /** Why it matters and what to do, alike for the findings of one id: the text report says it once. */
+  explanation: string;
+}
+
+/** Why traffic not spread as kube-proxy spreads it matters (`unequal-shares`, `bad-probabilities`), and what to do. */
+export const NOT_AS_KUBE_PROXY_WRITES = "kube-proxy writes each port's rules so that its endpoints share new connections equally and all of them are taken: these were changed by hand or by another tool; compare with another node's rules (natdiff diff), and restart kube-proxy here to rewrite them";
+
+/** Why a chain whose name is not kube-proxy's hash of what it serves matters (`hash-mismatch`). */
+export const NOT_KUBE_PROXYS_NAME = 'kube-proxy names its chains by a hash of what they serve: this one was renamed, redacted, or written by another tool';
+
+/** Why an iptables chain nothing jumps to is there (`orphan-chain`), and what to do. */
+export const LEFT_OVER = "kube-proxy deletes a chain it no longer uses at a later sync, so one that stays is left over (a restart, a mode switch, or another writer); if it stays across snapshots, check kube-proxy's log";
+
+/** What a finding says: the whole sentence (naming its chain where that is its subject), the part that follows its place, and why it matters. */
+export interface FindingText {
+  sentence: string;
+  /** Default: the sentence. */
+  detail?: string;
+  explanation: string;
 }
 
 /** A finding with its id's severity unless one is given. */
-export function lintFinding(id: LintId, chain: string | null, line: number | null, message: string, severity: Severity = DEFAULT_SEVERITY[id]): LintFinding {
-  return { id, severity, chain, line, message };
+export function lintFinding(id: LintId, chain: string | null, line: number | null, text: FindingText, severity: Severity = DEFAULT_SEVERITY[id]): LintFinding {
+  return { id, severity, chain, line, message: `${text.sentence}: ${text.explanation}`, detail: text.detail ?? text.sentence, explanation: text.explanation };
 }

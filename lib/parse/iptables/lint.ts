@@ -4,7 +4,7 @@
  * hash of what their comments say they serve, kube-proxy rules without comments, and both
  * iptables back ends holding kube-proxy's rules.
  */
-import { lintFinding, type LintFinding } from '../../model/lint';
+import { LEFT_OVER, lintFinding, NOT_KUBE_PROXYS_NAME, type LintFinding } from '../../model/lint';
 import type { Chain, Table } from '../../model/ruleset';
 import { sanitizeLine } from '../../sanitize';
 import { BUILTIN_CHAINS } from './builtin-chains';
@@ -54,14 +54,16 @@ function jumpsInto(table: IptTable): Map<string, IptablesRule[]> {
   return into;
 }
 
+const UNLOADABLE = 'iptables-restore refuses such rules, so no kernel holds them: the dump was edited or spliced (take a new one: natdiff snap)';
+
 function danglingJumps(table: IptTable): LintFinding[] {
   const found: LintFinding[] = [];
   for (const chain of table.chains.values()) {
     for (const rule of chain.rules) {
       const target = rule.facts.target;
       if (target === null || BUILTIN_TARGETS.has(target) || table.chains.has(target)) continue;
-      const how = rule.facts.goto ? 'goes (-g)' : 'jumps (-j)';
-      found.push(lintFinding('dangling-jump', chain.name, rule.line, `${sanitizeLine(chain.name)} ${how} to ${sanitizeLine(target)}, which table ${table.name} does not hold: iptables-restore refuses such rules, so the kernel cannot hold them (a hand-edited or spliced dump?)`));
+      const detail = `${rule.facts.goto ? 'goes (-g)' : 'jumps (-j)'} to ${sanitizeLine(target)}, which table ${table.name} does not hold`;
+      found.push(lintFinding('dangling-jump', chain.name, rule.line, { sentence: `${sanitizeLine(chain.name)} ${detail}`, detail, explanation: UNLOADABLE }));
     }
   }
   return found;
@@ -71,7 +73,7 @@ function orphanChains(table: IptTable, into: Map<string, IptablesRule[]>): LintF
   const found: LintFinding[] = [];
   for (const chain of table.chains.values()) {
     if (!isServiceChain(chain.name) || into.has(chain.name)) continue;
-    found.push(lintFinding('orphan-chain', chain.name, chain.line, `${sanitizeLine(chain.name)} is not jumped to by any rule: kube-proxy deletes a chain it no longer uses at a later sync, so one that stays is left over (a restart, a mode switch, or another writer)`));
+    found.push(lintFinding('orphan-chain', chain.name, chain.line, { sentence: `${sanitizeLine(chain.name)} is not jumped to by any rule`, detail: 'not jumped to by any rule', explanation: LEFT_OVER }));
   }
   return found;
 }
@@ -116,7 +118,8 @@ function hashMismatches(table: IptTable, into: Map<string, IptablesRule[]>): Lin
     if (expected === null || expected === chain.name) continue;
     const what = chain.name.startsWith(SEP_PREFIX) ? 'that endpoint of ' : '';
     const spn = displaySpn(commentSpn(chain) as string);
-    found.push(lintFinding('hash-mismatch', chain.name, chain.line, `${sanitizeLine(chain.name)}: its comments say it serves ${what}${sanitizeLine(spn)}, but kube-proxy names that chain ${expected} (renamed, redacted or written by another tool)`));
+    const detail = `its comments say it serves ${what}${sanitizeLine(spn)}, but kube-proxy names that chain ${expected}`;
+    found.push(lintFinding('hash-mismatch', chain.name, chain.line, { sentence: `${sanitizeLine(chain.name)}: ${detail}`, detail, explanation: NOT_KUBE_PROXYS_NAME }));
   }
   return found;
 }
@@ -124,26 +127,40 @@ function hashMismatches(table: IptTable, into: Map<string, IptablesRule[]>): Lin
 /** nft prints no `-m comment` of iptables-nft's rules: a listing by nft shows none, whatever the rules hold. */
 const LISTINGS_WITHOUT_COMMENTS: ReadonlySet<string> = new Set(['nft list (iptables-nft)', 'nft -j (iptables-nft)']);
 
+/** Endpoint chains without comments named in the finding; the rest are counted. */
+const SHOWN_BARE = 3;
+
 /** One finding for the endpoint chains whose rules carry no comment: what kube-proxy does above 1000 endpoints. */
 function missingComments(dump: IptablesDump, tables: IptTable[]): LintFinding[] {
   if (LISTINGS_WITHOUT_COMMENTS.has(dump.format)) return [];
   const endpointChains = tables.flatMap((t) => [...t.chains.values()].filter((c) => c.name.startsWith(SEP_PREFIX) && c.rules.length > 0));
   const bare = endpointChains.filter((c) => c.rules.every((r) => r.comment === null));
   if (bare.length === 0) return [];
-  const first = bare[0] as IptChain;
   const large = endpointChains.length > LARGE_CLUSTER_ENDPOINTS;
-  const why = large
-    ? `kube-proxy leaves them out above ${LARGE_CLUSTER_ENDPOINTS} endpoints, as here (${endpointChains.length})`
-    : `kube-proxy leaves them out only above ${LARGE_CLUSTER_ENDPOINTS} endpoints, and this dump has ${endpointChains.length}: stripped by whoever made the file, or written by another tool`;
-  const chains = bare.length === 1 ? `${sanitizeLine(first.name)} carries` : `${bare.length} endpoint chains (${sanitizeLine(first.name)}…) carry`;
-  return [lintFinding('no-comments', bare.length === 1 ? first.name : null, first.line, `${chains} no comments: ${why}; service names are then recovered from chain hashes only`, large ? 'info' : 'warning')];
+  const explanation = large
+    ? `kube-proxy leaves them out above ${LARGE_CLUSTER_ENDPOINTS} endpoints, as here (${endpointChains.length}): service names then come from the chain hashes`
+    : `kube-proxy leaves them out only above ${LARGE_CLUSTER_ENDPOINTS} endpoints, and this dump has ${endpointChains.length}: stripped by whoever made the file, or written by another tool; service names are then recovered from chain hashes only`;
+  const severity = large ? 'info' : 'warning';
+  if (bare.length === 1) {
+    const only = bare[0] as IptChain;
+    return [lintFinding('no-comments', only.name, only.line, { sentence: `${sanitizeLine(only.name)} carries no comments`, detail: 'carries no comments', explanation }, severity)];
+  }
+  const shown = bare.slice(0, SHOWN_BARE).map((c) => `${sanitizeLine(c.name)}:${c.line}`).join(', ');
+  const more = bare.length > SHOWN_BARE ? ` and ${bare.length - SHOWN_BARE} more` : '';
+  // Many chains, one fact: not about one place.
+  return [lintFinding('no-comments', null, null, { sentence: `${bare.length} endpoint chains carry no comments (${shown}${more})`, explanation }, severity)];
 }
 
 function dualBackend(dump: IptablesDump): LintFinding[] {
   const other = dump.header.otherBackend;
   const here = [...dump.ruleset.tables.values()].some((t) => [...t.chains.keys()].some((n) => n.startsWith('KUBE-')));
   if (!other?.kubeRules || !here) return [];
-  return [lintFinding('dual-backend', null, other.line, `both iptables back ends hold kube-proxy's rules: ${sanitizeLine(dump.header.backend ?? '?')} (read) and ${sanitizeLine(other.backend)} (from this line, not read); the kernel runs both, and only one is what kube-proxy maintains now`)];
+  return [
+    lintFinding('dual-backend', null, other.line, {
+      sentence: `both iptables back ends hold kube-proxy's rules: ${sanitizeLine(dump.header.backend ?? '?')} (read) and ${sanitizeLine(other.backend)} (from line ${other.line}, not read)`,
+      explanation: "the kernel runs both, and only one is what kube-proxy maintains now: flush the KUBE- chains of the other (`iptables --version` in kube-proxy's pod names its back end)",
+    }),
+  ];
 }
 
 export function lintIptables(dump: IptablesDump): LintFinding[] {
