@@ -39,6 +39,7 @@ const BROKEN: [file: string, ids: string[]][] = [
   ['duplicate-endpoint.txt', ['duplicate-endpoint', 'hash-mismatch']],
   ['no-endpoints-no-reject.txt', ['no-endpoints-no-reject', 'orphan-chain']],
   ['no-comments.txt', ['no-comments']],
+  ['repeated-rule.txt', ['repeated-rule']],
   ['dual-backend.txt', ['dual-backend']],
   ['nft-dangling-jump.txt', ['dangling-jump']],
   ['nft-hash-mismatch.txt', ['hash-mismatch']],
@@ -94,8 +95,6 @@ describe('rule sets broken on purpose', () => {
 
 /** Real dumps that really are broken, and why: their errors are pinned, not excused. */
 const REALLY_BROKEN: Record<string, string[]> = {
-  // The poster pasted the KUBE-SVC block twice (SOURCES.md): the second copy can never match.
-  'corpus/13-aks-1.30-azure-cni-overlay-etp-local-fragments.txt': ['bad-probabilities', 'bad-probabilities'],
   // Chains named by hand to exercise matches (KUBE-SVC-OLDLAYOUTAFFINITY…): not kube-proxy's names.
   'iptables-list/matches-L-n-v.txt': ['hash-mismatch', 'hash-mismatch', 'hash-mismatch'],
   'iptables-list/matches-save.txt': ['hash-mismatch', 'hash-mismatch', 'hash-mismatch'],
@@ -112,6 +111,25 @@ const dumps = [
 ].sort();
 
 describe('real dumps give no error unless they really are broken', () => {
+  test('a block pasted twice (corpus 13, SOURCES.md) is a repeat, a warning: the second copy never matches, and no share is lost to it', () => {
+    const file = 'corpus/13-aks-1.30-azure-cni-overlay-etp-local-fragments.txt';
+    expect(check(fixture(file), file).findings.map((f) => [f.id, f.severity, `${f.chain}:${f.line}`, f.detail])).toEqual([
+      ['repeated-rule', 'warning', 'KUBE-SVC-EEQNXCJLUUVUU2YK:19', 'lines 19–21 repeat lines 9–11'],
+      ['repeated-rule', 'warning', 'KUBE-SEP-GG5PHKGFOOREI2Y5:23', 'lines 23–24 repeat lines 13–14'],
+      ['repeated-rule', 'warning', 'KUBE-SEP-7PTWPOJIQ22BXKMQ:26', 'lines 26–27 repeat lines 16–17'],
+    ]);
+  });
+
+  test('a rule that never matches and repeats no rule above it is still bad-probabilities', () => {
+    const file = 'corpus/13-aks-1.30-azure-cni-overlay-etp-local-fragments.txt';
+    // Line 21, in the second copy, now names a third endpoint: it never matches, and repeats nothing above it.
+    const lines = fixture(file).split('\n');
+    lines[20] = '-A KUBE-SVC-EEQNXCJLUUVUU2YK -m comment --comment "app-routing-system/nginx:http -> 10.244.3.9:8080" -j KUBE-SEP-GG5PHKGFOOREI2Y5';
+    const found = check(lines.join('\n'), file).findings;
+    expect(found.filter((f) => f.severity === 'error').map((f) => `${f.id} ${f.chain}:${f.line}`)).toEqual(['bad-probabilities KUBE-SVC-EEQNXCJLUUVUU2YK:21']);
+    expect(found.find((f) => f.chain === 'KUBE-SVC-EEQNXCJLUUVUU2YK' && f.id === 'repeated-rule')?.detail).toBe('lines 19–20 repeat lines 9–10');
+  });
+
   test.each(dumps)('%s', (file) => {
     const result = check(fixture(file), file);
     expect(result.findings.filter((f) => f.severity === 'error').map((f) => f.id)).toEqual(REALLY_BROKEN[file] ?? []);

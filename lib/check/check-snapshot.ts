@@ -39,7 +39,9 @@ function byPlace(x: LintFinding, y: LintFinding): number {
 
 export function checkSnapshot(snapshot: Snapshot): CheckResult {
   const view = snapshot.describe(snapshot.serviceNames());
-  const findings = once([...(snapshot.lint?.() ?? []), ...modelFindings(view, snapshot.ruleset), ...viewFindings(view.findings, snapshot.ruleset)]).sort(byPlace);
+  const rules = snapshot.lint?.() ?? [];
+  const repeatedIn = new Set(rules.flatMap((f) => (f.id === 'repeated-rule' && f.chain !== null ? [f.chain] : [])));
+  const findings = once([...rules, ...modelFindings(view, snapshot.ruleset), ...viewFindings(view.findings, snapshot.ruleset, repeatedIn)]).sort(byPlace);
   return { source: snapshot.source, format: snapshot.format, mode: view.model.mode, findings, warnings: [...snapshot.warnings, ...view.warnings] };
 }
 

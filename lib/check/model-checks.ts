@@ -6,7 +6,7 @@
  * can never match, the readers find as they read it (ServiceView.findings, translated here).
  */
 import { LEFT_OVER, lintFinding, NOT_AS_KUBE_PROXY_WRITES, NOT_KUBE_PROXYS_NAME, type LintFinding, type LintId } from '../model/lint';
-import type { Ruleset } from '../model/ruleset';
+import { repeatedRules, type Chain, type Rule, type Ruleset } from '../model/ruleset';
 import { displayName, type Endpoint, type ServicePort } from '../model/service';
 import type { Finding, FindingKind, ServiceView } from '../model/snapshot';
 import { sanitizeLine } from '../sanitize';
@@ -48,34 +48,39 @@ const VIEW_IDS: Readonly<Record<FindingKind, [LintId, string]>> = {
   'stale-chain': ['orphan-chain', LEFT_OVER],
 };
 
-/** The chain each line of the input is in (a chain's own line, or one of its rules'). */
-function chainsByLine(ruleset: Ruleset): Map<number, string> {
-  const chains = new Map<number, string>();
+/** What each line of the input is: a chain's own line, or one of its rules. */
+function placesByLine(ruleset: Ruleset): Map<number, { chain: Chain; rule: Rule | null }> {
+  const places = new Map<number, { chain: Chain; rule: Rule | null }>();
   for (const table of ruleset.tables.values()) {
     for (const chain of table.chains.values()) {
-      chains.set(chain.line, chain.name);
-      for (const rule of chain.rules) chains.set(rule.line, chain.name);
+      places.set(chain.line, { chain, rule: null });
+      for (const rule of chain.rules) places.set(rule.line, { chain, rule });
     }
   }
-  return chains;
+  return places;
 }
 
-/** The message without the chain it starts with (`CHAIN: …`, `CHAIN …`), which the place shows. */
+/** The message without the chain it starts with (`CHAIN: …`), which the place shows. */
 function afterChain(message: string, chain: string | null): string {
   if (chain === null) return message;
   const name = sanitizeLine(chain);
-  if (message.startsWith(`${name}: `)) return message.slice(name.length + 2);
-  return message;
+  return message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message;
 }
 
-/** What the reader found while reading the model, as check findings, each placed in the chain of its line. */
-export function viewFindings(findings: readonly Finding[], ruleset: Ruleset): LintFinding[] {
+/**
+ * What the reader found while reading the model, as check findings, each placed in the chain of
+ * its line. A rule that can never match because it repeats one above it is the `repeated-rule`
+ * the rules' findings tell of (`repeatedIn`: the chains they name): no share is lost to it.
+ */
+export function viewFindings(findings: readonly Finding[], ruleset: Ruleset, repeatedIn: ReadonlySet<string>): LintFinding[] {
   if (findings.length === 0) return [];
-  const chains = chainsByLine(ruleset);
-  return findings.map((f) => {
+  const places = placesByLine(ruleset);
+  return findings.flatMap((f) => {
+    const at = f.line === null ? undefined : places.get(f.line);
+    if (f.kind === 'unreachable-rule' && at?.rule && repeatedIn.has(at.chain.name) && repeatedRules(at.chain).has(at.rule)) return [];
     const [id, explanation] = VIEW_IDS[f.kind];
-    const chain = f.line === null ? null : (chains.get(f.line) ?? null);
-    return lintFinding(id, chain, f.line, { sentence: f.message, detail: afterChain(f.message, chain), explanation });
+    const chain = at?.chain.name ?? null;
+    return [lintFinding(id, chain, f.line, { sentence: f.message, detail: afterChain(f.message, chain), explanation })];
   });
 }
 

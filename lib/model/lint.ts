@@ -16,6 +16,7 @@ export const LINT_IDS = [
   'no-comments',
   'dual-backend',
   'all-draining',
+  'repeated-rule',
 ] as const;
 
 export type LintId = (typeof LINT_IDS)[number];
@@ -32,6 +33,8 @@ export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
  * look (`orphan-chain` between syncs, a `duplicate-endpoint`, a port that neither routes nor
  * refuses, both iptables back ends holding rules). `no-comments` is a warning, but information
  * above 1000 endpoints, where kube-proxy drops them on purpose; `all-draining` is information.
+ * A `repeated-rule` is a warning: a repeat below the rule that takes all remaining traffic changes
+ * no share (a block pasted twice reads so), and one above it is `unequal-shares` as well.
  */
 export const DEFAULT_SEVERITY: Readonly<Record<LintId, Severity>> = {
   'dangling-jump': 'error',
@@ -44,6 +47,7 @@ export const DEFAULT_SEVERITY: Readonly<Record<LintId, Severity>> = {
   'no-comments': 'warning',
   'dual-backend': 'warning',
   'all-draining': 'info',
+  'repeated-rule': 'warning',
 };
 
 export interface LintFinding {
@@ -81,4 +85,17 @@ export interface FindingText {
 /** A finding with its id's severity unless one is given. */
 export function lintFinding(id: LintId, chain: string | null, line: number | null, text: FindingText, severity: Severity = DEFAULT_SEVERITY[id]): LintFinding {
   return { id, severity, chain, line, message: `${text.sentence}: ${text.explanation}`, detail: text.detail ?? text.sentence, explanation: text.explanation };
+}
+
+/** `12–14, 20`: line numbers, runs written as ranges. */
+export function lineRanges(lines: readonly number[]): string {
+  const sorted = [...new Set(lines)].sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && (sorted[j + 1] as number) === (sorted[j] as number) + 1) j++;
+    runs.push(j === i ? `${sorted[i]}` : `${sorted[i]}–${sorted[j]}`);
+    i = j + 1;
+  }
+  return runs.join(', ');
 }

@@ -1,11 +1,12 @@
 /**
  * What an iptables dump's rules show is wrong, rule by rule (Snapshot.lint): jumps to chains the
  * table does not hold, kube-proxy chains nothing jumps to, chain names that are not kube-proxy's
- * hash of what their comments say they serve, kube-proxy rules without comments, and both
- * iptables back ends holding kube-proxy's rules.
+ * hash of what their comments say they serve, rules written twice in a chain kube-proxy writes each
+ * rule of once, kube-proxy rules without comments, and both iptables back ends holding kube-proxy's
+ * rules.
  */
-import { LEFT_OVER, lintFinding, NOT_KUBE_PROXYS_NAME, type LintFinding } from '../../model/lint';
-import type { Chain, Table } from '../../model/ruleset';
+import { LEFT_OVER, lineRanges, lintFinding, NOT_KUBE_PROXYS_NAME, type LintFinding } from '../../model/lint';
+import { repeatedRules, type Chain, type Table } from '../../model/ruleset';
 import { sanitizeLine } from '../../sanitize';
 import { BUILTIN_CHAINS } from './builtin-chains';
 import { endpointHash, servicePortHash } from './chain-names';
@@ -74,6 +75,28 @@ function orphanChains(table: IptTable, into: Map<string, IptablesRule[]>): LintF
   for (const chain of table.chains.values()) {
     if (!isServiceChain(chain.name) || into.has(chain.name)) continue;
     found.push(lintFinding('orphan-chain', chain.name, chain.line, { sentence: `${sanitizeLine(chain.name)} is not jumped to by any rule`, detail: 'not jumped to by any rule', explanation: LEFT_OVER }));
+  }
+  return found;
+}
+
+/** kube-proxy's load-balancing and endpoint chains, which it writes each rule of once (an FW chain of old releases repeats its rules per load-balancer IP). */
+function writtenOnce(name: string): boolean {
+  const kind = groupOfName(name)?.kind;
+  return name.startsWith(SEP_PREFIX) || kind === 'svc' || kind === 'svl' || kind === 'xlb';
+}
+
+const REPEATED = "kube-proxy writes each rule of a service's load-balancing and endpoint chains once: a dump put together with a block pasted twice reads so (take it again: natdiff snap); on a node, something besides kube-proxy appended them. A repeat below the rule that takes all remaining traffic never matches, and changes no share";
+
+/** One finding per chain whose rules repeat rules above them word for word. */
+function repeatedRuleFindings(table: IptTable): LintFinding[] {
+  const found: LintFinding[] = [];
+  for (const chain of table.chains.values()) {
+    if (!writtenOnce(chain.name)) continue;
+    const repeats = [...repeatedRules(chain)];
+    if (repeats.length === 0) continue;
+    const [[rule, first]] = repeats as [[IptablesRule, IptablesRule]];
+    const detail = repeats.length === 1 ? `line ${rule.line} repeats line ${first.line}` : `lines ${lineRanges(repeats.map(([r]) => r.line))} repeat lines ${lineRanges(repeats.map(([, f]) => f.line))}`;
+    found.push(lintFinding('repeated-rule', chain.name, rule.line, { sentence: `${sanitizeLine(chain.name)}: ${detail}`, detail, explanation: REPEATED }));
   }
   return found;
 }
@@ -169,7 +192,7 @@ export function lintIptables(dump: IptablesDump): LintFinding[] {
   for (const table of tables) {
     const into = jumpsInto(table);
     if (wholeTable(dump, table)) found.push(...danglingJumps(table), ...orphanChains(table, into));
-    found.push(...hashMismatches(table, into));
+    found.push(...hashMismatches(table, into), ...repeatedRuleFindings(table));
   }
   return [...found, ...missingComments(dump, tables), ...dualBackend(dump)];
 }
