@@ -14,7 +14,7 @@ import { cluster } from './support/cluster-arbitrary';
 import { ipvsadmList } from './support/ipvsadm-writer';
 import { ipvsVirtualServices } from './support/kube-proxy-ipvs-writer';
 import { writeNftTransaction } from './support/kube-proxy-nft-writer';
-import { writeRestorePayload, type ClusterSpec } from './support/kube-proxy-writer';
+import { builtinJumpRules, mergeRestoreInputs, writeRestorePayload, type ClusterSpec } from './support/kube-proxy-writer';
 import { createNetns, deleteNetns, inNetns, netnsUnavailableReason, run } from './support/netns';
 import { bundled, fixture, FIXTURES, SNAPSHOTS } from './support/snapshots';
 
@@ -40,6 +40,7 @@ const BROKEN: [file: string, ids: string[]][] = [
   ['no-endpoints-no-reject.txt', ['no-endpoints-no-reject', 'orphan-chain']],
   ['no-comments.txt', ['no-comments']],
   ['repeated-rule.txt', ['repeated-rule']],
+  ['missing-hook.txt', ['missing-hook']],
   ['dual-backend.txt', ['dual-backend']],
   ['nft-dangling-jump.txt', ['dangling-jump']],
   ['nft-hash-mismatch.txt', ['hash-mismatch']],
@@ -95,6 +96,10 @@ describe('rule sets broken on purpose', () => {
 
 /** Real dumps that really are broken, and why: their errors are pinned, not excused. */
 const REALLY_BROKEN: Record<string, string[]> = {
+  // kube-proxy's restore payload loaded alone and saved: the jumps it adds from the built-in chains, outside the payload, are missing.
+  'captured/iptables-save-of-payload.txt': ['missing-hook', 'missing-hook', 'missing-hook'],
+  'iptables-list/kube-proxy-ip6-nat-L-n-v.txt': ['missing-hook', 'missing-hook', 'missing-hook'],
+  'iptables-list/kube-proxy-ip6-nat-save.txt': ['missing-hook', 'missing-hook', 'missing-hook'],
   // Chains named by hand to exercise matches (KUBE-SVC-OLDLAYOUTAFFINITY…): not kube-proxy's names.
   'iptables-list/matches-L-n-v.txt': ['hash-mismatch', 'hash-mismatch', 'hash-mismatch'],
   'iptables-list/matches-save.txt': ['hash-mismatch', 'hash-mismatch', 'hash-mismatch'],
@@ -178,7 +183,8 @@ if (unavailable) console.warn(`skipping natdiff check against the real iptables 
   });
 
   propTest.prop([cluster, fc.boolean()], { numRuns: 20 })('iptables-save of iptables mode, and nft list of nftables mode', (c, json) => {
-    expect(inNetns(ns, ['iptables-restore'], writeRestorePayload(c)).status).toBe(0);
+    // As kube-proxy programs a node: its payload, and the jumps from the built-in chains it adds besides.
+    expect(inNetns(ns, ['iptables-restore'], mergeRestoreInputs(builtinJumpRules(), writeRestorePayload(c))).status).toBe(0);
     const saved = inNetns(ns, ['iptables-save']);
     expect(errors(check(saved.stdout, 'iptables-save'))).toEqual([]);
     expect(inNetns(ns, ['nft', 'flush', 'ruleset']).status).toBe(0);

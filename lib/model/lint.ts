@@ -17,6 +17,7 @@ export const LINT_IDS = [
   'dual-backend',
   'all-draining',
   'repeated-rule',
+  'missing-hook',
 ] as const;
 
 export type LintId = (typeof LINT_IDS)[number];
@@ -28,8 +29,8 @@ export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
 /**
  * How bad each finding is. Errors: a dump the kernel would refuse (`dangling-jump`), or traffic
- * not spread as kube-proxy intends (`unequal-shares`, `bad-probabilities`) or not by the rules
- * kube-proxy names (`hash-mismatch`). Warnings: what kube-proxy leaves for a while or what merits a
+ * not spread as kube-proxy intends (`unequal-shares`, `bad-probabilities`), not by the rules
+ * kube-proxy names (`hash-mismatch`), or never reaching its rules (`missing-hook`). Warnings: what kube-proxy leaves for a while or what merits a
  * look (`orphan-chain` between syncs, a `duplicate-endpoint`, a port that neither routes nor
  * refuses, both iptables back ends holding rules). `no-comments` is a warning, but information
  * above 1000 endpoints, where kube-proxy drops them on purpose; `all-draining` is information.
@@ -48,6 +49,7 @@ export const DEFAULT_SEVERITY: Readonly<Record<LintId, Severity>> = {
   'dual-backend': 'warning',
   'all-draining': 'info',
   'repeated-rule': 'warning',
+  'missing-hook': 'error',
 };
 
 export interface LintFinding {

@@ -89,8 +89,8 @@ describe('natdiff check', () => {
 
   test('input warnings go to stderr; --strict makes them exit 2; -q prints nothing', () => {
     const r = natdiff(['check', `${BROKEN}/dual-backend.txt`]);
-    expect(r.stderr).toMatch(/^natdiff: warning: tests\/fixtures\/hand-made\/check\/dual-backend\.txt:105: a second dump follows, of the legacy back end/);
-    expect(r.stdout).toMatch(/\n {2}dual-backend {2}line 105 {2}both iptables back ends hold kube-proxy's rules/);
+    expect(r.stderr).toMatch(/^natdiff: warning: tests\/fixtures\/hand-made\/check\/dual-backend\.txt:109: a second dump follows, of the legacy back end/);
+    expect(r.stdout).toMatch(/\n {2}dual-backend {2}line 109 {2}both iptables back ends hold kube-proxy's rules/);
     expect(r.stdout).toMatch(/\n\n1 warning about the input \(printed on stderr\): what it does not show is not checked\n$/);
     expect(r.status).toBe(0);
     expectOneLineError(natdiff(['check', `${BROKEN}/dual-backend.txt`, '--strict']), /a second dump follows.*--strict is set/);

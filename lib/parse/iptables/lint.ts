@@ -1,6 +1,7 @@
 /**
  * What an iptables dump's rules show is wrong, rule by rule (Snapshot.lint): jumps to chains the
- * table does not hold, kube-proxy chains nothing jumps to, chain names that are not kube-proxy's
+ * table does not hold, kube-proxy chains nothing jumps to, built-in chains that no longer lead to
+ * kube-proxy's, chain names that are not kube-proxy's
  * hash of what their comments say they serve, rules written twice in a chain kube-proxy writes each
  * rule of once, kube-proxy rules without comments, and both iptables back ends holding kube-proxy's
  * rules.
@@ -75,6 +76,44 @@ function orphanChains(table: IptTable, into: Map<string, IptablesRule[]>): LintF
   for (const chain of table.chains.values()) {
     if (!isServiceChain(chain.name) || into.has(chain.name)) continue;
     found.push(lintFinding('orphan-chain', chain.name, chain.line, { sentence: `${sanitizeLine(chain.name)} is not jumped to by any rule`, detail: 'not jumped to by any rule', explanation: LEFT_OVER }));
+  }
+  return found;
+}
+
+/** The jumps kube-proxy adds from the nat table's built-in chains (iptables and IPVS mode), and what is lost without each. */
+const HOOKS: readonly { from: string; to: string; lost: string }[] = [
+  { from: 'PREROUTING', to: 'KUBE-SERVICES', lost: "connections that enter the node (from its pods and from outside) never reach kube-proxy's service rules" },
+  { from: 'OUTPUT', to: 'KUBE-SERVICES', lost: "the node's own connections (host-network pods, the kubelet) never reach kube-proxy's service rules" },
+  { from: 'POSTROUTING', to: 'KUBE-POSTROUTING', lost: 'connections kube-proxy marks for masquerading leave the node unmasqueraded' },
+];
+
+const UNHOOKED = 'kube-proxy adds this jump when it starts and again at a full sync: something removed it since (a firewall script, a flush of the chain); restart kube-proxy on the node, and find what removes it';
+
+/** The chains a chain leads to, through jumps and gotos. */
+function reachable(table: IptTable, from: string): Set<string> {
+  const seen = new Set<string>([from]);
+  const queue = [from];
+  for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
+    for (const rule of table.chains.get(name)?.rules ?? []) {
+      const target = rule.facts.target;
+      if (target !== null && !seen.has(target)) {
+        seen.add(target);
+        queue.push(target);
+      }
+    }
+  }
+  return seen;
+}
+
+/** kube-proxy's entry chains that a built-in chain of the whole nat table no longer leads to. */
+function missingHooks(table: IptTable): LintFinding[] {
+  if (table.name !== 'nat') return [];
+  const found: LintFinding[] = [];
+  for (const { from, to, lost } of HOOKS) {
+    const builtin = table.chains.get(from);
+    if (!builtin || !(table.chains.get(to)?.rules.length) || reachable(table, from).has(to)) continue;
+    const detail = `does not lead to ${to}: ${lost}`;
+    found.push(lintFinding('missing-hook', from, builtin.line, { sentence: `${from} ${detail}`, detail, explanation: UNHOOKED }));
   }
   return found;
 }
@@ -191,7 +230,7 @@ export function lintIptables(dump: IptablesDump): LintFinding[] {
   const found: LintFinding[] = [];
   for (const table of tables) {
     const into = jumpsInto(table);
-    if (wholeTable(dump, table)) found.push(...danglingJumps(table), ...orphanChains(table, into));
+    if (wholeTable(dump, table)) found.push(...danglingJumps(table), ...orphanChains(table, into), ...missingHooks(table));
     found.push(...hashMismatches(table, into), ...repeatedRuleFindings(table));
   }
   return [...found, ...missingComments(dump, tables), ...dualBackend(dump)];
