@@ -1,5 +1,5 @@
 /** `natdiff check` as a user runs it: the report, the JSON contract, exit codes. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { expectOneLineError, natdiff } from '../support/cli';
@@ -107,6 +107,27 @@ describe('natdiff check', () => {
     expect(lines[20]).toBe('natdiff: warning: … and 5 more');
     expect(r.stdout).toMatch(/\n25 warnings about the input \(printed on stderr\)/);
     expect(r.status).toBe(0);
+  });
+
+  const CORPUS = 'tests/fixtures/corpus';
+  const corpus = readdirSync(CORPUS).filter((f) => f.endsWith('.txt'));
+
+  test.each(corpus)('corpus %s: exit 0 unless it is bad input (2, one line); its input warnings are on stderr, never findings', (file) => {
+    const r = natdiff(['check', `${CORPUS}/${file}`]);
+    if (file.startsWith('08-')) {
+      // Cut by the poster: refused without --allow-truncated.
+      expectOneLineError(r, /is not closed: the listing looks cut; pass --allow-truncated/);
+      expect(natdiff(['check', `${CORPUS}/${file}`, '--allow-truncated']).status).toBe(0);
+      return;
+    }
+    expect(r.stdout).toMatch(/: 0 errors, /);
+    expect(r.status).toBe(0);
+    const warned = r.stderr.split('\n').filter((l) => l.startsWith('natdiff: warning: ')).length;
+    expect(r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('natdiff: warning: '))).toEqual([]);
+    if (warned > 0) {
+      expect(r.stdout).toMatch(new RegExp(`\\n${warned} warnings? about the input \\(printed on stderr\\)`));
+      expectOneLineError(natdiff(['check', `${CORPUS}/${file}`, '--strict']), /--strict is set/);
+    } else expect(r.stdout).not.toMatch(/about the input/);
   });
 
   test('bad input is one line and exit 2', () => {
