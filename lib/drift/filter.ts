@@ -2,9 +2,20 @@
 import { isFiltering, matchesFilter, nothingMatched, type ServiceFilter } from '../diff/filter';
 import type { DriftReport, DriftService } from './types';
 
+/** A consistent port held against nothing: no other node shows it, and no EndpointSlices are known for it. */
+export function heldAgainstNothing(s: DriftService): boolean {
+  return s.status === 'consistent' && s.compared < (s.expected === null ? 2 : 1);
+}
+
 export function summarizeDrift(services: readonly DriftService[]): DriftReport['summary'] {
   const drifting = services.filter((s) => s.status === 'drift').length;
-  return { ports: services.length, drifting, consistent: services.length - drifting, staleNodes: [...new Set(services.flatMap((s) => s.stale))].sort() };
+  return {
+    ports: services.length,
+    drifting,
+    consistent: services.length - drifting,
+    notCompared: services.filter(heldAgainstNothing).length,
+    staleNodes: [...new Set(services.flatMap((s) => s.stale))].sort(),
+  };
 }
 
 export function filterDrift(report: DriftReport, filter: ServiceFilter): DriftReport {
