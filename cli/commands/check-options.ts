@@ -38,6 +38,7 @@ export function checkOptions<T>(y: Argv<T>) {
     .option('out', { type: 'string', describe: 'write the report to this file (atomically)' })
     .option('force', { type: 'boolean', default: false, describe: 'with --out: replace an existing file' })
     .conflicts('quiet', 'out')
+    .epilog('Exit codes: 0 no error-level finding (warnings and information may be listed), 1 an error-level finding, 2 bad input or usage. Warnings about the input go to stderr and are not findings (--strict: exit 2). Finding ids, and what to do about each: README, "natdiff check".')
     .check((a) => {
       if (a.snapshot === '') throw new NatdiffError('SNAPSHOT is empty: name a file');
       return true;

@@ -40,6 +40,8 @@ export function driftOptions<T>(y: Argv<T>) {
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no output; exit code only' })
     .option('color', { type: 'boolean', describe: 'colour the text report (default: when stdout is a terminal and NO_COLOR is unset)' })
     .option('pretty', { type: 'boolean', describe: 'indent JSON output (default: when stdout is a terminal)' })
+    .group(['all-nodes', 'concurrency', 'via', 'debug-image', 'context', 'kubeconfig', 'mode', 'all-tables', 'command-timeout'], 'Capturing every node (--all-nodes; unused with snapshot files):')
+    .epilog('Exit codes: 0 every port consistent (and, with --all-nodes, every node as the EndpointSlices say), 1 a port drifts or a node is stale, 2 bad input or a node that could not be captured.')
     .check((a) => {
       const inputs = (a.snapshots ?? []) as string[];
       if (a['all-nodes']) {
