@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { NatdiffError } from '../../lib/errors';
 import { FORMAT_NAMES } from '../../lib/parse/format-names';
 import { wholeNumber } from '../option-values';
+import { NOT_STDIN } from '../run';
 import { nodeCaptureOptions, type NodeCaptureArgs } from './source-options';
 
 export const DRIFT_OUTPUTS = ['text', 'json', 'yaml'] as const;
@@ -48,6 +49,7 @@ export function driftOptions<T>(y: Argv<T>) {
         if (inputs.length > 0) throw new NatdiffError('--all-nodes captures the nodes itself: give it no snapshot files');
         return true;
       }
+      if (inputs.includes(NOT_STDIN)) throw new NatdiffError('natdiff drift reads no standard input (-): name a file for each node (<(ssh NODE sudo iptables-save) works)');
       if (inputs.length < 2) throw new NatdiffError(`name two or more snapshots to compare (${inputs.length} given), or capture every node with --all-nodes`);
       if (inputs.some((p) => p === '')) throw new NatdiffError('a snapshot path is empty: name a file');
       return true;

@@ -62,6 +62,8 @@ describe('an error on the command line points to the help of the command being r
     ['snapshots', ['snapshots', '--frobnicate'], /^natdiff: Unknown argument: frobnicate \(natdiff snapshots --help for usage\)$/],
     ['scale', ['scale', 'deployment/web'], /^natdiff: Missing required argument: replicas \(natdiff scale --help for usage\)$/],
     ['no command', ['--frobnicate'], /^natdiff: name a command \(natdiff --help for usage\)$/],
+    ['check -, which reads no standard input', ['check', '-'], /^natdiff: natdiff check reads no standard input \(-\): name a file \(<\(ssh NODE sudo iptables-save\) works\) \(natdiff check --help for usage\)$/],
+    ['drift with a -, which was left out: two nodes compared where three were named', ['drift', '-', 'a.txt', 'b.txt'], /^natdiff: natdiff drift reads no standard input \(-\): name a file for each node/],
     ['an unknown command', ['frobnicate'], /^natdiff: Unknown argument: frobnicate \(natdiff --help for usage\)$/],
   ])('%s', (_, args, message) => {
     expectOneLineError(natdiff(args), message);
