@@ -41,6 +41,7 @@ const BROKEN: [file: string, ids: string[]][] = [
   ['no-comments.txt', ['no-comments']],
   ['repeated-rule.txt', ['repeated-rule']],
   ['missing-hook.txt', ['missing-hook']],
+  ['empty-endpoint.txt', ['empty-endpoint']],
   ['dual-backend.txt', ['dual-backend']],
   ['nft-dangling-jump.txt', ['dangling-jump']],
   ['nft-hash-mismatch.txt', ['hash-mismatch']],
@@ -116,6 +117,13 @@ const dumps = [
 ].sort();
 
 describe('real dumps give no error unless they really are broken', () => {
+  test('an endpoint chain jumped to but empty (corpus 09, whose poster cut its rules) is a warning that says what it does to traffic', () => {
+    const file = 'corpus/09-k8s-1.6era-docker-externalip-physdev-affinity.txt';
+    expect(check(fixture(file), file).findings.map((f) => [f.id, f.severity, `${f.chain}:${f.line}`, f.detail])).toEqual([
+      ['empty-endpoint', 'warning', 'KUBE-SEP-UPD7ND2TPNSDBE6L:13', 'holds no rule, yet lines 52–53 jump to it: its endpoint gets no connection, and what is sent there goes on untranslated'],
+    ]);
+  });
+
   test('a block pasted twice (corpus 13, SOURCES.md) is a repeat, a warning: the second copy never matches, and no share is lost to it', () => {
     const file = 'corpus/13-aks-1.30-azure-cni-overlay-etp-local-fragments.txt';
     expect(check(fixture(file), file).findings.map((f) => [f.id, f.severity, `${f.chain}:${f.line}`, f.detail])).toEqual([

@@ -18,6 +18,7 @@ export const LINT_IDS = [
   'all-draining',
   'repeated-rule',
   'missing-hook',
+  'empty-endpoint',
 ] as const;
 
 export type LintId = (typeof LINT_IDS)[number];
@@ -35,7 +36,8 @@ export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
  * refuses, both iptables back ends holding rules). `no-comments` is a warning, but information
  * above 1000 endpoints, where kube-proxy drops them on purpose; `all-draining` is information.
  * A `repeated-rule` is a warning: a repeat below the rule that takes all remaining traffic changes
- * no share (a block pasted twice reads so), and one above it is `unequal-shares` as well.
+ * no share (a block pasted twice reads so), and one above it is `unequal-shares` as well. An
+ * `empty-endpoint` is a warning too: a dump cut by whoever pasted it reads so.
  */
 export const DEFAULT_SEVERITY: Readonly<Record<LintId, Severity>> = {
   'dangling-jump': 'error',
@@ -50,6 +52,7 @@ export const DEFAULT_SEVERITY: Readonly<Record<LintId, Severity>> = {
   'all-draining': 'info',
   'repeated-rule': 'warning',
   'missing-hook': 'error',
+  'empty-endpoint': 'warning',
 };
 
 export interface LintFinding {

@@ -1,7 +1,7 @@
 /**
  * What an iptables dump's rules show is wrong, rule by rule (Snapshot.lint): jumps to chains the
- * table does not hold, kube-proxy chains nothing jumps to, built-in chains that no longer lead to
- * kube-proxy's, chain names that are not kube-proxy's
+ * table does not hold, kube-proxy chains nothing jumps to, endpoint chains jumped to that hold no
+ * rule, built-in chains that no longer lead to kube-proxy's, chain names that are not kube-proxy's
  * hash of what their comments say they serve, rules written twice in a chain kube-proxy writes each
  * rule of once, kube-proxy rules without comments, and both iptables back ends holding kube-proxy's
  * rules.
@@ -76,6 +76,21 @@ function orphanChains(table: IptTable, into: Map<string, IptablesRule[]>): LintF
   for (const chain of table.chains.values()) {
     if (!isServiceChain(chain.name) || into.has(chain.name)) continue;
     found.push(lintFinding('orphan-chain', chain.name, chain.line, { sentence: `${sanitizeLine(chain.name)} is not jumped to by any rule`, detail: 'not jumped to by any rule', explanation: LEFT_OVER }));
+  }
+  return found;
+}
+
+const EMPTY_ENDPOINT = "kube-proxy writes an endpoint chain's rules with the chain: a dump cut by whoever pasted it reads so (take it again: natdiff snap); on a node, something flushed the chain: restart kube-proxy there";
+
+/** Endpoint chains jumped to that hold no rule: what is sent there leaves them untranslated, to the rules after the jump. */
+function emptyEndpoints(table: IptTable, into: Map<string, IptablesRule[]>): LintFinding[] {
+  const found: LintFinding[] = [];
+  for (const chain of table.chains.values()) {
+    const from = into.get(chain.name);
+    if (!chain.name.startsWith(SEP_PREFIX) || chain.rules.length > 0 || !from) continue;
+    const jumps = from.length === 1 ? `line ${from[0]?.line} jumps` : `lines ${lineRanges(from.map((r) => r.line))} jump`;
+    const detail = `holds no rule, yet ${jumps} to it: its endpoint gets no connection, and what is sent there goes on untranslated`;
+    found.push(lintFinding('empty-endpoint', chain.name, chain.line, { sentence: `${sanitizeLine(chain.name)} ${detail}`, detail, explanation: EMPTY_ENDPOINT }));
   }
   return found;
 }
@@ -230,7 +245,7 @@ export function lintIptables(dump: IptablesDump): LintFinding[] {
   const found: LintFinding[] = [];
   for (const table of tables) {
     const into = jumpsInto(table);
-    if (wholeTable(dump, table)) found.push(...danglingJumps(table), ...orphanChains(table, into), ...missingHooks(table));
+    if (wholeTable(dump, table)) found.push(...danglingJumps(table), ...orphanChains(table, into), ...emptyEndpoints(table, into), ...missingHooks(table));
     found.push(...hashMismatches(table, into), ...repeatedRuleFindings(table));
   }
   return [...found, ...missingComments(dump, tables), ...dualBackend(dump)];
