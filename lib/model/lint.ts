@@ -29,15 +29,16 @@ export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
 /**
- * How bad each finding is. Errors: a dump the kernel would refuse (`dangling-jump`), or traffic
- * not spread as kube-proxy intends (`unequal-shares`, `bad-probabilities`), not by the rules
- * kube-proxy names (`hash-mismatch`), or never reaching its rules (`missing-hook`). Warnings: what kube-proxy leaves for a while or what merits a
- * look (`orphan-chain` between syncs, a `duplicate-endpoint`, a port that neither routes nor
- * refuses, both iptables back ends holding rules). `no-comments` is a warning, but information
- * above 1000 endpoints, where kube-proxy drops them on purpose; `all-draining` is information.
- * A `repeated-rule` is a warning: a repeat below the rule that takes all remaining traffic changes
- * no share (a block pasted twice reads so), and one above it is `unequal-shares` as well. An
- * `empty-endpoint` is a warning too: a dump cut by whoever pasted it reads so.
+ * How bad each finding is. Errors: a dump the kernel would refuse (`dangling-jump`), traffic not
+ * spread as kube-proxy intends (`unequal-shares`, `bad-probabilities`) or not by the rules
+ * kube-proxy names (`hash-mismatch`), or never reaching its rules (`missing-hook`). Warnings: what
+ * kube-proxy leaves for a while or what merits a look (`orphan-chain` between syncs, a
+ * `duplicate-endpoint`, a port that neither routes nor refuses, both iptables back ends holding
+ * rules), and what a dump pasted together shows as well as a broken node: a `repeated-rule` (a
+ * repeat below the rule that takes all remaining traffic changes no share; one above it is
+ * `unequal-shares` as well) and an `empty-endpoint` (a paste cut there). `no-comments` is a
+ * warning, but information above 1000 endpoints, where kube-proxy drops them on purpose;
+ * `all-draining` is information.
  */
 export const DEFAULT_SEVERITY: Readonly<Record<LintId, Severity>> = {
   'dangling-jump': 'error',

@@ -69,13 +69,13 @@ function oneOddNode(s: DriftService): Difference | null {
 }
 
 function portLines(s: DriftService, p: Palette): string[] {
-  const port = `${p.changed(`~ ${p.bold(sanitizeLine(s.name))}  ${s.protocol ?? '?'}`)}`;
+  const head = p.changed(`~ ${p.bold(sanitizeLine(s.name))}  ${s.protocol ?? '?'}`);
   const odd = oneOddNode(s);
   if (odd) {
     const stale = s.stale.length > 0 ? ' · stale: the EndpointSlices agree with the other nodes' : '';
-    return [odd.absent ? `${port}  missing on ${sanitizeLine(odd.node)}${stale}` : `${port}  ${sanitizeLine(odd.node)}: ${differenceText(odd, 'on none of the others', p)}${stale}`];
+    return [odd.absent ? `${head}  missing on ${sanitizeLine(odd.node)}${stale}` : `${head}  ${sanitizeLine(odd.node)}: ${differenceText(odd, 'on none of the others', p)}${stale}`];
   }
-  const lines = [`${port}  ${headline(s)}`];
+  const lines = [`${head}  ${headline(s)}`];
   if (s.tie) {
     const groups = new Map<string, string[]>();
     for (const node of s.outliers) {
