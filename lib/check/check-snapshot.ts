@@ -13,6 +13,8 @@ export interface CheckResult {
   source: string;
   format: string;
   mode: ProxyMode | null;
+  /** Why the input holds only part of its rules (a fragment, a cut listing): nothing is said of the rest. */
+  partial: string | null;
   /** Most severe first, then by line. */
   findings: LintFinding[];
   /** What reading the input warned about (its lines that do not parse…). */
@@ -42,7 +44,7 @@ export function checkSnapshot(snapshot: Snapshot): CheckResult {
   const rules = snapshot.lint?.() ?? [];
   const repeatedIn = new Set(rules.flatMap((f) => (f.id === 'repeated-rule' && f.chain !== null ? [f.chain] : [])));
   const findings = once([...rules, ...modelFindings(view, snapshot.ruleset), ...viewFindings(view.findings, snapshot.ruleset, repeatedIn)]).sort(byPlace);
-  return { source: snapshot.source, format: snapshot.format, mode: view.model.mode, findings, warnings: [...snapshot.warnings, ...view.warnings] };
+  return { source: snapshot.source, format: snapshot.format, mode: view.model.mode, partial: snapshot.partial, findings, warnings: [...snapshot.warnings, ...view.warnings] };
 }
 
 /** Whether any finding is an error (`natdiff check` exits 1). */

@@ -81,6 +81,7 @@ export function renderCheckText(result: CheckResult, { color }: { color: boolean
     for (const id of new Set(group.map((f) => f.id))) out.push(...idLines(id, group.filter((f) => f.id === id), paints[severity], p, told));
   }
   if (result.findings.length === 0) out.push('', 'nothing to report');
+  if (result.partial !== null) out.push('', `Partial input: ${sanitizeLine(result.partial)}`);
   if (result.warnings.length > 0) out.push('', `${plural(result.warnings.length, 'warning')} about the input (printed on stderr): what it does not show is not checked`);
   return `${out.join('\n')}\n`;
 }

@@ -28,6 +28,8 @@ describe('natdiff check', () => {
       '  dangling-jump  KUBE-SVC-TCOU7JCQXEZGVUNU:51  jumps (-j) to KUBE-SEP-3DU66DE6VORVEQVD, which table nat does not hold',
       '      iptables-restore refuses such rules, so no kernel holds them: the dump was edited or spliced (take a new one: natdiff snap)',
       '',
+      'Partial input: rules jump to a chain it does not hold (KUBE-SEP-3DU66DE6VORVEQVD): a fragment or a partial restore payload; what it does not hold is not compared',
+      '',
     ]);
     expect(r.stdout).toMatch(/\nwarnings\n {2}orphan-chain {2}KUBE-SEP-J3PAEDFFPOVQTZUH:13 {2}not jumped to by any rule\n {6}kube-proxy deletes .*\n {2}no-endpoints-no-reject {2}KUBE-SVC-NPX46M4PTMTKRN6Y:19 {2}default\/kubernetes:https: has no endpoints/);
   });
@@ -107,6 +109,13 @@ describe('natdiff check', () => {
     expect(lines[20]).toBe('natdiff: warning: … and 5 more');
     expect(r.stdout).toMatch(/\n25 warnings about the input \(printed on stderr\)/);
     expect(r.status).toBe(0);
+  });
+
+  test('"nothing to report" on a fragment says the input is partial: nothing is said of what it does not hold', () => {
+    const fragment = natdiff(['check', 'tests/fixtures/corpus/03-k3s-metallb-svc-3pods-etp-cluster-before.txt']);
+    expect(fragment.stdout).toMatch(/\n\nnothing to report\n\nPartial input: holds part of KUBE-SERVICES \(it does not end with the jump to KUBE-NODEPORTS, as kube-proxy ends it\): services it does not show are not compared\n$/);
+    expect(natdiff(['check', 'tests/fixtures/corpus/13-aks-1.30-azure-cni-overlay-etp-local-fragments.txt']).stdout).toMatch(/\nPartial input: holds rule lines without their table \(a pasted fragment\)/);
+    expect(natdiff(['check', 'tests/fixtures/corpus/24-kubeadm-2018-weave-docker-iptables-save.txt']).stdout).not.toMatch(/Partial input/);
   });
 
   const CORPUS = 'tests/fixtures/corpus';
