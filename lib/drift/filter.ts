@@ -23,6 +23,6 @@ export function filterDrift(report: DriftReport, filter: ServiceFilter): DriftRe
   // Ports no node names are known by their address only: only named ones can match.
   const named = (s: DriftService) => (s.named ? s.name : null);
   const services = report.services.filter((s) => matchesFilter(named(s), filter));
-  if (services.length === 0) throw nothingMatched([...new Set(report.services.flatMap((s) => named(s) ?? []))], filter);
+  if (services.length === 0) throw nothingMatched([...new Set(report.services.flatMap((s) => named(s) ?? []))], filter, 'any node');
   return { ...report, services, summary: summarizeDrift(services) };
 }

@@ -7,6 +7,7 @@
 import { fc, test as prop } from '@fast-check/jest';
 import { compareNodes, type ExpectedPort } from '../../lib/drift/compare';
 import { DigestPool, digestSnapshot, type NodeDigest } from '../../lib/drift/digest';
+import { filterDrift } from '../../lib/drift/filter';
 import { namedDigests } from '../../lib/drift/read-nodes';
 import { uniqueNames } from '../../lib/drift/node-names';
 import { driftDocument } from '../../lib/report/drift-json';
@@ -183,6 +184,11 @@ describe('natdiff drift: comparing nodes', () => {
     const lean = compareNodes([a, b, c], [], { consistentNodes: false });
     expect(service(lean, 'kube-system/kube-dns:dns').nodes).toEqual({});
     expect(Object.keys(service(lean, 'default/web:http').nodes)).toEqual(['node-a', 'node-b', 'node-c']);
+  });
+
+  test('--service that matches no port of any node: one line that speaks of the nodes, not of two inputs', () => {
+    const report = compareNodes([iptables(clusterWith(WEB), 'node-a'), iptables(clusterWith(WEB), 'node-b'), iptables(clusterWith(WEB), 'node-c')]);
+    expect(() => filterDrift(report, { services: ['default/webb'] })).toThrow(/^no service in any node matches --service default\/webb; in that namespace: default\/web:http$/);
   });
 
   test('nodes named alike are told apart by path, deterministically', () => {
