@@ -121,7 +121,7 @@ describe('natdiff check', () => {
   const CORPUS = 'tests/fixtures/corpus';
   const corpus = readdirSync(CORPUS).filter((f) => f.endsWith('.txt'));
 
-  test.each(corpus)('corpus %s: exit 0 unless it is bad input (2, one line); its input warnings are on stderr, never findings', (file) => {
+  test.each(corpus)('corpus %s: exit 0 unless it is bad input (2, one line); its input warnings are on stderr and counted, never findings', (file) => {
     const r = natdiff(['check', `${CORPUS}/${file}`]);
     if (file.startsWith('08-')) {
       // Cut by the poster: refused without --allow-truncated.
@@ -133,10 +133,14 @@ describe('natdiff check', () => {
     expect(r.status).toBe(0);
     const warned = r.stderr.split('\n').filter((l) => l.startsWith('natdiff: warning: ')).length;
     expect(r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('natdiff: warning: '))).toEqual([]);
-    if (warned > 0) {
-      expect(r.stdout).toMatch(new RegExp(`\\n${warned} warnings? about the input \\(printed on stderr\\)`));
-      expectOneLineError(natdiff(['check', `${CORPUS}/${file}`, '--strict']), /--strict is set/);
-    } else expect(r.stdout).not.toMatch(/about the input/);
+    if (warned > 0) expect(r.stdout).toMatch(new RegExp(`\\n${warned} warnings? about the input \\(printed on stderr\\)`));
+    else expect(r.stdout).not.toMatch(/about the input/);
+  });
+
+  test('a listing without -v (corpus 01): exit 0 with its warning, exit 2 with --strict', () => {
+    const file = `${CORPUS}/01-eks-echoserver-scale-before.txt`;
+    expect(natdiff(['check', file]).status).toBe(0);
+    expectOneLineError(natdiff(['check', file, '--strict']), /listed without -v.*--strict is set/);
   });
 
   test('bad input is one line and exit 2', () => {
