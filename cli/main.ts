@@ -10,20 +10,23 @@ import { snapOptions, type SnapArgs } from './commands/snap-options';
 import { snapshotsOptions, type SnapshotsArgs } from './commands/snapshots-options';
 import { traceOptions, type TraceArgs } from './commands/trace-options';
 import { checkOptionValues, type DeclaredOptions } from './option-values';
-import { fail, run, STDIN } from './run';
+import { fail, NOT_STDIN, run, STDIN } from './run';
 
 /**
- * yargs reads a lone "-" as an empty flag. For `natdiff diff`, whose file arguments may be "-"
- * (read stdin), it becomes a path; everywhere else (a value, a command after --) it stays "-".
+ * yargs reads a lone "-" as an empty flag, and drops it. For `natdiff diff`, whose file arguments
+ * may be "-" (read stdin), it becomes a path; for `check` and `drift`, which read no stdin, a
+ * marker they refuse with a message (not a file silently left out); everywhere else (a value, a
+ * command after --) it stays "-".
  */
 function stdinArguments(args: string[]): string[] {
-  if (args[0] !== 'diff') return args;
+  const dash = args[0] === 'diff' ? STDIN : args[0] === 'check' || args[0] === 'drift' ? NOT_STDIN : null;
+  if (dash === null) return args;
   const end = args.indexOf('--');
-  return args.map((a, i) => (a === '-' && (end < 0 || i < end) && !takesValue(args[i - 1]) ? STDIN : a));
+  return args.map((a, i) => (a === '-' && (end < 0 || i < end) && !takesValue(args[i - 1]) ? dash : a));
 }
 
 function takesValue(option: string | undefined): boolean {
-  return option !== undefined && /^(?:-o|--output|--table|--format|--service|-n|--namespace|--payload|--out)$/.test(option);
+  return option !== undefined && /^(?:-o|--output|--table|--format|--service|-n|--namespace|--payload|--out|--context|--kubeconfig|--via|--mode|--debug-image|--command-timeout|--concurrency)$/.test(option);
 }
 
 const COMMANDS = ['diff', 'snap', 'snapshots', 'scale', 'check', 'drift', 'trace'] as const;

@@ -11,6 +11,9 @@ import { batches, writeFileAtomic, WRITE_BATCH } from '../lib/snapshot/write-fil
 /** What a `-` argument (read standard input) becomes. */
 export const STDIN = '/dev/stdin';
 
+/** What a `-` file argument becomes where standard input is not read (`check`, `drift`): NUL is in no path. */
+export const NOT_STDIN = '\0-';
+
 export const EXIT_SAME = 0;
 export const EXIT_CHANGED = 1;
 export const EXIT_ERROR = 2;

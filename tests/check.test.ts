@@ -14,7 +14,7 @@ import { cluster } from './support/cluster-arbitrary';
 import { ipvsadmList } from './support/ipvsadm-writer';
 import { ipvsVirtualServices } from './support/kube-proxy-ipvs-writer';
 import { writeNftTransaction } from './support/kube-proxy-nft-writer';
-import { writeRestorePayload, type ClusterSpec } from './support/kube-proxy-writer';
+import { builtinJumpRules, mergeRestoreInputs, writeRestorePayload, type ClusterSpec } from './support/kube-proxy-writer';
 import { createNetns, deleteNetns, inNetns, netnsUnavailableReason, run } from './support/netns';
 import { bundled, fixture, FIXTURES, SNAPSHOTS } from './support/snapshots';
 
@@ -39,6 +39,9 @@ const BROKEN: [file: string, ids: string[]][] = [
   ['duplicate-endpoint.txt', ['duplicate-endpoint', 'hash-mismatch']],
   ['no-endpoints-no-reject.txt', ['no-endpoints-no-reject', 'orphan-chain']],
   ['no-comments.txt', ['no-comments']],
+  ['repeated-rule.txt', ['repeated-rule']],
+  ['missing-hook.txt', ['missing-hook']],
+  ['empty-endpoint.txt', ['empty-endpoint']],
   ['dual-backend.txt', ['dual-backend']],
   ['nft-dangling-jump.txt', ['dangling-jump']],
   ['nft-hash-mismatch.txt', ['hash-mismatch']],
@@ -54,16 +57,30 @@ describe('rule sets broken on purpose', () => {
     expect([...new Set(BROKEN.flatMap(([, i]) => i))].sort()).toEqual([...LINT_IDS].sort());
   });
 
-  test('a finding names its chain and line: the jump to the deleted endpoint chain', () => {
+  test('a finding names its chain and line: the jump to the deleted endpoint chain; its message reads on its own', () => {
     expect(check(fixture('hand-made', 'check', 'dangling-jump.txt'), 'd').findings).toEqual([
       {
         id: 'dangling-jump',
         severity: 'error',
         chain: 'KUBE-SVC-TCOU7JCQXEZGVUNU',
         line: 51,
-        message: 'KUBE-SVC-TCOU7JCQXEZGVUNU jumps (-j) to KUBE-SEP-3DU66DE6VORVEQVD, which table nat does not hold: iptables-restore refuses such rules, so the kernel cannot hold them (a hand-edited or spliced dump?)',
+        message: 'KUBE-SVC-TCOU7JCQXEZGVUNU jumps (-j) to KUBE-SEP-3DU66DE6VORVEQVD, which table nat does not hold: iptables-restore refuses such rules, so no kernel holds them: the dump was edited or spliced (take a new one: natdiff snap)',
+        detail: 'jumps (-j) to KUBE-SEP-3DU66DE6VORVEQVD, which table nat does not hold',
+        explanation: 'iptables-restore refuses such rules, so no kernel holds them: the dump was edited or spliced (take a new one: natdiff snap)',
       },
     ]);
+  });
+
+  test('what the reader finds is placed in the chain of its line, as the rules\' findings are', () => {
+    const places = (file: string) => check(fixture('hand-made', 'check', file), file).findings.map((f) => `${f.id} ${f.chain}:${f.line}`);
+    expect(places('bad-probabilities.txt')).toEqual(['bad-probabilities KUBE-SVC-TCOU7JCQXEZGVUNU:20', 'unequal-shares KUBE-SVC-TCOU7JCQXEZGVUNU:20']);
+    expect(places('nft-hash-mismatch.txt')).toEqual(['hash-mismatch service-AAAAAAAA-default/web/tcp/http:186']);
+  });
+
+  test('one finding about many chains is about no one place: its chain and line are null, and it names the first chains', () => {
+    const [finding] = check(fixture('hand-made', 'check', 'no-comments.txt'), 'n').findings;
+    expect(finding).toMatchObject({ id: 'no-comments', chain: null, line: null });
+    expect(finding?.message).toMatch(/^5 endpoint chains carry no comments \(KUBE-SEP-3DU66DE6VORVEQVD:12, KUBE-SEP-J3PAEDFFPOVQTZUH:13, KUBE-SEP-S4MK5EVI7CLHCCS6:14 and 2 more\): kube-proxy leaves them out only above 1000 endpoints/);
   });
 
   test('missing comments are information above 1000 endpoints, where kube-proxy drops them', () => {
@@ -80,8 +97,10 @@ describe('rule sets broken on purpose', () => {
 
 /** Real dumps that really are broken, and why: their errors are pinned, not excused. */
 const REALLY_BROKEN: Record<string, string[]> = {
-  // The poster pasted the KUBE-SVC block twice (SOURCES.md): the second copy can never match.
-  'corpus/13-aks-1.30-azure-cni-overlay-etp-local-fragments.txt': ['bad-probabilities', 'bad-probabilities'],
+  // kube-proxy's restore payload loaded alone and saved: the jumps it adds from the built-in chains, outside the payload, are missing.
+  'captured/iptables-save-of-payload.txt': ['missing-hook', 'missing-hook', 'missing-hook'],
+  'iptables-list/kube-proxy-ip6-nat-L-n-v.txt': ['missing-hook', 'missing-hook', 'missing-hook'],
+  'iptables-list/kube-proxy-ip6-nat-save.txt': ['missing-hook', 'missing-hook', 'missing-hook'],
   // Chains named by hand to exercise matches (KUBE-SVC-OLDLAYOUTAFFINITY…): not kube-proxy's names.
   'iptables-list/matches-L-n-v.txt': ['hash-mismatch', 'hash-mismatch', 'hash-mismatch'],
   'iptables-list/matches-save.txt': ['hash-mismatch', 'hash-mismatch', 'hash-mismatch'],
@@ -98,6 +117,32 @@ const dumps = [
 ].sort();
 
 describe('real dumps give no error unless they really are broken', () => {
+  test('an endpoint chain jumped to but empty (corpus 09, whose poster cut its rules) is a warning that says what it does to traffic', () => {
+    const file = 'corpus/09-k8s-1.6era-docker-externalip-physdev-affinity.txt';
+    expect(check(fixture(file), file).findings.map((f) => [f.id, f.severity, `${f.chain}:${f.line}`, f.detail])).toEqual([
+      ['empty-endpoint', 'warning', 'KUBE-SEP-UPD7ND2TPNSDBE6L:13', 'holds no rule, yet lines 52–53 jump to it: its endpoint gets no connection, and what is sent there goes on untranslated'],
+    ]);
+  });
+
+  test('a block pasted twice (corpus 13, SOURCES.md) is a repeat, a warning: the second copy never matches, and no share is lost to it', () => {
+    const file = 'corpus/13-aks-1.30-azure-cni-overlay-etp-local-fragments.txt';
+    expect(check(fixture(file), file).findings.map((f) => [f.id, f.severity, `${f.chain}:${f.line}`, f.detail])).toEqual([
+      ['repeated-rule', 'warning', 'KUBE-SVC-EEQNXCJLUUVUU2YK:19', 'lines 19–21 repeat lines 9–11'],
+      ['repeated-rule', 'warning', 'KUBE-SEP-GG5PHKGFOOREI2Y5:23', 'lines 23–24 repeat lines 13–14'],
+      ['repeated-rule', 'warning', 'KUBE-SEP-7PTWPOJIQ22BXKMQ:26', 'lines 26–27 repeat lines 16–17'],
+    ]);
+  });
+
+  test('a rule that never matches and repeats no rule above it is still bad-probabilities', () => {
+    const file = 'corpus/13-aks-1.30-azure-cni-overlay-etp-local-fragments.txt';
+    // Line 21, in the second copy, now names a third endpoint: it never matches, and repeats nothing above it.
+    const lines = fixture(file).split('\n');
+    lines[20] = '-A KUBE-SVC-EEQNXCJLUUVUU2YK -m comment --comment "app-routing-system/nginx:http -> 10.244.3.9:8080" -j KUBE-SEP-GG5PHKGFOOREI2Y5';
+    const found = check(lines.join('\n'), file).findings;
+    expect(found.filter((f) => f.severity === 'error').map((f) => `${f.id} ${f.chain}:${f.line}`)).toEqual(['bad-probabilities KUBE-SVC-EEQNXCJLUUVUU2YK:21']);
+    expect(found.find((f) => f.chain === 'KUBE-SVC-EEQNXCJLUUVUU2YK' && f.id === 'repeated-rule')?.detail).toBe('lines 19–20 repeat lines 9–10');
+  });
+
   test.each(dumps)('%s', (file) => {
     const result = check(fixture(file), file);
     expect(result.findings.filter((f) => f.severity === 'error').map((f) => f.id)).toEqual(REALLY_BROKEN[file] ?? []);
@@ -146,7 +191,8 @@ if (unavailable) console.warn(`skipping natdiff check against the real iptables 
   });
 
   propTest.prop([cluster, fc.boolean()], { numRuns: 20 })('iptables-save of iptables mode, and nft list of nftables mode', (c, json) => {
-    expect(inNetns(ns, ['iptables-restore'], writeRestorePayload(c)).status).toBe(0);
+    // As kube-proxy programs a node: its payload, and the jumps from the built-in chains it adds besides.
+    expect(inNetns(ns, ['iptables-restore'], mergeRestoreInputs(builtinJumpRules(), writeRestorePayload(c))).status).toBe(0);
     const saved = inNetns(ns, ['iptables-save']);
     expect(errors(check(saved.stdout, 'iptables-save'))).toEqual([]);
     expect(inNetns(ns, ['nft', 'flush', 'ruleset']).status).toBe(0);

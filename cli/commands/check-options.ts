@@ -6,6 +6,7 @@ import type { Argv } from 'yargs';
 import { NatdiffError } from '../../lib/errors';
 import { FORMAT_NAMES } from '../../lib/parse/format-names';
 import { wholeNumber } from '../option-values';
+import { NOT_STDIN } from '../run';
 
 export const CHECK_OUTPUTS = ['text', 'json', 'yaml'] as const;
 const FORMATS = ['auto', ...FORMAT_NAMES] as const;
@@ -38,7 +39,9 @@ export function checkOptions<T>(y: Argv<T>) {
     .option('out', { type: 'string', describe: 'write the report to this file (atomically)' })
     .option('force', { type: 'boolean', default: false, describe: 'with --out: replace an existing file' })
     .conflicts('quiet', 'out')
+    .epilog('Exit codes: 0 no error-level finding (warnings and information may be listed), 1 an error-level finding, 2 bad input or usage. Warnings about the input go to stderr and are not findings (--strict: exit 2). Finding ids, and what to do about each: README, "natdiff check".')
     .check((a) => {
+      if (a.snapshot === NOT_STDIN) throw new NatdiffError('natdiff check reads no standard input (-): name a file (<(ssh NODE sudo iptables-save) works)');
       if (a.snapshot === '') throw new NatdiffError('SNAPSHOT is empty: name a file');
       return true;
     });

@@ -27,7 +27,8 @@ export async function checkCommand(args: ArgumentsCamelCase<CheckArgs>): Promise
   if (args.strict && result.warnings.length > 0) throw strictError(result.warnings);
   const code = hasErrors(result) ? EXIT_ERRORS_FOUND : EXIT_SAME;
   if (args.quiet) return code;
-  printWarnings(result.warnings, (w) => `${sanitizeLine(w.source)}${w.line === null ? '' : `:${w.line}`}`);
+  // The check document holds findings only: no report lists the warnings past the first few.
+  printWarnings(result.warnings, (w) => `${sanitizeLine(w.source)}${w.line === null ? '' : `:${w.line}`}`, null);
   const output = await render(result, args, Boolean(args.out));
   return (await emitReport([output], args)) ?? code;
 }

@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { NatdiffError } from '../../lib/errors';
 import { FORMAT_NAMES } from '../../lib/parse/format-names';
 import { wholeNumber } from '../option-values';
+import { NOT_STDIN } from '../run';
 import { nodeCaptureOptions, type NodeCaptureArgs } from './source-options';
 
 export const DRIFT_OUTPUTS = ['text', 'json', 'yaml'] as const;
@@ -40,12 +41,15 @@ export function driftOptions<T>(y: Argv<T>) {
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no output; exit code only' })
     .option('color', { type: 'boolean', describe: 'colour the text report (default: when stdout is a terminal and NO_COLOR is unset)' })
     .option('pretty', { type: 'boolean', describe: 'indent JSON output (default: when stdout is a terminal)' })
+    .group(['all-nodes', 'concurrency', 'via', 'debug-image', 'context', 'kubeconfig', 'mode', 'all-tables', 'command-timeout'], 'Capturing every node (--all-nodes; unused with snapshot files):')
+    .epilog('Exit codes: 0 every port consistent (and, with --all-nodes, every node as the EndpointSlices say), 1 a port drifts or a node is stale, 2 bad input or a node that could not be captured.')
     .check((a) => {
       const inputs = (a.snapshots ?? []) as string[];
       if (a['all-nodes']) {
         if (inputs.length > 0) throw new NatdiffError('--all-nodes captures the nodes itself: give it no snapshot files');
         return true;
       }
+      if (inputs.includes(NOT_STDIN)) throw new NatdiffError('natdiff drift reads no standard input (-): name a file for each node (<(ssh NODE sudo iptables-save) works)');
       if (inputs.length < 2) throw new NatdiffError(`name two or more snapshots to compare (${inputs.length} given), or capture every node with --all-nodes`);
       if (inputs.some((p) => p === '')) throw new NatdiffError('a snapshot path is empty: name a file');
       return true;

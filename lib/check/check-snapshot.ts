@@ -13,16 +13,18 @@ export interface CheckResult {
   source: string;
   format: string;
   mode: ProxyMode | null;
+  /** Why the input holds only part of its rules (a fragment, a cut listing): nothing is said of the rest. */
+  partial: string | null;
   /** Most severe first, then by line. */
   findings: LintFinding[];
   /** What reading the input warned about (its lines that do not parse…). */
   warnings: Warning[];
 }
 
-/** One finding per id and line: a chain-named one (the rules') over the same fact told without its chain. */
+/** One finding per id and line: the first told (the rules', then the model's, then the reader's). */
 function once(findings: LintFinding[]): LintFinding[] {
   const kept = new Map<string, LintFinding>();
-  for (const f of [...findings].sort((x, y) => Number(x.chain === null) - Number(y.chain === null))) {
+  for (const f of findings) {
     const key = f.line === null ? `${f.id}:${f.message}` : `${f.id}@${f.line}`;
     if (!kept.has(key)) kept.set(key, f);
   }
@@ -39,8 +41,10 @@ function byPlace(x: LintFinding, y: LintFinding): number {
 
 export function checkSnapshot(snapshot: Snapshot): CheckResult {
   const view = snapshot.describe(snapshot.serviceNames());
-  const findings = once([...(snapshot.lint?.() ?? []), ...viewFindings(view.findings), ...modelFindings(view, snapshot.ruleset)]).sort(byPlace);
-  return { source: snapshot.source, format: snapshot.format, mode: view.model.mode, findings, warnings: [...snapshot.warnings, ...view.warnings] };
+  const rules = snapshot.lint?.() ?? [];
+  const repeatedIn = new Set(rules.flatMap((f) => (f.id === 'repeated-rule' && f.chain !== null ? [f.chain] : [])));
+  const findings = once([...rules, ...modelFindings(view, snapshot.ruleset), ...viewFindings(view.findings, snapshot.ruleset, repeatedIn)]).sort(byPlace);
+  return { source: snapshot.source, format: snapshot.format, mode: view.model.mode, partial: snapshot.partial, findings, warnings: [...snapshot.warnings, ...view.warnings] };
 }
 
 /** Whether any finding is an error (`natdiff check` exits 1). */

@@ -5,8 +5,8 @@
  * port whose endpoints are all draining. A ladder that leaves traffic unassigned, or a rule that
  * can never match, the readers find as they read it (ServiceView.findings, translated here).
  */
-import { lintFinding, type LintFinding, type LintId } from '../model/lint';
-import type { Ruleset } from '../model/ruleset';
+import { LEFT_OVER, lintFinding, NOT_AS_KUBE_PROXY_WRITES, NOT_KUBE_PROXYS_NAME, type LintFinding, type LintId } from '../model/lint';
+import { repeatedRules, type Chain, type Rule, type Ruleset } from '../model/ruleset';
 import { displayName, type Endpoint, type ServicePort } from '../model/service';
 import type { Finding, FindingKind, ServiceView } from '../model/snapshot';
 import { sanitizeLine } from '../sanitize';
@@ -41,16 +41,47 @@ function equalTolerance(n: number): number {
   return tolerance;
 }
 
-const VIEW_IDS: Readonly<Record<FindingKind, LintId>> = {
-  'name-mismatch': 'hash-mismatch',
-  'unreachable-rule': 'bad-probabilities',
-  'shares-incomplete': 'bad-probabilities',
-  'stale-chain': 'orphan-chain',
+const VIEW_IDS: Readonly<Record<FindingKind, [LintId, string]>> = {
+  'name-mismatch': ['hash-mismatch', NOT_KUBE_PROXYS_NAME],
+  'unreachable-rule': ['bad-probabilities', NOT_AS_KUBE_PROXY_WRITES],
+  'shares-incomplete': ['bad-probabilities', NOT_AS_KUBE_PROXY_WRITES],
+  'stale-chain': ['orphan-chain', LEFT_OVER],
 };
 
-/** What the reader found while reading the model, as check findings (it names a line, not a chain). */
-export function viewFindings(findings: readonly Finding[]): LintFinding[] {
-  return findings.map((f) => lintFinding(VIEW_IDS[f.kind], null, f.line, f.message));
+/** What each line of the input is: a chain's own line, or one of its rules. */
+function placesByLine(ruleset: Ruleset): Map<number, { chain: Chain; rule: Rule | null }> {
+  const places = new Map<number, { chain: Chain; rule: Rule | null }>();
+  for (const table of ruleset.tables.values()) {
+    for (const chain of table.chains.values()) {
+      places.set(chain.line, { chain, rule: null });
+      for (const rule of chain.rules) places.set(rule.line, { chain, rule });
+    }
+  }
+  return places;
+}
+
+/** The message without the chain it starts with (`CHAIN: …`), which the place shows. */
+function afterChain(message: string, chain: string | null): string {
+  if (chain === null) return message;
+  const name = sanitizeLine(chain);
+  return message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message;
+}
+
+/**
+ * What the reader found while reading the model, as check findings, each placed in the chain of
+ * its line. A rule that can never match because it repeats one above it is the `repeated-rule`
+ * the rules' findings tell of (`repeatedIn`: the chains they name): no share is lost to it.
+ */
+export function viewFindings(findings: readonly Finding[], ruleset: Ruleset, repeatedIn: ReadonlySet<string>): LintFinding[] {
+  if (findings.length === 0) return [];
+  const places = placesByLine(ruleset);
+  return findings.flatMap((f) => {
+    const at = f.line === null ? undefined : places.get(f.line);
+    if (f.kind === 'unreachable-rule' && at?.rule && repeatedIn.has(at.chain.name) && repeatedRules(at.chain).has(at.rule)) return [];
+    const [id, explanation] = VIEW_IDS[f.kind];
+    const chain = at?.chain.name ?? null;
+    return [lintFinding(id, chain, f.line, { sentence: f.message, detail: afterChain(f.message, chain), explanation })];
+  });
 }
 
 function percent(share: number): string {
@@ -92,7 +123,7 @@ function unequalShares(port: ServicePort, list: readonly Endpoint[], local: bool
   if (active.every((e) => Math.abs(e.share - mean) <= equalTolerance(active.length) * (mean * active.length))) return [];
   const shown = active.slice(0, 6).map((e) => `${addressOf(e)} ${percent(e.share)}`).join(', ');
   const more = active.length > 6 ? `, … ${active.length - 6} more` : '';
-  return [lintFinding('unequal-shares', place.chain, place.line, `${listName(port, local)}: its ${active.length} endpoints get unequal shares (${shown}${more}); kube-proxy gives each the same (${percent(mean)})`)];
+  return [lintFinding('unequal-shares', place.chain, place.line, { sentence: `${listName(port, local)}: its ${active.length} endpoints get unequal shares (${shown}${more}), not ${percent(mean)} each`, explanation: NOT_AS_KUBE_PROXY_WRITES })];
 }
 
 function badProbabilities(port: ServicePort, local: boolean, place: Place): LintFinding[] {
@@ -101,11 +132,11 @@ function badProbabilities(port: ServicePort, local: boolean, place: Place): Lint
   const found: LintFinding[] = [];
   const outside = [...list, ...diverted].filter((x) => x.probability !== null && !(x.probability > 0 && x.probability <= 1));
   if (outside.length > 0) {
-    found.push(lintFinding('bad-probabilities', place.chain, place.line, `${listName(port, local)}: probabilities outside (0, 1] (${outside.map((x) => x.probability).join(', ')}): such a rule never matches, or always does`));
+    found.push(lintFinding('bad-probabilities', place.chain, place.line, { sentence: `${listName(port, local)}: probabilities outside (0, 1] (${outside.map((x) => x.probability).join(', ')}), where a rule never matches or always does`, explanation: NOT_AS_KUBE_PROXY_WRITES }));
   }
   const total = [...list, ...diverted].reduce((sum, x) => sum + x.share, 0);
   if (total > 1 + SHARE_EPSILON) {
-    found.push(lintFinding('bad-probabilities', place.chain, place.line, `${listName(port, local)}: its shares add up to ${percent(total)} of new connections, more than all of them`));
+    found.push(lintFinding('bad-probabilities', place.chain, place.line, { sentence: `${listName(port, local)}: its shares add up to ${percent(total)} of new connections, more than all of them`, explanation: NOT_AS_KUBE_PROXY_WRITES }));
   }
   return found;
 }
@@ -119,18 +150,31 @@ function duplicates(port: ServicePort, list: readonly Endpoint[], local: boolean
     seen.add(e.address);
   }
   return [...twice].map((address) =>
-    lintFinding('duplicate-endpoint', place.chain, place.line, `${listName(port, local)}: endpoint ${sanitizeLine(address)} is listed more than once, so it receives more than its share (kube-proxy lists each endpoint once)`),
+    lintFinding('duplicate-endpoint', place.chain, place.line, {
+      sentence: `${listName(port, local)}: endpoint ${sanitizeLine(address)} is listed more than once, so it receives more than its share`,
+      explanation: 'kube-proxy lists each endpoint once: check the EndpointSlices (two slices listing one address) and who wrote the second rule',
+    }),
   );
 }
 
 function noEndpointsNoReject(port: ServicePort, place: Place): LintFinding[] {
   if (!port.endpointsShown || port.endpoints.length > 0 || port.diverted.length > 0 || port.noEndpoints !== null) return [];
-  return [lintFinding('no-endpoints-no-reject', place.chain, place.line, `${listName(port, false)}: has no endpoints, and no rule rejects or drops its traffic (kube-proxy rejects it): clients wait for a timeout instead of being refused (if the dump lacks the filter table, capture it: snap --all-tables)`)];
+  return [
+    lintFinding('no-endpoints-no-reject', place.chain, place.line, {
+      sentence: `${listName(port, false)}: has no endpoints, and no rule rejects or drops its traffic`,
+      explanation: 'kube-proxy rejects it, so that clients are refused at once instead of waiting for a timeout: check kube-proxy runs and syncs here (a dump of the nat table alone holds no reject rules: capture the filter table too, natdiff snap --all-tables)',
+    }),
+  ];
 }
 
 function allDraining(port: ServicePort, place: Place): LintFinding[] {
   if (port.endpoints.length === 0 || !port.endpoints.every((e) => e.issues.includes('draining'))) return [];
-  return [lintFinding('all-draining', place.chain, place.line, `${listName(port, false)}: all ${port.endpoints.length} endpoints are draining (weight 0): new connections are refused until one is ready`)];
+  return [
+    lintFinding('all-draining', place.chain, place.line, {
+      sentence: `${listName(port, false)}: all ${port.endpoints.length} endpoints are draining (weight 0)`,
+      explanation: 'new connections are refused until one is ready, as kube-proxy does while every endpoint terminates: nothing to do if a rollout is under way',
+    }),
+  ];
 }
 
 /** The model checks of one port: its cluster-wide list, and its node-local one where it has one. */

@@ -27,13 +27,16 @@ export function isFiltering(filter: ServiceFilter): boolean {
   return (filter.services?.length ?? 0) > 0 || (filter.namespaces?.length ?? 0) > 0;
 }
 
-/** A filter that selects nothing (`names`: the service ports there are) is almost always a typo: say so instead of reporting "no change". */
-export function nothingMatched(names: readonly string[], filter: ServiceFilter): InputError {
+/**
+ * A filter that selects nothing (`names`: the service ports there are; `inputs`: where they were
+ * looked for) is almost always a typo: say so instead of reporting "no change".
+ */
+export function nothingMatched(names: readonly string[], filter: ServiceFilter, inputs = 'either input'): InputError {
   const wanted = [...(filter.services ?? []).map((s) => `--service ${s}`), ...(filter.namespaces ?? []).map((n) => `--namespace ${n}`)].join(' ');
   const namespaces = new Set([...(filter.services ?? []).map(namespaceOf), ...(filter.namespaces ?? [])]);
   const near = names.filter((n) => namespaces.has(namespaceOf(n))).slice(0, 5);
   const hint = near.length > 0 ? `; in that namespace: ${near.join(', ')}` : names.length > 0 ? `; services there: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}` : '; the inputs name no service';
-  return new InputError(`no service in either input matches ${sanitizeLine(wanted)}${sanitizeLine(hint)}`);
+  return new InputError(`no service in ${inputs} matches ${sanitizeLine(wanted)}${sanitizeLine(hint)}`);
 }
 
 export function filterReport(report: DiffReport, filter: ServiceFilter): DiffReport {

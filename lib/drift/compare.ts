@@ -189,6 +189,7 @@ function compareIdentity(id: Identity, digests: readonly NodeDigest[], readings:
     status,
     outliers,
     tie,
+    compared: classOf.size,
     nodes: keep ? view : Object.fromEntries(Object.entries(view).filter(([, n]) => n.notComparable !== null)),
     majority: reference ? (reference.absent ? [] : reference.endpoints) : null,
     differences,

@@ -38,6 +38,8 @@ export interface DriftService {
   outliers: string[];
   /** No endpoint set is the most common: two or more are held by as many nodes. */
   tie: boolean;
+  /** How many nodes were compared for the port: those whose input shows its endpoints, or shows it missing. */
+  compared: number;
   /** Every node, by name (of a consistent port compared without CompareOptions.consistentNodes, only those not compared). */
   nodes: Record<string, NodePort>;
   /** The most common endpoint set, or null on a tie (or where no node can be compared). */
@@ -66,5 +68,6 @@ export interface DriftReport {
   services: DriftService[];
   /** Whether the EndpointSlices were compared (`--all-nodes`). */
   withExpected: boolean;
-  summary: { ports: number; drifting: number; consistent: number; staleNodes: string[] };
+  /** `notCompared`: of the consistent ports, those held against nothing (shown by fewer than two nodes, and no EndpointSlices known). */
+  summary: { ports: number; drifting: number; consistent: number; notCompared: number; staleNodes: string[] };
 }

@@ -65,3 +65,15 @@ export interface Ruleset<R extends Rule = Rule> {
 export function restrictTables<R extends Rule>(ruleset: Ruleset<R>, tables: ReadonlySet<string>): Ruleset<R> {
   return { tables: new Map([...ruleset.tables].filter(([name]) => tables.has(name))) };
 }
+
+/** The rules of a chain written word for word as a rule above them, each with its first copy. */
+export function repeatedRules<R extends Rule>(chain: Chain<R>): Map<R, R> {
+  const first = new Map<string, R>();
+  const repeats = new Map<R, R>();
+  for (const rule of chain.rules) {
+    const earlier = first.get(rule.raw);
+    if (earlier) repeats.set(rule, earlier);
+    else first.set(rule.raw, rule);
+  }
+  return repeats;
+}

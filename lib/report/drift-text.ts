@@ -3,6 +3,7 @@
  * they lack or have besides the others (or the EndpointSlices), then what could not be compared,
  * then a count of the ports every node agrees on.
  */
+import { heldAgainstNothing } from '../drift/filter';
 import type { Difference, DriftReport, DriftService } from '../drift/types';
 import { sanitizeLine } from '../sanitize';
 import { plural } from './notation';
@@ -14,8 +15,8 @@ export interface DriftTextOptions {
   all: boolean;
 }
 
-/** Drifting ports listed on one screen (`--all` and JSON list them all). */
-const MAX_PORTS = 20;
+/** Drifting ports listed, a line each where one node differs: the report stays on one screen (`--all` and JSON list them all). */
+const MAX_PORTS = 15;
 const MAX_ADDRESSES = 6;
 const MAX_NOT_COMPARABLE = 5;
 
@@ -28,15 +29,18 @@ function names(nodes: readonly string[]): string {
   return nodes.map(sanitizeLine).join(', ');
 }
 
-/** `node-c lacks A; sends to B (on none of the others)`: how one node differs from the reference. */
-function differenceLine(d: Difference, others: string, p: Palette): string {
-  const node = sanitizeLine(d.node);
-  if (d.absent) return `    ${node}: ${p.removed('the port is missing')}`;
-  if (d.sharesDiffer) return `    ${node}: ${p.changed('the same endpoints, shared otherwise')}`;
+/** `lacks A; sends to B (on none of the others)`: how one node differs from the reference. */
+function differenceText(d: Difference, others: string, p: Palette): string {
+  if (d.absent) return p.removed('the port is missing');
+  if (d.sharesDiffer) return p.changed('the same endpoints, shared otherwise');
   const parts = [];
   if (d.lacks.length > 0) parts.push(p.removed(`lacks ${addresses(d.lacks)}`));
   if (d.extra.length > 0) parts.push(p.added(`sends to ${addresses(d.extra)} (${others})`));
-  return `    ${node}: ${parts.join('; ')}`;
+  return parts.join('; ');
+}
+
+function differenceLine(d: Difference, others: string, p: Palette): string {
+  return `    ${sanitizeLine(d.node)}: ${differenceText(d, others, p)}`;
 }
 
 function headline(s: DriftService): string {
@@ -52,9 +56,26 @@ function headline(s: DriftService): string {
   return what.join('; ');
 }
 
+/**
+ * The one node that differs from all the others, where nothing else is to be said (no stale node,
+ * or that node alone, stale where the others match the EndpointSlices): the port is one line.
+ */
+function oneOddNode(s: DriftService): Difference | null {
+  const [d] = s.differences;
+  if (s.tie || s.differences.length !== 1 || !d) return null;
+  if (s.stale.length === 0) return d;
+  const slicesAgree = s.stale.length === 1 && s.stale[0] === d.node && s.expected !== null && s.majority !== null && s.expected.join('\0') === s.majority.join('\0');
+  return slicesAgree ? d : null;
+}
+
 function portLines(s: DriftService, p: Palette): string[] {
-  const head = `${p.changed(`~ ${p.bold(sanitizeLine(s.name))}  ${s.protocol ?? '?'}`)}  ${headline(s)}`;
-  const lines = [head];
+  const head = p.changed(`~ ${p.bold(sanitizeLine(s.name))}  ${s.protocol ?? '?'}`);
+  const odd = oneOddNode(s);
+  if (odd) {
+    const stale = s.stale.length > 0 ? ' · stale: the EndpointSlices agree with the other nodes' : '';
+    return [odd.absent ? `${head}  missing on ${sanitizeLine(odd.node)}${stale}` : `${head}  ${sanitizeLine(odd.node)}: ${differenceText(odd, 'on none of the others', p)}${stale}`];
+  }
+  const lines = [`${head}  ${headline(s)}`];
   if (s.tie) {
     const groups = new Map<string, string[]>();
     for (const node of s.outliers) {
@@ -95,8 +116,8 @@ function notComparableLines(report: DriftReport, p: Palette): string[] {
 
 function consistentLine(s: DriftService): string {
   const held = Object.values(s.nodes).filter((n) => n.notComparable === null && !n.absent);
-  const endpoints = held[0]?.endpoints.length ?? 0;
-  return `  ${sanitizeLine(s.name)}  ${s.protocol ?? '?'}  ${plural(endpoints, 'endpoint')} on ${plural(held.length, 'node')}`;
+  const what = heldAgainstNothing(s) ? `not compared (${plural(s.compared, 'node')} could be)` : `${plural(held[0]?.endpoints.length ?? 0, 'endpoint')} on ${plural(held.length, 'node')}`;
+  return `  ${sanitizeLine(s.name)}  ${s.protocol ?? '?'}  ${what}`;
 }
 
 export function renderDriftText(report: DriftReport, options: DriftTextOptions): string {
@@ -115,7 +136,9 @@ export function renderDriftText(report: DriftReport, options: DriftTextOptions):
     for (const s of report.services) if (s.status === 'consistent') out.push(consistentLine(s));
     if (summary.consistent > 0) out.push('');
   }
-  out.push(`${plural(summary.consistent, 'port')} consistent on every node compared${!options.all && summary.consistent > 0 ? ' (--all lists them)' : ''}`);
+  const agreeing = summary.consistent - summary.notCompared;
+  out.push(`${plural(agreeing, 'port')} consistent on every node compared${!options.all && agreeing > 0 ? ' (--all lists them)' : ''}`);
+  if (summary.notCompared > 0) out.push(`${plural(summary.notCompared, 'port')} not compared: fewer than two nodes could be compared for ${summary.notCompared === 1 ? 'it' : 'them'} (? above says why)`);
   const outliers = [...new Set(drifting.flatMap((s) => (s.tie ? [] : s.outliers)))].sort();
   const ties = drifting.filter((s) => s.tie).length;
   const tail = [

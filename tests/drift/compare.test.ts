@@ -7,6 +7,7 @@
 import { fc, test as prop } from '@fast-check/jest';
 import { compareNodes, type ExpectedPort } from '../../lib/drift/compare';
 import { DigestPool, digestSnapshot, type NodeDigest } from '../../lib/drift/digest';
+import { filterDrift } from '../../lib/drift/filter';
 import { namedDigests } from '../../lib/drift/read-nodes';
 import { uniqueNames } from '../../lib/drift/node-names';
 import { driftDocument } from '../../lib/report/drift-json';
@@ -16,6 +17,7 @@ import { cluster as clusterArbitrary } from '../support/cluster-arbitrary';
 import { ipvsVirtualServices } from '../support/kube-proxy-ipvs-writer';
 import { ipvsadmList } from '../support/ipvsadm-writer';
 import { writeRestorePayload, type ClusterSpec, type EndpointSpec } from '../support/kube-proxy-writer';
+import { fixture } from '../support/snapshots';
 
 const ep = (ip: string, port: number): EndpointSpec => ({ ip, port });
 
@@ -51,7 +53,7 @@ describe('natdiff drift: comparing nodes', () => {
     const web = service(report, 'default/web:http');
     expect(web).toMatchObject({ status: 'drift', outliers: ['node-c'], tie: false, majority: ['10.244.1.10:8080', '10.244.2.11:8080'] });
     expect(web.differences).toEqual([{ node: 'node-c', lacks: ['10.244.2.11:8080'], extra: ['10.244.2.9:8080'], absent: false, sharesDiffer: false }]);
-    expect(report.summary).toEqual({ ports: 3, drifting: 1, consistent: 2, staleNodes: [] });
+    expect(report.summary).toEqual({ ports: 3, drifting: 1, consistent: 2, notCompared: 0, staleNodes: [] });
     expect(driftDocument(report, { all: false })).toEqual({
       formatVersion: 1,
       nodes: ['node-a', 'node-b', 'node-c'].map((name) => ({ name, source: `${name}.txt`, mode: 'iptables', partial: null })),
@@ -64,8 +66,7 @@ describe('natdiff drift: comparing nodes', () => {
     expect(renderDriftText(report, { color: false, all: false })).toBe([
       'natdiff drift: 3 nodes: node-a (iptables), node-b (iptables), node-c (iptables)',
       '',
-      '~ default/web:http  tcp  node-c differs from the other nodes',
-      '    node-c: lacks 10.244.2.11:8080; sends to 10.244.2.9:8080 (on none of the others)',
+      '~ default/web:http  tcp  node-c: lacks 10.244.2.11:8080; sends to 10.244.2.9:8080 (on none of the others)',
       '',
       '2 ports consistent on every node compared (--all lists them)',
       '1 of 3 ports drifts · odd node: node-c',
@@ -88,7 +89,7 @@ describe('natdiff drift: comparing nodes', () => {
     const web = service(report, 'default/web:http');
     expect(web).toMatchObject({ status: 'drift', outliers: ['node-c'], differences: [{ node: 'node-c', absent: true, lacks: ['10.244.1.10:8080', '10.244.2.11:8080'], extra: [] }] });
     expect(driftDocument(report, { all: false }).services[0]?.nodes['node-c']).toEqual({ endpoints: [], absent: true });
-    expect(renderDriftText(report, { color: false, all: false })).toContain('~ default/web:http  tcp  missing on node-c\n    node-c: the port is missing\n');
+    expect(renderDriftText(report, { color: false, all: false })).toContain('\n~ default/web:http  tcp  missing on node-c\n\n');
   });
 
   test('a partial dump (the lines of one service, grepped) is not comparable for the ports it does not show, never drift', () => {
@@ -141,6 +142,39 @@ describe('natdiff drift: comparing nodes', () => {
     expect(service(deleted, 'kube-system/kube-dns:dns')).toMatchObject({ expected: [], stale: ['node-a'] });
   });
 
+  test('one node stale on thirty ports of three nodes: one screen, a line a port, the odd node named last', () => {
+    const services = (stale: boolean): ClusterSpec['services'] => Array.from({ length: 36 }, (_, i) => ({
+      namespace: 'shop', name: `svc${String(i).padStart(2, '0')}`, clusterIP: `10.96.1.${i + 1}`,
+      ports: [{ name: 'http', port: 80, protocol: 'tcp' as const, endpoints: [ep(stale && i < 30 ? `10.244.9.${i}` : `10.244.1.${i}`, 8080), ep(`10.244.2.${i}`, 8080)] }],
+    }));
+    const node = (name: string, stale: boolean) => iptables({ podCIDR: '10.244.0.0/16', services: services(stale) }, name);
+    const report = compareNodes([node('node-a', false), node('node-b', false), node('node-c', true)]);
+    const lines = renderDriftText(report, { color: false, all: false }).trimEnd().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(24);
+    expect(lines.slice(2, 4)).toEqual([
+      '~ shop/svc00:http  tcp  node-c: lacks 10.244.1.0:8080; sends to 10.244.9.0:8080 (on none of the others)',
+      '~ shop/svc01:http  tcp  node-c: lacks 10.244.1.1:8080; sends to 10.244.9.1:8080 (on none of the others)',
+    ]);
+    expect(lines.slice(-4)).toEqual(['… and 15 more drifting ports (--all or -o json lists them all)', '', '6 ports consistent on every node compared (--all lists them)', '30 of 36 ports drift · odd node: node-c']);
+    // With the EndpointSlices agreeing with the other nodes, the stale node's port is still one line.
+    const slices: ExpectedPort[] = services(false).map((svc) => ({ name: `shop/${svc.name}:http`, protocol: 'tcp', address: `${svc.clusterIP}:80/tcp`, endpoints: (svc.ports[0] as { endpoints: EndpointSpec[] }).endpoints.map((e) => `${e.ip}:${e.port}`) }));
+    const withSlices = renderDriftText(compareNodes([node('node-a', false), node('node-b', false), node('node-c', true)], [slices, slices]), { color: false, all: false }).trimEnd().split('\n');
+    expect(withSlices.length).toBeLessThanOrEqual(24);
+    expect(withSlices[2]).toBe('~ shop/svc00:http  tcp  node-c: lacks 10.244.1.0:8080; sends to 10.244.9.0:8080 (on none of the others) · stale: the EndpointSlices agree with the other nodes');
+    expect(withSlices.at(-1)).toBe('30 of 36 ports drift · odd node: node-c · stale against the EndpointSlices: node-c');
+  });
+
+  test('ports no two nodes could be compared for are not counted as consistent: they are not compared', () => {
+    // Corpus 17 (a fragment of one service, iptables mode) and 19 (ipvsadm -L -n of the same node after a switch to IPVS): only nginx-basic is in both.
+    const [fragment, ipvs] = ['17-kubeadm-1.23-calico-iptables-mode-nodeport-fragments-before-ipvs.txt', '19-kubeadm-1.23-calico-ipvsadm-L-n-after-switch.txt'].map((f) => digest(fixture('corpus', f), f.slice(0, 2)));
+    const report = compareNodes([fragment as NodeDigest, ipvs as NodeDigest]);
+    expect(report.summary).toMatchObject({ ports: 10, drifting: 0, consistent: 10, notCompared: 9 });
+    const text = renderDriftText(report, { color: false, all: true });
+    expect(text).toMatch(/\n {2}default\/nginx-basic:http {2}tcp {2}3 endpoints on 2 nodes\n/);
+    expect(text).toMatch(/\n {2}10\.96\.0\.10:53\/udp {2}udp {2}not compared \(0 nodes could be\)\n/);
+    expect(text).toMatch(/\n1 port consistent on every node compared\n9 ports not compared: fewer than two nodes could be compared for them \(\? above says why\)\n0 of 10 ports drift\n$/);
+  });
+
   test('a digest keeps references only: nodes holding a port alike share one object, and consistent ports keep no per-node entries unless asked', () => {
     const pool = new DigestPool();
     const read = (c: ClusterSpec, node: string) => digestSnapshot(parseSnapshot(writeRestorePayload(c), node), node, pool).digest;
@@ -150,6 +184,11 @@ describe('natdiff drift: comparing nodes', () => {
     const lean = compareNodes([a, b, c], [], { consistentNodes: false });
     expect(service(lean, 'kube-system/kube-dns:dns').nodes).toEqual({});
     expect(Object.keys(service(lean, 'default/web:http').nodes)).toEqual(['node-a', 'node-b', 'node-c']);
+  });
+
+  test('--service that matches no port of any node: one line that speaks of the nodes, not of two inputs', () => {
+    const report = compareNodes([iptables(clusterWith(WEB), 'node-a'), iptables(clusterWith(WEB), 'node-b'), iptables(clusterWith(WEB), 'node-c')]);
+    expect(() => filterDrift(report, { services: ['default/webb'] })).toThrow(/^no service in any node matches --service default\/webb; in that namespace: default\/web:http$/);
   });
 
   test('nodes named alike are told apart by path, deterministically', () => {

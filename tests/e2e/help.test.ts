@@ -7,7 +7,7 @@ const noTerminal = terminalUnavailableReason();
 if (noTerminal) console.warn(`skipping the 80-column help tests: ${noTerminal}`);
 
 describe('natdiff help COMMAND', () => {
-  test.each(['diff', 'snap', 'snapshots', 'scale'])("natdiff help %s prints that command's --help", (command) => {
+  test.each(['diff', 'snap', 'snapshots', 'scale', 'check', 'drift'])("natdiff help %s prints that command's --help", (command) => {
     const help = natdiff(['help', command]);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(new RegExp(`^natdiff ${command}\\b`));
@@ -23,7 +23,7 @@ describe('natdiff help COMMAND', () => {
 });
 
 (noTerminal ? describe.skip : describe)('help on an 80-column terminal', () => {
-  test.each([[[]], [['diff']], [['snap']], [['scale']]])('natdiff %j --help: no line wider than the terminal', (command) => {
+  test.each([[[]], [['diff']], [['snap']], [['scale']], [['check']], [['drift']]])('natdiff %j --help: no line wider than the terminal', (command) => {
     const r = natdiffInTerminal([...command, '--help'], { columns: 80 });
     expect(r.status).toBe(0);
     const lines = r.output.split('\r\n');
@@ -40,12 +40,30 @@ describe('natdiff help COMMAND', () => {
   });
 });
 
+describe('check and drift say their exit codes; drift sets its capture options apart', () => {
+  test.each([
+    ['check', /\nExit codes: 0 no error-level finding .*1 an error-level\s+finding, 2 bad input or usage\. Warnings about the input go to stderr and are not findings/],
+    ['drift', /\nExit codes: 0 every port consistent .*1\s+a port drifts or a node is stale, 2 bad input or a node that could not be captured\.\n$/],
+  ])('natdiff %s --help', (command, exitCodes) => {
+    expect(natdiff([command, '--help']).stdout).toMatch(exitCodes);
+  });
+
+  test('natdiff drift --help: the options of --all-nodes under their own heading, which says files do not use them', () => {
+    const help = natdiff(['drift', '--help']).stdout;
+    const group = help.slice(help.indexOf('Capturing every node (--all-nodes; unused with snapshot files):'), help.indexOf('\nOptions:'));
+    for (const option of ['--all-nodes', '--concurrency', '--via', '--debug-image', '--context', '--kubeconfig', '--mode', '--all-tables', '--command-timeout']) expect(group).toContain(`  ${option} `);
+    expect(group).not.toContain('--format');
+  });
+});
+
 describe('an error on the command line points to the help of the command being run', () => {
   test.each([
     ['diff', ['diff', 'only-one.txt'], /^natdiff: Not enough non-option arguments: got 1, need at least 2 \(natdiff diff --help for usage\)$/],
     ['snapshots', ['snapshots', '--frobnicate'], /^natdiff: Unknown argument: frobnicate \(natdiff snapshots --help for usage\)$/],
     ['scale', ['scale', 'deployment/web'], /^natdiff: Missing required argument: replicas \(natdiff scale --help for usage\)$/],
     ['no command', ['--frobnicate'], /^natdiff: name a command \(natdiff --help for usage\)$/],
+    ['check -, which reads no standard input', ['check', '-'], /^natdiff: natdiff check reads no standard input \(-\): name a file \(<\(ssh NODE sudo iptables-save\) works\) \(natdiff check --help for usage\)$/],
+    ['drift with a -, which was left out: two nodes compared where three were named', ['drift', '-', 'a.txt', 'b.txt'], /^natdiff: natdiff drift reads no standard input \(-\): name a file for each node/],
     ['an unknown command', ['frobnicate'], /^natdiff: Unknown argument: frobnicate \(natdiff --help for usage\)$/],
   ])('%s', (_, args, message) => {
     expectOneLineError(natdiff(args), message);

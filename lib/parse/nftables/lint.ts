@@ -15,18 +15,21 @@ function names(): Names {
   return { chains: [], sets: [] };
 }
 
-function missingTargets(table: NftTable, where: string, line: number, found: Names, what: string): LintFinding[] {
-  const out: LintFinding[] = [];
-  for (const target of new Set(found.chains)) {
-    if (table.chains.has(target)) continue;
-    out.push(lintFinding('dangling-jump', where, line, `${sanitizeLine(where)}: ${what} sends traffic to chain ${sanitizeLine(target)}, which table ${table.family} ${sanitizeLine(table.name)} does not hold: nft refuses such a ruleset`));
-  }
-  for (const set of new Set(found.sets)) {
-    if (table.sets.has(set)) continue;
-    out.push(lintFinding('dangling-jump', where, line, `${sanitizeLine(where)}: ${what} looks up @${sanitizeLine(set)}, which table ${table.family} ${sanitizeLine(table.name)} does not hold: nft refuses such a ruleset`));
-  }
-  return out;
+const UNLOADABLE = 'nft refuses such a ruleset, so no kernel holds it: the dump was edited or spliced (take a new one: natdiff snap)';
+
+/** What a rule (`element`: an element of the set or map `where`) names that the table does not hold. */
+function missingTargets(table: NftTable, where: string, line: number, found: Names, element: boolean): LintFinding[] {
+  const missing = [
+    ...[...new Set(found.chains)].filter((c) => !table.chains.has(c)).map((c) => `sends traffic to chain ${sanitizeLine(c)}`),
+    ...[...new Set(found.sets)].filter((s) => !table.sets.has(s)).map((s) => `looks up @${sanitizeLine(s)}`),
+  ];
+  return missing.map((does) => {
+    const detail = `${element ? 'an element ' : ''}${does}, which table ${table.family} ${sanitizeLine(table.name)} does not hold`;
+    return lintFinding('dangling-jump', where, line, { sentence: `${sanitizeLine(where)}: ${detail}`, detail, explanation: UNLOADABLE });
+  });
 }
+
+const NFT_LEFT_OVER = "kube-proxy flushes a chain it no longer uses and deletes it at a later sync, so one that stays is left over; if it stays across snapshots, check kube-proxy's log";
 
 function lintTable(table: NftTable): LintFinding[] {
   const found: LintFinding[] = [];
@@ -36,7 +39,7 @@ function lintTable(table: NftTable): LintFinding[] {
       const n = names();
       for (const s of rule.statements) collectStatement(s, n);
       n.chains.forEach((c) => c !== chain.name && named.add(c));
-      found.push(...missingTargets(table, chain.name, rule.line, n, `the rule on line ${rule.line}`));
+      found.push(...missingTargets(table, chain.name, rule.line, n, false));
     }
   }
   for (const set of table.sets.values()) {
@@ -44,13 +47,13 @@ function lintTable(table: NftTable): LintFinding[] {
       const n = names();
       collectElement(element.element, n);
       n.chains.forEach((c) => named.add(c));
-      found.push(...missingTargets(table, `${set.kind} ${set.name}`, element.line, n, `an element`));
+      found.push(...missingTargets(table, `${set.kind} ${set.name}`, element.line, n, true));
     }
   }
   if (!isKubeProxyTable(table)) return found;
   for (const chain of table.chains.values()) {
     if (chain.base !== null || named.has(chain.name)) continue;
-    found.push(lintFinding('orphan-chain', chain.name, chain.line, `${sanitizeLine(chain.name)} is named by no rule and no map element: kube-proxy flushes a chain it no longer uses and deletes it at a later sync, so one that stays is left over`));
+    found.push(lintFinding('orphan-chain', chain.name, chain.line, { sentence: `${sanitizeLine(chain.name)} is named by no rule and no map element`, detail: 'named by no rule and no map element', explanation: NFT_LEFT_OVER }));
   }
   return found;
 }
