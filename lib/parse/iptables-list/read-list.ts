@@ -249,6 +249,8 @@ function finish(r: Reader): IptablesDump {
     hadCounters: r.hadCounters,
     cutShort: r.cutShort,
     linesLeftOut: r.linesLeftOut,
+    // A listing heads every chain with its policy or references: its own cut checks see to it.
+    policiesListed: new Map(),
     warnings: [...r.warnings, ...r.losses.warnings(r.options.source)],
     cache: new IptablesReadCache(),
   };

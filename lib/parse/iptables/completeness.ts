@@ -41,7 +41,30 @@ function holdsKubeChainsWithoutDispatch(dump: IptablesDump): boolean {
  */
 function holdsPartOfDispatch(dump: IptablesDump): boolean {
   const dispatch = dump.ruleset.tables.get('nat')?.chains.get('KUBE-SERVICES');
-  return dispatch !== undefined && missingEnd(dispatch.name, dispatch.rules) !== null;
+  if (dispatch === undefined || dispatch.rules.length === 0) return false;
+  // kube-proxy ends it with the jump to KUBE-NODEPORTS whatever precedes it (masquerade marks alone, in a cut listing).
+  return missingEnd(dispatch.name, dispatch.rules) !== null || dispatch.rules[dispatch.rules.length - 1]?.facts.target !== 'KUBE-NODEPORTS';
+}
+
+/** The built-in chains of each table: `iptables -S` lists the policy of every one of them first. */
+const TABLE_BUILTINS: Readonly<Record<string, readonly string[]>> = {
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+  raw: ['PREROUTING', 'OUTPUT'],
+  security: ['INPUT', 'FORWARD', 'OUTPUT'],
+};
+
+/**
+ * A listing with the policies of some of a table's built-in chains but not all: cut among them
+ * (a cut there, between two lines, shows nowhere else), or one chain listed (`iptables -S PREROUTING`).
+ */
+function listsSomePolicies(dump: IptablesDump): boolean {
+  for (const [table, listed] of dump.policiesListed) {
+    const builtins = TABLE_BUILTINS[table];
+    if (builtins && builtins.some((c) => !listed.has(c))) return true;
+  }
+  return false;
 }
 
 /** Why a listing cut short, or with lines left out by hand, holds only part of its rules; null when it is neither. */
@@ -56,6 +79,7 @@ export function partialReason(dump: IptablesDump, unread?: ReadonlySet<string>):
   const cut = cutReason(dump);
   if (cut) return cut;
   if (dump.format === 'rule lines') return 'holds rule lines without their table (a pasted fragment): what it does not hold is not compared';
+  if (listsSomePolicies(dump)) return "lists the policies of only some of its table's built-in chains (`iptables -S` lists them all first): cut, or a chain listed alone; what it does not hold is not compared";
   if (holdsKubeChainsWithoutDispatch(dump)) return 'has no KUBE-SERVICES chain: a partial dump; entry points, and what it does not hold, are not compared';
   if (holdsPartOfDispatch(dump)) return 'holds part of KUBE-SERVICES (it does not end with the jump to KUBE-NODEPORTS, as kube-proxy ends it): services it does not show are not compared';
   const dangling = danglingKubeJumps(dump, unread);
@@ -66,5 +90,5 @@ export function partialReason(dump: IptablesDump, unread?: ReadonlySet<string>):
 
 /** Whether the input shows only some of the node's service ports: a port absent from it may exist. */
 export function showsSomePorts(dump: IptablesDump): boolean {
-  return cutReason(dump) !== null || dump.format === 'rule lines' || holdsPartOfDispatch(dump);
+  return cutReason(dump) !== null || dump.format === 'rule lines' || listsSomePolicies(dump) || holdsPartOfDispatch(dump);
 }

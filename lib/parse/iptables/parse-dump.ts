@@ -11,6 +11,7 @@ import { LineReader } from '../line-reader';
 import { IptablesReadCache } from './read-cache';
 import type { OnProgress } from '../../progress';
 import { sanitizeLine } from '../../sanitize';
+import { missingEnd } from './kube-chain-ends';
 import type { Family } from './address';
 import { IptablesRule, parseRule, RuleSyntaxError, type RuleFacts } from './rule';
 import type { FactsContext } from './rule-facts';
@@ -58,6 +59,8 @@ export interface IptablesDump {
   cutShort: boolean;
   /** Whoever made the file left lines out and marked the place (a `...` line): what it lacks is unknown. */
   linesLeftOut: boolean;
+  /** The chains `-P` lines gave the policy of, per table (an `iptables -S` listing gives every built-in chain's first). */
+  policiesListed: ReadonlyMap<string, ReadonlySet<string>>;
   /** A hash of every counter in the order read: two dumps with the same counters have the same (absent: not kept). */
   countersDigest?: number;
   warnings: Warning[];
@@ -127,6 +130,7 @@ class DumpBuilder extends LineReader {
   /** The dump was cut short and read as far as it goes (--allow-truncated). */
   cutShort = false;
   linesLeftOut = false;
+  readonly policiesListed = new Map<string, Set<string>>();
   /** The chain the last rule line went to. */
   lastRuleChain: Chain | null = null;
   /** Where tables were cut short (read as far as they go). */
@@ -521,6 +525,7 @@ function command(b: DumpBuilder, asWritten: string, ctx: FactsContext): void {
       const policy = tokens.values[2];
       if (!policy) return b.bad('-P without a policy', line);
       b.chain(chainName).policy = policy;
+      b.policiesListed.set(b.tableName, (b.policiesListed.get(b.tableName) ?? new Set()).add(chainName));
       return;
     }
     case '-X':
@@ -632,6 +637,11 @@ function listingCutBetweenLines(b: DumpBuilder): void {
   const table = b.tables.get(b.tableName);
   const last = b.lastRuleChain;
   if (!b.sawListCommands || b.sawTableBlock || b.cutShort || !table) return;
+  const unended = last && missingEnd(last.name, last.rules);
+  if (last && unended) {
+    cutShort(b, `the listing ends inside chain ${sanitizeLine(last.name)}, which lacks ${unended} (kube-proxy always writes it): the dump looks cut after this line`, last.rules[last.rules.length - 1]?.line ?? b.lastContentLine);
+    return;
+  }
   const empty = chainsFrom(table, last).filter((c) => c !== last && c.rules.length === 0 && neverEmpty(c.name));
   if (empty.length === 0) return;
   if (!last) {
@@ -658,11 +668,26 @@ function jumpTargets(table: Table): Set<string> {
 
 /**
  * What a cut dump read as far as it goes cannot show: the rules of the chain it ends in, and of
- * every chain declared after that (declarations come first). They are left out, so that they
- * read as unknown rather than emptied.
+ * every chain with no rule that could have come after the cut — declared after that chain where
+ * the rules come in the chains' order (iptables-save), any where they do not (kube-proxy's restore
+ * payload declares every chain first, then writes their rules in its own order). They are left
+ * out, so that they read as unknown rather than emptied.
  */
 function dropWhatTheCutHid(cut: CutPoint): void {
-  for (const c of chainsFrom(cut.table, cut.chain)) if (c === cut.chain || c.rules.length === 0) cut.table.chains.delete(c.name);
+  const hidden = rulesInChainOrder(cut.table) ? chainsFrom(cut.table, cut.chain) : [...cut.table.chains.values()];
+  for (const c of hidden) if (c === cut.chain || c.rules.length === 0) cut.table.chains.delete(c.name);
+}
+
+/** Whether the table's rules come chain by chain in the order its chains were declared (or first filled). */
+function rulesInChainOrder(table: Table): boolean {
+  let last = -1;
+  for (const c of table.chains.values()) {
+    const first = c.rules[0]?.line;
+    if (first === undefined) continue;
+    if (first < last) return false;
+    last = first;
+  }
+  return true;
 }
 function finish(b: DumpBuilder): IptablesDump {
   if (b.current) truncated(b);
@@ -696,6 +721,7 @@ function finish(b: DumpBuilder): IptablesDump {
     hadCounters: b.hadCounters,
     cutShort: b.cutShort,
     linesLeftOut: b.linesLeftOut,
+    policiesListed: b.policiesListed,
     countersDigest: b.countersDigest,
     warnings: b.warnings,
     cache: b.cache,
