@@ -128,7 +128,7 @@ const CORPUS: Record<string, string[]> = {
     '192.168.1.2:30232/tcp 192.168.1.2:30232 | 10 endpoints 9 × 11.1%, 0% | draining 11.0.4.9:80',
   ],
   '16-cilium-ipvs-leftover-garbled-dnat.txt': [
-    'reads: iptables-restore, iptables mode, partial, 8 warnings',
+    'reads: iptables-restore, iptables mode, complete, 8 warnings',
     'default/kubernetes:https/tcp ?:? | 1 endpoint 100% | unknown-destination KUBE-SEP-XDAKEI2XLX7RCSFE | unseen clusterIP',
     'kube-system/kube-dns-upstream:dns-tcp/tcp ?:? | 1 endpoint 100% | unknown-destination KUBE-SEP-DSNLGRBAF2JMR7ZU | unseen clusterIP',
     'kube-system/kube-dns-upstream:dns/udp ?:? | 1 endpoint 100% | unknown-destination KUBE-SEP-Y4ZYYNHOT4MGAPXB | unseen clusterIP',

@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fc, test } from '@fast-check/jest';
 import { InputError } from '../lib/errors';
-import type { Snapshot } from '../lib/model/snapshot';
 import { diffSnapshots } from '../lib/diff/diff-snapshots';
 import { parseIptablesDump } from '../lib/parse/iptables/parse-dump';
 import { sameMeaning } from '../lib/parse/iptables/rule-facts';
@@ -73,8 +72,6 @@ describe('the parser never throws anything but a clear error', () => {
   );
 });
 
-const rulesOf = (s: Snapshot): number => [...s.ruleset.tables.values()].reduce((n, t) => n + [...t.chains.values()].reduce((m, c) => m + c.rules.length, 0), 0);
-
 describe('a dump cut short never reads as an outage', () => {
   const dumps = [fixture('captured', 'iptables-save-of-payload.txt'), fixture('captured', 'kube-proxy-payload.txt'), readFileSync(join(__dirname, '..', 'snapshots', 'coredns-scale-2to4-after.txt'), 'utf8')];
   test.prop([fc.constantFrom(0, 1, 2), fc.double({ min: 0, max: 1, noNaN: true })], { numRuns: 300 })(
@@ -95,8 +92,9 @@ describe('a dump cut short never reads as an outage', () => {
         expect(e).toBeInstanceOf(InputError);
         return;
       }
-      // Cut right after an `iptables -S` listing's policies, it is a whole empty table: compared as one (see the README).
-      if (rulesOf(part) === 0 && part.format === 'iptables -S') return;
+      // An `iptables -S` listing has no end to miss: cut between two lines, it may read as a whole listing of fewer rules (an
+      // empty table, a chain with fewer rules), which a real node can hold; only what kube-proxy always writes shows such a cut.
+      if (part.format === 'iptables -S' && (cut.endsWith('\n') || cut.length === 0)) return;
       const report = diffSnapshots(full, part);
       expect(report.summary).toMatchObject({ servicesRemoved: 0, endpointsRemoved: 0, chainsRemoved: 0 });
     },
@@ -104,17 +102,17 @@ describe('a dump cut short never reads as an outage', () => {
 
   // kube-proxy declares every chain first and writes their rules in its own order: a chain with no
   // rule yet, declared before the chain the cut ends in, may have lost its rules to the cut.
-  // An `iptables -S` listing has no end to miss: cut between two lines, it shows only by what kube-proxy always writes.
+  // An `iptables -S` listing has no end to miss: cut in the middle of a line it shows; between two lines, only by what kube-proxy always writes.
   test.each([
-    ["kube-proxy's restore payload", 1],
-    ['an iptables -S listing', 2],
-  ])('%s cut at every line, and in the middle of every line: nothing removed', (_, which) => {
+    ["kube-proxy's restore payload", 1, true],
+    ['an iptables -S listing', 2, false],
+  ])('%s cut in the middle of every line (and, having an end, at every line): nothing removed', (_, which, atLines) => {
     const whole = dumps[which as number] as string;
     const full = parseSnapshot(whole, 'whole');
     const ends = [...whole.matchAll(/\n/g)].map((m) => m.index as number);
     for (const [i, end] of ends.entries()) {
       const start = i === 0 ? 0 : (ends[i - 1] as number) + 1;
-      for (const at of [end + 1, start + Math.floor((end - start) / 2)]) {
+      for (const at of atLines ? [end + 1, start + Math.floor((end - start) / 2)] : [start + Math.floor((end - start) / 2)]) {
         let part;
         try {
           part = parseSnapshot(whole.slice(0, at), 'cut', { allowTruncated: true });
@@ -122,7 +120,6 @@ describe('a dump cut short never reads as an outage', () => {
           expect(e).toBeInstanceOf(InputError); // nothing to read yet (no rule before the cut)
           continue;
         }
-        if (rulesOf(part) === 0 && part.format === 'iptables -S') continue;
         expect({ at, ...diffSnapshots(full, part).summary }).toMatchObject({ at, servicesRemoved: 0, endpointsRemoved: 0, chainsRemoved: 0 });
       }
     }

@@ -41,8 +41,9 @@ function holdsKubeChainsWithoutDispatch(dump: IptablesDump): boolean {
  */
 function holdsPartOfDispatch(dump: IptablesDump): boolean {
   const dispatch = dump.ruleset.tables.get('nat')?.chains.get('KUBE-SERVICES');
-  if (dispatch === undefined || dispatch.rules.length === 0) return false;
-  // kube-proxy ends it with the jump to KUBE-NODEPORTS whatever precedes it (masquerade marks alone, in a cut listing).
+  // IPVS mode's KUBE-SERVICES matches ipsets and ends otherwise.
+  if (dispatch === undefined || dispatch.rules.length === 0 || dispatch.rules.some((r) => r.raw.includes('--match-set'))) return false;
+  // In iptables mode kube-proxy ends it with the jump to KUBE-NODEPORTS whatever precedes it (masquerade marks alone, in a cut listing).
   return missingEnd(dispatch.name, dispatch.rules) !== null || dispatch.rules[dispatch.rules.length - 1]?.facts.target !== 'KUBE-NODEPORTS';
 }
 

@@ -11,7 +11,6 @@ import { LineReader } from '../line-reader';
 import { IptablesReadCache } from './read-cache';
 import type { OnProgress } from '../../progress';
 import { sanitizeLine } from '../../sanitize';
-import { missingEnd } from './kube-chain-ends';
 import type { Family } from './address';
 import { IptablesRule, parseRule, RuleSyntaxError, type RuleFacts } from './rule';
 import type { FactsContext } from './rule-facts';
@@ -637,11 +636,6 @@ function listingCutBetweenLines(b: DumpBuilder): void {
   const table = b.tables.get(b.tableName);
   const last = b.lastRuleChain;
   if (!b.sawListCommands || b.sawTableBlock || b.cutShort || !table) return;
-  const unended = last && missingEnd(last.name, last.rules);
-  if (last && unended) {
-    cutShort(b, `the listing ends inside chain ${sanitizeLine(last.name)}, which lacks ${unended} (kube-proxy always writes it): the dump looks cut after this line`, last.rules[last.rules.length - 1]?.line ?? b.lastContentLine);
-    return;
-  }
   const empty = chainsFrom(table, last).filter((c) => c !== last && c.rules.length === 0 && neverEmpty(c.name));
   if (empty.length === 0) return;
   if (!last) {
