@@ -82,13 +82,13 @@ export interface TracePath {
 export type MasqueradeAnswer = 'always' | 'never' | 'sometimes';
 
 export interface TraceResult {
-  /** Sorted by probability (highest first), then address. */
+  /** Sorted by probability (highest first, equal to 1e-9 equal), then address. */
   destinations: TraceDestination[];
   /** What leaves nat without a DNAT: the sum of `unmatchedBy`. */
   unmatched: number;
   unmatchedBy: { untranslated: number; dropped: number; rejected: number; loop: number };
   masquerade: MasqueradeAnswer;
-  /** Sorted by probability (highest first), then chains. */
+  /** Sorted by probability (highest first, equal to 1e-9 equal), then result (as destinations are), then chains. */
   paths: TracePath[];
   assumptions: TraceAssumption[];
   findings: TraceFinding[];
@@ -105,9 +105,29 @@ export type AskSource = (question: string, fallback: boolean) => boolean;
 /** Source scenarios tried at most: each question doubles them. */
 const MAX_SCENARIOS = 64;
 
-/** Probabilities as reported: exact to well under 1e-9, without float noise in sorting or equality. */
+/** Probabilities as reported: exact to well under 1e-9 (the 2^-31 grid iptables applies), without float noise. */
 export function roundProbability(p: number): number {
   return Math.round(p * 1e12) / 1e12;
+}
+
+/** Probabilities closer than this are equal: the answer is exact to 1e-9. */
+const EQUAL_PROBABILITY = 1e-9;
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Highest probability first, probabilities that differ by less than 1e-9 from their neighbour
+ * taken as equal and listed by `key`. An iptables ladder's own probabilities (0.33333333349…)
+ * give endpoints of equal share probabilities that differ at 1e-11; rounding them to 1e-9 would still
+ * split two that straddle a rounding boundary.
+ */
+export function sortByProbability<T>(items: readonly T[], probability: (item: T) => number, key: (item: T) => string): T[] {
+  const exact = [...items].sort((a, b) => probability(b) - probability(a));
+  const rank = new Map<T, number>();
+  exact.forEach((item, i) => rank.set(item, i > 0 && probability(exact[i - 1] as T) - probability(item) < EQUAL_PROBABILITY ? (rank.get(exact[i - 1] as T) as number) : i));
+  return exact.sort((a, b) => (rank.get(a) as number) - (rank.get(b) as number) || compareText(key(a), key(b)));
 }
 
 /** Whether `ip` is in `cidr` (`10.0.0.0/8`, `fd00::/64`, or a bare address); false across families or for text that is neither. */
@@ -139,10 +159,8 @@ function outcomeText(o: TraceOutcome): string {
 function destinationsOf(leaves: readonly TraceLeaf[]): TraceDestination[] {
   const by = new Map<string, number>();
   for (const l of leaves) if (l.outcome.kind === 'dnat') by.set(l.outcome.address, (by.get(l.outcome.address) ?? 0) + l.probability);
-  return [...by]
-    .map(([address, p]) => ({ address, probability: roundProbability(p) }))
-    .filter((d) => d.probability > 0)
-    .sort((a, b) => b.probability - a.probability || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  const destinations = [...by].map(([address, p]) => ({ address, probability: roundProbability(p) })).filter((d) => d.probability > 0);
+  return sortByProbability(destinations, (d) => d.probability, (d) => d.address);
 }
 
 function pathsOf(leaves: readonly TraceLeaf[]): TracePath[] {
@@ -155,8 +173,7 @@ function pathsOf(leaves: readonly TraceLeaf[]): TracePath[] {
     else by.set(key, { chains: l.chains, probability: l.probability, result, masquerade: l.masquerade });
   }
   const paths = [...by.values()].map((p) => ({ ...p, probability: roundProbability(p.probability) })).filter((p) => p.probability > 0);
-  const text = (p: TracePath): string => `${p.chains.join(' ')} ${p.result}`;
-  return paths.sort((a, b) => b.probability - a.probability || (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0));
+  return sortByProbability(paths, (p) => p.probability, (p) => `${p.result} ${p.chains.join(' ')}`);
 }
 
 function masqueradeOf(leaves: readonly TraceLeaf[]): MasqueradeAnswer {
@@ -167,7 +184,7 @@ function masqueradeOf(leaves: readonly TraceLeaf[]): MasqueradeAnswer {
 }
 
 function sameDestinations(a: readonly TraceDestination[], b: readonly TraceDestination[]): boolean {
-  return a.length === b.length && a.every((d, i) => d.address === b[i]?.address && Math.abs(d.probability - (b[i]?.probability ?? 0)) < 1e-9);
+  return a.length === b.length && a.every((d, i) => d.address === b[i]?.address && Math.abs(d.probability - (b[i]?.probability ?? 0)) < EQUAL_PROBABILITY);
 }
 
 function assumptionKey(a: TraceAssumption): string {
