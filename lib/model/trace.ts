@@ -60,7 +60,6 @@ export interface TraceFinding {
 /** What one walk of the rules found, for one answer to each question about the source. */
 export interface ScenarioWalk {
   leaves: TraceLeaf[];
-  assumptions: TraceAssumption[];
   findings: TraceFinding[];
   /** Chains the rules send to that the snapshot does not hold (a fragment): what they do is unknown. */
   missingChains: string[];
@@ -187,10 +186,6 @@ function sameDestinations(a: readonly TraceDestination[], b: readonly TraceDesti
   return a.length === b.length && a.every((d, i) => d.address === b[i]?.address && Math.abs(d.probability - (b[i]?.probability ?? 0)) < EQUAL_PROBABILITY);
 }
 
-function assumptionKey(a: TraceAssumption): string {
-  return `${a.chain ?? ''}\n${a.line ?? ''}\n${a.message}`;
-}
-
 function addUnique<T>(into: T[], items: readonly T[], key: (item: T) => string, seen: Set<string>): void {
   for (const item of items) {
     const k = key(item);
@@ -205,7 +200,8 @@ function addUnique<T>(into: T[], items: readonly T[], key: (item: T) => string, 
  * Runs `walk` once for each answer to the questions it asks about an unknown source, and joins
  * them: destinations and paths are those of a client outside every source network the rules name
  * (every question answered with its fallback); masquerading is over every scenario, so a packet
- * masqueraded for some sources only is masqueraded `sometimes`.
+ * masqueraded for some sources only is masqueraded `sometimes`. The result's assumptions are
+ * those about the scenarios; what the walks assumed of the rules is the walker's to add.
  */
 export function traceScenarios(walk: (ask: AskSource) => ScenarioWalk): TraceResult {
   const pending: Map<string, boolean>[] = [new Map()];
@@ -232,12 +228,8 @@ export function traceScenarios(walk: (ask: AskSource) => ScenarioWalk): TraceRes
   const destinations = destinationsOf(first.walk.leaves);
   const assumptions: TraceAssumption[] = [];
   const findings: TraceFinding[] = [];
-  const seenAssumptions = new Set<string>();
   const seenFindings = new Set<string>();
-  for (const s of scenarios) {
-    addUnique(assumptions, s.walk.assumptions, assumptionKey, seenAssumptions);
-    addUnique(findings, s.walk.findings, (f) => f.message, seenFindings);
-  }
+  for (const s of scenarios) addUnique(findings, s.walk.findings, (f) => f.message, seenFindings);
   const differing = scenarios.filter((s) => !sameDestinations(destinationsOf(s.walk.leaves), destinations));
   if (differing.length > 0) {
     const questions = [...new Set(differing.flatMap((s) => [...s.answers.keys()]))].sort();

@@ -8,16 +8,46 @@
 import type { ScenarioWalk, TraceAssumption, TraceFinding, TraceLeaf, TraceOutcome } from '../model/trace';
 import { sanitizeLine } from '../sanitize';
 
-/** What a walker assumed, each once per rule and message, sanitised. */
-export class Assumptions {
-  readonly list: TraceAssumption[] = [];
-  private readonly seen = new Set<string>();
+/** Subjects named in one assumption before the rest are counted. */
+const SUBJECTS_NAMED = 6;
 
-  add(chain: string, line: number, message: string): void {
-    const key = `${chain}\n${line}\n${message}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.list.push({ chain, line, message: sanitizeLine(message) });
+/** `a, b and c`; past SUBJECTS_NAMED, `a, b, … and 7 more`. */
+function listed(subjects: readonly string[]): string {
+  const named = subjects.slice(0, SUBJECTS_NAMED);
+  const rest = subjects.length - named.length;
+  if (rest > 0) return `${named.join(', ')} and ${rest} more`;
+  return named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}` : (named[0] ?? '');
+}
+
+/** One assumption: a fixed message, or one said of every subject met (`10.244.0.5 and 10.244.0.6 taken as …`). */
+type Entry = { chain: string | null; line: number | null } & ({ message: string } | { about: (subjects: string, many: boolean) => string; subjects: Set<string> });
+
+/**
+ * What a walk assumed, said once per rule and kind (over every source scenario of a trace, when
+ * they share one), sanitised. An assumption made of several subjects (the addresses a rule's
+ * `addrtype LOCAL` was asked about) is one line naming them all.
+ */
+export class Assumptions {
+  private readonly entries = new Map<string, Entry>();
+
+  add(chain: string | null, line: number | null, message: string): void {
+    const key = `${chain ?? ''}\n${line ?? ''}\n${message}`;
+    if (!this.entries.has(key)) this.entries.set(key, { chain, line, message });
+  }
+
+  /** `kind` names what is assumed at this rule; `about(subjects, many)` says it of every subject met there. */
+  addAbout(chain: string, line: number | null, kind: string, subject: string, about: (subjects: string, many: boolean) => string): void {
+    const key = `about\n${chain}\n${line ?? ''}\n${kind}`;
+    const entry = this.entries.get(key);
+    if (entry && 'subjects' in entry) entry.subjects.add(subject);
+    else this.entries.set(key, { chain, line, about, subjects: new Set([subject]) });
+  }
+
+  get list(): TraceAssumption[] {
+    return [...this.entries.values()].map((e) => {
+      const message = 'message' in e ? e.message : e.about(listed([...e.subjects].sort()), e.subjects.size > 1);
+      return { chain: e.chain, line: e.line, message: sanitizeLine(message) };
+    });
   }
 }
 
@@ -56,6 +86,8 @@ export interface WalkMachine<R, S> {
   step(rule: R, chain: string, state: S): RuleOutcome<S>[];
   /** The rule's line, for findings. */
   lineOf(rule: R): number | null;
+  /** Where the walk says what it assumed (shared by the walks of every source scenario). */
+  readonly assumptions: Assumptions;
 }
 
 export interface WalkEnd<S> {
@@ -67,7 +99,6 @@ export interface WalkEnd<S> {
 
 export interface ChainWalk<S> {
   ends: WalkEnd<S>[];
-  assumptions: TraceAssumption[];
   findings: TraceFinding[];
   /** Chains a rule sends to that the snapshot does not hold. */
   missingChains: string[];
@@ -93,11 +124,10 @@ const MAX_STEPS = 2_000_000;
 /** Walks a base chain's rules for a packet; branches of weight 0 are dropped as they appear. */
 export function walkChains<R, S>(start: string, machine: WalkMachine<R, S>, state: S, weight = 1): ChainWalk<S> {
   const ends: WalkEnd<S>[] = [];
-  const assumptions: TraceAssumption[] = [];
   const findings: TraceFinding[] = [];
   const missing = new Set<string>();
   const base = machine.chain(start);
-  if (!base) return { ends: [{ weight, state, chains: [], verdict: { kind: 'accept' } }], assumptions, findings, missingChains: [] };
+  if (!base) return { ends: [{ weight, state, chains: [], verdict: { kind: 'accept' } }], findings, missingChains: [] };
   const work: Branch<S>[] = [{ weight, state, frames: [{ chain: start, index: 0, lineage: [start] }], chains: [start] }];
   let steps = 0;
   const loop = (b: Branch<S>, chain: string, target: string, line: number | null): void => {
@@ -135,7 +165,7 @@ export function walkChains<R, S>(start: string, machine: WalkMachine<R, S>, stat
       } else if (!machine.chain(e.chain)) {
         if (!missing.has(e.chain)) {
           missing.add(e.chain);
-          assumptions.push({ chain: frame.chain, line: machine.lineOf(rule), message: `${sanitizeLine(e.chain)} is not in the snapshot: taken as returning at once` });
+          machine.assumptions.add(frame.chain, machine.lineOf(rule), `${e.chain} is not in the snapshot: taken as returning at once`);
         }
         work.push(next);
       } else if (frames.some((f) => f.lineage.includes(e.chain))) {
@@ -148,7 +178,7 @@ export function walkChains<R, S>(start: string, machine: WalkMachine<R, S>, stat
       }
     }
   }
-  return { ends, assumptions, findings, missingChains: [...missing] };
+  return { ends, findings, missingChains: [...missing] };
 }
 
 function outcomeOf(v: Verdict): TraceOutcome {
@@ -175,7 +205,6 @@ function outcomeOf(v: Verdict): TraceOutcome {
 export function walkNat<R, S>(machine: WalkMachine<R, S>, entry: string, exit: string | null, state: S): ScenarioWalk {
   const first = walkChains(entry, machine, state);
   const leaves: TraceLeaf[] = [];
-  const assumptions = [...first.assumptions];
   const findings = [...first.findings];
   const missingChains = [...first.missingChains];
   for (const end of first.ends) {
@@ -185,7 +214,6 @@ export function walkNat<R, S>(machine: WalkMachine<R, S>, entry: string, exit: s
       continue;
     }
     const second = walkChains(exit, machine, end.state, end.weight);
-    assumptions.push(...second.assumptions);
     findings.push(...second.findings);
     missingChains.push(...second.missingChains);
     for (const post of second.ends) {
@@ -193,5 +221,5 @@ export function walkNat<R, S>(machine: WalkMachine<R, S>, entry: string, exit: s
       leaves.push({ chains: [...end.chains, ...post.chains], probability: post.weight, outcome: dropped ? outcomeOf(post.verdict) : outcome, masquerade: post.verdict.kind === 'masquerade' });
     }
   }
-  return { leaves, assumptions, findings, missingChains };
+  return { leaves, findings, missingChains };
 }

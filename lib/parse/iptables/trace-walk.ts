@@ -7,8 +7,7 @@
 import { InputError } from '../../errors';
 import { joinHostPort } from '../../model/addresses';
 import type { Chain, Table } from '../../model/ruleset';
-import { ipInCidr, isLocalAddress, traceScenarios, type AskSource, type TraceAssumption, type TracePacket, type TraceResult } from '../../model/trace';
-import { sanitizeLine } from '../../sanitize';
+import { ipInCidr, isLocalAddress, traceScenarios, type AskSource, type TracePacket, type TraceResult } from '../../model/trace';
 import { Assumptions, walkNat, type Effect, type RuleOutcome, type WalkMachine } from '../chain-walk';
 import { normalizeHostPort } from './address';
 import type { IptablesRule } from './rule';
@@ -35,13 +34,12 @@ function affinityLists(table: Table<IptablesRule>, endpoint: string | null): Set
 }
 
 class IptablesMachine implements WalkMachine<IptablesRule, State> {
-  readonly assumptions = new Assumptions();
-
   constructor(
     private readonly table: Table<IptablesRule>,
     private readonly packet: TracePacket,
     private readonly affinity: Set<string>,
     private readonly ask: AskSource,
+    readonly assumptions: Assumptions,
   ) {}
 
   chain(name: string) {
@@ -96,7 +94,10 @@ class IptablesMachine implements WalkMachine<IptablesRule, State> {
     }
     const ip = c.side === 'source' ? (this.packet.sourceIp as string) : s.ip;
     const local = isLocalAddress(ip, this.packet.nodeIps);
-    if (local === null) this.assume(chain, rule, `addrtype ${c.side === 'source' ? '--src-type' : '--dst-type'} LOCAL: ${ip} taken as not an address of the node; give --node-ip`);
+    if (local === null) {
+      const match = `addrtype ${c.side === 'source' ? '--src-type' : '--dst-type'} LOCAL`;
+      this.assumptions.addAbout(chain, rule.line, match, ip, (ips, many) => `${match}: ${ips} taken as not ${many ? 'addresses' : 'an address'} of the node; give --node-ip`);
+    }
     return (local ?? false) !== c.negated;
   }
 
@@ -159,10 +160,10 @@ class IptablesMachine implements WalkMachine<IptablesRule, State> {
  * absent or does not jump to it (kube-proxy adds that jump apart from its restore payload, so a
  * payload, or a dump of one loaded alone, lacks it).
  */
-function hookChain(table: Table<IptablesRule>, builtin: string, kube: string, assumptions: TraceAssumption[]): string | null {
+function hookChain(table: Table<IptablesRule>, builtin: string, kube: string, assumptions: Assumptions): string | null {
   const chain = table.chains.get(builtin);
   if (!table.chains.has(kube) || chain?.rules.some((r) => traceRuleOf(r).action.kind !== 'none' && r.refs.includes(kube))) return chain ? builtin : null;
-  assumptions.push({ chain: null, line: null, message: `${builtin} ${chain ? 'does not jump to' : 'is not in the snapshot, only'} ${kube}: the trace starts at ${kube}, as if ${builtin} jumped to it first` });
+  assumptions.add(null, null, `${builtin} ${chain ? 'does not jump to' : 'is not in the snapshot, only'} ${kube}: the trace starts at ${kube}, as if ${builtin} jumped to it first`);
   return kube;
 }
 
@@ -170,18 +171,14 @@ function hookChain(table: Table<IptablesRule>, builtin: string, kube: string, as
 export function traceIptables(tables: ReadonlyMap<string, Table<IptablesRule>>, tableName: string, packet: TracePacket): TraceResult {
   const table = tables.get(tableName);
   if (!table) throw new InputError(`the snapshot holds no ${tableName} table to trace`);
-  const hookAssumptions: TraceAssumption[] = [];
-  const entry = hookChain(table, packet.local ? 'OUTPUT' : 'PREROUTING', 'KUBE-SERVICES', hookAssumptions);
-  const exit = hookChain(table, 'POSTROUTING', 'KUBE-POSTROUTING', hookAssumptions);
+  const assumptions = new Assumptions();
+  const entry = hookChain(table, packet.local ? 'OUTPUT' : 'PREROUTING', 'KUBE-SERVICES', assumptions);
+  const exit = hookChain(table, 'POSTROUTING', 'KUBE-POSTROUTING', assumptions);
   if (entry === null) throw new InputError(`the snapshot's ${tableName} table has neither ${packet.local ? 'OUTPUT' : 'PREROUTING'} nor KUBE-SERVICES: nothing to start a trace at`);
-  if (exit === null) hookAssumptions.push({ chain: null, line: null, message: 'the snapshot has no POSTROUTING chain: nothing is taken to masquerade' });
+  if (exit === null) assumptions.add(null, null, 'the snapshot has no POSTROUTING chain: nothing is taken to masquerade');
   const hit = packet.affinityHit === null ? null : (normalizeHostPort(packet.affinityHit)?.text ?? packet.affinityHit);
   const affinity = affinityLists(table, hit);
-  if (hit !== null && affinity.size === 0) hookAssumptions.push({ chain: null, line: null, message: `no chain sends traffic to ${sanitizeLine(hit)}: no affinity entry can match it` });
-  const result = traceScenarios((ask) => {
-    const machine = new IptablesMachine(table, packet, affinity, ask);
-    const walk = walkNat(machine, entry, exit, { mark: 0, ip: packet.destinationIp, port: packet.port });
-    return { ...walk, assumptions: [...walk.assumptions, ...machine.assumptions.list] };
-  });
-  return { ...result, assumptions: [...hookAssumptions, ...result.assumptions] };
+  if (hit !== null && affinity.size === 0) assumptions.add(null, null, `no chain sends traffic to ${hit}: no affinity entry can match it`);
+  const result = traceScenarios((ask) => walkNat(new IptablesMachine(table, packet, affinity, ask, assumptions), entry, exit, { mark: 0, ip: packet.destinationIp, port: packet.port }));
+  return { ...result, assumptions: [...assumptions.list, ...result.assumptions] };
 }

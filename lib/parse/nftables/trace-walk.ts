@@ -8,7 +8,7 @@
  */
 import { InputError } from '../../errors';
 import { joinHostPort } from '../../model/addresses';
-import { ipInCidr, isLocalAddress, traceScenarios, type AskSource, type TraceAssumption, type TracePacket, type TraceResult } from '../../model/trace';
+import { ipInCidr, isLocalAddress, traceScenarios, type AskSource, type TracePacket, type TraceResult } from '../../model/trace';
 import { sanitizeLine } from '../../sanitize';
 import { Assumptions, walkNat, type Effect, type RuleOutcome, type WalkChain, type WalkMachine } from '../chain-walk';
 import { normalizeHostPort } from '../iptables/address';
@@ -67,8 +67,6 @@ function affinitySets(table: NftTable, endpoint: string | null): Set<string> {
 }
 
 class NftMachine implements WalkMachine<NftRule, State> {
-  readonly assumptions = new Assumptions();
-
   constructor(
     private readonly table: NftTable,
     private readonly packet: TracePacket,
@@ -76,6 +74,7 @@ class NftMachine implements WalkMachine<NftRule, State> {
     /** Sets a rule fills from the packet path: membership is runtime state (affinity). */
     private readonly dynamicSets: Set<string>,
     private readonly ask: AskSource,
+    readonly assumptions: Assumptions,
   ) {}
 
   chain(name: string): WalkChain<NftRule> | undefined {
@@ -142,7 +141,10 @@ class NftMachine implements WalkMachine<NftRule, State> {
       if (local === null && ip === null) local = this.ask('source is an address of the node', false);
       if (local === null) {
         local = isLocalAddress(ip as string, this.packet.nodeIps);
-        if (local === null) this.assume(chain, rule, `fib ${source ? 'saddr' : 'daddr'} type local: ${ip} taken as not an address of the node; give --node-ip`);
+        if (local === null) {
+          const match = `fib ${source ? 'saddr' : 'daddr'} type local`;
+          this.assumptions.addAbout(chain, rule.line, match, ip as string, (ips, many) => `${match}: ${ips} taken as not ${many ? 'addresses' : 'an address'} of the node; give --node-ip`);
+        }
       }
       return (local ?? false) === (op !== 'ne');
     }
@@ -286,16 +288,13 @@ export function traceNftables(dump: NftDump, packet: TracePacket): TraceResult {
   const entry = baseChain(table, hook);
   if (entry === null) throw new InputError(`table ${family} ${sanitizeLine(table.name)} has no nat chain on the ${hook} hook: nothing to start a trace at`);
   const exit = baseChain(table, 'postrouting');
-  const assumptions: TraceAssumption[] = exit === null ? [{ chain: null, line: null, message: 'the table has no nat postrouting chain: nothing is taken to masquerade' }] : [];
+  const assumptions = new Assumptions();
+  if (exit === null) assumptions.add(null, null, 'the table has no nat postrouting chain: nothing is taken to masquerade');
   const dynamicSets = new Set<string>();
   for (const c of table.chains.values()) for (const r of c.rules) for (const s of r.statements) if (s.kind === 'set-op') dynamicSets.add(s.set);
   const hit = packet.affinityHit === null ? null : (normalizeHostPort(packet.affinityHit)?.text ?? packet.affinityHit);
   const affinity = affinitySets(table, hit);
-  if (hit !== null && affinity.size === 0) assumptions.push({ chain: null, line: null, message: `no chain sends traffic to ${sanitizeLine(hit)} and keeps affinity for it: no affinity entry can match it` });
-  const result = traceScenarios((ask: AskSource) => {
-    const machine = new NftMachine(table, packet, affinity, dynamicSets, ask);
-    const walk = walkNat(machine, entry, exit, { mark: 0, ip: packet.destinationIp, port: packet.port });
-    return { ...walk, assumptions: [...walk.assumptions, ...machine.assumptions.list] };
-  });
-  return { ...result, assumptions: [...assumptions, ...result.assumptions] };
+  if (hit !== null && affinity.size === 0) assumptions.add(null, null, `no chain sends traffic to ${hit} and keeps affinity for it: no affinity entry can match it`);
+  const result = traceScenarios((ask: AskSource) => walkNat(new NftMachine(table, packet, affinity, dynamicSets, ask, assumptions), entry, exit, { mark: 0, ip: packet.destinationIp, port: packet.port }));
+  return { ...result, assumptions: [...assumptions.list, ...result.assumptions] };
 }
