@@ -32,7 +32,9 @@ export type TraceOutcome =
   | { kind: 'dropped' }
   | { kind: 'rejected' }
   /** The walk ran into a chain loop (see TraceFinding): where it would go is unknown. */
-  | { kind: 'loop' };
+  | { kind: 'loop' }
+  /** The walk was sent to a chain the snapshot does not hold (the path's last chain): where it goes is unknown. */
+  | { kind: 'unknown' };
 
 /** One way through the rules, as a walker finds it. */
 export interface TraceLeaf {
@@ -73,7 +75,7 @@ export interface TraceDestination {
 export interface TracePath {
   chains: string[];
   probability: number;
-  /** `ip:port` for a DNAT, else `untranslated`, `dropped`, `rejected`, `loop`. */
+  /** `ip:port` for a DNAT, else `untranslated`, `dropped`, `rejected`, `loop`, `unknown` (into its last chain, which the snapshot lacks). */
   result: string;
   masquerade: boolean;
 }
@@ -83,9 +85,9 @@ export type MasqueradeAnswer = 'always' | 'never' | 'sometimes';
 export interface TraceResult {
   /** Sorted by probability (highest first, equal to 1e-9 equal), then address. */
   destinations: TraceDestination[];
-  /** What leaves nat without a DNAT: the sum of `unmatchedBy`. */
+  /** What the snapshot's rules send to no endpoint (no DNAT, or none it shows): the sum of `unmatchedBy`. */
   unmatched: number;
-  unmatchedBy: { untranslated: number; dropped: number; rejected: number; loop: number };
+  unmatchedBy: { untranslated: number; dropped: number; rejected: number; loop: number; unknown: number };
   masquerade: MasqueradeAnswer;
   /** Sorted by probability (highest first, equal to 1e-9 equal), then result (as destinations are), then chains. */
   paths: TracePath[];
@@ -236,13 +238,13 @@ export function traceScenarios(walk: (ask: AskSource) => ScenarioWalk): TraceRes
     assumptions.push({ chain: null, line: null, message: `where the packet goes depends on its source (${questions.join('; ')}): shown for a client outside every source network the rules name; give --from` });
   }
   if (pending.length > 0) assumptions.push({ chain: null, line: null, message: `the rules ask about the source in more ways than ${MAX_SCENARIOS} scenarios cover: masquerading was judged on those; give --from` });
-  const unmatchedBy = { untranslated: 0, dropped: 0, rejected: 0, loop: 0 };
+  const unmatchedBy = { untranslated: 0, dropped: 0, rejected: 0, loop: 0, unknown: 0 };
   for (const l of first.walk.leaves) if (l.outcome.kind !== 'dnat') unmatchedBy[l.outcome.kind] += l.probability;
   for (const k of Object.keys(unmatchedBy) as (keyof typeof unmatchedBy)[]) unmatchedBy[k] = roundProbability(unmatchedBy[k]);
   const allLeaves = scenarios.flatMap((s) => s.walk.leaves);
   return {
     destinations,
-    unmatched: roundProbability(unmatchedBy.untranslated + unmatchedBy.dropped + unmatchedBy.rejected + unmatchedBy.loop),
+    unmatched: roundProbability(unmatchedBy.untranslated + unmatchedBy.dropped + unmatchedBy.rejected + unmatchedBy.loop + unmatchedBy.unknown),
     unmatchedBy,
     masquerade: masqueradeOf(allLeaves),
     paths: pathsOf(first.walk.leaves),

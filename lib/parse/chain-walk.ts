@@ -59,7 +59,9 @@ export type Verdict =
   | { kind: 'dnat'; address: string }
   /** Source NAT to the outgoing address (MASQUERADE, SNAT). */
   | { kind: 'masquerade' }
-  | { kind: 'loop' };
+  | { kind: 'loop' }
+  /** Sent to a chain the snapshot does not hold, or cut short: what happens next is not known. */
+  | { kind: 'unknown' };
 
 export type Effect =
   /** The rule did not match, or matched and lets the packet go on (a mark, a log). */
@@ -118,11 +120,15 @@ interface Branch<S> {
   chains: string[];
 }
 
-/** Rule steps one walk may take before it is cut short as a loop the lineage check missed. */
+/** Rule steps one walk may take: past them, what is left of it is cut short as unknown. */
 const MAX_STEPS = 2_000_000;
 
-/** Walks a base chain's rules for a packet; branches of weight 0 are dropped as they appear. */
-export function walkChains<R, S>(start: string, machine: WalkMachine<R, S>, state: S, weight = 1): ChainWalk<S> {
+/**
+ * Walks a base chain's rules for a packet; branches of weight 0 are dropped as they appear. Past
+ * `maxSteps` rule steps (rules that branch and then go on alike, e.g. a ladder into chains that
+ * return), what is left of the walk ends as unknown.
+ */
+export function walkChains<R, S>(start: string, machine: WalkMachine<R, S>, state: S, weight = 1, maxSteps = MAX_STEPS): ChainWalk<S> {
   const ends: WalkEnd<S>[] = [];
   const findings: TraceFinding[] = [];
   const missing = new Set<string>();
@@ -143,9 +149,10 @@ export function walkChains<R, S>(start: string, machine: WalkMachine<R, S>, stat
       else work.push({ ...b, frames: b.frames.slice(0, -1) });
       continue;
     }
-    if (++steps > MAX_STEPS) {
-      loop(b, frame.chain, frame.chain, null);
-      continue;
+    if (++steps > maxSteps) {
+      machine.assumptions.add(null, null, `the rules from ${start} branch into more than ${maxSteps} rule steps: the walk was cut short there, and where the rest goes is unknown`);
+      for (const cut of [b, ...work]) ends.push({ weight: cut.weight, state: cut.state, chains: cut.chains, verdict: { kind: 'unknown' } });
+      break;
     }
     const rule = chain.rules[frame.index] as R;
     for (const out of machine.step(rule, frame.chain, b.state)) {
@@ -163,11 +170,10 @@ export function walkChains<R, S>(start: string, machine: WalkMachine<R, S>, stat
         if (frames.length === 1) ends.push({ weight: w, state: out.state, chains: b.chains, verdict: { kind: chain.policy } });
         else work.push({ ...next, frames: frames.slice(0, -1) });
       } else if (!machine.chain(e.chain)) {
-        if (!missing.has(e.chain)) {
-          missing.add(e.chain);
-          machine.assumptions.add(frame.chain, machine.lineOf(rule), `${e.chain} is not in the snapshot: taken as returning at once`);
-        }
-        work.push(next);
+        // Taking it as returning at once would send its share on down a ladder: a wrong answer.
+        missing.add(e.chain);
+        machine.assumptions.add(frame.chain, machine.lineOf(rule), `${e.chain} is not in the snapshot: what it does is unknown`);
+        ends.push({ weight: w, state: out.state, chains: [...b.chains, e.chain], verdict: { kind: 'unknown' } });
       } else if (frames.some((f) => f.lineage.includes(e.chain))) {
         loop(next, frame.chain, e.chain, machine.lineOf(rule));
       } else if (e.kind === 'jump') {
@@ -191,6 +197,8 @@ function outcomeOf(v: Verdict): TraceOutcome {
       return { kind: 'rejected' };
     case 'loop':
       return { kind: 'loop' };
+    case 'unknown':
+      return { kind: 'unknown' };
     default:
       return { kind: 'untranslated' };
   }
@@ -200,17 +208,20 @@ function outcomeOf(v: Verdict): TraceOutcome {
  * A packet through nat: the entry hook's chains (prerouting, or output for a local packet), then,
  * for each way it leaves them translated or accepted, the postrouting chains with what the entry
  * walk left in the state (its mark, its new destination): masqueraded where they masquerade it.
- * `exit` null: the snapshot has no postrouting chain, so nothing masquerades.
+ * Where the snapshot holds no postrouting chain, `exit` says from that state whether it would be
+ * masqueraded. A chain the postrouting walk is sent to that the snapshot lacks leaves the
+ * destination as it is, and is not taken to masquerade (an assumption says so).
  */
-export function walkNat<R, S>(machine: WalkMachine<R, S>, entry: string, exit: string | null, state: S): ScenarioWalk {
+export function walkNat<R, S>(machine: WalkMachine<R, S>, entry: string, exit: string | ((state: S) => boolean), state: S): ScenarioWalk {
   const first = walkChains(entry, machine, state);
   const leaves: TraceLeaf[] = [];
   const findings = [...first.findings];
   const missingChains = [...first.missingChains];
   for (const end of first.ends) {
     const outcome = outcomeOf(end.verdict);
-    if (exit === null || (outcome.kind !== 'dnat' && outcome.kind !== 'untranslated')) {
-      leaves.push({ chains: end.chains, probability: end.weight, outcome, masquerade: false });
+    if (typeof exit !== 'string' || (outcome.kind !== 'dnat' && outcome.kind !== 'untranslated')) {
+      const going = outcome.kind === 'dnat' || outcome.kind === 'untranslated';
+      leaves.push({ chains: end.chains, probability: end.weight, outcome, masquerade: going && typeof exit !== 'string' && exit(end.state) });
       continue;
     }
     const second = walkChains(exit, machine, end.state, end.weight);

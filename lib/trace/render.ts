@@ -51,13 +51,16 @@ export function renderTraceText(result: TraceResult, packet: TracePacket, { colo
   const out: string[] = [k.bold(`trace ${packetText(packet)} through ${sanitizeLine(source)}`), ''];
   const rows: [string, string][] = result.destinations.map((d) => [d.address, percent(d.probability)]);
   const by = result.unmatchedBy;
-  const fates = (['untranslated', 'dropped', 'rejected', 'loop'] as const).filter((f) => by[f] > 0).map((f) => `${f} ${percent(by[f])}`);
-  if (result.unmatched > 0) rows.push([`no endpoint (${fates.join(', ')})`, percent(result.unmatched)]);
+  const fates = (['untranslated', 'dropped', 'rejected', 'loop'] as const).filter((f) => by[f] > 0);
+  const noEndpoint = fates.reduce((sum, f) => sum + by[f], 0);
+  if (noEndpoint > 0) rows.push([`no endpoint (${fates.map((f) => `${f} ${percent(by[f])}`).join(', ')})`, percent(noEndpoint)]);
+  if (by.unknown > 0) rows.push([result.missingChains.length > 0 ? 'unknown: into chains not in the snapshot' : 'unknown: the walk was cut short', percent(by.unknown)]);
   const width = Math.max('DESTINATION'.length, ...rows.map(([a]) => a.length));
   out.push(k.dim(`${'DESTINATION'.padEnd(width)}  PROBABILITY`));
   for (const [address, p] of rows) out.push(`${address.padEnd(width)}  ${p.padStart('PROBABILITY'.length)}`);
   const masquerade = result.masquerade === 'always' ? k.yellow('always') : result.masquerade === 'sometimes' ? k.yellow('sometimes') : 'never';
-  out.push('', `masquerade: ${masquerade}`);
+  const leaving = result.destinations.length > 0 || by.untranslated > 0;
+  out.push('', `masquerade: ${masquerade}${leaving ? '' : ' (no path is known to leave nat)'}`);
   if (result.paths.length > 0) {
     out.push('', k.bold('paths'));
     for (const p of result.paths.slice(0, PATHS_SHOWN)) {

@@ -13,11 +13,18 @@ import { normalizeHostPort } from './address';
 import type { IptablesRule } from './rule';
 import { traceRuleOf, type Action, type Condition } from './trace-rule';
 
+/** The mark kube-proxy's KUBE-MARK-MASQ sets and KUBE-POSTROUTING masquerades (its default masquerade bit, 14). */
+const KUBE_MASQUERADE_MARK = 0x4000;
+
 interface State {
   mark: number;
   /** Where the packet goes now: its destination, or the DNAT's. */
   ip: string;
   port: number;
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16)}`;
 }
 
 /** The `recent` lists an affinity entry for `endpoint` is in: those of the chains that DNAT to it. */
@@ -130,6 +137,11 @@ class IptablesMachine implements WalkMachine<IptablesRule, State> {
     switch (a.kind) {
       case 'jump':
       case 'goto':
+        if (a.kind === 'jump' && a.chain === 'KUBE-MARK-MASQ' && !this.table.chains.has(a.chain)) {
+          // A fragment without it: kube-proxy's is one rule, the same in every version.
+          this.assumptions.add(chain, rule.line, `KUBE-MARK-MASQ is not in the snapshot: taken as kube-proxy's, which marks the packet ${hex(KUBE_MASQUERADE_MARK)} for masquerading`);
+          return go({ kind: 'next' }, { ...state, mark: (state.mark | KUBE_MASQUERADE_MARK) >>> 0 });
+        }
         return go({ kind: a.kind, chain: a.chain });
       case 'verdict':
         if (a.verdict === 'RETURN') return go({ kind: 'return' });
@@ -175,10 +187,11 @@ export function traceIptables(tables: ReadonlyMap<string, Table<IptablesRule>>, 
   const entry = hookChain(table, packet.local ? 'OUTPUT' : 'PREROUTING', 'KUBE-SERVICES', assumptions);
   const exit = hookChain(table, 'POSTROUTING', 'KUBE-POSTROUTING', assumptions);
   if (entry === null) throw new InputError(`the snapshot's ${tableName} table has neither ${packet.local ? 'OUTPUT' : 'PREROUTING'} nor KUBE-SERVICES: nothing to start a trace at`);
-  if (exit === null) assumptions.add(null, null, 'the snapshot has no POSTROUTING chain: nothing is taken to masquerade');
+  const kube = table.chains.has('KUBE-SERVICES');
+  if (exit === null) assumptions.add(null, null, kube ? `the snapshot has no POSTROUTING chain: taken as kube-proxy's KUBE-POSTROUTING, which masquerades what carries the mark ${hex(KUBE_MASQUERADE_MARK)}` : 'the snapshot has no POSTROUTING chain: nothing is taken to masquerade');
   const hit = packet.affinityHit === null ? null : (normalizeHostPort(packet.affinityHit)?.text ?? packet.affinityHit);
   const affinity = affinityLists(table, hit);
   if (hit !== null && affinity.size === 0) assumptions.add(null, null, `no chain sends traffic to ${hit}: no affinity entry can match it`);
-  const result = traceScenarios((ask) => walkNat(new IptablesMachine(table, packet, affinity, ask, assumptions), entry, exit, { mark: 0, ip: packet.destinationIp, port: packet.port }));
+  const result = traceScenarios((ask) => walkNat(new IptablesMachine(table, packet, affinity, ask, assumptions), entry, exit ?? ((state) => kube && (state.mark & KUBE_MASQUERADE_MARK) !== 0), { mark: 0, ip: packet.destinationIp, port: packet.port }));
   return { ...result, assumptions: [...assumptions.list, ...result.assumptions] };
 }

@@ -295,6 +295,6 @@ export function traceNftables(dump: NftDump, packet: TracePacket): TraceResult {
   const hit = packet.affinityHit === null ? null : (normalizeHostPort(packet.affinityHit)?.text ?? packet.affinityHit);
   const affinity = affinitySets(table, hit);
   if (hit !== null && affinity.size === 0) assumptions.add(null, null, `no chain sends traffic to ${hit} and keeps affinity for it: no affinity entry can match it`);
-  const result = traceScenarios((ask: AskSource) => walkNat(new NftMachine(table, packet, affinity, dynamicSets, ask, assumptions), entry, exit, { mark: 0, ip: packet.destinationIp, port: packet.port }));
+  const result = traceScenarios((ask: AskSource) => walkNat(new NftMachine(table, packet, affinity, dynamicSets, ask, assumptions), entry, exit ?? (() => false), { mark: 0, ip: packet.destinationIp, port: packet.port }));
   return { ...result, assumptions: [...assumptions.list, ...result.assumptions] };
 }

@@ -79,7 +79,7 @@ describe('iptables: RETURN', () => {
 
   test('RETURN in a built-in chain is its policy: the packet leaves PREROUTING untranslated, while --local (OUTPUT) reaches the service', () => {
     const r = traceOf(cases, { to: '10.96.0.40:53/udp' });
-    expect(r.unmatchedBy).toEqual({ untranslated: 1, dropped: 0, rejected: 0, loop: 0 });
+    expect(r.unmatchedBy).toEqual({ untranslated: 1, dropped: 0, rejected: 0, loop: 0, unknown: 0 });
     expect(r.paths).toEqual([{ chains: ['PREROUTING', 'POSTROUTING', 'KUBE-POSTROUTING'], probability: 1, result: 'untranslated', masquerade: false }]);
     expect(destinations(traceOf(cases, { to: '10.96.0.40:53/udp', local: true }))).toEqual([['10.244.5.5:53', 1]]);
   });
