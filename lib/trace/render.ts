@@ -5,7 +5,7 @@
  */
 import kleur from 'kleur';
 import { joinHostPort } from '../model/addresses';
-import type { TracePacket, TraceResult } from '../model/trace';
+import type { MasqueradeAnswer, TracePacket, TraceResult } from '../model/trace';
 import { sanitizeLine } from '../sanitize';
 
 export const TRACE_FORMAT_VERSION = 1;
@@ -58,9 +58,19 @@ export function renderTraceText(result: TraceResult, packet: TracePacket, { colo
   const width = Math.max('DESTINATION'.length, ...rows.map(([a]) => a.length));
   out.push(k.dim(`${'DESTINATION'.padEnd(width)}  PROBABILITY`));
   for (const [address, p] of rows) out.push(`${address.padEnd(width)}  ${p.padStart('PROBABILITY'.length)}`);
-  const masquerade = result.masquerade === 'always' ? k.yellow('always') : result.masquerade === 'sometimes' ? k.yellow('sometimes') : 'never';
+  const answer = (m: MasqueradeAnswer): string => (m === 'never' ? m : k.yellow(m));
   const leaving = result.destinations.length > 0 || by.untranslated > 0;
-  out.push('', `masquerade: ${masquerade}${leaving ? '' : ' (no path is known to leave nat)'}`);
+  if (result.masqueradeBySource.length === 0) {
+    out.push('', `masquerade: ${answer(result.masquerade)}${leaving ? '' : ' (no path is known to leave nat)'}`);
+  } else {
+    // The paths below are one kind of source's: say so, and what the others get, or the screen contradicts itself.
+    out.push('', `masquerade: ${answer(result.masquerade)}, by source:`);
+    const width = Math.max(...result.masqueradeBySource.map((m) => m.masquerade.length));
+    for (const m of result.masqueradeBySource) {
+      const who = m.source === null ? 'a client outside every source network the rules name (the paths below)' : `a source ${m.source}${m.example === null ? '' : `, e.g. --from ${m.example}`}`;
+      out.push(`  ${answer(m.masquerade)}${' '.repeat(width - m.masquerade.length)}  ${sanitizeLine(who)}`);
+    }
+  }
   if (result.paths.length > 0) {
     out.push('', k.bold('paths'));
     for (const p of result.paths.slice(0, PATHS_SHOWN)) {

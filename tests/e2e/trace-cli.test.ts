@@ -28,6 +28,19 @@ test('text: the distribution on one screen, then masquerading, paths and assumpt
   expect(r.stdout).toContain('     75%  PREROUTING → KUBE-SERVICES → KUBE-SVC-AAAAAAAAAAAAAAAA → KUBE-MARK-MASQ → KUBE-SEP-AAAAAAAAAAAAAAA2 → POSTROUTING → KUBE-POSTROUTING ⇒ 10.244.2.2:8080 (masquerade)');
 });
 
+test('text without --from: masquerading for each kind of source, the paths said to be those of a client outside every network the rules name', () => {
+  const r = natdiff(['trace', join('snapshots', 'coredns-scale-2to4-after.txt'), '--to', '10.96.0.10:53/udp']);
+  expect(r.status).toBe(0);
+  const lines = r.stdout.split('\n');
+  const at = lines.indexOf('masquerade: sometimes, by source:');
+  expect(lines.slice(at + 1, at + 3)).toEqual([
+    '  always     a client outside every source network the rules name (the paths below)',
+    '  never      a source in 10.244.0.0/16, e.g. --from 10.244.0.1',
+  ]);
+  expect(lines[at + 3]).toMatch(/^ {2}sometimes {2}a source in 10\.244\.0\.[5-8]\/32, e\.g\. --from 10\.244\.0\.[5-8]$/);
+  expect(natdiff(['trace', join('snapshots', 'coredns-scale-2to4-after.txt'), '--to', '10.96.0.10:53/udp', '--from', '10.244.0.1']).stdout).toContain('\nmasquerade: never\n');
+});
+
 test('-o json is exactly the documented contract', () => {
   const r = natdiff(['trace', CASES, '--to', '192.168.0.10:30080', '-o', 'json']);
   expect(r.status).toBe(0);

@@ -8,6 +8,7 @@ import { InputError } from '../../errors';
 import { joinHostPort } from '../../model/addresses';
 import type { Chain, Table } from '../../model/ruleset';
 import { ipInCidr, isLocalAddress, traceScenarios, type AskSource, type TracePacket, type TraceResult } from '../../model/trace';
+import { familyOf, sourceIn, sourceIsNode } from '../../model/trace-sources';
 import { Assumptions, walkNat, type Effect, type RuleOutcome, type WalkMachine } from '../chain-walk';
 import { normalizeHostPort } from './address';
 import type { IptablesRule } from './rule';
@@ -112,9 +113,9 @@ class IptablesMachine implements WalkMachine<IptablesRule, State> {
   private sourceHolds(conditions: readonly Condition[]): boolean {
     for (const c of conditions) {
       if (c.kind === 'address' && c.side === 'source' && this.packet.sourceIp === null) {
-        if (this.ask(`source in ${c.cidr}`, c.cidr.endsWith('/0')) === c.negated) return false;
+        if (this.ask(sourceIn(c.cidr, [c.cidr]), c.cidr.endsWith('/0')) === c.negated) return false;
       } else if (c.kind === 'addrtype' && c.side === 'source' && !this.packet.local && this.packet.sourceIp === null) {
-        if (this.ask('source is an address of the node', false) === c.negated) return false;
+        if (this.ask(sourceIsNode(this.packet.nodeIps), false) === c.negated) return false;
       }
     }
     return true;
@@ -192,6 +193,6 @@ export function traceIptables(tables: ReadonlyMap<string, Table<IptablesRule>>, 
   const hit = packet.affinityHit === null ? null : (normalizeHostPort(packet.affinityHit)?.text ?? packet.affinityHit);
   const affinity = affinityLists(table, hit);
   if (hit !== null && affinity.size === 0) assumptions.add(null, null, `no chain sends traffic to ${hit}: no affinity entry can match it`);
-  const result = traceScenarios((ask) => walkNat(new IptablesMachine(table, packet, affinity, ask, assumptions), entry, exit ?? ((state) => kube && (state.mark & KUBE_MASQUERADE_MARK) !== 0), { mark: 0, ip: packet.destinationIp, port: packet.port }));
+  const result = traceScenarios(familyOf(packet.destinationIp), (ask) => walkNat(new IptablesMachine(table, packet, affinity, ask, assumptions), entry, exit ?? ((state) => kube && (state.mark & KUBE_MASQUERADE_MARK) !== 0), { mark: 0, ip: packet.destinationIp, port: packet.port }));
   return { ...result, assumptions: [...assumptions.list, ...result.assumptions] };
 }

@@ -6,6 +6,7 @@
  */
 import { joinHostPort } from '../../model/addresses';
 import { traceScenarios, type TraceAssumption, type TraceLeaf, type TracePacket, type TraceResult } from '../../model/trace';
+import { familyOf } from '../../model/trace-sources';
 import { sanitizeLine } from '../../sanitize';
 import { equalShares, sharesAssumption, sharesOf } from './schedulers';
 import type { IpvsDump } from './types';
@@ -34,6 +35,6 @@ export function traceIpvs(dump: IpvsDump, packet: TracePacket): TraceResult {
     if (sent < 1 - 1e-9) leaves.push({ chains, probability: 1 - sent, outcome: { kind: 'dropped' }, masquerade: false });
     if (service.scheduling?.persistence && packet.affinityHit !== null) assumptions.push({ chain: service.name, line: service.line, message: 'persistence (session affinity) keeps a returning client on its real server, which the table does not show: traced as a new client' });
   }
-  const result = traceScenarios(() => ({ leaves, findings: [], missingChains: [] }));
+  const result = traceScenarios(familyOf(packet.destinationIp), () => ({ leaves, findings: [], missingChains: [] }));
   return { ...result, assumptions };
 }

@@ -9,6 +9,7 @@
 import { InputError } from '../../errors';
 import { joinHostPort } from '../../model/addresses';
 import { ipInCidr, isLocalAddress, traceScenarios, type AskSource, type TracePacket, type TraceResult } from '../../model/trace';
+import { familyOf, sourceIn, sourceIsNode } from '../../model/trace-sources';
 import { sanitizeLine } from '../../sanitize';
 import { Assumptions, walkNat, type Effect, type RuleOutcome, type WalkChain, type WalkMachine } from '../chain-walk';
 import { normalizeHostPort } from '../iptables/address';
@@ -138,7 +139,7 @@ class NftMachine implements WalkMachine<NftRule, State> {
       const source = left.flags.includes('saddr');
       const ip = source ? this.packet.sourceIp : s.ip;
       let local: boolean | null = source && this.packet.local ? true : null;
-      if (local === null && ip === null) local = this.ask('source is an address of the node', false);
+      if (local === null && ip === null) local = this.ask(sourceIsNode(this.packet.nodeIps), false);
       if (local === null) {
         local = isLocalAddress(ip as string, this.packet.nodeIps);
         if (local === null) {
@@ -161,7 +162,8 @@ class NftMachine implements WalkMachine<NftRule, State> {
       const holds = this.elementHolds(fields, el);
       if (holds === null) {
         const what = right.kind === 'ref' ? `@${right.name}` : right.kind === 'value' ? right.text : `{ ${candidates.map((c) => (c.key.kind === 'value' ? c.key.text : '?')).join(', ')} }`;
-        found = this.ask(`source in ${what}`, false);
+        const networks = candidates.map((c) => (c.key.kind === 'value' ? c.key.text : null));
+        found = this.ask(sourceIn(what, networks.includes(null) ? null : (networks as string[])), false);
         break;
       }
       if (holds) {
@@ -295,6 +297,6 @@ export function traceNftables(dump: NftDump, packet: TracePacket): TraceResult {
   const hit = packet.affinityHit === null ? null : (normalizeHostPort(packet.affinityHit)?.text ?? packet.affinityHit);
   const affinity = affinitySets(table, hit);
   if (hit !== null && affinity.size === 0) assumptions.add(null, null, `no chain sends traffic to ${hit} and keeps affinity for it: no affinity entry can match it`);
-  const result = traceScenarios((ask: AskSource) => walkNat(new NftMachine(table, packet, affinity, dynamicSets, ask, assumptions), entry, exit ?? (() => false), { mark: 0, ip: packet.destinationIp, port: packet.port }));
+  const result = traceScenarios(familyOf(packet.destinationIp), (ask: AskSource) => walkNat(new NftMachine(table, packet, affinity, dynamicSets, ask, assumptions), entry, exit ?? (() => false), { mark: 0, ip: packet.destinationIp, port: packet.port }));
   return { ...result, assumptions: [...assumptions.list, ...result.assumptions] };
 }
