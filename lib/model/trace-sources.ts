@@ -6,7 +6,9 @@
 import ipaddr from 'ipaddr.js';
 
 export interface SourceQuestion {
-  /** How a yes reads after "a source": `in 10.244.0.0/16`, `that is an address of the node`; what tells questions apart. */
+  /** What tells questions apart: two rules that ask of the same networks ask the same question. */
+  key: string;
+  /** How a yes reads after "a source": `in 10.244.0.0/16`, `that is an address of the node`. */
   yes: string;
   /** How a no reads. */
   no: string;
@@ -20,12 +22,12 @@ export interface SourceQuestion {
 
 /** `source in 10.244.0.0/16`, `source in @set`: `networks` those the rule names. */
 export function sourceIn(what: string, networks: readonly string[] | null): SourceQuestion {
-  return { yes: `in ${what}`, no: `not in ${what}`, networks };
+  return { key: networks === null ? `in ${what}` : `in ${[...networks].sort().join(' ')}`, yes: `in ${what}`, no: `not in ${what}`, networks };
 }
 
 /** `addrtype --src-type LOCAL`, `fib saddr type local`: as the trace judges a given source (loopback, or one of `nodeIps`). */
 export function sourceIsNode(nodeIps: readonly string[] | null): SourceQuestion {
-  return { yes: 'that is an address of the node', no: 'that is not an address of the node', networks: [...(nodeIps ?? []), '127.0.0.0/8', '::1'] };
+  return { key: 'node', yes: 'that is an address of the node', no: 'that is not an address of the node', networks: [...(nodeIps ?? []), '127.0.0.0/8', '::1'] };
 }
 
 export type Family = 4 | 6;

@@ -251,11 +251,11 @@ function exploreScenarios(family: Family, walk: (ask: AskSource) => ScenarioWalk
     let space = next.space;
     const asked = new Map<string, Answer & { before: SourceSpace }>();
     const result = walk((question, fallback) => {
-      const known = fixed.get(question.yes) ?? asked.get(question.yes);
+      const known = fixed.get(question.key) ?? asked.get(question.key);
       if (known) return known.answer;
       const asFallback = space.with(question, fallback);
       const answer = asFallback === null ? !fallback : fallback;
-      asked.set(question.yes, { question, answer, fallback, forced: asFallback === null, before: space });
+      asked.set(question.key, { question, answer, fallback, forced: asFallback === null, before: space });
       space = asFallback ?? space.with(question, answer) ?? space;
       return answer;
     });
@@ -263,9 +263,9 @@ function exploreScenarios(family: Family, walk: (ask: AskSource) => ScenarioWalk
     const before = new Map(fixed);
     for (const a of asked.values()) {
       const other = a.forced ? null : a.before.with(a.question, !a.answer);
-      if (other && scenarios.length + pending.length < MAX_SCENARIOS) pending.push({ fixed: new Map([...before, [a.question.yes, { ...a, answer: !a.answer }]]), space: other });
+      if (other && scenarios.length + pending.length < MAX_SCENARIOS) pending.push({ fixed: new Map([...before, [a.question.key, { ...a, answer: !a.answer }]]), space: other });
       else if (other) cut = true;
-      before.set(a.question.yes, a);
+      before.set(a.question.key, a);
     }
   }
   return { scenarios, cut: cut || pending.length > 0 };

@@ -23,6 +23,8 @@ interface State {
   mark: number;
   ip: string;
   port: number;
+  /** A DNAT has translated the connection (`ct status dnat`). */
+  translated: boolean;
 }
 
 /** What a packet field evaluates to: a value, or a question the packet leaves open (its source). */
@@ -58,7 +60,7 @@ function dnatAddress(addr: Expr | null | undefined, port: Expr | null | undefine
 function affinitySets(table: NftTable, endpoint: string | null): Set<string> {
   const sets = new Set<string>();
   if (endpoint === null) return sets;
-  const probe: State = { mark: 0, ip: '', port: 0 };
+  const probe: State = { mark: 0, ip: '', port: 0, translated: false };
   for (const chain of table.chains.values()) {
     const statements = chain.rules.flatMap((r) => r.statements);
     const to = statements.some((s) => s.kind === 'nat' && s.nat === 'dnat' && s.addr?.kind !== 'map' && ((a) => a !== null && joinHostPort(a.ip, a.port) === endpoint)(dnatAddress(s.addr, s.port, probe)));
@@ -120,17 +122,28 @@ class NftMachine implements WalkMachine<NftRule, State> {
     return null;
   }
 
-  /** Whether the key's fields are the element's key; null when that turns on an unknown source. */
-  private elementHolds(fields: Field[], el: SetElement): boolean | null {
+  /**
+   * Whether the key's fields are the element's key: true, false, or, when only an unknown source
+   * is left to tell, the element's source part (`10.244.1.2` of `10.244.1.2 . 10.244.1.2 . udp . 53`).
+   */
+  private elementHolds(fields: Field[], el: SetElement): boolean | { source: string } {
     const parts = el.key.kind === 'concat' ? el.key.items : [el.key];
     if (parts.length !== fields.length) return false;
+    let source: string | null = null;
     for (const [i, f] of fields.entries()) {
       const p = parts[i] as Expr;
       if (p.kind !== 'value' || f.kind === 'unknown') return false;
-      if (f.kind === 'source') return null;
-      if (!valueIn(f.text, p.text)) return false;
+      if (f.kind === 'source') source = p.text;
+      else if (!valueIn(f.text, p.text)) return false;
     }
-    return true;
+    return source === null ? true : { source };
+  }
+
+  /** `ct status dnat`: whether the entry walk translated the connection; null for other status bits. */
+  private ctStatus(st: Extract<Statement, { kind: 'match' }>, s: State): boolean | null {
+    const bits = st.right.kind === 'value' ? st.right.text.split(',') : st.right.kind === 'flags' ? st.right.items : null;
+    if (bits === null || bits.length !== 1 || bits[0] !== 'dnat' || !['in', 'eq', 'ne'].includes(st.op)) return null;
+    return s.translated === (st.op !== 'ne');
   }
 
   private match(st: Extract<Statement, { kind: 'match' }>, chain: string, rule: NftRule, s: State): boolean {
@@ -149,6 +162,10 @@ class NftMachine implements WalkMachine<NftRule, State> {
       }
       return (local ?? false) === (op !== 'ne');
     }
+    if (left.kind === 'ct' && left.key === 'status' && left.dir === null) {
+      const holds = this.ctStatus(st, s);
+      if (holds !== null) return holds;
+    }
     const fields = this.key(left, s);
     if (right.kind === 'ref' && this.dynamicSets.has(right.name)) return this.affinity.has(right.name) === (op !== 'ne');
     const elements = this.elements(right);
@@ -157,20 +174,11 @@ class NftMachine implements WalkMachine<NftRule, State> {
       this.assume(chain, rule, `${renderStatements([st], { family: this.table.family })}: not understood, taken as not matching`);
       return false;
     }
-    let found = false;
-    for (const el of candidates) {
-      const holds = this.elementHolds(fields, el);
-      if (holds === null) {
-        const what = right.kind === 'ref' ? `@${right.name}` : right.kind === 'value' ? right.text : `{ ${candidates.map((c) => (c.key.kind === 'value' ? c.key.text : '?')).join(', ')} }`;
-        const networks = candidates.map((c) => (c.key.kind === 'value' ? c.key.text : null));
-        found = this.ask(sourceIn(what, networks.includes(null) ? null : (networks as string[])), false);
-        break;
-      }
-      if (holds) {
-        found = true;
-        break;
-      }
-    }
+    // The packet's own fields first: what is left to the source is the source parts of the elements they match.
+    const holds = candidates.map((el) => this.elementHolds(fields, el));
+    const sources = [...new Set(holds.flatMap((h) => (typeof h === 'object' ? [h.source] : [])))];
+    let found = holds.includes(true);
+    if (!found && sources.length > 0) found = this.ask(sourceIn(sources.length === 1 ? (sources[0] as string) : `{ ${sources.join(', ')} }`, sources), false);
     return found === (op === 'eq');
   }
 
@@ -215,7 +223,7 @@ class NftMachine implements WalkMachine<NftRule, State> {
         this.assume(chain, rule, `${renderStatements([st], { family: this.table.family })}: no readable address, taken as accepting`);
         return { weight: 1, state: s, effect: { kind: 'stop', verdict: { kind: 'accept' } } };
       }
-      return { weight: 1, state: { ...s, ip: a.ip, port: a.port }, effect: { kind: 'stop', verdict: { kind: 'dnat', address: joinHostPort(a.ip, a.port) } } };
+      return { weight: 1, state: { ...s, ip: a.ip, port: a.port, translated: true }, effect: { kind: 'stop', verdict: { kind: 'dnat', address: joinHostPort(a.ip, a.port) } } };
     };
     if (st.addr?.kind === 'map' && st.addr.key.kind === 'numgen') {
       const buckets = this.numgen(st.addr.key, st.addr.data, s, (el) => to(el.data, st.port));
@@ -297,6 +305,6 @@ export function traceNftables(dump: NftDump, packet: TracePacket): TraceResult {
   const hit = packet.affinityHit === null ? null : (normalizeHostPort(packet.affinityHit)?.text ?? packet.affinityHit);
   const affinity = affinitySets(table, hit);
   if (hit !== null && affinity.size === 0) assumptions.add(null, null, `no chain sends traffic to ${hit} and keeps affinity for it: no affinity entry can match it`);
-  const result = traceScenarios(familyOf(packet.destinationIp), (ask: AskSource) => walkNat(new NftMachine(table, packet, affinity, dynamicSets, ask, assumptions), entry, exit ?? (() => false), { mark: 0, ip: packet.destinationIp, port: packet.port }));
+  const result = traceScenarios(familyOf(packet.destinationIp), (ask: AskSource) => walkNat(new NftMachine(table, packet, affinity, dynamicSets, ask, assumptions), entry, exit ?? (() => false), { mark: 0, ip: packet.destinationIp, port: packet.port, translated: false }));
   return { ...result, assumptions: [...assumptions.list, ...result.assumptions] };
 }

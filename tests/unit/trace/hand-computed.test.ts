@@ -107,6 +107,14 @@ describe('nftables', () => {
     expect(traceOf(nft, { to: '10.96.0.10:53/udp' }).masquerade).toBe('sometimes');
   });
 
+  test('1.36+ hairpin: `ct status dnat` and the hairpin-connections set masquerade a client sent back to itself, and only that path', () => {
+    const latest = parseSnapshot(fixture('nftables', 'k8s-1.36.list.txt'), 'k8s-1.36.list.txt');
+    const r = traceOf(latest, { to: '10.96.0.10:53/udp', from: '10.244.1.2' });
+    expect(r.paths.map((p) => [p.result, p.masquerade])).toEqual([['10.244.1.2:53', true], ['10.244.2.3:53', false]]);
+    expect(r.assumptions).toEqual([]);
+    expect(traceOf(latest, { to: '10.96.0.10:53/udp', from: '10.244.9.9' }).masquerade).toBe('never');
+  });
+
   test('a NodePort through the nodeport-ips set, and the one-rule dnat map layout (1.36+)', () => {
     expect(destinations(traceOf(nft, { to: '192.168.0.10:30080' }))).toEqual([['10.244.1.10:8080', 0.5], ['10.244.2.11:8080', 0.5]]);
     const master = parseSnapshot(fixture('nftables', 'k8s-master.list.txt'), 'k8s-master.list.txt');
