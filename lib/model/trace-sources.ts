@@ -47,17 +47,46 @@ function toNumber(bytes: number[]): bigint {
   return bytes.reduce((n, b) => (n << 8n) | BigInt(b), 0n);
 }
 
+interface Network {
+  family: Family;
+  range: Range;
+}
+
+/** Networks read so far: a trace tests the same few against every rule it walks. Cleared past a bound. */
+const networks = new Map<string, Network | null>();
+
+/** `10.0.0.0/8`, `fd00::/64`, or a bare address, as a range; null for text that is neither. */
+function networkOf(text: string): Network | null {
+  let network = networks.get(text);
+  if (network === undefined) {
+    try {
+      const [address, prefix] = text.includes('/') ? ipaddr.parseCIDR(text) : [ipaddr.parse(text), text.includes(':') ? 128 : 32];
+      const family: Family = address.kind() === 'ipv6' ? 6 : 4;
+      const host = BigInt(bits(family) - prefix);
+      const lo = (toNumber(address.toByteArray()) >> host) << host;
+      network = { family, range: [lo, lo + (1n << host) - 1n] };
+    } catch {
+      network = null;
+    }
+    if (networks.size >= 100_000) networks.clear();
+    networks.set(text, network);
+  }
+  return network;
+}
+
+/** Whether `ip` is in `cidr` (`10.0.0.0/8`, `fd00::/64`, or a bare address); false across families or for text that is neither. */
+export function ipInCidr(ip: string, cidr: string): boolean {
+  const address = networkOf(ip);
+  const network = networkOf(cidr);
+  if (!address || !network || address.family !== network.family || address.range[0] !== address.range[1]) return false;
+  return address.range[0] >= network.range[0] && address.range[0] <= network.range[1];
+}
+
 /** The addresses of a network of `family`, or [] for one of the other family; null for text that is not one. */
 function rangeOf(network: string, family: Family): Range[] | null {
-  try {
-    const [address, prefix] = network.includes('/') ? ipaddr.parseCIDR(network) : [ipaddr.parse(network), network.includes(':') ? 128 : 32];
-    if ((address.kind() === 'ipv6' ? 6 : 4) !== family) return [];
-    const host = BigInt(bits(family) - prefix);
-    const lo = (toNumber(address.toByteArray()) >> host) << host;
-    return [[lo, lo + (1n << host) - 1n]];
-  } catch {
-    return null;
-  }
+  const n = networkOf(network);
+  if (!n) return null;
+  return n.family === family ? [n.range] : [];
 }
 
 /** Sorted, merged. */

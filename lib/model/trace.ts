@@ -4,10 +4,9 @@
  * walks its own rules (lib/parse/<mode>/trace-walk.ts) and hands back leaves; this file turns the
  * walks of every source scenario into one result.
  */
-import ipaddr from 'ipaddr.js';
 import { joinHostPort } from './addresses';
 import type { Protocol } from './service';
-import { implies, SourceSpace, type Family, type SourceQuestion } from './trace-sources';
+import { implies, ipInCidr, SourceSpace, type Family, type SourceQuestion } from './trace-sources';
 
 /** The packet to trace: a new connection (no conntrack entry, no affinity entry unless `affinityHit`). */
 export interface TracePacket {
@@ -147,17 +146,6 @@ export function sortByProbability<T>(items: readonly T[], probability: (item: T)
   const rank = new Map<T, number>();
   exact.forEach((item, i) => rank.set(item, i > 0 && probability(exact[i - 1] as T) - probability(item) < EQUAL_PROBABILITY ? (rank.get(exact[i - 1] as T) as number) : i));
   return exact.sort((a, b) => (rank.get(a) as number) - (rank.get(b) as number) || compareText(key(a), key(b)));
-}
-
-/** Whether `ip` is in `cidr` (`10.0.0.0/8`, `fd00::/64`, or a bare address); false across families or for text that is neither. */
-export function ipInCidr(ip: string, cidr: string): boolean {
-  try {
-    const address = ipaddr.parse(ip);
-    const [net, bits] = cidr.includes('/') ? ipaddr.parseCIDR(cidr) : [ipaddr.parse(cidr), cidr.includes(':') ? 128 : 32];
-    return address.kind() === net.kind() && address.match(net, bits);
-  } catch {
-    return false;
-  }
 }
 
 /** Loopback addresses are local whatever the node's addresses. */

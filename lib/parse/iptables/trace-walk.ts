@@ -7,8 +7,8 @@
 import { InputError } from '../../errors';
 import { joinHostPort } from '../../model/addresses';
 import type { Chain, Table } from '../../model/ruleset';
-import { ipInCidr, isLocalAddress, traceScenarios, type AskSource, type TracePacket, type TraceResult } from '../../model/trace';
-import { familyOf, sourceIn, sourceIsNode } from '../../model/trace-sources';
+import { isLocalAddress, traceScenarios, type AskSource, type TracePacket, type TraceResult } from '../../model/trace';
+import { familyOf, ipInCidr, sourceIn, sourceIsNode } from '../../model/trace-sources';
 import { Assumptions, walkNat, type Effect, type RuleOutcome, type WalkMachine } from '../chain-walk';
 import { normalizeHostPort } from './address';
 import type { IptablesRule } from './rule';
@@ -22,6 +22,46 @@ interface State {
   /** Where the packet goes now: its destination, or the DNAT's. */
   ip: string;
   port: number;
+}
+
+/** A long chain's rules by the one destination address each matches (`-d 10.96.0.10/32`), and the rest. */
+interface DestinationIndex {
+  of: Map<string, number[]>;
+  others: number[];
+}
+
+/** Chains shorter than this are walked rule by rule. */
+const INDEXED_FROM = 32;
+
+const destinationIndexes = new WeakMap<Chain<IptablesRule>, DestinationIndex | null>();
+
+function destinationIndex(chain: Chain<IptablesRule>): DestinationIndex | null {
+  let index = destinationIndexes.get(chain);
+  if (index === undefined) {
+    index = chain.rules.length < INDEXED_FROM ? null : { of: new Map(), others: [] };
+    chain.rules.forEach((rule, i) => {
+      if (!index) return;
+      const d = traceRuleOf(rule).conditions.find((c) => c.kind === 'address' && c.side === 'destination' && !c.negated && /\/(32|128)$/.test(c.cidr));
+      const ip = d?.kind === 'address' ? d.cidr.slice(0, d.cidr.lastIndexOf('/')) : null;
+      const list = ip === null ? index.others : (index.of.get(ip) ?? index.of.set(ip, []).get(ip));
+      list?.push(i);
+    });
+    destinationIndexes.set(chain, index);
+  }
+  return index;
+}
+
+/** The first of `sorted` at or after `from`; Infinity when none. */
+function firstFrom(sorted: readonly number[] | undefined, from: number): number {
+  if (!sorted) return Infinity;
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted[lo] ?? Infinity;
 }
 
 function hex(n: number): string {
@@ -57,6 +97,13 @@ class IptablesMachine implements WalkMachine<IptablesRule, State> {
 
   lineOf(rule: IptablesRule): number {
     return rule.line;
+  }
+
+  firstCandidate(chain: string, index: number, state: State): number {
+    const c = this.table.chains.get(chain) as Chain<IptablesRule>;
+    const byDestination = destinationIndex(c);
+    if (!byDestination) return index;
+    return Math.min(firstFrom(byDestination.of.get(state.ip), index), firstFrom(byDestination.others, index), c.rules.length);
   }
 
   private assume(chain: string, rule: IptablesRule, message: string): void {

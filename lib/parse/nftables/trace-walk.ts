@@ -8,8 +8,8 @@
  */
 import { InputError } from '../../errors';
 import { joinHostPort } from '../../model/addresses';
-import { ipInCidr, isLocalAddress, traceScenarios, type AskSource, type TracePacket, type TraceResult } from '../../model/trace';
-import { familyOf, sourceIn, sourceIsNode } from '../../model/trace-sources';
+import { isLocalAddress, traceScenarios, type AskSource, type TracePacket, type TraceResult } from '../../model/trace';
+import { familyOf, ipInCidr, sourceIn, sourceIsNode } from '../../model/trace-sources';
 import { sanitizeLine } from '../../sanitize';
 import { Assumptions, walkNat, type Effect, type RuleOutcome, type WalkChain, type WalkMachine } from '../chain-walk';
 import { normalizeHostPort } from '../iptables/address';
