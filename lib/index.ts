@@ -32,3 +32,4 @@ export type { TracePacket, TraceResult, TraceDestination, TracePath, TraceAssump
 export { tracePacket, type PacketOptions } from './trace/packet';
 export { renderTraceText, renderTraceJson, traceDocument, TRACE_FORMAT_VERSION, type TraceTextOptions } from './trace/render';
 export { verifyShares, verifyDiff, type ShareMismatch, type Verification } from './trace/verify';
+export { traceSnapshot, servedNearby } from './trace/trace-snapshot';

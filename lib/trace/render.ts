@@ -43,12 +43,20 @@ export interface TraceTextOptions {
   color: boolean;
   /** Where the rules came from, for the heading. */
   source: string;
+  /** What the rules serve near the packet (lib/trace/trace-snapshot.ts), said when nothing reaches an endpoint. */
+  servedNearby?: readonly string[];
 }
 
-export function renderTraceText(result: TraceResult, packet: TracePacket, { color, source }: TraceTextOptions): string {
+export function renderTraceText(result: TraceResult, packet: TracePacket, { color, source, servedNearby = [] }: TraceTextOptions): string {
   kleur.enabled = color;
   const k = kleur;
   const out: string[] = [k.bold(`trace ${packetText(packet)} through ${sanitizeLine(source)}`), ''];
+  if (result.destinations.length === 0 && result.unmatchedBy.untranslated > 0) {
+    const to = `${joinHostPort(packet.destinationIp, packet.port)}/${packet.protocol}`;
+    out.push(`no rule translates ${to}: it leaves nat untranslated, still addressed to ${joinHostPort(packet.destinationIp, packet.port)}`);
+    if (servedNearby.length > 0) out.push(`what the rules do serve: ${servedNearby.map(sanitizeLine).join(', ')}`);
+    out.push('');
+  }
   const rows: [string, string][] = result.destinations.map((d) => [d.address, percent(d.probability)]);
   const by = result.unmatchedBy;
   const fates = (['untranslated', 'dropped', 'rejected', 'loop'] as const).filter((f) => by[f] > 0);
