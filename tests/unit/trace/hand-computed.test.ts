@@ -131,6 +131,15 @@ test('IPVS: real servers by weight, the scheduler named as an assumption', () =>
   expect(r.assumptions.map((a) => a.message).join('\n')).toMatch(/scheduler \w+/);
 });
 
+test('IPVS, corpus 15 (a rolling update): the real server of weight 0 gets no new connection, and the trace names it as draining', () => {
+  const ipvs = parseSnapshot(fixture('corpus', '15-ipvsadm-nodeport-10rs-weight0-terminating.txt'), '15.txt');
+  const r = traceOf(ipvs, { to: '192.168.1.2:30232' });
+  expect(r.destinations).toHaveLength(9);
+  expect(r.destinations.map((d) => d.address)).not.toContain('11.0.4.9:80');
+  for (const d of r.destinations) expect(d.probability).toBeCloseTo(1 / 9, 8);
+  expect(r.assumptions).toContainEqual({ chain: 'TCP 192.168.1.2:30232', line: 3, message: '11.0.4.9:80: weight 0, draining: given no new connections' });
+});
+
 describe('packet options', () => {
   test('IPv6 in brackets with a protocol; tcp by default', () => {
     expect(tracePacket({ to: '[fd00::a]:53/udp' })).toMatchObject({ destinationIp: 'fd00::a', port: 53, protocol: 'udp' });
