@@ -212,33 +212,90 @@ function outcomeOf(v: Verdict): TraceOutcome {
   }
 }
 
+/** A base chain a hook runs, walked by the machine of its table. */
+export interface HookChain<S> {
+  walk(state: S, weight: number): ChainWalk<S>;
+  /** Put before the names of its chains in a path when they are of another table than the nat one (`filter:KUBE-SERVICES`). */
+  table: string | null;
+}
+
+export function hookChain<R, S>(machine: WalkMachine<R, S>, chain: string, table: string | null = null): HookChain<S> {
+  return { walk: (state, weight) => walkChains(chain, machine, state, weight), table };
+}
+
 /**
- * A packet through nat: the entry hook's chains (prerouting, or output for a local packet), then,
- * for each way it leaves them translated or accepted, the postrouting chains with what the entry
- * walk left in the state (its mark, its new destination): masqueraded where they masquerade it.
- * Where the snapshot holds no postrouting chain, `exit` says from that state whether it would be
- * masqueraded. A chain the postrouting walk is sent to that the snapshot lacks leaves the
- * destination as it is, and is not taken to masquerade (an assumption says so).
+ * The base chains a new connection meets, in the kernel's order: before routing (prerouting, or
+ * output for a packet the node sends; the nat chain's DNAT decides where it goes), after routing
+ * (forward, or input when it is then for the node: where kube-proxy rejects what has no
+ * endpoints), and postrouting, where it may be masqueraded. Where the snapshot holds no
+ * postrouting chain, `exit` says from the state whether it would be masqueraded.
  */
-export function walkNat<R, S>(machine: WalkMachine<R, S>, entry: string, exit: string | ((state: S) => boolean), state: S): ScenarioWalk {
-  const first = walkChains(entry, machine, state);
+export interface NatPipeline<S> {
+  entry: readonly HookChain<S>[];
+  routed(state: S): readonly HookChain<S>[];
+  exit: readonly HookChain<S>[] | ((state: S) => boolean);
+}
+
+/** A branch on its way through the hooks. */
+interface Passage<S> {
+  weight: number;
+  state: S;
+  chains: string[];
+  outcome: TraceOutcome;
+  masquerade: boolean;
+}
+
+function going(o: TraceOutcome): boolean {
+  return o.kind === 'dnat' || o.kind === 'untranslated';
+}
+
+/**
+ * A passage through one hook's base chains: an accept (or a DNAT, or a masquerade) goes on to the
+ * next, anything else ends it. In postrouting (`translated` kept), a chain the snapshot lacks
+ * leaves where the packet goes as it was, and is not taken to masquerade (an assumption says so).
+ */
+function throughHook<S>(hook: readonly HookChain<S>[], from: Passage<S>, found: Pick<ScenarioWalk, 'findings' | 'missingChains'>, keepOnUnknown = false): Passage<S>[] {
+  let passing = [from];
+  const ended: Passage<S>[] = [];
+  for (const base of hook) {
+    const next: Passage<S>[] = [];
+    for (const p of passing) {
+      const walk = base.walk(p.state, p.weight);
+      found.findings.push(...walk.findings);
+      found.missingChains.push(...walk.missingChains);
+      for (const end of walk.ends) {
+        const on: Passage<S> = { ...p, weight: end.weight, state: end.state, chains: [...p.chains, ...end.chains.map((c) => (base.table ? `${base.table}:${c}` : c))] };
+        const v = end.verdict;
+        if (v.kind === 'accept') next.push(on);
+        else if (v.kind === 'dnat') next.push({ ...on, outcome: { kind: 'dnat', address: v.address } });
+        else if (v.kind === 'masquerade') next.push({ ...on, masquerade: true });
+        else if (v.kind === 'unknown' && keepOnUnknown) ended.push(on);
+        else ended.push({ ...on, outcome: outcomeOf(v) });
+      }
+    }
+    passing = next;
+  }
+  return [...passing, ...ended];
+}
+
+/** A packet through the hooks of `pipeline`: one leaf per way it leaves them. */
+export function walkNat<S>(pipeline: NatPipeline<S>, state: S): ScenarioWalk {
+  const found: Pick<ScenarioWalk, 'findings' | 'missingChains'> = { findings: [], missingChains: [] };
   const leaves: TraceLeaf[] = [];
-  const findings = [...first.findings];
-  const missingChains = [...first.missingChains];
-  for (const end of first.ends) {
-    const outcome = outcomeOf(end.verdict);
-    if (typeof exit !== 'string' || (outcome.kind !== 'dnat' && outcome.kind !== 'untranslated')) {
-      const going = outcome.kind === 'dnat' || outcome.kind === 'untranslated';
-      leaves.push({ chains: end.chains, probability: end.weight, outcome, masquerade: going && typeof exit !== 'string' && exit(end.state) });
+  const leaf = (p: Passage<S>): void => {
+    leaves.push({ chains: p.chains, probability: p.weight, outcome: p.outcome, masquerade: p.masquerade && going(p.outcome) });
+  };
+  for (const entered of throughHook(pipeline.entry, { weight: 1, state, chains: [], outcome: { kind: 'untranslated' }, masquerade: false }, found)) {
+    if (!going(entered.outcome)) {
+      leaf(entered);
       continue;
     }
-    const second = walkChains(exit, machine, end.state, end.weight);
-    findings.push(...second.findings);
-    missingChains.push(...second.missingChains);
-    for (const post of second.ends) {
-      const dropped = post.verdict.kind === 'drop' || post.verdict.kind === 'reject' || post.verdict.kind === 'loop';
-      leaves.push({ chains: [...end.chains, ...post.chains], probability: post.weight, outcome: dropped ? outcomeOf(post.verdict) : outcome, masquerade: post.verdict.kind === 'masquerade' });
+    for (const routed of throughHook(pipeline.routed(entered.state), entered, found)) {
+      const exit = pipeline.exit;
+      if (!going(routed.outcome)) leaf(routed);
+      else if (typeof exit === 'function') leaf({ ...routed, masquerade: exit(routed.state) });
+      else for (const left of throughHook(exit, routed, found, true)) leaf(left);
     }
   }
-  return { leaves, findings, missingChains };
+  return { leaves, ...found };
 }

@@ -51,11 +51,11 @@ export function renderTraceText(result: TraceResult, packet: TracePacket, { colo
   kleur.enabled = color;
   const k = kleur;
   const out: string[] = [k.bold(`trace ${packetText(packet)} through ${sanitizeLine(source)}`), ''];
-  if (result.destinations.length === 0 && result.unmatchedBy.untranslated > 0) {
+  if (result.destinations.length === 0) {
     const to = `${joinHostPort(packet.destinationIp, packet.port)}/${packet.protocol}`;
-    out.push(`no rule translates ${to}: it leaves nat untranslated, still addressed to ${joinHostPort(packet.destinationIp, packet.port)}`);
+    if (result.unmatchedBy.untranslated > 0) out.push(`no rule translates ${to}: it leaves nat untranslated, still addressed to ${joinHostPort(packet.destinationIp, packet.port)}`);
     if (servedNearby.length > 0) out.push(`what the rules do serve: ${servedNearby.map(sanitizeLine).join(', ')}`);
-    out.push('');
+    if (out.length > 2) out.push('');
   }
   const rows: [string, string][] = result.destinations.map((d) => [d.address, percent(d.probability)]);
   const by = result.unmatchedBy;
@@ -69,7 +69,7 @@ export function renderTraceText(result: TraceResult, packet: TracePacket, { colo
   const answer = (m: MasqueradeAnswer): string => (m === 'never' ? m : k.yellow(m));
   const leaving = result.destinations.length > 0 || by.untranslated > 0;
   if (result.masqueradeBySource.length === 0) {
-    out.push('', `masquerade: ${answer(result.masquerade)}${leaving ? '' : ' (no path is known to leave nat)'}`);
+    out.push('', `masquerade: ${answer(result.masquerade)}${leaving ? '' : ' (no packet is known to get through)'}`);
   } else {
     // The paths below are one kind of source's: say so, and what the others get, or the screen contradicts itself.
     out.push('', `masquerade: ${answer(result.masquerade)}, by source:`);

@@ -9,10 +9,17 @@ import { joinHostPort } from '../../model/addresses';
 import type { Chain, Table } from '../../model/ruleset';
 import { isLocalAddress, traceScenarios, type AskSource, type TracePacket, type TraceResult } from '../../model/trace';
 import { familyOf, ipInCidr, sourceIn, sourceIsNode } from '../../model/trace-sources';
-import { Assumptions, walkNat, type Effect, type RuleOutcome, type WalkMachine } from '../chain-walk';
+import { Assumptions, hookChain, walkNat, type Effect, type HookChain, type RuleOutcome, type WalkMachine } from '../chain-walk';
 import { normalizeHostPort } from './address';
 import type { IptablesRule } from './rule';
 import { traceRuleOf, type Action, type Condition } from './trace-rule';
+
+/**
+ * kube-proxy's chains of the filter table a new connection meets after nat, by hook: where it
+ * rejects a service port with no endpoints. (Its other filter chains act on conntrack states and
+ * marks a trace of one new connection does not have.)
+ */
+const KUBE_FILTER_CHAINS = { forward: ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES'], input: ['KUBE-EXTERNAL-SERVICES'], output: ['KUBE-SERVICES'] } as const;
 
 /** The mark kube-proxy's KUBE-MARK-MASQ sets and KUBE-POSTROUTING masquerades (its default masquerade bit, 14). */
 const KUBE_MASQUERADE_MARK = 0x4000;
@@ -220,7 +227,7 @@ class IptablesMachine implements WalkMachine<IptablesRule, State> {
  * absent or does not jump to it (kube-proxy adds that jump apart from its restore payload, so a
  * payload, or a dump of one loaded alone, lacks it).
  */
-function hookChain(table: Table<IptablesRule>, builtin: string, kube: string, assumptions: Assumptions): string | null {
+function startChain(table: Table<IptablesRule>, builtin: string, kube: string, assumptions: Assumptions): string | null {
   const chain = table.chains.get(builtin);
   if (!table.chains.has(kube) || chain?.rules.some((r) => traceRuleOf(r).action.kind !== 'none' && r.refs.includes(kube))) return chain ? builtin : null;
   assumptions.add(null, null, `${builtin} ${chain ? 'does not jump to' : 'is not in the snapshot, only'} ${kube}: the trace starts at ${kube}, as if ${builtin} jumped to it first`);
@@ -232,14 +239,24 @@ export function traceIptables(tables: ReadonlyMap<string, Table<IptablesRule>>, 
   const table = tables.get(tableName);
   if (!table) throw new InputError(`the snapshot holds no ${tableName} table to trace`);
   const assumptions = new Assumptions();
-  const entry = hookChain(table, packet.local ? 'OUTPUT' : 'PREROUTING', 'KUBE-SERVICES', assumptions);
-  const exit = hookChain(table, 'POSTROUTING', 'KUBE-POSTROUTING', assumptions);
+  const entry = startChain(table, packet.local ? 'OUTPUT' : 'PREROUTING', 'KUBE-SERVICES', assumptions);
+  const exit = startChain(table, 'POSTROUTING', 'KUBE-POSTROUTING', assumptions);
   if (entry === null) throw new InputError(`the snapshot's ${tableName} table has neither ${packet.local ? 'OUTPUT' : 'PREROUTING'} nor KUBE-SERVICES: nothing to start a trace at`);
   const kube = table.chains.has('KUBE-SERVICES');
   if (exit === null) assumptions.add(null, null, kube ? `the snapshot has no POSTROUTING chain: taken as kube-proxy's KUBE-POSTROUTING, which masquerades what carries the mark ${hex(KUBE_MASQUERADE_MARK)}` : 'the snapshot has no POSTROUTING chain: nothing is taken to masquerade');
   const hit = packet.affinityHit === null ? null : (normalizeHostPort(packet.affinityHit)?.text ?? packet.affinityHit);
   const affinity = affinityLists(table, hit);
   if (hit !== null && affinity.size === 0) assumptions.add(null, null, `no chain sends traffic to ${hit}: no affinity entry can match it`);
-  const result = traceScenarios(familyOf(packet.destinationIp), (ask) => walkNat(new IptablesMachine(table, packet, affinity, ask, assumptions), entry, exit ?? ((state) => kube && (state.mark & KUBE_MASQUERADE_MARK) !== 0), { mark: 0, ip: packet.destinationIp, port: packet.port }));
+  const filter = tableName === 'nat' ? tables.get('filter') : undefined;
+  const result = traceScenarios(familyOf(packet.destinationIp), (ask) => {
+    const nat = new IptablesMachine(table, packet, affinity, ask, assumptions);
+    const filtering = filter ? new IptablesMachine(filter, packet, affinity, ask, assumptions) : null;
+    const routed = (state: State): HookChain<State>[] => {
+      if (!filtering || !filter) return [];
+      const hook = packet.local ? 'output' : isLocalAddress(state.ip, packet.nodeIps) ? 'input' : 'forward';
+      return KUBE_FILTER_CHAINS[hook].filter((c) => filter.chains.has(c)).map((c) => hookChain(filtering, c, 'filter'));
+    };
+    return walkNat({ entry: [hookChain(nat, entry)], routed, exit: exit === null ? (state) => kube && (state.mark & KUBE_MASQUERADE_MARK) !== 0 : [hookChain(nat, exit)] }, { mark: 0, ip: packet.destinationIp, port: packet.port });
+  });
   return { ...result, assumptions: [...assumptions.list, ...result.assumptions] };
 }

@@ -11,7 +11,7 @@ import { joinHostPort } from '../../model/addresses';
 import { isLocalAddress, traceScenarios, type AskSource, type TracePacket, type TraceResult } from '../../model/trace';
 import { familyOf, ipInCidr, sourceIn, sourceIsNode } from '../../model/trace-sources';
 import { sanitizeLine } from '../../sanitize';
-import { Assumptions, walkNat, type Effect, type RuleOutcome, type WalkChain, type WalkMachine } from '../chain-walk';
+import { Assumptions, hookChain, walkNat, type Effect, type RuleOutcome, type WalkChain, type WalkMachine } from '../chain-walk';
 import { normalizeHostPort } from '../iptables/address';
 import type { Expr, SetElement, Statement } from '../nft/ast';
 import type { NftChain, NftDump, NftTable } from '../nft/dump';
@@ -139,6 +139,13 @@ class NftMachine implements WalkMachine<NftRule, State> {
     return source === null ? true : { source };
   }
 
+  /** `ct state new`: a trace follows the first packet of a connection; null for other states or operators. */
+  private ctState(st: Extract<Statement, { kind: 'match' }>): boolean | null {
+    const states = st.right.kind === 'value' ? st.right.text.split(',') : st.right.kind === 'flags' ? st.right.items : null;
+    if (states === null || !['in', 'eq', 'ne'].includes(st.op)) return null;
+    return states.includes('new') === (st.op !== 'ne');
+  }
+
   /** `ct status dnat`: whether the entry walk translated the connection; null for other status bits. */
   private ctStatus(st: Extract<Statement, { kind: 'match' }>, s: State): boolean | null {
     const bits = st.right.kind === 'value' ? st.right.text.split(',') : st.right.kind === 'flags' ? st.right.items : null;
@@ -162,8 +169,8 @@ class NftMachine implements WalkMachine<NftRule, State> {
       }
       return (local ?? false) === (op !== 'ne');
     }
-    if (left.kind === 'ct' && left.key === 'status' && left.dir === null) {
-      const holds = this.ctStatus(st, s);
+    if (left.kind === 'ct' && left.dir === null && (left.key === 'status' || left.key === 'state')) {
+      const holds = left.key === 'status' ? this.ctStatus(st, s) : this.ctState(st);
       if (holds !== null) return holds;
     }
     const fields = this.key(left, s);
@@ -282,29 +289,34 @@ class NftMachine implements WalkMachine<NftRule, State> {
   }
 }
 
-/** The nat base chain of a hook, the first by priority. */
-function baseChain(table: NftTable, hook: string): string | null {
-  const chains = [...table.chains.values()].filter((c) => c.base?.type === 'nat' && c.base.hook === hook);
+/** The base chains of a hook (of type nat only, or nat and filter), by priority: the order the kernel runs them in. */
+function baseChains(table: NftTable, hook: string, types: readonly string[] = ['nat']): string[] {
+  const chains = [...table.chains.values()].filter((c) => c.base !== null && types.includes(c.base.type) && c.base.hook === hook);
   chains.sort((a, b) => (a.base?.priority ?? 0) - (b.base?.priority ?? 0));
-  return chains[0]?.name ?? null;
+  return chains.map((c) => c.name);
 }
 
 /** Traces a packet through the snapshot's kube-proxy table of the packet's family. */
 export function traceNftables(dump: NftDump, packet: TracePacket): TraceResult {
   const family = packet.destinationIp.includes(':') ? 'ip6' : 'ip';
-  const table = dump.tables.find((t) => isKubeProxyTable(t) && t.family === family) ?? dump.tables.find((t) => (t.family === family || t.family === 'inet') && baseChain(t, 'prerouting') !== null);
+  const table = dump.tables.find((t) => isKubeProxyTable(t) && t.family === family) ?? dump.tables.find((t) => (t.family === family || t.family === 'inet') && baseChains(t, 'prerouting').length > 0);
   if (!table) throw new InputError(`the snapshot holds no ${family} nftables table with a nat chain to trace a packet to ${packet.destinationIp}`);
   const hook = packet.local ? 'output' : 'prerouting';
-  const entry = baseChain(table, hook);
-  if (entry === null) throw new InputError(`table ${family} ${sanitizeLine(table.name)} has no nat chain on the ${hook} hook: nothing to start a trace at`);
-  const exit = baseChain(table, 'postrouting');
+  if (baseChains(table, hook).length === 0) throw new InputError(`table ${family} ${sanitizeLine(table.name)} has no nat chain on the ${hook} hook: nothing to start a trace at`);
+  // The table's filter chains too: kube-proxy drops what a load balancer's source ranges leave out before DNAT, and rejects what has no endpoints after it.
+  const hooks = { entry: baseChains(table, hook, ['filter', 'nat']), forward: baseChains(table, 'forward', ['filter']), input: baseChains(table, 'input', ['filter']), exit: baseChains(table, 'postrouting', ['filter', 'nat']) };
   const assumptions = new Assumptions();
-  if (exit === null) assumptions.add(null, null, 'the table has no nat postrouting chain: nothing is taken to masquerade');
+  if (baseChains(table, 'postrouting').length === 0) assumptions.add(null, null, 'the table has no nat postrouting chain: nothing is taken to masquerade');
   const dynamicSets = new Set<string>();
   for (const c of table.chains.values()) for (const r of c.rules) for (const s of r.statements) if (s.kind === 'set-op') dynamicSets.add(s.set);
   const hit = packet.affinityHit === null ? null : (normalizeHostPort(packet.affinityHit)?.text ?? packet.affinityHit);
   const affinity = affinitySets(table, hit);
   if (hit !== null && affinity.size === 0) assumptions.add(null, null, `no chain sends traffic to ${hit} and keeps affinity for it: no affinity entry can match it`);
-  const result = traceScenarios(familyOf(packet.destinationIp), (ask: AskSource) => walkNat(new NftMachine(table, packet, affinity, dynamicSets, ask, assumptions), entry, exit ?? (() => false), { mark: 0, ip: packet.destinationIp, port: packet.port, translated: false }));
+  const result = traceScenarios(familyOf(packet.destinationIp), (ask: AskSource) => {
+    const machine = new NftMachine(table, packet, affinity, dynamicSets, ask, assumptions);
+    const routed = (state: State): string[] => (packet.local ? [] : isLocalAddress(state.ip, packet.nodeIps) ? hooks.input : hooks.forward);
+    const pipeline = { entry: hooks.entry.map((c) => hookChain(machine, c)), routed: (state: State) => routed(state).map((c) => hookChain(machine, c)), exit: hooks.exit.map((c) => hookChain(machine, c)) };
+    return walkNat(pipeline, { mark: 0, ip: packet.destinationIp, port: packet.port, translated: false });
+  });
   return { ...result, assumptions: [...assumptions.list, ...result.assumptions] };
 }

@@ -67,6 +67,13 @@ describe('iptables: addrtype --dst-type LOCAL (NodePorts)', () => {
   });
 });
 
+test("iptables, corpus 12 (k3s, kube-dns without endpoints): the nat table leaves it untranslated, kube-proxy's filter KUBE-SERVICES rejects it", () => {
+  const k3s = parseSnapshot(fixture('corpus', '12-k3s-iptables-save-c-counters-noendpoints-reject.txt'), '12.txt');
+  const r = traceOf(k3s, { to: '10.43.0.10:53/udp' });
+  expect(r.unmatchedBy.rejected).toBe(1);
+  expect(r.paths).toEqual([{ chains: ['PREROUTING', 'KUBE-SERVICES', 'filter:KUBE-SERVICES'], probability: 1, result: 'rejected', masquerade: false }]);
+});
+
 describe('iptables: RETURN', () => {
   test('an endpoint chain that returns at once sends its share on down the ladder: all to the last endpoint', () => {
     const r = traceOf(cases, { to: '10.96.0.30:53/udp' });
@@ -113,6 +120,13 @@ describe('nftables', () => {
     expect(r.paths.map((p) => [p.result, p.masquerade])).toEqual([['10.244.1.2:53', true], ['10.244.2.3:53', false]]);
     expect(r.assumptions).toEqual([]);
     expect(traceOf(latest, { to: '10.96.0.10:53/udp', from: '10.244.9.9' }).masquerade).toBe('never');
+  });
+
+  test("kube-proxy's filter chains: a port with no endpoints is rejected, a cluster IP's unused port rejected, a load balancer dropped for a source outside its ranges", () => {
+    expect(traceOf(nft, { to: '10.96.100.30:80' }).unmatchedBy.rejected).toBe(1);
+    expect(traceOf(nft, { to: '10.96.0.10:9153/udp' }).paths).toEqual([expect.objectContaining({ result: 'rejected', chains: expect.arrayContaining(['filter-forward', 'cluster-ips-check']) })]);
+    expect(traceOf(nft, { to: '203.0.113.50:443', from: '192.0.2.1' }).unmatchedBy.dropped).toBe(1);
+    expect(traceOf(nft, { to: '203.0.113.50:443', from: '198.51.100.7' }).destinations.length).toBeGreaterThan(0);
   });
 
   test('a NodePort through the nodeport-ips set, and the one-rule dnat map layout (1.36+)', () => {
