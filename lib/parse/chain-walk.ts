@@ -163,7 +163,8 @@ export function walkChains<R, S>(start: string, machine: WalkMachine<R, S>, stat
       break;
     }
     const rule = chain.rules[frame.index] as R;
-    for (const out of machine.step(rule, frame.chain, b.state)) {
+    // Last first: the work list is a stack, and the first way a rule goes is walked first (questions about the source come in rule order).
+    for (const out of machine.step(rule, frame.chain, b.state).reverse()) {
       const w = b.weight * out.weight;
       if (!(w > 0)) continue;
       const advanced: Frame = { ...frame, index: frame.index + 1 };
