@@ -28,7 +28,8 @@ export { captureAllNodes, type AllNodesOptions, type AllNodesCapture, type NodeO
 export type * from './drift/types';
 export { driftDocument, renderDriftJson, DRIFT_FORMAT_VERSION } from './report/drift-json';
 export { renderDriftText } from './report/drift-text';
-export type { TracePacket, TraceResult, TraceDestination, TracePath, TraceAssumption, TraceFinding, MasqueradeAnswer } from './model/trace';
+export type { TracePacket, TraceResult, TraceDestination, TracePath, TraceAssumption, TraceFinding, MasqueradeAnswer, MasqueradeBySource } from './model/trace';
 export { tracePacket, type PacketOptions } from './trace/packet';
 export { renderTraceText, renderTraceJson, traceDocument, TRACE_FORMAT_VERSION, type TraceTextOptions } from './trace/render';
 export { verifyShares, verifyDiff, type ShareMismatch, type Verification } from './trace/verify';
+export { traceSnapshot, servedNearby } from './trace/trace-snapshot';

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { fc, test } from '@fast-check/jest';
 import type { Snapshot } from '../lib/model/snapshot';
 import { parseSnapshot } from '../lib/snapshot/load-snapshot';
-import { verifyShares } from '../lib/trace/verify';
+import * as traceRule from '../lib/parse/iptables/trace-rule';
+import { clusterIpPacket, verifiable, verifyShares } from '../lib/trace/verify';
+import { benchCluster } from './bench/generate';
 import { cluster } from './support/cluster-arbitrary';
 import { ipvsadmList } from './support/ipvsadm-writer';
 import { ipvsVirtualServices } from './support/kube-proxy-ipvs-writer';
@@ -76,6 +78,32 @@ function checkCluster(snapshot: Snapshot): void {
 
 test.prop([cluster], { numRuns: 60 })("iptables mode: every port of a generated cluster traces to the model's shares", (c: ClusterSpec) => {
   checkCluster(parseSnapshot(writeRestorePayload(c), 'iptables'));
+});
+
+test.prop([fc.integer({ min: 40, max: 160 }), fc.nat(1000)], { numRuns: 10 })(
+  "iptables mode, a KUBE-SERVICES long enough to be walked by destination: every port traces to the model's shares, and a port no service has leaves untranslated",
+  (services, seed) => {
+    const snapshot = parseSnapshot(writeRestorePayload(benchCluster(services, 3, seed), { seed }), 'iptables');
+    checkCluster(snapshot);
+    const [first] = snapshot.describe([]).model.ports.filter(verifiable);
+    const trace = (snapshot.trace as NonNullable<Snapshot['trace']>)(clusterIpPacket({ clusterIP: first?.clusterIP as string, port: 1, protocol: 'tcp' }));
+    expect(trace.unmatchedBy.untranslated).toBe(1);
+  },
+);
+
+test('a trace reads as many rules in a KUBE-SERVICES of 400 services as in one of 100: it goes by destination, not rule by rule', () => {
+  const rulesRead = (services: number): number => {
+    const snapshot = parseSnapshot(writeRestorePayload(benchCluster(services, 3, 7), { seed: 7 }), 'iptables');
+    const ports = snapshot.describe([]).model.ports.filter(verifiable);
+    const trace = (port: (typeof ports)[number]) => (snapshot.trace as NonNullable<Snapshot['trace']>)(clusterIpPacket(port));
+    trace(ports[0] as (typeof ports)[number]); // what a first trace reads of every chain once
+    const read = jest.spyOn(traceRule, 'traceRuleOf');
+    trace(ports[ports.length - 1] as (typeof ports)[number]);
+    const n = read.mock.calls.length;
+    read.mockRestore();
+    return n;
+  };
+  expect(rulesRead(400)).toBeLessThan(2 * rulesRead(100));
 });
 
 test.prop([cluster], { numRuns: 60 })("IPVS mode: every port of a generated cluster traces to the model's shares", (c: ClusterSpec) => {

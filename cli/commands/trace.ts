@@ -1,10 +1,9 @@
 /** `natdiff trace SNAPSHOT --to IP:PORT[/PROTO]`: where a new connection goes through one snapshot's rules. */
 import type { ArgumentsCamelCase } from 'yargs';
-import { InputError, NatdiffError } from '../../lib/errors';
 import { loadSnapshot } from '../../lib/snapshot/load-snapshot';
-import { sanitizeLine } from '../../lib/sanitize';
 import { tracePacket } from '../../lib/trace/packet';
 import { renderTraceJson, renderTraceText, traceDocument } from '../../lib/trace/render';
+import { servedNearby, traceSnapshot } from '../../lib/trace/trace-snapshot';
 import { EXIT_SAME, STDIN, useColor, writeStdout } from '../run';
 import type { TraceArgs } from './trace-options';
 
@@ -12,11 +11,8 @@ export async function traceCommand(args: ArgumentsCamelCase<TraceArgs>): Promise
   const given = tracePacket({ to: args.to, from: args.from, nodeIp: args.nodeIp, local: args.local, affinityHit: args.affinityHit });
   const path = args.snapshot === '-' ? STDIN : args.snapshot;
   const snapshot = await loadSnapshot(path, { format: args.format, payload: args.payload, allowTruncated: args.allowTruncated, assumeTable: args.table });
-  if (!snapshot.trace) throw new NatdiffError(`${sanitizeLine(snapshot.source)}: ${sanitizeLine(snapshot.format)} does not show enough of the rules to walk them; trace reads iptables-save (and iptables -S, restore payloads), nftables and IPVS snapshots`);
   const packet = { ...given, nodeIps: given.nodeIps ?? snapshot.metadata?.nodeIPs ?? null };
-  const result = snapshot.trace(packet, args.table);
-  const [loop] = result.findings;
-  if (loop) throw new InputError(loop.message, snapshot.source, loop.line ?? undefined);
+  const result = traceSnapshot(snapshot, packet, args.table);
   switch (args.output) {
     case 'json':
       await writeStdout(renderTraceJson(result, args.pretty ?? Boolean(process.stdout.isTTY)));
@@ -25,7 +21,7 @@ export async function traceCommand(args: ArgumentsCamelCase<TraceArgs>): Promise
       await writeStdout((await import('../../lib/report/yaml')).yamlDocument(traceDocument(result)));
       break;
     default:
-      await writeStdout(renderTraceText(result, packet, { color: useColor(args.color), source: snapshot.source }));
+      await writeStdout(renderTraceText(result, packet, { color: useColor(args.color), source: snapshot.source, servedNearby: result.destinations.length === 0 ? servedNearby(snapshot, packet) : [] }));
   }
   return EXIT_SAME;
 }

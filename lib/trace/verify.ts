@@ -9,7 +9,7 @@ import { InputError } from '../errors';
 import type { ServicePort } from '../model/service';
 import { displayName } from '../model/service';
 import type { Snapshot } from '../model/snapshot';
-import { roundProbability, type TraceDestination, type TracePacket } from '../model/trace';
+import { roundProbability, sortByProbability, type TraceDestination, type TracePacket } from '../model/trace';
 
 /** Shares that differ by less than this are equal (the model rounds them to 1e-9). */
 export const SHARE_TOLERANCE = 1e-6;
@@ -28,9 +28,11 @@ export interface ShareMismatch {
 export function modelDistribution(port: ServicePort): { destinations: TraceDestination[]; unmatched: number } {
   const by = new Map<string, number>();
   for (const e of port.endpoints) if (e.address !== null && e.share > 0) by.set(e.address, (by.get(e.address) ?? 0) + e.share);
-  const destinations = [...by]
-    .map(([address, p]) => ({ address, probability: roundProbability(p) }))
-    .sort((a, b) => b.probability - a.probability || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  const destinations = sortByProbability(
+    [...by].map(([address, p]) => ({ address, probability: roundProbability(p) })),
+    (d) => d.probability,
+    (d) => d.address,
+  );
   const sent = destinations.reduce((n, d) => n + d.probability, 0);
   return { destinations, unmatched: roundProbability(Math.max(0, 1 - sent)) };
 }

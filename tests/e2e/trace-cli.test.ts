@@ -28,6 +28,34 @@ test('text: the distribution on one screen, then masquerading, paths and assumpt
   expect(r.stdout).toContain('     75%  PREROUTING → KUBE-SERVICES → KUBE-SVC-AAAAAAAAAAAAAAAA → KUBE-MARK-MASQ → KUBE-SEP-AAAAAAAAAAAAAAA2 → POSTROUTING → KUBE-POSTROUTING ⇒ 10.244.2.2:8080 (masquerade)');
 });
 
+test('text without --from: masquerading for each kind of source, the paths said to be those of a client outside every network the rules name', () => {
+  const r = natdiff(['trace', join('snapshots', 'coredns-scale-2to4-after.txt'), '--to', '10.96.0.10:53/udp']);
+  expect(r.status).toBe(0);
+  const lines = r.stdout.split('\n');
+  const at = lines.indexOf('masquerade: sometimes, by source:');
+  expect(lines.slice(at + 1, at + 3)).toEqual([
+    '  always     a client outside every source network the rules name (the paths below)',
+    '  never      a source in 10.244.0.0/16, e.g. --from 10.244.0.1',
+  ]);
+  expect(lines[at + 3]).toMatch(/^ {2}sometimes {2}a source in 10\.244\.0\.[5-8]\/32, e\.g\. --from 10\.244\.0\.[5-8]$/);
+  expect(natdiff(['trace', join('snapshots', 'coredns-scale-2to4-after.txt'), '--to', '10.96.0.10:53/udp', '--from', '10.244.0.1']).stdout).toContain('\nmasquerade: never\n');
+});
+
+test('an address and port no rule serves: said in one sentence first, with what the rules do serve there', () => {
+  const r = natdiff(['trace', join('snapshots', 'coredns-scale-2to4-after.txt'), '--to', '10.96.0.10:9153/udp']);
+  expect(r.status).toBe(0);
+  expect(r.stdout.split('\n').slice(2, 4)).toEqual([
+    'no rule translates 10.96.0.10:9153/udp: it leaves nat untranslated, still addressed to 10.96.0.10:9153',
+    'what the rules do serve: 10.96.0.10:53/tcp (kube-system/kube-dns:dns-tcp), 10.96.0.10:53/udp (kube-system/kube-dns:dns), 10.96.0.10:9153/tcp (kube-system/kube-dns:metrics)',
+  ]);
+  expect(natdiff(['trace', join('snapshots', 'coredns-scale-2to4-after.txt'), '--to', '10.96.0.99:53/udp']).stdout.split('\n')[2]).toBe('no rule translates 10.96.0.99:53/udp: it leaves nat untranslated, still addressed to 10.96.0.99:53');
+});
+
+test('a partial snapshot: the trace says that rules it does not hold may translate what it leaves untranslated', () => {
+  const r = JSON.parse(natdiff(['trace', join('snapshots', 'nginx-basic-3-endpoints.txt'), '--to', '192.168.0.10:30207', '--node-ip', '192.168.0.10', '-o', 'json']).stdout);
+  expect(r.assumptions[0]).toEqual({ chain: null, line: null, message: expect.stringMatching(/^the snapshot is partial \(holds rule lines without their table \(a pasted fragment\)\): the rules it does not hold are not walked/) });
+});
+
 test('-o json is exactly the documented contract', () => {
   const r = natdiff(['trace', CASES, '--to', '192.168.0.10:30080', '-o', 'json']);
   expect(r.status).toBe(0);
@@ -51,6 +79,7 @@ test.each([
   [['trace', CASES, '--to', '10.96.0.20:80', '--from', 'nope'], /^natdiff: --from nope: not an IP address$/],
   [['trace', F('corpus', '01-eks-echoserver-scale-before.txt'), '--to', '10.96.0.1:443'], /does not show enough of the rules to walk them/],
   [['trace', F('hand-made', 'trace-loop.txt'), '--to', '10.96.0.50:80'], /trace-loop\.txt:10: chain loop: KUBE-EXT-LOOPLOOPLOOPLOOP leads back to KUBE-SVC-LOOPLOOPLOOPLOOP/],
+  [['trace', F('corpus', '04-k3s-metallb-svc-6pods-etp-local-after.txt'), '--to', '10.43.0.10:53/udp'], /^natdiff: tests\/fixtures\/corpus\/04-k3s-metallb-svc-6pods-etp-local-after\.txt: the snapshot's nat table has neither PREROUTING nor KUBE-SERVICES/],
 ])('%j: one line on stderr, exit 2', (args, message) => {
   expectOneLineError(natdiff(args as string[]), message);
 });

@@ -7,18 +7,72 @@
 import { InputError } from '../../errors';
 import { joinHostPort } from '../../model/addresses';
 import type { Chain, Table } from '../../model/ruleset';
-import { ipInCidr, isLocalAddress, traceScenarios, type AskSource, type TraceAssumption, type TracePacket, type TraceResult } from '../../model/trace';
-import { sanitizeLine } from '../../sanitize';
-import { Assumptions, walkNat, type Effect, type RuleOutcome, type WalkMachine } from '../chain-walk';
+import { isLocalAddress, traceScenarios, type AskSource, type TracePacket, type TraceResult } from '../../model/trace';
+import { familyOf, ipInCidr, sourceIn, sourceIsNode } from '../../model/trace-sources';
+import { Assumptions, hookChain, walkNat, type Effect, type HookChain, type RuleOutcome, type WalkMachine } from '../chain-walk';
 import { normalizeHostPort } from './address';
 import type { IptablesRule } from './rule';
 import { traceRuleOf, type Action, type Condition } from './trace-rule';
+
+/**
+ * kube-proxy's chains of the filter table a new connection meets after nat, by hook: where it
+ * rejects a service port with no endpoints. (Its other filter chains act on conntrack states and
+ * marks a trace of one new connection does not have.)
+ */
+const KUBE_FILTER_CHAINS = { forward: ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES'], input: ['KUBE-EXTERNAL-SERVICES'], output: ['KUBE-SERVICES'] } as const;
+
+/** The mark kube-proxy's KUBE-MARK-MASQ sets and KUBE-POSTROUTING masquerades (its default masquerade bit, 14). */
+const KUBE_MASQUERADE_MARK = 0x4000;
 
 interface State {
   mark: number;
   /** Where the packet goes now: its destination, or the DNAT's. */
   ip: string;
   port: number;
+}
+
+/** A long chain's rules by the one destination address each matches (`-d 10.96.0.10/32`), and the rest. */
+interface DestinationIndex {
+  of: Map<string, number[]>;
+  others: number[];
+}
+
+/** Chains shorter than this are walked rule by rule. */
+const INDEXED_FROM = 32;
+
+const destinationIndexes = new WeakMap<Chain<IptablesRule>, DestinationIndex | null>();
+
+function destinationIndex(chain: Chain<IptablesRule>): DestinationIndex | null {
+  let index = destinationIndexes.get(chain);
+  if (index === undefined) {
+    index = chain.rules.length < INDEXED_FROM ? null : { of: new Map(), others: [] };
+    chain.rules.forEach((rule, i) => {
+      if (!index) return;
+      const d = traceRuleOf(rule).conditions.find((c) => c.kind === 'address' && c.side === 'destination' && !c.negated && /\/(32|128)$/.test(c.cidr));
+      const ip = d?.kind === 'address' ? d.cidr.slice(0, d.cidr.lastIndexOf('/')) : null;
+      const list = ip === null ? index.others : (index.of.get(ip) ?? index.of.set(ip, []).get(ip));
+      list?.push(i);
+    });
+    destinationIndexes.set(chain, index);
+  }
+  return index;
+}
+
+/** The first of `sorted` at or after `from`; Infinity when none. */
+function firstFrom(sorted: readonly number[] | undefined, from: number): number {
+  if (!sorted) return Infinity;
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted[lo] ?? Infinity;
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16)}`;
 }
 
 /** The `recent` lists an affinity entry for `endpoint` is in: those of the chains that DNAT to it. */
@@ -35,13 +89,12 @@ function affinityLists(table: Table<IptablesRule>, endpoint: string | null): Set
 }
 
 class IptablesMachine implements WalkMachine<IptablesRule, State> {
-  readonly assumptions = new Assumptions();
-
   constructor(
     private readonly table: Table<IptablesRule>,
     private readonly packet: TracePacket,
     private readonly affinity: Set<string>,
     private readonly ask: AskSource,
+    readonly assumptions: Assumptions,
   ) {}
 
   chain(name: string) {
@@ -51,6 +104,13 @@ class IptablesMachine implements WalkMachine<IptablesRule, State> {
 
   lineOf(rule: IptablesRule): number {
     return rule.line;
+  }
+
+  firstCandidate(chain: string, index: number, state: State): number {
+    const c = this.table.chains.get(chain) as Chain<IptablesRule>;
+    const byDestination = destinationIndex(c);
+    if (!byDestination) return index;
+    return Math.min(firstFrom(byDestination.of.get(state.ip), index), firstFrom(byDestination.others, index), c.rules.length);
   }
 
   private assume(chain: string, rule: IptablesRule, message: string): void {
@@ -96,7 +156,10 @@ class IptablesMachine implements WalkMachine<IptablesRule, State> {
     }
     const ip = c.side === 'source' ? (this.packet.sourceIp as string) : s.ip;
     const local = isLocalAddress(ip, this.packet.nodeIps);
-    if (local === null) this.assume(chain, rule, `addrtype ${c.side === 'source' ? '--src-type' : '--dst-type'} LOCAL: ${ip} taken as not an address of the node; give --node-ip`);
+    if (local === null) {
+      const match = `addrtype ${c.side === 'source' ? '--src-type' : '--dst-type'} LOCAL`;
+      this.assumptions.addAbout(chain, rule.line, match, ip, (ips, many) => `${match}: ${ips} taken as not ${many ? 'addresses' : 'an address'} of the node; give --node-ip`);
+    }
     return (local ?? false) !== c.negated;
   }
 
@@ -104,9 +167,9 @@ class IptablesMachine implements WalkMachine<IptablesRule, State> {
   private sourceHolds(conditions: readonly Condition[]): boolean {
     for (const c of conditions) {
       if (c.kind === 'address' && c.side === 'source' && this.packet.sourceIp === null) {
-        if (this.ask(`source in ${c.cidr}`, c.cidr.endsWith('/0')) === c.negated) return false;
+        if (this.ask(sourceIn(c.cidr, [c.cidr]), c.cidr.endsWith('/0')) === c.negated) return false;
       } else if (c.kind === 'addrtype' && c.side === 'source' && !this.packet.local && this.packet.sourceIp === null) {
-        if (this.ask('source is an address of the node', false) === c.negated) return false;
+        if (this.ask(sourceIsNode(this.packet.nodeIps), false) === c.negated) return false;
       }
     }
     return true;
@@ -129,6 +192,11 @@ class IptablesMachine implements WalkMachine<IptablesRule, State> {
     switch (a.kind) {
       case 'jump':
       case 'goto':
+        if (a.kind === 'jump' && a.chain === 'KUBE-MARK-MASQ' && !this.table.chains.has(a.chain)) {
+          // A fragment without it: kube-proxy's is one rule, the same in every version.
+          this.assumptions.add(chain, rule.line, `KUBE-MARK-MASQ is not in the snapshot: taken as kube-proxy's, which marks the packet ${hex(KUBE_MASQUERADE_MARK)} for masquerading`);
+          return go({ kind: 'next' }, { ...state, mark: (state.mark | KUBE_MASQUERADE_MARK) >>> 0 });
+        }
         return go({ kind: a.kind, chain: a.chain });
       case 'verdict':
         if (a.verdict === 'RETURN') return go({ kind: 'return' });
@@ -159,10 +227,10 @@ class IptablesMachine implements WalkMachine<IptablesRule, State> {
  * absent or does not jump to it (kube-proxy adds that jump apart from its restore payload, so a
  * payload, or a dump of one loaded alone, lacks it).
  */
-function hookChain(table: Table<IptablesRule>, builtin: string, kube: string, assumptions: TraceAssumption[]): string | null {
+function startChain(table: Table<IptablesRule>, builtin: string, kube: string, assumptions: Assumptions): string | null {
   const chain = table.chains.get(builtin);
   if (!table.chains.has(kube) || chain?.rules.some((r) => traceRuleOf(r).action.kind !== 'none' && r.refs.includes(kube))) return chain ? builtin : null;
-  assumptions.push({ chain: null, line: null, message: `${builtin} ${chain ? 'does not jump to' : 'is not in the snapshot, only'} ${kube}: the trace starts at ${kube}, as if ${builtin} jumped to it first` });
+  assumptions.add(null, null, `${builtin} ${chain ? 'does not jump to' : 'is not in the snapshot, only'} ${kube}: the trace starts at ${kube}, as if ${builtin} jumped to it first`);
   return kube;
 }
 
@@ -170,18 +238,25 @@ function hookChain(table: Table<IptablesRule>, builtin: string, kube: string, as
 export function traceIptables(tables: ReadonlyMap<string, Table<IptablesRule>>, tableName: string, packet: TracePacket): TraceResult {
   const table = tables.get(tableName);
   if (!table) throw new InputError(`the snapshot holds no ${tableName} table to trace`);
-  const hookAssumptions: TraceAssumption[] = [];
-  const entry = hookChain(table, packet.local ? 'OUTPUT' : 'PREROUTING', 'KUBE-SERVICES', hookAssumptions);
-  const exit = hookChain(table, 'POSTROUTING', 'KUBE-POSTROUTING', hookAssumptions);
+  const assumptions = new Assumptions();
+  const entry = startChain(table, packet.local ? 'OUTPUT' : 'PREROUTING', 'KUBE-SERVICES', assumptions);
+  const exit = startChain(table, 'POSTROUTING', 'KUBE-POSTROUTING', assumptions);
   if (entry === null) throw new InputError(`the snapshot's ${tableName} table has neither ${packet.local ? 'OUTPUT' : 'PREROUTING'} nor KUBE-SERVICES: nothing to start a trace at`);
-  if (exit === null) hookAssumptions.push({ chain: null, line: null, message: 'the snapshot has no POSTROUTING chain: nothing is taken to masquerade' });
+  const kube = table.chains.has('KUBE-SERVICES');
+  if (exit === null) assumptions.add(null, null, kube ? `the snapshot has no POSTROUTING chain: taken as kube-proxy's KUBE-POSTROUTING, which masquerades what carries the mark ${hex(KUBE_MASQUERADE_MARK)}` : 'the snapshot has no POSTROUTING chain: nothing is taken to masquerade');
   const hit = packet.affinityHit === null ? null : (normalizeHostPort(packet.affinityHit)?.text ?? packet.affinityHit);
   const affinity = affinityLists(table, hit);
-  if (hit !== null && affinity.size === 0) hookAssumptions.push({ chain: null, line: null, message: `no chain sends traffic to ${sanitizeLine(hit)}: no affinity entry can match it` });
-  const result = traceScenarios((ask) => {
-    const machine = new IptablesMachine(table, packet, affinity, ask);
-    const walk = walkNat(machine, entry, exit, { mark: 0, ip: packet.destinationIp, port: packet.port });
-    return { ...walk, assumptions: [...walk.assumptions, ...machine.assumptions.list] };
+  if (hit !== null && affinity.size === 0) assumptions.add(null, null, `no chain sends traffic to ${hit}: no affinity entry can match it`);
+  const filter = tableName === 'nat' ? tables.get('filter') : undefined;
+  const result = traceScenarios(familyOf(packet.destinationIp), (ask) => {
+    const nat = new IptablesMachine(table, packet, affinity, ask, assumptions);
+    const filtering = filter ? new IptablesMachine(filter, packet, affinity, ask, assumptions) : null;
+    const routed = (state: State): HookChain<State>[] => {
+      if (!filtering || !filter) return [];
+      const hook = packet.local ? 'output' : isLocalAddress(state.ip, packet.nodeIps) ? 'input' : 'forward';
+      return KUBE_FILTER_CHAINS[hook].filter((c) => filter.chains.has(c)).map((c) => hookChain(filtering, c, 'filter'));
+    };
+    return walkNat({ entry: [hookChain(nat, entry)], routed, exit: exit === null ? (state) => kube && (state.mark & KUBE_MASQUERADE_MARK) !== 0 : [hookChain(nat, exit)] }, { mark: 0, ip: packet.destinationIp, port: packet.port });
   });
-  return { ...result, assumptions: [...hookAssumptions, ...result.assumptions] };
+  return { ...result, assumptions: [...assumptions.list, ...result.assumptions] };
 }

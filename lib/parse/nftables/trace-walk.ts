@@ -8,9 +8,10 @@
  */
 import { InputError } from '../../errors';
 import { joinHostPort } from '../../model/addresses';
-import { ipInCidr, isLocalAddress, traceScenarios, type AskSource, type TraceAssumption, type TracePacket, type TraceResult } from '../../model/trace';
+import { isLocalAddress, traceScenarios, type AskSource, type TracePacket, type TraceResult } from '../../model/trace';
+import { familyOf, ipInCidr, sourceIn, sourceIsNode } from '../../model/trace-sources';
 import { sanitizeLine } from '../../sanitize';
-import { Assumptions, walkNat, type Effect, type RuleOutcome, type WalkChain, type WalkMachine } from '../chain-walk';
+import { Assumptions, hookChain, walkNat, type Effect, type RuleOutcome, type WalkChain, type WalkMachine } from '../chain-walk';
 import { normalizeHostPort } from '../iptables/address';
 import type { Expr, SetElement, Statement } from '../nft/ast';
 import type { NftChain, NftDump, NftTable } from '../nft/dump';
@@ -22,6 +23,8 @@ interface State {
   mark: number;
   ip: string;
   port: number;
+  /** A DNAT has translated the connection (`ct status dnat`). */
+  translated: boolean;
 }
 
 /** What a packet field evaluates to: a value, or a question the packet leaves open (its source). */
@@ -57,7 +60,7 @@ function dnatAddress(addr: Expr | null | undefined, port: Expr | null | undefine
 function affinitySets(table: NftTable, endpoint: string | null): Set<string> {
   const sets = new Set<string>();
   if (endpoint === null) return sets;
-  const probe: State = { mark: 0, ip: '', port: 0 };
+  const probe: State = { mark: 0, ip: '', port: 0, translated: false };
   for (const chain of table.chains.values()) {
     const statements = chain.rules.flatMap((r) => r.statements);
     const to = statements.some((s) => s.kind === 'nat' && s.nat === 'dnat' && s.addr?.kind !== 'map' && ((a) => a !== null && joinHostPort(a.ip, a.port) === endpoint)(dnatAddress(s.addr, s.port, probe)));
@@ -67,8 +70,6 @@ function affinitySets(table: NftTable, endpoint: string | null): Set<string> {
 }
 
 class NftMachine implements WalkMachine<NftRule, State> {
-  readonly assumptions = new Assumptions();
-
   constructor(
     private readonly table: NftTable,
     private readonly packet: TracePacket,
@@ -76,6 +77,7 @@ class NftMachine implements WalkMachine<NftRule, State> {
     /** Sets a rule fills from the packet path: membership is runtime state (affinity). */
     private readonly dynamicSets: Set<string>,
     private readonly ask: AskSource,
+    readonly assumptions: Assumptions,
   ) {}
 
   chain(name: string): WalkChain<NftRule> | undefined {
@@ -120,17 +122,35 @@ class NftMachine implements WalkMachine<NftRule, State> {
     return null;
   }
 
-  /** Whether the key's fields are the element's key; null when that turns on an unknown source. */
-  private elementHolds(fields: Field[], el: SetElement): boolean | null {
+  /**
+   * Whether the key's fields are the element's key: true, false, or, when only an unknown source
+   * is left to tell, the element's source part (`10.244.1.2` of `10.244.1.2 . 10.244.1.2 . udp . 53`).
+   */
+  private elementHolds(fields: Field[], el: SetElement): boolean | { source: string } {
     const parts = el.key.kind === 'concat' ? el.key.items : [el.key];
     if (parts.length !== fields.length) return false;
+    let source: string | null = null;
     for (const [i, f] of fields.entries()) {
       const p = parts[i] as Expr;
       if (p.kind !== 'value' || f.kind === 'unknown') return false;
-      if (f.kind === 'source') return null;
-      if (!valueIn(f.text, p.text)) return false;
+      if (f.kind === 'source') source = p.text;
+      else if (!valueIn(f.text, p.text)) return false;
     }
-    return true;
+    return source === null ? true : { source };
+  }
+
+  /** `ct state new`: a trace follows the first packet of a connection; null for other states or operators. */
+  private ctState(st: Extract<Statement, { kind: 'match' }>): boolean | null {
+    const states = st.right.kind === 'value' ? st.right.text.split(',') : st.right.kind === 'flags' ? st.right.items : null;
+    if (states === null || !['in', 'eq', 'ne'].includes(st.op)) return null;
+    return states.includes('new') === (st.op !== 'ne');
+  }
+
+  /** `ct status dnat`: whether the entry walk translated the connection; null for other status bits. */
+  private ctStatus(st: Extract<Statement, { kind: 'match' }>, s: State): boolean | null {
+    const bits = st.right.kind === 'value' ? st.right.text.split(',') : st.right.kind === 'flags' ? st.right.items : null;
+    if (bits === null || bits.length !== 1 || bits[0] !== 'dnat' || !['in', 'eq', 'ne'].includes(st.op)) return null;
+    return s.translated === (st.op !== 'ne');
   }
 
   private match(st: Extract<Statement, { kind: 'match' }>, chain: string, rule: NftRule, s: State): boolean {
@@ -139,12 +159,19 @@ class NftMachine implements WalkMachine<NftRule, State> {
       const source = left.flags.includes('saddr');
       const ip = source ? this.packet.sourceIp : s.ip;
       let local: boolean | null = source && this.packet.local ? true : null;
-      if (local === null && ip === null) local = this.ask('source is an address of the node', false);
+      if (local === null && ip === null) local = this.ask(sourceIsNode(this.packet.nodeIps), false);
       if (local === null) {
         local = isLocalAddress(ip as string, this.packet.nodeIps);
-        if (local === null) this.assume(chain, rule, `fib ${source ? 'saddr' : 'daddr'} type local: ${ip} taken as not an address of the node; give --node-ip`);
+        if (local === null) {
+          const match = `fib ${source ? 'saddr' : 'daddr'} type local`;
+          this.assumptions.addAbout(chain, rule.line, match, ip as string, (ips, many) => `${match}: ${ips} taken as not ${many ? 'addresses' : 'an address'} of the node; give --node-ip`);
+        }
       }
       return (local ?? false) === (op !== 'ne');
+    }
+    if (left.kind === 'ct' && left.dir === null && (left.key === 'status' || left.key === 'state')) {
+      const holds = left.key === 'status' ? this.ctStatus(st, s) : this.ctState(st);
+      if (holds !== null) return holds;
     }
     const fields = this.key(left, s);
     if (right.kind === 'ref' && this.dynamicSets.has(right.name)) return this.affinity.has(right.name) === (op !== 'ne');
@@ -154,19 +181,11 @@ class NftMachine implements WalkMachine<NftRule, State> {
       this.assume(chain, rule, `${renderStatements([st], { family: this.table.family })}: not understood, taken as not matching`);
       return false;
     }
-    let found = false;
-    for (const el of candidates) {
-      const holds = this.elementHolds(fields, el);
-      if (holds === null) {
-        const what = right.kind === 'ref' ? `@${right.name}` : right.kind === 'value' ? right.text : `{ ${candidates.map((c) => (c.key.kind === 'value' ? c.key.text : '?')).join(', ')} }`;
-        found = this.ask(`source in ${what}`, false);
-        break;
-      }
-      if (holds) {
-        found = true;
-        break;
-      }
-    }
+    // The packet's own fields first: what is left to the source is the source parts of the elements they match.
+    const holds = candidates.map((el) => this.elementHolds(fields, el));
+    const sources = [...new Set(holds.flatMap((h) => (typeof h === 'object' ? [h.source] : [])))];
+    let found = holds.includes(true);
+    if (!found && sources.length > 0) found = this.ask(sourceIn(sources.length === 1 ? (sources[0] as string) : `{ ${sources.join(', ')} }`, sources), false);
     return found === (op === 'eq');
   }
 
@@ -211,7 +230,7 @@ class NftMachine implements WalkMachine<NftRule, State> {
         this.assume(chain, rule, `${renderStatements([st], { family: this.table.family })}: no readable address, taken as accepting`);
         return { weight: 1, state: s, effect: { kind: 'stop', verdict: { kind: 'accept' } } };
       }
-      return { weight: 1, state: { ...s, ip: a.ip, port: a.port }, effect: { kind: 'stop', verdict: { kind: 'dnat', address: joinHostPort(a.ip, a.port) } } };
+      return { weight: 1, state: { ...s, ip: a.ip, port: a.port, translated: true }, effect: { kind: 'stop', verdict: { kind: 'dnat', address: joinHostPort(a.ip, a.port) } } };
     };
     if (st.addr?.kind === 'map' && st.addr.key.kind === 'numgen') {
       const buckets = this.numgen(st.addr.key, st.addr.data, s, (el) => to(el.data, st.port));
@@ -270,32 +289,34 @@ class NftMachine implements WalkMachine<NftRule, State> {
   }
 }
 
-/** The nat base chain of a hook, the first by priority. */
-function baseChain(table: NftTable, hook: string): string | null {
-  const chains = [...table.chains.values()].filter((c) => c.base?.type === 'nat' && c.base.hook === hook);
+/** The base chains of a hook (of type nat only, or nat and filter), by priority: the order the kernel runs them in. */
+function baseChains(table: NftTable, hook: string, types: readonly string[] = ['nat']): string[] {
+  const chains = [...table.chains.values()].filter((c) => c.base !== null && types.includes(c.base.type) && c.base.hook === hook);
   chains.sort((a, b) => (a.base?.priority ?? 0) - (b.base?.priority ?? 0));
-  return chains[0]?.name ?? null;
+  return chains.map((c) => c.name);
 }
 
 /** Traces a packet through the snapshot's kube-proxy table of the packet's family. */
 export function traceNftables(dump: NftDump, packet: TracePacket): TraceResult {
   const family = packet.destinationIp.includes(':') ? 'ip6' : 'ip';
-  const table = dump.tables.find((t) => isKubeProxyTable(t) && t.family === family) ?? dump.tables.find((t) => (t.family === family || t.family === 'inet') && baseChain(t, 'prerouting') !== null);
+  const table = dump.tables.find((t) => isKubeProxyTable(t) && t.family === family) ?? dump.tables.find((t) => (t.family === family || t.family === 'inet') && baseChains(t, 'prerouting').length > 0);
   if (!table) throw new InputError(`the snapshot holds no ${family} nftables table with a nat chain to trace a packet to ${packet.destinationIp}`);
   const hook = packet.local ? 'output' : 'prerouting';
-  const entry = baseChain(table, hook);
-  if (entry === null) throw new InputError(`table ${family} ${sanitizeLine(table.name)} has no nat chain on the ${hook} hook: nothing to start a trace at`);
-  const exit = baseChain(table, 'postrouting');
-  const assumptions: TraceAssumption[] = exit === null ? [{ chain: null, line: null, message: 'the table has no nat postrouting chain: nothing is taken to masquerade' }] : [];
+  if (baseChains(table, hook).length === 0) throw new InputError(`table ${family} ${sanitizeLine(table.name)} has no nat chain on the ${hook} hook: nothing to start a trace at`);
+  // The table's filter chains too: kube-proxy drops what a load balancer's source ranges leave out before DNAT, and rejects what has no endpoints after it.
+  const hooks = { entry: baseChains(table, hook, ['filter', 'nat']), forward: baseChains(table, 'forward', ['filter']), input: baseChains(table, 'input', ['filter']), exit: baseChains(table, 'postrouting', ['filter', 'nat']) };
+  const assumptions = new Assumptions();
+  if (baseChains(table, 'postrouting').length === 0) assumptions.add(null, null, 'the table has no nat postrouting chain: nothing is taken to masquerade');
   const dynamicSets = new Set<string>();
   for (const c of table.chains.values()) for (const r of c.rules) for (const s of r.statements) if (s.kind === 'set-op') dynamicSets.add(s.set);
   const hit = packet.affinityHit === null ? null : (normalizeHostPort(packet.affinityHit)?.text ?? packet.affinityHit);
   const affinity = affinitySets(table, hit);
-  if (hit !== null && affinity.size === 0) assumptions.push({ chain: null, line: null, message: `no chain sends traffic to ${sanitizeLine(hit)} and keeps affinity for it: no affinity entry can match it` });
-  const result = traceScenarios((ask: AskSource) => {
-    const machine = new NftMachine(table, packet, affinity, dynamicSets, ask);
-    const walk = walkNat(machine, entry, exit, { mark: 0, ip: packet.destinationIp, port: packet.port });
-    return { ...walk, assumptions: [...walk.assumptions, ...machine.assumptions.list] };
+  if (hit !== null && affinity.size === 0) assumptions.add(null, null, `no chain sends traffic to ${hit} and keeps affinity for it: no affinity entry can match it`);
+  const result = traceScenarios(familyOf(packet.destinationIp), (ask: AskSource) => {
+    const machine = new NftMachine(table, packet, affinity, dynamicSets, ask, assumptions);
+    const routed = (state: State): string[] => (packet.local ? [] : isLocalAddress(state.ip, packet.nodeIps) ? hooks.input : hooks.forward);
+    const pipeline = { entry: hooks.entry.map((c) => hookChain(machine, c)), routed: (state: State) => routed(state).map((c) => hookChain(machine, c)), exit: hooks.exit.map((c) => hookChain(machine, c)) };
+    return walkNat(pipeline, { mark: 0, ip: packet.destinationIp, port: packet.port, translated: false });
   });
-  return { ...result, assumptions: [...assumptions, ...result.assumptions] };
+  return { ...result, assumptions: [...assumptions.list, ...result.assumptions] };
 }

@@ -67,6 +67,13 @@ describe('iptables: addrtype --dst-type LOCAL (NodePorts)', () => {
   });
 });
 
+test("iptables, corpus 12 (k3s, kube-dns without endpoints): the nat table leaves it untranslated, kube-proxy's filter KUBE-SERVICES rejects it", () => {
+  const k3s = parseSnapshot(fixture('corpus', '12-k3s-iptables-save-c-counters-noendpoints-reject.txt'), '12.txt');
+  const r = traceOf(k3s, { to: '10.43.0.10:53/udp' });
+  expect(r.unmatchedBy.rejected).toBe(1);
+  expect(r.paths).toEqual([{ chains: ['PREROUTING', 'KUBE-SERVICES', 'filter:KUBE-SERVICES'], probability: 1, result: 'rejected', masquerade: false }]);
+});
+
 describe('iptables: RETURN', () => {
   test('an endpoint chain that returns at once sends its share on down the ladder: all to the last endpoint', () => {
     const r = traceOf(cases, { to: '10.96.0.30:53/udp' });
@@ -79,7 +86,7 @@ describe('iptables: RETURN', () => {
 
   test('RETURN in a built-in chain is its policy: the packet leaves PREROUTING untranslated, while --local (OUTPUT) reaches the service', () => {
     const r = traceOf(cases, { to: '10.96.0.40:53/udp' });
-    expect(r.unmatchedBy).toEqual({ untranslated: 1, dropped: 0, rejected: 0, loop: 0 });
+    expect(r.unmatchedBy).toEqual({ untranslated: 1, dropped: 0, rejected: 0, loop: 0, unknown: 0 });
     expect(r.paths).toEqual([{ chains: ['PREROUTING', 'POSTROUTING', 'KUBE-POSTROUTING'], probability: 1, result: 'untranslated', masquerade: false }]);
     expect(destinations(traceOf(cases, { to: '10.96.0.40:53/udp', local: true }))).toEqual([['10.244.5.5:53', 1]]);
   });
@@ -107,6 +114,21 @@ describe('nftables', () => {
     expect(traceOf(nft, { to: '10.96.0.10:53/udp' }).masquerade).toBe('sometimes');
   });
 
+  test('1.36+ hairpin: `ct status dnat` and the hairpin-connections set masquerade a client sent back to itself, and only that path', () => {
+    const latest = parseSnapshot(fixture('nftables', 'k8s-1.36.list.txt'), 'k8s-1.36.list.txt');
+    const r = traceOf(latest, { to: '10.96.0.10:53/udp', from: '10.244.1.2' });
+    expect(r.paths.map((p) => [p.result, p.masquerade])).toEqual([['10.244.1.2:53', true], ['10.244.2.3:53', false]]);
+    expect(r.assumptions).toEqual([]);
+    expect(traceOf(latest, { to: '10.96.0.10:53/udp', from: '10.244.9.9' }).masquerade).toBe('never');
+  });
+
+  test("kube-proxy's filter chains: a port with no endpoints is rejected, a cluster IP's unused port rejected, a load balancer dropped for a source outside its ranges", () => {
+    expect(traceOf(nft, { to: '10.96.100.30:80' }).unmatchedBy.rejected).toBe(1);
+    expect(traceOf(nft, { to: '10.96.0.10:9153/udp' }).paths).toEqual([expect.objectContaining({ result: 'rejected', chains: expect.arrayContaining(['filter-forward', 'cluster-ips-check']) })]);
+    expect(traceOf(nft, { to: '203.0.113.50:443', from: '192.0.2.1' }).unmatchedBy.dropped).toBe(1);
+    expect(traceOf(nft, { to: '203.0.113.50:443', from: '198.51.100.7' }).destinations.length).toBeGreaterThan(0);
+  });
+
   test('a NodePort through the nodeport-ips set, and the one-rule dnat map layout (1.36+)', () => {
     expect(destinations(traceOf(nft, { to: '192.168.0.10:30080' }))).toEqual([['10.244.1.10:8080', 0.5], ['10.244.2.11:8080', 0.5]]);
     const master = parseSnapshot(fixture('nftables', 'k8s-master.list.txt'), 'k8s-master.list.txt');
@@ -121,6 +143,15 @@ test('IPVS: real servers by weight, the scheduler named as an assumption', () =>
   const r = traceOf(ipvs, { to: `${view.clusterIP}:${view.port}/${view.protocol}` });
   expect(destinations(r)).toEqual(view.endpoints.filter((e) => e.share > 0).map((e) => [e.address, e.share]).sort((a, b) => (b[1] as number) - (a[1] as number) || ((a[0] as string) < (b[0] as string) ? -1 : 1)));
   expect(r.assumptions.map((a) => a.message).join('\n')).toMatch(/scheduler \w+/);
+});
+
+test('IPVS, corpus 15 (a rolling update): the real server of weight 0 gets no new connection, and the trace names it as draining', () => {
+  const ipvs = parseSnapshot(fixture('corpus', '15-ipvsadm-nodeport-10rs-weight0-terminating.txt'), '15.txt');
+  const r = traceOf(ipvs, { to: '192.168.1.2:30232' });
+  expect(r.destinations).toHaveLength(9);
+  expect(r.destinations.map((d) => d.address)).not.toContain('11.0.4.9:80');
+  for (const d of r.destinations) expect(d.probability).toBeCloseTo(1 / 9, 8);
+  expect(r.assumptions).toContainEqual({ chain: 'TCP 192.168.1.2:30232', line: 3, message: '11.0.4.9:80: weight 0, draining: given no new connections' });
 });
 
 describe('packet options', () => {
