@@ -65,9 +65,10 @@ function commonFirstPass(before: InputBytes, after: InputBytes, options: PairOpt
 /** Both inputs as snapshots, the first pass (if any) over both on this thread. */
 export function loadPair(before: InputBytes, after: InputBytes, options: PairOptions = {}): [Snapshot, Snapshot] {
   const reader = commonFirstPass(before, after, options);
+  if (!reader?.firstPass) return readPair([before, after], null, null, options);
   options.onStep?.('first pass');
   const progress = { before: options.onProgress?.(before.source), after: options.onProgress?.(after.source) };
-  return readPair([before, after], reader && reader.firstPass ? narrowHere(reader.firstPass, before.bytes, after.bytes, progress) : null, reader, options);
+  return readPair([before, after], narrowHere(reader.firstPass, before.bytes, after.bytes, progress), reader, options);
 }
 
 /**

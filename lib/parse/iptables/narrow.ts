@@ -490,12 +490,7 @@ function portOfOtherLine(
 
 /** Whether chain `x` of b and chain `y` of a bear the same name. */
 function sameName(b: DumpSplit, x: number, a: DumpSplit, y: number): boolean {
-  const { names } = b;
-  const there = a.names;
-  const length = names.endOf(x) - names.startOf(x);
-  if (there.endOf(y) - there.startOf(y) !== length) return false;
-  for (let k = 0, i = names.startOf(x), j = there.startOf(y); k < length; k++) if (names.bytes[i + k] !== there.bytes[j + k]) return false;
-  return true;
+  return a.names.matches(y, b.names.bytes, b.names.startOf(x), b.names.endOf(x), a.names.scopeOf(y));
 }
 
 /**
