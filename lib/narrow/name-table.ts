@@ -79,7 +79,8 @@ export class NameTable {
     const start = this.starts[id] as number;
     const length = (this.ends[id] as number) - start;
     if (at + length > end || (at + length < end && this.bytes[at + length] !== 0x20)) return false;
-    for (let k = 0; k < length; k++) if (this.bytes[start + k] !== this.bytes[at + k]) return false;
+    // From the end: kube-proxy's names share their prefixes and differ in their hash suffixes.
+    for (let k = length - 1; k >= 0; k--) if (this.bytes[start + k] !== this.bytes[at + k]) return false;
     return true;
   }
 

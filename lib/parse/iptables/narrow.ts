@@ -184,6 +184,17 @@ function plain(bytes: Buffer): boolean {
   return bytes.length > 0 && bytes[bytes.length - 1] === NEWLINE && !UNPLAIN.some((t) => bytes.includes(t));
 }
 
+/** Chains made after the one at `after` tried before a rule's chain name is looked up (kube-proxy's chains without rules are few). */
+const CHAINS_AHEAD = 4;
+
+/** The chain among the few made after the one at `after` (in `made`) whose name is written at `at` (up to `end`), if any. */
+function chainAhead(names: NameTable, made: number[], after: number, at: number, end: number): number | null {
+  for (let k = after + 1; k < Math.min(after + 1 + CHAINS_AHEAD, made.length); k++) {
+    if (names.writtenAt(made[k] as number, at, end)) return made[k] as number;
+  }
+  return null;
+}
+
 /** Tables, chains and rule lines of one dump; null when it is not an `iptables-save` dump read whole. */
 function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'ports' | 'kinds' | 'spans'> | null {
   const { bytes } = index;
@@ -228,10 +239,13 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'ports' | 
       continue;
     }
     if (first !== 0x2d /* - */ || index.byteAt(i, 1) !== 0x41 /* A */ || index.byteAt(i, 2) !== SPACE) return null;
-    // Most rule lines follow a line of the same chain: its name is checked where it stands.
-    if (last < 0 || !names.writtenAt(last, start + 3, index.ends[i] as number)) {
-      const next = chain(start + 3, wordEnd(index, i, start + 3));
-      if (last >= 0 && (madeAt[next] as number) <= (madeAt[last] as number)) return null;
+    // Most rule lines follow a line of the same chain, and the others mostly the chain made next
+    // (rules come in the chains' order): names checked where they stand before any is looked up.
+    const end = index.ends[i] as number;
+    if (last < 0 || !names.writtenAt(last, start + 3, end)) {
+      const after = last < 0 ? -1 : (madeAt[last] as number);
+      const next = chainAhead(names, made[scope] as number[], after, start + 3, end) ?? chain(start + 3, wordEnd(index, i, start + 3));
+      if (last >= 0 && (madeAt[next] as number) <= after) return null;
       last = next;
     }
     chainOf[i] = last;
@@ -269,11 +283,20 @@ function chainKinds(names: NameTable): { kinds: Uint8Array; hashes: (string | nu
   return { kinds, hashes };
 }
 
-/** Whether a quote follows `at` on line `i` (searched in the line alone). */
-function quotedAfter(index: LineIndex, i: number, at: number): boolean {
+/**
+ * Where the word at `at` on line `i` ends, or -1 when a quote follows `at` in the line (then the
+ * line is read as the full reading reads it): one scan to the end of the line.
+ */
+function unquotedWordEnd(index: LineIndex, i: number, at: number): number {
+  const { bytes } = index;
   const end = index.ends[i] as number;
-  for (let k = at; k < end; k++) if (index.bytes[k] === QUOTE) return true;
-  return false;
+  let wordEnd = end;
+  for (let k = at; k < end; k++) {
+    const c = bytes[k];
+    if (c === QUOTE) return -1;
+    if (c === SPACE && wordEnd === end) wordEnd = k;
+  }
+  return wordEnd;
 }
 
 /** Where a rule line's target name lies (one object, reused: none per line). */
@@ -288,10 +311,11 @@ const target: { source: Buffer; start: number; end: number; goto: boolean } = { 
 function targetName(index: LineIndex, i: number): typeof target | null {
   const at = targetAt(index, i);
   if (at < 0) return null;
-  if (index.bytes[at] !== SPACE && !quotedAfter(index, i, at)) {
+  const end = index.bytes[at] === SPACE ? -1 : unquotedWordEnd(index, i, at);
+  if (end >= 0) {
     target.source = index.bytes;
     target.start = at;
-    target.end = wordEnd(index, i, at);
+    target.end = end;
     target.goto = goesTo(index.bytes, at);
     return target;
   }
