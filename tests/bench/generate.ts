@@ -25,6 +25,9 @@ const SERVICE_BASE = (10 << 24) | (96 << 16);
 export function benchCluster(services: number, endpoints: number, seed: number): ClusterSpec {
   const random = rng(seed);
   let pod = 0;
+  // Node ports are unique in a cluster (the API server allocates them); past the default range
+  // (30000-32767) as a cluster of this size configures one.
+  let nodePorts = 0;
   const spec: ServiceSpec[] = [];
   for (let i = 0; i < services; i++) {
     const eps: EndpointSpec[] = Array.from({ length: endpoints }, () => ({ ip: ipOf(POD_BASE, pod++), port: 8080 }));
@@ -33,7 +36,7 @@ export function benchCluster(services: number, endpoints: number, seed: number):
       name: `svc-${i}`,
       clusterIP: ipOf(SERVICE_BASE, i + 1),
       affinitySeconds: random() < 0.05 ? 10800 : undefined,
-      ports: [{ name: 'http', port: 80, protocol: 'tcp', nodePort: random() < 0.1 ? 30000 + (i % 2768) : undefined, endpoints: eps }],
+      ports: [{ name: 'http', port: 80, protocol: 'tcp', nodePort: random() < 0.1 ? 30000 + nodePorts++ : undefined, endpoints: eps }],
     });
   }
   return { podCIDR: '10.64.0.0/10', services: spec };
