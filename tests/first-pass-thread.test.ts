@@ -89,3 +89,15 @@ test('the CLI splits inputs of several megabytes on two threads and answers as i
   expect(files.stderr).toBe('');
   expect(files.stdout.replaceAll(JSON.stringify(after), '"stdin"')).toBe(piped.stdout);
 });
+
+test('when the first input cannot be narrowed, the thread is closed without waiting for its answer (both are read whole)', async () => {
+  let closed = 0;
+  // A thread that never answers: waiting for it would never end.
+  const silent: FirstPassThread = { split: () => new Promise<unknown>(() => undefined), close: () => void closed++ };
+  const [, , after] = pairs[0] as [string, string, string];
+  const payload = writeRestorePayload(cluster, { seed: 11 });
+  const [b, a] = await loadPairOnTwoThreads(input('a', payload), input('b', after), silent);
+  expect(closed).toBe(1);
+  expect(a.alikeUnread).toBeUndefined();
+  expect(answer(diffSnapshots(b, a))).toEqual(answer(diffSnapshots(...loadPair(input('a', payload), input('b', after)))));
+});

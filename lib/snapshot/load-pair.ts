@@ -83,7 +83,10 @@ export async function loadPairOnTwoThreads(before: InputBytes, after: InputBytes
   return readPair([before, after], await narrowOnTwoThreads(firstPass, reader, before, after, thread, options), reader, options);
 }
 
-/** The first pass, the second input's on `thread` (closed once it has answered: its memory goes with it). */
+/**
+ * The first pass, the second input's on `thread` (closed once it has answered: its memory goes
+ * with it; or as soon as the first input cannot be narrowed: its answer is then not needed).
+ */
 async function narrowOnTwoThreads(firstPass: FirstPass<unknown>, reader: Reader, before: InputBytes, after: InputBytes, thread: FirstPassThread, options: PairOptions): Promise<Narrowing | null> {
   // Null when the thread failed (it should not): the second input is then split here.
   const theirs = thread.split(reader.name as FormatName, after.bytes).then(
@@ -91,10 +94,14 @@ async function narrowOnTwoThreads(firstPass: FirstPass<unknown>, reader: Reader,
     () => null,
   );
   const ours = firstPass.split(before.bytes, options.onProgress?.(before.source));
+  if (ours === null) {
+    thread.close();
+    return null;
+  }
   const answer = await theirs;
   thread.close();
   const split = answer === null ? firstPass.split(after.bytes, options.onProgress?.(after.source)) : answer.data === null ? null : firstPass.unpack(answer.data, after.bytes);
-  return ours !== null && split !== null ? firstPass.pair(ours, split) : null;
+  return split !== null ? firstPass.pair(ours, split) : null;
 }
 
 /** Both inputs read: what the first pass left of each, or (without one) both whole. */
