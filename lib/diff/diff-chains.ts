@@ -5,7 +5,7 @@
  * reported apart, with whether it can change what happens to a packet.
  */
 import type { Chain, Rule, Ruleset, Selector, Table } from '../model/ruleset';
-import { identityKey, type ChainIdentity } from '../model/snapshot';
+import { identityKey, type ChainIdentity, type RulesLeftOut } from '../model/snapshot';
 import type { OnProgress } from '../progress';
 import { KeyedQueues } from './keyed-queues';
 import { orderEffect } from './order-effect';
@@ -15,6 +15,8 @@ export interface ChainSide {
   ruleset: Ruleset;
   /** Chain name → meaning (see ServiceView.chainIdentity). */
   identity: (chain: string) => ChainIdentity | undefined;
+  /** The rules of a chain read that were left out of the reading (see Snapshot.rulesLeftOut). */
+  leftOut?: (table: string, chain: string) => RulesLeftOut | undefined;
 }
 
 export interface ChainsDiff {
@@ -323,15 +325,18 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
   let compared = 0;
   for (const [b, a] of pairs) {
     if ((++compared & PROGRESS_EVERY_CHAINS) === 0) onProgress?.('comparing', compared, pairs.length);
-    if (shortcuts && sameText(b, a)) continue;
+    const leftOut = [before.leftOut?.(table, b.name), after.leftOut?.(table, a.name)] as const;
+    if (shortcuts && leftOut[0] === undefined && leftOut[1] === undefined && sameText(b, a)) continue;
     const m = matchRules(b.rules, a.rules, beforeKey);
     result.formattingOnly += m.formattingOnly;
     result.commentOnly += m.commentOnly;
     // A set's elements, an IPVS service's real servers: their order is how they were listed, nothing more.
     const orderMeans = b.ordered !== false && a.ordered !== false;
     const selectors = () => m.commonAfter.map((r) => r.selector);
-    const reordered =
+    const ofRead =
       m.sameOrder || !orderMeans ? null : shortcuts ? orderEffectOfPairs(m, beforeKey, selectors) : orderEffect(m.commonBefore.map(beforeKey.kept), m.commonAfter.map((r) => r.key), selectors);
+    // Rules left out can stand where no packet meets them first, but their moving is a reorder.
+    const reordered = ofRead === null && orderMeans && leftOutMoved(m, ...leftOut) ? 'none' : ofRead;
     if (reordered === 'none') result.reorderedNoEffect.push(a.name);
     const policy = b.policy !== a.policy ? { before: b.policy, after: a.policy } : null;
     const declaration = declarationChange(b, a);
@@ -358,6 +363,16 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
   result.chains.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   result.declarationOrder = !byName.inOrder && declarationOrderDiffers(beforeChains, afterChains, beforeByName, afterByName);
   return result;
+}
+
+/**
+ * Whether the rules left out of a chain (RulesLeftOut) stand elsewhere among the rules both sides
+ * hold, which are in the same order (m): another order of the chain had they been read.
+ */
+function leftOutMoved(m: RuleMatch, before: RulesLeftOut | undefined, after: RulesLeftOut | undefined): boolean {
+  if (before === undefined && after === undefined) return false;
+  if (before === undefined || after === undefined || before.digest !== after.digest) return true;
+  return m.commonBefore.some((r, i) => before.before.get(r.line) !== after.before.get((m.commonAfter[i] as Rule).line));
 }
 
 /** Several tables' diffs as one. */

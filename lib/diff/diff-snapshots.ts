@@ -227,6 +227,12 @@ function withoutModeChains(chains: ChainDiff[], before: Snapshot, after: Snapsho
 }
 
 /** A side's partial input is said once, as a warning about that input. */
+function leftOutOf(s: Snapshot): ChainSide['leftOut'] {
+  if (!s.rulesLeftOut) return undefined;
+  const byChain = new Map(s.rulesLeftOut.map((r) => [`${r.table}\0${r.chain}`, r]));
+  return (table, chain) => byChain.get(`${table}\0${chain}`);
+}
+
 function partialWarning(s: Snapshot): Warning[] {
   return s.partial ? [{ source: s.source, line: null, message: s.partial }] : [];
 }
@@ -237,8 +243,8 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
   const plan = planTables(before, after, options.table, acrossModes);
   const services = diffServices(vb.model, va.model);
   const sides: [ChainSide, ChainSide] = [
-    { ruleset: before.ruleset, identity: vb.chainIdentity },
-    { ruleset: after.ruleset, identity: va.chainIdentity },
+    { ruleset: before.ruleset, identity: vb.chainIdentity, leftOut: leftOutOf(before) },
+    { ruleset: after.ruleset, identity: va.chainIdentity, leftOut: leftOutOf(after) },
   ];
   const chains = mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.noShortcuts, options.onProgress)));
   const accounted = withoutRebalancing(chains.chains.map((c) => withAccounts(c, vb, va)), services.services);

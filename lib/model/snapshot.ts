@@ -68,6 +68,20 @@ export interface AlikeUnread {
   keys: ReadonlySet<string>;
 }
 
+/**
+ * Rules of a chain that was read, left out of the reading all the same: they route to what was
+ * left unread, and where they stand cannot change what a packet meets (lib/narrow). Where they
+ * stood is kept, so that a change of the chain's order that only they show is still told.
+ */
+export interface RulesLeftOut {
+  table: string;
+  chain: string;
+  /** The rules left out, in their order, as one digest: equal in two inputs that hold them alike in the same order. */
+  digest: string;
+  /** For each rule of the chain read (by its line in the input), how many rules left out come before it. */
+  before: ReadonlyMap<number, number>;
+}
+
 export interface SnapshotOrigin {
   /** The tool that printed the rules and its version (`iptables-nft-save`, `1.8.9`). */
   generator: string | null;
@@ -105,6 +119,8 @@ export interface Snapshot {
    * unchanged, and counted as such. Absent when the input was read whole.
    */
   alikeUnread?: AlikeUnread;
+  /** Rules of chains read that were left out all the same (see RulesLeftOut); absent when none were. */
+  rulesLeftOut?: readonly RulesLeftOut[];
   /**
    * What its reader keeps for reading the other input of a diff alike this one (lib/parse: each
    * reader's own; opaque to every other stage).

@@ -87,3 +87,11 @@ export function hashLine(index: LineIndex, i: number, out: Int32Array): void {
   out[0] = lo;
   out[1] = hi ^ (end - start);
 }
+
+/** A 32-bit value mixed with a seed (murmur3's finalizer): line hashes summed with their places. */
+export function mix(x: number, seed: number): number {
+  let h = Math.imul(x ^ seed, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}

@@ -4,7 +4,7 @@
  * differ and what those need. The reader of that format decides what a part is (lib/parse/*):
  * this is its shape, and the one way to cut lines out of an input.
  */
-import type { AlikeUnread } from '../model/snapshot';
+import type { AlikeUnread, RulesLeftOut } from '../model/snapshot';
 import type { LineIndex } from './line-index';
 import { doubled } from './typed-arrays';
 
@@ -12,6 +12,8 @@ import { doubled } from './typed-arrays';
 export interface Excerpt {
   text: string;
   lineNumbers: Uint32Array;
+  /** Rules of chains read that were left out all the same (they route to what is left unread). */
+  leftOut?: readonly RulesLeftOut[];
 }
 
 export interface Narrowing {

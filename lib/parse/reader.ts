@@ -6,7 +6,7 @@
  * registry.ts.
  */
 import type { SnapshotMetadata } from '../model/metadata';
-import type { AlikeUnread, Snapshot } from '../model/snapshot';
+import type { AlikeUnread, RulesLeftOut, Snapshot } from '../model/snapshot';
 import type { FirstPass } from '../narrow/first-pass';
 import type { OnProgress } from '../progress';
 
@@ -27,6 +27,8 @@ export interface ReadContext {
   lineNumbers?: ArrayLike<number>;
   /** What of the input was left unread, its other input holding it written alike (see Reader.narrow). */
   alikeUnread?: AlikeUnread;
+  /** Rules of the chains read that were left out all the same (see RulesLeftOut): the snapshot keeps them. */
+  rulesLeftOut?: readonly RulesLeftOut[];
 }
 
 export interface Reader {

@@ -118,5 +118,5 @@ function readPair(inputs: [InputBytes, InputBytes], narrowing: Narrowing | null,
   options.budget?.admit({ bytes: left.reduce((n, e) => n + e.text.length, 0), lines: left.reduce((n, e) => n + e.lineNumbers.length, 0), objects: 0 }, sources);
   const format = reader.name as LoadOptions['format'];
   const alikeUnread = narrowing.alike;
-  return readBoth(inputs, (side) => left[side].text, options, (side) => ({ format, lineNumbers: left[side].lineNumbers, alikeUnread }));
+  return readBoth(inputs, (side) => left[side].text, options, (side) => ({ format, lineNumbers: left[side].lineNumbers, alikeUnread, rulesLeftOut: left[side].leftOut }));
 }

@@ -2,7 +2,7 @@
  * Turns an input into a Snapshot: reads the file (checks, gzip), the natdiff metadata header if
  * it has one, and hands the text to the reader of its format (lib/parse/registry.ts).
  */
-import type { AlikeUnread, Snapshot } from '../model/snapshot';
+import type { AlikeUnread, RulesLeftOut, Snapshot } from '../model/snapshot';
 import { detectReader, readerNamed, type FormatName } from '../parse/registry';
 import type { OnProgress } from '../progress';
 import { decodeMetadata } from './metadata';
@@ -23,6 +23,8 @@ export interface LoadOptions {
   lineNumbers?: ArrayLike<number>;
   /** What of the input was left unread, the other input holding it written alike (lib/narrow). */
   alikeUnread?: AlikeUnread;
+  /** Rules of the chains read that were left out all the same (lib/narrow). */
+  rulesLeftOut?: readonly RulesLeftOut[];
 }
 
 /** Parses input text (already read) as a snapshot. */
@@ -39,6 +41,7 @@ export function parseSnapshot(text: string, source: string, options: LoadOptions
     metadata,
     lineNumbers: options.lineNumbers,
     alikeUnread: options.alikeUnread,
+    rulesLeftOut: options.rulesLeftOut,
   });
   snapshot.warnings.unshift(...warnings);
   return snapshot;

@@ -4,8 +4,9 @@
  * dispatch rules that route to them and its "has no endpoints" rules — or to the rest. A service
  * whose ports' lines are written alike in both dumps, line for line, is unchanged: its chains are
  * left unread, and the rules of the rest that route there are read knowing so (AlikeUnread.keys).
- * Everything else is read as the full reading would: the rest whole, and every port of a service
- * with a port whose lines differ.
+ * Everything else is read as the full reading would: the rest (but for the rules that route to
+ * ports left unread where where they stand cannot matter: narrow-left-out.ts), and every port of a
+ * service with a port whose lines differ.
  *
  * Inputs this cannot split exactly are left to the full reading (null): another format than
  * `iptables-save` (with or without counters on rules), words not separated by single spaces, a
@@ -19,11 +20,12 @@
  */
 import { splitPortName } from '../../model/service';
 import type { FirstPass } from '../../narrow/first-pass';
-import { hashLine, indexLines, LineIndex } from '../../narrow/line-index';
+import { hashLine, indexLines, LineIndex, mix } from '../../narrow/line-index';
 import { NameTable } from '../../narrow/name-table';
 import { cutLines, type Narrowing } from '../../narrow/narrowing';
 import type { OnProgress } from '../../progress';
 import { displaySpn, parseComment } from './kube-comments';
+import { leaveOutRouted } from './narrow-left-out';
 import { groupOfName, NAMED_ONLY_TARGETS, SEP_PREFIX } from './ladder';
 import { ruleFacts, type RuleFacts } from './rule-facts';
 import { RuleSyntaxError } from './rule-walk';
@@ -89,21 +91,16 @@ export interface DumpSplit {
   kinds: Uint8Array;
   ports: Map<string, PortLines>;
   /**
-   * Where a port's chain lies, per chain id: the line of its declaration and of its first and last
-   * rule (its rules come together), each -1 if none. Two ports' chains are the same when these
-   * lines hold the same bytes.
+   * Where a chain lies, per chain id: the line of its declaration (a port's chains only) and of its
+   * first and last rule (its rules come together), each -1 if none. Two ports' chains are the same
+   * when these lines hold the same bytes.
    */
   spans: { declared: Int32Array; first: Int32Array; last: Int32Array };
+  /** Per line: the id of the port a rule of the rest routes to or speaks for, or -1. */
+  routedTo: Int32Array;
   /** Chain ids in the order the full reading makes them (declared, or first filled), per table scope. */
   made: number[][];
   tables: string[];
-}
-
-function mix(x: number, seed: number): number {
-  let h = Math.imul(x ^ seed, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
 }
 
 const JUMP = Buffer.from('jump ');
@@ -196,7 +193,7 @@ function chainAhead(names: NameTable, made: number[], after: number, at: number,
 }
 
 /** Tables, chains and rule lines of one dump; null when it is not an `iptables-save` dump read whole. */
-function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'ports' | 'kinds' | 'spans'> | null {
+function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'ports' | 'kinds' | 'spans' | 'routedTo'> | null {
   const { bytes } = index;
   // About one chain to four lines in a kube-proxy dump (a declaration, and an endpoint's two rules).
   const names = new NameTable(bytes, index.count / 3);
@@ -372,11 +369,11 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
   const s: Splitting = { read, kinds: chains.kinds, chainPort: [], ports: new Map() };
   s.chainPort = chains.hashes.map((hash) => (hash === null ? null : portOf(s, hash)));
   if (!ownEndpointChains(s)) return null;
-  const spans = givePortLines(s);
-  if (!spans) return null;
-  namePorts(s, spans.first);
+  const given = givePortLines(s);
+  if (!given) return null;
+  namePorts(s, given.spans.first);
   const chainPortId = Int32Array.from(s.chainPort, (p) => p?.id ?? -1);
-  return { ...read, chainPortId, kinds: s.kinds, ports: s.ports, spans };
+  return { ...read, chainPortId, kinds: s.kinds, ports: s.ports, spans: given.spans, routedTo: given.routedTo };
 }
 
 function portOf(s: Splitting, hash: string): PortLines {
@@ -411,7 +408,7 @@ function ownEndpointChains(s: Splitting): boolean {
 }
 
 /** Every line given to its port, or to the rest (a rule that routes to a port counted in the port's digest); null when the dump cannot be split. */
-function givePortLines(s: Splitting): DumpSplit['spans'] | null {
+function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routedTo'> | null {
   const { read, kinds, chainPort } = s;
   const { index, names, chainOf, isRule } = read;
   const dispatchChains = new Uint8Array(names.count);
@@ -426,6 +423,7 @@ function givePortLines(s: Splitting): DumpSplit['spans'] | null {
   const declared = new Int32Array(names.count).fill(-1);
   const first = new Int32Array(names.count).fill(-1);
   const last = new Int32Array(names.count).fill(-1);
+  const routedTo = new Int32Array(index.count).fill(-1);
   const hash = new Int32Array(2);
   for (let i = 0; i < index.count; i++) {
     const c = chainOf[i] as number;
@@ -447,11 +445,15 @@ function givePortLines(s: Splitting): DumpSplit['spans'] | null {
       continue;
     }
     if (!rule) continue;
+    if (first[c] === -1) first[c] = i;
+    last[c] = i;
     const routed = portOfOtherLine(read, i, names.scopeOf(c), kinds, chainPort, dispatchChains[c] === 1, endpointsSaid[i] === 1);
     if (routed === 'unsplittable') return null;
     if (routed === null) continue;
-    // A rule of the rest that routes to a port stays with the rest: it is read whatever the port is.
+    // A rule of the rest that routes to a port stays with the rest: read, unless the port is left
+    // unread and where the rule stands cannot matter (see leaveOutRouted).
     const to = typeof routed.port === 'string' ? portOf(s, routed.port) : routed.port;
+    routedTo[i] = to.id;
     if (to.lastChain !== c) {
       to.lastChain = c;
       to.place = 0;
@@ -466,7 +468,7 @@ function givePortLines(s: Splitting): DumpSplit['spans'] | null {
     if (routed.dispatch) to.dispatchSpn ??= spnOf(index, i);
     to.noEndpointsSpn ??= routed.noEndpointsSpn;
   }
-  return { declared, first, last };
+  return { spans: { declared, first, last }, routedTo };
 }
 
 /** Each port's name: from the dispatch rules that route there, else its own chains' first rule, else its "has no endpoints" rules. */
@@ -590,6 +592,8 @@ function markDiffering(b: DumpSplit, a: DumpSplit, common: number[], lines: Line
   for (let k = 0; k < common.length; k += 2) {
     const c = common[k] as number;
     const d = common[k + 1] as number;
+    // Only ports' chains are compared so (the rest is read).
+    if ((b.chainPortId[c] as number) < 0) continue;
     const bFirst = lines.first(b, c);
     const aFirst = lines.first(a, d);
     if (bFirst < 0 || aFirst < 0) {
@@ -709,16 +713,23 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
     servicePorts++;
     services.add(service);
   }
-  const keep = (s: DumpSplit) => {
+  const unreadPorts = (s: DumpSplit) => {
     const left = new Uint8Array(s.ports.size);
     for (const [hash, port] of s.ports) if (unread.has(hash)) left[port.id] = 1;
-    return (i: number): boolean => {
-      const c = s.chainOf[i] as number;
-      const id = c < 0 ? -1 : (s.chainPortId[c] as number);
-      return id < 0 || left[id] === 0;
-    };
+    return left;
   };
-  return { before: cutLines(b.index, keep(b)), after: cutLines(a.index, keep(a)), alike: { servicePorts, services: services.size, keys: unread } };
+  const [bUnread, aUnread] = [unreadPorts(b), unreadPorts(a)];
+  const leftOut = leaveOutRouted(b, bUnread, a, aUnread, common);
+  const keep = (s: DumpSplit, left: Uint8Array, routedLeftOut: Uint8Array) => (i: number): boolean => {
+    const c = s.chainOf[i] as number;
+    const id = c < 0 ? -1 : (s.chainPortId[c] as number);
+    return id < 0 ? routedLeftOut[i] === 0 : left[id] === 0;
+  };
+  return {
+    before: { ...cutLines(b.index, keep(b, bUnread, leftOut.before.lines)), leftOut: leftOut.before.rules },
+    after: { ...cutLines(a.index, keep(a, aUnread, leftOut.after.lines)), leftOut: leftOut.after.rules },
+    alike: { servicePorts, services: services.size, keys: unread },
+  };
 }
 
 export const iptablesFirstPass: FirstPass<DumpSplit> = {
@@ -726,7 +737,7 @@ export const iptablesFirstPass: FirstPass<DumpSplit> = {
   pair: pairSplits,
   pack: (s) => ({
     data: s,
-    transfer: [s.index.starts, s.index.ends, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last].map((a) => a.buffer as ArrayBuffer),
+    transfer: [s.index.starts, s.index.ends, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last, s.routedTo].map((a) => a.buffer as ArrayBuffer),
   }),
   unpack: (data, bytes) => {
     const s = data as DumpSplit;

@@ -24,7 +24,7 @@ export const iptablesReader = {
       lineNumbers: context.lineNumbers,
     });
     const format = context.metadata ? `natdiff snapshot (${dump.format})` : dump.format;
-    return iptablesSnapshot(dump, { source: context.source, format, metadata: context.metadata, alikeUnread: context.alikeUnread });
+    return iptablesSnapshot(dump, { source: context.source, format, metadata: context.metadata, alikeUnread: context.alikeUnread, rulesLeftOut: context.rulesLeftOut });
   },
   firstPass: iptablesFirstPass,
 } satisfies Reader;

@@ -1,7 +1,7 @@
 /** An iptables dump — however it was written or wrapped (a log, a listing) — as a Snapshot. */
 import type { SnapshotMetadata } from '../../model/metadata';
 import { restrictTables } from '../../model/ruleset';
-import type { AlikeUnread, Snapshot } from '../../model/snapshot';
+import type { AlikeUnread, RulesLeftOut, Snapshot } from '../../model/snapshot';
 import { metadataServiceNames } from '../../snapshot/metadata';
 import { partialReason, showsSomePorts } from './completeness';
 import { lintIptables } from './lint';
@@ -21,9 +21,10 @@ export interface SnapshotOf {
   metadata: SnapshotMetadata | null;
   /** What was left unread, the other input holding it written alike (lib/narrow). */
   alikeUnread?: AlikeUnread;
+  rulesLeftOut?: readonly RulesLeftOut[];
 }
 
-export function iptablesSnapshot(dump: IptablesDump, { source, format, metadata, alikeUnread }: SnapshotOf): Snapshot {
+export function iptablesSnapshot(dump: IptablesDump, { source, format, metadata, alikeUnread, rulesLeftOut }: SnapshotOf): Snapshot {
   const fragment = showsSomePorts(dump);
   return {
     source,
@@ -37,6 +38,7 @@ export function iptablesSnapshot(dump: IptablesDump, { source, format, metadata,
     partial: partialReason(dump, alikeUnread?.keys),
     metadata,
     alikeUnread,
+    ...(rulesLeftOut && rulesLeftOut.length > 0 ? { rulesLeftOut } : {}),
     sharedWithAlike: dump.cache,
     warnings: dump.warnings,
     modeTables: [dump.assumedTable ?? 'nat'],

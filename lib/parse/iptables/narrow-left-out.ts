@@ -1,0 +1,132 @@
+/**
+ * The rules of the rest that route to ports left unread (KUBE-SERVICES's dispatch rules of the
+ * services that did not change: most of what a narrowed reading still reads), left out of the
+ * reading where where they stand cannot change the answer. The full reading pairs them with their
+ * twins (written alike in both dumps), so they add or remove nothing; they can only change the
+ * chain's order effect (diff/order-effect.ts). They leave it as it is when every rule of the chain
+ * is a plain dispatch rule (plain-selector.ts) but a last rule that takes any protocol and is the
+ * same in both dumps, and each rule left out is alone with its selector in its chain: no packet
+ * can then match one of them and another rule. What remains is whether the order changed at all
+ * ("reordered, no effect"): each dump keeps a digest of the rules left out, in their order, and
+ * how many come before each rule read (RulesLeftOut), for the diff to tell.
+ */
+import type { RulesLeftOut } from '../../model/snapshot';
+import { hashLine, mix } from '../../narrow/line-index';
+import type { DumpSplit } from './narrow';
+import { namesNoProtocol, plainSelector, portOfSelector } from './plain-selector';
+
+interface Side {
+  s: DumpSplit;
+  /** Per port id: left unread. */
+  unread: Uint8Array;
+  chain: number;
+}
+
+interface ChainLines {
+  /** The chain's rule lines, each with its selector if plain. */
+  lines: number[];
+  selectors: (string | null)[];
+  /** Which of them route to a port left unread. */
+  out: boolean[];
+}
+
+/** What a side leaves out: its lines (1 = left out), and the rules left out per chain. */
+export interface LeftOut {
+  lines: Uint8Array;
+  rules: RulesLeftOut[];
+}
+
+function chainLines({ s, unread, chain }: Side): ChainLines {
+  const first = s.spans.first[chain] as number;
+  const last = s.spans.last[chain] as number;
+  const at = 4 + s.names.endOf(chain) - s.names.startOf(chain);
+  const found: ChainLines = { lines: [], selectors: [], out: [] };
+  for (let i = first; first >= 0 && i <= last; i++) {
+    if (s.isRule[i] !== 1 || s.chainOf[i] !== chain) continue;
+    const port = s.routedTo[i] as number;
+    found.lines.push(i);
+    found.selectors.push(plainSelector(s.index.text(i).slice(at)));
+    found.out.push(port >= 0 && unread[port] === 1);
+  }
+  return found;
+}
+
+/** Whether the rules of a chain routed to unread ports can be left out of both dumps (see the top of this file). */
+function mayLeaveOut(b: ChainLines, a: ChainLines, lastLines: [string, string]): boolean {
+  const sides = [b, a];
+  // Ports left unread route alike in both dumps: as many rules in each.
+  if (!b.out.includes(true) || sides.some((x) => x.out.every(Boolean))) return false;
+  for (const x of sides) {
+    for (let k = 0; k < x.lines.length; k++) {
+      if (x.selectors[k] !== null) continue;
+      const isLast = k === x.lines.length - 1;
+      if (x.out[k] || !isLast || lastLines[0] !== lastLines[1] || !namesNoProtocol(lastLines[0])) return false;
+    }
+  }
+  // A rule with no address overlaps every rule of its protocol and port (see orderEffect).
+  const anyAddress = new Set<string>();
+  for (const x of sides) for (const sel of x.selectors) if (sel?.endsWith('|')) anyAddress.add(portOfSelector(sel));
+  const group = (sel: string) => (anyAddress.size > 0 && anyAddress.has(portOfSelector(sel)) ? portOfSelector(sel) : sel);
+  for (const x of sides) {
+    const groups = x.selectors.map((sel) => (sel === null ? null : group(sel)));
+    const count = new Map<string, number>();
+    for (const g of groups) if (g !== null) count.set(g, (count.get(g) ?? 0) + 1);
+    if (groups.some((g, k) => x.out[k] && count.get(g as string) !== 1)) return false;
+  }
+  return true;
+}
+
+function leaveOut(x: Side & ChainLines, into: LeftOut): void {
+  const hash = new Int32Array(2);
+  const before = new Map<number, number>();
+  let lo = 0;
+  let hi = 0;
+  let n = 0;
+  x.lines.forEach((i, k) => {
+    if (!x.out[k]) {
+      before.set(i + 1, n);
+      return;
+    }
+    into.lines[i] = 1;
+    hashLine(x.s.index, i, hash);
+    lo = (lo + mix(hash[0] as number, n)) | 0;
+    hi = (hi + mix(hash[1] as number, ~n)) | 0;
+    n++;
+  });
+  const table = x.s.tables[x.s.names.scopeOf(x.chain)] as string;
+  into.rules.push({ table, chain: x.s.names.name(x.chain), digest: `${n}:${lo}:${hi}`, before });
+}
+
+/**
+ * What each dump leaves out: of the chains both hold (`common`: b's id, a's id, …) that are no
+ * port's own, the rules that route to ports left unread, where they may be left out.
+ */
+export function leaveOutRouted(b: DumpSplit, bUnread: Uint8Array, a: DumpSplit, aUnread: Uint8Array, common: number[]): { before: LeftOut; after: LeftOut } {
+  const before: LeftOut = { lines: new Uint8Array(b.index.count), rules: [] };
+  const after: LeftOut = { lines: new Uint8Array(a.index.count), rules: [] };
+  for (let k = 0; k < common.length; k += 2) {
+    const x = common[k] as number;
+    const y = common[k + 1] as number;
+    if ((b.chainPortId[x] as number) >= 0 || !routesToUnread(b, bUnread, x)) continue;
+    const bs = { s: b, unread: bUnread, chain: x };
+    const as = { s: a, unread: aUnread, chain: y };
+    const bl = { ...bs, ...chainLines(bs) };
+    const al = { ...as, ...chainLines(as) };
+    const lastLine = (l: Side & ChainLines) => (l.lines.length === 0 ? '' : l.s.index.text(l.lines[l.lines.length - 1] as number));
+    if (!mayLeaveOut(bl, al, [lastLine(bl), lastLine(al)])) continue;
+    leaveOut(bl, before);
+    leaveOut(al, after);
+  }
+  return { before, after };
+}
+
+/** Whether a rule of the chain routes to a port left unread (most chains of the rest hold none: checked before anything is read of them). */
+function routesToUnread(s: DumpSplit, unread: Uint8Array, chain: number): boolean {
+  const first = s.spans.first[chain] as number;
+  const last = s.spans.last[chain] as number;
+  for (let i = first; first >= 0 && i <= last; i++) {
+    const port = s.routedTo[i] as number;
+    if (port >= 0 && s.chainOf[i] === chain && unread[port] === 1) return true;
+  }
+  return false;
+}

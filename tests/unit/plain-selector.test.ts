@@ -1,0 +1,30 @@
+/**
+ * A dispatch rule line read as plain from its text (lib/parse/iptables/plain-selector.ts) selects
+ * what the parser says it selects (Rule.selector): two plain lines select alike exactly when the
+ * parser's selectors are equal, which is what lets the first pass leave such rules out.
+ */
+import { fc, test as property } from '@fast-check/jest';
+import { parseIptablesDump } from '../../lib/parse/iptables/parse-dump';
+import { plainSelector } from '../../lib/parse/iptables/plain-selector';
+
+function parsedSelector(rule: string): string {
+  const dump = parseIptablesDump(`*nat\n:C - [0:0]\n-A C ${rule}\nCOMMIT\n`, { source: 'test' });
+  const s = dump.ruleset.tables.get('nat')?.chains.get('C')?.rules[0]?.selector;
+  return `${s?.protocol}|${s?.port}|${s?.address ?? ''}`;
+}
+
+const word = fc.constantFrom('-d', '10.96.0.10/32', '10.96.0.010/32', '10.96.0.10', '10.96.0.0/24', '256.1.1.1/32', '-p', 'tcp', 'udp', 'TCP', '6', 'sctp', '-m', 'comment', '--comment', '"ns/svc:dns cluster IP"', '"a\\"b"', '--dport', '53', '053', '65536', '53:54', '!', '-s', '-j', 'KUBE-SVC-X', '--protocol', 'multiport', '--dports');
+const plainLike = fc.record({ d: fc.constantFrom('', '-d 10.96.0.10/32 ', '-d 10.96.0.1/32 ', '-d 10.96.0.010/32 '), p: fc.constantFrom('tcp', 'udp', 'TCP', '6'), m: fc.constantFrom('tcp', 'udp'), port: fc.constantFrom('53', '80', '053', '0') }).map(({ d, p, m, port }) => `${d}-p ${p} -m comment --comment "ns/svc:p" -m ${m} --dport ${port} -j KUBE-SVC-X`);
+
+property.prop([fc.oneof(plainLike, fc.array(word, { maxLength: 12 }).map((w) => w.join(' ')))], { numRuns: 2000 })('a line read as plain selects what the parser reads it to select', (rule) => {
+  const plain = plainSelector(rule);
+  if (plain !== null) expect(plain).toBe(parsedSelector(rule));
+});
+
+test('kube-proxy’s dispatch rules are plain; anything else is not', () => {
+  expect(plainSelector('-d 10.96.0.10/32 -p udp -m comment --comment "kube-system/kube-dns:dns cluster IP" -m udp --dport 53 -j KUBE-SVC-TCOU7JCQXEZGVUNU')).toBe('udp|53|10.96.0.10/32');
+  expect(plainSelector('-p tcp -m comment --comment "ns/a:http" -m tcp --dport 30080 -j KUBE-EXT-AAAAAAAAAAAAAAAA')).toBe('tcp|30080|');
+  for (const odd of ['! -s 10.64.0.0/10 -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j KUBE-MARK-MASQ', '-d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable', '-m addrtype --dst-type LOCAL -j KUBE-NODEPORTS', '-d fd00::1/128 -p tcp -m tcp --dport 80 -j KUBE-SVC-X']) {
+    expect(plainSelector(odd)).toBeNull();
+  }
+});
