@@ -6,7 +6,6 @@
  */
 import type { AlikeUnread, RulesLeftOut } from '../model/snapshot';
 import type { LineIndex } from './line-index';
-import { doubled } from './typed-arrays';
 
 /** Lines cut out of a larger input, in their order, with their 1-based line numbers there. */
 export interface Excerpt {
@@ -22,16 +21,16 @@ export interface Narrowing {
   alike: AlikeUnread;
 }
 
-/** The lines of `index` that `keep` selects, as one text. */
-export function cutLines(index: LineIndex, keep: (line: number) => boolean): Excerpt {
+/** The lines of `index` that `cut` does not mark (1: cut out), as one text. */
+export function cutLines(index: LineIndex, cut: Uint8Array): Excerpt {
   const { starts, ends } = index;
-  let numbers = new Uint32Array(1024);
   let count = 0;
+  for (let i = 0; i < index.count; i++) count += 1 - (cut[i] as number);
+  const numbers = new Uint32Array(count);
   let bytes = 0;
-  for (let i = 0; i < index.count; i++) {
-    if (!keep(i)) continue;
-    if (count === numbers.length) numbers = doubled(numbers);
-    numbers[count++] = i + 1;
+  for (let i = 0, k = 0; i < index.count; i++) {
+    if (cut[i] === 1) continue;
+    numbers[k++] = i + 1;
     bytes += (ends[i] as number) - (starts[i] as number) + 1;
   }
   const out = Buffer.allocUnsafe(bytes);
@@ -44,5 +43,5 @@ export function cutLines(index: LineIndex, keep: (line: number) => boolean): Exc
     at += index.bytes.copy(out, at, starts[first], ends[last]);
     out[at++] = 0x0a;
   }
-  return { text: out.toString('utf8'), lineNumbers: numbers.slice(0, count) };
+  return { text: out.toString('utf8'), lineNumbers: numbers };
 }

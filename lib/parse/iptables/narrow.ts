@@ -88,6 +88,7 @@ export interface DumpSplit {
   isRule: Uint8Array;
   /** The id of the port whose own chain (or endpoint chain) each chain is (its lines are the port's), or -1. */
   chainPortId: Int32Array;
+  portChains: PortChains;
   kinds: Uint8Array;
   ports: Map<string, PortLines>;
   /**
@@ -193,7 +194,7 @@ function chainAhead(names: NameTable, made: number[], after: number, at: number,
 }
 
 /** Tables, chains and rule lines of one dump; null when it is not an `iptables-save` dump read whole. */
-function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'ports' | 'kinds' | 'spans' | 'routedTo'> | null {
+function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChains' | 'ports' | 'kinds' | 'spans' | 'routedTo'> | null {
   const { bytes } = index;
   // About one chain to four lines in a kube-proxy dump (a declaration, and an endpoint's two rules).
   const names = new NameTable(bytes, index.count / 3);
@@ -372,8 +373,9 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
   const given = givePortLines(s);
   if (!given) return null;
   namePorts(s, given.spans.first);
-  const chainPortId = Int32Array.from(s.chainPort, (p) => p?.id ?? -1);
-  return { ...read, chainPortId, kinds: s.kinds, ports: s.ports, spans: given.spans, routedTo: given.routedTo };
+  const chainPortId = new Int32Array(s.chainPort.length);
+  for (let c = 0; c < chainPortId.length; c++) chainPortId[c] = s.chainPort[c]?.id ?? -1;
+  return { ...read, chainPortId, portChains: chainsOfPorts(chainPortId, s.ports.size), kinds: s.kinds, ports: s.ports, spans: given.spans, routedTo: given.routedTo };
 }
 
 function portOf(s: Splitting, hash: string): PortLines {
@@ -636,15 +638,19 @@ interface PortChains {
   list: Int32Array;
 }
 
-function chainsOfPorts(s: DumpSplit): PortChains {
-  const at = new Int32Array(s.ports.size + 1);
-  for (const port of s.chainPortId) if (port >= 0) (at[port + 1] as number)++;
-  for (let p = 0; p < s.ports.size; p++) at[p + 1] = (at[p + 1] as number) + (at[p] as number);
-  const list = new Int32Array(at[s.ports.size] as number);
-  const next = at.slice(0, s.ports.size);
-  s.chainPortId.forEach((port, c) => {
+function chainsOfPorts(chainPortId: Int32Array, ports: number): PortChains {
+  const at = new Int32Array(ports + 1);
+  for (let c = 0; c < chainPortId.length; c++) {
+    const port = chainPortId[c] as number;
+    if (port >= 0) (at[port + 1] as number)++;
+  }
+  for (let p = 0; p < ports; p++) at[p + 1] = (at[p + 1] as number) + (at[p] as number);
+  const list = new Int32Array(at[ports] as number);
+  const next = at.slice(0, ports);
+  for (let c = 0; c < chainPortId.length; c++) {
+    const port = chainPortId[c] as number;
     if (port >= 0) list[(next[port] as number)++] = c;
-  });
+  }
   return { at, list };
 }
 
@@ -686,13 +692,12 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
   const differs = new Uint8Array(b.names.count);
   markDiffering(b, a, common, DECLARATION, differs);
   markDiffering(b, a, common, RULES, differs);
-  const [bChains, aChains] = [chainsOfPorts(b), chainsOfPorts(a)];
   // Services with a port not alike in both (or in one only): read, every port of them.
   const changed = new Set<string>();
   for (const [hash, x] of b.ports) {
     const y = a.ports.get(hash);
     if (x.service === null || y?.service === null) return null;
-    if (y && samePortLines(x, y) && sameChains(bChains, x.id, aChains, y.id, counterpart, differs) && !x.mustRead && !y.mustRead) continue;
+    if (y && samePortLines(x, y) && sameChains(b.portChains, x.id, a.portChains, y.id, counterpart, differs) && !x.mustRead && !y.mustRead) continue;
     changed.add(x.service);
     if (y) changed.add(y.service);
   }
@@ -720,16 +725,22 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
   };
   const [bUnread, aUnread] = [unreadPorts(b), unreadPorts(a)];
   const leftOut = leaveOutRouted(b, bUnread, a, aUnread, common);
-  const keep = (s: DumpSplit, left: Uint8Array, routedLeftOut: Uint8Array) => (i: number): boolean => {
-    const c = s.chainOf[i] as number;
-    const id = c < 0 ? -1 : (s.chainPortId[c] as number);
-    return id < 0 ? routedLeftOut[i] === 0 : left[id] === 0;
-  };
   return {
-    before: { ...cutLines(b.index, keep(b, bUnread, leftOut.before.lines)), leftOut: leftOut.before.rules },
-    after: { ...cutLines(a.index, keep(a, aUnread, leftOut.after.lines)), leftOut: leftOut.after.rules },
+    before: { ...cutLines(b.index, linesCut(b, bUnread, leftOut.before.lines)), leftOut: leftOut.before.rules },
+    after: { ...cutLines(a.index, linesCut(a, aUnread, leftOut.after.lines)), leftOut: leftOut.after.rules },
     alike: { servicePorts, services: services.size, keys: unread },
   };
+}
+
+/** The lines a dump is read without (1): those of ports left unread, and the rules left out (`leftOut`, filled in place). */
+function linesCut(s: DumpSplit, unread: Uint8Array, leftOut: Uint8Array): Uint8Array {
+  const { chainOf, chainPortId } = s;
+  for (let i = 0; i < s.index.count; i++) {
+    const c = chainOf[i] as number;
+    const port = c < 0 ? -1 : (chainPortId[c] as number);
+    if (port >= 0) leftOut[i] = unread[port] as number;
+  }
+  return leftOut;
 }
 
 export const iptablesFirstPass: FirstPass<DumpSplit> = {
@@ -737,7 +748,7 @@ export const iptablesFirstPass: FirstPass<DumpSplit> = {
   pair: pairSplits,
   pack: (s) => ({
     data: s,
-    transfer: [s.index.starts, s.index.ends, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last, s.routedTo].map((a) => a.buffer as ArrayBuffer),
+    transfer: [s.index.starts, s.index.ends, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last, s.routedTo, s.portChains.at, s.portChains.list].map((a) => a.buffer as ArrayBuffer),
   }),
   unpack: (data, bytes) => {
     const s = data as DumpSplit;
