@@ -2,10 +2,12 @@
  * Reads one input into text, refusing what cannot be a dump with one clear reason: missing, a
  * directory, empty, binary, not UTF-8, too large for a string or for the memory a diff of it
  * needs. Gzip-compressed input is read transparently (big dumps are often kept compressed).
- * Files, pipes and stdin are read as a stream and every chunk is checked as it comes, after
- * decompression: `/dev/urandom` or a gzip bomb is refused at the first chunk that shows it.
+ * Pipes, stdin and compressed files are read as a stream, a file straight into the buffer that
+ * keeps it, slice by slice; every chunk or slice is checked as it comes, after decompression:
+ * `/dev/urandom` or a gzip bomb is refused at the first chunk that shows it.
  */
 import { createReadStream, statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -17,6 +19,8 @@ import { Utf8Check } from './utf8-check';
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
 
 const CHUNK_BYTES = 1024 * 1024;
+/** How much of a file is read into its buffer at a time: each slice is checked before the next is read. */
+const SLICE_BYTES = 16 * 1024 * 1024;
 
 const MAGIC: [number[], string][] = [
   [[0x89, 0x50, 0x4e, 0x47], 'a PNG image'],
@@ -72,9 +76,9 @@ function count(chunk: Buffer, byte: number): number {
 
 /**
  * The bytes of an input as they come. Of an input whose size is known (a file, not compressed),
- * into one buffer of that size: no chunk is kept, and no second copy is made at the end. That
- * buffer is shared memory, so that a first pass on another thread reads it without a copy
- * (lib/snapshot/first-pass-thread.ts).
+ * into one buffer of that size, read straight into it (`room`): no chunk is kept, and no copy is
+ * made. That buffer is shared memory, so that a first pass on another thread reads it without a
+ * copy (lib/snapshot/first-pass-thread.ts).
  */
 class Bytes {
   private chunks: Buffer[] = [];
@@ -85,9 +89,17 @@ class Bytes {
     this.whole = size === null ? null : Buffer.from(new SharedArrayBuffer(size));
   }
 
+  /** Where to read the bytes from `at` on (at most `max`): into the buffer while within its size, else into a chunk of their own. */
+  room(at: number, max: number): Buffer {
+    const { whole } = this;
+    if (whole && at < whole.length) return whole.subarray(at, Math.min(at + max, whole.length));
+    return Buffer.allocUnsafe(Math.min(max, CHUNK_BYTES));
+  }
+
+  /** The next bytes: read into `room`, or a chunk of their own (of an input of unknown size, or past the size it had). */
   add(chunk: Buffer): void {
-    if (this.whole && this.filled + chunk.length <= this.whole.length) {
-      this.filled += chunk.copy(this.whole, this.filled);
+    if (this.whole && chunk.buffer === this.whole.buffer && chunk.byteOffset === this.whole.byteOffset + this.filled) {
+      this.filled += chunk.length; // already in place
       return;
     }
     // More than its size said (the file grew while read): kept chunk by chunk from here on.
@@ -122,6 +134,11 @@ class InputText {
   ) {
     this.soFar = { bytes: 0, lines: 0, objects: 0, stored: 0, storedSize };
     this.bytes = new Bytes(compressedSoFar === null ? storedSize : null);
+  }
+
+  /** Where to read the input's bytes from `at` on (at most `max`), to be given to `add` in order then. */
+  room(at: number, max: number): Buffer {
+    return this.bytes.room(at, max);
   }
 
   add(chunk: Buffer): void {
@@ -226,12 +243,65 @@ async function readBytes(stream: Readable, source: string, options: ReadOptions,
     });
     return text.end();
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    const err = e as NodeJS.ErrnoException;
-    if (err.code?.startsWith('Z_')) throw new InputError(`is gzip-compressed but cannot be decompressed (${err.message})`, source);
-    throw new InputError(errnoMessage(e) ?? `cannot be read (${err.message})`, source);
+    throw readFailure(e, source);
   } finally {
     stream.destroy();
+  }
+}
+
+/** Why an input could not be read, in one line. */
+function readFailure(e: unknown, source: string): InputError {
+  if (e instanceof InputError) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (err.code?.startsWith('Z_')) return new InputError(`is gzip-compressed but cannot be decompressed (${err.message})`, source);
+  return new InputError(errnoMessage(e) ?? `cannot be read (${err.message})`, source);
+}
+
+/**
+ * Reads a file into `text` to its end, slice by slice: the next slice is read (by libuv's thread
+ * pool, where the kernel fills the memory the slice goes to) while this one is checked.
+ */
+async function readSlices(file: FileHandle, text: InputText, sliceBytes: number): Promise<void> {
+  const read = async (at: number): Promise<Buffer> => {
+    const into = text.room(at, sliceBytes);
+    return into.subarray(0, (await file.read(into, 0, into.length, at)).bytesRead);
+  };
+  let next = read(0);
+  try {
+    for (let at = 0; ; ) {
+      const slice = await next;
+      if (slice.length === 0) return;
+      at += slice.length;
+      next = read(at);
+      text.add(slice);
+    }
+  } finally {
+    await next.catch(() => undefined); // read ahead of a slice refused: waited for, so that the file is closed after it
+  }
+}
+
+/**
+ * Reads a regular file of `size` bytes (as its stat said: it may grow or shrink while read). A
+ * gzip-compressed one is read as a stream; any other straight into the buffer that keeps it,
+ * `sliceBytes` at a time, each slice checked before the next is read.
+ */
+async function readFile(path: string, size: number, options: ReadOptions, sliceBytes: number): Promise<Buffer> {
+  let file: FileHandle | null = null;
+  try {
+    file = await open(path, 'r');
+    const head = Buffer.alloc(GZIP.length);
+    if (startsWith(head.subarray(0, (await file.read(head, 0, head.length, 0)).bytesRead), GZIP)) {
+      const stream = file.createReadStream({ start: 0, highWaterMark: CHUNK_BYTES });
+      file = null; // the stream closes it
+      return await readBytes(stream, path, options, size);
+    }
+    const text = new InputText(path, options.budget, null, size, options.mayReadInPart ?? false);
+    await readSlices(file, text, sliceBytes);
+    return text.end();
+  } catch (e) {
+    throw readFailure(e, path);
+  } finally {
+    await file?.close();
   }
 }
 
@@ -239,8 +309,8 @@ export async function readInput(path: string, options: ReadOptions = {}): Promis
   return decodeInput(await readInputBytes(path, options));
 }
 
-/** Reads a file or a pipe as the bytes of a dump (UTF-8 text, checked; decompressed). */
-export async function readInputBytes(path: string, options: ReadOptions = {}): Promise<Buffer> {
+/** Reads a file or a pipe as the bytes of a dump (UTF-8 text, checked; decompressed). `sliceBytes`: see readFile (tests make it small). */
+export async function readInputBytes(path: string, options: ReadOptions = {}, sliceBytes = SLICE_BYTES): Promise<Buffer> {
   let st;
   try {
     st = statSync(path);
@@ -250,6 +320,7 @@ export async function readInputBytes(path: string, options: ReadOptions = {}): P
   if (st.isDirectory()) throw new InputError('is a directory, not a dump', path);
   // `natdiff diff <(ssh a iptables-save) <(ssh b iptables-save)` gives pipes: read them, capped.
   if (!st.isFile() && !st.isFIFO()) throw new InputError('is not a regular file or a pipe (a device?), not a dump', path);
-  if (st.isFile() && st.size > MAX_INPUT_BYTES) throw tooLarge(st.size, path);
-  return readBytes(createReadStream(path, { highWaterMark: CHUNK_BYTES }), path, options, st.isFile() ? st.size : null);
+  if (!st.isFile()) return readBytes(createReadStream(path, { highWaterMark: CHUNK_BYTES }), path, options, null);
+  if (st.size > MAX_INPUT_BYTES) throw tooLarge(st.size, path);
+  return readFile(path, st.size, options, sliceBytes);
 }
