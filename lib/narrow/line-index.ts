@@ -15,14 +15,14 @@ const PROGRESS_EVERY_LINES = 16383;
 export class LineIndex {
   /** Lines indexed (a last line without a newline is one). */
   count = 0;
+  /**
+   * Where each line starts, and at `count` where a line after the last would start (past its
+   * newline, or one past the end of a last line without one): line i ends at starts[i + 1] - 1.
+   */
   starts: Uint32Array;
-  /** Where each line ends, its newline excluded. */
-  ends: Uint32Array;
 
   constructor(readonly bytes: Buffer) {
-    const guess = Math.min(INITIAL_LINES, bytes.length + 1);
-    this.starts = new Uint32Array(guess);
-    this.ends = new Uint32Array(guess);
+    this.starts = new Uint32Array(Math.min(INITIAL_LINES, bytes.length + 2));
   }
 
   /** An index that crossed threads as data (structured-cloned), made whole again over its input's bytes. */
@@ -30,21 +30,25 @@ export class LineIndex {
     return Object.setPrototypeOf(Object.assign(data, { bytes }), LineIndex.prototype) as LineIndex;
   }
 
+  /** Where line `i` ends, its newline excluded. */
+  end(i: number): number {
+    return (this.starts[i + 1] as number) - 1;
+  }
+
   /** Line `i` (0-based) as text. */
   text(i: number): string {
-    return this.bytes.toString('utf8', this.starts[i], this.ends[i]);
+    return this.bytes.toString('utf8', this.starts[i], this.end(i));
   }
 
   /** The byte at `offset` of line `i`, or -1 past its end. */
   byteAt(i: number, offset: number): number {
     const at = (this.starts[i] as number) + offset;
-    return at < (this.ends[i] as number) ? (this.bytes[at] as number) : -1;
+    return at < this.end(i) ? (this.bytes[at] as number) : -1;
   }
 
   /** Room for twice as many lines. */
   grow(): void {
     this.starts = doubled(this.starts);
-    this.ends = doubled(this.ends);
   }
 }
 
@@ -52,22 +56,22 @@ export class LineIndex {
 export function indexLines(bytes: Buffer, onProgress?: OnProgress): LineIndex {
   const index = new LineIndex(bytes);
   const n = bytes.length;
-  let { starts, ends } = index;
+  let { starts } = index;
   let count = 0;
   let start = 0;
   while (start < n) {
     let end = bytes.indexOf(NEWLINE, start);
     if (end < 0) end = n;
-    if (count === starts.length) {
-      index.count = count;
+    // Room for this line's start and the next's.
+    if (count + 1 >= starts.length) {
       index.grow();
-      ({ starts, ends } = index);
+      ({ starts } = index);
     }
     starts[count] = start;
-    ends[count] = end;
     if ((++count & PROGRESS_EVERY_LINES) === 0) onProgress?.('reading', start, n);
     start = end + 1;
   }
+  starts[count] = start;
   index.count = count;
   return index;
 }
@@ -76,7 +80,7 @@ export function indexLines(bytes: Buffer, onProgress?: OnProgress): LineIndex {
 export function hashLine(index: LineIndex, i: number, out: Int32Array): void {
   const { bytes } = index;
   const start = index.starts[i] as number;
-  const end = index.ends[i] as number;
+  const end = index.end(i);
   let lo = 0x811c9dc5 | 0;
   let hi = 0x27d4eb2f | 0;
   for (let k = start; k < end; k++) {

@@ -23,7 +23,7 @@ export interface Narrowing {
 
 /** The lines of `index` that `cut` does not mark (1: cut out), as one text. */
 export function cutLines(index: LineIndex, cut: Uint8Array): Excerpt {
-  const { starts, ends } = index;
+  const { starts } = index;
   let count = 0;
   for (let i = 0; i < index.count; i++) count += 1 - (cut[i] as number);
   const numbers = new Uint32Array(count);
@@ -31,7 +31,7 @@ export function cutLines(index: LineIndex, cut: Uint8Array): Excerpt {
   for (let i = 0, k = 0; i < index.count; i++) {
     if (cut[i] === 1) continue;
     numbers[k++] = i + 1;
-    bytes += (ends[i] as number) - (starts[i] as number) + 1;
+    bytes += (starts[i + 1] as number) - (starts[i] as number);
   }
   const out = Buffer.allocUnsafe(bytes);
   let at = 0;
@@ -39,8 +39,8 @@ export function cutLines(index: LineIndex, cut: Uint8Array): Excerpt {
     // Lines kept one after another are copied at once, the newlines between them with them.
     const first = (numbers[k] as number) - 1;
     let last = first;
-    for (k++; k < count && numbers[k] === last + 2 && starts[last + 1] === (ends[last] as number) + 1; k++) last++;
-    at += index.bytes.copy(out, at, starts[first], ends[last]);
+    for (k++; k < count && numbers[k] === last + 2; k++) last++;
+    at += index.bytes.copy(out, at, starts[first], index.end(last));
     out[at++] = 0x0a;
   }
   return { text: out.toString('utf8'), lineNumbers: numbers };

@@ -12,8 +12,42 @@
  */
 import type { RulesLeftOut } from '../../model/snapshot';
 import { hashLine, mix } from '../../narrow/line-index';
+import { doubled } from '../../narrow/typed-arrays';
 import type { DumpSplit } from './narrow';
 import { namesNoProtocol, plainSelector, portOfSelector } from './plain-selector';
+
+/** Lines (in order) with the id of the port each routes to: few of a dump's lines, so kept apart. */
+export class RoutedLines {
+  count = 0;
+  lines = new Int32Array(1024);
+  ports = new Int32Array(1024);
+
+  /** Lines that crossed threads as data (structured-cloned), made whole again. */
+  static revive(data: RoutedLines): RoutedLines {
+    return Object.setPrototypeOf(data, RoutedLines.prototype) as RoutedLines;
+  }
+
+  add(line: number, port: number): void {
+    if (this.count === this.lines.length) {
+      this.lines = doubled(this.lines);
+      this.ports = doubled(this.ports);
+    }
+    this.lines[this.count] = line;
+    this.ports[this.count++] = port;
+  }
+
+  /** The index of the first line at or after `line`. */
+  from(line: number): number {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.lines[mid] as number) < line) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
 
 interface Side {
   s: DumpSplit;
@@ -41,9 +75,11 @@ function chainLines({ s, unread, chain }: Side): ChainLines {
   const last = s.spans.last[chain] as number;
   const at = 4 + s.names.endOf(chain) - s.names.startOf(chain);
   const found: ChainLines = { lines: [], selectors: [], out: [] };
+  let r = s.routed.from(first);
   for (let i = first; first >= 0 && i <= last; i++) {
     if (s.isRule[i] !== 1 || s.chainOf[i] !== chain) continue;
-    const port = s.routedTo[i] as number;
+    while (r < s.routed.count && (s.routed.lines[r] as number) < i) r++;
+    const port = s.routed.lines[r] === i ? (s.routed.ports[r] as number) : -1;
     found.lines.push(i);
     found.selectors.push(plainSelector(s.index.text(i).slice(at)));
     found.out.push(port >= 0 && unread[port] === 1);
@@ -124,9 +160,8 @@ export function leaveOutRouted(b: DumpSplit, bUnread: Uint8Array, a: DumpSplit, 
 function routesToUnread(s: DumpSplit, unread: Uint8Array, chain: number): boolean {
   const first = s.spans.first[chain] as number;
   const last = s.spans.last[chain] as number;
-  for (let i = first; first >= 0 && i <= last; i++) {
-    const port = s.routedTo[i] as number;
-    if (port >= 0 && s.chainOf[i] === chain && unread[port] === 1) return true;
+  for (let r = first < 0 ? s.routed.count : s.routed.from(first); r < s.routed.count && (s.routed.lines[r] as number) <= last; r++) {
+    if (s.chainOf[s.routed.lines[r] as number] === chain && unread[s.routed.ports[r] as number] === 1) return true;
   }
   return false;
 }

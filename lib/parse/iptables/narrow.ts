@@ -25,7 +25,7 @@ import { NameTable } from '../../narrow/name-table';
 import { cutLines, type Narrowing } from '../../narrow/narrowing';
 import type { OnProgress } from '../../progress';
 import { displaySpn, parseComment } from './kube-comments';
-import { leaveOutRouted } from './narrow-left-out';
+import { leaveOutRouted, RoutedLines } from './narrow-left-out';
 import { groupOfName, NAMED_ONLY_TARGETS, SEP_PREFIX } from './ladder';
 import { ruleFacts, type RuleFacts } from './rule-facts';
 import { RuleSyntaxError } from './rule-walk';
@@ -97,8 +97,8 @@ export interface DumpSplit {
    * when these lines hold the same bytes.
    */
   spans: { declared: Int32Array; first: Int32Array; last: Int32Array };
-  /** Per line: the id of the port a rule of the rest routes to or speaks for, or -1. */
-  routedTo: Int32Array;
+  /** The rules of the rest that route to a port or speak for it: their lines, in order, and the ports' ids. */
+  routed: RoutedLines;
   /** Chain ids in the order the full reading makes them (declared, or first filled), per table scope. */
   made: number[][];
   tables: string[];
@@ -115,7 +115,7 @@ const GOTO = Buffer.from('goto ');
 function targetAt(index: LineIndex, i: number): number {
   const { bytes } = index;
   const start = index.starts[i] as number;
-  const end = index.ends[i] as number;
+  const end = index.end(i);
   for (let k = end - 4; k >= start; k--) {
     if (bytes[k] !== SPACE || bytes[k + 1] !== 0x2d /* - */) continue;
     const c = bytes[k + 2];
@@ -131,7 +131,7 @@ function goesTo(bytes: Buffer, at: number): boolean {
 }
 
 function wordEnd(index: LineIndex, i: number, from: number): number {
-  const end = index.ends[i] as number;
+  const end = index.end(i);
   let to = from;
   while (to < end && index.bytes[to] !== SPACE) to++;
   return to;
@@ -171,7 +171,7 @@ function linesHolding(index: LineIndex, needle: Buffer): Uint8Array {
   const holds = new Uint8Array(index.count);
   let line = 0;
   for (let at = index.bytes.indexOf(needle); at >= 0; at = index.bytes.indexOf(needle, at + 1)) {
-    while ((index.ends[line] as number) < at) line++;
+    while (index.end(line) < at) line++;
     holds[line] = 1;
   }
   return holds;
@@ -194,10 +194,11 @@ function chainAhead(names: NameTable, made: number[], after: number, at: number,
 }
 
 /** Tables, chains and rule lines of one dump; null when it is not an `iptables-save` dump read whole. */
-function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChains' | 'ports' | 'kinds' | 'spans' | 'routedTo'> | null {
+function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChains' | 'ports' | 'kinds' | 'spans' | 'routed'> | null {
   const { bytes } = index;
-  // About one chain to four lines in a kube-proxy dump (a declaration, and an endpoint's two rules).
-  const names = new NameTable(bytes, index.count / 3);
+  // About one chain to four lines in a kube-proxy dump (an endpoint: a declaration and two rules; a
+  // service: a declaration, a rule per endpoint and one or two more). Room for more grows the table.
+  const names = new NameTable(bytes, index.count / 4);
   const chainOf = new Int32Array(index.count).fill(-1);
   const isRule = new Uint8Array(index.count);
   const tables: string[] = [];
@@ -226,7 +227,7 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
       continue;
     }
     if (first === 0x43 /* C */) {
-      if (scope < 0 || index.ends[i]! - index.starts[i]! !== COMMIT.length || !startsWithAt(bytes, index.starts[i]!, index.ends[i]!, COMMIT)) return null;
+      if (scope < 0 || index.end(i) - index.starts[i]! !== COMMIT.length || !startsWithAt(bytes, index.starts[i]!, index.end(i), COMMIT)) return null;
       scope = -1;
       continue;
     }
@@ -239,7 +240,7 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
     if (first !== 0x2d /* - */ || index.byteAt(i, 1) !== 0x41 /* A */ || index.byteAt(i, 2) !== SPACE) return null;
     // Most rule lines follow a line of the same chain, and the others mostly the chain made next
     // (rules come in the chains' order): names checked where they stand before any is looked up.
-    const end = index.ends[i] as number;
+    const end = index.end(i);
     if (last < 0 || !names.writtenAt(last, start + 3, end)) {
       const after = last < 0 ? -1 : (madeAt[last] as number);
       const next = chainAhead(names, made[scope] as number[], after, start + 3, end) ?? chain(start + 3, wordEnd(index, i, start + 3));
@@ -287,7 +288,7 @@ function chainKinds(names: NameTable): { kinds: Uint8Array; hashes: (string | nu
  */
 function unquotedWordEnd(index: LineIndex, i: number, at: number): number {
   const { bytes } = index;
-  const end = index.ends[i] as number;
+  const end = index.end(i);
   let wordEnd = end;
   for (let k = at; k < end; k++) {
     const c = bytes[k];
@@ -375,7 +376,7 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
   namePorts(s, given.spans.first);
   const chainPortId = new Int32Array(s.chainPort.length);
   for (let c = 0; c < chainPortId.length; c++) chainPortId[c] = s.chainPort[c]?.id ?? -1;
-  return { ...read, chainPortId, portChains: chainsOfPorts(chainPortId, s.ports.size), kinds: s.kinds, ports: s.ports, spans: given.spans, routedTo: given.routedTo };
+  return { ...read, chainPortId, portChains: chainsOfPorts(chainPortId, s.ports.size), kinds: s.kinds, ports: s.ports, spans: given.spans, routed: given.routed };
 }
 
 function portOf(s: Splitting, hash: string): PortLines {
@@ -410,7 +411,7 @@ function ownEndpointChains(s: Splitting): boolean {
 }
 
 /** Every line given to its port, or to the rest (a rule that routes to a port counted in the port's digest); null when the dump cannot be split. */
-function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routedTo'> | null {
+function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null {
   const { read, kinds, chainPort } = s;
   const { index, names, chainOf, isRule } = read;
   const dispatchChains = new Uint8Array(names.count);
@@ -425,7 +426,7 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routedTo'> | nu
   const declared = new Int32Array(names.count).fill(-1);
   const first = new Int32Array(names.count).fill(-1);
   const last = new Int32Array(names.count).fill(-1);
-  const routedTo = new Int32Array(index.count).fill(-1);
+  const routedLines = new RoutedLines();
   const hash = new Int32Array(2);
   for (let i = 0; i < index.count; i++) {
     const c = chainOf[i] as number;
@@ -455,7 +456,7 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routedTo'> | nu
     // A rule of the rest that routes to a port stays with the rest: read, unless the port is left
     // unread and where the rule stands cannot matter (see leaveOutRouted).
     const to = typeof routed.port === 'string' ? portOf(s, routed.port) : routed.port;
-    routedTo[i] = to.id;
+    routedLines.add(i, to.id);
     if (to.lastChain !== c) {
       to.lastChain = c;
       to.place = 0;
@@ -470,7 +471,7 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routedTo'> | nu
     if (routed.dispatch) to.dispatchSpn ??= spnOf(index, i);
     to.noEndpointsSpn ??= routed.noEndpointsSpn;
   }
-  return { spans: { declared, first, last }, routedTo };
+  return { spans: { declared, first, last }, routed: routedLines };
 }
 
 /** Each port's name: from the dispatch rules that route there, else its own chains' first rule, else its "has no endpoints" rules. */
@@ -573,7 +574,7 @@ function markDiffering(b: DumpSplit, a: DumpSplit, common: number[], lines: Line
   // b's chain, a's chain, b's, a's…: lines in both dumps, each pair's right after the last pair's.
   const run: number[] = [];
   const start = (s: DumpSplit, chain: number) => s.index.starts[lines.first(s, chain)] as number;
-  const end = (s: DumpSplit, chain: number) => s.index.ends[lines.last(s, chain)] as number;
+  const end = (s: DumpSplit, chain: number) => s.index.end(lines.last(s, chain));
   const compare = (from: number, to: number): void => {
     const b1 = run[from] as number;
     const a1 = run[from + 1] as number;
@@ -748,10 +749,10 @@ export const iptablesFirstPass: FirstPass<DumpSplit> = {
   pair: pairSplits,
   pack: (s) => ({
     data: s,
-    transfer: [s.index.starts, s.index.ends, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last, s.routedTo, s.portChains.at, s.portChains.list].map((a) => a.buffer as ArrayBuffer),
+    transfer: [s.index.starts, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last, s.routed.lines, s.routed.ports, s.portChains.at, s.portChains.list].map((a) => a.buffer as ArrayBuffer),
   }),
   unpack: (data, bytes) => {
     const s = data as DumpSplit;
-    return { ...s, index: LineIndex.revive(s.index, bytes), names: NameTable.revive(s.names, bytes) };
+    return { ...s, index: LineIndex.revive(s.index, bytes), names: NameTable.revive(s.names, bytes), routed: RoutedLines.revive(s.routed) };
   },
 };
