@@ -14,7 +14,7 @@ import type { RulesLeftOut } from '../../model/snapshot';
 import { hashLine, mix } from '../../narrow/line-index';
 import { doubled } from '../../narrow/typed-arrays';
 import type { DumpSplit } from './narrow';
-import { namesNoProtocol, plainSelector, portOfSelector } from './plain-selector';
+import { namesNoProtocol, portOfSelector, readPlainRule } from './plain-selector';
 
 /** Lines (in order) with the id of the port each routes to: few of a dump's lines, so kept apart. */
 export class RoutedLines {
@@ -81,7 +81,7 @@ function chainLines({ s, unread, chain }: Side): ChainLines {
     while (r < s.routed.count && (s.routed.lines[r] as number) < i) r++;
     const port = s.routed.lines[r] === i ? (s.routed.ports[r] as number) : -1;
     found.lines.push(i);
-    found.selectors.push(plainSelector(s.index.text(i).slice(at)));
+    found.selectors.push(readPlainRule(s.index.text(i).slice(at))?.selector ?? null);
     found.out.push(port >= 0 && unread[port] === 1);
   }
   return found;

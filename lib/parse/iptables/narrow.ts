@@ -26,6 +26,7 @@ import { cutLines, type Narrowing } from '../../narrow/narrowing';
 import type { OnProgress } from '../../progress';
 import { displaySpn, parseComment } from './kube-comments';
 import { leaveOutRouted, RoutedLines } from './narrow-left-out';
+import { readPlainRule } from './plain-selector';
 import { groupOfName, NAMED_ONLY_TARGETS, SEP_PREFIX } from './ladder';
 import { ruleFacts, type RuleFacts } from './rule-facts';
 import { RuleSyntaxError } from './rule-walk';
@@ -155,9 +156,11 @@ function factsOf(index: LineIndex, i: number): RuleFacts | null {
   }
 }
 
-/** The service port name a rule's comment gives, as the service model reads it. */
+/** The service port name a rule's comment gives, as the service model reads it (a plain dispatch rule's comment read as it stands). */
 function spnOf(index: LineIndex, i: number): string | null {
-  return parseComment(factsOf(index, i)?.comment ?? null)?.spn ?? null;
+  const text = index.text(i);
+  const plain = readPlainRule(text.slice(text.indexOf(' ', 3) + 1));
+  return parseComment(plain ? plain.comment : (factsOf(index, i)?.comment ?? null))?.spn ?? null;
 }
 
 /** The hash of the port a "has no endpoints" (or "no local endpoints") rule speaks for, as the service model reads it; null for any other rule. */

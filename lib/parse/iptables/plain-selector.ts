@@ -9,15 +9,18 @@
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const PORT = '(?:[1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d\\d|655[0-2]\\d|6553[0-5])';
 /** How iptables-save prints kube-proxy's dispatch rules (base options first, then each module's). */
-const PLAIN = new RegExp(`^(?:-d (${OCTET}(?:\\.${OCTET}){3}/32) )?-p (tcp|udp|sctp) (?:-m comment --comment "[^"\\\\]*" )?-m \\2 --dport (${PORT}) -j [^ "]+$`);
+const PLAIN = new RegExp(`^(?:-d (${OCTET}(?:\\.${OCTET}){3}/32) )?-p (tcp|udp|sctp) (?:-m comment --comment "([^"\\\\]*)" )?-m \\2 --dport (${PORT}) -j [^ "]+$`);
 
-/**
- * The selector of a plain dispatch rule line (`protocol|port|address`, the address empty when it
- * has no `-d`), or null when the line is not plain. `line` is the rule after `-A CHAIN `.
- */
-export function plainSelector(line: string): string | null {
+/** A plain dispatch rule: what it selects (`protocol|port|address`, the address empty when it has no `-d`) and its comment. */
+export interface PlainRule {
+  selector: string;
+  comment: string | null;
+}
+
+/** A rule line (the rule after `-A CHAIN `) read as plain, or null when it is not. */
+export function readPlainRule(line: string): PlainRule | null {
   const m = PLAIN.exec(line);
-  return m ? `${m[2]}|${m[3]}|${m[1] ?? ''}` : null;
+  return m ? { selector: `${m[2]}|${m[4]}|${m[1] ?? ''}`, comment: m[3] ?? null } : null;
 }
 
 /** Whether a rule line names no protocol (so the parser reads its selector as taking any packet: a wildcard). */
