@@ -211,12 +211,18 @@ class DumpBuilder extends LineReader {
 
   chain(name: string, table: Table = this.table()): Chain {
     if (this.lastTable === table && this.lastChain?.name === name) return this.lastChain;
-    let c = table.chains.get(name);
-    if (!c) {
-      const builtin = BUILTIN_CHAINS.has(name);
-      c = { name, policy: builtin ? 'ACCEPT' : null, rules: [], line: this.line, builtin };
-      table.chains.set(name, c);
-    }
+    const c = table.chains.get(name);
+    if (!c) return this.newChain(name, table);
+    this.lastTable = table;
+    this.lastChain = c;
+    return c;
+  }
+
+  /** A chain the table does not hold yet (existingChain said so): a 100k-chain table is not searched twice. */
+  newChain(name: string, table: Table = this.table()): Chain {
+    const builtin = BUILTIN_CHAINS.has(name);
+    const c: Chain = { name, policy: builtin ? 'ACCEPT' : null, rules: [], line: this.line, builtin };
+    table.chains.set(name, c);
     this.lastTable = table;
     this.lastChain = c;
     return c;
@@ -406,7 +412,7 @@ function chainLine(b: DumpBuilder, line: string): void {
   if ((m[3] && m[3] !== '0') || (m[4] && m[4] !== '0')) b.hadCounters = true;
   if (m[3] !== undefined) b.counters(m[3], m[4] as string);
   b.sawChainLine = true;
-  const chain = b.existingChain(m[1] as string) ?? b.chain(b.options.alike ? detached(m[1] as string) : (m[1] as string));
+  const chain = b.existingChain(m[1] as string) ?? b.newChain(b.options.alike ? detached(m[1] as string) : (m[1] as string));
   if (m[2] !== '-') chain.policy = m[2] as string;
   // A restore input declaring a chain flushes it: `:KUBE-SVC-X - [0:0]` then its rules.
   if (b.sawTableBlock && b.current && chain.rules.length > 0 && !BUILTIN_CHAINS.has(chain.name)) chain.rules = [];
@@ -574,7 +580,7 @@ function addRule(b: DumpBuilder, chainName: string, tokens: Tokens, start: numbe
   // The name as the chain already holds it: one string for all its rules, not one per line.
   const rule = parseSpec(b, existing?.name ?? chainName, tokens, start, ctx, line);
   if (!rule) return;
-  const chain = existing ?? b.chain(chainName);
+  const chain = existing ?? b.newChain(chainName);
   if (insertAt === null) chain.rules.push(rule);
   else chain.rules.splice(Math.max(0, insertAt - 1), 0, rule);
   b.rules++;
