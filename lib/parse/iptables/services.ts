@@ -103,9 +103,19 @@ class Builder {
   readonly chain: ChainLookup;
   readonly cache: IptablesReadCache;
 
+  /** The last chain looked up: a jump is looked at by the ladder, then read, one after the other. */
+  private lastName: string | null = null;
+  private lastFound: Chain | undefined;
+
   constructor(readonly ruleset: IptablesRuleset, readonly options: BuildOptions) {
     this.chains = allChains(ruleset);
-    this.chain = (name) => findChain(ruleset, name);
+    this.chain = (name) => {
+      if (name !== this.lastName) {
+        this.lastFound = findChain(ruleset, name);
+        this.lastName = name;
+      }
+      return this.lastFound;
+    };
     this.cache = options.cache ?? new IptablesReadCache();
   }
 
