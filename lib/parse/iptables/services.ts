@@ -143,8 +143,11 @@ class Builder {
   }
 }
 
+/** Every chain of every table, in order (a loop: flatMap of spread copies costs more at 100k chains). */
 function allChains(ruleset: IptablesRuleset): Chain[] {
-  return [...ruleset.tables.values()].flatMap((t) => [...t.chains.values()]);
+  const chains: Chain[] = [];
+  for (const t of ruleset.tables.values()) for (const c of t.chains.values()) chains.push(c);
+  return chains;
 }
 
 function learnName(g: Group, spn: string | null | undefined): void {
