@@ -135,7 +135,7 @@ class DumpBuilder extends LineReader {
   /** Where tables were cut short (read as far as they go). */
   readonly cuts: CutPoint[] = [];
   countersDigest = 0x811c9dc5;
-  /** Rule lines in a row not found written alike in the alike dump. */
+  /** Rule lines not found written alike in the alike dump, less ALIKE_FOUND_CREDIT for each found (never below 0). */
   alikeMisses = 0;
   readonly cache: IptablesReadCache;
   /** The rules of an alike chain by their text, once a line was not found at its place there. */
@@ -421,12 +421,15 @@ function chainLine(b: DumpBuilder, line: string): void {
 /** Facts whose reading warned: a line reusing them must be read again, to warn at its own place. */
 
 /**
- * After this many lines in a row not written alike, only one line in ALIKE_PROBE_EVERY is
- * checked, until one is alike again: a dump written another way (a restore payload against an
- * iptables-save) has none, and looking costs a lookup in the other dump per chain.
+ * After this many lines not written alike, only one line in ALIKE_PROBE_EVERY is checked, until
+ * lines are alike again: a dump written another way (a restore payload against an iptables-save)
+ * has few, and looking costs lookups in both dumps. A line found alike takes ALIKE_FOUND_CREDIT
+ * off the misses, not all of them: such a dump still has one every service or so (a jump without
+ * options, written the same by both), and those alone must not end the probing.
  */
 const ALIKE_MISSES_BEFORE_PROBING = 64;
 const ALIKE_PROBE_EVERY = 16;
+const ALIKE_FOUND_CREDIT = 16;
 
 /** `-A CHAIN …` written exactly as the same rule of the alike dump: its facts are reused. */
 function appendAlike(b: DumpBuilder, line: string): boolean {
@@ -434,7 +437,7 @@ function appendAlike(b: DumpBuilder, line: string): boolean {
   if (!alike || !line.startsWith('-A ')) return false;
   if (b.alikeMisses >= ALIKE_MISSES_BEFORE_PROBING && b.line % ALIKE_PROBE_EVERY !== 0) return false;
   const found = alikeRule(b, alike.ruleset, line);
-  b.alikeMisses = found ? 0 : b.alikeMisses + 1;
+  b.alikeMisses = found ? Math.max(0, b.alikeMisses - ALIKE_FOUND_CREDIT) : b.alikeMisses + 1;
   return found;
 }
 
