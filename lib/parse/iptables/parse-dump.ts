@@ -441,6 +441,9 @@ function appendAlike(b: DumpBuilder, line: string): boolean {
   return found;
 }
 
+/** Chains of up to this many rules are searched rule by rule for a line, not indexed by their text. */
+const LOOKED_THROUGH_RULES = 16;
+
 /**
  * The rule of the alike chain written as `line`: the one at the same place, or else (the chain's
  * rules in another order: kube-proxy writes KUBE-SERVICES in map order) one found by its text.
@@ -449,6 +452,8 @@ function alikeRuleOf(b: DumpBuilder, alikeChain: AnyChain | undefined, at: numbe
   const same = alikeChain?.rules[at];
   if (same instanceof IptablesRule && same.raw === line) return same;
   if (!alikeChain) return undefined;
+  // A short chain (an endpoint's, a service's) is looked through: an index of it would serve one line.
+  if (alikeChain.rules.length <= LOOKED_THROUGH_RULES) return alikeChain.rules.find((r): r is IptablesRule => r instanceof IptablesRule && r.raw === line);
   let byText = b.alikeByText.get(alikeChain);
   if (!byText) {
     byText = new Map();
