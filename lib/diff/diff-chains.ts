@@ -268,6 +268,8 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
   // Chains pair by name; only the ones left over are paired by what they serve (kube-proxy renames).
   const byName = pairByName(beforeChains, afterChains, beforeByName, afterByName);
   const { pairs, removedByName, addedByName } = byName;
+  // The pairs found by name come first; every pair after them is a chain under another name.
+  const pairedByName = pairs.length;
   const addedById = indexByIdentity(addedByName, after);
   const removed: Chain[] = [];
   for (const b of removedByName) {
@@ -290,7 +292,7 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
   }
 
   const renames = new Map<string, string>();
-  for (const [b, a] of pairs) if (b.name !== a.name) renames.set(b.name, a.name);
+  for (const [b, a] of pairs.slice(pairedByName)) renames.set(b.name, a.name);
   const beforeKey = renameKeys(renames, shortcuts);
 
   const serviceOfRule = (side: ChainSide) => (r: Rule, chainService: string | null): string | null => {
@@ -322,11 +324,12 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
     result.chains.push({ table, name: c.name, status: 'added', renamedFrom: null, service, policy: null, declaration: null, added: c.rules.map(ref(after, service)), removed: [], changed: [], reordered: null, rules: { before: [], after: c.rules, beforeName: c.name, orderIsNoise: false } });
   }
 
-  let compared = 0;
-  for (const [b, a] of pairs) {
-    if ((++compared & PROGRESS_EVERY_CHAINS) === 0) onProgress?.('comparing', compared, pairs.length);
+  for (let i = 0; i < pairs.length; i++) {
+    const [b, a] = pairs[i] as [Chain, Chain];
+    if (((i + 1) & PROGRESS_EVERY_CHAINS) === 0) onProgress?.('comparing', i + 1, pairs.length);
+    const renamed = i >= pairedByName;
     const leftOut = [before.leftOut?.(table, b.name), after.leftOut?.(table, a.name)] as const;
-    if (shortcuts && leftOut[0] === undefined && leftOut[1] === undefined && sameText(b, a)) continue;
+    if (shortcuts && !renamed && leftOut[0] === undefined && leftOut[1] === undefined && sameText(b, a)) continue;
     const m = matchRules(b.rules, a.rules, beforeKey);
     result.formattingOnly += m.formattingOnly;
     result.commentOnly += m.commentOnly;
@@ -340,7 +343,6 @@ export function diffChains(table: string, before: ChainSide, after: ChainSide, s
     if (reordered === 'none') result.reorderedNoEffect.push(a.name);
     const policy = b.policy !== a.policy ? { before: b.policy, after: a.policy } : null;
     const declaration = declarationChange(b, a);
-    const renamed = b.name !== a.name;
     const differs = m.added.length + m.removed.length > 0 || reordered === 'possible' || policy !== null || declaration !== null;
     if (!differs && !renamed) continue;
     const service = serviceOf(after.identity(a.name)) ?? serviceOf(before.identity(b.name));
@@ -387,9 +389,9 @@ export function mergeChainDiffs(diffs: ChainsDiff[]): ChainsDiff {
   };
 }
 
-/** Written exactly alike, so alike in meaning: the common case, decided without parsing a rule. */
+/** Two chains of the same name written exactly alike, so alike in meaning: the common case, decided without parsing a rule. */
 function sameText(b: Chain, a: Chain): boolean {
-  if (b.name !== a.name || b.policy !== a.policy || (b.declaration ?? null) !== (a.declaration ?? null) || b.rules.length !== a.rules.length) return false;
+  if (b.policy !== a.policy || (b.declaration ?? null) !== (a.declaration ?? null) || b.rules.length !== a.rules.length) return false;
   for (let i = 0; i < b.rules.length; i++) if ((b.rules[i] as Rule).raw !== (a.rules[i] as Rule).raw) return false;
   return true;
 }

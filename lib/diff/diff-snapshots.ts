@@ -85,14 +85,26 @@ function servicePortsOf(model: ServiceModel): ServicePortInfo[] {
 }
 
 /**
+ * Names gathered the first time something iterates them: readers look at candidate names only for
+ * ports whose rules carry none, and gathering them reads every rule's comment on both sides.
+ */
+function gatheredWhenIterated(gather: () => Set<string>): Iterable<string> {
+  let names: Set<string> | null = null;
+  return { [Symbol.iterator]: () => (names ??= gather())[Symbol.iterator]() };
+}
+
+/**
  * Both service models. An input that names no port and tells no entry point apart (IPVS without a
  * snapshot's service ports) is read with the other input's ports, so that its NodePort and
  * external virtual services fold into the ports they serve, as the other input has them.
  */
 function describeBoth(before: Snapshot, after: Snapshot, extra: Iterable<string>, tables: ReadonlySet<string> | undefined, onProgress?: OnProgress): [ServiceView, ServiceView] {
-  const names = new Set<string>(extra);
-  for (const n of before.serviceNames()) names.add(n);
-  for (const n of after.serviceNames()) names.add(n);
+  const names = gatheredWhenIterated(() => {
+    const all = new Set<string>(extra);
+    for (const n of before.serviceNames()) all.add(n);
+    for (const n of after.serviceNames()) all.add(n);
+    return all;
+  });
   onProgress?.('modelling', 0, 2);
   if (before.wantsServicePorts && !after.wantsServicePorts) {
     const va = after.describe(names, tables);

@@ -1,3 +1,5 @@
+import { fc, test as property } from '@fast-check/jest';
+import { createHash } from 'node:crypto';
 import { chainHash, endpointHash, servicePortHash } from '../../lib/parse/iptables/chain-names';
 import { endpointName, nameHash } from '../../lib/parse/nftables/names';
 
@@ -15,6 +17,16 @@ describe('kube-proxy chain-name hash', () => {
     ['default/hostnames:tcp', 'NWV5X2332I4OT4T3'],
   ])('%s -> %s', (input, expected) => {
     expect(chainHash(input)).toBe(expected);
+  });
+
+  /** base32(sha256(input))[:16] as Go computes it: bit by bit from the digest's bytes (the reference). */
+  const goHash = (input: string): string => {
+    const bits = [...createHash('sha256').update(input).digest()].map((b) => b.toString(2).padStart(8, '0')).join('');
+    return Array.from({ length: 16 }, (_, i) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[parseInt(bits.slice(i * 5, i * 5 + 5), 2)]).join('');
+  };
+
+  property.prop([fc.string({ unit: 'binary', maxLength: 120 })])('any input hashes as Go computes it, whatever its characters', (input) => {
+    expect(chainHash(input)).toBe(goHash(input));
   });
 
   test('service port chains hash the port name and the lower-case protocol', () => {

@@ -6,8 +6,10 @@
  * written in ipvsadm's exact format (tests/fixtures/ipvs) or published listings (corpus 14, 15,
  * 19); the iptables sides are real (corpus 16, 18; the fixture saved by the real iptables-save).
  */
+import { fc, test as property } from '@fast-check/jest';
 import { parseIptablesDump } from '../../lib/parse/iptables/parse-dump';
-import { looksLikeIpvs, readIpvs, splitIpvsParts } from '../../lib/parse/ipvs';
+import { holdsIpvsOutput, looksLikeIpvs, readIpvs, splitIpvsParts } from '../../lib/parse/ipvs';
+import { startsIpvsOutput } from '../../lib/parse/ipvs/lines';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { fixture } from '../support/snapshots';
 
@@ -49,6 +51,33 @@ describe('looksLikeIpvs: from the first line that holds anything', () => {
     expect(looksLikeIpvs('IPVS connection entries\n')).toBe(true);
     expect(looksLikeIpvs('TCP  10.96.0.10:53 rr\n')).toBe(true);
     expect(looksLikeIpvs('')).toBe(false);
+  });
+});
+
+describe('holdsIpvsOutput: whether ipvsadm output begins on any line', () => {
+  /** The plain reading, line by line: the reference the scan for hints is checked against. */
+  const everyLine = (text: string): boolean => text.split('\n').some((line) => startsIpvsOutput(line.trim()));
+  // Pieces of both outputs and of what lies between their words, so that lines begin, end and join anywhere.
+  const piece = fc.constantFrom(
+    '\n', ' ', '\t', '\r', '\u00a0', '\u2028', '-A', '-a', '-t', '-u', '-f', '--sctp-service', ' 10.96.0.10:53 -s rr', 'KUBE-SERVICES',
+    'IP Virtual Server version 1.2.1 (size=4096)', 'IP Virtual Server version ', 'Prot LocalAddress:Port Scheduler Flags',
+    'Prot LocalAddress:Port', 'IPVS connection entries', '*nat', '-A KUBE-SEP-X -j DNAT', 'x',
+  );
+
+  property.prop([fc.array(piece, { maxLength: 30 })], { numRuns: 2000 })('answers as reading every line does', (pieces) => {
+    const text = pieces.join('');
+    expect(holdsIpvsOutput(text)).toBe(everyLine(text));
+  });
+
+  test.each([
+    ['corpus', '18-kubeadm-1.23-calico-ipvs-mode-nat-after-switch.txt'],
+    ['corpus', '19-kubeadm-1.23-calico-ipvsadm-L-n-after-switch.txt'],
+    ['ipvs', 'ipvsadm-save-n.txt'],
+    ['ipvs', 'ipvs-mode-iptables-save.txt'],
+  ])('%s/%s: as reading every line', (...path) => {
+    const text = fixture(...path);
+    expect(holdsIpvsOutput(text)).toBe(everyLine(text));
+    expect(holdsIpvsOutput(`${IPTABLES_IPVS_MODE}\n${text}`)).toBe(everyLine(`${IPTABLES_IPVS_MODE}\n${text}`));
   });
 });
 

@@ -18,10 +18,14 @@ function danglingKubeJumps(dump: IptablesDump, unread: ReadonlySet<string> | und
   const missing = new Set<string>();
   const leftUnread = (target: string): boolean => unread !== undefined && unread.has(groupOfName(target)?.hash ?? '');
   for (const table of dump.ruleset.tables.values()) {
+    // The last target found held: endpoint chains one after the other all jump to KUBE-MARK-MASQ, looked up once.
+    let held: string | null = null;
     for (const chain of table.chains.values()) {
       for (const rule of chain.rules) {
         const target = rule.facts.target;
-        if (target !== null && target.startsWith('KUBE-') && !table.chains.has(target) && !leftUnread(target)) missing.add(target);
+        if (target === null || target === held || !target.startsWith('KUBE-')) continue;
+        if (table.chains.has(target)) held = target;
+        else if (!leftUnread(target)) missing.add(target);
       }
     }
   }

@@ -135,7 +135,7 @@ class DumpBuilder extends LineReader {
   /** Where tables were cut short (read as far as they go). */
   readonly cuts: CutPoint[] = [];
   countersDigest = 0x811c9dc5;
-  /** Rule lines in a row not found written alike in the alike dump. */
+  /** Rule lines not found written alike in the alike dump, less ALIKE_FOUND_CREDIT for each found (never below 0). */
   alikeMisses = 0;
   readonly cache: IptablesReadCache;
   /** The rules of an alike chain by their text, once a line was not found at its place there. */
@@ -211,12 +211,18 @@ class DumpBuilder extends LineReader {
 
   chain(name: string, table: Table = this.table()): Chain {
     if (this.lastTable === table && this.lastChain?.name === name) return this.lastChain;
-    let c = table.chains.get(name);
-    if (!c) {
-      const builtin = BUILTIN_CHAINS.has(name);
-      c = { name, policy: builtin ? 'ACCEPT' : null, rules: [], line: this.line, builtin };
-      table.chains.set(name, c);
-    }
+    const c = table.chains.get(name);
+    if (!c) return this.newChain(name, table);
+    this.lastTable = table;
+    this.lastChain = c;
+    return c;
+  }
+
+  /** A chain the table does not hold yet (existingChain said so): a 100k-chain table is not searched twice. */
+  newChain(name: string, table: Table = this.table()): Chain {
+    const builtin = BUILTIN_CHAINS.has(name);
+    const c: Chain = { name, policy: builtin ? 'ACCEPT' : null, rules: [], line: this.line, builtin };
+    table.chains.set(name, c);
     this.lastTable = table;
     this.lastChain = c;
     return c;
@@ -406,7 +412,7 @@ function chainLine(b: DumpBuilder, line: string): void {
   if ((m[3] && m[3] !== '0') || (m[4] && m[4] !== '0')) b.hadCounters = true;
   if (m[3] !== undefined) b.counters(m[3], m[4] as string);
   b.sawChainLine = true;
-  const chain = b.existingChain(m[1] as string) ?? b.chain(b.options.alike ? detached(m[1] as string) : (m[1] as string));
+  const chain = b.existingChain(m[1] as string) ?? b.newChain(b.options.alike ? detached(m[1] as string) : (m[1] as string));
   if (m[2] !== '-') chain.policy = m[2] as string;
   // A restore input declaring a chain flushes it: `:KUBE-SVC-X - [0:0]` then its rules.
   if (b.sawTableBlock && b.current && chain.rules.length > 0 && !BUILTIN_CHAINS.has(chain.name)) chain.rules = [];
@@ -415,12 +421,15 @@ function chainLine(b: DumpBuilder, line: string): void {
 /** Facts whose reading warned: a line reusing them must be read again, to warn at its own place. */
 
 /**
- * After this many lines in a row not written alike, only one line in ALIKE_PROBE_EVERY is
- * checked, until one is alike again: a dump written another way (a restore payload against an
- * iptables-save) has none, and looking costs a lookup in the other dump per chain.
+ * After this many lines not written alike, only one line in ALIKE_PROBE_EVERY is checked, until
+ * lines are alike again: a dump written another way (a restore payload against an iptables-save)
+ * has few, and looking costs lookups in both dumps. A line found alike takes ALIKE_FOUND_CREDIT
+ * off the misses, not all of them: such a dump still has one every service or so (a jump without
+ * options, written the same by both), and those alone must not end the probing.
  */
 const ALIKE_MISSES_BEFORE_PROBING = 64;
 const ALIKE_PROBE_EVERY = 16;
+const ALIKE_FOUND_CREDIT = 16;
 
 /** `-A CHAIN …` written exactly as the same rule of the alike dump: its facts are reused. */
 function appendAlike(b: DumpBuilder, line: string): boolean {
@@ -428,9 +437,12 @@ function appendAlike(b: DumpBuilder, line: string): boolean {
   if (!alike || !line.startsWith('-A ')) return false;
   if (b.alikeMisses >= ALIKE_MISSES_BEFORE_PROBING && b.line % ALIKE_PROBE_EVERY !== 0) return false;
   const found = alikeRule(b, alike.ruleset, line);
-  b.alikeMisses = found ? 0 : b.alikeMisses + 1;
+  b.alikeMisses = found ? Math.max(0, b.alikeMisses - ALIKE_FOUND_CREDIT) : b.alikeMisses + 1;
   return found;
 }
+
+/** Chains of up to this many rules are searched rule by rule for a line, not indexed by their text. */
+const LOOKED_THROUGH_RULES = 16;
 
 /**
  * The rule of the alike chain written as `line`: the one at the same place, or else (the chain's
@@ -440,6 +452,8 @@ function alikeRuleOf(b: DumpBuilder, alikeChain: AnyChain | undefined, at: numbe
   const same = alikeChain?.rules[at];
   if (same instanceof IptablesRule && same.raw === line) return same;
   if (!alikeChain) return undefined;
+  // A short chain (an endpoint's, a service's) is looked through: an index of it would serve one line.
+  if (alikeChain.rules.length <= LOOKED_THROUGH_RULES) return alikeChain.rules.find((r): r is IptablesRule => r instanceof IptablesRule && r.raw === line);
   let byText = b.alikeByText.get(alikeChain);
   if (!byText) {
     byText = new Map();
@@ -574,7 +588,7 @@ function addRule(b: DumpBuilder, chainName: string, tokens: Tokens, start: numbe
   // The name as the chain already holds it: one string for all its rules, not one per line.
   const rule = parseSpec(b, existing?.name ?? chainName, tokens, start, ctx, line);
   if (!rule) return;
-  const chain = existing ?? b.chain(chainName);
+  const chain = existing ?? b.newChain(chainName);
   if (insertAt === null) chain.rules.push(rule);
   else chain.rules.splice(Math.max(0, insertAt - 1), 0, rule);
   b.rules++;

@@ -31,11 +31,27 @@ export function looksLikeIpvs(sample: string): boolean {
 }
 
 /**
+ * What every line startsIpvsOutput takes holds, written out: only lines holding it are looked at.
+ * An iptables dump has `-A CHAIN`, never `-A -t`: a 40 MB one holds none.
+ */
+const IPVS_OUTPUT_HINT = /IP Virtual Server version |Prot LocalAddress:Port|IPVS connection entries|-[Aa]\s+(?:-[tuf]|--sctp-service)\s/g;
+
+/**
  * Whether ipvsadm output begins on any line (a listing's first lines, an ipvsadm-save line):
- * pasted after something else, or after a natdiff snapshot's header.
+ * pasted after something else, or after a natdiff snapshot's header. Detection asks this of every
+ * input, so it scans the text for the hint and splits out only the lines that hold one.
  */
 export function holdsIpvsOutput(text: string): boolean {
-  return text.split('\n').some((line) => startsIpvsOutput(line.trim()));
+  const hint = new RegExp(IPVS_OUTPUT_HINT);
+  for (let m = hint.exec(text); m !== null; m = hint.exec(text)) {
+    const start = text.lastIndexOf('\n', m.index) + 1;
+    const newline = text.indexOf('\n', m.index);
+    const end = newline < 0 ? text.length : newline;
+    if (startsIpvsOutput(text.slice(start, end).trim())) return true;
+    // The next match is looked for from the next line, so every line holding one is looked at once.
+    hint.lastIndex = end + 1;
+  }
+  return false;
 }
 
 /** `mine[i]`: line i belongs to this part; null for a blank line. */
