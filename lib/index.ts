@@ -2,7 +2,7 @@
 export { NatdiffError, InputError, CaptureError, type CaptureErrorCode, type Warning } from './errors';
 export type { Ruleset, Table, Chain, Rule } from './model/ruleset';
 export type { ServiceModel, ServicePort, Endpoint, Protocol, Diversion, DivertAction } from './model/service';
-export type { Snapshot, ServiceView, Finding, RuleAccount, AlikeUnread } from './model/snapshot';
+export type { Snapshot, ServiceView, Finding, RuleAccount, AlikeUnread, RulesLeftOut } from './model/snapshot';
 export { loadSnapshot, parseSnapshot, type LoadOptions } from './snapshot/load-snapshot';
 export { loadPair, type InputBytes, type PairOptions } from './snapshot/load-pair';
 export { readInput, readInputBytes, readInputStream, readInputStreamBytes, type ReadOptions } from './snapshot/read-input';
