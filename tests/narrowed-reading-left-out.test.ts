@@ -1,6 +1,6 @@
 /**
  * Dispatch rules of the services left unread (KUBE-SERVICES, KUBE-NODEPORTS) are left out of the
- * narrowed reading where where they stand cannot matter (lib/parse/iptables/narrow-left-out.ts),
+ * narrowed reading when where they stand cannot matter (lib/parse/iptables/narrow-left-out.ts),
  * and the answer is the whole reading's all the same: a reorder that only they show is still
  * "reordered, no effect", and where they could overlap another rule they are read.
  */

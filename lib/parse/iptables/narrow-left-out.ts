@@ -1,7 +1,7 @@
 /**
  * The rules of the rest that route to ports left unread (KUBE-SERVICES's dispatch rules of the
  * services that did not change: most of what a narrowed reading still reads), left out of the
- * reading where where they stand cannot change the answer. The full reading pairs them with their
+ * reading when where they stand cannot change the answer. The full reading pairs them with their
  * twins (written alike in both dumps), so they add or remove nothing; they can only change the
  * chain's order effect (diff/order-effect.ts). They leave it as it is when every rule of the chain
  * is a plain dispatch rule (plain-selector.ts) but a last rule that takes any protocol and is the

@@ -5,7 +5,7 @@
  * whose ports' lines are written alike in both dumps, line for line, is unchanged: its chains are
  * left unread, and the rules of the rest that route there are read knowing so (AlikeUnread.keys).
  * Everything else is read as the full reading would: the rest (but for the rules that route to
- * ports left unread where where they stand cannot matter: narrow-left-out.ts), and every port of a
+ * ports left unread when where they stand cannot matter: narrow-left-out.ts), and every port of a
  * service with a port whose lines differ.
  *
  * Inputs this cannot split exactly are left to the full reading (null): another format than
