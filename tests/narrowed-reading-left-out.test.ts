@@ -2,21 +2,26 @@
  * Dispatch rules of the services left unread (KUBE-SERVICES, KUBE-NODEPORTS) are left out of the
  * narrowed reading when where they stand cannot matter (lib/parse/iptables/narrow-left-out.ts),
  * and the answer is the whole reading's all the same: a reorder that only they show is still
- * "reordered, no effect", and where they could overlap another rule they are read.
+ * "reordered, no effect", and where they could overlap another rule, or where the chain is listed
+ * in a report (its rules changed), they are read. The last tests began as a review's probes.
  */
 import type { DiffReport } from '../lib/diff/types';
+import { normalizedPatch } from '../lib/report/markdown';
 import { narrowHere } from '../lib/narrow/first-pass';
 import { iptablesFirstPass } from '../lib/parse/iptables/narrow';
 import { benchCluster } from './bench/generate';
 import { writeRestorePayload } from './support/kube-proxy-writer';
-import { expectSameAnswer } from './support/narrowed-answer';
+import { answersDiffer, expectSameAnswer, report } from './support/narrowed-answer';
 import { toSaveFormat } from './support/save-format';
 
 const cluster = benchCluster(40, 3, 3);
 const before = toSaveFormat(writeRestorePayload(cluster, { seed: 3 }));
 const lines = before.split('\n');
 const natStart = lines.indexOf('*nat');
-const dispatch = lines.flatMap((l, i) => (i > natStart && l.startsWith('-A KUBE-SERVICES -d ') ? [i] : []));
+const at = (prefix: string) => lines.flatMap((l, i) => (i > natStart && l.startsWith(prefix) ? [i] : []));
+const dispatch = at('-A KUBE-SERVICES -d ');
+const services = at('-A KUBE-SERVICES ');
+const nodeports = at('-A KUBE-NODEPORTS ');
 /** The service a dispatch line routes to changed: one of its endpoints now listens elsewhere. */
 const changedService = (text: string, dispatchLine: string): string => {
   const svc = /-j (KUBE-SVC-\w+)$/.exec(dispatchLine)?.[1] as string;
@@ -76,3 +81,134 @@ test('a KUBE-SERVICES rule not written as kube-proxy writes a dispatch rule keep
 test('nothing moved: no reorder said, read narrowed or whole', () => {
   expect(noise(expectSameAnswer(before, changedService(before, changed)))).toEqual([]);
 });
+
+type Edit = (l: string[]) => void;
+const swap = (i: number, j: number): Edit => (l) => {
+  [l[i], l[j]] = [l[j] as string, l[i] as string];
+};
+/** Inserts after line i (edits applied from the bottom so indices stay valid). */
+const insertAfter = (i: number, ...extra: string[]): Edit => (l) => {
+  l.splice(i + 1, 0, ...extra);
+};
+const edited = (text: string, ...edits: Edit[]): string => {
+  const l = text.split('\n');
+  for (const e of edits) e(l);
+  return l.join('\n');
+};
+
+const masq = (spec: string) => `-A KUBE-SERVICES ${spec} -j KUBE-MARK-MASQ`;
+const d = (k: number) => dispatch[k] as number;
+
+/** The pair answers alike read narrowed or whole, Markdown's normalized rule diff included. */
+const expectSameEverywhere = (b: string, a: string): void => {
+  expect(answersDiffer(b, a)).toBe(false);
+  expect(normalizedPatch(report(b, a, true))).toBe(normalizedPatch(report(b, a, false)));
+};
+
+describe('found by a review', () => {
+  test('two read rules alike but for their comment swapped, and two unread dispatch rules swapped: the same noise counts', () => {
+    const one = masq('-d 10.96.9.9/32 -p tcp -m comment --comment "one" -m tcp --dport 80');
+    const two = masq('-d 10.96.9.9/32 -p tcp -m comment --comment "two" -m tcp --dport 80');
+    const b = edited(before, insertAfter(d(10), one, two));
+    const a = edited(before, insertAfter(d(10), two, one), swap(d(2), d(3)));
+    expectSameEverywhere(b, a);
+  });
+
+  test('a rule added to KUBE-SERVICES: the chain is listed, so read whole (the same context and line numbers in the Markdown rule diff)', () => {
+    const a = edited(before, insertAfter(d(10), masq('-d 10.96.9.9/32 -p tcp -m tcp --dport 80')));
+    expect(leftOut(before, a)).toEqual([]);
+    expectSameEverywhere(before, a);
+  });
+});
+
+/** A deterministic pseudo-random sweep of edits around the rules that may be left out. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0;
+    s ^= s >>> 13;
+    return (s >>> 0) / 2 ** 32;
+  };
+}
+
+const POOL: [string, string[]][] = [
+  ['twin address, other target', [masq('-d 10.96.0.12/32 -p tcp -m tcp --dport 80')]],
+  ['no address tcp 80', [masq('-p tcp -m tcp --dport 80')]],
+  ['no address tcp 80 with comment', [masq('-p tcp -m comment --comment "any" -m tcp --dport 80')]],
+  ['other port same address', [masq('-d 10.96.0.12/32 -p tcp -m tcp --dport 81')]],
+  ['udp same address and port', [masq('-d 10.96.0.12/32 -p udp -m udp --dport 80')]],
+  ['sctp', [masq('-d 10.96.0.12/32 -p sctp -m sctp --dport 80')]],
+  ['wildcard mid-chain', ['-A KUBE-SERVICES -m comment --comment "w" -j KUBE-MARK-MASQ']],
+  ['range port', [masq('-d 10.96.0.12/32 -p tcp -m tcp --dport 80:90')]],
+  ['/24 address', [masq('-d 10.96.0.0/24 -p tcp -m tcp --dport 80')]],
+  ['comment with odd characters', [masq('-d 10.96.9.8/32 -p tcp -m comment --comment "a\'b;c -p x" -m tcp --dport 80')]],
+  ['comment with -p inside, no protocol', ['-A KUBE-SERVICES -m comment --comment "x -p tcp" -j KUBE-MARK-MASQ']],
+  ['pair differing in comment', [masq('-d 10.96.9.7/32 -p tcp -m comment --comment "p" -m tcp --dport 80'), masq('-d 10.96.9.7/32 -p tcp -m comment --comment "q" -m tcp --dport 80')]],
+  ['nodeport udp shared', ['-A KUBE-NODEPORTS -p udp -m comment --comment "x" -m udp --dport 30003 -j KUBE-MARK-MASQ']],
+  ['nodeport tcp shared', ['-A KUBE-NODEPORTS -p tcp -m comment --comment "x" -m tcp --dport 30003 -j KUBE-MARK-MASQ']],
+  ['nodeport no protocol', ['-A KUBE-NODEPORTS -m comment --comment "np" -j KUBE-MARK-MASQ']],
+];
+
+interface Case {
+  name: string;
+  b: string;
+  a: string;
+}
+
+function randomCase(seed: number): Case {
+  const r = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+  const names: string[] = [];
+  const bEdits: Edit[] = [];
+  const aEdits: Edit[] = [];
+  const pool = r() < 0.5 ? services : nodeports;
+  const domain = pool === services ? services : nodeports;
+  // Insertions (applied first, bottom-up by construction: positions picked then sorted descending).
+  const inserts: { side: 'b' | 'a' | 'both'; pos: number; what: [string, string[]] }[] = [];
+  const nIns = Math.floor(r() * 3);
+  for (let k = 0; k < nIns; k++) {
+    const what = pick(POOL);
+    const dom = what[1][0]?.startsWith('-A KUBE-NODEPORTS') ? nodeports : services;
+    inserts.push({ side: pick(['b', 'a', 'both'] as const), pos: pick(dom.slice(0, -1)), what });
+  }
+  inserts.sort((x, y) => y.pos - x.pos);
+  // Swaps: positions only within the original chain lines, applied after insertions via text search.
+  const swaps: [string, string][] = [];
+  const nSwaps = Math.floor(r() * 3);
+  for (let k = 0; k < nSwaps; k++) swaps.push([lines[pick(domain)] as string, lines[pick(domain)] as string]);
+  const changeWhich = r() < 0.6 ? (lines[pick(dispatch)] as string) : null;
+  for (const ins of inserts) {
+    names.push(`insert[${ins.side}] ${ins.what[0]} after line ${ins.pos}`);
+    if (ins.side !== 'a') bEdits.push(insertAfter(ins.pos, ...ins.what[1]));
+    if (ins.side !== 'b') aEdits.push(insertAfter(ins.pos, ...ins.what[1]));
+  }
+  const swapSide = r() < 0.8 ? 'a' : 'b';
+  for (const [x, y] of swaps) {
+    names.push(`swap[${swapSide}] ${x.slice(0, 40)}… <-> ${y.slice(0, 40)}…`);
+    (swapSide === 'a' ? aEdits : bEdits).push((l) => {
+      const i = l.indexOf(x);
+      const j = l.indexOf(y);
+      [l[i], l[j]] = [l[j] as string, l[i] as string];
+    });
+  }
+  let a = edited(before, ...aEdits);
+  if (changeWhich) {
+    names.push(`changed ${changeWhich.slice(-30)}`);
+    a = changedService(a, changeWhich);
+  }
+  return { name: names.join('; '), b: edited(before, ...bEdits), a };
+}
+
+test('random insertions, swaps and scale events around the rules that may be left out: the same answer and rule diff', () => {
+  const found: string[] = [];
+  let leftOutActive = 0;
+  for (let seed = 1; seed <= 80; seed++) {
+    const c = randomCase(seed);
+    if (answersDiffer(c.b, c.a) || normalizedPatch(report(c.b, c.a, true)) !== normalizedPatch(report(c.b, c.a, false))) found.push(`seed ${seed}: ${c.name}`);
+    if ((narrowHere(iptablesFirstPass, Buffer.from(c.b), Buffer.from(c.a))?.after.leftOut?.length ?? 0) > 0) leftOutActive++;
+  }
+  // The sweep exercises the step: most cases leave rules out.
+  expect(leftOutActive).toBeGreaterThan(10);
+  expect(found).toEqual([]);
+});
+

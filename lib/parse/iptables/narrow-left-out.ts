@@ -3,12 +3,14 @@
  * services that did not change: most of what a narrowed reading still reads), left out of the
  * reading when where they stand cannot change the answer. The full reading pairs them with their
  * twins (written alike in both dumps), so they add or remove nothing; they can only change the
- * chain's order effect (diff/order-effect.ts). They leave it as it is when every rule of the chain
- * is a plain dispatch rule (plain-selector.ts) but a last rule that takes any protocol and is the
- * same in both dumps, and each rule left out is alone with its selector in its chain: no packet
- * can then match one of them and another rule. What remains is whether the order changed at all
- * ("reordered, no effect"): each dump keeps a digest of the rules left out, in their order, and
- * how many come before each rule read (RulesLeftOut), for the diff to tell.
+ * chain's order effect (diff/order-effect.ts) and the chain's listing in a report. They leave the
+ * order effect as it is when every rule of the chain is a plain dispatch rule (plain-selector.ts)
+ * but a last rule that takes any protocol and is the same in both dumps, and each rule is alone
+ * with its selector in its chain: no packet can then match two of them. No report lists the chain
+ * when the rules read are the same lines in both dumps and so is its declaration. What remains is
+ * whether the order changed at all ("reordered, no effect"): each dump keeps a digest of the rules
+ * left out, in their order, and how many come before each rule read (RulesLeftOut), for the diff
+ * to tell.
  */
 import type { RulesLeftOut } from '../../model/snapshot';
 import { hashLine, mix } from '../../narrow/line-index';
@@ -87,27 +89,48 @@ function chainLines({ s, unread, chain }: Side): ChainLines {
   return found;
 }
 
+/** The texts of lines, sorted: equal for two lists that hold the same lines in any order. */
+function sortedTexts(s: DumpSplit, lines: number[]): string[] {
+  return lines.map((i) => s.index.text(i)).sort();
+}
+
+/** A chain's declaration line as written, or null. */
+function declarationOf(x: Side): string | null {
+  const line = x.s.spans.declared[x.chain] as number;
+  return line < 0 ? null : x.s.index.text(line);
+}
+
 /** Whether the rules of a chain routed to unread ports can be left out of both dumps (see the top of this file). */
-function mayLeaveOut(b: ChainLines, a: ChainLines, lastLines: [string, string]): boolean {
+function mayLeaveOut(b: Side & ChainLines, a: Side & ChainLines): boolean {
   const sides = [b, a];
   // Ports left unread route alike in both dumps: as many rules in each.
   if (!b.out.includes(true) || sides.some((x) => x.out.every(Boolean))) return false;
+  // The rules read are the same in both, and so is the declaration: the chain adds, removes and
+  // changes nothing, so no report lists it (with the rules left out missing from its listing).
+  const read = sides.map((x) => sortedTexts(x.s, x.lines.filter((_, k) => !x.out[k])));
+  if (read[0]?.join('\n') !== read[1]?.join('\n') || declarationOf(b) !== declarationOf(a)) return false;
+  const lastLines = sides.map((x) => x.s.index.text(x.lines[x.lines.length - 1] as number));
   for (const x of sides) {
     for (let k = 0; k < x.lines.length; k++) {
       if (x.selectors[k] !== null) continue;
       const isLast = k === x.lines.length - 1;
-      if (x.out[k] || !isLast || lastLines[0] !== lastLines[1] || !namesNoProtocol(lastLines[0])) return false;
+      if (x.out[k] || !isLast || lastLines[0] !== lastLines[1] || !namesNoProtocol(lastLines[0] as string)) return false;
     }
   }
-  // A rule with no address overlaps every rule of its protocol and port (see orderEffect).
+  // Every rule alone with its selector (a rule with no address overlaps every rule of its protocol
+  // and port, see orderEffect): no packet meets two of them, so their order is never an effect, and
+  // rules that mean the same are written alike (pairing them by place or by text is one pairing).
   const anyAddress = new Set<string>();
   for (const x of sides) for (const sel of x.selectors) if (sel?.endsWith('|')) anyAddress.add(portOfSelector(sel));
   const group = (sel: string) => (anyAddress.size > 0 && anyAddress.has(portOfSelector(sel)) ? portOfSelector(sel) : sel);
   for (const x of sides) {
-    const groups = x.selectors.map((sel) => (sel === null ? null : group(sel)));
-    const count = new Map<string, number>();
-    for (const g of groups) if (g !== null) count.set(g, (count.get(g) ?? 0) + 1);
-    if (groups.some((g, k) => x.out[k] && count.get(g as string) !== 1)) return false;
+    const seen = new Set<string>();
+    for (const sel of x.selectors) {
+      if (sel === null) continue;
+      const g = group(sel);
+      if (seen.has(g)) return false;
+      seen.add(g);
+    }
   }
   return true;
 }
@@ -148,8 +171,7 @@ export function leaveOutRouted(b: DumpSplit, bUnread: Uint8Array, a: DumpSplit, 
     const as = { s: a, unread: aUnread, chain: y };
     const bl = { ...bs, ...chainLines(bs) };
     const al = { ...as, ...chainLines(as) };
-    const lastLine = (l: Side & ChainLines) => (l.lines.length === 0 ? '' : l.s.index.text(l.lines[l.lines.length - 1] as number));
-    if (!mayLeaveOut(bl, al, [lastLine(bl), lastLine(al)])) continue;
+    if (!mayLeaveOut(bl, al)) continue;
     leaveOut(bl, before);
     leaveOut(al, after);
   }

@@ -93,9 +93,9 @@ export interface DumpSplit {
   kinds: Uint8Array;
   ports: Map<string, PortLines>;
   /**
-   * Where a chain lies, per chain id: the line of its declaration (a port's chains only) and of its
-   * first and last rule (its rules come together), each -1 if none. Two ports' chains are the same
-   * when these lines hold the same bytes.
+   * Where a chain lies, per chain id: the line of its declaration and of its first and last rule
+   * (its rules come together), each -1 if none. Two ports' chains are the same when these lines
+   * hold the same bytes.
    */
   spans: { declared: Int32Array; first: Int32Array; last: Int32Array };
   /** The rules of the rest that route to a port or speak for it: their lines, in order, and the ports' ids. */
@@ -450,7 +450,10 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null
       if (kinds[c] === ENDPOINT && danglingKubeJump(read, i, names.scopeOf(c), heldKubeTarget)) port.mustRead = true;
       continue;
     }
-    if (!rule) continue;
+    if (!rule) {
+      declared[c] = i;
+      continue;
+    }
     if (first[c] === -1) first[c] = i;
     last[c] = i;
     const routed = portOfOtherLine(read, i, names.scopeOf(c), kinds, chainPort, dispatchChains[c] === 1, endpointsSaid[i] === 1);
