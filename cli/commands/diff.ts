@@ -51,14 +51,15 @@ function printStats(): void {
   process.stderr.write(`natdiff-stats ${JSON.stringify(stats)}\n`);
 }
 
+function fileSize(path: string): number {
+  return path === STDIN ? 0 : (statSync(path, { throwIfNoEntry: false })?.size ?? 0);
+}
+
 /**
  * The report of two inputs. Between reading and diffing, and once the snapshots are no longer
  * needed (the report keeps only the service models and the chains that differ), what was read
  * is collected, so neither the diff nor the report's rendering adds to the memory it held.
  */
-function fileSize(path: string): number {
-  return path === STDIN ? 0 : (statSync(path, { throwIfNoEntry: false })?.size ?? 0);
-}
 
 async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: ProgressLine): Promise<{ report: DiffReport; mismatches: number }> {
   const filter = { services: args.service, namespaces: args.namespace };

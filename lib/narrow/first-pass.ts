@@ -18,6 +18,14 @@ export interface FirstPass<S> {
   unpack(data: unknown, bytes: Buffer): S;
 }
 
+/**
+ * An object that crossed threads as data (a structured clone keeps its fields, not its class),
+ * made an instance of `type` again, with `own` (what did not cross: the input's bytes).
+ */
+export function revived<T extends object>(data: T, type: { prototype: T }, own: Partial<T> = {}): T {
+  return Object.setPrototypeOf(Object.assign(data, own), type.prototype) as T;
+}
+
 /** Both inputs split here, one after the other, and paired. */
 export function narrowHere<S>(firstPass: FirstPass<S>, before: Buffer, after: Buffer, progress: { before?: OnProgress; after?: OnProgress } = {}): Narrowing | null {
   const b = firstPass.split(before, progress.before);

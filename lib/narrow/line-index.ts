@@ -25,11 +25,6 @@ export class LineIndex {
     this.starts = new Uint32Array(Math.min(INITIAL_LINES, bytes.length + 2));
   }
 
-  /** An index that crossed threads as data (structured-cloned), made whole again over its input's bytes. */
-  static revive(data: LineIndex, bytes: Buffer): LineIndex {
-    return Object.setPrototypeOf(Object.assign(data, { bytes }), LineIndex.prototype) as LineIndex;
-  }
-
   /** Where line `i` ends, its newline excluded. */
   end(i: number): number {
     return (this.starts[i + 1] as number) - 1;

@@ -31,11 +31,6 @@ export class NameTable {
     this.scopes = new Int32Array(room);
   }
 
-  /** A table that crossed threads as data (structured-cloned), made whole again over its input's bytes. */
-  static revive(data: NameTable, bytes: Buffer): NameTable {
-    return Object.setPrototypeOf(Object.assign(data, { bytes }), NameTable.prototype) as NameTable;
-  }
-
   /** Its typed arrays (to move them to another thread). */
   arrays(): (Int32Array | Uint32Array)[] {
     return [this.slots, this.scopes, this.starts, this.ends];

@@ -24,11 +24,6 @@ export class RoutedLines {
   lines = new Int32Array(1024);
   ports = new Int32Array(1024);
 
-  /** Lines that crossed threads as data (structured-cloned), made whole again. */
-  static revive(data: RoutedLines): RoutedLines {
-    return Object.setPrototypeOf(data, RoutedLines.prototype) as RoutedLines;
-  }
-
   add(line: number, port: number): void {
     if (this.count === this.lines.length) {
       this.lines = doubled(this.lines);

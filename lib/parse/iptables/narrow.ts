@@ -19,7 +19,7 @@
  * chains or from them names a chain the table does not hold (a fragment: said of the dump).
  */
 import { splitPortName } from '../../model/service';
-import type { FirstPass } from '../../narrow/first-pass';
+import { revived, type FirstPass } from '../../narrow/first-pass';
 import { hashLine, indexLines, LineIndex, mix } from '../../narrow/line-index';
 import { NameTable } from '../../narrow/name-table';
 import { cutLines, type Narrowing } from '../../narrow/narrowing';
@@ -759,6 +759,6 @@ export const iptablesFirstPass: FirstPass<DumpSplit> = {
   }),
   unpack: (data, bytes) => {
     const s = data as DumpSplit;
-    return { ...s, index: LineIndex.revive(s.index, bytes), names: NameTable.revive(s.names, bytes), routed: RoutedLines.revive(s.routed) };
+    return { ...s, index: revived(s.index, LineIndex, { bytes }), names: revived(s.names, NameTable, { bytes }), routed: revived(s.routed, RoutedLines) };
   },
 };
