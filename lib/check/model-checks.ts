@@ -183,15 +183,15 @@ function portFindings(port: ServicePort, view: ServiceView, ruleset: Ruleset): L
   // IPVS shares follow its weights, which kube-proxy sets (0 for a draining real server): they are meant as they are.
   const weighted = mode === 'ipvs' || unseen.includes('shares') || port.unseen.includes('shares');
   const found: LintFinding[] = [];
+  const clusterPlace = placeOf(port, view, ruleset, false);
   for (const local of [false, true]) {
     const list = local ? port.localEndpoints : port.endpoints;
     if (list === null) continue;
-    const place = placeOf(port, view, ruleset, local);
+    const place = local ? placeOf(port, view, ruleset, true) : clusterPlace;
     if (!weighted) found.push(...unequalShares(port, list, local, place));
     found.push(...badProbabilities(port, local, place), ...duplicates(port, list, local, place));
   }
-  const place = placeOf(port, view, ruleset, false);
-  return [...found, ...noEndpointsNoReject(port, place), ...allDraining(port, place)];
+  return [...found, ...noEndpointsNoReject(port, clusterPlace), ...allDraining(port, clusterPlace)];
 }
 
 export function modelFindings(view: ServiceView, ruleset: Ruleset): LintFinding[] {

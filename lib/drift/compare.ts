@@ -142,10 +142,17 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return b.every((x) => set.has(x));
 }
 
+/** Each reading of the EndpointSlices by port key (`ns/name:port/protocol`): looked up once per port. */
+type ReadingsByKey = readonly ReadonlyMap<string, string[]>[];
+
+function byKey(readings: ExpectedReadings): ReadingsByKey {
+  return readings.map((r) => new Map(r.map((e) => [`${e.name}/${e.protocol}`, e.endpoints])));
+}
+
 /** The nodes whose endpoints are those of no reading of the EndpointSlices; null where no reading knows the port. */
-function staleNodes(id: Identity, view: Record<string, NodePort>, classOf: Map<string, string>, readings: ExpectedReadings): { expected: string[] | null; stale: Difference[] } {
+function staleNodes(id: Identity, view: Record<string, NodePort>, classOf: Map<string, string>, readings: ReadingsByKey): { expected: string[] | null; stale: Difference[] } {
   if (readings.length === 0 || !id.named) return { expected: null, stale: [] };
-  const sets = readings.map((r) => r.find((e) => `${e.name}/${e.protocol}` === id.key)?.endpoints ?? []);
+  const sets = readings.map((r) => r.get(id.key) ?? []);
   const expected = [...(sets[sets.length - 1] as string[])].sort();
   const stale: Difference[] = [];
   for (const [node] of classOf) {
@@ -164,16 +171,21 @@ export interface CompareOptions {
   consistentNodes?: boolean;
 }
 
-function compareIdentity(id: Identity, digests: readonly NodeDigest[], readings: ExpectedReadings, options: CompareOptions): DriftService {
+function compareIdentity(id: Identity, digests: readonly NodeDigest[], readings: ReadingsByKey, options: CompareOptions): DriftService {
   const { view, classOf } = nodePorts(id, digests);
   const classes = new Map<string, string[]>();
-  for (const [node, c] of classOf) classes.set(c, [...(classes.get(c) ?? []), node]);
+  for (const [node, c] of classOf) {
+    const nodes = classes.get(c);
+    if (nodes) nodes.push(node);
+    else classes.set(c, [node]);
+  }
   const sizes = [...classes.values()].map((nodes) => nodes.length);
   const top = Math.max(0, ...sizes);
   const tops = [...classes.entries()].filter(([, nodes]) => nodes.length === top);
   const tie = tops.length > 1;
   const majority = tops.length === 1 ? (tops[0] as [string, string[]]) : null;
-  const outliers = classes.size <= 1 ? [] : [...classOf.keys()].filter((node) => !majority || !majority[1].includes(node)).sort();
+  const inMajority = new Set(majority?.[1]);
+  const outliers = classes.size <= 1 ? [] : [...classOf.keys()].filter((node) => !inMajority.has(node)).sort();
   const reference = majority ? (view[majority[1][0] as string] as NodePort) : null;
   const differences = reference ? outliers.map((node) => difference(node, view[node] as NodePort, reference.endpoints, reference.absent)) : [];
   const sharesMatter = differences.some((d) => d.sharesDiffer) || (tie && new Set(tops.map(([, nodes]) => (view[nodes[0] as string] as NodePort).endpoints.join(','))).size < tops.length);
@@ -205,7 +217,8 @@ function compareIdentity(id: Identity, digests: readonly NodeDigest[], readings:
  */
 export function compareNodes(digests: readonly NodeDigest[], readings: ExpectedReadings = [], options: CompareOptions = {}): DriftReport {
   const nodes = [...digests].sort((a, b) => compare(a.node, b.node));
-  const services = [...identities(nodes, readings).values()].map((id) => compareIdentity(id, nodes, readings, options)).sort(byName);
+  const expected = byKey(readings);
+  const services = [...identities(nodes, readings).values()].map((id) => compareIdentity(id, nodes, expected, options)).sort(byName);
   return {
     nodes: nodes.map((d) => ({ name: d.node, source: d.source, mode: d.mode, partial: d.partial })),
     services,

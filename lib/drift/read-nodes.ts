@@ -4,21 +4,17 @@
  */
 import type { Warning } from '../errors';
 import type { Snapshot } from '../model/snapshot';
-import { parseSnapshot, type LoadOptions } from '../snapshot/load-snapshot';
+import { loadSnapshot, type LoadOptions } from '../snapshot/load-snapshot';
 import { checkMemoryBudget, MemoryBudget } from '../snapshot/memory-budget';
-import { decodeInput, readInputBytes } from '../snapshot/read-input';
 import { DigestPool, digestSnapshot, type NodeDigest } from './digest';
 import { nodeNameOf, uniqueNames } from './node-names';
 
 export type NodeReadOptions = Pick<LoadOptions, 'allowTruncated' | 'payload' | 'format' | 'onProgress'>;
 
-/** One input as a snapshot, within the memory budget. */
-async function readNode(path: string, options: NodeReadOptions): Promise<Snapshot> {
+/** One input as a snapshot, within the memory budget (checked as it is read). */
+function readNode(path: string, options: NodeReadOptions): Promise<Snapshot> {
   checkMemoryBudget([path]);
-  const budget = new MemoryBudget();
-  const bytes = await readInputBytes(path, { budget });
-  budget.admit(budget.totals(), [path]);
-  return parseSnapshot(decodeInput(bytes), path, options);
+  return loadSnapshot(path, { ...options, budget: new MemoryBudget() });
 }
 
 /** Digests whose node names, taken from each snapshot's metadata or path, are made unique. */
