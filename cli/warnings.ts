@@ -6,16 +6,37 @@ import { sanitizeLine } from '../lib/sanitize';
 const MAX_WARNINGS_SHOWN = 20;
 
 /**
- * One line per warning, `where` saying which input and line it is about: `natdiff: warning: after
- * b.txt:98: …`; past the first few, a count, and where they are all listed (`listedIn`) if anywhere.
+ * Warnings on stderr as they come, one line each, `where` saying which input and line it is about:
+ * `natdiff: warning: after b.txt:98: …`; past the first few, a count at the end.
  */
+export class WarningLines {
+  private shown = 0;
+  private more = 0;
+
+  constructor(private readonly enabled = true) {}
+
+  add(where: string, message: string): void {
+    if (!this.enabled) return;
+    if (this.shown++ < MAX_WARNINGS_SHOWN) process.stderr.write(`natdiff: warning: ${sanitizeLine(where)}: ${sanitizeLine(message)}\n`);
+    else this.more++;
+  }
+
+  /** The count of the warnings not shown, and where they are all listed (`listedIn`) if anywhere. */
+  end(listedIn: string | null = null): void {
+    if (this.more > 0) process.stderr.write(`natdiff: warning: … and ${this.more} more${listedIn === null ? '' : ` (${listedIn})`}\n`);
+  }
+}
+
+/** A warning's input and line: `b.txt:98`. */
+export function warningPlace(w: Warning): string {
+  return `${w.source}${w.line === null ? '' : `:${w.line}`}`;
+}
+
+/** Warnings known at once (see WarningLines). */
 export function printWarnings<W extends Warning>(warnings: readonly W[], where: (w: W) => string, listedIn: string | null = '-o json lists them all'): void {
-  for (const w of warnings.slice(0, MAX_WARNINGS_SHOWN)) {
-    process.stderr.write(`natdiff: warning: ${where(w)}: ${sanitizeLine(w.message)}\n`);
-  }
-  if (warnings.length > MAX_WARNINGS_SHOWN) {
-    process.stderr.write(`natdiff: warning: … and ${warnings.length - MAX_WARNINGS_SHOWN} more${listedIn === null ? '' : ` (${listedIn})`}\n`);
-  }
+  const lines = new WarningLines();
+  for (const w of warnings) lines.add(where(w), w.message);
+  lines.end(listedIn);
 }
 
 /** --strict: the first warning is the error. */

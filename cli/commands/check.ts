@@ -1,11 +1,10 @@
 /** `natdiff check SNAPSHOT`: what is wrong in one dump or snapshot, by finding id and severity. */
 import type { ArgumentsCamelCase } from 'yargs';
 import { checkSnapshot, hasErrors, type CheckResult } from '../../lib/check/check-snapshot';
-import { sanitizeLine } from '../../lib/sanitize';
 import { loadSnapshot } from '../../lib/snapshot/load-snapshot';
 import { checkMemoryBudget, MemoryBudget } from '../../lib/snapshot/memory-budget';
 import { emitReport, EXIT_CHANGED as EXIT_ERRORS_FOUND, EXIT_SAME, useColor } from '../run';
-import { printWarnings, strictError } from '../warnings';
+import { printWarnings, strictError, warningPlace } from '../warnings';
 import type { CheckArgs } from './check-options';
 
 async function render(result: CheckResult, args: Pick<CheckArgs, 'output' | 'color' | 'pretty'>, toFile: boolean): Promise<string> {
@@ -28,7 +27,7 @@ export async function checkCommand(args: ArgumentsCamelCase<CheckArgs>): Promise
   const code = hasErrors(result) ? EXIT_ERRORS_FOUND : EXIT_SAME;
   if (args.quiet) return code;
   // The check document holds findings only: no report lists the warnings past the first few.
-  printWarnings(result.warnings, (w) => `${sanitizeLine(w.source)}${w.line === null ? '' : `:${w.line}`}`, null);
+  printWarnings(result.warnings, warningPlace, null);
   const output = await render(result, args, Boolean(args.out));
   return (await emitReport([output], args)) ?? code;
 }

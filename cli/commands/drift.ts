@@ -11,28 +11,9 @@ import { sanitizeLine } from '../../lib/sanitize';
 import { ProgressLine } from '../progress';
 import { EXIT_CHANGED, EXIT_ERROR, EXIT_SAME, useColor, writeStdout } from '../run';
 import { Spinner } from '../spinner';
+import { warningPlace, WarningLines } from '../warnings';
 import type { DriftArgs } from './drift-options';
 import { kubectlFrom } from './source';
-
-const MAX_WARNINGS_SHOWN = 20;
-
-/** Warnings on stderr, each naming its input, at most MAX_WARNINGS_SHOWN in all. */
-class WarningLines {
-  private shown = 0;
-  private more = 0;
-
-  constructor(private readonly enabled: boolean) {}
-
-  add(where: string, message: string): void {
-    if (!this.enabled) return;
-    if (this.shown++ < MAX_WARNINGS_SHOWN) process.stderr.write(`natdiff: warning: ${sanitizeLine(where)}: ${sanitizeLine(message)}\n`);
-    else this.more++;
-  }
-
-  end(): void {
-    if (this.more > 0) process.stderr.write(`natdiff: warning: … and ${this.more} more\n`);
-  }
-}
 
 interface Compared {
   digests: NodeDigest[];
@@ -46,7 +27,7 @@ async function fromFiles(args: DriftArgs, spinner: Spinner, warnings: WarningLin
   const progress = new ProgressLine(spinner);
   const digests = await readNodes(paths, { format: args.format, payload: args.payload, allowTruncated: args.allowTruncated, onProgress: progress.callback(`${paths.length} snapshots`) }, (read: Warning[], done) => {
     progress.clear();
-    for (const w of read) warnings.add(`${w.source}${w.line ? `:${w.line}` : ''}`, w.message);
+    for (const w of read) warnings.add(warningPlace(w), w.message);
     spinner.update(`read ${done} of ${paths.length} snapshots`);
   });
   return { digests, readings: [], failed: false };
