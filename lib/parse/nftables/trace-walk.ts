@@ -69,6 +69,12 @@ function affinitySets(table: NftTable, endpoint: string | null): Set<string> {
   return sets;
 }
 
+
+/** The flags a `ct state`/`ct status` match names (`new,established`, `{ new, related }`), or null for an operator a trace cannot judge. */
+function ctFlags(st: Extract<Statement, { kind: 'match' }>): string[] | null {
+  const flags = st.right.kind === 'value' ? st.right.text.split(',') : st.right.kind === 'flags' ? st.right.items : null;
+  return flags !== null && ['in', 'eq', 'ne'].includes(st.op) ? flags : null;
+}
 class NftMachine implements WalkMachine<NftRule, State> {
   constructor(
     private readonly table: NftTable,
@@ -141,15 +147,14 @@ class NftMachine implements WalkMachine<NftRule, State> {
 
   /** `ct state new`: a trace follows the first packet of a connection; null for other states or operators. */
   private ctState(st: Extract<Statement, { kind: 'match' }>): boolean | null {
-    const states = st.right.kind === 'value' ? st.right.text.split(',') : st.right.kind === 'flags' ? st.right.items : null;
-    if (states === null || !['in', 'eq', 'ne'].includes(st.op)) return null;
-    return states.includes('new') === (st.op !== 'ne');
+    const states = ctFlags(st);
+    return states === null ? null : states.includes('new') === (st.op !== 'ne');
   }
 
   /** `ct status dnat`: whether the entry walk translated the connection; null for other status bits. */
   private ctStatus(st: Extract<Statement, { kind: 'match' }>, s: State): boolean | null {
-    const bits = st.right.kind === 'value' ? st.right.text.split(',') : st.right.kind === 'flags' ? st.right.items : null;
-    if (bits === null || bits.length !== 1 || bits[0] !== 'dnat' || !['in', 'eq', 'ne'].includes(st.op)) return null;
+    const bits = ctFlags(st);
+    if (bits === null || bits.length !== 1 || bits[0] !== 'dnat') return null;
     return s.translated === (st.op !== 'ne');
   }
 
