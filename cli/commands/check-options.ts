@@ -4,17 +4,15 @@
  */
 import type { Argv } from 'yargs';
 import { NatdiffError } from '../../lib/errors';
-import { FORMAT_NAMES } from '../../lib/parse/format-names';
-import { wholeNumber } from '../option-values';
 import { NOT_STDIN } from '../run';
+import { FORMAT_OPTION, PAYLOAD_OPTION, type InputFormat } from './input-options';
 
 export const CHECK_OUTPUTS = ['text', 'json', 'yaml'] as const;
-const FORMATS = ['auto', ...FORMAT_NAMES] as const;
 
 export interface CheckArgs {
   snapshot: string;
   output: (typeof CHECK_OUTPUTS)[number];
-  format: (typeof FORMATS)[number];
+  format: InputFormat;
   payload?: number;
   allowTruncated: boolean;
   strict: boolean;
@@ -29,8 +27,8 @@ export function checkOptions<T>(y: Argv<T>) {
   return y
     .positional('snapshot', { type: 'string', demandOption: true, describe: 'dump or snapshot to check' })
     .option('output', { alias: 'o', choices: CHECK_OUTPUTS, default: 'text' as const, describe: 'report format' })
-    .option('format', { choices: FORMATS, default: 'auto' as const, describe: 'input format (detected by default)' })
-    .option('payload', { coerce: wholeNumber('--payload', (n) => n !== 0, 'needs a whole number: 1 for the first payload, -1 for the last'), describe: 'which restore payload of a kube-proxy log (1 = first, -1 = last)' })
+    .option('format', FORMAT_OPTION)
+    .option('payload', PAYLOAD_OPTION)
     .option('allow-truncated', { type: 'boolean', default: false, describe: 'check a dump that was cut short' })
     .option('strict', { type: 'boolean', default: false, describe: 'treat warnings about the input as errors (exit 2)' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no output; exit code only' })

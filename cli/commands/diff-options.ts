@@ -4,20 +4,18 @@
  */
 import type { Argv } from 'yargs';
 import { NatdiffError } from '../../lib/errors';
-import { FORMAT_NAMES } from '../../lib/parse/format-names';
-import { wholeNumber } from '../option-values';
 import { STDIN } from '../run';
+import { FORMAT_OPTION, PAYLOAD_OPTION, type InputFormat } from './input-options';
 
 export const OUTPUTS = ['text', 'markdown', 'json', 'yaml'] as const;
 export type Output = (typeof OUTPUTS)[number];
-const FORMATS = ['auto', ...FORMAT_NAMES] as const;
 
 export interface DiffArgs {
   before: string;
   after: string;
   output: Output;
   table?: string;
-  format: (typeof FORMATS)[number];
+  format: InputFormat;
   service?: string[];
   namespace?: string[];
   all: boolean;
@@ -39,7 +37,7 @@ export function diffOptions<T>(y: Argv<T>) {
     .positional('after', { type: 'string', demandOption: true, describe: 'dump or snapshot after the change' })
     .option('output', { alias: 'o', choices: OUTPUTS, default: 'text' as Output, describe: 'report format' })
     .option('table', { type: 'string', describe: "table whose chains are compared rule by rule, or 'all' (default: the tables kube-proxy's mode writes: nat; nftables: its kube-proxy tables; IPVS: the IPVS services and nat)" })
-    .option('format', { choices: FORMATS, default: 'auto' as const, describe: 'input format (detected by default)' })
+    .option('format', FORMAT_OPTION)
     .option('service', { type: 'string', array: true, describe: 'only this service (ns/name or ns/name:port); repeatable' })
     .option('namespace', { alias: 'n', type: 'string', array: true, describe: 'only services in this namespace; repeatable' })
     .option('all', { type: 'boolean', default: false, describe: 'list unchanged services too' })
@@ -48,7 +46,7 @@ export function diffOptions<T>(y: Argv<T>) {
     .option('color', { type: 'boolean', describe: 'colour the text report (default: when stdout is a terminal and NO_COLOR is unset)' })
     .option('strict', { type: 'boolean', default: false, describe: 'treat warnings about the input as errors (exit 2)' })
     .option('allow-truncated', { type: 'boolean', default: false, describe: 'diff a dump whose table has no COMMIT' })
-    .option('payload', { coerce: wholeNumber('--payload', (n) => n !== 0, 'needs a whole number: 1 for the first payload, -1 for the last'), describe: 'which restore payload of a kube-proxy log (1 = first, -1 = last)' })
+    .option('payload', PAYLOAD_OPTION)
     .option('out', { type: 'string', describe: 'write the report to this file (atomically)' })
     .option('force', { type: 'boolean', default: false, describe: 'with --out: replace an existing file' })
     .conflicts('quiet', 'out')

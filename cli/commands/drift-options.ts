@@ -1,20 +1,19 @@
 /** The options of `natdiff drift`, apart from the command: declaring them loads no reading, capture or report code. */
 import type { Argv } from 'yargs';
 import { NatdiffError } from '../../lib/errors';
-import { FORMAT_NAMES } from '../../lib/parse/format-names';
 import { wholeNumber } from '../option-values';
 import { NOT_STDIN } from '../run';
 import { nodeCaptureOptions, type NodeCaptureArgs } from './source-options';
+import { FORMAT_OPTION, PAYLOAD_OPTION, type InputFormat } from './input-options';
 
 export const DRIFT_OUTPUTS = ['text', 'json', 'yaml'] as const;
-const FORMATS = ['auto', ...FORMAT_NAMES] as const;
 
 export interface DriftArgs extends NodeCaptureArgs {
   snapshots?: string[];
   allNodes: boolean;
   concurrency: number;
   output: (typeof DRIFT_OUTPUTS)[number];
-  format: (typeof FORMATS)[number];
+  format: InputFormat;
   payload?: number;
   allowTruncated: boolean;
   service?: string[];
@@ -32,8 +31,8 @@ export function driftOptions<T>(y: Argv<T>) {
     .option('all-nodes', { type: 'boolean', default: false, describe: "capture every node of the cluster instead, and compare each with the EndpointSlices too" })
     .option('concurrency', { coerce: wholeNumber('--concurrency', (n) => n >= 1 && n <= 64, 'needs a whole number from 1 to 64'), default: '4', describe: 'with --all-nodes: nodes captured at once' })
     .option('output', { alias: 'o', choices: DRIFT_OUTPUTS, default: 'text' as const, describe: 'report format' })
-    .option('format', { choices: FORMATS, default: 'auto' as const, describe: 'input format (detected by default)' })
-    .option('payload', { coerce: wholeNumber('--payload', (n) => n !== 0, 'needs a whole number: 1 for the first payload, -1 for the last'), describe: 'which restore payload of a kube-proxy log (1 = first, -1 = last)' })
+    .option('format', FORMAT_OPTION)
+    .option('payload', PAYLOAD_OPTION)
     .option('allow-truncated', { type: 'boolean', default: false, describe: 'read a dump whose table has no COMMIT (what the cut may hide is not compared)' })
     .option('service', { type: 'string', array: true, describe: 'only this service (ns/name or ns/name:port); repeatable' })
     .option('namespace', { alias: 'n', type: 'string', array: true, describe: 'only services in this namespace; repeatable' })

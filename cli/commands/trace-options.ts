@@ -1,10 +1,8 @@
 /** The options of `natdiff trace`: declared on every run, they load none of the code that reads and walks the rules. */
 import type { Argv } from 'yargs';
-import { FORMAT_NAMES } from '../../lib/parse/format-names';
-import { wholeNumber } from '../option-values';
+import { FORMAT_OPTION, PAYLOAD_OPTION, type InputFormat } from './input-options';
 
 export const TRACE_OUTPUTS = ['text', 'json', 'yaml'] as const;
-const FORMATS = ['auto', ...FORMAT_NAMES] as const;
 
 export interface TraceArgs {
   snapshot: string;
@@ -14,7 +12,7 @@ export interface TraceArgs {
   local: boolean;
   affinityHit?: string;
   output: (typeof TRACE_OUTPUTS)[number];
-  format: (typeof FORMATS)[number];
+  format: InputFormat;
   table: string;
   payload?: number;
   allowTruncated: boolean;
@@ -31,9 +29,9 @@ export function traceOptions<T>(y: Argv<T>) {
     .option('local', { type: 'boolean', default: false, describe: 'the node itself sends it (nat OUTPUT instead of PREROUTING)' })
     .option('affinity-hit', { type: 'string', describe: 'a returning client whose session-affinity entry names this endpoint (IP:PORT); default: a first packet' })
     .option('output', { alias: 'o', choices: TRACE_OUTPUTS, default: 'text' as const, describe: 'report format' })
-    .option('format', { choices: FORMATS, default: 'auto' as const, describe: 'input format (detected by default)' })
+    .option('format', FORMAT_OPTION)
     .option('table', { type: 'string', default: 'nat', describe: 'iptables: the table to walk, and the one rule lines outside any *table block belong to' })
-    .option('payload', { coerce: wholeNumber('--payload', (n) => n !== 0, 'needs a whole number: 1 for the first payload, -1 for the last'), describe: 'which restore payload of a kube-proxy log (1 = first, -1 = last)' })
+    .option('payload', PAYLOAD_OPTION)
     .option('allow-truncated', { type: 'boolean', default: false, describe: 'trace a dump whose table has no COMMIT' })
     .option('color', { type: 'boolean', describe: 'colour the text report (default: when stdout is a terminal and NO_COLOR is unset)' })
     .option('pretty', { type: 'boolean', describe: 'indent JSON output (default: when stdout is a terminal)' });
