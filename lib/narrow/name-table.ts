@@ -11,13 +11,25 @@ function hashBytes(bytes: Buffer, start: number, end: number, scope: number): nu
   return h;
 }
 
+/** A name's record in NameTable.names: where it starts and ends in the input, and its scope. */
+const START = 0;
+const END = 1;
+const SCOPE = 2;
+const RECORD = 4;
+
+/*
+ * A name is looked up with three reads of memory that are far apart (its slot, its record, its
+ * bytes in the input): on a large input each is a cache miss, which is most of a lookup's cost.
+ * So a name's fields are one record, and a slot holds its hash beside its id (a slot of another
+ * name is passed over without reading its record).
+ */
 export class NameTable {
   /** Names added. */
   count = 0;
+  /** Per slot: a name's id + 1 (0: empty), and its hash. */
   private slots: Int32Array;
-  private starts: Uint32Array;
-  private ends: Uint32Array;
-  private scopes: Int32Array;
+  /** Per id: its record (START, END, SCOPE). */
+  private names: Int32Array;
 
   /** `expected`: about how many names it will hold (room is made for them at once: growing rehashes every name). */
   constructor(
@@ -25,108 +37,106 @@ export class NameTable {
     expected = 1 << 11,
   ) {
     const room = 2 ** Math.ceil(Math.log2(Math.max(expected, 1 << 11)));
-    this.slots = new Int32Array(room * 2);
-    this.starts = new Uint32Array(room);
-    this.ends = new Uint32Array(room);
-    this.scopes = new Int32Array(room);
+    this.slots = new Int32Array(room * 4);
+    this.names = new Int32Array(room * RECORD);
   }
 
   /** Its typed arrays (to move them to another thread). */
-  arrays(): (Int32Array | Uint32Array)[] {
-    return [this.slots, this.scopes, this.starts, this.ends];
+  arrays(): Int32Array[] {
+    return [this.slots, this.names];
   }
 
   /** The id of the name held by bytes [start, end) of `source` (this input or another) in `scope`, or -1. */
   find(source: Buffer, start: number, end: number, scope: number): number {
-    return (this.slots[this.slotOf(source, start, end, scope)] as number) - 1;
+    return (this.slots[this.slotOf(source, start, end, scope, hashBytes(source, start, end, scope))] as number) - 1;
   }
 
   /** The id of the name held by bytes [start, end) of this input in `scope`, added when new. */
   add(start: number, end: number, scope: number): number {
-    if (this.count === this.starts.length) this.grow();
-    const slot = this.slotOf(this.bytes, start, end, scope);
+    if (this.count * RECORD === this.names.length) this.grow();
+    const hash = hashBytes(this.bytes, start, end, scope);
+    const slot = this.slotOf(this.bytes, start, end, scope, hash);
     const found = (this.slots[slot] as number) - 1;
     if (found >= 0) return found;
     const id = this.count++;
-    this.starts[id] = start;
-    this.ends[id] = end;
-    this.scopes[id] = scope;
+    const r = id * RECORD;
+    this.names[r + START] = start;
+    this.names[r + END] = end;
+    this.names[r + SCOPE] = scope;
     this.slots[slot] = id + 1;
+    this.slots[slot + 1] = hash;
     return id;
   }
 
-  /** The slot that holds the name, or the empty one where it would go (one hash, one probe sequence). */
-  private slotOf(source: Buffer, start: number, end: number, scope: number): number {
+  /** The slot (its index in `slots`) that holds the name, or the empty one where it would go. */
+  private slotOf(source: Buffer, start: number, end: number, scope: number, hash: number): number {
     const mask = this.slots.length - 1;
-    for (let slot = hashBytes(source, start, end, scope) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = (hash << 1) & mask; ; slot = (slot + 2) & mask) {
       const id = (this.slots[slot] as number) - 1;
-      if (id < 0 || (this.scopes[id] === scope && this.holds(id, source, start, end))) return slot;
+      if (id < 0 || (this.slots[slot + 1] === hash && this.matches(id, source, start, end, scope))) return slot;
     }
   }
 
   /** Whether id is the name held by bytes [start, end) of `source` in `scope`. */
   matches(id: number, source: Buffer, start: number, end: number, scope: number): boolean {
-    return this.scopes[id] === scope && this.holds(id, source, start, end);
+    const r = id * RECORD;
+    const at = this.names[r + START] as number;
+    const length = end - start;
+    if (this.names[r + SCOPE] !== scope || (this.names[r + END] as number) - at !== length) return false;
+    // From the end: kube-proxy's names share their prefixes and differ in their hash suffixes.
+    for (let k = length - 1; k >= 0; k--) if (this.bytes[at + k] !== source[start + k]) return false;
+    return true;
   }
 
   /** Whether the name of id is written at `at` of its input, followed by a space or the end of the line (`end`). */
   writtenAt(id: number, at: number, end: number): boolean {
-    const start = this.starts[id] as number;
-    const length = (this.ends[id] as number) - start;
+    const start = this.startOf(id);
+    const length = this.endOf(id) - start;
     if (at + length > end || (at + length < end && this.bytes[at + length] !== 0x20)) return false;
-    // From the end: kube-proxy's names share their prefixes and differ in their hash suffixes.
     for (let k = length - 1; k >= 0; k--) if (this.bytes[start + k] !== this.bytes[at + k]) return false;
     return true;
   }
 
   /** Whether the name of id is `name` (in any scope). */
   equals(id: number, name: Buffer): boolean {
-    return this.holds(id, name, 0, name.length);
+    return this.matches(id, name, 0, name.length, this.scopeOf(id));
   }
 
   startsWith(id: number, prefix: Buffer): boolean {
-    const at = this.starts[id] as number;
-    if ((this.ends[id] as number) - at < prefix.length) return false;
+    const at = this.startOf(id);
+    if (this.endOf(id) - at < prefix.length) return false;
     for (let k = 0; k < prefix.length; k++) if (this.bytes[at + k] !== prefix[k]) return false;
     return true;
   }
 
   scopeOf(id: number): number {
-    return this.scopes[id] as number;
+    return this.names[id * RECORD + SCOPE] as number;
   }
 
   startOf(id: number): number {
-    return this.starts[id] as number;
+    return this.names[id * RECORD + START] as number;
   }
 
   endOf(id: number): number {
-    return this.ends[id] as number;
+    return this.names[id * RECORD + END] as number;
   }
 
   /** The name of an id, as a string of one character per byte. */
   name(id: number): string {
-    return this.bytes.toString('latin1', this.starts[id], this.ends[id]);
-  }
-
-  private holds(id: number, source: Buffer, start: number, end: number): boolean {
-    const at = this.starts[id] as number;
-    if ((this.ends[id] as number) - at !== end - start) return false;
-    for (let k = 0; k < end - start; k++) if (this.bytes[at + k] !== source[start + k]) return false;
-    return true;
-  }
-
-  private place(id: number): void {
-    const mask = this.slots.length - 1;
-    let slot = hashBytes(this.bytes, this.starts[id] as number, this.ends[id] as number, this.scopes[id] as number) & mask;
-    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
-    this.slots[slot] = id + 1;
+    return this.bytes.toString('latin1', this.startOf(id), this.endOf(id));
   }
 
   private grow(): void {
-    this.starts = doubled(this.starts);
-    this.ends = doubled(this.ends);
-    this.scopes = doubled(this.scopes);
-    this.slots = new Int32Array(this.starts.length * 2);
-    for (let id = 0; id < this.count; id++) this.place(id);
+    const names = doubled(this.names);
+    this.names = names;
+    this.slots = new Int32Array(this.slots.length * 2);
+    const mask = this.slots.length - 1;
+    for (let id = 0; id < this.count; id++) {
+      const hash = hashBytes(this.bytes, this.startOf(id), this.endOf(id), this.scopeOf(id));
+      let slot = (hash << 1) & mask;
+      while (this.slots[slot] !== 0) slot = (slot + 2) & mask;
+      this.slots[slot] = id + 1;
+      this.slots[slot + 1] = hash;
+    }
   }
 }

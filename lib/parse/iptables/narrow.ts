@@ -87,6 +87,8 @@ export interface DumpSplit {
   names: NameTable;
   chainOf: Int32Array;
   isRule: Uint8Array;
+  /** Per line: the chain its rule jumps or goes to (see Targets). */
+  targets: Targets;
   /** The id of the port whose own chain (or endpoint chain) each chain is (its lines are the port's), or -1. */
   chainPortId: Int32Array;
   portChains: PortChains;
@@ -255,7 +257,7 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
   }
   const nat = tables.indexOf('nat');
   if (scope >= 0 || nat < 0 || names.find(KUBE_SERVICES, 0, KUBE_SERVICES.length, nat) < 0) return null;
-  return { index, names, chainOf, isRule, tables, made };
+  return { index, names, chainOf, isRule, tables, made, targets: readTargets({ index, names, chainOf, isRule }) };
 }
 
 
@@ -330,25 +332,98 @@ function targetName(index: LineIndex, i: number): typeof target | null {
   return target;
 }
 
-/** The chain a rule line jumps or goes to, in its table: its id (-2 when it names no chain the table holds, -1 when no target). */
-function targetChain(s: { index: LineIndex; names: NameTable }, i: number, scope: number): number {
-  const t = targetName(s.index, i);
-  if (!t) return -1;
-  const id = s.names.find(t.source, t.start, t.end, scope);
-  return id < 0 ? -2 : id;
+/** Targets.flags: the target's name begins with KUBE-. */
+const KUBE_TARGET = 1;
+/** Targets.flags: the rule goes to its target (`-g`) rather than jumps. */
+const GOES_TO = 2;
+
+/** Where each rule line jumps or goes to, found once for every rule. */
+export interface Targets {
+  /** Per line: the target's chain id, -2 when it names no chain the table holds, -1 when the line has no target (or is no rule). */
+  chain: Int32Array;
+  flags: Uint8Array;
 }
 
 /**
- * Whether a rule line jumps or goes to a kube-proxy chain its table does not hold. `last` holds
- * the last such chain found held (endpoint chains' rules jump to KUBE-MARK-MASQ): checked first.
+ * Chains a rule's target is tried among before its name is looked up: kube-proxy declares a
+ * service's endpoint chains one after another, in the order its rules jump to them, so the next
+ * target is mostly declared right after the last one (where iptables-save keeps the order chains
+ * were made in: the nf_tables back end).
  */
-function danglingKubeJump(s: { index: LineIndex; names: NameTable }, i: number, scope: number, last: { id: number }): boolean {
-  const t = targetName(s.index, i);
-  if (!t || !startsWithAt(t.source, t.start, t.end, KUBE)) return false;
-  if (last.id >= 0 && s.names.matches(last.id, t.source, t.start, t.end, scope)) return false;
-  const id = s.names.find(t.source, t.start, t.end, scope);
-  if (id >= 0) last.id = id;
-  return id < 0;
+const TARGETS_AHEAD = 2;
+
+/**
+ * Targets found lately, tried before a name is looked up: most rules jump to one of a few
+ * (an endpoint chain's rules: KUBE-MARK-MASQ, then DNAT). Each held by where it is written in
+ * the input (a line not long before: its bytes are at hand) and the id it found.
+ */
+class RecentTargets {
+  private readonly starts = new Int32Array(RECENT_TARGETS).fill(-1);
+  private readonly ends = new Int32Array(RECENT_TARGETS);
+  private readonly scopes = new Int32Array(RECENT_TARGETS);
+  private readonly ids = new Int32Array(RECENT_TARGETS);
+  private next = 0;
+
+  constructor(private readonly bytes: Buffer) {}
+
+  /** The id found for the name at bytes [start, end) in `scope`, or -3 when it is not held. */
+  find(start: number, end: number, scope: number): number {
+    const { bytes } = this;
+    for (let r = 0; r < RECENT_TARGETS; r++) {
+      const at = this.starts[r] as number;
+      if (at < 0 || this.scopes[r] !== scope || (this.ends[r] as number) - at !== end - start) continue;
+      let k = end - start - 1;
+      while (k >= 0 && bytes[at + k] === bytes[start + k]) k--;
+      if (k < 0) return this.ids[r] as number;
+    }
+    return -3;
+  }
+
+  hold(start: number, end: number, scope: number, id: number): void {
+    const r = this.next;
+    this.next = (r + 1) % RECENT_TARGETS;
+    this.starts[r] = start;
+    this.ends[r] = end;
+    this.scopes[r] = scope;
+    this.ids[r] = id;
+  }
+}
+
+const RECENT_TARGETS = 4;
+
+/** Every rule line's target (see Targets). */
+function readTargets(read: { index: LineIndex; names: NameTable; chainOf: Int32Array; isRule: Uint8Array }): Targets {
+  const { index, names, chainOf, isRule } = read;
+  const chain = new Int32Array(index.count).fill(-1);
+  const flags = new Uint8Array(index.count);
+  const recent = new RecentTargets(index.bytes);
+  let last = -1;
+  for (let i = 0; i < index.count; i++) {
+    if (isRule[i] !== 1) continue;
+    const t = targetName(index, i);
+    if (!t) continue;
+    const scope = names.scopeOf(chainOf[i] as number);
+    let id = -3;
+    for (let k = last + 1; k <= last + TARGETS_AHEAD && k < names.count; k++) {
+      if (names.matches(k, t.source, t.start, t.end, scope)) {
+        id = k;
+        last = k;
+        break;
+      }
+    }
+    // A target read from a quoted rule's tokens (not in the input's bytes) is looked up.
+    const inInput = t.source === index.bytes;
+    if (id === -3 && inInput) id = recent.find(t.start, t.end, scope);
+    if (id === -3) {
+      id = names.find(t.source, t.start, t.end, scope);
+      if (id < 0) id = -2;
+      else last = id;
+      if (inInput) recent.hold(t.start, t.end, scope, id);
+    }
+    chain[i] = id;
+    flags[i] = (startsWithAt(t.source, t.start, t.end, KUBE) ? KUBE_TARGET : 0) | (t.goto ? GOES_TO : 0);
+  }
+  return { chain, flags };
 }
 
 /** Lines read (readLines), chain kinds, and the ports as they are found: what each step of splitDump works on. */
@@ -391,13 +466,13 @@ function portOf(s: Splitting, hash: string): PortLines {
 /** Endpoint chains given to the port whose chains jump there; false when two ports share one, or one port's chains jump into another's. */
 function ownEndpointChains(s: Splitting): boolean {
   const { read, kinds, chainPort } = s;
-  const { index, names, chainOf, isRule } = read;
+  const { index, names, chainOf, isRule, targets } = read;
   for (let i = 0; i < index.count; i++) {
     const c = chainOf[i] as number;
     if (isRule[i] !== 1 || kinds[c] !== GROUP) continue;
-    const t = targetChain(read, i, names.scopeOf(c));
+    const t = targets.chain[i] as number;
     const own = chainPort[c] as PortLines;
-    if (t === -2 && startsWithAt(target.source, target.start, target.end, KUBE)) own.mustRead = true;
+    if (t === -2 && ((targets.flags[i] as number) & KUBE_TARGET) !== 0) own.mustRead = true;
     if (t < 0) continue;
     if (kinds[t] === ENDPOINT) {
       const known = chainPort[t];
@@ -405,7 +480,7 @@ function ownEndpointChains(s: Splitting): boolean {
       chainPort[t] = own;
     } else if (kinds[t] === GROUP && chainPort[t] !== own) {
       return false;
-    } else if (kinds[t] === OTHER && (target.goto || !NAMED_ONLY.some((n) => names.equals(t, n)))) {
+    } else if (kinds[t] === OTHER && (((targets.flags[i] as number) & GOES_TO) !== 0 || !NAMED_ONLY.some((n) => names.equals(t, n)))) {
       // The model looks into the chain (see looksInto): what it reads of the port is in the rest too.
       own.mustRead = true;
     }
@@ -425,7 +500,6 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null
     }
   }
   const endpointsSaid = linesHolding(index, ENDPOINTS);
-  const heldKubeTarget = { id: -1 };
   const declared = new Int32Array(names.count).fill(-1);
   const first = new Int32Array(names.count).fill(-1);
   const last = new Int32Array(names.count).fill(-1);
@@ -447,7 +521,8 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null
       last[c] = i;
       // The full reading takes such a rule for the port its comment names, wherever it is.
       if (endpointsSaid[i] === 1 && noEndpointsPort(index, i)) return null;
-      if (kinds[c] === ENDPOINT && danglingKubeJump(read, i, names.scopeOf(c), heldKubeTarget)) port.mustRead = true;
+      // A jump to a kube-proxy chain the table does not hold (a fragment): said of the dump.
+      if (kinds[c] === ENDPOINT && read.targets.chain[i] === -2 && ((read.targets.flags[i] as number) & KUBE_TARGET) !== 0) port.mustRead = true;
       continue;
     }
     if (!rule) {
@@ -456,7 +531,7 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null
     }
     if (first[c] === -1) first[c] = i;
     last[c] = i;
-    const routed = portOfOtherLine(read, i, names.scopeOf(c), kinds, chainPort, dispatchChains[c] === 1, endpointsSaid[i] === 1);
+    const routed = portOfOtherLine(read, i, kinds, chainPort, dispatchChains[c] === 1, endpointsSaid[i] === 1);
     if (routed === 'unsplittable') return null;
     if (routed === null) continue;
     // A rule of the rest that routes to a port stays with the rest: read, unless the port is left
@@ -501,21 +576,21 @@ function namePorts(s: Splitting, firstRule: Int32Array): void {
  * routes to. `endpointsSaid`: whether the line holds " endpoints".
  */
 function portOfOtherLine(
-  s: { index: LineIndex; names: NameTable },
+  s: { index: LineIndex; targets: Targets },
   i: number,
-  scope: number,
   kinds: Uint8Array,
   chainPort: (PortLines | null)[],
   dispatch: boolean,
   endpointsSaid: boolean,
 ): { port: PortLines | string; dispatch: boolean; noEndpointsSpn: string | null; held: boolean } | null | 'unsplittable' {
-  const t = targetChain(s, i, scope);
-  if (t !== -1 && startsWithAt(target.source, target.start, target.end, KUBE)) {
+  const t = s.targets.chain[i] as number;
+  if (t !== -1 && ((s.targets.flags[i] as number) & KUBE_TARGET) !== 0) {
     if (t >= 0 && kinds[t] === GROUP) return { port: chainPort[t] as PortLines, dispatch, noEndpointsSpn: null, held: true };
     if (t >= 0 && kinds[t] === ENDPOINT && chainPort[t]) return 'unsplittable';
     if (t === -2) {
       // A jump to a port's chain the table does not hold (a fragment): the port is named by it all the same.
-      const group = groupOfName(target.source.toString('latin1', target.start, target.end));
+      const name = targetName(s.index, i) as NonNullable<ReturnType<typeof targetName>>;
+      const group = groupOfName(name.source.toString('latin1', name.start, name.end));
       if (group) return { port: group.hash, dispatch, noEndpointsSpn: null, held: false };
     }
   }
@@ -755,7 +830,7 @@ export const iptablesFirstPass: FirstPass<DumpSplit> = {
   pair: pairSplits,
   pack: (s) => ({
     data: s,
-    transfer: [s.index.starts, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last, s.routed.lines, s.routed.ports, s.portChains.at, s.portChains.list].map((a) => a.buffer as ArrayBuffer),
+    transfer: [s.index.starts, ...s.names.arrays(), s.chainOf, s.isRule, s.targets.chain, s.targets.flags, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last, s.routed.lines, s.routed.ports, s.portChains.at, s.portChains.list].map((a) => a.buffer as ArrayBuffer),
   }),
   unpack: (data, bytes) => {
     const s = data as DumpSplit;

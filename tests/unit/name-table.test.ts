@@ -1,0 +1,55 @@
+import fc from 'fast-check';
+import { NameTable } from '../../lib/narrow/name-table';
+
+/** Names written one after another, each followed by a space, and where each lies. */
+function written(names: string[]): { bytes: Buffer; at: [number, number][] } {
+  const at: [number, number][] = [];
+  let text = '';
+  for (const name of names) {
+    at.push([text.length, text.length + name.length]);
+    text += `${name} `;
+  }
+  return { bytes: Buffer.from(text, 'latin1'), at };
+}
+
+const chainName = fc.stringMatching(/^KUBE-(SEP|SVC)-[A-Z2-7]{0,16}$/);
+
+describe('NameTable', () => {
+  it('finds every name it was given, in its scope only, however many it grew to hold', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(chainName, fc.nat(3)), { maxLength: 3000 }), (entries) => {
+        const { bytes, at } = written(entries.map(([name]) => name));
+        // Room for few: a table that grows (every name placed again) must still find them all.
+        const table = new NameTable(bytes, 1);
+        const ids = entries.map(([, scope], k) => table.add(at[k]![0], at[k]![1], scope));
+        const firstId = new Map<string, number>();
+        entries.forEach(([name, scope], k) => {
+          const key = `${scope} ${name}`;
+          if (!firstId.has(key)) firstId.set(key, ids[k]!);
+          expect(ids[k]).toBe(firstId.get(key));
+        });
+        expect(table.count).toBe(firstId.size);
+        for (const [key, id] of firstId) {
+          const [scope, name] = [Number(key.slice(0, key.indexOf(' '))), key.slice(key.indexOf(' ') + 1)];
+          const other = Buffer.from(`x${name}`, 'latin1');
+          expect(table.find(other, 1, other.length, scope)).toBe(id);
+          expect(table.find(other, 1, other.length, scope + 4)).toBe(-1);
+          expect(table.name(id)).toBe(name);
+          expect(table.scopeOf(id)).toBe(scope);
+          expect(table.matches(id, other, 1, other.length, scope)).toBe(true);
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('tells names apart that share a hash prefix or differ in length only', () => {
+    const names = ['KUBE-SEP-A', 'KUBE-SEP-AB', 'KUBE-SEP-B', 'KUBE-SEP-', 'KUBE-SEP-BA'];
+    const { bytes, at } = written(names);
+    const table = new NameTable(bytes);
+    const ids = names.map((_, k) => table.add(at[k]![0], at[k]![1], 0));
+    expect(new Set(ids).size).toBe(names.length);
+    names.forEach((name, k) => expect(table.find(Buffer.from(name), 0, name.length, 0)).toBe(ids[k]));
+    expect(table.find(Buffer.from('KUBE-SEP-C'), 0, 10, 0)).toBe(-1);
+  });
+});
