@@ -15,18 +15,17 @@ function hashBytes(bytes: Buffer, start: number, end: number, scope: number): nu
 const START = 0;
 const END = 1;
 const SCOPE = 2;
-const RECORD = 4;
+const RECORD = 3;
 
 /*
  * A name is looked up with three reads of memory that are far apart (its slot, its record, its
  * bytes in the input): on a large input each is a cache miss, which is most of a lookup's cost.
- * So a name's fields are one record, and a slot holds its hash beside its id (a slot of another
- * name is passed over without reading its record).
+ * So a name's fields are one record.
  */
 export class NameTable {
   /** Names added. */
   count = 0;
-  /** Per slot: a name's id + 1 (0: empty), and its hash. */
+  /** Per slot: a name's id + 1 (0: empty). */
   private slots: Int32Array;
   /** Per id: its record (START, END, SCOPE). */
   private names: Int32Array;
@@ -37,7 +36,7 @@ export class NameTable {
     expected = 1 << 11,
   ) {
     const room = 2 ** Math.ceil(Math.log2(Math.max(expected, 1 << 11)));
-    this.slots = new Int32Array(room * 4);
+    this.slots = new Int32Array(room * 2);
     this.names = new Int32Array(room * RECORD);
   }
 
@@ -48,14 +47,13 @@ export class NameTable {
 
   /** The id of the name held by bytes [start, end) of `source` (this input or another) in `scope`, or -1. */
   find(source: Buffer, start: number, end: number, scope: number): number {
-    return (this.slots[this.slotOf(source, start, end, scope, hashBytes(source, start, end, scope))] as number) - 1;
+    return (this.slots[this.slotOf(source, start, end, scope)] as number) - 1;
   }
 
   /** The id of the name held by bytes [start, end) of this input in `scope`, added when new. */
   add(start: number, end: number, scope: number): number {
     if (this.count * RECORD === this.names.length) this.grow();
-    const hash = hashBytes(this.bytes, start, end, scope);
-    const slot = this.slotOf(this.bytes, start, end, scope, hash);
+    const slot = this.slotOf(this.bytes, start, end, scope);
     const found = (this.slots[slot] as number) - 1;
     if (found >= 0) return found;
     const id = this.count++;
@@ -64,16 +62,15 @@ export class NameTable {
     this.names[r + END] = end;
     this.names[r + SCOPE] = scope;
     this.slots[slot] = id + 1;
-    this.slots[slot + 1] = hash;
     return id;
   }
 
-  /** The slot (its index in `slots`) that holds the name, or the empty one where it would go. */
-  private slotOf(source: Buffer, start: number, end: number, scope: number, hash: number): number {
+  /** The slot that holds the name, or the empty one where it would go. */
+  private slotOf(source: Buffer, start: number, end: number, scope: number): number {
     const mask = this.slots.length - 1;
-    for (let slot = (hash << 1) & mask; ; slot = (slot + 2) & mask) {
+    for (let slot = hashBytes(source, start, end, scope) & mask; ; slot = (slot + 1) & mask) {
       const id = (this.slots[slot] as number) - 1;
-      if (id < 0 || (this.slots[slot + 1] === hash && this.matches(id, source, start, end, scope))) return slot;
+      if (id < 0 || this.matches(id, source, start, end, scope)) return slot;
     }
   }
 
@@ -132,11 +129,9 @@ export class NameTable {
     this.slots = new Int32Array(this.slots.length * 2);
     const mask = this.slots.length - 1;
     for (let id = 0; id < this.count; id++) {
-      const hash = hashBytes(this.bytes, this.startOf(id), this.endOf(id), this.scopeOf(id));
-      let slot = (hash << 1) & mask;
-      while (this.slots[slot] !== 0) slot = (slot + 2) & mask;
+      let slot = hashBytes(this.bytes, this.startOf(id), this.endOf(id), this.scopeOf(id)) & mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
       this.slots[slot] = id + 1;
-      this.slots[slot + 1] = hash;
     }
   }
 }

@@ -1,3 +1,9 @@
+import { iptablesFirstPass } from '../../lib/parse/iptables/narrow';
+import { benchCluster, scaleEvent } from '../bench/generate';
+import { writeRestorePayload } from '../support/kube-proxy-writer';
+import { toSaveFormat } from '../support/save-format';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { collectGarbage } from '../../cli/memory';
 
 describe('a full collection between reading and diffing', () => {
@@ -9,5 +15,23 @@ describe('a full collection between reading and diffing', () => {
     collectGarbage();
     expect(process.memoryUsage().heapUsed).toBeLessThan(before - 40 * 1024 * 1024);
     expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
+  });
+});
+
+describe('a first pass over two dumps', () => {
+  test('keeps nothing of the inputs once its answer is dropped (their bytes are most of the memory a diff holds)', async () => {
+    const cluster = benchCluster(50, 4, 3);
+    const refs: WeakRef<Buffer>[] = [];
+    (() => {
+      const [b, a] = [cluster, scaleEvent(cluster, 3)].map((c) => Buffer.from(toSaveFormat(writeRestorePayload(c, { seed: 3 }))));
+      refs.push(new WeakRef(b as Buffer), new WeakRef(a as Buffer));
+      const [sb, sa] = [iptablesFirstPass.split(b as Buffer), iptablesFirstPass.split(a as Buffer)];
+      expect(sb && sa && iptablesFirstPass.pair(sb, sa)).not.toBeNull();
+    })();
+    // WeakRefs are cleared at a collection after the current job: wait for one, then collect.
+    await new Promise((resolve) => setImmediate(resolve));
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+    expect(refs.map((r) => r.deref())).toEqual([undefined, undefined]);
   });
 });

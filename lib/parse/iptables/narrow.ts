@@ -87,8 +87,6 @@ export interface DumpSplit {
   names: NameTable;
   chainOf: Int32Array;
   isRule: Uint8Array;
-  /** Per line: the chain its rule jumps or goes to (see Targets). */
-  targets: Targets;
   /** The id of the port whose own chain (or endpoint chain) each chain is (its lines are the port's), or -1. */
   chainPortId: Int32Array;
   portChains: PortChains;
@@ -257,7 +255,7 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
   }
   const nat = tables.indexOf('nat');
   if (scope >= 0 || nat < 0 || names.find(KUBE_SERVICES, 0, KUBE_SERVICES.length, nat) < 0) return null;
-  return { index, names, chainOf, isRule, tables, made, targets: readTargets({ index, names, chainOf, isRule }) };
+  return { index, names, chainOf, isRule, tables, made };
 }
 
 
@@ -303,16 +301,21 @@ function unquotedWordEnd(index: LineIndex, i: number, at: number): number {
   return wordEnd;
 }
 
-/** Where a rule line's target name lies (one object, reused: none per line). */
-const target: { source: Buffer; start: number; end: number; goto: boolean } = { source: Buffer.alloc(0), start: 0, end: 0, goto: false };
+/** Where a rule line's target name lies (one object per loop over the lines, reused: none per line). */
+interface TargetName {
+  source: Buffer;
+  start: number;
+  end: number;
+  goto: boolean;
+}
 
 /**
  * The name of the chain (or target) a rule line jumps or goes to, as the full reading reads it
- * (valid until the next call): found in its bytes, or — a quote after its last ` -j ` (a target
+ * (in `target`, until the next call with it): found in its bytes, or — a quote after its last ` -j ` (a target
  * quoted, a comment after it), or a space — read as the full reading reads the rule. Null when
  * it has none.
  */
-function targetName(index: LineIndex, i: number): typeof target | null {
+function targetName(index: LineIndex, i: number, target: TargetName): TargetName | null {
   const at = targetAt(index, i);
   if (at < 0) return null;
   const end = index.bytes[at] === SPACE ? -1 : unquotedWordEnd(index, i, at);
@@ -332,18 +335,6 @@ function targetName(index: LineIndex, i: number): typeof target | null {
   return target;
 }
 
-/** Targets.flags: the target's name begins with KUBE-. */
-const KUBE_TARGET = 1;
-/** Targets.flags: the rule goes to its target (`-g`) rather than jumps. */
-const GOES_TO = 2;
-
-/** Where each rule line jumps or goes to, found once for every rule. */
-export interface Targets {
-  /** Per line: the target's chain id, -2 when it names no chain the table holds, -1 when the line has no target (or is no rule). */
-  chain: Int32Array;
-  flags: Uint8Array;
-}
-
 /**
  * Chains a rule's target is tried among before its name is looked up: kube-proxy declares a
  * service's endpoint chains one after another, in the order its rules jump to them, so the next
@@ -351,24 +342,59 @@ export interface Targets {
  * were made in: the nf_tables back end).
  */
 const TARGETS_AHEAD = 2;
+/** Targets found lately, tried next (see TargetLookup). */
+const RECENT_TARGETS = 4;
 
 /**
- * Targets found lately, tried before a name is looked up: most rules jump to one of a few
- * (an endpoint chain's rules: KUBE-MARK-MASQ, then DNAT). Each held by where it is written in
- * the input (a line not long before: its bytes are at hand) and the id it found.
+ * The chains rule lines jump or go to, for one loop over a dump's lines (one object per loop:
+ * what it learns of the lines it has seen makes the next lookups cheap). A name is looked up by
+ * its hash last: first among the chains declared right after the last one found (see
+ * TARGETS_AHEAD), then among the targets found lately — most rules jump to one of a few (an
+ * endpoint chain's rules: KUBE-MARK-MASQ, then DNAT) — each held by where a line not long before
+ * wrote it (its bytes are at hand, where a lookup reads memory far apart).
  */
-class RecentTargets {
+class TargetLookup {
+  /** The last line's target (see targetName). */
+  readonly name: TargetName = { source: Buffer.alloc(0), start: 0, end: 0, goto: false };
+  private last = -1;
   private readonly starts = new Int32Array(RECENT_TARGETS).fill(-1);
   private readonly ends = new Int32Array(RECENT_TARGETS);
   private readonly scopes = new Int32Array(RECENT_TARGETS);
   private readonly ids = new Int32Array(RECENT_TARGETS);
   private next = 0;
 
-  constructor(private readonly bytes: Buffer) {}
+  constructor(private readonly s: { index: LineIndex; names: NameTable }) {}
 
-  /** The id found for the name at bytes [start, end) in `scope`, or -3 when it is not held. */
-  find(start: number, end: number, scope: number): number {
-    const { bytes } = this;
+  get index(): LineIndex {
+    return this.s.index;
+  }
+
+  /** The chain rule line `i` jumps or goes to, in `scope`: its id, -2 when it names no chain the table holds, -1 when it has no target. */
+  chain(i: number, scope: number): number {
+    const { names, index } = this.s;
+    const t = targetName(index, i, this.name);
+    if (!t) return -1;
+    for (let k = this.last + 1; k <= this.last + TARGETS_AHEAD && k < names.count; k++) {
+      if (names.matches(k, t.source, t.start, t.end, scope)) return (this.last = k);
+    }
+    // A target read from a quoted rule's tokens (not in the input's bytes) is looked up.
+    const inInput = t.source === index.bytes;
+    const recent = inInput ? this.recent(t.start, t.end, scope) : -3;
+    if (recent !== -3) return recent;
+    const found = names.find(t.source, t.start, t.end, scope);
+    const id = found < 0 ? -2 : (this.last = found);
+    if (inInput) this.hold(t.start, t.end, scope, id);
+    return id;
+  }
+
+  /** Whether the last target's name begins with `prefix`. */
+  startsWith(prefix: Buffer): boolean {
+    return startsWithAt(this.name.source, this.name.start, this.name.end, prefix);
+  }
+
+  /** The id found lately for the name at bytes [start, end) of the input in `scope`, or -3. */
+  private recent(start: number, end: number, scope: number): number {
+    const { bytes } = this.s.index;
     for (let r = 0; r < RECENT_TARGETS; r++) {
       const at = this.starts[r] as number;
       if (at < 0 || this.scopes[r] !== scope || (this.ends[r] as number) - at !== end - start) continue;
@@ -379,7 +405,7 @@ class RecentTargets {
     return -3;
   }
 
-  hold(start: number, end: number, scope: number, id: number): void {
+  private hold(start: number, end: number, scope: number, id: number): void {
     const r = this.next;
     this.next = (r + 1) % RECENT_TARGETS;
     this.starts[r] = start;
@@ -387,43 +413,6 @@ class RecentTargets {
     this.scopes[r] = scope;
     this.ids[r] = id;
   }
-}
-
-const RECENT_TARGETS = 4;
-
-/** Every rule line's target (see Targets). */
-function readTargets(read: { index: LineIndex; names: NameTable; chainOf: Int32Array; isRule: Uint8Array }): Targets {
-  const { index, names, chainOf, isRule } = read;
-  const chain = new Int32Array(index.count).fill(-1);
-  const flags = new Uint8Array(index.count);
-  const recent = new RecentTargets(index.bytes);
-  let last = -1;
-  for (let i = 0; i < index.count; i++) {
-    if (isRule[i] !== 1) continue;
-    const t = targetName(index, i);
-    if (!t) continue;
-    const scope = names.scopeOf(chainOf[i] as number);
-    let id = -3;
-    for (let k = last + 1; k <= last + TARGETS_AHEAD && k < names.count; k++) {
-      if (names.matches(k, t.source, t.start, t.end, scope)) {
-        id = k;
-        last = k;
-        break;
-      }
-    }
-    // A target read from a quoted rule's tokens (not in the input's bytes) is looked up.
-    const inInput = t.source === index.bytes;
-    if (id === -3 && inInput) id = recent.find(t.start, t.end, scope);
-    if (id === -3) {
-      id = names.find(t.source, t.start, t.end, scope);
-      if (id < 0) id = -2;
-      else last = id;
-      if (inInput) recent.hold(t.start, t.end, scope, id);
-    }
-    chain[i] = id;
-    flags[i] = (startsWithAt(t.source, t.start, t.end, KUBE) ? KUBE_TARGET : 0) | (t.goto ? GOES_TO : 0);
-  }
-  return { chain, flags };
 }
 
 /** Lines read (readLines), chain kinds, and the ports as they are found: what each step of splitDump works on. */
@@ -466,13 +455,14 @@ function portOf(s: Splitting, hash: string): PortLines {
 /** Endpoint chains given to the port whose chains jump there; false when two ports share one, or one port's chains jump into another's. */
 function ownEndpointChains(s: Splitting): boolean {
   const { read, kinds, chainPort } = s;
-  const { index, names, chainOf, isRule, targets } = read;
+  const { index, names, chainOf, isRule } = read;
+  const targets = new TargetLookup(read);
   for (let i = 0; i < index.count; i++) {
     const c = chainOf[i] as number;
     if (isRule[i] !== 1 || kinds[c] !== GROUP) continue;
-    const t = targets.chain[i] as number;
+    const t = targets.chain(i, names.scopeOf(c));
     const own = chainPort[c] as PortLines;
-    if (t === -2 && ((targets.flags[i] as number) & KUBE_TARGET) !== 0) own.mustRead = true;
+    if (t === -2 && targets.startsWith(KUBE)) own.mustRead = true;
     if (t < 0) continue;
     if (kinds[t] === ENDPOINT) {
       const known = chainPort[t];
@@ -480,7 +470,7 @@ function ownEndpointChains(s: Splitting): boolean {
       chainPort[t] = own;
     } else if (kinds[t] === GROUP && chainPort[t] !== own) {
       return false;
-    } else if (kinds[t] === OTHER && (((targets.flags[i] as number) & GOES_TO) !== 0 || !NAMED_ONLY.some((n) => names.equals(t, n)))) {
+    } else if (kinds[t] === OTHER && (targets.name.goto || !NAMED_ONLY.some((n) => names.equals(t, n)))) {
       // The model looks into the chain (see looksInto): what it reads of the port is in the rest too.
       own.mustRead = true;
     }
@@ -500,6 +490,7 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null
     }
   }
   const endpointsSaid = linesHolding(index, ENDPOINTS);
+  const targets = new TargetLookup(read);
   const declared = new Int32Array(names.count).fill(-1);
   const first = new Int32Array(names.count).fill(-1);
   const last = new Int32Array(names.count).fill(-1);
@@ -522,7 +513,7 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null
       // The full reading takes such a rule for the port its comment names, wherever it is.
       if (endpointsSaid[i] === 1 && noEndpointsPort(index, i)) return null;
       // A jump to a kube-proxy chain the table does not hold (a fragment): said of the dump.
-      if (kinds[c] === ENDPOINT && read.targets.chain[i] === -2 && ((read.targets.flags[i] as number) & KUBE_TARGET) !== 0) port.mustRead = true;
+      if (kinds[c] === ENDPOINT && targets.chain(i, names.scopeOf(c)) === -2 && targets.startsWith(KUBE)) port.mustRead = true;
       continue;
     }
     if (!rule) {
@@ -531,7 +522,7 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null
     }
     if (first[c] === -1) first[c] = i;
     last[c] = i;
-    const routed = portOfOtherLine(read, i, kinds, chainPort, dispatchChains[c] === 1, endpointsSaid[i] === 1);
+    const routed = portOfOtherLine(targets, i, names.scopeOf(c), kinds, chainPort, dispatchChains[c] === 1, endpointsSaid[i] === 1);
     if (routed === 'unsplittable') return null;
     if (routed === null) continue;
     // A rule of the rest that routes to a port stays with the rest: read, unless the port is left
@@ -576,25 +567,26 @@ function namePorts(s: Splitting, firstRule: Int32Array): void {
  * routes to. `endpointsSaid`: whether the line holds " endpoints".
  */
 function portOfOtherLine(
-  s: { index: LineIndex; targets: Targets },
+  targets: TargetLookup,
   i: number,
+  scope: number,
   kinds: Uint8Array,
   chainPort: (PortLines | null)[],
   dispatch: boolean,
   endpointsSaid: boolean,
 ): { port: PortLines | string; dispatch: boolean; noEndpointsSpn: string | null; held: boolean } | null | 'unsplittable' {
-  const t = s.targets.chain[i] as number;
-  if (t !== -1 && ((s.targets.flags[i] as number) & KUBE_TARGET) !== 0) {
+  const t = targets.chain(i, scope);
+  if (t !== -1 && targets.startsWith(KUBE)) {
     if (t >= 0 && kinds[t] === GROUP) return { port: chainPort[t] as PortLines, dispatch, noEndpointsSpn: null, held: true };
     if (t >= 0 && kinds[t] === ENDPOINT && chainPort[t]) return 'unsplittable';
     if (t === -2) {
       // A jump to a port's chain the table does not hold (a fragment): the port is named by it all the same.
-      const name = targetName(s.index, i) as NonNullable<ReturnType<typeof targetName>>;
-      const group = groupOfName(name.source.toString('latin1', name.start, name.end));
+      const { source, start, end } = targets.name;
+      const group = groupOfName(source.toString('latin1', start, end));
       if (group) return { port: group.hash, dispatch, noEndpointsSpn: null, held: false };
     }
   }
-  const none = endpointsSaid ? noEndpointsPort(s.index, i) : null;
+  const none = endpointsSaid ? noEndpointsPort(targets.index, i) : null;
   return none && { port: none.hash, dispatch: false, noEndpointsSpn: none.spn, held: true };
 }
 
@@ -830,7 +822,7 @@ export const iptablesFirstPass: FirstPass<DumpSplit> = {
   pair: pairSplits,
   pack: (s) => ({
     data: s,
-    transfer: [s.index.starts, ...s.names.arrays(), s.chainOf, s.isRule, s.targets.chain, s.targets.flags, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last, s.routed.lines, s.routed.ports, s.portChains.at, s.portChains.list].map((a) => a.buffer as ArrayBuffer),
+    transfer: [s.index.starts, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last, s.routed.lines, s.routed.ports, s.portChains.at, s.portChains.list].map((a) => a.buffer as ArrayBuffer),
   }),
   unpack: (data, bytes) => {
     const s = data as DumpSplit;
