@@ -27,7 +27,17 @@ export const podSchema = z.object({
   metadata: objectMetaSchema,
   spec: z.object({
     nodeName: z.string().optional(),
-    containers: z.array(z.object({ name: z.string(), command: z.array(z.string()).nullish(), args: z.array(z.string()).nullish() })),
+    containers: z.array(
+      z.object({
+        name: z.string(),
+        command: z.array(z.string()).nullish(),
+        args: z.array(z.string()).nullish(),
+        volumeMounts: z.array(z.object({ name: z.string(), mountPath: z.string(), subPath: z.string().nullish() })).nullish(),
+      }),
+    ),
+    volumes: z
+      .array(z.object({ name: z.string(), configMap: z.object({ name: z.string(), items: z.array(z.object({ key: z.string(), path: z.string() })).nullish() }).nullish() }))
+      .nullish(),
   }),
   status: z
     .object({

@@ -29,6 +29,11 @@ export function podName(name: string): string {
   return subdomain('pod', name);
 }
 
+/** ConfigMap names are DNS-1123 subdomains (Kubernetes' ValidateConfigMapName). */
+export function configMapName(name: string): string {
+  return subdomain('ConfigMap', name);
+}
+
 function label(kind: string, name: string): string {
   if (name.length > 63 || !LABEL.test(name)) throw invalid(`${kind} ${name}: not a Kubernetes ${kind} name (${LABEL_RULE})`);
   return name;

@@ -1,18 +1,38 @@
 /**
  * Which of kube-proxy's modes a capture reads (`--mode`), and what says which one a node runs:
- * kube-proxy's configuration as the cluster shows it (its pod's `--proxy-mode` flag, its ConfigMap's
- * `mode:`), or else the rules found there (decided in captures.ts).
+ * kube-proxy's configuration as the cluster shows it (its pod's `--proxy-mode` flag, or the `mode:`
+ * of the config file its pod reads from a ConfigMap), or else the rules found there (decided in
+ * captures.ts).
  */
 import { parse } from 'yaml';
 import type { ModeDecision } from '../model/metadata';
 import { PROXY_MODES, type ProxyMode } from '../model/service';
 import { configMapSchema, type Pod } from './kube-types';
 import { KubectlError, type Kubectl } from './kubectl';
+import { configMapName, namespaceName } from './names';
 
 export { PROXY_MODES, type ModeDecision, type ProxyMode };
 
 function isProxyMode(value: string): value is ProxyMode {
   return (PROXY_MODES as readonly string[]).includes(value);
+}
+
+/** The kube-proxy container's command and args, word by word (a `sh -c` command line split too). */
+function containerOf(pod: Pod): Pod['spec']['containers'][number] | undefined {
+  return pod.spec.containers.find((c) => c.name === 'kube-proxy') ?? pod.spec.containers[0];
+}
+
+function wordsOf(pod: Pod): string[] {
+  const container = containerOf(pod);
+  return [...(container?.command ?? []), ...(container?.args ?? [])].flatMap((a) => a.split(/\s+/));
+}
+
+/** The value of `--NAME=X` or `--NAME X` among the words (quotes around it dropped); null when absent. */
+function flagValue(words: string[], name: string): string | null {
+  const i = words.findIndex((w) => w === name || w.startsWith(`${name}=`));
+  if (i < 0) return null;
+  const flag = words[i] as string;
+  return (flag.includes('=') ? flag.slice(flag.indexOf('=') + 1) : (words[i + 1] ?? '')).replace(/^(["'])(.*)\1$/, '$2');
 }
 
 /**
@@ -22,24 +42,62 @@ function isProxyMode(value: string): value is ProxyMode {
  * and kube-proxy's `--help` since #107157).
  */
 export function modeFromPod(pod: Pod): ModeDecision | null {
-  const container = pod.spec.containers.find((c) => c.name === 'kube-proxy') ?? pod.spec.containers[0];
-  const words = [...(container?.command ?? []), ...(container?.args ?? [])].flatMap((a) => a.split(/\s+/));
-  if (words.some((w) => w === '--config' || w.startsWith('--config='))) return null;
-  const i = words.findIndex((w) => w === '--proxy-mode' || w.startsWith('--proxy-mode='));
-  if (i < 0) return null;
-  const flag = words[i] as string;
-  const value = (flag.includes('=') ? flag.slice(flag.indexOf('=') + 1) : (words[i + 1] ?? '')).replace(/^(["'])(.*)\1$/, '$2');
-  if (!isProxyMode(value)) return null;
+  const words = wordsOf(pod);
+  if (flagValue(words, '--config') !== null) return null;
+  const value = flagValue(words, '--proxy-mode');
+  if (value === null || !isProxyMode(value)) return null;
   return { mode: value, by: 'flag', reason: `kube-proxy pod ${pod.metadata.namespace ?? 'kube-system'}/${pod.metadata.name} runs with --proxy-mode=${value}` };
 }
 
-const CONFIG_MAP = 'kube-system/kube-proxy';
+/** A key of a ConfigMap: where kube-proxy reads its config file from. */
+export interface ConfigSource {
+  namespace: string;
+  configMap: string;
+  key: string;
+}
+
+/** kubeadm's layout: what is read when the pod does not say (no pod at hand, or its file is not in a ConfigMap). */
+export const KUBEADM_CONFIG: ConfigSource = { namespace: 'kube-system', configMap: 'kube-proxy', key: 'config.conf' };
+
+/** Where `path` lies under a mount: its path inside the mounted volume, or null when not under it. */
+function pathInVolume(path: string, mount: { mountPath: string; subPath?: string | null }): string | null {
+  const at = mount.mountPath.replace(/\/+$/, '');
+  const sub = mount.subPath?.replace(/^\/+|\/+$/g, '') ?? '';
+  if (path === at) return sub === '' ? null : sub;
+  if (!path.startsWith(`${at}/`)) return null;
+  const rest = path.slice(at.length + 1);
+  return sub === '' ? rest : `${sub}/${rest}`;
+}
 
 /**
- * kube-proxy's `mode` in its ConfigMap's config.conf (kubeadm's layout): a KubeProxyConfiguration
- * whose mode is empty or missing runs kube-proxy's default, iptables. Null when it does not say.
+ * The ConfigMap key kube-proxy's `--config FILE` reads, followed through the container's volume
+ * mounts to the pod's ConfigMap volumes: kubeadm's `kube-proxy` (`config.conf`), EKS's
+ * `kube-proxy-config` (`config`), or whatever a distribution calls it. Null when the pod has no
+ * `--config`, or its file is not in a ConfigMap volume.
  */
-export function modeFromConfig(conf: string | undefined): ModeDecision | null {
+export function configSourceOf(pod: Pod): ConfigSource | null {
+  const file = flagValue(wordsOf(pod), '--config');
+  if (!file) return null;
+  // The deepest mount holding the file is where it comes from.
+  const mounts = [...(containerOf(pod)?.volumeMounts ?? [])].sort((a, b) => b.mountPath.length - a.mountPath.length);
+  for (const mount of mounts) {
+    const inVolume = pathInVolume(file, mount);
+    if (inVolume === null) continue;
+    const configMap = pod.spec.volumes?.find((v) => v.name === mount.name)?.configMap;
+    if (!configMap) return null;
+    // Items map keys to paths; without them every key is a file of its own name.
+    const key = configMap.items ? configMap.items.find((item) => item.path.replace(/^\/+/, '') === inVolume)?.key : inVolume.includes('/') ? undefined : inVolume;
+    return key === undefined ? null : { namespace: pod.metadata.namespace ?? 'kube-system', configMap: configMap.name, key };
+  }
+  return null;
+}
+
+/**
+ * kube-proxy's `mode` in its config file, a KubeProxyConfiguration (the `key` of a ConfigMap,
+ * `source`): one whose mode is empty or missing runs kube-proxy's default, iptables. Null when it
+ * does not say.
+ */
+export function modeFromConfig(conf: string | undefined, source: ConfigSource = KUBEADM_CONFIG): ModeDecision | null {
   if (conf === undefined) return null;
   let config: unknown;
   try {
@@ -49,22 +107,24 @@ export function modeFromConfig(conf: string | undefined): ModeDecision | null {
   }
   if (typeof config !== 'object' || config === null || (config as Record<string, unknown>).kind !== 'KubeProxyConfiguration') return null;
   const mode = (config as Record<string, unknown>).mode ?? '';
-  if (mode === '') return { mode: 'iptables', by: 'config', reason: `kube-proxy's ConfigMap ${CONFIG_MAP} leaves mode empty: kube-proxy's default, iptables` };
+  const configMap = `${source.namespace}/${source.configMap}`;
+  if (mode === '') return { mode: 'iptables', by: 'config', reason: `kube-proxy's ConfigMap ${configMap} leaves mode empty: kube-proxy's default, iptables` };
   if (typeof mode !== 'string' || !isProxyMode(mode)) return null;
-  return { mode, by: 'config', reason: `kube-proxy's ConfigMap ${CONFIG_MAP} says mode: ${mode}` };
+  return { mode, by: 'config', reason: `kube-proxy's ConfigMap ${configMap} says mode: ${mode}` };
 }
 
 /**
  * The mode kube-proxy is configured with, as the cluster shows it: its pod's flag (what runs on
- * that node), else its ConfigMap; null when neither says (no ConfigMap, not allowed to read it, a
- * mode natdiff does not read).
+ * that node), else the config file its pod reads from a ConfigMap (kubeadm's, when no pod says);
+ * null when neither says (no ConfigMap, not allowed to read it, a mode natdiff does not read).
  */
 export async function configuredMode(kubectl: Kubectl, pod: Pod | null): Promise<ModeDecision | null> {
   const flagged = pod ? modeFromPod(pod) : null;
   if (flagged) return flagged;
+  const source = (pod && configSourceOf(pod)) ?? KUBEADM_CONFIG;
   try {
-    const cm = await kubectl.json(configMapSchema, ['get', 'configmap', '--namespace=kube-system', '--', 'kube-proxy']);
-    return modeFromConfig(cm.data?.['config.conf']);
+    const cm = await kubectl.json(configMapSchema, ['get', 'configmap', `--namespace=${namespaceName(source.namespace)}`, '--', configMapName(source.configMap)]);
+    return modeFromConfig(cm.data?.[source.key], source);
   } catch (e) {
     if (e instanceof KubectlError) return null;
     throw e;

@@ -40,6 +40,15 @@ describeCluster('natdiff scale, kube-proxy in nftables mode (real kubectl, fake 
       }
     }, NFTABLES));
 
+  test("EKS's layout: the mode from the ConfigMap the pod's --config file is mounted from (kube-proxy-config, key config)", () =>
+    withTestCluster(async (t, dir) => {
+      const r = await scale(t, dir, ['deployment/coredns', '--replicas', '3', '-n', 'kube-system', '--node', 'node-a']);
+      expect(r.status).toBe(0);
+      expect(r.stderr).toContain("natdiff: kube-proxy mode nftables: kube-proxy's ConfigMap kube-system/kube-proxy-config says mode: nftables\n");
+      expect(t.cluster.requests.filter((q) => q.method === 'GET' && q.path.includes('/configmaps/kube-proxy-config'))).toHaveLength(1);
+      expect(t.cluster.requests.filter((q) => q.method === 'GET' && q.path.endsWith('/configmaps/kube-proxy'))).toHaveLength(0);
+    }, { kubeProxy: { mode: 'nftables', layout: 'eks' } }));
+
   test('coredns 2 → 1 and back to 3 (stale endpoint chains flushed, then deleted, between the two): each scale converges and its diff counts the endpoints', () =>
     withTestCluster(async (t, dir) => {
       const down = JSON.parse((await scale(t, dir, ['deployment/coredns', '--replicas', '1', '-n', 'kube-system', '--node', 'node-b', '-o', 'json'])).stdout);

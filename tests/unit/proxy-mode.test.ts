@@ -6,11 +6,11 @@
 import { fc, test as property } from '@fast-check/jest';
 import { modeFromRules } from '../../lib/capture/captures';
 import type { Pod } from '../../lib/capture/kube-types';
-import { iptablesKubeMode, modeFromConfig, modeFromPod } from '../../lib/capture/proxy-mode';
+import { configSourceOf, iptablesKubeMode, KUBEADM_CONFIG, modeFromConfig, modeFromPod } from '../../lib/capture/proxy-mode';
 import { decodeMetadata } from '../../lib/snapshot/metadata';
 import { composeSnapshot, newMetadata, type CapturedPart } from '../../lib/snapshot/write-snapshot';
 import { writeRestorePayload } from '../support/kube-proxy-writer';
-import { kubeProxyConfigMap } from '../support/fake-apiserver/objects';
+import { kubeProxyConfigMap, kubeProxyPod } from '../support/fake-apiserver/objects';
 import { FIXTURE_CLUSTER } from '../support/fixture-cluster';
 import { fixture } from '../support/snapshots';
 
@@ -37,6 +37,47 @@ describe("kube-proxy's ConfigMap (config.conf)", () => {
     ['no config.conf', undefined],
   ])('%s says nothing', (_, conf) => {
     expect(modeFromConfig(conf)).toBeNull();
+  });
+});
+
+describe("the ConfigMap kube-proxy's --config file comes from, followed through its pod's volumes", () => {
+  const node = { name: 'node-a', ip: '172.18.0.2' };
+  /** The fake API server's pods (what kubeadm's and EKS's DaemonSets run) as natdiff reads them. */
+  const served = (layout: 'kubeadm' | 'eks'): Pod => kubeProxyPod('kube-proxy-x7k2p', node, 'uid', null, layout) as unknown as Pod;
+  const pod = (command: string[], mounts: { name: string; mountPath: string; subPath?: string }[], volumes: NonNullable<Pod['spec']['volumes']>): Pod => ({
+    metadata: { name: 'kube-proxy-x7k2p', namespace: 'kube-system' },
+    spec: { containers: [{ name: 'kube-proxy', command, volumeMounts: mounts }], volumes },
+  });
+
+  test("kubeadm's DaemonSet: kube-system/kube-proxy, key config.conf", () => {
+    expect(configSourceOf(served('kubeadm'))).toEqual(KUBEADM_CONFIG);
+  });
+
+  test("EKS's add-on: kube-system/kube-proxy-config, key config (mounted with a trailing slash)", () => {
+    expect(configSourceOf(served('eks'))).toEqual({ namespace: 'kube-system', configMap: 'kube-proxy-config', key: 'config' });
+  });
+
+  test('the ConfigMap names the mode, and the reason names that ConfigMap', () => {
+    const source = configSourceOf(served('eks'));
+    expect(modeFromConfig(kubeProxyConfigMap('ipvs', 'eks').data['config'], source ?? undefined)).toEqual({ mode: 'ipvs', by: 'config', reason: "kube-proxy's ConfigMap kube-system/kube-proxy-config says mode: ipvs" });
+  });
+
+  test('a file mounted by subPath, a key mapped to another path by items, the deepest mount, and --config in a sh -c line', () => {
+    const volume = (name: string, configMap: string, items?: { key: string; path: string }[]) => ({ name, configMap: { name: configMap, items } });
+    expect(configSourceOf(pod(['kube-proxy', '--config', '/etc/kp/config.yaml'], [{ name: 'cfg', mountPath: '/etc/kp/config.yaml', subPath: 'proxy.yaml' }], [volume('cfg', 'proxy')]))).toEqual({ namespace: 'kube-system', configMap: 'proxy', key: 'proxy.yaml' });
+    expect(configSourceOf(pod(['kube-proxy', '--config=/etc/kp/conf/kube-proxy.yaml'], [{ name: 'cfg', mountPath: '/etc/kp' }], [volume('cfg', 'proxy', [{ key: 'settings', path: 'conf/kube-proxy.yaml' }])]))).toEqual({ namespace: 'kube-system', configMap: 'proxy', key: 'settings' });
+    const nested = pod(['kube-proxy', '--config=/etc/kp/inner/c.yaml'], [{ name: 'outer', mountPath: '/etc/kp' }, { name: 'inner', mountPath: '/etc/kp/inner' }], [volume('outer', 'outer'), volume('inner', 'inner')]);
+    expect(configSourceOf(nested)?.configMap).toBe('inner');
+    expect(configSourceOf(pod(['/bin/sh', '-c', 'exec kube-proxy --config="/etc/kp/c.yaml" --v=2'], [{ name: 'cfg', mountPath: '/etc/kp' }], [volume('cfg', 'proxy')]))?.key).toBe('c.yaml');
+  });
+
+  test('no --config, a file on a host path or in no volume, a path under a ConfigMap that is no key of it: none (kubeadm\'s ConfigMap is read then)', () => {
+    const cfg = [{ name: 'cfg', mountPath: '/etc/kp' }];
+    expect(configSourceOf(pod(['kube-proxy', '--proxy-mode=ipvs'], cfg, [{ name: 'cfg', configMap: { name: 'proxy' } }]))).toBeNull();
+    expect(configSourceOf(pod(['kube-proxy', '--config=/etc/kp/c.yaml'], cfg, [{ name: 'cfg' }]))).toBeNull();
+    expect(configSourceOf(pod(['kube-proxy', '--config=/srv/c.yaml'], cfg, [{ name: 'cfg', configMap: { name: 'proxy' } }]))).toBeNull();
+    expect(configSourceOf(pod(['kube-proxy', '--config=/etc/kp/sub/c.yaml'], cfg, [{ name: 'cfg', configMap: { name: 'proxy' } }]))).toBeNull();
+    expect(configSourceOf(pod(['kube-proxy', '--config=/etc/kp/c.yaml'], cfg, [{ name: 'cfg', configMap: { name: 'proxy', items: [{ key: 'x', path: 'other.yaml' }] } }]))).toBeNull();
   });
 });
 

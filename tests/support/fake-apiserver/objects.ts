@@ -3,7 +3,7 @@
  * (the fields kubectl and natdiff read, plus the defaults the API server fills in).
  */
 import { createHash } from 'node:crypto';
-import type { FakeNodeOptions, FakeServiceOptions, FakeWorkloadOptions } from './options';
+import type { FakeNodeOptions, FakeServiceOptions, FakeWorkloadOptions, KubeProxyLayout } from './options';
 import { formatLabels } from './selectors';
 import type {
   ConfigMap,
@@ -320,8 +320,15 @@ export function isPodReady(pod: Pod): boolean {
   return pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-/** kubeadm's kube-proxy ConfigMap: config.conf (a KubeProxyConfiguration, trimmed) and kubeconfig.conf. */
-export function kubeProxyConfigMap(mode: string): ConfigMap {
+/** Where a distribution keeps kube-proxy's config file: its ConfigMap, the key, and where the pod mounts it. */
+const KUBE_PROXY_CONFIG: Record<KubeProxyLayout, { configMap: string; key: string; volume: string; mountPath: string }> = {
+  kubeadm: { configMap: 'kube-proxy', key: 'config.conf', volume: 'kube-proxy', mountPath: '/var/lib/kube-proxy' },
+  // EKS's kube-proxy add-on (its DaemonSet mounts the ConfigMap with a trailing slash).
+  eks: { configMap: 'kube-proxy-config', key: 'config', volume: 'config', mountPath: '/var/lib/kube-proxy-config/' },
+};
+
+/** kube-proxy's ConfigMap: kubeadm's (config.conf, a KubeProxyConfiguration, trimmed, and kubeconfig.conf) or EKS's (config). */
+export function kubeProxyConfigMap(mode: string, layout: KubeProxyLayout = 'kubeadm'): ConfigMap {
   const conf = [
     'apiVersion: kubeproxy.config.k8s.io/v1alpha1',
     'bindAddress: 0.0.0.0',
@@ -339,24 +346,32 @@ export function kubeProxyConfigMap(mode: string): ConfigMap {
     '  syncPeriod: 0s',
     '',
   ].join('\n');
+  const { configMap, key } = KUBE_PROXY_CONFIG[layout];
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: 'kube-proxy', namespace: 'kube-system', labels: { app: 'kube-proxy' } },
-    data: { 'config.conf': conf, 'kubeconfig.conf': 'apiVersion: v1\nkind: Config\n' },
+    metadata: { name: configMap, namespace: 'kube-system', labels: { app: 'kube-proxy' } },
+    data: layout === 'kubeadm' ? { [key]: conf, 'kubeconfig.conf': 'apiVersion: v1\nkind: Config\n' } : { [key]: conf },
   };
 }
 
 /**
- * A kube-proxy DaemonSet pod on the node: configured by kubeadm's ConfigMap (`--config`), or, given
- * `proxyModeFlag`, by flags alone as kube-up and kops run it (kube-proxy ignores flags beside `--config`).
+ * A kube-proxy DaemonSet pod on the node: configured by its ConfigMap (`--config`, a file of the
+ * ConfigMap volume it mounts, as kubeadm or EKS lay it out), or, given `proxyModeFlag`, by flags
+ * alone as kube-up and kops run it (kube-proxy ignores flags beside `--config`).
  */
-export function kubeProxyPod(name: string, node: { name: string; ip: string }, daemonSetUid: string, proxyModeFlag: string | null = null): Pod {
-  const configuredBy = proxyModeFlag === null ? ['--config=/var/lib/kube-proxy/config.conf'] : ['--kubeconfig=/var/lib/kube-proxy/kubeconfig', `--proxy-mode=${proxyModeFlag}`];
+export function kubeProxyPod(name: string, node: { name: string; ip: string }, daemonSetUid: string, proxyModeFlag: string | null = null, layout: KubeProxyLayout = 'kubeadm'): Pod {
+  const config = KUBE_PROXY_CONFIG[layout];
+  const configuredBy = proxyModeFlag === null ? [`--config=${config.mountPath.replace(/\/$/, '')}/${config.key}`] : ['--kubeconfig=/var/lib/kube-proxy/kubeconfig', `--proxy-mode=${proxyModeFlag}`];
   const kubeProxy: Container = {
     ...container('kube-proxy', KUBE_PROXY_IMAGE, []),
     command: ['/usr/local/bin/kube-proxy', ...configuredBy, '--hostname-override=$(NODE_NAME)'],
     securityContext: { privileged: true },
+    volumeMounts: [
+      { name: config.volume, mountPath: config.mountPath },
+      { name: 'xtables-lock', mountPath: '/run/xtables.lock' },
+      { name: 'lib-modules', mountPath: '/lib/modules', readOnly: true },
+    ],
   };
   const pod: Pod = {
     apiVersion: 'v1',
@@ -371,6 +386,11 @@ export function kubeProxyPod(name: string, node: { name: string; ip: string }, d
     spec: {
       ...podSpecDefaults(),
       containers: [kubeProxy],
+      volumes: [
+        { name: config.volume, configMap: { name: config.configMap, defaultMode: 420 } },
+        { name: 'xtables-lock', hostPath: { path: '/run/xtables.lock', type: 'FileOrCreate' } },
+        { name: 'lib-modules', hostPath: { path: '/lib/modules', type: '' } },
+      ],
       nodeName: node.name,
       hostNetwork: true,
       priorityClassName: 'system-node-critical',

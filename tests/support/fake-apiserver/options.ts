@@ -49,7 +49,11 @@ export interface FakeKubeProxyOptions {
   mode?: FakeProxyMode;
   /** Where the cluster shows the mode: kube-proxy's ConfigMap (default), its pods' --proxy-mode flag, or nowhere. */
   shownBy?: 'configmap' | 'flag' | 'nothing';
+  /** Whose DaemonSet and ConfigMap: kubeadm's (default: `kube-proxy`, key `config.conf`) or EKS's (`kube-proxy-config`, key `config`). */
+  layout?: KubeProxyLayout;
 }
+
+export type KubeProxyLayout = 'kubeadm' | 'eks';
 
 export interface FakeTimingOptions {
   /** After a scale, new pods become ready (and removed pods finish terminating) after this long. */

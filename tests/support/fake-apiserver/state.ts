@@ -4,7 +4,7 @@
  * options.
  */
 import { randomUUID } from 'node:crypto';
-import type { FakeClusterOptions, FakeProxyMode, FakeWorkloadOptions } from './options';
+import type { FakeClusterOptions, FakeProxyMode, FakeWorkloadOptions, KubeProxyLayout } from './options';
 import { IpAllocator, NameGenerator } from './naming';
 import { kubeProxyConfigMap, kubeProxyPod, namespaceObject, nodeIP, nodeObject, serviceObject, workloadObject } from './objects';
 import { labelsMatch } from './selectors';
@@ -61,23 +61,24 @@ export class ClusterState {
   }
 
   /** The mode the fake kube-proxy programs, and where the cluster shows it. */
-  get proxyMode(): { mode: FakeProxyMode; shownBy: 'configmap' | 'flag' | 'nothing' } {
-    return { mode: this.options.kubeProxy?.mode ?? 'iptables', shownBy: this.options.kubeProxy?.shownBy ?? 'configmap' };
+  get proxyMode(): { mode: FakeProxyMode; shownBy: 'configmap' | 'flag' | 'nothing'; layout: KubeProxyLayout } {
+    const { mode = 'iptables', shownBy = 'configmap', layout = 'kubeadm' } = this.options.kubeProxy ?? {};
+    return { mode, shownBy, layout };
   }
 
   private seedKubeProxyPods(): void {
     const daemonSetUid = randomUUID();
-    const { mode, shownBy } = this.proxyMode;
+    const { mode, shownBy, layout } = this.proxyMode;
     for (const node of this.nodes.filter((n) => n.kubeProxy)) {
       const name = this.names.next('kube-proxy-', (candidate) => this.store.has('pods', 'kube-system', candidate));
-      this.store.create('pods', kubeProxyPod(name, node, daemonSetUid, shownBy === 'flag' ? mode : null));
+      this.store.create('pods', kubeProxyPod(name, node, daemonSetUid, shownBy === 'flag' ? mode : null, layout));
     }
   }
 
-  /** kubeadm's ConfigMap; iptables, kube-proxy's default, is left empty as kubeadm leaves it. */
+  /** kube-proxy's ConfigMap; iptables, kube-proxy's default, is left empty as kubeadm leaves it. */
   private seedKubeProxyConfig(): void {
-    const { mode, shownBy } = this.proxyMode;
-    if (shownBy === 'configmap') this.store.create('configmaps', kubeProxyConfigMap(mode === 'iptables' ? '' : mode));
+    const { mode, shownBy, layout } = this.proxyMode;
+    if (shownBy === 'configmap') this.store.create('configmaps', kubeProxyConfigMap(mode === 'iptables' ? '' : mode, layout));
   }
 
   private allocateNodePort(): number {
