@@ -93,6 +93,11 @@ export async function uninterruptible(step: () => void): Promise<StopSignal | nu
   return came;
 }
 
+/** Indented JSON: the flag if given, else on a terminal (compact in a pipe or a file written with `--out`). */
+export function prettyJson(flag: boolean | undefined, toFile = false): boolean {
+  return flag ?? (!toFile && Boolean(process.stdout.isTTY));
+}
+
 /** Colour for stdout: the flag if given, else off under NO_COLOR or TERM=dumb, on under FORCE_COLOR, else on a terminal. */
 export function useColor(flag: boolean | undefined): boolean {
   if (flag !== undefined) return flag;

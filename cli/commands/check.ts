@@ -3,7 +3,7 @@ import type { ArgumentsCamelCase } from 'yargs';
 import { checkSnapshot, hasErrors, type CheckResult } from '../../lib/check/check-snapshot';
 import { loadSnapshot } from '../../lib/snapshot/load-snapshot';
 import { checkMemoryBudget, MemoryBudget } from '../../lib/snapshot/memory-budget';
-import { emitReport, EXIT_CHANGED as EXIT_ERRORS_FOUND, EXIT_SAME, useColor } from '../run';
+import { emitReport, EXIT_CHANGED as EXIT_ERRORS_FOUND, EXIT_SAME, prettyJson, useColor } from '../run';
 import { printWarnings, strictError, warningPlace } from '../warnings';
 import type { CheckArgs } from './check-options';
 
@@ -11,7 +11,7 @@ async function render(result: CheckResult, args: Pick<CheckArgs, 'output' | 'col
   const report = await import('../../lib/report/check-report');
   switch (args.output) {
     case 'json':
-      return `${JSON.stringify(report.checkDocument(result), null, (args.pretty ?? (!toFile && Boolean(process.stdout.isTTY))) ? 2 : undefined)}\n`;
+      return `${JSON.stringify(report.checkDocument(result), null, prettyJson(args.pretty, toFile) ? 2 : undefined)}\n`;
     case 'yaml':
       return (await import('../../lib/report/yaml')).yamlDocument(report.checkDocument(result));
     default:

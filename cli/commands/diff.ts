@@ -13,7 +13,7 @@ import { readInputBytes, readInputStreamBytes, type ReadOptions } from '../../li
 import { VERSION } from '../../lib/version';
 import { collectGarbage } from '../memory';
 import { ProgressLine } from '../progress';
-import { emitReport, EXIT_CHANGED, EXIT_SAME, STDIN, useColor } from '../run';
+import { emitReport, EXIT_CHANGED, EXIT_SAME, prettyJson, STDIN, useColor } from '../run';
 import { Spinner } from '../spinner';
 import { printWarnings, strictError } from '../warnings';
 import type { DiffArgs } from './diff-options';
@@ -26,7 +26,7 @@ function readBytes(path: string, options: ReadOptions): Promise<InputBytes['byte
 async function render(report: DiffReport, args: Pick<DiffArgs, 'output' | 'all' | 'color' | 'pretty'>, toFile: boolean): Promise<Iterable<string>> {
   switch (args.output) {
     case 'json':
-      return (await import('../../lib/report/json')).jsonChunks(report, VERSION, { all: args.all, pretty: args.pretty ?? (!toFile && Boolean(process.stdout.isTTY)) });
+      return (await import('../../lib/report/json')).jsonChunks(report, VERSION, { all: args.all, pretty: prettyJson(args.pretty, toFile) });
     case 'yaml':
       return [(await import('../../lib/report/yaml')).renderYaml(report, VERSION, { all: args.all })];
     case 'markdown':

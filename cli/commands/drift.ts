@@ -9,7 +9,7 @@ import type { DriftReport } from '../../lib/drift/types';
 import { NatdiffError, type Warning } from '../../lib/errors';
 import { sanitizeLine } from '../../lib/sanitize';
 import { ProgressLine } from '../progress';
-import { EXIT_CHANGED, EXIT_ERROR, EXIT_SAME, useColor, writeStdout } from '../run';
+import { EXIT_CHANGED, EXIT_ERROR, EXIT_SAME, prettyJson, useColor, writeStdout } from '../run';
 import { Spinner } from '../spinner';
 import { warningPlace, WarningLines } from '../warnings';
 import type { DriftArgs } from './drift-options';
@@ -56,7 +56,7 @@ async function fromCluster(args: DriftArgs, spinner: Spinner, warnings: WarningL
 async function render(report: DriftReport, args: DriftArgs): Promise<string> {
   switch (args.output) {
     case 'json':
-      return (await import('../../lib/report/drift-json')).renderDriftJson(report, { all: args.all, pretty: args.pretty ?? Boolean(process.stdout.isTTY) });
+      return (await import('../../lib/report/drift-json')).renderDriftJson(report, { all: args.all, pretty: prettyJson(args.pretty) });
     case 'yaml': {
       const { driftDocument } = await import('../../lib/report/drift-json');
       return (await import('../../lib/report/yaml')).yamlDocument(driftDocument(report, { all: args.all }));

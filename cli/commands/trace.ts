@@ -4,7 +4,7 @@ import { loadSnapshot } from '../../lib/snapshot/load-snapshot';
 import { tracePacket } from '../../lib/trace/packet';
 import { renderTraceJson, renderTraceText, traceDocument } from '../../lib/trace/render';
 import { servedNearby, traceSnapshot } from '../../lib/trace/trace-snapshot';
-import { EXIT_SAME, STDIN, useColor, writeStdout } from '../run';
+import { EXIT_SAME, prettyJson, STDIN, useColor, writeStdout } from '../run';
 import type { TraceArgs } from './trace-options';
 
 export async function traceCommand(args: ArgumentsCamelCase<TraceArgs>): Promise<number> {
@@ -15,7 +15,7 @@ export async function traceCommand(args: ArgumentsCamelCase<TraceArgs>): Promise
   const result = traceSnapshot(snapshot, packet, args.table);
   switch (args.output) {
     case 'json':
-      await writeStdout(renderTraceJson(result, args.pretty ?? Boolean(process.stdout.isTTY)));
+      await writeStdout(renderTraceJson(result, prettyJson(args.pretty)));
       break;
     case 'yaml':
       await writeStdout((await import('../../lib/report/yaml')).yamlDocument(traceDocument(result)));
