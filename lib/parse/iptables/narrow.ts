@@ -452,6 +452,15 @@ function portOf(s: Splitting, hash: string): PortLines {
   return port;
 }
 
+/**
+ * Whether chain `t` is one whose name says all the model reads of a jump there. (A function of its
+ * own: a closure over `t` in the loop that asks would make V8 allocate a context for every line.)
+ */
+function namedOnly(names: NameTable, t: number): boolean {
+  for (const n of NAMED_ONLY) if (names.equals(t, n)) return true;
+  return false;
+}
+
 /** Endpoint chains given to the port whose chains jump there; false when two ports share one, or one port's chains jump into another's. */
 function ownEndpointChains(s: Splitting): boolean {
   const { read, kinds, chainPort } = s;
@@ -470,7 +479,7 @@ function ownEndpointChains(s: Splitting): boolean {
       chainPort[t] = own;
     } else if (kinds[t] === GROUP && chainPort[t] !== own) {
       return false;
-    } else if (kinds[t] === OTHER && (targets.name.goto || !NAMED_ONLY.some((n) => names.equals(t, n)))) {
+    } else if (kinds[t] === OTHER && (targets.name.goto || !namedOnly(names, t))) {
       // The model looks into the chain (see looksInto): what it reads of the port is in the rest too.
       own.mustRead = true;
     }
