@@ -8,14 +8,16 @@ import { endpointSliceSchema, isPodReady, listOf, podSchema, SERVICE_NAME_LABEL,
 import { Kubectl } from '../capture/kubectl';
 import type { ModeOption } from '../capture/mode-option';
 import { capture, type Source } from '../capture/sources';
-import { readCapture, takeSnapshot, type TakenSnapshot } from '../capture/take-snapshot';
+import { takeSnapshot, type TakenSnapshot } from '../capture/take-snapshot';
 import type { ModeDecision, SnapshotMetadata } from '../model/metadata';
 import { diffSnapshots } from '../diff/diff-snapshots';
 import type { DiffReport } from '../diff/types';
 import { CaptureError } from '../errors';
 import { loadSnapshot } from '../snapshot/load-snapshot';
+import { composeSnapshot } from '../snapshot/write-snapshot';
 import { decide, type Poll, type WaitPolicy } from './convergence';
-import { divergence, expectedEndpoints, fingerprint, observedEndpoints, portNames, slicesLagBehind, withPodIps, type EndpointSets } from './observe';
+import { divergence, expectedEndpoints, fingerprint, portNames, slicesLagBehind, withPodIps, type EndpointSets } from './observe';
+import { PollReading } from './poll-reading';
 import { Timeline, type Latency, type TimelineEvent } from './timeline';
 import { resolveWorkload, rolloutDone, servicesSelecting, showWorkload, type WorkloadRef } from './workload';
 
@@ -93,13 +95,14 @@ interface Observation {
   workload: Workload;
 }
 
-/** How each poll reads the rules: in the before snapshot's mode, with what it knew of the cluster (IPVS names its ports from it). */
+/** How each poll reads the rules: in the before snapshot's mode, with what it knew of the cluster (IPVS names its ports from it), each against the first. */
 interface Reading {
   mode: ModeDecision;
   metadata: SnapshotMetadata;
+  polls: PollReading;
 }
 
-async function observe(options: ScaleOptions, reading: Reading, selector: string, serviceNames: string[], names: string[], candidateNames: string[]): Promise<Observation> {
+async function observe(options: ScaleOptions, reading: Reading, selector: string, serviceNames: string[]): Promise<Observation> {
   const { kubectl, workload: w } = options;
   const sliceSelector = serviceNames.length > 0 ? ['-l', `${SERVICE_NAME_LABEL} in (${serviceNames.join(',')})`] : null;
   const [pods, slices, captured, workload] = await Promise.all([
@@ -110,9 +113,7 @@ async function observe(options: ScaleOptions, reading: Reading, selector: string
   ]);
   const [first] = captured;
   if (!first) throw new CaptureError('the node rules could not be read');
-  const snap = readCapture(first, reading.metadata, 'node rules');
-  const model = snap.describe([...snap.serviceNames(), ...candidateNames]).model;
-  return { pods: pods.items, slices: slices.items, rules: observedEndpoints(model, names), workload };
+  return { pods: pods.items, slices: slices.items, rules: reading.polls.endpoints({ text: composeSnapshot({ metadata: reading.metadata, parts: first.parts }), source: 'node rules' }), workload };
 }
 
 function readyPods(pods: Pod[]): number {
@@ -143,7 +144,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
   if (!before) throw new CaptureError('the before snapshot could not be taken');
   if (before.mode.by !== 'option') options.onStep?.(`kube-proxy mode ${before.mode.mode}: ${before.mode.reason}`);
   options.onStep?.(`before snapshot: ${before.path}`);
-  const reading: Reading = { mode: before.mode, metadata: before.metadata };
+  const reading: Reading = { mode: before.mode, metadata: before.metadata, polls: new PollReading(names, candidateNames) };
   const scaleArgs = ['scale', `--replicas=${options.replicas}`, `--namespace=${ref.namespace}`, '--', showWorkload(ref)];
   const command = kubectl.argv(scaleArgs);
   const run: ScaleRun = {
@@ -152,7 +153,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
   };
   if (options.dryRun) return run;
 
-  const initial = await observe(options, reading, w.selector, serviceNames, names, candidateNames);
+  const initial = await observe(options, reading, w.selector, serviceNames);
   const t0 = now();
   run.startedAt = new Date(t0).toISOString();
   await kubectl.run(scaleArgs, options.commandTimeoutMs);
@@ -185,7 +186,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRun> {
       await sleep(decision.sleepMs, options.signal);
       if (options.signal?.aborted) break;
       const startedAt = now();
-      const o = await observe(options, reading, w.selector, serviceNames, names, candidateNames);
+      const o = await observe(options, reading, w.selector, serviceNames);
       const at = now();
       timeline.pods(o.pods, at);
       const expected = expectedEndpoints(services, o.slices);

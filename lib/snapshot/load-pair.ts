@@ -71,6 +71,33 @@ export function loadPair(before: InputBytes, after: InputBytes, options: PairOpt
   return readPair([before, after], narrowHere(reader.firstPass, before.bytes, after.bytes, progress), reader, options);
 }
 
+/** An input with its first pass made, to be read against several others (natdiff scale's polls). */
+export interface SplitInput {
+  input: InputBytes;
+  reader: Reader;
+  split: unknown;
+}
+
+/** The input's first pass; null when its reader has none or cannot narrow it. */
+export function splitInput(input: InputBytes, options: Pick<PairOptions, 'format'> = {}): SplitInput | null {
+  const reader = narrowingReader(input, options);
+  const split = reader.firstPass?.split(input.bytes) ?? null;
+  return split === null ? null : { input, reader, split };
+}
+
+/**
+ * Both inputs as snapshots, only what the first pass leaves of them read (the first input's pass
+ * made already); null when it cannot narrow them (nothing is read then: a caller that needs only
+ * the second reads it alone).
+ */
+export function loadNarrowedPair(before: SplitInput, after: InputBytes, options: Omit<PairOptions, 'narrow' | 'release'> = {}): [Snapshot, Snapshot] | null {
+  const firstPass = before.reader.firstPass;
+  if (!firstPass || narrowingReader(after, options) !== before.reader) return null;
+  const split = firstPass.split(after.bytes);
+  const narrowing = split === null ? null : firstPass.pair(before.split, split);
+  return narrowing === null ? null : readPair([before.input, after], narrowing, before.reader, options);
+}
+
 /**
  * Both inputs as snapshots, the first pass over the second on `thread` while this thread makes the
  * first's (see first-pass-thread.ts). The answer is loadPair's.
