@@ -7,9 +7,8 @@ import { hostname } from 'node:os';
 import { CaptureError, InputError, NatdiffError } from '../errors';
 import type { ModeDecision, SnapshotMetadata } from '../model/metadata';
 import type { Ruleset } from '../model/ruleset';
-import type { Snapshot } from '../model/snapshot';
 import { parseSnapshot } from '../snapshot/load-snapshot';
-import { composeSnapshot, iptablesOrigin, joinParts, newMetadata, withParts, writeSnapshot } from '../snapshot/write-snapshot';
+import { iptablesOrigin, joinParts, newMetadata, withParts, writeSnapshot } from '../snapshot/write-snapshot';
 import { VERSION } from '../version';
 import { nodeAddresses, readClusterInfo, type ClusterInfo } from './cluster-info';
 import { listOf, nodeSchema } from './kube-types';
@@ -61,11 +60,6 @@ function ruleCount(ruleset: Ruleset): number {
   let n = 0;
   for (const table of ruleset.tables.values()) for (const chain of table.chains.values()) n += chain.rules.length;
   return n;
-}
-
-/** The capture as the snapshot file will hold it, read back as natdiff reads that file. */
-export function readCapture(c: Capture, metadata: SnapshotMetadata, where: string): Snapshot {
-  return parseSnapshot(composeSnapshot({ metadata, parts: c.parts }), where);
 }
 
 /**

@@ -6,10 +6,11 @@
 import { clusterInfoOf, readClusterObjects } from '../capture/cluster-info';
 import type { Kubectl } from '../capture/kubectl';
 import type { CaptureOptions } from '../capture/sources';
-import { captureChecked, clusterNodeNames, mapBounded, readCapture } from '../capture/take-snapshot';
+import { captureChecked, clusterNodeNames, mapBounded } from '../capture/take-snapshot';
 import { NatdiffError } from '../errors';
 import type { ExpectedReadings } from './compare';
-import { DigestPool, digestSnapshot, type NodeDigest } from './digest';
+import { composeSnapshot } from '../snapshot/write-snapshot';
+import { DigestsAgainstFirst, type NodeDigest } from './digest';
 import { expectedPorts } from './expected';
 
 export interface AllNodesOptions extends CaptureOptions {
@@ -39,18 +40,18 @@ function digestName(node: string, backend: string | null, several: boolean): str
   return several && backend ? `${node} (${backend === 'nf_tables' ? 'nft' : backend})` : node;
 }
 
-async function captureNode(node: string, options: AllNodesOptions, known: ReturnType<typeof clusterInfoOf>, pool: DigestPool): Promise<NodeOutcome> {
+async function captureNode(node: string, options: AllNodesOptions, known: ReturnType<typeof clusterInfoOf>, digests: DigestsAgainstFirst): Promise<NodeOutcome> {
   const where = `node ${node}`;
   try {
     const checked = await captureChecked({ ...options, source: { kind: 'node', node, via: options.via }, clusterInfo: { known } });
     const warnings: string[] = [];
-    const digests = checked.map(({ capture, metadata, warnings: w }) => {
+    const taken = checked.map(({ capture, metadata, warnings: w }) => {
       warnings.push(...w);
-      const { digest, warnings: read } = digestSnapshot(readCapture(capture, metadata, where), digestName(node, capture.backend, checked.length > 1), pool);
+      const { digest, warnings: read } = digests.digest(composeSnapshot({ metadata, parts: capture.parts }), where, digestName(node, capture.backend, checked.length > 1));
       warnings.push(...read.map((r) => r.message));
       return digest;
     });
-    return { node, digests, warnings: [...new Set(warnings)], error: null };
+    return { node, digests: taken, warnings: [...new Set(warnings)], error: null };
   } catch (e) {
     if (!(e instanceof NatdiffError)) throw e;
     return { node, digests: [], warnings: [], error: e.message };
@@ -60,10 +61,11 @@ async function captureNode(node: string, options: AllNodesOptions, known: Return
 export async function captureAllNodes(options: AllNodesOptions): Promise<AllNodesCapture> {
   const [nodes, before] = await Promise.all([clusterNodeNames(options.kubectl), readClusterObjects(options.kubectl)]);
   const known = clusterInfoOf(before);
-  const pool = new DigestPool();
+  // Each node read against the first one read: only what differs from it is read again.
+  const digests = new DigestsAgainstFirst();
   let done = 0;
   const outcomes = await mapBounded(nodes, options.concurrency ?? 4, async (node) => {
-    const outcome = await captureNode(node, options, known, pool);
+    const outcome = await captureNode(node, options, known, digests);
     options.onNode?.(node, ++done, nodes.length);
     return outcome;
   });

@@ -6,6 +6,8 @@
 import { displayName, unnamedPortKey, type ModelField, type ProxyMode, type Protocol, type ServiceModel, type ServicePort } from '../model/service';
 import type { Warning } from '../errors';
 import type { Snapshot } from '../model/snapshot';
+import { loadNarrowedPair, splitInput, type SplitInput } from '../snapshot/load-pair';
+import { parseSnapshot } from '../snapshot/load-snapshot';
 
 /** One service port on one node. */
 export interface PortDigest {
@@ -116,4 +118,36 @@ export function digestSnapshot(snapshot: Snapshot, node: string, pool?: DigestPo
   for (const p of snapshot.metadata?.servicePorts ?? []) names.add(p.name);
   const view = snapshot.describe(names);
   return { digest: digestModel(view.model, node, snapshot.source, snapshot.partial, snapshot.wantsServicePorts, pool), warnings: [...snapshot.warnings, ...view.warnings] };
+}
+
+/**
+ * Nodes' captures read against the first one digested (lib/narrow): the nodes of a cluster hold
+ * nearly the same rules, so only the services whose rules differ from the first node's are read
+ * again, and the ports of the others are the first node's digests (at 10,000 services a whole
+ * reading takes seconds a node). As in `natdiff diff`, warnings about what is left unread are not
+ * made again: the first node's reading made them.
+ */
+export class DigestsAgainstFirst {
+  /** The first node's input with its first pass (null when it cannot be narrowed: every node is then read whole), and its ports. */
+  private first: { split: SplitInput | null; ports: PortDigest[] } | null = null;
+
+  constructor(private readonly pool = new DigestPool()) {}
+
+  /** The digest of a node's snapshot, given as text (`source`: where it was read). */
+  digest(text: string, source: string, node: string): { digest: NodeDigest; warnings: Warning[] } {
+    const bytes = Buffer.from(text);
+    const first = this.first;
+    const pair = first?.split ? loadNarrowedPair(first.split, { source, bytes }) : null;
+    if (!first || !pair) {
+      const whole = digestSnapshot(parseSnapshot(text, source), node, this.pool);
+      this.first ??= { split: splitInput({ source, bytes }), ports: whole.digest.ports };
+      return whole;
+    }
+    const [before, after] = pair;
+    const read = digestSnapshot(after, node, this.pool);
+    // A port read on neither side was left unread: written alike, it is the first node's.
+    const keys = new Set([...read.digest.ports, ...digestSnapshot(before, node, this.pool).digest.ports].map((p) => p.key));
+    const ports = [...read.digest.ports, ...first.ports.filter((p) => !keys.has(p.key))];
+    return { digest: { ...read.digest, ports }, warnings: read.warnings };
+  }
 }
