@@ -47,7 +47,7 @@ async function captureNode(node: string, options: AllNodesOptions, known: Return
     const warnings: string[] = [];
     const taken = checked.map(({ capture, metadata, warnings: w }) => {
       warnings.push(...w);
-      const { digest, warnings: read } = digests.digest(composeSnapshot({ metadata, parts: capture.parts }), where, digestName(node, capture.backend, checked.length > 1));
+      const { digest, warnings: read } = digests.digest(composeSnapshot({ metadata, parts: capture.parts }), where, () => digestName(node, capture.backend, checked.length > 1));
       warnings.push(...read.map((r) => r.message));
       return digest;
     });

@@ -7,7 +7,10 @@ import { displayName, unnamedPortKey, type ModelField, type ProxyMode, type Prot
 import type { Warning } from '../errors';
 import type { Snapshot } from '../model/snapshot';
 import { loadNarrowedPair, splitInput, type SplitInput } from '../snapshot/load-pair';
-import { parseSnapshot } from '../snapshot/load-snapshot';
+import { parseSnapshot, type LoadOptions } from '../snapshot/load-snapshot';
+
+/** How a node's input is read (what `natdiff drift` takes). */
+export type NodeReadOptions = Pick<LoadOptions, 'allowTruncated' | 'payload' | 'format' | 'onProgress'>;
 
 /** One service port on one node. */
 export interface PortDigest {
@@ -133,20 +136,25 @@ export class DigestsAgainstFirst {
 
   constructor(private readonly pool = new DigestPool()) {}
 
-  /** The digest of a node's snapshot, given as text (`source`: where it was read). */
-  digest(text: string, source: string, node: string): { digest: NodeDigest; warnings: Warning[] } {
+  /**
+   * The digest of a node's snapshot, given as text (`source`: where it was read; `node`: what the
+   * report calls the node, from its snapshot), read with `options` (an input cut short, or of a
+   * format forced, is read whole).
+   */
+  digest(text: string, source: string, node: (snapshot: Snapshot) => string, options: NodeReadOptions = {}): { digest: NodeDigest; warnings: Warning[] } {
     const bytes = Buffer.from(text);
     const first = this.first;
-    const pair = first?.split ? loadNarrowedPair(first.split, { source, bytes }) : null;
+    const pair = first?.split ? loadNarrowedPair(first.split, { source, bytes }, { allowTruncated: options.allowTruncated, payload: options.payload, format: options.format }) : null;
     if (!first || !pair) {
-      const whole = digestSnapshot(parseSnapshot(text, source), node, this.pool);
-      this.first ??= { split: splitInput({ source, bytes }), ports: whole.digest.ports };
+      const snapshot = parseSnapshot(text, source, options);
+      const whole = digestSnapshot(snapshot, node(snapshot), this.pool);
+      this.first ??= { split: options.allowTruncated ? null : splitInput({ source, bytes }, options), ports: whole.digest.ports };
       return whole;
     }
     const [before, after] = pair;
-    const read = digestSnapshot(after, node, this.pool);
+    const read = digestSnapshot(after, node(after), this.pool);
     // A port read on neither side was left unread: written alike, it is the first node's.
-    const keys = new Set([...read.digest.ports, ...digestSnapshot(before, node, this.pool).digest.ports].map((p) => p.key));
+    const keys = new Set([...read.digest.ports, ...digestSnapshot(before, read.digest.node, this.pool).digest.ports].map((p) => p.key));
     const ports = [...read.digest.ports, ...first.ports.filter((p) => !keys.has(p.key))];
     return { digest: { ...read.digest, ports }, warnings: read.warnings };
   }

@@ -1,21 +1,14 @@
 /**
  * The nodes' snapshots, read one after the other, each reduced to its digest before the next is
- * read: only one dump is ever held. Each input is held to the memory budget a diff holds it to.
+ * read: only one dump is ever held (and the first's bytes, which the others are read against).
  */
 import type { Warning } from '../errors';
-import type { Snapshot } from '../model/snapshot';
-import { loadSnapshot, type LoadOptions } from '../snapshot/load-snapshot';
 import { checkMemoryBudget, MemoryBudget } from '../snapshot/memory-budget';
-import { DigestPool, digestSnapshot, type NodeDigest } from './digest';
+import { readInput } from '../snapshot/read-input';
+import { DigestsAgainstFirst, type NodeDigest, type NodeReadOptions } from './digest';
 import { nodeNameOf, uniqueNames } from './node-names';
 
-export type NodeReadOptions = Pick<LoadOptions, 'allowTruncated' | 'payload' | 'format' | 'onProgress'>;
-
-/** One input as a snapshot, within the memory budget (checked as it is read). */
-function readNode(path: string, options: NodeReadOptions): Promise<Snapshot> {
-  checkMemoryBudget([path]);
-  return loadSnapshot(path, { ...options, budget: new MemoryBudget() });
-}
+export type { NodeReadOptions };
 
 /** Digests whose node names, taken from each snapshot's metadata or path, are made unique. */
 export function namedDigests(digests: readonly NodeDigest[]): NodeDigest[] {
@@ -23,13 +16,18 @@ export function namedDigests(digests: readonly NodeDigest[]): NodeDigest[] {
   return digests.map((d, i) => ({ ...d, node: names[i] as string }));
 }
 
-/** Every input's digest, in the order given; `onRead` is told as each is done, with the warnings about it. */
+/**
+ * Every input's digest, in the order given, each read against the first (only what differs from
+ * it is read again); `onRead` is told as each is done, with the warnings about it.
+ */
 export async function readNodes(paths: readonly string[], options: NodeReadOptions, onRead?: (warnings: Warning[], done: number) => void): Promise<NodeDigest[]> {
   const digests: NodeDigest[] = [];
-  const pool = new DigestPool();
+  const against = new DigestsAgainstFirst();
   for (const path of paths) {
-    const snapshot = await readNode(path, options);
-    const { digest, warnings } = digestSnapshot(snapshot, nodeNameOf(snapshot.metadata, path), pool);
+    // Each input held to the memory budget a diff holds it to, checked as it is read.
+    checkMemoryBudget([path]);
+    const text = await readInput(path, { budget: new MemoryBudget() });
+    const { digest, warnings } = against.digest(text, path, (snapshot) => nodeNameOf(snapshot.metadata, path), options);
     digests.push(digest);
     onRead?.(warnings, digests.length);
   }

@@ -92,7 +92,7 @@ export function splitInput(input: InputBytes, options: Pick<PairOptions, 'format
  */
 export function loadNarrowedPair(before: SplitInput, after: InputBytes, options: Omit<PairOptions, 'narrow' | 'release'> = {}): [Snapshot, Snapshot] | null {
   const firstPass = before.reader.firstPass;
-  if (!firstPass || narrowingReader(after, options) !== before.reader) return null;
+  if (!firstPass || options.allowTruncated || narrowingReader(after, options) !== before.reader) return null;
   const split = firstPass.split(after.bytes);
   const narrowing = split === null ? null : firstPass.pair(before.split, split);
   return narrowing === null ? null : readPair([before.input, after], narrowing, before.reader, options);

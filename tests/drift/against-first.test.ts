@@ -5,8 +5,11 @@
  * narrow.
  */
 import { fc, test as property } from '@fast-check/jest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { compareNodes } from '../../lib/drift/compare';
 import { DigestsAgainstFirst, digestSnapshot } from '../../lib/drift/digest';
+import { readNodes } from '../../lib/drift/read-nodes';
 import { driftDocument } from '../../lib/report/drift-json';
 import { loadNarrowedPair, splitInput } from '../../lib/snapshot/load-pair';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
@@ -14,6 +17,9 @@ import { benchCluster, scaleEvent } from '../bench/generate';
 import { cluster as clusterArbitrary } from '../support/cluster-arbitrary';
 import { writeRestorePayload, type ClusterSpec } from '../support/kube-proxy-writer';
 import { toSaveFormat } from '../support/save-format';
+import { scratchDir } from '../support/scratch-dir';
+
+const dir = scratchDir('natdiff-drift-against-');
 
 const dump = (c: ClusterSpec, seed = 1) => toSaveFormat(writeRestorePayload(c, { seed }));
 
@@ -21,7 +27,7 @@ const dump = (c: ClusterSpec, seed = 1) => toSaveFormat(writeRestorePayload(c, {
 function reports(nodes: string[]) {
   const whole = nodes.map((text, k) => digestSnapshot(parseSnapshot(text, `node-${k}`), `node-${k}`).digest);
   const against = new DigestsAgainstFirst();
-  const narrowed = nodes.map((text, k) => against.digest(text, `node-${k}`, `node-${k}`).digest);
+  const narrowed = nodes.map((text, k) => against.digest(text, `node-${k}`, () => `node-${k}`).digest);
   return [whole, narrowed].map((digests) => driftDocument(compareNodes(digests), { all: true }));
 }
 
@@ -36,6 +42,18 @@ test('nodes that hold the same rules, one a scale event behind, one missing a se
   const first = splitInput({ source: 'node-0', bytes: Buffer.from(dump(c, 1)) });
   const [, after] = (first && loadNarrowedPair(first, { source: 'node-2', bytes: Buffer.from(dump(scaled, 3)) })) ?? [];
   expect(after?.alikeUnread?.servicePorts).toBeGreaterThan(100);
+});
+
+test('natdiff drift FILE…: the files read against the first give the report of each read whole', async () => {
+  const c = benchCluster(60, 3, 4);
+  const texts = [dump(c, 1), dump(scaleEvent(c, 4), 2), dump({ ...c, services: c.services.slice(2) }, 3)];
+  const paths = texts.map((text, k) => {
+    const path = join(dir, `node-${k}.txt`);
+    writeFileSync(path, text);
+    return path;
+  });
+  const whole = texts.map((text, k) => digestSnapshot(parseSnapshot(text, paths[k] as string), paths[k] as string).digest);
+  expect(driftDocument(compareNodes(await readNodes(paths, {})), { all: true })).toEqual(driftDocument(compareNodes(whole), { all: true }));
 });
 
 property.prop([clusterArbitrary, clusterArbitrary, fc.array(fc.boolean(), { minLength: 2, maxLength: 5 })], { numRuns: 40 })(
