@@ -125,6 +125,19 @@ function setView(s: NftSet, runtime: boolean): SetViewChain {
 }
 
 /**
+ * Objects in the order of their names. A comparator called for every pair of 100k names sharing
+ * long prefixes takes half a second; the names, each with its object's place after a NUL, are
+ * sorted natively instead (the order is the same unless a name holds a NUL itself: then by the
+ * comparator).
+ */
+function byName<T extends { name: string }>(xs: Iterable<T>): T[] {
+  const list = [...xs];
+  if (list.some((x) => x.name.includes('\0'))) return list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const keys = list.map((x, i) => `${x.name}\0${i}`).sort();
+  return keys.map((k) => list[Number(k.slice(k.lastIndexOf('\0') + 1))] as T);
+}
+
+/**
  * The diff's view of the tables. nft lists objects in creation order, which says when a chain was
  * first made, not what it does: the view lists chains by name, then maps, then sets.
  */
@@ -133,7 +146,6 @@ export function rulesetView(tables: NftTable[]): Ruleset<NftRule | NftElement> {
   for (const t of tables) {
     const chains = new Map<string, Chain<NftRule | NftElement>>();
     const runtime = updatedSets(t);
-    const byName = <T extends { name: string }>(xs: Iterable<T>): T[] => [...xs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const c of byName(t.chains.values())) chains.set(c.name, c);
     for (const kind of ['map', 'set'] as const) {
       for (const s of byName([...t.sets.values()].filter((x) => x.kind === kind))) chains.set(setViewName(kind, s.name), setView(s, runtime.has(s.name)));
