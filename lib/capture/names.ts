@@ -15,9 +15,12 @@ function invalid(message: string): CaptureError {
   return new CaptureError(message, 'invalid-argument');
 }
 
+const isSubdomain = (name: string): boolean => name.length <= 253 && SUBDOMAIN.test(name);
+const isLabel = (name: string): boolean => name.length <= 63 && LABEL.test(name);
+
 /** Node and pod names are DNS-1123 subdomains (Kubernetes' ValidateNodeName, ValidatePodName). */
 function subdomain(kind: string, name: string): string {
-  if (name.length > 253 || !SUBDOMAIN.test(name)) throw invalid(`${kind} ${name}: not a Kubernetes ${kind} name (${SUBDOMAIN_RULE})`);
+  if (!isSubdomain(name)) throw invalid(`${kind} ${name}: not a Kubernetes ${kind} name (${SUBDOMAIN_RULE})`);
   return name;
 }
 
@@ -29,13 +32,14 @@ export function podName(name: string): string {
   return subdomain('pod', name);
 }
 
-/** ConfigMap names are DNS-1123 subdomains (Kubernetes' ValidateConfigMapName). */
-export function configMapName(name: string): string {
-  return subdomain('ConfigMap', name);
-}
+/** ConfigMap names are DNS-1123 subdomains (Kubernetes' ValidateConfigMapName): a name the cluster gives that is not one is not asked for. */
+export const isConfigMapName = isSubdomain;
+
+/** Namespaces are DNS-1123 labels (Kubernetes' ValidateNamespaceName). */
+export const isNamespaceName = isLabel;
 
 function label(kind: string, name: string): string {
-  if (name.length > 63 || !LABEL.test(name)) throw invalid(`${kind} ${name}: not a Kubernetes ${kind} name (${LABEL_RULE})`);
+  if (!isLabel(name)) throw invalid(`${kind} ${name}: not a Kubernetes ${kind} name (${LABEL_RULE})`);
   return name;
 }
 

@@ -4,12 +4,13 @@
  * of the config file its pod reads from a ConfigMap), or else the rules found there (decided in
  * captures.ts).
  */
+import { posix } from 'node:path';
 import { parse } from 'yaml';
 import type { ModeDecision } from '../model/metadata';
 import { PROXY_MODES, type ProxyMode } from '../model/service';
 import { configMapSchema, type Pod } from './kube-types';
 import { KubectlError, type Kubectl } from './kubectl';
-import { configMapName, namespaceName } from './names';
+import { isConfigMapName, isNamespaceName } from './names';
 
 export { PROXY_MODES, type ModeDecision, type ProxyMode };
 
@@ -27,9 +28,9 @@ function wordsOf(pod: Pod): string[] {
   return [...(container?.command ?? []), ...(container?.args ?? [])].flatMap((a) => a.split(/\s+/));
 }
 
-/** The value of `--NAME=X` or `--NAME X` among the words (quotes around it dropped); null when absent. */
+/** The value of `--NAME=X` or `--NAME X` among the words (quotes around it dropped), the last given winning as kube-proxy's flags do; null when absent. */
 function flagValue(words: string[], name: string): string | null {
-  const i = words.findIndex((w) => w === name || w.startsWith(`${name}=`));
+  const i = words.findLastIndex((w) => w === name || w.startsWith(`${name}=`));
   if (i < 0) return null;
   const flag = words[i] as string;
   return (flag.includes('=') ? flag.slice(flag.indexOf('=') + 1) : (words[i + 1] ?? '')).replace(/^(["'])(.*)\1$/, '$2');
@@ -76,8 +77,9 @@ function pathInVolume(path: string, mount: { mountPath: string; subPath?: string
  * `--config`, or its file is not in a ConfigMap volume.
  */
 export function configSourceOf(pod: Pod): ConfigSource | null {
-  const file = flagValue(wordsOf(pod), '--config');
-  if (!file) return null;
+  const flag = flagValue(wordsOf(pod), '--config');
+  if (!flag) return null;
+  const file = posix.normalize(flag);
   // The deepest mount holding the file is where it comes from.
   const mounts = [...(containerOf(pod)?.volumeMounts ?? [])].sort((a, b) => b.mountPath.length - a.mountPath.length);
   for (const mount of mounts) {
@@ -115,15 +117,18 @@ export function modeFromConfig(conf: string | undefined, source: ConfigSource = 
 
 /**
  * The mode kube-proxy is configured with, as the cluster shows it: its pod's flag (what runs on
- * that node), else the config file its pod reads from a ConfigMap (kubeadm's, when no pod says);
- * null when neither says (no ConfigMap, not allowed to read it, a mode natdiff does not read).
+ * that node), else the config file its pod reads from a ConfigMap (kubeadm's, when there is no pod
+ * to ask or it runs without --config); null when neither says (its file in no ConfigMap, no
+ * ConfigMap, not allowed to read it, a mode natdiff does not read).
  */
 export async function configuredMode(kubectl: Kubectl, pod: Pod | null): Promise<ModeDecision | null> {
   const flagged = pod ? modeFromPod(pod) : null;
   if (flagged) return flagged;
-  const source = (pod && configSourceOf(pod)) ?? KUBEADM_CONFIG;
+  // A pod whose --config file is in no ConfigMap (a host path, a projected volume) says nothing.
+  const source = pod && flagValue(wordsOf(pod), '--config') !== null ? configSourceOf(pod) : KUBEADM_CONFIG;
+  if (!source || !isConfigMapName(source.configMap) || !isNamespaceName(source.namespace)) return null;
   try {
-    const cm = await kubectl.json(configMapSchema, ['get', 'configmap', `--namespace=${namespaceName(source.namespace)}`, '--', configMapName(source.configMap)]);
+    const cm = await kubectl.json(configMapSchema, ['get', 'configmap', `--namespace=${source.namespace}`, '--', source.configMap]);
     return modeFromConfig(cm.data?.[source.key], source);
   } catch (e) {
     if (e instanceof KubectlError) return null;

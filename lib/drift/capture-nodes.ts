@@ -9,7 +9,7 @@ import type { CaptureOptions } from '../capture/sources';
 import { captureChecked, clusterNodeNames, mapBounded } from '../capture/take-snapshot';
 import { NatdiffError } from '../errors';
 import type { ExpectedReadings } from './compare';
-import { composeSnapshot } from '../snapshot/write-snapshot';
+import { headerless } from '../snapshot/write-snapshot';
 import { DigestsAgainstFirst, type NodeDigest } from './digest';
 import { expectedPorts } from './expected';
 
@@ -47,7 +47,7 @@ async function captureNode(node: string, options: AllNodesOptions, known: Return
     const warnings: string[] = [];
     const taken = checked.map(({ capture, metadata, warnings: w }) => {
       warnings.push(...w);
-      const { digest, warnings: read } = digests.digest(composeSnapshot({ metadata, parts: capture.parts }), where, () => digestName(node, capture.backend, checked.length > 1));
+      const { digest, warnings: read } = digests.digest({ source: where, ...headerless(metadata, capture.parts) }, () => digestName(node, capture.backend, checked.length > 1));
       warnings.push(...read.map((r) => r.message));
       return digest;
     });

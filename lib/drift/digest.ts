@@ -6,11 +6,10 @@
 import { displayName, unnamedPortKey, type ModelField, type ProxyMode, type Protocol, type ServiceModel, type ServicePort } from '../model/service';
 import type { Warning } from '../errors';
 import type { Snapshot } from '../model/snapshot';
-import { loadNarrowedPair, splitInput, type SplitInput } from '../snapshot/load-pair';
-import { parseSnapshot, type LoadOptions } from '../snapshot/load-snapshot';
+import { AgainstFirst, type AgainstFirstOptions, type TextInput } from '../snapshot/against-first';
 
 /** How a node's input is read (what `natdiff drift` takes). */
-export type NodeReadOptions = Pick<LoadOptions, 'allowTruncated' | 'payload' | 'format' | 'onProgress'>;
+export type NodeReadOptions = AgainstFirstOptions;
 
 /** One service port on one node. */
 export interface PortDigest {
@@ -124,38 +123,42 @@ export function digestSnapshot(snapshot: Snapshot, node: string, pool?: DigestPo
 }
 
 /**
- * Nodes' captures read against the first one digested (lib/narrow): the nodes of a cluster hold
- * nearly the same rules, so only the services whose rules differ from the first node's are read
- * again, and the ports of the others are the first node's digests (at 10,000 services a whole
- * reading takes seconds a node). As in `natdiff diff`, warnings about what is left unread are not
- * made again: the first node's reading made them.
+ * Nodes' inputs read against the first one digested (lib/snapshot/against-first.ts): the nodes of
+ * a cluster hold nearly the same rules, so only the services whose rules differ from the first
+ * node's are read again, and the ports of the others are the first node's digests (at 10,000
+ * services a whole reading takes seconds a node). As in `natdiff diff`, warnings about what is
+ * left unread are not made again: they are the first node's.
  */
 export class DigestsAgainstFirst {
-  /** The first node's input with its first pass (null when it cannot be narrowed: every node is then read whole), and its ports. */
-  private first: { split: SplitInput | null; ports: PortDigest[] } | null = null;
+  private readonly nodes: AgainstFirst<{ digest: NodeDigest; warnings: Warning[] }>;
+  /** What the report calls the node being read (set for each read). */
+  private nodeOf: (snapshot: Snapshot) => string = () => '';
 
-  constructor(private readonly pool = new DigestPool()) {}
-
-  /**
-   * The digest of a node's snapshot, given as text (`source`: where it was read; `node`: what the
-   * report calls the node, from its snapshot), read with `options` (an input cut short, or of a
-   * format forced, is read whole).
-   */
-  digest(text: string, source: string, node: (snapshot: Snapshot) => string, options: NodeReadOptions = {}): { digest: NodeDigest; warnings: Warning[] } {
-    const bytes = Buffer.from(text);
-    const first = this.first;
-    const pair = first?.split ? loadNarrowedPair(first.split, { source, bytes }, { allowTruncated: options.allowTruncated, payload: options.payload, format: options.format }) : null;
-    if (!first || !pair) {
-      const snapshot = parseSnapshot(text, source, options);
-      const whole = digestSnapshot(snapshot, node(snapshot), this.pool);
-      this.first ??= { split: options.allowTruncated ? null : splitInput({ source, bytes }, options), ports: whole.digest.ports };
-      return whole;
-    }
-    const [before, after] = pair;
-    const read = digestSnapshot(after, node(after), this.pool);
-    // A port read on neither side was left unread: written alike, it is the first node's.
-    const keys = new Set([...read.digest.ports, ...digestSnapshot(before, read.digest.node, this.pool).digest.ports].map((p) => p.key));
-    const ports = [...read.digest.ports, ...first.ports.filter((p) => !keys.has(p.key))];
-    return { digest: { ...read.digest, ports }, warnings: read.warnings };
+  constructor(options: NodeReadOptions = {}, pool = new DigestPool()) {
+    this.nodes = new AgainstFirst(
+      {
+        whole: (snapshot) => digestSnapshot(snapshot, this.nodeOf(snapshot), pool),
+        narrowed: (before, after, first) => {
+          const read = digestSnapshot(after, this.nodeOf(after), pool);
+          // A port read on neither side was left unread: written alike, it is the first node's.
+          const keys = new Set([...read.digest.ports.map((p) => p.key), ...describedKeys(before)]);
+          return { digest: { ...read.digest, ports: [...read.digest.ports, ...first.digest.ports.filter((p) => !keys.has(p.key))] }, warnings: read.warnings };
+        },
+      },
+      options,
+    );
   }
+
+  /** The digest of a node's input; `node`: what the report calls the node, from its snapshot. */
+  digest(input: TextInput, node: (snapshot: Snapshot) => string): { digest: NodeDigest; warnings: Warning[] } {
+    this.nodeOf = node;
+    return this.nodes.read(input);
+  }
+}
+
+/** The keys of the service ports a snapshot describes (named as digestSnapshot names them). */
+function describedKeys(snapshot: Snapshot): string[] {
+  const names = snapshot.serviceNames();
+  for (const p of snapshot.metadata?.servicePorts ?? []) names.add(p.name);
+  return snapshot.describe(names).model.ports.map((p) => p.key);
 }

@@ -22,12 +22,12 @@ export function namedDigests(digests: readonly NodeDigest[]): NodeDigest[] {
  */
 export async function readNodes(paths: readonly string[], options: NodeReadOptions, onRead?: (warnings: Warning[], done: number) => void): Promise<NodeDigest[]> {
   const digests: NodeDigest[] = [];
-  const against = new DigestsAgainstFirst();
+  const against = new DigestsAgainstFirst(options);
   for (const path of paths) {
     // Each input held to the memory budget a diff holds it to, checked as it is read.
     checkMemoryBudget([path]);
     const text = await readInput(path, { budget: new MemoryBudget() });
-    const { digest, warnings } = against.digest(text, path, (snapshot) => nodeNameOf(snapshot.metadata, path), options);
+    const { digest, warnings } = against.digest({ source: path, text }, (snapshot) => nodeNameOf(snapshot.metadata, path));
     digests.push(digest);
     onRead?.(warnings, digests.length);
   }

@@ -1,20 +1,13 @@
 /**
- * The rules a scale's polls read, each against the first poll (lib/narrow): at 10,000 services a
- * whole reading takes seconds, and the timeline tells events apart only as finely as a poll takes.
- * What a poll holds written as the first poll held it is not read again: a watched port of a
- * service left unread has the endpoints the first poll gave it.
+ * The rules a scale's polls read, each against the first poll (lib/snapshot/against-first.ts): at
+ * 10,000 services a whole reading takes seconds, and the timeline tells events apart only as
+ * finely as a poll takes. What a poll holds written as the first poll held it is not read again:
+ * a watched port of a service left unread has the endpoints the first poll gave it.
  */
 import type { ServiceModel } from '../model/service';
 import type { Snapshot } from '../model/snapshot';
-import { loadNarrowedPair, splitInput, type SplitInput } from '../snapshot/load-pair';
-import { parseSnapshot } from '../snapshot/load-snapshot';
+import { AgainstFirst, type TextInput } from '../snapshot/against-first';
 import { observedEndpoints, type EndpointSets } from './observe';
-
-/** What is read of a poll's rules (a natdiff snapshot's text) to tell the endpoints of the watched ports. */
-export interface PollRules {
-  text: string;
-  source: string;
-}
 
 function modelOf(snapshot: Snapshot, candidateNames: readonly string[]): ServiceModel {
   return snapshot.describe([...snapshot.serviceNames(), ...candidateNames]).model;
@@ -25,31 +18,26 @@ function portNames(model: ServiceModel): Set<string> {
 }
 
 export class PollReading {
-  /** The first poll's endpoints, and its first pass (null when it cannot be narrowed: every poll is then read whole). */
-  private first: { split: SplitInput | null; endpoints: EndpointSets } | null = null;
+  private readonly polls: AgainstFirst<EndpointSets>;
 
   /** `names`: the watched ports; `candidateNames`: the cluster's service ports (IPVS names its ports from them). */
-  constructor(
-    private readonly names: readonly string[],
-    private readonly candidateNames: readonly string[],
-  ) {}
+  constructor(names: readonly string[], candidateNames: readonly string[]) {
+    const watched = [...names];
+    this.polls = new AgainstFirst({
+      whole: (snapshot) => observedEndpoints(modelOf(snapshot, candidateNames), watched),
+      narrowed: (before, after, first) => {
+        const model = modelOf(after, candidateNames);
+        const endpoints = observedEndpoints(model, watched);
+        // A port read on neither side was left unread: written alike, it has the first poll's endpoints.
+        const read = new Set([...portNames(model), ...portNames(modelOf(before, candidateNames))]);
+        for (const name of watched) if (!read.has(name)) endpoints.set(name, new Set(first.get(name)));
+        return endpoints;
+      },
+    });
+  }
 
   /** The endpoints the rules give each watched port. */
-  endpoints(rules: PollRules): EndpointSets {
-    const bytes = Buffer.from(rules.text);
-    const first = this.first;
-    const pair = first?.split ? loadNarrowedPair(first.split, { source: rules.source, bytes }) : null;
-    if (!first || !pair) {
-      const endpoints = observedEndpoints(modelOf(parseSnapshot(rules.text, rules.source), this.candidateNames), [...this.names]);
-      this.first ??= { split: splitInput({ source: 'the first poll', bytes }), endpoints };
-      return endpoints;
-    }
-    const [before, after] = pair;
-    const model = modelOf(after, this.candidateNames);
-    const endpoints = observedEndpoints(model, [...this.names]);
-    // A port read on neither side was left unread: written alike, it has the first poll's endpoints.
-    const read = new Set([...portNames(model), ...portNames(modelOf(before, this.candidateNames))]);
-    for (const name of this.names) if (!read.has(name)) endpoints.set(name, first.endpoints.get(name) ?? new Set());
-    return endpoints;
+  endpoints(rules: TextInput): EndpointSets {
+    return this.polls.read(rules);
   }
 }

@@ -14,7 +14,7 @@ import { diffSnapshots } from '../diff/diff-snapshots';
 import type { DiffReport } from '../diff/types';
 import { CaptureError } from '../errors';
 import { loadSnapshot } from '../snapshot/load-snapshot';
-import { composeSnapshot } from '../snapshot/write-snapshot';
+import { headerless } from '../snapshot/write-snapshot';
 import { decide, type Poll, type WaitPolicy } from './convergence';
 import { divergence, expectedEndpoints, fingerprint, portNames, slicesLagBehind, withPodIps, type EndpointSets } from './observe';
 import { PollReading } from './poll-reading';
@@ -113,7 +113,7 @@ async function observe(options: ScaleOptions, reading: Reading, selector: string
   ]);
   const [first] = captured;
   if (!first) throw new CaptureError('the node rules could not be read');
-  return { pods: pods.items, slices: slices.items, rules: reading.polls.endpoints({ text: composeSnapshot({ metadata: reading.metadata, parts: first.parts }), source: 'node rules' }), workload };
+  return { pods: pods.items, slices: slices.items, rules: reading.polls.endpoints({ source: 'node rules', ...headerless(reading.metadata, first.parts) }), workload };
 }
 
 function readyPods(pods: Pod[]): number {

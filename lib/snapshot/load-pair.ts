@@ -3,6 +3,7 @@
  * (lib/narrow), what they hold written alike is left unread — unchanged, and counted — and only
  * the rest is read; otherwise both are read whole, the second alike the first.
  */
+import type { SnapshotMetadata } from '../model/metadata';
 import type { Snapshot } from '../model/snapshot';
 import { narrowHere, type FirstPass } from '../narrow/first-pass';
 import type { Narrowing } from '../narrow/narrowing';
@@ -20,6 +21,8 @@ export interface InputBytes {
   source: string;
   /** Emptied once read, with PairOptions.release. */
   bytes: Buffer;
+  /** Its metadata, when known already (LoadOptions.metadata): its header is then not read. */
+  metadata?: SnapshotMetadata | null;
 }
 
 export interface PairOptions extends Omit<LoadOptions, 'alike' | 'onProgress'> {
@@ -51,7 +54,7 @@ function narrowingReader(input: InputBytes, options: PairOptions) {
 
 /** Both inputs read, the second alike the first: `text` is what is read of each (all of it, or a first pass's excerpt). */
 function readBoth(inputs: [InputBytes, InputBytes], text: (side: 0 | 1) => string, options: LoadOptions & Pick<PairOptions, 'onProgress'>, extra: (side: 0 | 1) => LoadOptions = () => ({})): [Snapshot, Snapshot] {
-  const load = (side: 0 | 1, alike?: Snapshot) => parseSnapshot(text(side), inputs[side].source, { ...options, ...extra(side), alike, onProgress: options.onProgress?.(inputs[side].source) });
+  const load = (side: 0 | 1, alike?: Snapshot) => parseSnapshot(text(side), inputs[side].source, { ...options, ...extra(side), alike, metadata: inputs[side].metadata, onProgress: options.onProgress?.(inputs[side].source) });
   const b = load(0);
   return [b, load(1, b)];
 }
@@ -71,7 +74,7 @@ export function loadPair(before: InputBytes, after: InputBytes, options: PairOpt
   return readPair([before, after], narrowHere(reader.firstPass, before.bytes, after.bytes, progress), reader, options);
 }
 
-/** An input with its first pass made, to be read against several others (natdiff scale's polls). */
+/** An input with its first pass made, to be read against several others (natdiff scale's polls, drift's nodes). */
 export interface SplitInput {
   input: InputBytes;
   reader: Reader;

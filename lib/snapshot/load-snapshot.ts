@@ -5,7 +5,7 @@
 import type { AlikeUnread, RulesLeftOut, Snapshot } from '../model/snapshot';
 import { detectReader, readerNamed, type FormatName } from '../parse/registry';
 import type { OnProgress } from '../progress';
-import { decodeMetadata } from './metadata';
+import { decodeMetadata, type SnapshotMetadata } from './metadata';
 import { readInput, type ReadOptions } from './read-input';
 
 export interface LoadOptions {
@@ -21,6 +21,12 @@ export interface LoadOptions {
   onProgress?: OnProgress;
   /** The text is lines cut out of the input (lib/narrow): their line numbers there. */
   lineNumbers?: ArrayLike<number>;
+  /**
+   * The input's metadata, known already (what a capture was taken with, or its header read once
+   * before): the text's own header, if any, is then not read again (a cluster's header is
+   * megabytes of YAML at 10,000 services).
+   */
+  metadata?: SnapshotMetadata | null;
   /** What of the input was left unread, the other input holding it written alike (lib/narrow). */
   alikeUnread?: AlikeUnread;
   /** Rules of the chains read that were left out all the same (lib/narrow). */
@@ -30,7 +36,7 @@ export interface LoadOptions {
 /** Parses input text (already read) as a snapshot. */
 export function parseSnapshot(text: string, source: string, options: LoadOptions = {}): Snapshot {
   const reader = !options.format || options.format === 'auto' ? detectReader(text, source) : readerNamed(options.format);
-  const { metadata, warnings } = decodeMetadata(text, source);
+  const { metadata, warnings } = options.metadata !== undefined ? { metadata: options.metadata, warnings: [] } : decodeMetadata(text, source);
   const snapshot = reader.read(text, {
     source,
     allowTruncated: options.allowTruncated ?? false,

@@ -38,7 +38,7 @@ function damageWarnings(damage: Damage[], usable: boolean, source: string): Warn
 export function metadataFromYaml(yaml: string, source: string): DecodedMetadata {
   let value: unknown;
   try {
-    value = parse(yaml);
+    value = parse(yaml, { uniqueKeys: false });
   } catch (e) {
     return { metadata: null, warnings: [{ source, line: 1, message: `the natdiff metadata header cannot be read (${(e as Error).message.split('\n')[0]}); diffing the rules only` }] };
   }

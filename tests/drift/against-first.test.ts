@@ -27,7 +27,7 @@ const dump = (c: ClusterSpec, seed = 1) => toSaveFormat(writeRestorePayload(c, {
 function reports(nodes: string[]) {
   const whole = nodes.map((text, k) => digestSnapshot(parseSnapshot(text, `node-${k}`), `node-${k}`).digest);
   const against = new DigestsAgainstFirst();
-  const narrowed = nodes.map((text, k) => against.digest(text, `node-${k}`, () => `node-${k}`).digest);
+  const narrowed = nodes.map((text, k) => against.digest({ source: `node-${k}`, text }, () => `node-${k}`).digest);
   return [whole, narrowed].map((digests) => driftDocument(compareNodes(digests), { all: true }));
 }
 

@@ -43,6 +43,15 @@ describe('NameTable', () => {
     );
   });
 
+  it('finds every name again after growing from its least room (2,048) to 16,384', () => {
+    const names = Array.from({ length: 10_000 }, (_, i) => `KUBE-SEP-${i.toString(32).toUpperCase().padStart(16, '0')}`);
+    const { bytes, at } = written(names);
+    const table = new NameTable(bytes, 1);
+    const ids = names.map((_, k) => table.add(at[k]![0], at[k]![1], k % 3));
+    expect(new Set(ids).size).toBe(names.length);
+    names.forEach((name, k) => expect(table.find(Buffer.from(name), 0, name.length, k % 3)).toBe(ids[k]));
+  });
+
   it('tells names apart that share a hash prefix or differ in length only', () => {
     const names = ['KUBE-SEP-A', 'KUBE-SEP-AB', 'KUBE-SEP-B', 'KUBE-SEP-', 'KUBE-SEP-BA'];
     const { bytes, at } = written(names);

@@ -53,6 +53,14 @@ test('a poll the first pass cannot narrow (a restore payload) is read whole: the
   expect(plain(polls.endpoints({ text: payload, source: 'poll' }))).toEqual(plain(whole(payload, names)));
 });
 
+test('a first poll that cannot be narrowed (a restore payload) is no reference: the next poll that can is', () => {
+  const start = benchCluster(40, 3, 6);
+  const names = portNamesOf(start);
+  const polls = new PollReading(names, []);
+  const states = [writeRestorePayload(start, { seed: 1 }), dump(start, 2), dump(scaleEvent(start, 6), 3), dump(start, 4)];
+  for (const text of states) expect(plain(polls.endpoints({ text, source: 'poll' }))).toEqual(plain(whole(text, names)));
+});
+
 property.prop([clusterArbitrary, clusterArbitrary], { numRuns: 60 })('any cluster, any next state: the endpoints of a whole reading', (first, next) => {
   const names = [...new Set([...portNamesOf(first), ...portNamesOf(next)])];
   const polls = new PollReading(names, []);

@@ -6,7 +6,8 @@
 import { fc, test as property } from '@fast-check/jest';
 import { modeFromRules } from '../../lib/capture/captures';
 import type { Pod } from '../../lib/capture/kube-types';
-import { configSourceOf, iptablesKubeMode, KUBEADM_CONFIG, modeFromConfig, modeFromPod } from '../../lib/capture/proxy-mode';
+import type { Kubectl } from '../../lib/capture/kubectl';
+import { configSourceOf, configuredMode, iptablesKubeMode, KUBEADM_CONFIG, modeFromConfig, modeFromPod } from '../../lib/capture/proxy-mode';
 import { decodeMetadata } from '../../lib/snapshot/metadata';
 import { composeSnapshot, newMetadata, type CapturedPart } from '../../lib/snapshot/write-snapshot';
 import { writeRestorePayload } from '../support/kube-proxy-writer';
@@ -71,7 +72,22 @@ describe("the ConfigMap kube-proxy's --config file comes from, followed through 
     expect(configSourceOf(pod(['/bin/sh', '-c', 'exec kube-proxy --config="/etc/kp/c.yaml" --v=2'], [{ name: 'cfg', mountPath: '/etc/kp' }], [volume('cfg', 'proxy')]))?.key).toBe('c.yaml');
   });
 
-  test('no --config, a file on a host path or in no volume, a path under a ConfigMap that is no key of it: none (kubeadm\'s ConfigMap is read then)', () => {
+  test("a pod whose --config file is in no ConfigMap says nothing (kubeadm's is not asked); with no pod to ask, kubeadm's is", async () => {
+    const asked: string[][] = [];
+    const kubectl = { json: (_: unknown, args: string[]) => (asked.push(args), Promise.resolve(kubeProxyConfigMap('ipvs'))) } as unknown as Kubectl;
+    expect(await configuredMode(kubectl, pod(['kube-proxy', '--config=/srv/c.yaml'], [], []))).toBeNull();
+    expect(asked).toEqual([]);
+    expect((await configuredMode(kubectl, null))?.mode).toBe('ipvs');
+    expect(asked).toEqual([['get', 'configmap', '--namespace=kube-system', '--', 'kube-proxy']]);
+  });
+
+  test('the last --config given wins, and its path is normalized', () => {
+    const cfg = [{ name: 'a', mountPath: '/etc/a' }, { name: 'b', mountPath: '/etc/b' }];
+    const volumes = [{ name: 'a', configMap: { name: 'first' } }, { name: 'b', configMap: { name: 'second' } }];
+    expect(configSourceOf(pod(['kube-proxy', '--config=/etc/a/c.yaml', '--config', '/etc/b//./c.yaml'], cfg, volumes))).toEqual({ namespace: 'kube-system', configMap: 'second', key: 'c.yaml' });
+  });
+
+  test('no --config, a file on a host path or in no volume, a path under a ConfigMap that is no key of it: none', () => {
     const cfg = [{ name: 'cfg', mountPath: '/etc/kp' }];
     expect(configSourceOf(pod(['kube-proxy', '--proxy-mode=ipvs'], cfg, [{ name: 'cfg', configMap: { name: 'proxy' } }]))).toBeNull();
     expect(configSourceOf(pod(['kube-proxy', '--config=/etc/kp/c.yaml'], cfg, [{ name: 'cfg' }]))).toBeNull();
