@@ -18,11 +18,12 @@ function isProxyMode(value: string): value is ProxyMode {
   return (PROXY_MODES as readonly string[]).includes(value);
 }
 
-/** The kube-proxy container's command and args, word by word (a `sh -c` command line split too). */
+/** The kube-proxy container (the pod's first, when none is named so). */
 function containerOf(pod: Pod): Pod['spec']['containers'][number] | undefined {
   return pod.spec.containers.find((c) => c.name === 'kube-proxy') ?? pod.spec.containers[0];
 }
 
+/** The kube-proxy container's command and args, word by word (a `sh -c` command line split too). */
 function wordsOf(pod: Pod): string[] {
   const container = containerOf(pod);
   return [...(container?.command ?? []), ...(container?.args ?? [])].flatMap((a) => a.split(/\s+/));

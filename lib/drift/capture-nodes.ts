@@ -10,7 +10,9 @@ import { captureChecked, clusterNodeNames, mapBounded } from '../capture/take-sn
 import { NatdiffError } from '../errors';
 import type { ExpectedReadings } from './compare';
 import { headerless } from '../snapshot/write-snapshot';
-import { DigestsAgainstFirst, type NodeDigest } from './digest';
+import type { NodeDigest } from './digest';
+import { nodeDigests, type NodeInput, type NodeReading } from './node-reading';
+import type { AgainstFirst } from '../snapshot/against-first';
 import { expectedPorts } from './expected';
 
 export interface AllNodesOptions extends CaptureOptions {
@@ -40,14 +42,14 @@ function digestName(node: string, backend: string | null, several: boolean): str
   return several && backend ? `${node} (${backend === 'nf_tables' ? 'nft' : backend})` : node;
 }
 
-async function captureNode(node: string, options: AllNodesOptions, known: ReturnType<typeof clusterInfoOf>, digests: DigestsAgainstFirst): Promise<NodeOutcome> {
+async function captureNode(node: string, options: AllNodesOptions, known: ReturnType<typeof clusterInfoOf>, digests: AgainstFirst<NodeReading, NodeInput>): Promise<NodeOutcome> {
   const where = `node ${node}`;
   try {
     const checked = await captureChecked({ ...options, source: { kind: 'node', node, via: options.via }, clusterInfo: { known } });
     const warnings: string[] = [];
     const taken = checked.map(({ capture, metadata, warnings: w }) => {
       warnings.push(...w);
-      const { digest, warnings: read } = digests.digest({ source: where, ...headerless(metadata, capture.parts) }, () => digestName(node, capture.backend, checked.length > 1));
+      const { digest, warnings: read } = digests.read({ source: where, ...headerless(metadata, capture.parts), node: () => digestName(node, capture.backend, checked.length > 1) });
       warnings.push(...read.map((r) => r.message));
       return digest;
     });
@@ -62,7 +64,7 @@ export async function captureAllNodes(options: AllNodesOptions): Promise<AllNode
   const [nodes, before] = await Promise.all([clusterNodeNames(options.kubectl), readClusterObjects(options.kubectl)]);
   const known = clusterInfoOf(before);
   // Each node read against the first one read: only what differs from it is read again.
-  const digests = new DigestsAgainstFirst();
+  const digests = nodeDigests();
   let done = 0;
   const outcomes = await mapBounded(nodes, options.concurrency ?? 4, async (node) => {
     const outcome = await captureNode(node, options, known, digests);

@@ -6,10 +6,6 @@
 import { displayName, unnamedPortKey, type ModelField, type ProxyMode, type Protocol, type ServiceModel, type ServicePort } from '../model/service';
 import type { Warning } from '../errors';
 import type { Snapshot } from '../model/snapshot';
-import { AgainstFirst, type AgainstFirstOptions, type TextInput } from '../snapshot/against-first';
-
-/** How a node's input is read (what `natdiff drift` takes). */
-export type NodeReadOptions = AgainstFirstOptions;
 
 /** One service port on one node. */
 export interface PortDigest {
@@ -120,45 +116,4 @@ export function digestSnapshot(snapshot: Snapshot, node: string, pool?: DigestPo
   for (const p of snapshot.metadata?.servicePorts ?? []) names.add(p.name);
   const view = snapshot.describe(names);
   return { digest: digestModel(view.model, node, snapshot.source, snapshot.partial, snapshot.wantsServicePorts, pool), warnings: [...snapshot.warnings, ...view.warnings] };
-}
-
-/**
- * Nodes' inputs read against the first one digested (lib/snapshot/against-first.ts): the nodes of
- * a cluster hold nearly the same rules, so only the services whose rules differ from the first
- * node's are read again, and the ports of the others are the first node's digests (at 10,000
- * services a whole reading takes seconds a node). As in `natdiff diff`, warnings about what is
- * left unread are not made again: they are the first node's.
- */
-export class DigestsAgainstFirst {
-  private readonly nodes: AgainstFirst<{ digest: NodeDigest; warnings: Warning[] }>;
-  /** What the report calls the node being read (set for each read). */
-  private nodeOf: (snapshot: Snapshot) => string = () => '';
-
-  constructor(options: NodeReadOptions = {}, pool = new DigestPool()) {
-    this.nodes = new AgainstFirst(
-      {
-        whole: (snapshot) => digestSnapshot(snapshot, this.nodeOf(snapshot), pool),
-        narrowed: (before, after, first) => {
-          const read = digestSnapshot(after, this.nodeOf(after), pool);
-          // A port read on neither side was left unread: written alike, it is the first node's.
-          const keys = new Set([...read.digest.ports.map((p) => p.key), ...describedKeys(before)]);
-          return { digest: { ...read.digest, ports: [...read.digest.ports, ...first.digest.ports.filter((p) => !keys.has(p.key))] }, warnings: read.warnings };
-        },
-      },
-      options,
-    );
-  }
-
-  /** The digest of a node's input; `node`: what the report calls the node, from its snapshot. */
-  digest(input: TextInput, node: (snapshot: Snapshot) => string): { digest: NodeDigest; warnings: Warning[] } {
-    this.nodeOf = node;
-    return this.nodes.read(input);
-  }
-}
-
-/** The keys of the service ports a snapshot describes (named as digestSnapshot names them). */
-function describedKeys(snapshot: Snapshot): string[] {
-  const names = snapshot.serviceNames();
-  for (const p of snapshot.metadata?.servicePorts ?? []) names.add(p.name);
-  return snapshot.describe(names).model.ports.map((p) => p.key);
 }

@@ -5,7 +5,8 @@
 import type { Warning } from '../errors';
 import { checkMemoryBudget, MemoryBudget } from '../snapshot/memory-budget';
 import { readInput } from '../snapshot/read-input';
-import { DigestsAgainstFirst, type NodeDigest, type NodeReadOptions } from './digest';
+import type { NodeDigest } from './digest';
+import { nodeDigests, type NodeReadOptions } from './node-reading';
 import { nodeNameOf, uniqueNames } from './node-names';
 
 export type { NodeReadOptions };
@@ -22,12 +23,12 @@ export function namedDigests(digests: readonly NodeDigest[]): NodeDigest[] {
  */
 export async function readNodes(paths: readonly string[], options: NodeReadOptions, onRead?: (warnings: Warning[], done: number) => void): Promise<NodeDigest[]> {
   const digests: NodeDigest[] = [];
-  const against = new DigestsAgainstFirst(options);
+  const nodes = nodeDigests(options);
   for (const path of paths) {
     // Each input held to the memory budget a diff holds it to, checked as it is read.
     checkMemoryBudget([path]);
     const text = await readInput(path, { budget: new MemoryBudget() });
-    const { digest, warnings } = against.digest({ source: path, text }, (snapshot) => nodeNameOf(snapshot.metadata, path));
+    const { digest, warnings } = nodes.read({ source: path, text, node: (snapshot) => nodeNameOf(snapshot.metadata, path) });
     digests.push(digest);
     onRead?.(warnings, digests.length);
   }

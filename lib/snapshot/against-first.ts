@@ -21,29 +21,30 @@ export interface TextInput {
 /** How every input is read (the progress of a whole reading told to onProgress). */
 export type AgainstFirstOptions = Pick<LoadOptions, 'allowTruncated' | 'payload' | 'format' | 'onProgress'>;
 
-export interface Readings<T> {
+/** What a caller makes of an input (`I`: the input as given, with whatever else the caller passed along). */
+export interface Readings<T, I extends TextInput = TextInput> {
   /** What an input read whole gives. */
-  whole(snapshot: Snapshot): T;
+  whole(snapshot: Snapshot, input: I): T;
   /** What an input gives, read against the first: `before` and `after` are the first's and its readings of what was left to read, `first` what the first gave. */
-  narrowed(before: Snapshot, after: Snapshot, first: T): T;
+  narrowed(before: Snapshot, after: Snapshot, first: T, input: I): T;
 }
 
-export class AgainstFirst<T> {
+export class AgainstFirst<T, I extends TextInput = TextInput> {
   private first: { split: SplitInput; value: T } | null = null;
 
   constructor(
-    private readonly readings: Readings<T>,
+    private readonly readings: Readings<T, I>,
     private readonly options: AgainstFirstOptions = {},
   ) {}
 
-  read(input: TextInput): T {
+  read(input: I): T {
     const bytes = Buffer.from(input.text);
     const first = this.first;
     const { onProgress, ...narrowing } = this.options;
     const pair = first && loadNarrowedPair(first.split, { source: input.source, bytes, metadata: input.metadata }, narrowing);
-    if (first && pair) return this.readings.narrowed(pair[0], pair[1], first.value);
+    if (first && pair) return this.readings.narrowed(pair[0], pair[1], first.value, input);
     const snapshot = parseSnapshot(input.text, input.source, { ...this.options, metadata: input.metadata });
-    const value = this.readings.whole(snapshot);
+    const value = this.readings.whole(snapshot, input);
     if (!first && !narrowing.allowTruncated) {
       // Its header read once: its excerpts are read with what it said.
       const split = splitInput({ source: input.source, bytes, metadata: snapshot.metadata }, narrowing);

@@ -1,6 +1,6 @@
 /**
  * `natdiff drift --all-nodes` reads each node's capture against the first one read
- * (DigestsAgainstFirst, lib/drift/digest.ts): its report is the report of every node read whole,
+ * (lib/drift/node-reading.ts): its report is the report of every node read whole,
  * whether a node's services were read again or left unread, and whatever the first pass could
  * narrow.
  */
@@ -8,7 +8,8 @@ import { fc, test as property } from '@fast-check/jest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareNodes } from '../../lib/drift/compare';
-import { DigestsAgainstFirst, digestSnapshot } from '../../lib/drift/digest';
+import { digestSnapshot } from '../../lib/drift/digest';
+import { nodeDigests } from '../../lib/drift/node-reading';
 import { readNodes } from '../../lib/drift/read-nodes';
 import { driftDocument } from '../../lib/report/drift-json';
 import { loadNarrowedPair, splitInput } from '../../lib/snapshot/load-pair';
@@ -26,8 +27,8 @@ const dump = (c: ClusterSpec, seed = 1) => toSaveFormat(writeRestorePayload(c, {
 /** The drift report of the nodes (their dumps, in order), read whole and read against the first. */
 function reports(nodes: string[]) {
   const whole = nodes.map((text, k) => digestSnapshot(parseSnapshot(text, `node-${k}`), `node-${k}`).digest);
-  const against = new DigestsAgainstFirst();
-  const narrowed = nodes.map((text, k) => against.digest({ source: `node-${k}`, text }, () => `node-${k}`).digest);
+  const against = nodeDigests();
+  const narrowed = nodes.map((text, k) => against.read({ source: `node-${k}`, text, node: () => `node-${k}` }).digest);
   return [whole, narrowed].map((digests) => driftDocument(compareNodes(digests), { all: true }));
 }
 
