@@ -4,7 +4,7 @@
  */
 import type { Warning } from '../errors';
 import { checkMemoryBudget, MemoryBudget } from '../snapshot/memory-budget';
-import { readInput } from '../snapshot/read-input';
+import { decodeInput, readInputBytes } from '../snapshot/read-input';
 import type { NodeDigest } from './digest';
 import { nodeDigests, type NodeReadOptions } from './node-reading';
 import { nodeNameOf, uniqueNames } from './node-names';
@@ -27,8 +27,8 @@ export async function readNodes(paths: readonly string[], options: NodeReadOptio
   for (const path of paths) {
     // Each input held to the memory budget a diff holds it to, checked as it is read.
     checkMemoryBudget([path]);
-    const text = await readInput(path, { budget: new MemoryBudget() });
-    const { digest, warnings } = nodes.read({ source: path, text, node: (snapshot) => nodeNameOf(snapshot.metadata, path) });
+    const bytes = await readInputBytes(path, { budget: new MemoryBudget() });
+    const { digest, warnings } = nodes.read({ source: path, text: decodeInput(bytes), bytes, node: (snapshot) => nodeNameOf(snapshot.metadata, path) });
     digests.push(digest);
     onRead?.(warnings, digests.length);
   }

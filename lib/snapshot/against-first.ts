@@ -16,6 +16,8 @@ export interface TextInput {
   text: string;
   /** Its metadata, when known already: its header (if it has one) is then not read. */
   metadata?: SnapshotMetadata | null;
+  /** Its bytes, when it was read as bytes (a file): they are not made again from the text. */
+  bytes?: Buffer;
 }
 
 /** How every input is read (the progress of a whole reading told to onProgress). */
@@ -38,7 +40,7 @@ export class AgainstFirst<T, I extends TextInput = TextInput> {
   ) {}
 
   read(input: I): T {
-    const bytes = Buffer.from(input.text);
+    const bytes = input.bytes ?? Buffer.from(input.text);
     const first = this.first;
     const { onProgress, ...narrowing } = this.options;
     const pair = first && loadNarrowedPair(first.split, { source: input.source, bytes, metadata: input.metadata }, narrowing);
