@@ -99,10 +99,40 @@ describe('dumps that cannot be split exactly are read whole', () => {
     ['counters on rules (iptables-save -c)', before.replace(/^-A /gm, '[3:180] -A ')],
     ['cut short (no newline at the end)', before.slice(0, -1)],
     ['another format (iptables -S)', before.replace(/^:(\S+) - \[0:0\]$/gm, '-N $1')],
-    ['chains declared in another order', before.replace(/^(:KUBE-SVC-\S+ - \[0:0\])\n(:KUBE-SVC-\S+ - \[0:0\])$/m, '$2\n$1')],
     ['a port whose name no comment says', before.replace(/ -m comment --comment "[^"]*cluster IP"/g, '').replace(/ -m comment --comment "?[a-z0-9-]+\/[^ ]*"?/g, '')],
   ])('%s', (_, after) => {
     expect(narrowHere(iptablesFirstPass, Buffer.from(before), Buffer.from(after))).toBeNull();
+  });
+});
+
+describe('dumps written differently (a restore payload against an iptables-save of the same rules: no line alike)', () => {
+  const cluster = benchCluster(300, 6, 7);
+  const payload = writeRestorePayload(cluster, { seed: 7 });
+  const saved = toSaveFormat(payload);
+  const scaledSave = dump(scaleEvent(cluster, 7), 14);
+
+  test('the same state: read narrowed, nothing of it read but the rest, every rule counted as written differently', () => {
+    const n = narrowHere(iptablesFirstPass, Buffer.from(payload), Buffer.from(saved));
+    expect(n?.alike.servicePorts).toBe(300);
+    expect(n?.before.lineNumbers.length).toBeLessThan(payload.split('\n').length / 5);
+    const r = expectSameAnswer(payload, saved) as DiffReport;
+    expect(r.summary.changed).toBe(false);
+    expect(r.noise.formattingOnly).toBeGreaterThan(1000);
+    expect(r.noise.declarationOrder).toBe(true);
+  });
+
+  test('a scale event written the other way: the same answer read narrowed or whole, the unchanged services left unread', () => {
+    const n = narrowHere(iptablesFirstPass, Buffer.from(payload), Buffer.from(scaledSave));
+    expect(n?.alike.servicePorts).toBeGreaterThan(250);
+    const r = expectSameAnswer(payload, scaledSave) as DiffReport;
+    expect(r.summary.servicesChanged).toBeGreaterThan(0);
+  });
+
+  test('chains declared in another order: read narrowed, the order told as noise as the whole reading tells it', () => {
+    const small = dump(benchCluster(5, 2, 1), 1);
+    const reordered = small.replace(/^(:KUBE-SVC-\S+ - \[0:0\])\n(:KUBE-SVC-\S+ - \[0:0\])$/m, '$2\n$1');
+    expect(narrowHere(iptablesFirstPass, Buffer.from(small), Buffer.from(reordered))).not.toBeNull();
+    expect((expectSameAnswer(small, reordered) as DiffReport).noise.declarationOrder).toBe(true);
   });
 });
 
@@ -124,15 +154,26 @@ const scaled = (c: ClusterSpec) =>
     return { ...c, services };
   });
 
-test('generated clusters and scale events are mostly read narrowed (so the property below holds the narrowing to the whole reading)', () => {
+test('generated clusters and scale events are mostly read narrowed, a restore payload against a save too (so the properties below hold the narrowing to the whole reading)', () => {
   const pairs = fc.sample(clusterArbitrary.chain((c) => fc.tuple(fc.constant(c), scaled(c))), { numRuns: 30, seed: 42 });
   const narrowed = pairs.filter(([c, next]) => narrowHere(iptablesFirstPass, Buffer.from(dump(c, 1)), Buffer.from(dump(next, 2))) !== null);
   expect(narrowed.length).toBeGreaterThan(20);
+  const payloadFirst = pairs.filter(([c, next]) => narrowHere(iptablesFirstPass, Buffer.from(writeRestorePayload(c, { seed: 1 })), Buffer.from(dump(next, 2))) !== null);
+  expect(payloadFirst.length).toBeGreaterThan(20);
 });
 
 property.prop([clusterArbitrary.chain((c) => fc.tuple(fc.constant(c), scaled(c))), fc.nat(1000), fc.nat(1000)], { numRuns: 60 })(
   'any cluster, any scale event, any rule order: the same answer read narrowed or whole',
   ([c, next], seedBefore, seedAfter) => {
     expectSameAnswer(dump(c, seedBefore), dump(next, seedAfter));
+  },
+);
+
+property.prop([clusterArbitrary.chain((c) => fc.tuple(fc.constant(c), scaled(c))), fc.nat(1000), fc.nat(1000), fc.boolean()], { numRuns: 40 })(
+  'any cluster, any scale event, one side a restore payload: the same answer read narrowed or whole',
+  ([c, next], seedBefore, seedAfter, payloadFirst) => {
+    const payload = writeRestorePayload(payloadFirst ? c : next, { seed: payloadFirst ? seedBefore : seedAfter });
+    if (payloadFirst) expectSameAnswer(payload, dump(next, seedAfter));
+    else expectSameAnswer(dump(c, seedBefore), payload);
   },
 );

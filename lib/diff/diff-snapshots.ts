@@ -9,7 +9,7 @@ import type { Finding, Snapshot, ServiceView } from '../model/snapshot';
 import type { OnProgress } from '../progress';
 import { sanitizeLine } from '../sanitize';
 import type { Rule } from '../model/ruleset';
-import { diffChains, mergeChainDiffs, type ChainSide } from './diff-chains';
+import { diffChains, mergeChainDiffs, type ChainSide, type ChainsDiff } from './diff-chains';
 import { diffServices } from './diff-services';
 import { summarize } from './summary';
 import type { ChainDiff, DiffReport, ReportFinding, ReportWarning, RuleRef, ServiceDiff, Side, SnapshotInfo } from './types';
@@ -258,7 +258,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
     { ruleset: before.ruleset, identity: vb.chainIdentity, leftOut: leftOutOf(before) },
     { ruleset: after.ruleset, identity: va.chainIdentity, leftOut: leftOutOf(after) },
   ];
-  const chains = mergeChainDiffs(plan.compared.map((t) => diffChains(t, ...sides, !options.noShortcuts, options.onProgress)));
+  const chains = mergeChainDiffs(plan.compared.map((t) => withUnreadNoise(diffChains(t, ...sides, !options.noShortcuts, options.onProgress), before.alikeUnread?.noise?.get(t))));
   const accounted = withoutRebalancing(chains.chains.map((c) => withAccounts(c, vb, va)), services.services);
   const { listed, modeChains } = acrossModes ? withoutModeChains(accounted, before, after, plan) : { listed: accounted, modeChains: 0 };
   const { reported, notCompared } = withoutUnknowable(listed, before, after);
@@ -285,4 +285,10 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, options: DiffOp
     otherTablesDiffer: otherTablesThatDiffer(...sides, plan),
   };
   return { ...report, summary: summarize(report.services, report.chains, notCompared, before.alikeUnread) };
+}
+
+/** A table's chain diff with the noise of what the first pass left unread (AlikeUnread.noise). */
+function withUnreadNoise(d: ChainsDiff, unread: { rulesWrittenDifferently: number; declarationOrder: boolean } | undefined): ChainsDiff {
+  if (!unread) return d;
+  return { ...d, formattingOnly: d.formattingOnly + unread.rulesWrittenDifferently, declarationOrder: d.declarationOrder || unread.declarationOrder };
 }

@@ -66,6 +66,12 @@ export interface AlikeUnread {
    * a port whose rules are missing.
    */
   keys: ReadonlySet<string>;
+  /**
+   * Per table, what the full reading would count as noise that the reading left out: rules of
+   * what was left unread written differently in the two inputs (the same meaning), and whether the
+   * chains both inputs hold are declared in another order (told of the whole inputs).
+   */
+  noise?: ReadonlyMap<string, { rulesWrittenDifferently: number; declarationOrder: boolean }>;
 }
 
 /**

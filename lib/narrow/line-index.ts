@@ -87,6 +87,42 @@ export function hashLine(index: LineIndex, i: number, out: Int32Array): void {
   out[1] = hi ^ (end - start);
 }
 
+/**
+ * A 64-bit hash of a text (its UTF-16 code units) fed a piece at a time — characters, a text, the
+ * bytes of an ASCII range of an input — as hashLine makes one of a line's bytes.
+ */
+export class TextHash {
+  private lo = 0x811c9dc5 | 0;
+  private hi = 0x27d4eb2f | 0;
+  private length = 0;
+
+  char(c: number): this {
+    this.lo = Math.imul(this.lo ^ c, 16777619);
+    this.hi = Math.imul((this.hi + c) | 0, 0x9e3779b1) ^ (this.hi >>> 15);
+    this.length++;
+    return this;
+  }
+
+  text(text: string): this {
+    for (let k = 0; k < text.length; k++) this.char(text.charCodeAt(k));
+    return this;
+  }
+
+  bytes(bytes: Uint8Array, start: number, end: number): this {
+    for (let k = start; k < end; k++) this.char(bytes[k] as number);
+    return this;
+  }
+
+  /** The hash, as two 32-bit halves in `out`; the hash starts again. */
+  end(out: Int32Array): void {
+    out[0] = this.lo;
+    out[1] = this.hi ^ this.length;
+    this.lo = 0x811c9dc5 | 0;
+    this.hi = 0x27d4eb2f | 0;
+    this.length = 0;
+  }
+}
+
 /** A 32-bit value mixed with a seed (murmur3's finalizer): line hashes summed with their places. */
 export function mix(x: number, seed: number): number {
   let h = Math.imul(x ^ seed, 0x85ebca6b);

@@ -18,6 +18,7 @@
  * load-balancing chains jump to a chain of the rest (the model looks into it), or a jump to its
  * chains or from them names a chain the table does not hold (a fragment: said of the dump).
  */
+import type { AlikeUnread } from '../../model/snapshot';
 import { splitPortName } from '../../model/service';
 import { revived, type FirstPass } from '../../narrow/first-pass';
 import { hashLine, indexLines, LineIndex, mix } from '../../narrow/line-index';
@@ -26,6 +27,7 @@ import { cutLines, type Narrowing } from '../../narrow/narrowing';
 import type { OnProgress } from '../../progress';
 import { displaySpn, parseComment } from './kube-comments';
 import { leaveOutRouted, RoutedLines } from './narrow-left-out';
+import { MeaningHasher } from './meaning-hash';
 import { readPlainRule } from './plain-selector';
 import { groupOfName, NAMED_ONLY_TARGETS, SEP_PREFIX } from './ladder';
 import { ruleFacts, type RuleFacts } from './rule-facts';
@@ -75,6 +77,15 @@ interface PortLines {
   service: string | null;
   dispatchSpn: string | null;
   noEndpointsSpn: string | null;
+  /**
+   * The chains of the rules that gave dispatchSpn and noEndpointsSpn: the full reading takes a
+   * port's name from the rule it reads first, chain by chain in the order they were made (a
+   * chain's id), not line by line (a restore payload comes back to a chain).
+   */
+  dispatchChain: number;
+  noEndpointsChain: number;
+  /** The chains of the rest whose rules route to the port, in the order met. */
+  routedChains: number[];
   /** Its reading depends on lines not its own (see above): read whatever its lines. */
   mustRead: boolean;
   lastChain: number;
@@ -207,6 +218,8 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
   const tables: string[] = [];
   const made: number[][] = [];
   const madeAt: number[] = [];
+  // Per chain id: 1 once a rule of it is read.
+  const ruled: number[] = [];
   // A new name's id, put in its table's chains in the order the full reading makes them.
   const chain = (start: number, end: number): number => {
     const count = names.count;
@@ -237,19 +250,22 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
     if (scope < 0) return null;
     const start = index.starts[i] as number;
     if (first === 0x3a /* : */) {
-      chainOf[i] = chain(start + 1, wordEnd(index, i, start + 1));
+      const declared = chain(start + 1, wordEnd(index, i, start + 1));
+      // A restore input declaring a chain that has rules already flushes it (parse-dump.ts).
+      if (ruled[declared] === 1) return null;
+      chainOf[i] = declared;
       continue;
     }
     if (first !== 0x2d /* - */ || index.byteAt(i, 1) !== 0x41 /* A */ || index.byteAt(i, 2) !== SPACE) return null;
     // Most rule lines follow a line of the same chain, and the others mostly the chain made next
-    // (rules come in the chains' order): names checked where they stand before any is looked up.
+    // (iptables-save writes rules in the chains' order; a restore payload may come back to a
+    // chain): names checked where they stand before any is looked up.
     const end = index.end(i);
     if (last < 0 || !names.writtenAt(last, start + 3, end)) {
       const after = last < 0 ? -1 : (madeAt[last] as number);
-      const next = chainAhead(names, made[scope] as number[], after, start + 3, end) ?? chain(start + 3, wordEnd(index, i, start + 3));
-      if (last >= 0 && (madeAt[next] as number) <= after) return null;
-      last = next;
+      last = chainAhead(names, made[scope] as number[], after, start + 3, end) ?? chain(start + 3, wordEnd(index, i, start + 3));
     }
+    ruled[last] = 1;
     chainOf[i] = last;
     isRule[i] = 1;
   }
@@ -448,7 +464,7 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
 
 function portOf(s: Splitting, hash: string): PortLines {
   let port = s.ports.get(hash);
-  if (!port) s.ports.set(hash, (port = { id: s.ports.size, lo: 0, hi: 0, lines: 0, rules: 0, spn: null, service: null, dispatchSpn: null, noEndpointsSpn: null, mustRead: false, lastChain: -1, place: 0 }));
+  if (!port) s.ports.set(hash, (port = { id: s.ports.size, lo: 0, hi: 0, lines: 0, rules: 0, spn: null, service: null, dispatchSpn: null, noEndpointsSpn: null, dispatchChain: -1, noEndpointsChain: -1, routedChains: [], mustRead: false, lastChain: -1, place: 0 }));
   return port;
 }
 
@@ -539,6 +555,9 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null
     const to = typeof routed.port === 'string' ? portOf(s, routed.port) : routed.port;
     routedLines.add(i, to.id);
     if (to.lastChain !== c) {
+      // Back to a chain after another: the digest's places would not say where its rules stand.
+      if (to.routedChains.includes(c)) to.mustRead = true;
+      to.routedChains.push(c);
       to.lastChain = c;
       to.place = 0;
     }
@@ -549,8 +568,17 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null
     to.lines++;
     to.rules++;
     if (!routed.held) to.mustRead = true;
-    if (routed.dispatch) to.dispatchSpn ??= spnOf(index, i);
-    to.noEndpointsSpn ??= routed.noEndpointsSpn;
+    if (routed.dispatch && (to.dispatchSpn === null || c < to.dispatchChain)) {
+      const spn = spnOf(index, i);
+      if (spn !== null) {
+        to.dispatchSpn = spn;
+        to.dispatchChain = c;
+      }
+    }
+    if (routed.noEndpointsSpn !== null && (to.noEndpointsSpn === null || c < to.noEndpointsChain)) {
+      to.noEndpointsSpn = routed.noEndpointsSpn;
+      to.noEndpointsChain = c;
+    }
   }
   return { spans: { declared, first, last }, routed: routedLines };
 }
@@ -604,31 +632,46 @@ function sameName(b: DumpSplit, x: number, a: DumpSplit, y: number): boolean {
   return a.names.matches(y, b.names.bytes, b.names.startOf(x), b.names.endOf(x), a.names.scopeOf(y));
 }
 
+/** The chains both dumps hold (b's id, a's id, b's, a's…) and, per table, whether they come in another order in one. */
+interface CommonChains {
+  ids: number[];
+  /** Table names whose common chains come in another order (the full reading says so: noise). */
+  reordered: Set<string>;
+}
+
 /**
- * The chains of b that a holds too, with their ids in a (b's, a's, b's, a's…), in the order of
- * both dumps; null when the chains both hold come in another order (the full reading then says
- * so). Both lists are walked side by side: where they differ, a chain the other dump lacks is
- * passed over, and two chains both hold are out of order.
+ * The chains of b that a holds too, with their ids in a, in b's order. Both lists are walked side
+ * by side: where they differ, a chain the other dump lacks is passed over, and two chains both
+ * hold are out of order (then the table's chains are paired by name).
  */
-function commonChains(b: DumpSplit, a: DumpSplit): number[] | null {
-  const common: number[] = [];
+function commonChains(b: DumpSplit, a: DumpSplit): CommonChains {
+  const common: CommonChains = { ids: [], reordered: new Set() };
   for (const [scope, table] of b.tables.entries()) {
     const other = a.tables.indexOf(table);
     if (other < 0) continue;
     const here = b.made[scope] as number[];
     const there = a.made[other] as number[];
+    const found = common.ids.length;
     let i = 0;
     let j = 0;
     while (i < here.length && j < there.length) {
       const x = here[i] as number;
       const y = there[j] as number;
       if (sameName(b, x, a, y)) {
-        common.push(x, y);
+        common.ids.push(x, y);
         i++;
         j++;
       } else if (a.names.find(b.names.bytes, b.names.startOf(x), b.names.endOf(x), other) < 0) i++;
       else if (b.names.find(a.names.bytes, a.names.startOf(y), a.names.endOf(y), scope) < 0) j++;
-      else return null;
+      else break;
+    }
+    if (i < here.length && j < there.length) {
+      common.reordered.add(table);
+      common.ids.length = found;
+      for (const x of here) {
+        const y = a.names.find(b.names.bytes, b.names.startOf(x), b.names.endOf(x), other);
+        if (y >= 0) common.ids.push(x, y);
+      }
     }
   }
   return common;
@@ -696,23 +739,71 @@ function markDiffering(b: DumpSplit, a: DumpSplit, common: number[], lines: Line
 }
 
 /**
- * Whether port x's chains in b are port y's in a, one for one in order (see commonChains), each
- * declared alike and holding the same rule lines (see markDiffering).
+ * Whether port x's chains in b are port y's in a, one for one (the same names, in any order: the
+ * chains' order is the table's, see commonChains), each declared alike and holding the same rules
+ * (see markDiffering).
  */
-function sameChains(b: PortChains, x: number, a: PortChains, y: number, counterpart: Int32Array, differs: Uint8Array): boolean {
-  const from = b.at[x] as number;
-  const count = (b.at[x + 1] as number) - from;
-  const there = a.at[y] as number;
-  if ((a.at[y + 1] as number) - there !== count) return false;
+function sameChains(b: DumpSplit, x: number, a: DumpSplit, y: number, counterpart: Int32Array, differs: Uint8Array): boolean {
+  const { at, list } = b.portChains;
+  const from = at[x] as number;
+  const count = (at[x + 1] as number) - from;
+  if ((a.portChains.at[y + 1] as number) - (a.portChains.at[y] as number) !== count) return false;
   for (let k = 0; k < count; k++) {
-    const c = b.list[from + k] as number;
-    if (counterpart[c] !== a.list[there + k] || differs[c] === 1) return false;
+    const c = list[from + k] as number;
+    const d = counterpart[c] as number;
+    if (d < 0 || a.chainPortId[d] !== y || differs[c] === 1) return false;
   }
   return true;
 }
 
-function samePortLines(x: PortLines, y: PortLines): boolean {
-  return x.lo === y.lo && x.hi === y.hi && x.lines === y.lines && x.rules === y.rules && x.spn === y.spn;
+/** Whether the lines of two ports (x of b, y of a) are alike: its chains aside (sameChains), the lines of the rest that route to it. */
+function samePortLines(x: PortLines, y: PortLines, routed: RoutedMeanings): boolean {
+  if (x.lines !== y.lines || x.rules !== y.rules || x.spn !== y.spn) return false;
+  return (x.lo === y.lo && x.hi === y.hi) || routed.same(x.id, y.id);
+}
+
+/**
+ * Per port, the sum of the meaning hashes (MeaningHasher) of the lines of the rest that route to it,
+ * each mixed with its place among them in its chain: PortLines' digest, for lines written
+ * differently. Made for both dumps the first time two ports' digests differ.
+ */
+class RoutedMeanings {
+  private digests: [Int32Array, Int32Array] | null = null;
+
+  constructor(
+    private readonly b: DumpSplit,
+    private readonly a: DumpSplit,
+    private readonly hasher: MeaningHasher,
+  ) {}
+
+  same(x: number, y: number): boolean {
+    const [b, a] = (this.digests ??= [routedDigests(this.b, this.hasher), routedDigests(this.a, this.hasher)]);
+    return b[3 * x + 2] === 1 && a[3 * y + 2] === 1 && b[3 * x] === a[3 * y] && b[3 * x + 1] === a[3 * y + 1];
+  }
+}
+
+/** Per port id: lo, hi, and 1 when every line routed to it has a meaning hash (see RoutedMeanings). */
+function routedDigests(s: DumpSplit, hasher: MeaningHasher): Int32Array {
+  const digests = new Int32Array(3 * s.ports.size);
+  for (let p = 0; p < s.ports.size; p++) digests[3 * p + 2] = 1;
+  const lastChain = new Int32Array(s.ports.size).fill(-1);
+  const place = new Int32Array(s.ports.size);
+  const hash = new Int32Array(2);
+  const { routed } = s;
+  for (let r = 0; r < routed.count; r++) {
+    const i = routed.lines[r] as number;
+    const p = routed.ports[r] as number;
+    const c = s.chainOf[i] as number;
+    if (lastChain[p] !== c) {
+      lastChain[p] = c;
+      place[p] = 0;
+    }
+    const n = (place[p] as number)++;
+    if (!hasher.line(s.index, i, hash)) digests[3 * p + 2] = 0;
+    digests[3 * p] = ((digests[3 * p] as number) + mix(hash[0] as number, n)) | 0;
+    digests[3 * p + 1] = ((digests[3 * p + 1] as number) + mix(hash[1] as number, ~n)) | 0;
+  }
+  return digests;
 }
 
 /** Each port's chains (its own and its endpoint chains), in chain order: port p's are list[at[p]] … list[at[p + 1] - 1]. */
@@ -769,18 +860,28 @@ function splitIptablesSave(bytes: Buffer, onProgress?: OnProgress): DumpSplit | 
  */
 function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
   const common = commonChains(b, a);
-  if (!common) return null;
   const counterpart = new Int32Array(b.names.count).fill(-1);
-  for (let k = 0; k < common.length; k += 2) counterpart[common[k] as number] = common[k + 1] as number;
+  for (let k = 0; k < common.ids.length; k += 2) counterpart[common.ids[k] as number] = common.ids[k + 1] as number;
   const differs = new Uint8Array(b.names.count);
-  markDiffering(b, a, common, DECLARATION, differs);
-  markDiffering(b, a, common, RULES, differs);
+  markDiffering(b, a, common.ids, RULES, differs);
+  // Rules written otherwise that mean the same: alike all the same, counted as the diff counts them.
+  const hasher = new MeaningHasher();
+  const respelled = new Int32Array(b.names.count);
+  for (let c = 0; c < differs.length; c++) {
+    if (differs[c] !== 1 || (b.chainPortId[c] as number) < 0) continue;
+    const n = rulesWrittenDifferently(b, c, a, counterpart[c] as number, hasher);
+    if (n < 0) continue;
+    differs[c] = 0;
+    respelled[c] = n;
+  }
+  markDiffering(b, a, common.ids, DECLARATION, differs);
+  const routed = new RoutedMeanings(b, a, hasher);
   // Services with a port not alike in both (or in one only): read, every port of them.
   const changed = new Set<string>();
   for (const [hash, x] of b.ports) {
     const y = a.ports.get(hash);
     if (x.service === null || y?.service === null) return null;
-    if (y && samePortLines(x, y) && sameChains(b.portChains, x.id, a.portChains, y.id, counterpart, differs) && !x.mustRead && !y.mustRead) continue;
+    if (y && samePortLines(x, y, routed) && sameChains(b, x.id, a, y.id, counterpart, differs) && !x.mustRead && !y.mustRead) continue;
     changed.add(x.service);
     if (y) changed.add(y.service);
   }
@@ -807,12 +908,67 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
     return left;
   };
   const [bUnread, aUnread] = [unreadPorts(b), unreadPorts(a)];
-  const leftOut = leaveOutRouted(b, bUnread, a, aUnread, common);
+  const leftOut = leaveOutRouted(b, bUnread, a, aUnread, common.ids);
   return {
     before: { ...cutLines(b.index, linesCut(b, bUnread, leftOut.before.lines)), leftOut: leftOut.before.rules },
     after: { ...cutLines(a.index, linesCut(a, aUnread, leftOut.after.lines)), leftOut: leftOut.after.rules },
-    alike: { servicePorts, services: services.size, keys: unread },
+    alike: { servicePorts, services: services.size, keys: unread, noise: unreadNoise(b, bUnread, respelled, common.reordered) },
   };
+}
+
+/** Per table, the noise the full reading would find in what is left unread (see AlikeUnread.noise). */
+function unreadNoise(b: DumpSplit, unread: Uint8Array, respelled: Int32Array, reordered: Set<string>): AlikeUnread['noise'] {
+  const noise = new Map(b.tables.map((t) => [t, { rulesWrittenDifferently: 0, declarationOrder: reordered.has(t) }]));
+  const { at, list } = b.portChains;
+  for (let p = 0; p < unread.length; p++) {
+    if (unread[p] !== 1) continue;
+    for (let k = at[p] as number; k < (at[p + 1] as number); k++) {
+      const c = list[k] as number;
+      const n = respelled[c] as number;
+      if (n > 0) (noise.get(b.tables[b.names.scopeOf(c)] as string) as { rulesWrittenDifferently: number }).rulesWrittenDifferently += n;
+    }
+  }
+  return noise;
+}
+
+/** The rule lines of chain `c`, in order. */
+function ruleLines(s: DumpSplit, c: number): number[] {
+  const lines: number[] = [];
+  const last = s.spans.last[c] as number;
+  for (let i = s.spans.first[c] as number; i >= 0 && i <= last; i++) if (s.chainOf[i] === c && s.isRule[i] === 1) lines.push(i);
+  return lines;
+}
+
+/** Line `i` and line `j` of another dump hold the same bytes (trailing spaces aside: the full reading trims them). */
+function sameBytes(x: LineIndex, i: number, y: LineIndex, j: number): boolean {
+  const trimmed = (s: LineIndex, l: number) => {
+    let end = s.end(l);
+    while (end > (s.starts[l] as number) && s.bytes[end - 1] === SPACE) end--;
+    return end;
+  };
+  return x.bytes.compare(y.bytes, y.starts[j], trimmed(y, j), x.starts[i], trimmed(x, i)) === 0;
+}
+
+/**
+ * How many rules chain x of b and chain y of a hold that mean the same, one for one and in order
+ * (MeaningHasher), but are written differently; -1 when they do not mean the same.
+ */
+function rulesWrittenDifferently(b: DumpSplit, x: number, a: DumpSplit, y: number, hasher: MeaningHasher): number {
+  if (y < 0) return -1;
+  const here = ruleLines(b, x);
+  const there = ruleLines(a, y);
+  if (here.length !== there.length) return -1;
+  const h = new Int32Array(2);
+  const t = new Int32Array(2);
+  let n = 0;
+  for (let k = 0; k < here.length; k++) {
+    const i = here[k] as number;
+    const j = there[k] as number;
+    if (sameBytes(b.index, i, a.index, j)) continue;
+    if (!hasher.line(b.index, i, h) || !hasher.line(a.index, j, t) || h[0] !== t[0] || h[1] !== t[1]) return -1;
+    n++;
+  }
+  return n;
 }
 
 /** The lines a dump is read without (1): those of ports left unread, and the rules left out (`leftOut`, filled in place). */

@@ -1,0 +1,333 @@
+/**
+ * A hash of what a rule line means, for the first pass over two dumps written differently (a
+ * restore payload against an iptables-save of the same rules: no line of the one is written as
+ * the line of the other). Two lines hash alike when the rule diff takes them for one rule of one
+ * chain (diff/diff-chains.ts: `sameMeaning` of their facts, else their canonical keys) with the
+ * same comment, so that the diff would pair them and count them as written differently, nothing
+ * more. A line the full reading would warn about, or not read as a rule, has no such hash.
+ *
+ * The hash is of one text — the chain, the comment, then the facts `sameMeaning` compares or else
+ * the canonical key — made by `byTokens` from the rule's tokens as the full reading reads them
+ * (the reference), or fed straight from the line's bytes by `plainRule` for the rules kube-proxy
+ * writes most (a test holds the two to one answer).
+ */
+import { TextHash, type LineIndex } from '../../narrow/line-index';
+import { probabilityUnits } from './probability';
+import { canonicalKey } from './rule-canonical';
+import { ruleFacts, type RuleFacts } from './rule-facts';
+import { RuleSyntaxError } from './rule-walk';
+import { tokenize, TokenizeError, type Tokens } from './tokenize';
+
+const NONE = '\u0000';
+const NONE_CODE = 0;
+const FIELD = '\u0001';
+const FIELD_CODE = 1;
+const FACTS_CODE = 0x46; /* F */
+
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const DASH = 0x2d;
+
+/** The facts `sameMeaning` compares, in the order they are hashed. */
+const TARGET = 0;
+const DESTINATION = 1;
+const SOURCE = 2;
+const PROTOCOL = 3;
+const DPORT = 4;
+const PROBABILITY = 5;
+const DNAT = 6;
+const COMMENT = 7;
+const FIELDS = 8;
+
+function field(v: string | number | null | undefined): string {
+  return v === null || v === undefined ? NONE : String(v);
+}
+
+function tokensOf(text: string): Tokens | null {
+  try {
+    return tokenize(text);
+  } catch (e) {
+    if (e instanceof TokenizeError) return null;
+    throw e;
+  }
+}
+
+function bytesAre(bytes: Uint8Array, start: number, end: number, word: string): boolean {
+  if (end - start !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if (bytes[start + k] !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Whether bytes [start, end) are a decimal number from 0 to `max` written as iptables-save writes it (no sign, no leading zero). */
+function plainNumber(bytes: Uint8Array, start: number, end: number, max: number): boolean {
+  if (end <= start || end - start > 5 || (bytes[start] === 0x30 && end - start > 1)) return false;
+  let n = 0;
+  for (let k = start; k < end; k++) {
+    const d = (bytes[k] as number) - 0x30;
+    if (d < 0 || d > 9) return false;
+    n = n * 10 + d;
+  }
+  return n <= max;
+}
+
+/** Where an IPv4 address written plainly (a.b.c.d, each part plainNumber) at `start` ends, or -1. */
+function plainIpv4End(bytes: Uint8Array, start: number, end: number): number {
+  let at = start;
+  for (let part = 0; part < 4; part++) {
+    let to = at;
+    while (to < end && bytes[to] !== 0x2e /* . */ && bytes[to] !== 0x2f /* / */ && bytes[to] !== 0x3a /* : */) to++;
+    if (!plainNumber(bytes, at, to, 255)) return -1;
+    if (part < 3) {
+      if (bytes[to] !== 0x2e) return -1;
+      to++;
+    }
+    at = to;
+  }
+  return at;
+}
+
+/**
+ * One hasher for the lines of a first pass (its scratch space reused from line to line): the
+ * meaning hash of a rule line, if it has one.
+ */
+export class MeaningHasher {
+  private readonly hash = new TextHash();
+  private readonly starts = new Int32Array(FIELDS);
+  private readonly ends = new Int32Array(FIELDS);
+  /** Per field: an address written without its /32 (hashed with it: what the full reading normalises it to). */
+  private readonly host = new Uint8Array(FIELDS);
+
+  /** The meaning hash of rule line `i` (`-A CHAIN …`) as two 32-bit halves in `out`; false when it has none. */
+  line(index: LineIndex, i: number, out: Int32Array): boolean {
+    const plain = this.plainRule(index, i, out);
+    return plain !== null ? plain : this.byTokens(index.text(i), out);
+  }
+
+  /** The reference: the rule read from its tokens as the full reading reads it. */
+  byTokens(text: string, out: Int32Array): boolean {
+    const t = tokensOf(text);
+    if (t === null || t.values.length < 2) return false;
+    let warned = false;
+    let facts: RuleFacts;
+    try {
+      facts = ruleFacts(t, 2, { warn: () => (warned = true) });
+    } catch (e) {
+      if (e instanceof RuleSyntaxError) return false;
+      throw e;
+    }
+    if (warned) return false;
+    const meaning = facts.complete
+      ? `F${[facts.target, facts.destination, facts.source, facts.protocol, facts.dport, facts.probability, facts.dnat?.address].map(field).join(FIELD)}`
+      : `K${canonicalKey(t, 2)}`;
+    this.hash.text(`${t.values[1] as string}${NONE}${field(facts.comment)}${NONE}${meaning}`).end(out);
+    return true;
+  }
+
+  /**
+   * The hash read from the line's bytes, for a rule written plainly with complete facts (see
+   * RuleFacts.complete): `-s`/`-d` IPv4 hosts, `-p tcp|udp|sctp`, and each once of `-m comment
+   * --comment`, `-m tcp|udp|sctp [--dport N]` (of the rule's protocol), `-m statistic [--mode random]
+   * --probability P` (with no port), then `-j T` (a DNAT with one `--to-destination`), every word
+   * ASCII and one space apart. Null for any other line: it is read from its tokens.
+   */
+  plainRule(index: LineIndex, i: number, out: Int32Array): boolean | null {
+    const { bytes } = index;
+    const start = index.starts[i] as number;
+    const end = index.end(i);
+    const { starts, ends, host } = this;
+    starts.fill(-1);
+    host.fill(0);
+    // After `-A `: the chain's name, then options, each with one value.
+    let at = start + 3;
+    const chainEnd = wordEnd(bytes, at, end);
+    if (chainEnd < 0 || chainEnd >= end || chainEnd === at) return null;
+    let modules = 0;
+    let module = 0;
+    let portModule = -1;
+    let probability = -1;
+    let target = false;
+    at = chainEnd + 1;
+    while (at < end) {
+      const nameEnd = wordEnd(bytes, at, end);
+      if (nameEnd < 0 || nameEnd >= end || bytes[at] !== DASH) return null;
+      const option = optionAt(bytes, at, nameEnd);
+      const valueStart = nameEnd + 1;
+      let valueEnd: number;
+      let k = valueStart;
+      if (bytes[k] === QUOTE) {
+        k++;
+        while (k < end && bytes[k] !== QUOTE && bytes[k] !== 0x5c /* \ */ && (bytes[k] as number) < 0x80) k++;
+        if (bytes[k] !== QUOTE || (k + 1 < end && bytes[k + 1] !== SPACE)) return null;
+        valueEnd = k + 1;
+      } else {
+        valueEnd = wordEnd(bytes, k, end);
+        if (valueEnd < 0) return null;
+      }
+      if (valueEnd === valueStart) return null;
+      const quoted = bytes[valueStart] === QUOTE;
+      if (quoted && option !== O_COMMENT) return null;
+      if (target) {
+        if (option !== O_TO_DESTINATION || (starts[DNAT] as number) >= 0 || !bytesAre(bytes, starts[TARGET] as number, ends[TARGET] as number, 'DNAT')) return null;
+        const ipEnd = plainIpv4End(bytes, valueStart, valueEnd);
+        if (ipEnd < 0 || bytes[ipEnd] !== 0x3a /* : */ || bytes[ipEnd + 1] === 0x30 || !plainNumber(bytes, ipEnd + 1, valueEnd, 65535)) return null;
+        starts[DNAT] = valueStart;
+        ends[DNAT] = valueEnd;
+      } else if (option === O_MATCH) {
+        const bit = moduleBit(bytes, valueStart, valueEnd);
+        if (bit === 0 || (modules & bit) !== 0 || ((bit & PORT_MODULES) !== 0 && portModule >= 0)) return null;
+        modules |= bit;
+        module = bit;
+        if (bit & PORT_MODULES) portModule = valueStart;
+      } else if (option === O_JUMP) {
+        target = true;
+        starts[TARGET] = valueStart;
+        ends[TARGET] = valueEnd;
+      } else if (option === O_SOURCE || option === O_DESTINATION) {
+        const f = option === O_SOURCE ? SOURCE : DESTINATION;
+        const ipEnd = plainIpv4End(bytes, valueStart, valueEnd);
+        if ((starts[f] as number) >= 0 || ipEnd < 0 || (ipEnd !== valueEnd && !bytesAre(bytes, ipEnd, valueEnd, '/32'))) return null;
+        starts[f] = valueStart;
+        ends[f] = valueEnd;
+        host[f] = ipEnd === valueEnd ? 1 : 0;
+      } else if (option === O_PROTOCOL) {
+        if ((starts[PROTOCOL] as number) >= 0 || !(moduleBit(bytes, valueStart, valueEnd) & PORT_MODULES)) return null;
+        starts[PROTOCOL] = valueStart;
+        ends[PROTOCOL] = valueEnd;
+      } else if (option === O_COMMENT) {
+        if (module !== COMMENT_MODULE || (starts[COMMENT] as number) >= 0) return null;
+        starts[COMMENT] = quoted ? valueStart + 1 : valueStart;
+        ends[COMMENT] = quoted ? valueEnd - 1 : valueEnd;
+      } else if (option === O_DPORT) {
+        if (!(module & PORT_MODULES) || (starts[DPORT] as number) >= 0 || !plainNumber(bytes, valueStart, valueEnd, 65535)) return null;
+        starts[DPORT] = valueStart;
+        ends[DPORT] = valueEnd;
+      } else if (option === O_MODE) {
+        if (module !== STATISTIC_MODULE || !bytesAre(bytes, valueStart, valueEnd, 'random')) return null;
+      } else if (option === O_PROBABILITY) {
+        if (module !== STATISTIC_MODULE || probability >= 0) return null;
+        const units = probabilityUnits(bytes.toString('latin1', valueStart, valueEnd));
+        if (units === null) return null;
+        probability = units;
+      } else {
+        return null;
+      }
+      at = valueEnd + 1;
+    }
+    // A port match of the rule's protocol with its port; a probability with no port (matchesSayAll).
+    if (portModule >= 0 && ((starts[PROTOCOL] as number) < 0 || !sameWord(bytes, portModule, starts[PROTOCOL] as number))) return null;
+    if ((modules & STATISTIC_MODULE) !== 0 && (probability < 0 || (starts[DPORT] as number) >= 0)) return null;
+    if ((starts[DPORT] as number) >= 0 && portModule < 0) return null;
+    if (!target || ((starts[DNAT] as number) < 0 && bytesAre(bytes, starts[TARGET] as number, ends[TARGET] as number, 'DNAT'))) return null;
+    const hash = this.hash.bytes(bytes, start + 3, chainEnd).char(NONE_CODE);
+    this.put(bytes, COMMENT);
+    hash.char(NONE_CODE).char(FACTS_CODE);
+    for (let f = TARGET; f <= DNAT; f++) {
+      if (f > TARGET) hash.char(FIELD_CODE);
+      if (f === PROBABILITY) {
+        if (probability < 0) hash.char(NONE_CODE);
+        else hash.text(String(probability));
+      } else {
+        this.put(bytes, f);
+      }
+    }
+    hash.end(out);
+    return true;
+  }
+
+  private put(bytes: Uint8Array, f: number): void {
+    const start = this.starts[f] as number;
+    if (start < 0) {
+      this.hash.char(NONE_CODE);
+      return;
+    }
+    this.hash.bytes(bytes, start, this.ends[f] as number);
+    if (this.host[f] === 1) this.hash.text('/32');
+  }
+}
+
+/** Where the word at `at` ends (a space or `end`), or -1 when it holds a quote or a byte past ASCII. */
+function wordEnd(bytes: Uint8Array, at: number, end: number): number {
+  let k = at;
+  for (; k < end; k++) {
+    const c = bytes[k] as number;
+    if (c === SPACE) break;
+    if (c === QUOTE || c >= 0x80) return -1;
+  }
+  return k;
+}
+
+const O_OTHER = 0;
+const O_MATCH = 1;
+const O_JUMP = 2;
+const O_SOURCE = 3;
+const O_DESTINATION = 4;
+const O_PROTOCOL = 5;
+const O_COMMENT = 6;
+const O_DPORT = 7;
+const O_MODE = 8;
+const O_PROBABILITY = 9;
+const O_TO_DESTINATION = 10;
+
+/** The option named at bytes [at, end) that a plain rule may hold (see plainRule), or O_OTHER. */
+function optionAt(bytes: Uint8Array, at: number, end: number): number {
+  switch (end - at) {
+    case 2:
+      switch (bytes[at + 1]) {
+        case 0x6d /* m */:
+          return O_MATCH;
+        case 0x6a /* j */:
+          return O_JUMP;
+        case 0x73 /* s */:
+          return O_SOURCE;
+        case 0x64 /* d */:
+          return O_DESTINATION;
+        case 0x70 /* p */:
+          return O_PROTOCOL;
+        default:
+          return O_OTHER;
+      }
+    case 6:
+      return bytesAre(bytes, at, end, '--mode') ? O_MODE : O_OTHER;
+    case 7:
+      return bytesAre(bytes, at, end, '--dport') ? O_DPORT : O_OTHER;
+    case 9:
+      return bytesAre(bytes, at, end, '--comment') ? O_COMMENT : O_OTHER;
+    case 13:
+      return bytesAre(bytes, at, end, '--probability') ? O_PROBABILITY : O_OTHER;
+    case 16:
+      return bytesAre(bytes, at, end, '--to-destination') ? O_TO_DESTINATION : O_OTHER;
+    default:
+      return O_OTHER;
+  }
+}
+
+const COMMENT_MODULE = 1;
+const STATISTIC_MODULE = 2;
+const TCP = 4;
+const UDP = 8;
+const SCTP = 16;
+const PORT_MODULES = TCP | UDP | SCTP;
+
+/** The module a plain rule may name (see plainRule), as a bit; 0 for any other. */
+function moduleBit(bytes: Uint8Array, start: number, end: number): number {
+  if (bytesAre(bytes, start, end, 'comment')) return COMMENT_MODULE;
+  if (bytesAre(bytes, start, end, 'statistic')) return STATISTIC_MODULE;
+  if (bytesAre(bytes, start, end, 'tcp')) return TCP;
+  if (bytesAre(bytes, start, end, 'udp')) return UDP;
+  if (bytesAre(bytes, start, end, 'sctp')) return SCTP;
+  return 0;
+}
+
+/** Whether the words at `x` and `y` (each ending at a space or the line's end) are one. */
+function sameWord(bytes: Uint8Array, x: number, y: number): boolean {
+  let k = 0;
+  for (;;) {
+    const c = bytes[x + k];
+    const d = bytes[y + k];
+    const xEnds = c === SPACE || c === 0x0a || c === undefined;
+    const yEnds = d === SPACE || d === 0x0a || d === undefined;
+    if (xEnds || yEnds) return xEnds && yEnds;
+    if (c !== d) return false;
+    k++;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The meaning hash of a rule line (lib/parse/iptables/meaning-hash.ts), which lets the first pass
+ * leave unread the services of two dumps written differently: read from a plain line's bytes, it
+ * is the hash read from the rule's tokens (the reference), for every line of real and generated
+ * dumps and for any respelling or mangling of them; and two lines of one chain hash alike only
+ * when the rule diff takes them for one rule with one comment.
+ */
+import { fc, test as property } from '@fast-check/jest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { indexLines } from '../../lib/narrow/line-index';
+import { MeaningHasher } from '../../lib/parse/iptables/meaning-hash';
+import { parseRule } from '../../lib/parse/iptables/rule';
+import { tokenize } from '../../lib/parse/iptables/tokenize';
+import { benchCluster } from '../bench/generate';
+import { writeRestorePayload } from '../support/kube-proxy-writer';
+import { toSaveFormat } from '../support/save-format';
+import { bundled, fixture } from '../support/snapshots';
+
+const hasher = new MeaningHasher();
+
+function ruleLines(text: string): string[] {
+  return text.split('\n').filter((l) => l.startsWith('-A '));
+}
+
+/** The line's hash read from its bytes (null: not plain) and from its tokens (null: none). */
+function both(line: string): { plain: string | null; tokens: string | null } {
+  const index = indexLines(Buffer.from(`${line}\n`));
+  const out = new Int32Array(2);
+  const plain = hasher.plainRule(index, 0, out);
+  const fromBytes = plain === null ? null : plain ? `${out[0]}:${out[1]}` : 'none';
+  const fromTokens = hasher.byTokens(line, out) ? `${out[0]}:${out[1]}` : 'none';
+  return { plain: fromBytes, tokens: fromTokens };
+}
+
+const cluster = benchCluster(40, 4, 3);
+const payload = writeRestorePayload(cluster, { seed: 3 });
+const realLines = [
+  ...ruleLines(payload),
+  ...ruleLines(toSaveFormat(payload)),
+  ...ruleLines(bundled('coredns-scale-2to4-before.txt')),
+  ...readdirSync(join(__dirname, '..', 'fixtures', 'corpus'))
+    .filter((f) => f.endsWith('.txt'))
+    .flatMap((f) => ruleLines(fixture('corpus', f))),
+];
+
+test('every rule line of generated and real dumps: read from its bytes, the hash read from its tokens', () => {
+  let plain = 0;
+  for (const line of realLines) {
+    const h = both(line);
+    if (h.plain === null) continue;
+    plain++;
+    expect({ line, hash: h.plain }).toEqual({ line, hash: h.tokens });
+  }
+  // Most of kube-proxy's rules are read from their bytes.
+  expect(plain).toBeGreaterThan(realLines.length / 2);
+});
+
+const WORDS = ['!', '-m', 'tcp', 'udp', 'TCP', '6', '-p', '--dport', '80', '080', '0', '65536', '10.0.0.1', '10.0.0.1/32', '10.0.0.0/8', '10.0.0.256', '01.0.0.1', '-s', '-d', '-j', '-g', 'DNAT', '--to-destination', '10.1.2.3:80', '10.1.2.3:0', '10.1.2.3', '--comment', 'comment', '"a b"', '"a\\"b"', '""', 'statistic', '--mode', 'random', 'nth', '--probability', '0.5', '1.5', 'x', '[unsupported', 'revision]', 'é', 'KUBE-MARK-MASQ', '--set-xmark', '0x4000/0x4000', '--to-ports', '-c', ''];
+
+type Edit = [op: 'swap' | 'drop' | 'double' | 'replace' | 'insert', at: number, word: string];
+const edits = fc.array(fc.tuple(fc.constantFrom('swap' as const, 'drop' as const, 'double' as const, 'replace' as const, 'insert' as const), fc.nat(), fc.constantFrom(...WORDS)), { minLength: 1, maxLength: 4 });
+
+/** A line mangled: words swapped, dropped, doubled or replaced. */
+function edited(line: string, changes: Edit[]): string {
+  const words = line.split(' ');
+  for (const [op, at, word] of changes) {
+    // The first two words (-A CHAIN) stay: a rule line of the chain.
+    const k = 2 + (at % Math.max(1, words.length - 2));
+    if (op === 'swap' && k + 1 < words.length) [words[k], words[k + 1]] = [words[k + 1] as string, words[k] as string];
+    else if (op === 'drop' && words.length > 3) words.splice(k, 1);
+    else if (op === 'double') words.splice(k, 0, words[k] ?? word);
+    else if (op === 'replace') words[k] = word;
+    else words.splice(k, 0, word);
+  }
+  return words.join(' ');
+}
+
+const mangled = fc.tuple(fc.constantFrom(...realLines), edits).map(([line, changes]) => edited(line, changes));
+
+property.prop([mangled], { numRuns: 3000 })('any mangled rule line: read from its bytes (when plain), the hash read from its tokens', (line) => {
+  const h = both(line);
+  if (h.plain !== null) expect(h.plain).toBe(h.tokens);
+});
+
+/** The rule diff's judgement of two lines of one chain: one rule (sameAs) with one comment. */
+function sameForTheDiff(x: string, y: string): boolean | null {
+  try {
+    const rule = (line: string) => parseRule(line.split(' ')[1] as string, tokenize(line), 2, 1, line, { warn: () => undefined });
+    const [a, b] = [rule(x), rule(y)];
+    return a.sameAs(b) && a.comment === b.comment;
+  } catch {
+    return null;
+  }
+}
+
+property.prop([mangled, edits], { numRuns: 3000 })('a line and the line edited hash alike only when the rule diff takes them for one rule with one comment', (x, changes) => {
+  const y = edited(x, changes);
+  const [hx, hy] = [both(x).tokens, both(y).tokens];
+  if (hx !== 'none' && hx === hy) expect(sameForTheDiff(x, y)).toBe(true);
+});
+
+test('kube-proxy restore payload and iptables-save lines of one rule hash alike', () => {
+  const save = ruleLines(toSaveFormat(payload));
+  const written = ruleLines(payload);
+  const byChain = (lines: string[]) => {
+    const m = new Map<string, string[]>();
+    for (const l of lines) m.set(l.split(' ')[1] as string, [...(m.get(l.split(' ')[1] as string) ?? []), l]);
+    return m;
+  };
+  const [p, s] = [byChain(written), byChain(save)];
+  let alike = 0;
+  for (const [chain, lines] of p) {
+    if (!chain.startsWith('KUBE-SVC-') && !chain.startsWith('KUBE-SEP-')) continue;
+    lines.forEach((l, k) => {
+      const t = s.get(chain)?.[k] as string;
+      expect({ l, hash: both(l).tokens }).toEqual({ l, hash: both(t).tokens });
+      alike++;
+    });
+  }
+  expect(alike).toBeGreaterThan(100);
+});
