@@ -135,8 +135,10 @@ export class MeaningHasher {
     const start = index.starts[i] as number;
     const end = index.end(i);
     const { starts, ends, host } = this;
-    starts.fill(-1);
-    host.fill(0);
+    for (let f = 0; f < FIELDS; f++) {
+      starts[f] = -1;
+      host[f] = 0;
+    }
     // After `-A `: the chain's name, then options, each with one value.
     let at = start + 3;
     const chainEnd = wordEnd(bytes, at, end);

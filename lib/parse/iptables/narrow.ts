@@ -946,7 +946,10 @@ function sameBytes(x: LineIndex, i: number, y: LineIndex, j: number): boolean {
     while (end > (s.starts[l] as number) && s.bytes[end - 1] === SPACE) end--;
     return end;
   };
-  return x.bytes.compare(y.bytes, y.starts[j], trimmed(y, j), x.starts[i], trimmed(x, i)) === 0;
+  const [xEnd, yEnd] = [trimmed(x, i), trimmed(y, j)];
+  const from = x.starts[i] as number;
+  if (xEnd - from !== yEnd - (y.starts[j] as number)) return false;
+  return x.bytes.compare(y.bytes, y.starts[j], yEnd, from, xEnd) === 0;
 }
 
 /**
