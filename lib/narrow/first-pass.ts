@@ -8,9 +8,17 @@
 import type { OnProgress } from '../progress';
 import type { Narrowing } from './narrowing';
 
+/** What both splits of a pair make ahead, known from the two inputs' first bytes (FirstPass.plan). */
+export interface SplitPlan {
+  /** The inputs are written differently (by other tools): what compares their lines by meaning rather than by bytes. */
+  writtenDifferently: boolean;
+}
+
 export interface FirstPass<S> {
   /** One input's first pass; null when it cannot be narrowed (then both are read whole). */
-  split(bytes: Buffer, onProgress?: OnProgress): S | null;
+  split(bytes: Buffer, onProgress?: OnProgress, plan?: SplitPlan): S | null;
+  /** What the splits of these two inputs should make ahead (see SplitPlan); nothing more when absent. */
+  plan?(before: Buffer, after: Buffer): SplitPlan;
   /** What of the two inputs is to be read; null when they cannot be narrowed together. */
   pair(before: S, after: S): Narrowing | null;
   pack(split: S): { data: unknown; transfer: ArrayBuffer[] };
@@ -28,7 +36,8 @@ export function revived<T extends object>(data: T, type: { prototype: T }, own: 
 
 /** Both inputs split here, one after the other, and paired. */
 export function narrowHere<S>(firstPass: FirstPass<S>, before: Buffer, after: Buffer, progress: { before?: OnProgress; after?: OnProgress } = {}): Narrowing | null {
-  const b = firstPass.split(before, progress.before);
-  const a = b && firstPass.split(after, progress.after);
+  const plan = firstPass.plan?.(before, after);
+  const b = firstPass.split(before, progress.before, plan);
+  const a = b && firstPass.split(after, progress.after, plan);
   return b && a && firstPass.pair(b, a);
 }

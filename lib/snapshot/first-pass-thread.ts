@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { SplitPlan } from '../narrow/first-pass';
 import type { FormatName } from '../parse/format-names';
 
 /** Beside this file: tsc's output (the library), or the bundle's folder (scripts/bundle-cli.ts writes it there). */
@@ -22,13 +23,14 @@ export const TWO_THREADS_FROM_BYTES = 4 * 1024 * 1024;
 export interface SplitRequest {
   reader: FormatName;
   bytes: Uint8Array;
+  plan?: SplitPlan;
 }
 
 export type SplitAnswer = { split: unknown } | { error: string };
 
 export interface FirstPassThread {
   /** The reader's split of `bytes` (packed: see FirstPass), or null; rejects when the thread fails. */
-  split(reader: FormatName, bytes: Buffer): Promise<unknown>;
+  split(reader: FormatName, bytes: Buffer, plan?: SplitPlan): Promise<unknown>;
   close(): void;
 }
 
@@ -45,12 +47,12 @@ export function startFirstPassThread(code = WORKER): FirstPassThread | null {
   worker.on('error', (e) => (gone ??= e)).on('exit', (c) => (gone ??= new Error(`first-pass thread exited with code ${c}`)));
   worker.unref();
   return {
-    split: (reader, bytes) => (gone ? Promise.reject(gone) : split(worker, reader, bytes)),
+    split: (reader, bytes, plan) => (gone ? Promise.reject(gone) : split(worker, reader, bytes, plan)),
     close: () => void worker.terminate(),
   };
 }
 
-function split(worker: Worker, reader: FormatName, bytes: Buffer): Promise<unknown> {
+function split(worker: Worker, reader: FormatName, bytes: Buffer, plan?: SplitPlan): Promise<unknown> {
   return new Promise<unknown>((resolve, reject) => {
     const settle = () => {
       worker.off('error', failed).off('exit', exited).off('message', answered);
@@ -69,7 +71,7 @@ function split(worker: Worker, reader: FormatName, bytes: Buffer): Promise<unkno
     worker.on('error', failed).on('exit', exited).on('message', answered);
     // Held open while it works: an unreferenced thread would let the process end before it answers.
     worker.ref();
-    worker.postMessage({ reader, bytes: shared(bytes) } satisfies SplitRequest);
+    worker.postMessage({ reader, bytes: shared(bytes), plan } satisfies SplitRequest);
   });
 }
 

@@ -3,11 +3,11 @@ import { parentPort } from 'node:worker_threads';
 import { readerNamed } from '../parse/registry';
 import type { SplitAnswer, SplitRequest } from './first-pass-thread';
 
-parentPort?.on('message', ({ reader, bytes }: SplitRequest) => {
+parentPort?.on('message', ({ reader, bytes, plan }: SplitRequest) => {
   const answer = (a: SplitAnswer, transfer: ArrayBuffer[] = []) => parentPort?.postMessage(a, transfer);
   try {
     const firstPass = readerNamed(reader).firstPass;
-    const split = firstPass?.split(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) ?? null;
+    const split = firstPass?.split(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), undefined, plan) ?? null;
     if (!firstPass || split === null) return answer({ split: null });
     const { data, transfer } = firstPass.pack(split);
     answer({ split: data }, transfer);

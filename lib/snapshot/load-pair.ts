@@ -119,18 +119,19 @@ export async function loadPairOnTwoThreads(before: InputBytes, after: InputBytes
  */
 async function narrowOnTwoThreads(firstPass: FirstPass<unknown>, reader: Reader, before: InputBytes, after: InputBytes, thread: FirstPassThread, options: PairOptions): Promise<Narrowing | null> {
   // Null when the thread failed (it should not): the second input is then split here.
-  const theirs = thread.split(reader.name as FormatName, after.bytes).then(
+  const plan = firstPass.plan?.(before.bytes, after.bytes);
+  const theirs = thread.split(reader.name as FormatName, after.bytes, plan).then(
     (data) => ({ data }),
     () => null,
   );
-  const ours = firstPass.split(before.bytes, options.onProgress?.(before.source));
+  const ours = firstPass.split(before.bytes, options.onProgress?.(before.source), plan);
   if (ours === null) {
     thread.close();
     return null;
   }
   const answer = await theirs;
   thread.close();
-  const split = answer === null ? firstPass.split(after.bytes, options.onProgress?.(after.source)) : answer.data === null ? null : firstPass.unpack(answer.data, after.bytes);
+  const split = answer === null ? firstPass.split(after.bytes, options.onProgress?.(after.source), plan) : answer.data === null ? null : firstPass.unpack(answer.data, after.bytes);
   return split !== null ? firstPass.pair(ours, split) : null;
 }
 

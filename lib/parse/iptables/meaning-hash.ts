@@ -333,3 +333,33 @@ function sameWord(bytes: Uint8Array, x: number, y: number): boolean {
     k++;
   }
 }
+
+const UNKNOWN = 0;
+const HASHED = 1;
+const UNHASHABLE = 2;
+
+/** The meaning hashes of one dump's rule lines, each made the first time it is asked for (or ahead, by `make`). */
+export class LineMeanings {
+  readonly hashes: Int32Array;
+  readonly state: Uint8Array;
+
+  constructor(count: number) {
+    this.hashes = new Int32Array(2 * count);
+    this.state = new Uint8Array(count);
+  }
+
+  /** Rule line `i`'s meaning hash in `out`; false when it has none. */
+  of(index: LineIndex, i: number, hasher: MeaningHasher, out: Int32Array): boolean {
+    if (this.state[i] === UNKNOWN) this.make(index, i, hasher, out);
+    out[0] = this.hashes[2 * i] as number;
+    out[1] = this.hashes[2 * i + 1] as number;
+    return this.state[i] === HASHED;
+  }
+
+  make(index: LineIndex, i: number, hasher: MeaningHasher, scratch: Int32Array): void {
+    const hashed = hasher.line(index, i, scratch);
+    this.state[i] = hashed ? HASHED : UNHASHABLE;
+    this.hashes[2 * i] = scratch[0] as number;
+    this.hashes[2 * i + 1] = scratch[1] as number;
+  }
+}
