@@ -14,9 +14,13 @@ const END = '# end natdiff snapshot';
 /** The YAML and schema code, loaded only for a header: both are slow to load, and most inputs are plain dumps. */
 const yamlCode = () => require('./metadata-yaml') as typeof import('./metadata-yaml');
 
+/** The YAML document in the header's comment lines, between its marker lines (its last value may end in a blank of Unicode's, which trimEnd would take). */
+function frame(yaml: string): string {
+  return [BEGIN, ...(yaml.endsWith('\n') ? yaml.slice(0, -1) : yaml).split('\n').map((l) => `# ${l}`), END, ''].join('\n');
+}
+
 export function encodeMetadata(meta: SnapshotMetadata): string {
-  const yaml = yamlCode().metadataToYaml(meta);
-  return [BEGIN, ...yaml.split('\n').map((l) => `# ${l}`), END, ''].join('\n');
+  return frame(yamlCode().metadataToYaml(meta));
 }
 
 /** Reads the header if the text starts with one; a damaged header is a warning, never an error, and what is sound in it is kept. */
