@@ -8,8 +8,8 @@ import { parse } from 'yaml';
 import { MODE_DECIDERS, SOURCE_KINDS, type ServicePortInfo, type SnapshotMetadata } from '../../lib/model/metadata';
 import type { PodRef } from '../../lib/model/pods';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
-import { decodeMetadata } from '../../lib/snapshot/metadata';
-import { composeSnapshot, newMetadata } from '../../lib/snapshot/write-snapshot';
+import { decodeMetadata, encodeMetadata } from '../../lib/snapshot/metadata';
+import { composeSnapshot, joinParts, newMetadata, snapshotFile, type CapturedPart } from '../../lib/snapshot/write-snapshot';
 import { REPRESENTATIVE_METADATA, REPRESENTATIVE_PARTS } from '../support/representative-metadata';
 import { fixture } from '../support/snapshots';
 
@@ -97,6 +97,12 @@ const anyMetadata: fc.Arbitrary<SnapshotMetadata> = fc.record(
   },
   { requiredKeys: ['formatVersion', 'capturedAt', 'label', 'source', 'node', 'kubeContext', 'kubeProxyMode', 'iptables', 'natdiffVersion', 'rules'] },
 );
+
+/** A command's output: a few lines (or none), ending its last line or not. */
+const output = fc
+  .tuple(fc.array(fc.constantFrom('*nat', ':KUBE-SERVICES - [0:0]', '-A KUBE-SERVICES -j KUBE-NODEPORTS', 'COMMIT', '', '# Completed'), { maxLength: 6 }), fc.boolean())
+  .map(([lines, ended]) => lines.join('\n') + (ended && lines.length > 0 ? '\n' : ''));
+const capturedPart: fc.Arbitrary<CapturedPart> = fc.record({ name: text, command: fc.array(text, { maxLength: 4 }), loadWith: text, text: output });
 
 /** Read back alike by both readers; and the header is comment lines that end at its end line, whatever the values hold. */
 function expectReadBackAsWritten(metadata: SnapshotMetadata, file: string): void {
@@ -216,6 +222,19 @@ ${END}
   test.prop([anyMetadata], { numRuns: 300 })('any metadata reads back as written, by both readers', (metadata) => {
     expectReadBackAsWritten(metadata, composeSnapshot({ metadata, text: '' }));
   });
+
+  test.prop([anyMetadata, fc.array(capturedPart, { minLength: 2, maxLength: 4 })], { numRuns: 300 })(
+    'placing the parts, the metadata is encoded once, and the header is byte for byte the placed metadata encoded in one go; each part lies at the lines the header gives',
+    (unplaced, parts) => {
+      const { text: file, metadata } = snapshotFile({ metadata: unplaced, parts });
+      expect(file).toBe(encodeMetadata(metadata) + joinParts(parts));
+      expect(decodeMetadata(file, 'f')).toEqual({ metadata, warnings: [] });
+      const lines = file.split('\n');
+      const holding = parts.filter((p) => p.text !== '');
+      expect(metadata.parts?.map((p) => p.name)).toEqual(holding.map((p) => p.name));
+      metadata.parts?.forEach((p, i) => expect(lines.slice(p.lines.first - 1, p.lines.last).join('\n')).toBe(holding[i]?.text.replace(/\n$/, '')));
+    },
+  );
 
   test('a field left undefined is left out, as in JSON', () => {
     const file = composeSnapshot({ metadata: { ...REPRESENTATIVE_METADATA, pods: undefined, nodeIPs: undefined }, text: '' });
