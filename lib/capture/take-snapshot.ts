@@ -8,7 +8,7 @@ import { CaptureError, InputError, NatdiffError } from '../errors';
 import type { ModeDecision, SnapshotMetadata } from '../model/metadata';
 import type { Ruleset } from '../model/ruleset';
 import { parseSnapshot } from '../snapshot/load-snapshot';
-import { iptablesOrigin, joinParts, newMetadata, withParts, writeSnapshot } from '../snapshot/write-snapshot';
+import { iptablesOrigin, joinParts, newMetadata, writeSnapshot } from '../snapshot/write-snapshot';
 import { VERSION } from '../version';
 import { nodeAddresses, readClusterInfo, type ClusterInfo } from './cluster-info';
 import { listOf, nodeSchema } from './kube-types';
@@ -130,6 +130,7 @@ function metadataOf(c: Capture, facts: ClusterFacts, options: Omit<SnapOptions, 
 /** A capture checked to be rules of its mode, with the metadata its snapshot file would carry. */
 export interface CheckedCapture {
   capture: Capture;
+  /** Without its parts: where they land is known when the file is written (or read as captured: `headerless`). */
   metadata: SnapshotMetadata;
   /** What the cluster could not say, and what the capture warned of. */
   warnings: string[];
@@ -145,13 +146,13 @@ export async function captureChecked(options: Omit<SnapOptions, 'dir'>): Promise
   return captures.map((c) => {
     const unchecked = metadataOf(c, facts, options, capturedAt, captures.length > 1);
     const rules = ruleCount(checkCapture(c, where, Boolean(options.allTables)));
-    return { capture: c, metadata: withParts({ ...unchecked, rules }, c.parts), warnings: [...warnings, ...c.warnings] };
+    return { capture: c, metadata: { ...unchecked, rules }, warnings: [...warnings, ...c.warnings] };
   });
 }
 
 export async function takeSnapshot(options: SnapOptions): Promise<TakenInMode[]> {
-  return (await captureChecked(options)).map(({ capture: c, metadata, warnings }) => {
-    const path = writeSnapshot({ metadata, text: joinParts(c.parts) }, { out: options.out, dir: options.dir, force: options.force });
+  return (await captureChecked(options)).map(({ capture: c, metadata: unplaced, warnings }) => {
+    const { path, metadata } = writeSnapshot({ metadata: unplaced, parts: c.parts }, { out: options.out, dir: options.dir, force: options.force });
     return { path, metadata, mode: c.mode, warnings };
   });
 }

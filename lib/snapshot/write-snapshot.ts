@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SnapshotMetadata, SnapshotPart } from '../model/metadata';
 import { generatorLine } from '../parse/iptables/parse-dump';
-import { encodeMetadata, METADATA_VERSION } from './metadata';
+import { encodeMetadata, encodeMetadataPlacing, METADATA_VERSION } from './metadata';
 import { writeFileAtomic } from './write-file';
 
 /** One command's output, as captured. */
@@ -54,13 +54,6 @@ export function iptablesOrigin(dump: string, backend: string | null): SnapshotMe
   return { version: first?.version ?? null, backend: backend ?? first?.backend ?? null };
 }
 
-/** The metadata with the parts' lines, as they land in the file after its header. */
-export function withParts(metadata: SnapshotMetadata, parts: readonly CapturedPart[]): SnapshotMetadata {
-  // Line numbers are numbers on lines of their own: placing them does not move the header's end.
-  const header = encodeMetadata({ ...metadata, parts: partLines(parts, 0) });
-  return { ...metadata, parts: partLines(parts, lineCount(header)) };
-}
-
 /**
  * A capture as natdiff reads it without writing it: its parts' text with no header, and the
  * metadata the header would hold (its parts placed in that text). Encoding the header and reading
@@ -70,9 +63,16 @@ export function headerless(metadata: SnapshotMetadata, parts: readonly CapturedP
   return { text: joinParts(parts), metadata: { ...metadata, parts: partLines(parts, 0) } };
 }
 
+/** A snapshot file's text, and the metadata its header holds: a capture's parts placed where they land after it. */
+export function snapshotFile(content: SnapshotContent): { text: string; metadata: SnapshotMetadata } {
+  if ('text' in content) return { text: encodeMetadata(content.metadata) + endLine(content.text), metadata: content.metadata };
+  const { parts } = content;
+  const { header, metadata } = encodeMetadataPlacing(content.metadata, (headerLines) => partLines(parts, headerLines));
+  return { text: header + joinParts(parts), metadata };
+}
+
 export function composeSnapshot(content: SnapshotContent): string {
-  if ('text' in content) return encodeMetadata(content.metadata) + endLine(content.text);
-  return encodeMetadata(withParts(content.metadata, content.parts)) + joinParts(content.parts);
+  return snapshotFile(content).text;
 }
 
 function component(s: string): string {
@@ -103,12 +103,13 @@ export interface WriteSnapshotOptions {
   force?: boolean;
 }
 
-/** Writes atomically; returns the path written. */
-export function writeSnapshot(content: SnapshotContent, options: WriteSnapshotOptions): string {
+/** Writes atomically; returns the path written and the metadata its header holds. */
+export function writeSnapshot(content: SnapshotContent, options: WriteSnapshotOptions): { path: string; metadata: SnapshotMetadata } {
   const path = options.out ?? defaultSnapshotPath(options.dir, content.metadata);
   mkdirSync(join(path, '..'), { recursive: true });
-  writeFileAtomic(path, composeSnapshot(content), { force: options.force });
-  return path;
+  const { text, metadata } = snapshotFile(content);
+  writeFileAtomic(path, text, { force: options.force });
+  return { path, metadata };
 }
 
 export function newMetadata(fields: Omit<SnapshotMetadata, 'formatVersion'>): SnapshotMetadata {
