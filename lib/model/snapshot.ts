@@ -8,6 +8,7 @@ import type { ServicePortInfo, SnapshotMetadata } from './metadata';
 import type { Ruleset } from './ruleset';
 import type { ServiceModel } from './service';
 import type { TracePacket, TraceResult } from './trace';
+import type { ParsedNetworks } from './trace-sources';
 
 export type FindingKind = 'name-mismatch' | 'unreachable-rule' | 'shares-incomplete' | 'stale-chain';
 
@@ -160,7 +161,8 @@ export interface Snapshot {
    * Where a new connection goes through the rules, as the kernel would send it (its reader walks
    * its own rules); `table` names the table to walk where the mode has several (iptables: nat).
    * Absent for inputs that do not show enough of the rules to walk them (listings); throws
-   * InputError when the rules hold nothing to start a trace at.
+   * InputError when the rules hold nothing to start a trace at. `networks`: those read by the
+   * traces of the same run (`--verify` traces every port); a new one by default.
    */
-  trace?(packet: TracePacket, table?: string): TraceResult;
+  trace?(packet: TracePacket, table?: string, networks?: ParsedNetworks): TraceResult;
 }

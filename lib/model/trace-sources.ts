@@ -52,39 +52,54 @@ interface Network {
   range: Range;
 }
 
-/** Networks read so far: a trace tests the same few against every rule it walks. Cleared past a bound. */
-const networks = new Map<string, Network | null>();
-
 /** `10.0.0.0/8`, `fd00::/64`, or a bare address, as a range; null for text that is neither. */
-function networkOf(text: string): Network | null {
-  let network = networks.get(text);
-  if (network === undefined) {
-    try {
-      const [address, prefix] = text.includes('/') ? ipaddr.parseCIDR(text) : [ipaddr.parse(text), text.includes(':') ? 128 : 32];
-      const family: Family = address.kind() === 'ipv6' ? 6 : 4;
-      const host = BigInt(bits(family) - prefix);
-      const lo = (toNumber(address.toByteArray()) >> host) << host;
-      network = { family, range: [lo, lo + (1n << host) - 1n] };
-    } catch {
-      network = null;
-    }
-    if (networks.size >= 100_000) networks.clear();
-    networks.set(text, network);
+function readNetwork(text: string): Network | null {
+  try {
+    const [address, prefix] = text.includes('/') ? ipaddr.parseCIDR(text) : [ipaddr.parse(text), text.includes(':') ? 128 : 32];
+    const family: Family = address.kind() === 'ipv6' ? 6 : 4;
+    const host = BigInt(bits(family) - prefix);
+    const lo = (toNumber(address.toByteArray()) >> host) << host;
+    return { family, range: [lo, lo + (1n << host) - 1n] };
+  } catch {
+    return null;
   }
-  return network;
 }
 
-/** Whether `ip` is in `cidr` (`10.0.0.0/8`, `fd00::/64`, or a bare address); false across families or for text that is neither. */
-export function ipInCidr(ip: string, cidr: string): boolean {
-  const address = networkOf(ip);
-  const network = networkOf(cidr);
+const PARSED_NETWORKS_LIMIT = 100_000;
+
+/**
+ * Networks read, by their text: a trace tests the same few against every rule it walks. One per
+ * trace, or per `--verify` run (whose traces meet the same networks), never a module's: what a
+ * run read is let go with it. Cleared past a bound.
+ */
+export class ParsedNetworks {
+  private readonly read = new Map<string, Network | null>();
+
+  of(text: string): Network | null {
+    let network = this.read.get(text);
+    if (network === undefined) {
+      network = readNetwork(text);
+      if (this.read.size >= PARSED_NETWORKS_LIMIT) this.read.clear();
+      this.read.set(text, network);
+    }
+    return network;
+  }
+}
+
+/**
+ * Whether `ip` is in `cidr` (`10.0.0.0/8`, `fd00::/64`, or a bare address); false across families
+ * or for text that is neither. `networks`: those read before by the same trace.
+ */
+export function ipInCidr(ip: string, cidr: string, networks = new ParsedNetworks()): boolean {
+  const address = networks.of(ip);
+  const network = networks.of(cidr);
   if (!address || !network || address.family !== network.family || address.range[0] !== address.range[1]) return false;
   return address.range[0] >= network.range[0] && address.range[0] <= network.range[1];
 }
 
 /** The addresses of a network of `family`, or [] for one of the other family; null for text that is not one. */
-function rangeOf(network: string, family: Family): Range[] | null {
-  const n = networkOf(network);
+function rangeOf(network: string, family: Family, networks: ParsedNetworks): Range[] | null {
+  const n = networks.of(network);
   if (!n) return null;
   return n.family === family ? [n.range] : [];
 }
@@ -141,20 +156,22 @@ export class SourceSpace {
     private readonly ranges: readonly Range[],
     /** An answer about networks the trace cannot name was given: no address stands for the space. */
     private readonly unnamed: boolean,
+    /** Those of the trace. */
+    private readonly networks: ParsedNetworks,
   ) {}
 
-  /** Every source of the family. */
-  static all(family: Family): SourceSpace {
-    return new SourceSpace(family, [[0n, (1n << BigInt(bits(family))) - 1n]], false);
+  /** Every source of the family; `networks` those the trace read. */
+  static all(family: Family, networks = new ParsedNetworks()): SourceSpace {
+    return new SourceSpace(family, [[0n, (1n << BigInt(bits(family))) - 1n]], false, networks);
   }
 
   /** What is left once `question` is answered so; null when no source is left (the answers contradict). */
   with(question: SourceQuestion, answer: boolean): SourceSpace | null {
-    const ranges = question.networks === null ? null : question.networks.map((n) => rangeOf(n, this.family));
-    if (ranges === null || ranges.some((r) => r === null)) return new SourceSpace(this.family, this.ranges, true);
+    const ranges = question.networks === null ? null : question.networks.map((n) => rangeOf(n, this.family, this.networks));
+    if (ranges === null || ranges.some((r) => r === null)) return new SourceSpace(this.family, this.ranges, true, this.networks);
     const of = normalized((ranges as Range[][]).flat());
     const left = answer ? intersect(this.ranges, of) : subtract(this.ranges, of);
-    return left.length === 0 ? null : new SourceSpace(this.family, left, this.unnamed);
+    return left.length === 0 ? null : new SourceSpace(this.family, left, this.unnamed, this.networks);
   }
 
   /**
@@ -164,7 +181,7 @@ export class SourceSpace {
    */
   example(): string | null {
     if (this.unnamed) return null;
-    const loopback = rangeOf(this.family === 4 ? '127.0.0.0/8' : '::1', this.family) as Range[];
+    const loopback = rangeOf(this.family === 4 ? '127.0.0.0/8' : '::1', this.family, this.networks) as Range[];
     const first = subtract(this.ranges, loopback)[0] ?? this.ranges[0];
     if (!first) return null;
     return addressText(first[1] > first[0] ? first[0] + 1n : first[0], this.family);
@@ -172,9 +189,9 @@ export class SourceSpace {
 }
 
 /** Whether every source a yes to `a` allows is one a yes to `b` allows (`in 10.244.0.6/32` implies `in 10.244.0.0/16`). */
-export function implies(a: SourceQuestion, b: SourceQuestion, family: Family): boolean {
+export function implies(a: SourceQuestion, b: SourceQuestion, family: Family, networks: ParsedNetworks): boolean {
   if (a.networks === null || b.networks === null) return false;
-  const ra = normalized(a.networks.flatMap((n) => rangeOf(n, family) ?? []));
-  const rb = normalized(b.networks.flatMap((n) => rangeOf(n, family) ?? []));
+  const ra = normalized(a.networks.flatMap((n) => rangeOf(n, family, networks) ?? []));
+  const rb = normalized(b.networks.flatMap((n) => rangeOf(n, family, networks) ?? []));
   return ra.length > 0 && subtract(ra, rb).length === 0;
 }

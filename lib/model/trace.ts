@@ -6,7 +6,7 @@
  */
 import { joinHostPort } from './addresses';
 import type { Protocol } from './service';
-import { implies, ipInCidr, SourceSpace, type Family, type SourceQuestion } from './trace-sources';
+import { implies, ipInCidr, ParsedNetworks, SourceSpace, type Family, type SourceQuestion } from './trace-sources';
 
 /** The packet to trace: a new connection (no conntrack entry, no affinity entry unless `affinityHit`). */
 export interface TracePacket {
@@ -148,9 +148,9 @@ export function sortByProbability<T>(items: readonly T[], probability: (item: T)
   return exact.sort((a, b) => (rank.get(a) as number) - (rank.get(b) as number) || compareText(key(a), key(b)));
 }
 
-/** Loopback addresses are local whatever the node's addresses. */
-export function isLocalAddress(ip: string, nodeIps: readonly string[] | null): boolean | null {
-  if (ipInCidr(ip, '127.0.0.0/8') || ip === '::1') return true;
+/** Loopback addresses are local whatever the node's addresses. `networks`: those the trace read. */
+export function isLocalAddress(ip: string, nodeIps: readonly string[] | null, networks: ParsedNetworks): boolean | null {
+  if (ipInCidr(ip, '127.0.0.0/8', networks) || ip === '::1') return true;
   return nodeIps === null ? null : nodeIps.includes(ip);
 }
 
@@ -226,8 +226,8 @@ interface Scenario {
  * long as some source can give those answers: a source in 10.244.0.6/32 is in 10.244.0.0/16, so
  * a scenario that says otherwise is not walked. `cut` when MAX_SCENARIOS left some out.
  */
-function exploreScenarios(family: Family, walk: (ask: AskSource) => ScenarioWalk): { scenarios: Scenario[]; cut: boolean } {
-  const pending: { fixed: Map<string, Answer>; space: SourceSpace }[] = [{ fixed: new Map(), space: SourceSpace.all(family) }];
+function exploreScenarios(family: Family, walk: (ask: AskSource) => ScenarioWalk, networks: ParsedNetworks): { scenarios: Scenario[]; cut: boolean } {
+  const pending: { fixed: Map<string, Answer>; space: SourceSpace }[] = [{ fixed: new Map(), space: SourceSpace.all(family, networks) }];
   const scenarios: Scenario[] = [];
   let cut = false;
   for (let next = pending.shift(); next; next = pending.shift()) {
@@ -265,16 +265,16 @@ function chosenAnswers(s: Scenario): Answer[] {
 }
 
 /** What sets a scenario apart, after "a source": `in 10.244.0.6/32` (what it implies left out); null for the first. */
-function sourceText(s: Scenario, family: Family): string | null {
+function sourceText(s: Scenario, family: Family, networks: ParsedNetworks): string | null {
   const chosen = chosenAnswers(s);
-  const said = chosen.filter((b) => !(b.answer && chosen.some((a) => a !== b && a.answer && implies(a.question, b.question, family))));
+  const said = chosen.filter((b) => !(b.answer && chosen.some((a) => a !== b && a.answer && implies(a.question, b.question, family, networks))));
   return said.length === 0 ? null : said.map((a) => (a.answer ? a.question.yes : a.question.no)).join(' and ');
 }
 
 /** `a source in 10.244.0.0/16 (e.g. --from 10.244.0.1)`. */
-function sourceSentence(s: Scenario, family: Family): string {
+function sourceSentence(s: Scenario, family: Family, networks: ParsedNetworks): string {
   const example = s.space.example();
-  return `a source ${sourceText(s, family) ?? 'outside every source network the rules name'}${example === null ? '' : ` (e.g. --from ${example})`}`;
+  return `a source ${sourceText(s, family, networks) ?? 'outside every source network the rules name'}${example === null ? '' : ` (e.g. --from ${example})`}`;
 }
 
 /** The first scenario of each answer `key` gives, in the order walked. */
@@ -294,9 +294,10 @@ function firstOfEach<K>(scenarios: readonly Scenario[], key: (s: Scenario) => K)
  * (every question answered with its fallback); masquerading is over every scenario, so a packet
  * masqueraded for some sources only is masqueraded `sometimes`. The result's assumptions are
  * those about the scenarios; what the walks assumed of the rules is the walker's to add.
+ * `networks`: those the walks read (a new one when they read none).
  */
-export function traceScenarios(family: Family, walk: (ask: AskSource) => ScenarioWalk): TraceResult {
-  const { scenarios, cut } = exploreScenarios(family, walk);
+export function traceScenarios(family: Family, walk: (ask: AskSource) => ScenarioWalk, networks = new ParsedNetworks()): TraceResult {
+  const { scenarios, cut } = exploreScenarios(family, walk, networks);
   const first = scenarios[0] as Scenario;
   const destinations = destinationsOf(first.walk.leaves);
   const assumptions: TraceAssumption[] = [];
@@ -309,7 +310,7 @@ export function traceScenarios(family: Family, walk: (ask: AskSource) => Scenari
   const told = differing.filter((s) => chosenAnswers(s).length === fewest);
   if (told.length > 0) {
     const more = told.length > SCENARIOS_DESCRIBED ? `, and ${told.length - SCENARIOS_DESCRIBED} more` : '';
-    assumptions.push({ chain: null, line: null, message: `where the packet goes depends on its source: shown for a client outside every source network the rules name; it differs for ${told.slice(0, SCENARIOS_DESCRIBED).map((s) => sourceSentence(s, family)).join(', for ')}${more}; give --from` });
+    assumptions.push({ chain: null, line: null, message: `where the packet goes depends on its source: shown for a client outside every source network the rules name; it differs for ${told.slice(0, SCENARIOS_DESCRIBED).map((s) => sourceSentence(s, family, networks)).join(', for ')}${more}; give --from` });
   }
   if (cut) assumptions.push({ chain: null, line: null, message: `the rules tell sources apart in more ways than ${MAX_SCENARIOS} scenarios cover: masquerading was judged on those; give --from` });
   const unmatchedBy = { untranslated: 0, dropped: 0, rejected: 0, loop: 0, unknown: 0 };
@@ -321,7 +322,7 @@ export function traceScenarios(family: Family, walk: (ask: AskSource) => Scenari
     unmatched: roundProbability(unmatchedBy.untranslated + unmatchedBy.dropped + unmatchedBy.rejected + unmatchedBy.loop + unmatchedBy.unknown),
     unmatchedBy,
     masquerade: masqueradeOf(scenarios.flatMap((s) => s.walk.leaves)),
-    masqueradeBySource: byAnswer.length < 2 ? [] : byAnswer.map((s) => ({ masquerade: masqueradeOf(s.walk.leaves), source: s === first ? null : sourceText(s, family), example: s === first ? null : s.space.example() })),
+    masqueradeBySource: byAnswer.length < 2 ? [] : byAnswer.map((s) => ({ masquerade: masqueradeOf(s.walk.leaves), source: s === first ? null : sourceText(s, family, networks), example: s === first ? null : s.space.example() })),
     paths: pathsOf(first.walk.leaves),
     assumptions,
     findings,

@@ -10,6 +10,7 @@ import type { ServicePort } from '../model/service';
 import { displayName } from '../model/service';
 import type { Snapshot } from '../model/snapshot';
 import { roundProbability, sortByProbability, type TraceDestination, type TracePacket } from '../model/trace';
+import { ParsedNetworks } from '../model/trace-sources';
 
 /** Shares that differ by less than this are equal (the model rounds them to 1e-9). */
 export const SHARE_TOLERANCE = 1e-6;
@@ -67,11 +68,12 @@ export interface Verification {
  */
 export function verifyShares(snapshot: Snapshot, ports: readonly ServicePort[], table?: string): Verification {
   const trace = snapshot.trace?.bind(snapshot);
+  const networks = new ParsedNetworks();
   const mismatches: ShareMismatch[] = [];
   let checked = 0;
   for (const port of trace ? ports : []) {
     if (!verifiable(port)) continue;
-    const result = (trace as NonNullable<typeof trace>)(clusterIpPacket(port), table);
+    const result = (trace as NonNullable<typeof trace>)(clusterIpPacket(port), table, networks);
     if (result.missingChains.length > 0) continue;
     checked++;
     const model = modelDistribution(port);

@@ -75,6 +75,7 @@ class Reader extends LineReader {
   readonly unknown = new Set<Chain>();
   firstHeadless = 0;
   rules = 0;
+  readonly cache = new IptablesReadCache();
 
   constructor(override readonly options: ReadOptions) {
     super(options);
@@ -127,7 +128,7 @@ function addRule(r: Reader, block: Block, line: string): void {
     const listed = listedRule(columns, (loss, detail) => losses.push([loss, detail]));
     const head = `-A ${specValue(block.chain.name)}`;
     const raw = listed.spec === '' ? head : `${head} ${listed.spec}`;
-    rule = parseRule(block.chain.name, tokenize(raw), 2, r.line, raw, { warn: (m) => r.warn(m) });
+    rule = parseRule(block.chain.name, tokenize(raw), 2, r.line, raw, { warn: (m) => r.warn(m), matchTexts: r.cache.matchTexts });
     if (listed.family === 'ipv6') r.family = 'ipv6';
   } catch (e) {
     if (e instanceof NamesError) throw new InputError(WITHOUT_N, r.options.source, r.line);
@@ -252,7 +253,7 @@ function finish(r: Reader): IptablesDump {
     // A listing heads every chain with its policy or references: its own cut checks see to it.
     policiesListed: new Map(),
     warnings: [...r.warnings, ...r.losses.warnings(r.options.source)],
-    cache: new IptablesReadCache(),
+    cache: r.cache,
   };
 }
 

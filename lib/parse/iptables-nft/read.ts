@@ -109,7 +109,7 @@ function affinityFacts(dump: IptablesDump, hidden: ReadonlyMap<string, readonly 
       chain.rules = chain.rules.map((r) => {
         const target = r.facts.target;
         if (target === null || !SEP_CHAIN.test(target) || !hidden.get(r.raw)?.some((x) => x.type === 'match' && x.name === 'recent')) return r;
-        return new IptablesRule(r.chain, r.raw, 2, r.line, { ...r.facts, recent: { name: target, mode: 'rcheck', seconds: null, unusual: false } });
+        return new IptablesRule(r.chain, r.raw, 2, r.line, { ...r.facts, recent: { name: target, mode: 'rcheck', seconds: null, unusual: false } }, r.matchTexts);
       });
     }
   }

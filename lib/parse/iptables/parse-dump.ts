@@ -12,8 +12,7 @@ import { IptablesReadCache } from './read-cache';
 import type { OnProgress } from '../../progress';
 import { sanitizeLine } from '../../sanitize';
 import type { Family } from './address';
-import { IptablesRule, parseRule, RuleSyntaxError, type RuleFacts } from './rule';
-import type { FactsContext } from './rule-facts';
+import { IptablesRule, parseRule, RuleSyntaxError, type RuleContext, type RuleFacts } from './rule';
 import { tokenize, TokenizeError, type Tokens } from './tokenize';
 
 type Chain = AnyChain<IptablesRule>;
@@ -247,7 +246,7 @@ const LEGACY_WARNING = /# Warning: ip6?tables-legacy tables present, use ip6?tab
 
 export function parseIptablesDump(text: string, options: ParseOptions): IptablesDump {
   const b = new DumpBuilder(options);
-  const ctx: FactsContext = { warn: (m) => b.warn(m) };
+  const ctx: RuleContext = { warn: (m) => b.warn(m), matchTexts: b.cache.matchTexts };
   const mayBeSplit = text.includes('# Warning: ip');
   let carry = '';
   let index = 0;
@@ -307,7 +306,7 @@ function legacyTablesPresent(b: DumpBuilder): void {
   b.header.legacyTablesPresent = true;
 }
 
-function parseLine(b: DumpBuilder, raw: string, ctx: FactsContext): void {
+function parseLine(b: DumpBuilder, raw: string, ctx: RuleContext): void {
   const line = raw.trim();
   if (line === '') return;
   const other = b.header.otherBackend;
@@ -504,7 +503,7 @@ function noteRule(b: DumpBuilder, facts: RuleFacts): void {
   }
 }
 
-function command(b: DumpBuilder, asWritten: string, ctx: FactsContext): void {
+function command(b: DumpBuilder, asWritten: string, ctx: RuleContext): void {
   const written = withoutInlineCounters(b, asWritten);
   if (appendAlike(b, written)) return;
   const line = b.options.alike ? detached(written) : written;
@@ -567,7 +566,7 @@ function command(b: DumpBuilder, asWritten: string, ctx: FactsContext): void {
   }
 }
 
-function parseSpec(b: DumpBuilder, chainName: string, tokens: Tokens, start: number, ctx: FactsContext, line: string): IptablesRule | null {
+function parseSpec(b: DumpBuilder, chainName: string, tokens: Tokens, start: number, ctx: RuleContext, line: string): IptablesRule | null {
   try {
     const warnings = b.warnings.length;
     const rule = parseRule(chainName, tokens, start, b.line, line, ctx);
@@ -583,7 +582,7 @@ function parseSpec(b: DumpBuilder, chainName: string, tokens: Tokens, start: num
   }
 }
 
-function addRule(b: DumpBuilder, chainName: string, tokens: Tokens, start: number, ctx: FactsContext, insertAt: number | null, line: string): void {
+function addRule(b: DumpBuilder, chainName: string, tokens: Tokens, start: number, ctx: RuleContext, insertAt: number | null, line: string): void {
   const existing = b.existingChain(chainName);
   // The name as the chain already holds it: one string for all its rules, not one per line.
   const rule = parseSpec(b, existing?.name ?? chainName, tokens, start, ctx, line);
@@ -595,7 +594,7 @@ function addRule(b: DumpBuilder, chainName: string, tokens: Tokens, start: numbe
   b.lastRuleChain = chain;
 }
 
-function deleteRule(b: DumpBuilder, chainName: string, tokens: Tokens, ctx: FactsContext, line: string): void {
+function deleteRule(b: DumpBuilder, chainName: string, tokens: Tokens, ctx: RuleContext, line: string): void {
   b.sawRestoreCommands = true;
   const chain = b.table().chains.get(chainName);
   if (!chain) return b.warn(`-D on chain ${sanitizeLine(chainName)}, which does not exist at this point`);

@@ -7,6 +7,7 @@
 import type { Snapshot } from '../../model/snapshot';
 import type { AlikeDump } from './parse-dump';
 import type { RuleFacts } from './rule';
+import type { MatchTexts } from './rule-canonical';
 import type { ReadList } from './services';
 
 export class IptablesReadCache {
@@ -16,6 +17,8 @@ export class IptablesReadCache {
   readonly endpointLists = new WeakMap<RuleFacts, ReadList>();
   /** Probabilities in the units rules hold them, as the numbers iptables-save prints (few distinct values). */
   readonly printedProbabilities = new Map<number, number>();
+  /** The canonical text of matches, by what was written: rules of both dumps build their keys from it. */
+  readonly matchTexts: MatchTexts = new Map();
 }
 
 /** The other input of a diff as a dump to read alike, when an iptables reading made it. */

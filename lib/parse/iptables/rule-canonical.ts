@@ -112,14 +112,17 @@ function baseText(bases: CanonicalVisitor['bases']): { text: string; protocol: s
 
 const NO_WARNINGS = { warn: () => undefined };
 
-interface MatchText {
+export interface MatchText {
   text: string;
   /** No option left: an implicit protocol match (`-m tcp` alone) says nothing. */
   empty: boolean;
 }
 
-/** Matches repeat across rules (a probability ladder has few steps): their text is kept by what was written. */
-const matchTexts = new Map<string, MatchText>();
+/**
+ * Matches repeat across rules (a probability ladder has few steps): their text is kept by what
+ * was written. One per diff (IptablesReadCache), never a module's: what a diff read is let go with it.
+ */
+export type MatchTexts = Map<string, MatchText>;
 const MATCH_TEXTS_LIMIT = 100_000;
 
 function writtenKey(m: Match): string {
@@ -131,7 +134,7 @@ function writtenKey(m: Match): string {
   return key;
 }
 
-function matchText(m: Match): MatchText {
+function matchText(m: Match, matchTexts: MatchTexts): MatchText {
   const key = writtenKey(m);
   let known = matchTexts.get(key);
   if (!known) {
@@ -170,7 +173,7 @@ interface CanonicalParts {
   ordered: boolean;
 }
 
-function canonicalParts(t: Tokens, start: number): CanonicalParts {
+function canonicalParts(t: Tokens, start: number, matchTexts: MatchTexts): CanonicalParts {
   const v = new CanonicalVisitor(t);
   walkRule(t, start, v);
   const { text: head, protocol } = baseText(v.bases);
@@ -179,7 +182,7 @@ function canonicalParts(t: Tokens, start: number): CanonicalParts {
   for (const m of v.modules) {
     if (m.module === 'comment') continue;
     if (STATEFUL_MODULES.has(m.module)) ordered = true;
-    const { text, empty } = matchText(m);
+    const { text, empty } = matchText(m, matchTexts);
     if (empty && !m.unsupported && m.module === protocol) continue;
     matches.push(m.unsupported ? `${text} [unsupported revision]` : text);
   }
@@ -194,13 +197,13 @@ function canonicalParts(t: Tokens, start: number): CanonicalParts {
 }
 
 /** The key alone: what comparing two rules needs. */
-export function canonicalKey(t: Tokens, start: number): string {
-  const p = canonicalParts(t, start);
+export function canonicalKey(t: Tokens, start: number, matchTexts: MatchTexts): string {
+  const p = canonicalParts(t, start, matchTexts);
   return joinParts(p.head, p.matches, p.target);
 }
 
-export function canonicalRule(t: Tokens, start: number): CanonicalRule {
-  const { head, matches, target, ordered } = canonicalParts(t, start);
+export function canonicalRule(t: Tokens, start: number, matchTexts: MatchTexts): CanonicalRule {
+  const { head, matches, target, ordered } = canonicalParts(t, start, matchTexts);
   const key = joinParts(head, matches, target);
   const unweighted = matches.filter((m) => !m.startsWith('-m statistic '));
   const commentIndex = ordered ? 0 : matches.findIndex((m) => m > '-m comment');

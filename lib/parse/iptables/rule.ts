@@ -4,12 +4,17 @@
  * for a scale event is only in the few chains that differ between the two dumps.
  */
 import type { Rule, Selector } from '../../model/ruleset';
-import { canonicalKey, canonicalRule, type CanonicalRule } from './rule-canonical';
+import { canonicalKey, canonicalRule, type CanonicalRule, type MatchTexts } from './rule-canonical';
 import { refsOf, ruleFacts, sameMeaning, type FactsContext, type RuleFacts } from './rule-facts';
 import { saveString, tokenize, valueText, type Tokens } from './tokenize';
 
 export type { RuleFacts } from './rule-facts';
 export { RuleSyntaxError } from './rule-walk';
+
+/** What reading a rule needs of its dump's reading: where to warn, and the diff's match texts (see IptablesReadCache). */
+export interface RuleContext extends FactsContext {
+  matchTexts: MatchTexts;
+}
 
 export class IptablesRule implements Rule {
   private canonical: CanonicalRule | null = null;
@@ -22,6 +27,8 @@ export class IptablesRule implements Rule {
     readonly start: number,
     readonly line: number,
     readonly facts: RuleFacts,
+    /** Where its canonical key's match texts are kept: its diff's (see IptablesReadCache). */
+    readonly matchTexts: MatchTexts,
   ) {}
 
   get comment(): string | null {
@@ -41,13 +48,13 @@ export class IptablesRule implements Rule {
 
   /** The same rule written alike elsewhere (the other dump of a diff): what it knows, this one knows. */
   alikeAs(chain: string, line: number): IptablesRule {
-    const copy = new IptablesRule(chain, this.raw, this.start, line, this.facts);
+    const copy = new IptablesRule(chain, this.raw, this.start, line, this.facts, this.matchTexts);
     copy.canonical = this.canonical;
     return copy;
   }
 
   private canon(): CanonicalRule {
-    return (this.canonical ??= canonicalRule(tokenize(this.raw), this.start));
+    return (this.canonical ??= canonicalRule(tokenize(this.raw), this.start, this.matchTexts));
   }
 
   get key(): string {
@@ -55,7 +62,7 @@ export class IptablesRule implements Rule {
   }
 
   transientKey(): string {
-    return this.canonical?.key ?? canonicalKey(tokenize(this.raw), this.start);
+    return this.canonical?.key ?? canonicalKey(tokenize(this.raw), this.start, this.matchTexts);
   }
 
   sameAs(other: Rule): boolean {
@@ -81,18 +88,18 @@ export class IptablesRule implements Rule {
 
   /** The same rule under another chain name (`-E` renames a chain in a restore input). */
   renamed(chain: string): IptablesRule {
-    return new IptablesRule(chain, this.raw, this.start, this.line, this.facts);
+    return new IptablesRule(chain, this.raw, this.start, this.line, this.facts, this.matchTexts);
   }
 
   /** The same rule with `from` (a chain it names) renamed to `to`, read again: jumps follow a renamed chain. */
   retargeted(from: string, to: string, ctx: FactsContext): IptablesRule {
     const t = tokenize(this.raw);
     const raw = t.values.map((v, i) => (v === from && !t.quoted?.[i] ? to : valueText(v))).join(' ');
-    return parseRule(this.chain, tokenize(raw), this.start, this.line, raw, ctx);
+    return parseRule(this.chain, tokenize(raw), this.start, this.line, raw, { warn: (m) => ctx.warn(m), matchTexts: this.matchTexts });
   }
 }
 
 /** Parses the tokens of a rule specification starting at `start`; throws RuleSyntaxError when the line is not a rule. */
-export function parseRule(chain: string, tokens: Tokens, start: number, line: number, raw: string, ctx: FactsContext): IptablesRule {
-  return new IptablesRule(chain, raw, start, line, ruleFacts(tokens, start, ctx));
+export function parseRule(chain: string, tokens: Tokens, start: number, line: number, raw: string, ctx: RuleContext): IptablesRule {
+  return new IptablesRule(chain, raw, start, line, ruleFacts(tokens, start, ctx), ctx.matchTexts);
 }

@@ -48,6 +48,6 @@ export function iptablesSnapshot(dump: IptablesDump, { source, format, metadata,
     describe: (candidateNames, tables) => buildServiceView(tables ? restrictTables(dump.ruleset, tables) : dump.ruleset, { source, candidateNames, fragment, alikeUnread, cache: dump.cache }),
     lint: () => lintIptables(dump),
     // A listing (`iptables -L`) prints its rules' options in its own words, some of them lost.
-    ...(dump.format === 'iptables -L' ? {} : { trace: (packet, table) => traceIptables(dump.ruleset.tables, table ?? dump.assumedTable ?? 'nat', packet) }),
+    ...(dump.format === 'iptables -L' ? {} : { trace: (packet, table, networks) => traceIptables(dump.ruleset.tables, table ?? dump.assumedTable ?? 'nat', packet, networks) }),
   };
 }

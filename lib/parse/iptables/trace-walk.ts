@@ -8,7 +8,7 @@ import { InputError } from '../../errors';
 import { joinHostPort } from '../../model/addresses';
 import type { Chain, Table } from '../../model/ruleset';
 import { isLocalAddress, traceScenarios, type AskSource, type TracePacket, type TraceResult } from '../../model/trace';
-import { familyOf, ipInCidr, sourceIn, sourceIsNode } from '../../model/trace-sources';
+import { familyOf, ipInCidr, ParsedNetworks, sourceIn, sourceIsNode } from '../../model/trace-sources';
 import { Assumptions, hookChain, walkNat, type Effect, type HookChain, type RuleOutcome, type WalkMachine } from '../chain-walk';
 import { normalizeHostPort } from './address';
 import type { IptablesRule } from './rule';
@@ -95,6 +95,7 @@ class IptablesMachine implements WalkMachine<IptablesRule, State> {
     private readonly affinity: Set<string>,
     private readonly ask: AskSource,
     readonly assumptions: Assumptions,
+    private readonly networks: ParsedNetworks,
   ) {}
 
   chain(name: string) {
@@ -122,8 +123,8 @@ class IptablesMachine implements WalkMachine<IptablesRule, State> {
     const p = this.packet;
     switch (c.kind) {
       case 'address':
-        if (c.side === 'destination') return ipInCidr(s.ip, c.cidr) !== c.negated;
-        return p.sourceIp === null ? null : ipInCidr(p.sourceIp, c.cidr) !== c.negated;
+        if (c.side === 'destination') return ipInCidr(s.ip, c.cidr, this.networks) !== c.negated;
+        return p.sourceIp === null ? null : ipInCidr(p.sourceIp, c.cidr, this.networks) !== c.negated;
       case 'protocol':
         return (c.protocol === 'all' || c.protocol === '0' || c.protocol === p.protocol) !== c.negated;
       case 'dport':
@@ -155,7 +156,7 @@ class IptablesMachine implements WalkMachine<IptablesRule, State> {
       if (this.packet.sourceIp === null) return null;
     }
     const ip = c.side === 'source' ? (this.packet.sourceIp as string) : s.ip;
-    const local = isLocalAddress(ip, this.packet.nodeIps);
+    const local = isLocalAddress(ip, this.packet.nodeIps, this.networks);
     if (local === null) {
       const match = `addrtype ${c.side === 'source' ? '--src-type' : '--dst-type'} LOCAL`;
       this.assumptions.addAbout(chain, rule.line, match, ip, (ips, many) => `${match}: ${ips} taken as not ${many ? 'addresses' : 'an address'} of the node; give --node-ip`);
@@ -234,8 +235,8 @@ function startChain(table: Table<IptablesRule>, builtin: string, kube: string, a
   return kube;
 }
 
-/** Traces a packet through the nat table (`table`) of an iptables ruleset. */
-export function traceIptables(tables: ReadonlyMap<string, Table<IptablesRule>>, tableName: string, packet: TracePacket): TraceResult {
+/** Traces a packet through the nat table (`table`) of an iptables ruleset; `networks`: those read by the traces of the same run. */
+export function traceIptables(tables: ReadonlyMap<string, Table<IptablesRule>>, tableName: string, packet: TracePacket, networks = new ParsedNetworks()): TraceResult {
   const table = tables.get(tableName);
   if (!table) throw new InputError(`the snapshot holds no ${tableName} table to trace`);
   const assumptions = new Assumptions();
@@ -249,14 +250,14 @@ export function traceIptables(tables: ReadonlyMap<string, Table<IptablesRule>>, 
   if (hit !== null && affinity.size === 0) assumptions.add(null, null, `no chain sends traffic to ${hit}: no affinity entry can match it`);
   const filter = tableName === 'nat' ? tables.get('filter') : undefined;
   const result = traceScenarios(familyOf(packet.destinationIp), (ask) => {
-    const nat = new IptablesMachine(table, packet, affinity, ask, assumptions);
-    const filtering = filter ? new IptablesMachine(filter, packet, affinity, ask, assumptions) : null;
+    const nat = new IptablesMachine(table, packet, affinity, ask, assumptions, networks);
+    const filtering = filter ? new IptablesMachine(filter, packet, affinity, ask, assumptions, networks) : null;
     const routed = (state: State): HookChain<State>[] => {
       if (!filtering || !filter) return [];
-      const hook = packet.local ? 'output' : isLocalAddress(state.ip, packet.nodeIps) ? 'input' : 'forward';
+      const hook = packet.local ? 'output' : isLocalAddress(state.ip, packet.nodeIps, networks) ? 'input' : 'forward';
       return KUBE_FILTER_CHAINS[hook].filter((c) => filter.chains.has(c)).map((c) => hookChain(filtering, c, 'filter'));
     };
     return walkNat({ entry: [hookChain(nat, entry)], routed, exit: exit === null ? (state) => kube && (state.mark & KUBE_MASQUERADE_MARK) !== 0 : [hookChain(nat, exit)] }, { mark: 0, ip: packet.destinationIp, port: packet.port });
-  });
+  }, networks);
   return { ...result, assumptions: [...assumptions.list, ...result.assumptions] };
 }

@@ -33,7 +33,7 @@ export const nftablesReader = {
       serviceNames: () => new Set([...nftablesServiceNames(dump), ...metadataServiceNames(metadata)]),
       describe: (candidateNames, tables) => describeNftables(dump, { source, candidateNames, tables }),
       lint: () => lintNftables(dump),
-      trace: (packet) => traceNftables(dump, packet),
+      trace: (packet, _table, networks) => traceNftables(dump, packet, networks),
     };
   },
 } satisfies Reader;

@@ -9,7 +9,7 @@
 import { InputError } from '../../errors';
 import { joinHostPort } from '../../model/addresses';
 import { isLocalAddress, traceScenarios, type AskSource, type TracePacket, type TraceResult } from '../../model/trace';
-import { familyOf, ipInCidr, sourceIn, sourceIsNode } from '../../model/trace-sources';
+import { familyOf, ipInCidr, ParsedNetworks, sourceIn, sourceIsNode } from '../../model/trace-sources';
 import { sanitizeLine } from '../../sanitize';
 import { Assumptions, hookChain, walkNat, type Effect, type RuleOutcome, type WalkChain, type WalkMachine } from '../chain-walk';
 import { normalizeHostPort } from '../iptables/address';
@@ -37,9 +37,9 @@ function protocolText(text: string): string {
 }
 
 /** Whether a packet value is what an element or literal names: an address in a prefix, a number in a range, an equal text. */
-function valueIn(value: string, literal: string): boolean {
+function valueIn(value: string, literal: string, networks: ParsedNetworks): boolean {
   if (literal === value) return true;
-  if (literal.includes('/')) return ipInCidr(value, literal);
+  if (literal.includes('/')) return ipInCidr(value, literal, networks);
   const dash = literal.indexOf('-');
   if (dash > 0 && /^\d+$/.test(value)) {
     const [lo, hi] = [literal.slice(0, dash), literal.slice(dash + 1)];
@@ -84,6 +84,7 @@ class NftMachine implements WalkMachine<NftRule, State> {
     private readonly dynamicSets: Set<string>,
     private readonly ask: AskSource,
     readonly assumptions: Assumptions,
+    private readonly networks: ParsedNetworks,
   ) {}
 
   chain(name: string): WalkChain<NftRule> | undefined {
@@ -140,7 +141,7 @@ class NftMachine implements WalkMachine<NftRule, State> {
       const p = parts[i] as Expr;
       if (p.kind !== 'value' || f.kind === 'unknown') return false;
       if (f.kind === 'source') source = p.text;
-      else if (!valueIn(f.text, p.text)) return false;
+      else if (!valueIn(f.text, p.text, this.networks)) return false;
     }
     return source === null ? true : { source };
   }
@@ -166,7 +167,7 @@ class NftMachine implements WalkMachine<NftRule, State> {
       let local: boolean | null = source && this.packet.local ? true : null;
       if (local === null && ip === null) local = this.ask(sourceIsNode(this.packet.nodeIps), false);
       if (local === null) {
-        local = isLocalAddress(ip as string, this.packet.nodeIps);
+        local = isLocalAddress(ip as string, this.packet.nodeIps, this.networks);
         if (local === null) {
           const match = `fib ${source ? 'saddr' : 'daddr'} type local`;
           this.assumptions.addAbout(chain, rule.line, match, ip as string, (ips, many) => `${match}: ${ips} taken as not ${many ? 'addresses' : 'an address'} of the node; give --node-ip`);
@@ -301,8 +302,8 @@ function baseChains(table: NftTable, hook: string, types: readonly string[] = ['
   return chains.map((c) => c.name);
 }
 
-/** Traces a packet through the snapshot's kube-proxy table of the packet's family. */
-export function traceNftables(dump: NftDump, packet: TracePacket): TraceResult {
+/** Traces a packet through the snapshot's kube-proxy table of the packet's family; `networks`: those read by the traces of the same run. */
+export function traceNftables(dump: NftDump, packet: TracePacket, networks = new ParsedNetworks()): TraceResult {
   const family = packet.destinationIp.includes(':') ? 'ip6' : 'ip';
   const table = dump.tables.find((t) => isKubeProxyTable(t) && t.family === family) ?? dump.tables.find((t) => (t.family === family || t.family === 'inet') && baseChains(t, 'prerouting').length > 0);
   if (!table) throw new InputError(`the snapshot holds no ${family} nftables table with a nat chain to trace a packet to ${packet.destinationIp}`);
@@ -318,10 +319,10 @@ export function traceNftables(dump: NftDump, packet: TracePacket): TraceResult {
   const affinity = affinitySets(table, hit);
   if (hit !== null && affinity.size === 0) assumptions.add(null, null, `no chain sends traffic to ${hit} and keeps affinity for it: no affinity entry can match it`);
   const result = traceScenarios(familyOf(packet.destinationIp), (ask: AskSource) => {
-    const machine = new NftMachine(table, packet, affinity, dynamicSets, ask, assumptions);
-    const routed = (state: State): string[] => (packet.local ? [] : isLocalAddress(state.ip, packet.nodeIps) ? hooks.input : hooks.forward);
+    const machine = new NftMachine(table, packet, affinity, dynamicSets, ask, assumptions, networks);
+    const routed = (state: State): string[] => (packet.local ? [] : isLocalAddress(state.ip, packet.nodeIps, networks) ? hooks.input : hooks.forward);
     const pipeline = { entry: hooks.entry.map((c) => hookChain(machine, c)), routed: (state: State) => routed(state).map((c) => hookChain(machine, c)), exit: hooks.exit.map((c) => hookChain(machine, c)) };
     return walkNat(pipeline, { mark: 0, ip: packet.destinationIp, port: packet.port, translated: false });
-  });
+  }, networks);
   return { ...result, assumptions: [...assumptions.list, ...result.assumptions] };
 }
