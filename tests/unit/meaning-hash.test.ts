@@ -86,7 +86,7 @@ property.prop([mangled], { numRuns: 3000 })('any mangled rule line: read from it
 /** The rule diff's judgement of two lines of one chain: one rule (sameAs) with one comment. */
 function sameForTheDiff(x: string, y: string): boolean | null {
   try {
-    const rule = (line: string) => parseRule(line.split(' ')[1] as string, tokenize(line), 2, 1, line, { warn: () => undefined });
+    const rule = (line: string) => parseRule(line.split(' ')[1] as string, tokenize(line), 2, 1, line, { warn: () => undefined, matchTexts: new Map() });
     const [a, b] = [rule(x), rule(y)];
     return a.sameAs(b) && a.comment === b.comment;
   } catch {

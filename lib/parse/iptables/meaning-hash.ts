@@ -13,7 +13,7 @@
  */
 import { TextHash, type LineIndex } from '../../narrow/line-index';
 import { probabilityUnits } from './probability';
-import { canonicalKey } from './rule-canonical';
+import { canonicalKey, type MatchTexts } from './rule-canonical';
 import { ruleFacts, type RuleFacts } from './rule-facts';
 import { RuleSyntaxError } from './rule-walk';
 import { tokenize, TokenizeError, type Tokens } from './tokenize';
@@ -92,6 +92,8 @@ function plainIpv4End(bytes: Uint8Array, start: number, end: number): number {
  */
 export class MeaningHasher {
   private readonly hash = new TextHash();
+  /** The canonical keys' match texts, kept while this hasher serves (see rule-canonical.ts). */
+  private readonly matchTexts: MatchTexts = new Map();
   private readonly starts = new Int32Array(FIELDS);
   private readonly ends = new Int32Array(FIELDS);
   /** Per field: an address written without its /32 (hashed with it: what the full reading normalises it to). */
@@ -118,7 +120,7 @@ export class MeaningHasher {
     if (warned) return false;
     const meaning = facts.complete
       ? `F${[facts.target, facts.destination, facts.source, facts.protocol, facts.dport, facts.probability, facts.dnat?.address].map(field).join(FIELD)}`
-      : `K${canonicalKey(t, 2)}`;
+      : `K${canonicalKey(t, 2, this.matchTexts)}`;
     this.hash.text(`${t.values[1] as string}${NONE}${field(facts.comment)}${NONE}${meaning}`).end(out);
     return true;
   }
