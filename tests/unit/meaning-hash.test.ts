@@ -56,7 +56,7 @@ test('every rule line of generated and real dumps: read from its bytes, the hash
   expect(plain).toBeGreaterThan(realLines.length / 2);
 });
 
-const WORDS = ['!', '-m', 'tcp', 'udp', 'TCP', '6', '-p', '--dport', '80', '080', '0', '65536', '10.0.0.1', '10.0.0.1/32', '10.0.0.0/8', '10.0.0.256', '01.0.0.1', '-s', '-d', '-j', '-g', 'DNAT', '--to-destination', '10.1.2.3:80', '10.1.2.3:0', '10.1.2.3', '--comment', 'comment', '"a b"', '"a\\"b"', '""', 'statistic', '--mode', 'random', 'nth', '--probability', '0.5', '1.5', 'x', '[unsupported', 'revision]', 'é', 'KUBE-MARK-MASQ', '--set-xmark', '0x4000/0x4000', '--to-ports', '-c', ''];
+const WORDS = ['!', '-m', 'tcp', 'udp', 'TCP', '6', '-p', '--dport', '80', '080', '0', '65536', '10.0.0.1', '10.0.0.1/32', '10.0.0.0/8', '10.0.0.256', '01.0.0.1', '-s', '-d', '-j', '-g', 'DNAT', '--to-destination', '10.1.2.3:80', '10.1.2.3:0', '10.1.2.3', '--comment', 'comment', '"a b"', '"a\\"b"', '""', 'statistic', '--mode', 'random', 'nth', '--probability', '0.5', '1.5', '0.333333333333333', '0.3333333333333333', '.5', '0.', '1.0', '0.33333', '0.33333333349', 'x', '[unsupported', 'revision]', 'é', 'KUBE-MARK-MASQ', '--set-xmark', '0x4000/0x4000', '--to-ports', '-c', ''];
 
 type Edit = [op: 'swap' | 'drop' | 'double' | 'replace' | 'insert', at: number, word: string];
 const edits = fc.array(fc.tuple(fc.constantFrom('swap' as const, 'drop' as const, 'double' as const, 'replace' as const, 'insert' as const), fc.nat(), fc.constantFrom(...WORDS)), { minLength: 1, maxLength: 4 });

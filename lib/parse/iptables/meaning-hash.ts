@@ -12,7 +12,7 @@
  * writes most (a test holds the two to one answer).
  */
 import { TextHash, type LineIndex } from '../../narrow/line-index';
-import { probabilityUnits } from './probability';
+import { PROBABILITY_SCALE } from './probability';
 import { canonicalKey, type MatchTexts } from './rule-canonical';
 import { ruleFacts, type RuleFacts } from './rule-facts';
 import { RuleSyntaxError } from './rule-walk';
@@ -68,6 +68,26 @@ function plainNumber(bytes: Uint8Array, start: number, end: number, max: number)
     n = n * 10 + d;
   }
   return n <= max;
+}
+
+/** Powers of ten a double holds exactly. */
+const TENS = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/**
+ * probabilityUnits of a probability written `0.` and 1 to 15 digits, read from its bytes; -1 for
+ * any other text. The digits as an integer (below 2^53) over a power of ten (exact up to 10^22)
+ * is one correctly rounded division: the number `Number(text)` reads.
+ */
+function plainProbabilityUnits(bytes: Uint8Array, start: number, end: number): number {
+  const digits = end - start - 2;
+  if (digits < 1 || digits > 15 || bytes[start] !== 0x30 || bytes[start + 1] !== 0x2e /* . */) return -1;
+  let m = 0;
+  for (let k = start + 2; k < end; k++) {
+    const d = (bytes[k] as number) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    m = m * 10 + d;
+  }
+  return Math.round((m / (TENS[digits] as number)) * PROBABILITY_SCALE);
 }
 
 /** Where an IPv4 address written plainly (a.b.c.d, each part plainNumber) at `start` ends, or -1. */
@@ -209,8 +229,8 @@ export class MeaningHasher {
         if (module !== STATISTIC_MODULE || !bytesAre(bytes, valueStart, valueEnd, 'random')) return null;
       } else if (option === O_PROBABILITY) {
         if (module !== STATISTIC_MODULE || probability >= 0) return null;
-        const units = probabilityUnits(bytes.toString('latin1', valueStart, valueEnd));
-        if (units === null) return null;
+        const units = plainProbabilityUnits(bytes, valueStart, valueEnd);
+        if (units < 0) return null;
         probability = units;
       } else {
         return null;
@@ -229,7 +249,7 @@ export class MeaningHasher {
       if (f > TARGET) hash.char(FIELD_CODE);
       if (f === PROBABILITY) {
         if (probability < 0) hash.char(NONE_CODE);
-        else hash.text(String(probability));
+        else hash.digits(probability);
       } else {
         this.put(bytes, f);
       }

@@ -3,7 +3,8 @@
  * back with "%.11f". Comparing on that grid makes kube-proxy's `0.3333333333` equal to
  * iptables-save's `0.33333333349`, while a real change (5-digit `0.33333`) stays a change.
  */
-const SCALE = 0x80000000;
+export const PROBABILITY_SCALE = 0x80000000;
+const SCALE = PROBABILITY_SCALE;
 
 const seen = new Map<string, number | null>();
 
