@@ -128,6 +128,16 @@ describe('dumps written differently (a restore payload against an iptables-save 
     expect(r.summary.servicesChanged).toBeGreaterThan(0);
   });
 
+  test('dispatch rules written differently (their chain and services alike): read and counted as noise, as the whole reading counts them, never left out', () => {
+    const saved = dump(cluster, 7);
+    const respelled = saved.replace(/^(-A KUBE-SERVICES -d .* --dport )(\d+) /gm, '$10$2 ');
+    expect(respelled).not.toBe(saved);
+    const n = narrowHere(iptablesFirstPass, Buffer.from(saved), Buffer.from(respelled));
+    expect(n?.alike.servicePorts).toBe(300);
+    const r = expectSameAnswer(saved, respelled) as DiffReport;
+    expect(r.noise.formattingOnly).toBeGreaterThanOrEqual(300);
+  });
+
   test('chains declared in another order: read narrowed, the order told as noise as the whole reading tells it', () => {
     const small = dump(benchCluster(5, 2, 1), 1);
     const reordered = small.replace(/^(:KUBE-SVC-\S+ - \[0:0\])\n(:KUBE-SVC-\S+ - \[0:0\])$/m, '$2\n$1');

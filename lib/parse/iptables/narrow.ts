@@ -892,10 +892,15 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
   const routed = new RoutedMeanings(b, a, hasher);
   // Services with a port not alike in both (or in one only): read, every port of them.
   const changed = new Set<string>();
+  const respelledRouting = new Set<string>();
   for (const [hash, x] of b.ports) {
     const y = a.ports.get(hash);
     if (x.service === null || y?.service === null) return null;
-    if (y && samePortLines(x, y, routed) && sameChains(b, x.id, a, y.id, counterpart, differs) && !x.mustRead && !y.mustRead) continue;
+    if (y && samePortLines(x, y, routed) && sameChains(b, x.id, a, y.id, counterpart, differs) && !x.mustRead && !y.mustRead) {
+      // Routed to by rules written differently: they are read (the whole reading counts them as noise), never left out.
+      if (x.lo !== y.lo || x.hi !== y.hi) respelledRouting.add(hash);
+      continue;
+    }
     changed.add(x.service);
     if (y) changed.add(y.service);
   }
@@ -916,13 +921,13 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
     servicePorts++;
     services.add(service);
   }
-  const unreadPorts = (s: DumpSplit) => {
+  const unreadPorts = (s: DumpSplit, but?: Set<string>) => {
     const left = new Uint8Array(s.ports.size);
-    for (const [hash, port] of s.ports) if (unread.has(hash)) left[port.id] = 1;
+    for (const [hash, port] of s.ports) if (unread.has(hash) && !but?.has(hash)) left[port.id] = 1;
     return left;
   };
   const [bUnread, aUnread] = [unreadPorts(b), unreadPorts(a)];
-  const leftOut = leaveOutRouted(b, bUnread, a, aUnread, common.ids);
+  const leftOut = leaveOutRouted(b, unreadPorts(b, respelledRouting), a, unreadPorts(a, respelledRouting), common.ids);
   return {
     before: { ...cutLines(b.index, linesCut(b, bUnread, leftOut.before.lines)), leftOut: leftOut.before.rules },
     after: { ...cutLines(a.index, linesCut(a, aUnread, leftOut.after.lines)), leftOut: leftOut.after.rules },
