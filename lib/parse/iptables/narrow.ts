@@ -709,9 +709,15 @@ function markDiffering(b: DumpSplit, a: DumpSplit, common: number[], lines: Line
     const a2 = run[to - 1] as number;
     const [bFrom, bTo, aFrom, aTo] = [start(b, b1), end(b, b2), start(a, a1), end(a, a2)];
     // Lengths first: dumps written differently differ in most lengths, and a native compare costs a call.
-    if (bTo - bFrom === aTo - aFrom && b.index.bytes.compare(a.index.bytes, aFrom, aTo, bFrom, bTo) === 0) return;
+    const sameLength = bTo - bFrom === aTo - aFrom;
+    if (sameLength && b.index.bytes.compare(a.index.bytes, aFrom, aTo, bFrom, bTo) === 0) return;
     if (to - from === 2) {
       differs[b1] = 1;
+      return;
+    }
+    if (!sameLength) {
+      // Most of such a block may differ (dumps written differently): each chain on its own, lengths first.
+      for (let k = from; k < to; k += 2) compare(k, k + 2);
       return;
     }
     const mid = from + Math.floor((to - from) / 4) * 2;
@@ -972,12 +978,11 @@ function makeMeanings(s: DumpSplit): LineMeanings {
   return meanings;
 }
 
-/** The rule lines of chain `c`, in order. */
-function ruleLines(s: DumpSplit, c: number): number[] {
-  const lines: number[] = [];
+/** The first rule line of chain `c` at or after line `i`, up to its last; -1 past it. */
+function nextRule(s: DumpSplit, c: number, i: number): number {
   const last = s.spans.last[c] as number;
-  for (let i = s.spans.first[c] as number; i >= 0 && i <= last; i++) if (s.chainOf[i] === c && s.isRule[i] === 1) lines.push(i);
-  return lines;
+  while (i >= 0 && i <= last && (s.chainOf[i] !== c || s.isRule[i] !== 1)) i++;
+  return i >= 0 && i <= last ? i : -1;
 }
 
 /** Line `i` and line `j` of another dump hold the same bytes (trailing spaces aside: the full reading trims them). */
@@ -999,20 +1004,22 @@ function sameBytes(x: LineIndex, i: number, y: LineIndex, j: number): boolean {
  */
 function rulesWrittenDifferently(b: DumpSplit, x: number, a: DumpSplit, y: number, hasher: MeaningHasher): number {
   if (y < 0) return -1;
-  const here = ruleLines(b, x);
-  const there = ruleLines(a, y);
-  if (here.length !== there.length) return -1;
   const h = new Int32Array(2);
   const t = new Int32Array(2);
   let n = 0;
-  for (let k = 0; k < here.length; k++) {
-    const i = here[k] as number;
-    const j = there[k] as number;
-    if (sameBytes(b.index, i, a.index, j)) continue;
-    if (!meaningOf(b, i, hasher, h) || !meaningOf(a, j, hasher, t) || h[0] !== t[0] || h[1] !== t[1]) return -1;
-    n++;
+  let i = b.spans.first[x] as number;
+  let j = a.spans.first[y] as number;
+  for (;;) {
+    i = nextRule(b, x, i);
+    j = nextRule(a, y, j);
+    if (i < 0 || j < 0) return i === j ? n : -1;
+    if (!sameBytes(b.index, i, a.index, j)) {
+      if (!meaningOf(b, i, hasher, h) || !meaningOf(a, j, hasher, t) || h[0] !== t[0] || h[1] !== t[1]) return -1;
+      n++;
+    }
+    i++;
+    j++;
   }
-  return n;
 }
 
 /** The lines a dump is read without (1): those of ports left unread, and the rules left out (`leftOut`, filled in place). */
