@@ -48,6 +48,13 @@ const kubeServicesLast = (text: string) => {
 };
 const withoutChain = (text: string, chain: string) => text.split('\n').filter((l) => !l.startsWith(`:${chain} `) && !l.startsWith(`-A ${chain} `)).join('\n');
 const bothEdited = (edit: (t: string) => string, to = after): [string, string] => [edit(before), edit(to)];
+/** The first rule that sends a share of a port's traffic to an endpoint (ns/a:http scaled has two). */
+const firstShare = (text: string) => text.split('\n').find((l) => l.includes(' --mode random ')) as string;
+/** `after` with a second comment on its first share's rule (a rule the diff then reads by its canonical key), and that rule respelled by `respell`. */
+const shareRespelled = (respell: (l: string) => string): [string, string] => {
+  const twoComments = after.replace(firstShare(after), `${firstShare(after)} -m comment --comment x`);
+  return [twoComments, twoComments.replace(firstShare(twoComments), respell(firstShare(twoComments)))];
+};
 
 describe('dumps edited where the narrowed reading once answered otherwise', () => {
   test.each<[string, [string, string]]>([
@@ -82,6 +89,10 @@ describe('dumps edited where the narrowed reading once answered otherwise', () =
       bothEdited((t) =>
         withLineAfter(withLineAfter(natLine(t, '-A KUBE-SERVICES -d 10.96.0.10/32 -p udp', (l) => l.replace('-m comment --comment "ns/a:dns cluster IP" ', '')), '-A KUBE-FORWARD .*conntrack rule', `-A ${NS_A_DNS} -m comment --comment "ns/c:x" -j ACCEPT`), ':KUBE-SERVICES', `:${NS_A_DNS} - [0:0]`),
       ),
+    ],
+    [
+      'a load-balancing rule written otherwise that the rule diff takes for the same rule but the service model reads otherwise (`--mode` without its value)',
+      shareRespelled((l) => l.replace('--mode random', '--mode')),
     ],
   ])('%s', (_, [b, a]) => {
     expectSameAnswer(b, a);

@@ -7,7 +7,9 @@
  * more. A line the full reading would warn about, or not read as a rule, has no such hash.
  *
  * The hash is of one text — the chain, the comment, then the facts `sameMeaning` compares or else
- * the canonical key — made by `byTokens` from the rule's tokens as the full reading reads them
+ * the canonical key with every fact (the service model reads facts, and a malformed option can be
+ * read by the key and by the facts otherwise: `--mode` without its value is `random` to the one,
+ * not to the other) — made by `byTokens` from the rule's tokens as the full reading reads them
  * (the reference), or fed straight from the line's bytes by `plainRule` for the rules kube-proxy
  * writes most (a test holds the two to one answer).
  */
@@ -118,7 +120,7 @@ export class MeaningHasher {
     if (warned) return false;
     const meaning = facts.complete
       ? `F${[facts.target, facts.destination, facts.source, facts.protocol, facts.dport, facts.probability, facts.dnat?.address].map(field).join(FIELD)}`
-      : `K${canonicalKey(t, 2)}`;
+      : `K${canonicalKey(t, 2)}${NONE}${JSON.stringify(facts)}`;
     this.hash.text(`${t.values[1] as string}${NONE}${field(facts.comment)}${NONE}${meaning}`).end(out);
     return true;
   }
