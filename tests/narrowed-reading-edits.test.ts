@@ -94,6 +94,10 @@ describe('dumps edited where the narrowed reading once answered otherwise', () =
       'a load-balancing rule written otherwise that the rule diff takes for the same rule but the service model reads otherwise (`--mode` without its value)',
       shareRespelled((l) => l.replace('--mode random', '--mode')),
     ],
+    [
+      'a rule whose comment and another whose target hold the meaning hash\'s separators (NUL bytes), so that their texts hashed would be one',
+      [natLine(before, '-A KUBE-SEP-', (l) => l.replace(' -j KUBE-MARK-MASQ', ' -j Q\u0000FKUBE-MARK-MASQ')), natLine(before, '-A KUBE-SEP-', (l) => l.replace(/--comment "([^"]*)"/, '--comment "$1\u0000FQ"'))],
+    ],
   ])('%s', (_, [b, a]) => {
     expectSameAnswer(b, a);
   });

@@ -106,6 +106,12 @@ test('two lines of one canonical key that the service model reads otherwise hash
   expect(both(x).tokens).not.toBe(both(y).tokens);
 });
 
+test('a line holding a NUL or a \\x01 (what the hashed text separates its parts with) has no hash, read from its bytes or its tokens', () => {
+  for (const line of ['-A KUBE-SEP-X -s 10.0.0.1/32 -m comment --comment "a\u0000F" -j KUBE-MARK-MASQ', '-A KUBE-SEP-X -s 10.0.0.1/32 -j Q\u0001KUBE-MARK-MASQ']) {
+    expect(both(line)).toEqual({ plain: null, tokens: 'none' });
+  }
+});
+
 test('kube-proxy restore payload and iptables-save lines of one rule hash alike', () => {
   const save = ruleLines(toSaveFormat(payload));
   const written = ruleLines(payload);

@@ -4,7 +4,9 @@
  * the line of the other). Two lines hash alike when the rule diff takes them for one rule of one
  * chain (diff/diff-chains.ts: `sameMeaning` of their facts, else their canonical keys) with the
  * same comment, so that the diff would pair them and count them as written differently, nothing
- * more. A line the full reading would warn about, or not read as a rule, has no such hash.
+ * more. A line the full reading would warn about, or not read as a rule, has no such hash; nor has
+ * a line holding a character the hashed text separates its parts with (SEPARATORS: a comment
+ * ending in one could stand for another rule's target).
  *
  * The hash is of one text — the chain, the comment, then the facts `sameMeaning` compares or else
  * the canonical key with every fact (the service model reads facts, and a malformed option can be
@@ -25,6 +27,8 @@ const NONE_CODE = 0;
 const FIELD = '\u0001';
 const FIELD_CODE = 1;
 const FACTS_CODE = 0x46; /* F */
+/** The characters the hashed text separates its parts with (NONE, FIELD): no line holding one is hashed. */
+const SEPARATORS = /[\u0000\u0001]/;
 
 const SPACE = 0x20;
 const QUOTE = 0x22;
@@ -107,7 +111,7 @@ export class MeaningHasher {
 
   /** The reference: the rule read from its tokens as the full reading reads it. */
   byTokens(text: string, out: Int32Array): boolean {
-    const t = tokensOf(text);
+    const t = SEPARATORS.test(text) ? null : tokensOf(text);
     if (t === null || t.values.length < 2) return false;
     let warned = false;
     let facts: RuleFacts;
@@ -130,7 +134,7 @@ export class MeaningHasher {
    * RuleFacts.complete): `-s`/`-d` IPv4 hosts, `-p tcp|udp|sctp`, and each once of `-m comment
    * --comment`, `-m tcp|udp|sctp [--dport N]` (of the rule's protocol), `-m statistic [--mode random]
    * --probability P` (with no port), then `-j T` (a DNAT with one `--to-destination`), every word
-   * ASCII and one space apart. Null for any other line: it is read from its tokens.
+   * printable ASCII and one space apart. Null for any other line: it is read from its tokens.
    */
   plainRule(index: LineIndex, i: number, out: Int32Array): boolean | null {
     const { bytes } = index;
@@ -160,7 +164,7 @@ export class MeaningHasher {
       let k = valueStart;
       if (bytes[k] === QUOTE) {
         k++;
-        while (k < end && bytes[k] !== QUOTE && bytes[k] !== 0x5c /* \ */ && (bytes[k] as number) < 0x80) k++;
+        while (k < end && bytes[k] !== QUOTE && bytes[k] !== 0x5c /* \ */ && (bytes[k] as number) < 0x80 && (bytes[k] as number) >= SPACE) k++;
         if (bytes[k] !== QUOTE || (k + 1 < end && bytes[k + 1] !== SPACE)) return null;
         valueEnd = k + 1;
       } else {
@@ -249,13 +253,13 @@ export class MeaningHasher {
   }
 }
 
-/** Where the word at `at` ends (a space or `end`), or -1 when it holds a quote or a byte past ASCII. */
+/** Where the word at `at` ends (a space or `end`), or -1 when it holds a quote, a control character or a byte past ASCII. */
 function wordEnd(bytes: Uint8Array, at: number, end: number): number {
   let k = at;
   for (; k < end; k++) {
     const c = bytes[k] as number;
     if (c === SPACE) break;
-    if (c === QUOTE || c >= 0x80) return -1;
+    if (c === QUOTE || c >= 0x80 || c < SPACE) return -1;
   }
   return k;
 }
