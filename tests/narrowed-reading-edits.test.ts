@@ -98,6 +98,10 @@ describe('dumps edited where the narrowed reading once answered otherwise', () =
       'a rule whose comment and another whose target hold the meaning hash\'s separators (NUL bytes), so that their texts hashed would be one',
       [natLine(before, '-A KUBE-SEP-', (l) => l.replace(' -j KUBE-MARK-MASQ', ' -j Q\u0000FKUBE-MARK-MASQ')), natLine(before, '-A KUBE-SEP-', (l) => l.replace(/--comment "([^"]*)"/, '--comment "$1\u0000FQ"'))],
     ],
+    [
+      'a service chain declared twice, its first declaration giving it another policy in each dump (the full reading keeps the policy a later declaration leaves as it is)',
+      [withLineAfter(before, `:${NS_B} `, `:${NS_B} - [0:0]`).replace(`:${NS_B} - [0:0]`, `:${NS_B} DROP [0:0]`), withLineAfter(before, `:${NS_B} `, `:${NS_B} - [0:0]`).replace(`:${NS_B} - [0:0]`, `:${NS_B} ACCEPT [0:0]`)],
+    ],
   ])('%s', (_, [b, a]) => {
     expectSameAnswer(b, a);
   });

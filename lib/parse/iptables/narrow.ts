@@ -10,9 +10,9 @@
  *
  * Inputs this cannot split exactly are left to the full reading (null): another format than
  * `iptables-save` (with or without counters on rules), words not separated by single spaces, a
- * dump cut short, chains in another order, a port whose name no comment says (its name may come
- * from the other dump), two ports of one name, an endpoint chain that two ports use, a jump from
- * one port's chains into another's, or a "has no endpoints" rule in a port's chains.
+ * dump cut short, a chain declared twice or after its rules, a port whose name no comment says
+ * (its name may come from the other dump), two ports of one name, an endpoint chain that two ports
+ * use, a jump from one port's chains into another's, or a "has no endpoints" rule in a port's chains.
  *
  * A port is read, whatever its lines, when its reading depends on lines that are not its own: its
  * load-balancing chains jump to a chain of the rest (the model looks into it), or a jump to its
@@ -220,8 +220,9 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
   const tables: string[] = [];
   const made: number[][] = [];
   const madeAt: number[] = [];
-  // Per chain id: 1 once a rule of it is read.
+  // Per chain id: 1 once a rule of it is read, once it is declared.
   const ruled: number[] = [];
+  const declaredOnce: number[] = [];
   // A new name's id, put in its table's chains in the order the full reading makes them.
   const chain = (start: number, end: number): number => {
     const count = names.count;
@@ -253,8 +254,10 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
     const start = index.starts[i] as number;
     if (first === 0x3a /* : */) {
       const declared = chain(start + 1, wordEnd(index, i, start + 1));
-      // A restore input declaring a chain that has rules already flushes it (parse-dump.ts).
-      if (ruled[declared] === 1) return null;
+      // A restore input declaring a chain that has rules already flushes it (parse-dump.ts); a
+      // chain declared twice keeps a policy the second declaration does not give (only one is compared).
+      if (ruled[declared] === 1 || declaredOnce[declared] === 1) return null;
+      declaredOnce[declared] = 1;
       chainOf[i] = declared;
       continue;
     }
