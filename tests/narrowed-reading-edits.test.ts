@@ -102,6 +102,7 @@ describe('dumps edited where the narrowed reading once answered otherwise', () =
       'a service chain declared twice, its first declaration giving it another policy in each dump (the full reading keeps the policy a later declaration leaves as it is)',
       [withLineAfter(before, `:${NS_B} `, `:${NS_B} - [0:0]`).replace(`:${NS_B} - [0:0]`, `:${NS_B} DROP [0:0]`), withLineAfter(before, `:${NS_B} `, `:${NS_B} - [0:0]`).replace(`:${NS_B} - [0:0]`, `:${NS_B} ACCEPT [0:0]`)],
     ],
+    ['a rule of a service chain written again with the chain\'s name quoted (the full reading reads the name unquoted)', [before, natLine(before, `-A ${NS_B} `, (l) => `${l}\n${l.replace(`-A ${NS_B}`, `-A "${NS_B}"`)}`)]],
   ])('%s', (_, [b, a]) => {
     expectSameAnswer(b, a);
   });

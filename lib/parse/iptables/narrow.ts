@@ -10,9 +10,10 @@
  *
  * Inputs this cannot split exactly are left to the full reading (null): another format than
  * `iptables-save` (with or without counters on rules), words not separated by single spaces, a
- * dump cut short, a chain declared twice or after its rules, a port whose name no comment says
- * (its name may come from the other dump), two ports of one name, an endpoint chain that two ports
- * use, a jump from one port's chains into another's, or a "has no endpoints" rule in a port's chains.
+ * dump cut short, a chain declared twice or after its rules, a chain name with a quote in it, a
+ * port whose name no comment says (its name may come from the other dump), two ports of one name,
+ * an endpoint chain that two ports use, a jump from one port's chains into another's, or a "has
+ * no endpoints" rule in a port's chains.
  *
  * A port is read, whatever its lines, when its reading depends on lines that are not its own: its
  * load-balancing chains jump to a chain of the rest (the model looks into it), or a jump to its
@@ -198,6 +199,16 @@ function plain(bytes: Buffer): boolean {
   return bytes.length > 0 && bytes[bytes.length - 1] === NEWLINE && !UNPLAIN.some((t) => bytes.includes(t));
 }
 
+/**
+ * Whether bytes [start, end) hold a double quote: a rule's chain name the full reading reads from
+ * its tokens (`-A "KUBE-SVC-…"` is a rule of KUBE-SVC-…), a declared name as it stands. Names that
+ * hold none are read alike by both.
+ */
+function holdsQuote(bytes: Buffer, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (bytes[k] === QUOTE) return true;
+  return false;
+}
+
 /** Chains made after the one at `after` tried before a rule's chain name is looked up (kube-proxy's chains without rules are few). */
 const CHAINS_AHEAD = 4;
 
@@ -253,7 +264,9 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
     if (scope < 0) return null;
     const start = index.starts[i] as number;
     if (first === 0x3a /* : */) {
-      const declared = chain(start + 1, wordEnd(index, i, start + 1));
+      const nameEnd = wordEnd(index, i, start + 1);
+      if (holdsQuote(bytes, start + 1, nameEnd)) return null;
+      const declared = chain(start + 1, nameEnd);
       // A restore input declaring a chain that has rules already flushes it (parse-dump.ts); a
       // chain declared twice keeps a policy the second declaration does not give (only one is compared).
       if (ruled[declared] === 1 || declaredOnce[declared] === 1) return null;
@@ -268,7 +281,14 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
     const end = index.end(i);
     if (last < 0 || !names.writtenAt(last, start + 3, end)) {
       const after = last < 0 ? -1 : (madeAt[last] as number);
-      last = chainAhead(names, made[scope] as number[], after, start + 3, end) ?? chain(start + 3, wordEnd(index, i, start + 3));
+      const ahead = chainAhead(names, made[scope] as number[], after, start + 3, end);
+      if (ahead === null) {
+        const nameEnd = wordEnd(index, i, start + 3);
+        if (holdsQuote(bytes, start + 3, nameEnd)) return null;
+        last = chain(start + 3, nameEnd);
+      } else {
+        last = ahead;
+      }
     }
     ruled[last] = 1;
     chainOf[i] = last;
