@@ -47,6 +47,8 @@ const kubeServicesLast = (text: string) => {
   return natLine(text.replace(rules.join('\n') + '\n', ''), 'COMMIT', () => `${rules.join('\n')}\nCOMMIT`);
 };
 const withoutChain = (text: string, chain: string) => text.split('\n').filter((l) => !l.startsWith(`:${chain} `) && !l.startsWith(`-A ${chain} `)).join('\n');
+/** `before` with counters declared on ns/b's service chain only (and on a built-in chain, by the case). */
+const counted = before.replace(/ \[0:0\]$/gm, '').replace(`:${NS_B} -\n`, `:${NS_B} - [0:0]\n`);
 const bothEdited = (edit: (t: string) => string, to = after): [string, string] => [edit(before), edit(to)];
 /** The first rule that sends a share of a port's traffic to an endpoint (ns/a:http scaled has two). */
 const firstShare = (text: string) => text.split('\n').find((l) => l.includes(' --mode random ')) as string;
@@ -103,6 +105,15 @@ describe('dumps edited where the narrowed reading once answered otherwise', () =
       [withLineAfter(before, `:${NS_B} `, `:${NS_B} - [0:0]`).replace(`:${NS_B} - [0:0]`, `:${NS_B} DROP [0:0]`), withLineAfter(before, `:${NS_B} `, `:${NS_B} - [0:0]`).replace(`:${NS_B} - [0:0]`, `:${NS_B} ACCEPT [0:0]`)],
     ],
     ['a rule of a service chain written again with the chain\'s name quoted (the full reading reads the name unquoted)', [before, natLine(before, `-A ${NS_B} `, (l) => `${l}\n${l.replace(`-A ${NS_B}`, `-A "${NS_B}"`)}`)]],
+    ['a service chain declared with counters in both dumps (the full reading says the dumps have counters)', bothEdited((t) => t.replace(`:${NS_B} - [0:0]`, `:${NS_B} - [5:300]`), before)],
+    [
+      'a built-in chain\'s counters declared after a service chain\'s, in one dump (the full reading finds the counters in another order)',
+      [counted.replace(':PREROUTING ACCEPT', ':PREROUTING ACCEPT [7:420]'), natLine(counted, ':PREROUTING ', () => '').replace(`:${NS_B} - [0:0]`, `:${NS_B} - [0:0]\n:PREROUTING ACCEPT [7:420]`).replace(/^\n/m, '')],
+    ],
+    [
+      'a service chain\'s declaration the full reading does not read (no policy), where it stands in the declarations moved (the full reading makes the chain at its first rule)',
+      [natLine(before, `:${NS_B} `, () => `:${NS_B}`), natLine(natLine(before, `:${NS_B} `, () => ''), ':KUBE-SERVICES ', (l) => `${l}\n:${NS_B}`).replace(/\n\n/, '\n')],
+    ],
   ])('%s', (_, [b, a]) => {
     expectSameAnswer(b, a);
   });

@@ -199,6 +199,40 @@ function plain(bytes: Buffer): boolean {
   return bytes.length > 0 && bytes[bytes.length - 1] === NEWLINE && !UNPLAIN.some((t) => bytes.includes(t));
 }
 
+/** What a chain declaration says of counters (declarationCounters). */
+const UNREAD = -1;
+/** None, or `[0:0]`: the full reading finds no counters (a `[0:0]` is digested all the same). */
+const NOT_COUNTED = 0;
+const COUNTED = 1;
+const ZEROS = Buffer.from(' [0:0]');
+
+/** Where the digits from `at` end if `stop` follows them, else -1. */
+function digitsThen(bytes: Buffer, at: number, end: number, stop: number): number {
+  let k = at;
+  while (k < end && (bytes[k] as number) >= 0x30 && (bytes[k] as number) <= 0x39) k++;
+  return k > at && bytes[k] === stop ? k : -1;
+}
+
+/**
+ * What declaration line `i` (`:NAME POLICY [packets:bytes]`, its name ending at `nameEnd`) says of
+ * counters; UNREAD unless it is written so, one space apart and in ASCII (the full reading reads
+ * another line as no declaration, and makes the chain at its first rule).
+ */
+function declarationCounters(index: LineIndex, i: number, nameEnd: number): number {
+  const { bytes } = index;
+  const start = index.starts[i] as number;
+  const end = index.end(i);
+  if (nameEnd === start + 1 || nameEnd >= end - 1 || bytes[nameEnd + 1] === SPACE) return UNREAD;
+  for (let k = start; k < end; k++) if ((bytes[k] as number) >= 0x80) return UNREAD;
+  const policyEnd = wordEnd(index, i, nameEnd + 1);
+  if (policyEnd === end) return NOT_COUNTED;
+  // ` [digits:digits]`, the end of the line.
+  const colon = bytes[policyEnd + 1] === 0x5b /* [ */ ? digitsThen(bytes, policyEnd + 2, end, 0x3a /* : */) : -1;
+  const close = colon < 0 ? -1 : digitsThen(bytes, colon + 1, end, 0x5d /* ] */);
+  if (close !== end - 1) return UNREAD;
+  return end - policyEnd === ZEROS.length && bytes.compare(ZEROS, 0, ZEROS.length, policyEnd, end) === 0 ? NOT_COUNTED : COUNTED;
+}
+
 /**
  * Whether bytes [start, end) hold a double quote: a rule's chain name the full reading reads from
  * its tokens (`-A "KUBE-SVC-…"` is a rule of KUBE-SVC-…), a declared name as it stands. Names that
@@ -242,6 +276,8 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
     return id;
   };
   let scope = -1;
+  // A KUBE-… chain was declared in the table.
+  let kubeDeclared = false;
   // The chain of the previous rule line: a dump's rules come chain by chain, in the chains' order
   // (the order the full reading takes its rules in).
   let last = -1;
@@ -254,6 +290,7 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
       tables.push(index.text(i).slice(1));
       made.push([]);
       last = -1;
+      kubeDeclared = false;
       continue;
     }
     if (first === 0x43 /* C */) {
@@ -265,7 +302,13 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
     const start = index.starts[i] as number;
     if (first === 0x3a /* : */) {
       const nameEnd = wordEnd(index, i, start + 1);
-      if (holdsQuote(bytes, start + 1, nameEnd)) return null;
+      const counters = declarationCounters(index, i, nameEnd);
+      if (counters === UNREAD || holdsQuote(bytes, start + 1, nameEnd)) return null;
+      // Counters the full reading counts (and digests, in their order) where the first pass may
+      // leave some unread: on a port's chain (all KUBE-…), or after one in its table.
+      const kube = startsWithAt(bytes, start + 1, nameEnd, KUBE);
+      if (counters === COUNTED && (kube || kubeDeclared)) return null;
+      kubeDeclared ||= kube;
       const declared = chain(start + 1, nameEnd);
       // A restore input declaring a chain that has rules already flushes it (parse-dump.ts); a
       // chain declared twice keeps a policy the second declaration does not give (only one is compared).
