@@ -114,6 +114,12 @@ describe('dumps edited where the narrowed reading once answered otherwise', () =
       'a service chain\'s declaration the full reading does not read (no policy), where it stands in the declarations moved (the full reading makes the chain at its first rule)',
       [natLine(before, `:${NS_B} `, () => `:${NS_B}`), natLine(natLine(before, `:${NS_B} `, () => ''), ':KUBE-SERVICES ', (l) => `${l}\n:${NS_B}`).replace(/\n\n/, '\n')],
     ],
+    [
+      'KUBE-SERVICES and KUBE-NODEPORTS declared in another order, a node port rule of another protocol than its port\'s cluster IP rule (the full reading takes a port\'s protocol from the chain made first)',
+      ((udpNodePort: string): [string, string] => [udpNodePort, natLine(natLine(udpNodePort, ':KUBE-NODEPORTS ', () => ''), ':KUBE-SERVICES ', (l) => `${l}\n:KUBE-NODEPORTS - [0:0]`).replace(/\n\n/, '\n')])(
+        natLine(before, '-A KUBE-NODEPORTS -p tcp -m comment --comment "ns/a:http"', (l) => l.replace(/tcp/g, 'udp')),
+      ),
+    ],
   ])('%s', (_, [b, a]) => {
     expectSameAnswer(b, a);
   });

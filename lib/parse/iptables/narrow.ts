@@ -940,6 +940,7 @@ function writtenDifferently(before: Buffer, after: Buffer): boolean {
  */
 function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
   const common = commonChains(b, a);
+  for (const table of common.reordered) if (dispatchOrder(b, table) !== dispatchOrder(a, table)) return null;
   const counterpart = new Int32Array(b.names.count).fill(-1);
   for (let k = 0; k < common.ids.length; k += 2) counterpart[common.ids[k] as number] = common.ids[k + 1] as number;
   const differs = new Uint8Array(b.names.count);
@@ -994,6 +995,20 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
     after: { ...cutLines(a.index, linesCut(a, aUnread, leftOut.after.lines)), leftOut: leftOut.after.rules },
     alike: { servicePorts, services: services.size, keys: unread, noise: unreadNoise(b, bUnread, respelled, common.reordered) },
   };
+}
+
+/**
+ * The dispatch chains of a table (DISPATCH_CHAINS) in the order they were made: the service model
+ * takes a port's name and protocol from the first that routes to it, so two dumps that make them in
+ * another order may tell another port from the same rules.
+ */
+function dispatchOrder(s: DumpSplit, table: string): string {
+  const scope = s.tables.indexOf(table);
+  const made = s.made[scope] as number[];
+  const at = (d: Buffer) => made.indexOf(s.names.find(d, 0, d.length, scope));
+  return DISPATCH.filter((d) => at(d) >= 0)
+    .sort((x, y) => at(x) - at(y))
+    .join(' ');
 }
 
 /** Per table, the noise the full reading would find in what is left unread (see AlikeUnread.noise). */
