@@ -120,6 +120,14 @@ describe('dumps edited where the narrowed reading once answered otherwise', () =
         natLine(before, '-A KUBE-NODEPORTS -p tcp -m comment --comment "ns/a:http"', (l) => l.replace(/tcp/g, 'udp')),
       ),
     ],
+    [
+      'a restore payload against its iptables-save (a port\'s own chains declared in another order), a port with no cluster IP rule whose external chain masquerades another cluster IP',
+      ((payload: string): [string, string] => [payload, toSaveFormat(payload)])(
+        writeRestorePayload(tiny)
+          .replace(/^-A KUBE-SERVICES .*"ns\/a:http cluster IP".*\n/m, '')
+          .replace(/^(-A (KUBE-EXT-\w+) .*ns\/a:http.*)$/m, '-A $2 -d 10.9.9.9/32 -p tcp -m tcp --dport 80 -j KUBE-MARK-MASQ\n$1'),
+      ),
+    ],
   ])('%s', (_, [b, a]) => {
     expectSameAnswer(b, a);
   });

@@ -70,6 +70,13 @@ interface Group {
   missing: Set<GroupKind>;
 }
 
+/** A port's own chains in the order the model reads them: one order, whatever order a dump declares them in. */
+const GROUP_KINDS: readonly GroupKind[] = ['svc', 'svl', 'ext', 'fw', 'xlb'];
+
+function ownChains(g: Group): Chain[] {
+  return GROUP_KINDS.flatMap((k) => g.chains[k] ?? []);
+}
+
 function newGroup(hash: string): Group {
   return {
     hash, chains: {}, spn: null, protocol: null, clusterIP: null, port: null,
@@ -206,7 +213,7 @@ function readDispatch(b: Builder): void {
 
 function readGroupChains(b: Builder): void {
   for (const g of b.groups.values()) {
-    for (const chain of Object.values(g.chains)) {
+    for (const chain of ownChains(g)) {
       for (const rule of chain.rules) {
         const to = b.groupOfChain(rule.facts.target);
         if (to && !to.group.chains[to.kind]) to.group.missing.add(to.kind);
@@ -313,7 +320,7 @@ function sepProtocol(b: Builder, sep: string): Protocol | null {
 
 function inferProtocol(b: Builder, g: Group): void {
   if (g.protocol) return;
-  for (const chain of Object.values(g.chains)) {
+  for (const chain of ownChains(g)) {
     for (const rule of chain.rules) {
       const target = rule.facts.target;
       const p = target !== null && isEndpointChain(b.chain, target) ? sepProtocol(b, target) : null;
@@ -587,7 +594,7 @@ function toServicePort(b: Builder, g: Group): ServicePort {
     affinitySeconds,
     noEndpoints: g.noEndpoints,
     noLocalEndpoints: g.noLocalEndpoints || (localList?.dropsForLackOfLocal ?? false),
-    refs: (['svc', 'svl', 'ext', 'fw', 'xlb'] as const).flatMap((k) => (g.chains[k] ? [g.chains[k].name] : [])),
+    refs: ownChains(g).map((c) => c.name),
     endpointsShown,
     unseen: unseenOf(g, localShown),
   };
