@@ -128,6 +128,15 @@ describe('dumps edited where the narrowed reading once answered otherwise', () =
           .replace(/^(-A (KUBE-EXT-\w+) .*ns\/a:http.*)$/m, '-A $2 -d 10.9.9.9/32 -p tcp -m tcp --dport 80 -j KUBE-MARK-MASQ\n$1'),
       ),
     ],
+    [
+      'a port without endpoints whose "has no endpoints" rules of two chains drop and reject, the two chains declared in another order (the full reading keeps what the chain read last says)',
+      ((dropping: string): [string, string] => [dropping, dropping.replace(':KUBE-EXTERNAL-SERVICES - [0:0]\n', '').replace(':KUBE-SERVICES - [0:0]\n', ':KUBE-SERVICES - [0:0]\n:KUBE-EXTERNAL-SERVICES - [0:0]\n')])(
+        dump({ ...tiny, services: [...tiny.services, { namespace: 'ns', name: 'e', clusterIP: '10.96.0.12', externalIPs: ['192.0.2.8'], ports: [{ name: 'p', port: 9000, protocol: 'tcp', endpoints: [] }] }] }).replace(
+          /^(-A KUBE-EXTERNAL-SERVICES .*)-j REJECT --reject-with icmp-port-unreachable$/gm,
+          '$1-j DROP',
+        ),
+      ),
+    ],
   ])('%s', (_, [b, a]) => {
     expectSameAnswer(b, a);
   });

@@ -833,6 +833,19 @@ function samePortLines(x: PortLines, y: PortLines, routed: RoutedMeanings): bool
 }
 
 /**
+ * Whether the chains of the rest that route to port x (of b) come in the order of their
+ * counterparts that route to y (of a): the service model reads a port from them chain by chain in
+ * the order they were made (a chain's id), and keeps what the first, or the last, says (a
+ * port's protocol, whether it drops or rejects), so chains declared in another order may tell
+ * another port from the same rules.
+ */
+function routedInOrder(x: PortLines, y: PortLines, counterpart: Int32Array): boolean {
+  if (x.routedChains.length !== y.routedChains.length) return false;
+  const there = [...y.routedChains].sort((p, q) => p - q);
+  return [...x.routedChains].sort((p, q) => p - q).every((c, k) => counterpart[c] === there[k]);
+}
+
+/**
  * Per port, the sum of the meaning hashes (MeaningHasher) of the lines of the rest that route to it,
  * each mixed with its place among them in its chain: PortLines' digest, for lines written
  * differently. Made for both dumps the first time two ports' digests differ.
@@ -940,7 +953,6 @@ function writtenDifferently(before: Buffer, after: Buffer): boolean {
  */
 function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
   const common = commonChains(b, a);
-  for (const table of common.reordered) if (dispatchOrder(b, table) !== dispatchOrder(a, table)) return null;
   const counterpart = new Int32Array(b.names.count).fill(-1);
   for (let k = 0; k < common.ids.length; k += 2) counterpart[common.ids[k] as number] = common.ids[k + 1] as number;
   const differs = new Uint8Array(b.names.count);
@@ -962,7 +974,7 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
   for (const [hash, x] of b.ports) {
     const y = a.ports.get(hash);
     if (x.service === null || y?.service === null) return null;
-    if (y && samePortLines(x, y, routed) && sameChains(b, x.id, a, y.id, counterpart, differs) && !x.mustRead && !y.mustRead) continue;
+    if (y && samePortLines(x, y, routed) && routedInOrder(x, y, counterpart) && sameChains(b, x.id, a, y.id, counterpart, differs) && !x.mustRead && !y.mustRead) continue;
     changed.add(x.service);
     if (y) changed.add(y.service);
   }
@@ -995,20 +1007,6 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
     after: { ...cutLines(a.index, linesCut(a, aUnread, leftOut.after.lines)), leftOut: leftOut.after.rules },
     alike: { servicePorts, services: services.size, keys: unread, noise: unreadNoise(b, bUnread, respelled, common.reordered) },
   };
-}
-
-/**
- * The dispatch chains of a table (DISPATCH_CHAINS) in the order they were made: the service model
- * takes a port's name and protocol from the first that routes to it, so two dumps that make them in
- * another order may tell another port from the same rules.
- */
-function dispatchOrder(s: DumpSplit, table: string): string {
-  const scope = s.tables.indexOf(table);
-  const made = s.made[scope] as number[];
-  const at = (d: Buffer) => made.indexOf(s.names.find(d, 0, d.length, scope));
-  return DISPATCH.filter((d) => at(d) >= 0)
-    .sort((x, y) => at(x) - at(y))
-    .join(' ');
 }
 
 /** Per table, the noise the full reading would find in what is left unread (see AlikeUnread.noise). */
