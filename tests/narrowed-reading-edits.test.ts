@@ -137,6 +137,13 @@ describe('dumps edited where the narrowed reading once answered otherwise', () =
         ),
       ),
     ],
+    ['a line longer than the full reading reads, in a service chain of both dumps (the full reading refuses the input)', bothEdited((t) => natLine(t, `-A ${NS_B} `, (l) => l.replace(/--comment "([^"]*)"/, `--comment "$1${'x'.repeat(70_000)}"`)), before)],
+    [
+      'a rule line the full reading does not read, the first of an undeclared chain in one dump (the full reading makes the chain at its next rule, after another)',
+      [withLineAfter(before, ':POSTROUTING ', ''), withLineAfter(before, ':POSTROUTING ', '-A MY-CHAIN -m comment --comment "unterminated')].map((t) =>
+        natLine(t, 'COMMIT', () => '-A MY-OTHER-CHAIN -j ACCEPT\n-A MY-CHAIN -j ACCEPT\nCOMMIT').replace(/\n\n/, '\n'),
+      ) as [string, string],
+    ],
   ])('%s', (_, [b, a]) => {
     expectSameAnswer(b, a);
   });

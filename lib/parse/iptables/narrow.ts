@@ -10,10 +10,12 @@
  *
  * Inputs this cannot split exactly are left to the full reading (null): another format than
  * `iptables-save` (with or without counters on rules), words not separated by single spaces, a
- * dump cut short, a chain declared twice or after its rules, a chain name with a quote in it, a
- * port whose name no comment says (its name may come from the other dump), two ports of one name,
- * an endpoint chain that two ports use, a jump from one port's chains into another's, or a "has
- * no endpoints" rule in a port's chains.
+ * dump cut short, a line longer than the full reading reads, a declaration it reads as none, a
+ * chain declared twice or after its rules, or made by a line it reads as no rule, a chain name with
+ * a quote in it, counters on declarations where a port's may be left unread, a port whose name no
+ * comment says (its name may come from the other dump), two ports of one name, an endpoint chain
+ * that two ports use, a jump from one port's chains into another's, or a "has no endpoints" rule in
+ * a port's chains.
  *
  * A port is read, whatever its lines, when its reading depends on lines that are not its own: its
  * load-balancing chains jump to a chain of the rest (the model looks into it), or a jump to its
@@ -32,6 +34,7 @@ import { LineMeanings, MeaningHasher } from './meaning-hash';
 import { readPlainRule } from './plain-selector';
 import { groupOfName, NAMED_ONLY_TARGETS, SEP_PREFIX } from './ladder';
 import { ruleFacts, type RuleFacts } from './rule-facts';
+import { MAX_LINE_LENGTH } from './parse-dump';
 import { RuleSyntaxError } from './rule-walk';
 import { DISPATCH_CHAINS, noEndpointsPortOf } from './services';
 import { tokenize, TokenizeError } from './tokenize';
@@ -282,6 +285,8 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
   // (the order the full reading takes its rules in).
   let last = -1;
   for (let i = 0; i < index.count; i++) {
+    // A line the full reading refuses the input for: it may be one left unread.
+    if (index.end(i) - (index.starts[i] as number) > MAX_LINE_LENGTH) return null;
     const first = index.byteAt(i, 0);
     if (first === -1 || first === 0x23 /* # */) continue;
     if (first === 0x2a /* * */) {
@@ -327,8 +332,11 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
       const ahead = chainAhead(names, made[scope] as number[], after, start + 3, end);
       if (ahead === null) {
         const nameEnd = wordEnd(index, i, start + 3);
-        if (holdsQuote(bytes, start + 3, nameEnd)) return null;
+        if (nameEnd === start + 3 || holdsQuote(bytes, start + 3, nameEnd)) return null;
+        const count = names.count;
         last = chain(start + 3, nameEnd);
+        // A chain made by this line: the full reading makes it here only if it reads the line as a rule.
+        if (names.count > count && factsOf(index, i) === null) return null;
       } else {
         last = ahead;
       }
