@@ -3,12 +3,13 @@
  * side or on both: kube-proxy's rules respelled, moved, removed, duplicated, pointed elsewhere, and
  * what iptables-save never writes but a person or another tool might (tabs, `--jump`, a quoted
  * target, a comment after the target, two comments, a "has no endpoints" rule with another
- * target). Each case below was once answered otherwise read narrowed; the random edits after them
- * (deterministic seeds) keep looking.
+ * target), and kube-proxy's restore payload against an iptables-save, whose lines are compared
+ * by what they mean. Each case below was once answered otherwise read narrowed; the random edits
+ * after them (deterministic seeds) keep looking.
  */
 import { narrowHere } from '../lib/narrow/first-pass';
 import { iptablesFirstPass } from '../lib/parse/iptables/narrow';
-import { editedPair } from './support/dump-edits';
+import { editedPair, WRITTEN_DIFFERENTLY } from './support/dump-edits';
 import { writeRestorePayload, type ClusterSpec } from './support/kube-proxy-writer';
 import { answersDiffer, expectSameAnswer } from './support/narrowed-answer';
 import { toSaveFormat } from './support/save-format';
@@ -159,8 +160,11 @@ describe('dumps edited where the narrowed reading once answered otherwise', () =
   });
 });
 
-describe('random edits of generated and real dumps (tests/support/dump-edits.ts), one side or both', () => {
-  const pairs = Array.from({ length: 400 }, (_, seed) => editedPair(seed));
+describe.each([
+  ['generated and real dumps', 400, undefined],
+  ['a restore payload against an iptables-save (rules written differently, compared by what they mean)', 160, WRITTEN_DIFFERENTLY],
+])('random edits (tests/support/dump-edits.ts) of %s, one side or both', (_, count, from) => {
+  const pairs = Array.from({ length: count }, (_, seed) => editedPair(seed, from));
 
   test('the same answer read narrowed or whole', () => {
     const differ = pairs.filter((p) => answersDiffer(p.before, p.after));
