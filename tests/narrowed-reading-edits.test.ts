@@ -155,6 +155,15 @@ describe('dumps edited where the narrowed reading once answered otherwise', () =
         natLine(before, '-A KUBE-SEP-UP5P32COJXIRUDPY -p', (l) => `${l}# Warning: iptables-legacy tables present, use iptables-legacy to see them`),
       ),
     ],
+    [
+      'a port named by its own chains only (no comment on its dispatch rules), its external chain naming another service (the service model reads the service chain first)',
+      bothEdited(
+        (t) =>
+          natLine(t, '-A KUBE-EXT-PDNTG4S5GI55M4RT -m comment', (l) => l.replace('ns/a:http', 'ns/zzz:http'))
+            .replace(/^(-A KUBE-(?:SERVICES|NODEPORTS) .*) -m comment --comment "ns\/a:http(?: cluster IP)?"/gm, '$1'),
+        afterDns,
+      ),
+    ],
   ])('%s', (_, [b, a]) => {
     expectSameAnswer(b, a);
   });

@@ -33,7 +33,7 @@ import { displaySpn, parseComment } from './kube-comments';
 import { leaveOutRouted, RoutedLines } from './narrow-left-out';
 import { LineMeanings, MeaningHasher } from './meaning-hash';
 import { readPlainRule } from './plain-selector';
-import { groupOfName, NAMED_ONLY_TARGETS, SEP_PREFIX } from './ladder';
+import { GROUP_KINDS, groupOfName, NAMED_ONLY_TARGETS, SEP_PREFIX, type GroupKind } from './ladder';
 import { ruleFacts, type RuleFacts } from './rule-facts';
 import { generatorLine, MAX_LINE_LENGTH } from './parse-dump';
 import { RuleSyntaxError } from './rule-walk';
@@ -552,7 +552,7 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
   if (!ownEndpointChains(s)) return null;
   const given = givePortLines(s);
   if (!given) return null;
-  namePorts(s, given.spans.first);
+  namePorts(s, given.spans);
   const chainPortId = new Int32Array(s.chainPort.length);
   for (let c = 0; c < chainPortId.length; c++) chainPortId[c] = s.chainPort[c]?.id ?? -1;
   return { ...read, chainPortId, portChains: chainsOfPorts(chainPortId, s.ports.size), kinds: s.kinds, ports: s.ports, spans: given.spans, routed: given.routed, meanings: null };
@@ -679,13 +679,25 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null
   return { spans: { declared, first, last }, routed: routedLines };
 }
 
-/** Each port's name: from the dispatch rules that route there, else its own chains' first rule, else its "has no endpoints" rules. */
-function namePorts(s: Splitting, firstRule: Int32Array): void {
+/**
+ * Each port's name: from the dispatch rules that route there, else from its own chains as the
+ * service model reads them (in GROUP_KINDS order, rule by rule: the first comment that names a
+ * port), else from its "has no endpoints" rules.
+ */
+function namePorts(s: Splitting, spans: Pick<DumpSplit['spans'], 'first' | 'last'>): void {
   const { chainPort, kinds } = s;
+  const { index, names, chainOf, isRule } = s.read;
+  // The own chains of the ports no dispatch rule names (few: a port's dispatch rules name it), by kind.
+  const unnamed: { port: PortLines; kind: number; chain: number }[] = [];
   for (let c = 0; c < chainPort.length; c++) {
     const port = chainPort[c];
-    const rule = firstRule[c] as number;
-    if (port && port.dispatchSpn === null && port.spn === null && rule >= 0 && kinds[c] === GROUP) port.spn = spnOf(s.read.index, rule);
+    if (port && port.dispatchSpn === null && kinds[c] === GROUP) unnamed.push({ port, kind: GROUP_KINDS.indexOf(groupOfName(names.name(c))?.kind as GroupKind), chain: c });
+  }
+  unnamed.sort((x, y) => x.kind - y.kind);
+  for (const { port, chain } of unnamed) {
+    for (let i = spans.first[chain] as number; port.spn === null && i >= 0 && i <= (spans.last[chain] as number); i++) {
+      if (chainOf[i] === chain && isRule[i] === 1) port.spn = spnOf(index, i);
+    }
   }
   for (const port of s.ports.values()) {
     port.spn = port.dispatchSpn ?? port.spn ?? port.noEndpointsSpn;

@@ -15,7 +15,7 @@ import { hostOf } from './address';
 import { endpointHash, servicePortHash } from './chain-names';
 import { probabilityText, unitsToProbability } from './probability';
 import { displaySpn, endpointFromComment, parseComment } from './kube-comments';
-import { destinationKey, groupOfName, isEndpointChain, isKubeHash, ladderStep, looksInto, SEP_PREFIX, type ChainLookup, type GroupKind, type LadderContext } from './ladder';
+import { destinationKey, GROUP_KINDS, groupOfName, isEndpointChain, isKubeHash, ladderStep, looksInto, SEP_PREFIX, type ChainLookup, type GroupKind, type LadderContext } from './ladder';
 import type { IptablesRuleset } from './parse-dump';
 import type { IptablesRule, RuleFacts } from './rule';
 import { IptablesReadCache } from './read-cache';
@@ -70,9 +70,7 @@ interface Group {
   missing: Set<GroupKind>;
 }
 
-/** A port's own chains in the order the model reads them: one order, whatever order a dump declares them in. */
-const GROUP_KINDS: readonly GroupKind[] = ['svc', 'svl', 'ext', 'fw', 'xlb'];
-
+/** A port's own chains in the order the model reads them (GROUP_KINDS). */
 function ownChains(g: Group): Chain[] {
   return GROUP_KINDS.flatMap((k) => g.chains[k] ?? []);
 }
