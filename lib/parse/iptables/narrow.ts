@@ -226,24 +226,45 @@ function digitsThen(bytes: Buffer, at: number, end: number, stop: number): numbe
   return k > at && bytes[k] === stop ? k : -1;
 }
 
+/** What iptables-save writes after a chain's name when the chain is not built in. */
+const USER_CHAIN = Buffer.from(' - [0:0]');
+
 /**
- * What declaration line `i` (`:NAME POLICY [packets:bytes]`, its name ending at `nameEnd`) says of
- * counters; UNREAD unless it is written so, one space apart and in ASCII (the full reading reads
- * another line as no declaration, and makes the chain at its first rule).
+ * Where the name declared by line `i` ends (a space, or the line's end), or -1 when it holds a
+ * quote (see holdsQuote) or a byte past ASCII (see declarationCounters).
+ */
+function declaredNameEnd(index: LineIndex, i: number): number {
+  const { bytes } = index;
+  const end = index.end(i);
+  let k = (index.starts[i] as number) + 1;
+  for (; k < end; k++) {
+    const c = bytes[k] as number;
+    if (c === SPACE) break;
+    if (c === QUOTE || c >= 0x80) return -1;
+  }
+  return k;
+}
+
+/**
+ * What declaration line `i` (`:NAME POLICY [packets:bytes]`, its name ending at `nameEnd`: see
+ * declaredNameEnd) says of counters; UNREAD unless it is written so, one space apart and in ASCII:
+ * the full reading reads another line as no declaration, and makes the chain at its first rule.
  */
 function declarationCounters(index: LineIndex, i: number, nameEnd: number): number {
   const { bytes } = index;
-  const start = index.starts[i] as number;
   const end = index.end(i);
-  if (nameEnd === start + 1 || nameEnd >= end - 1 || bytes[nameEnd + 1] === SPACE) return UNREAD;
-  for (let k = start; k < end; k++) if ((bytes[k] as number) >= 0x80) return UNREAD;
-  const policyEnd = wordEnd(index, i, nameEnd + 1);
+  if (nameEnd === (index.starts[i] as number) + 1) return UNREAD;
+  // Byte by byte: a native compare costs a call, at every declaration.
+  if (end - nameEnd === USER_CHAIN.length && startsWithAt(bytes, nameEnd, end, USER_CHAIN)) return NOT_COUNTED;
+  if (nameEnd >= end - 1 || bytes[nameEnd + 1] === SPACE) return UNREAD;
+  let policyEnd = nameEnd + 1;
+  for (; policyEnd < end && bytes[policyEnd] !== SPACE; policyEnd++) if ((bytes[policyEnd] as number) >= 0x80) return UNREAD;
   if (policyEnd === end) return NOT_COUNTED;
   // ` [digits:digits]`, the end of the line.
   const colon = bytes[policyEnd + 1] === 0x5b /* [ */ ? digitsThen(bytes, policyEnd + 2, end, 0x3a /* : */) : -1;
   const close = colon < 0 ? -1 : digitsThen(bytes, colon + 1, end, 0x5d /* ] */);
   if (close !== end - 1) return UNREAD;
-  return end - policyEnd === ZEROS.length && bytes.compare(ZEROS, 0, ZEROS.length, policyEnd, end) === 0 ? NOT_COUNTED : COUNTED;
+  return end - policyEnd === ZEROS.length && startsWithAt(bytes, policyEnd, end, ZEROS) ? NOT_COUNTED : COUNTED;
 }
 
 /**
@@ -255,6 +276,10 @@ function holdsQuote(bytes: Buffer, start: number, end: number): boolean {
   for (let k = start; k < end; k++) if (bytes[k] === QUOTE) return true;
   return false;
 }
+
+/** What readLines has seen of a chain (bits). */
+const RULED = 1;
+const DECLARED = 2;
 
 /** Chains made after the one at `after` tried before a rule's chain name is looked up (kube-proxy's chains without rules are few). */
 const CHAINS_AHEAD = 4;
@@ -278,9 +303,8 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
   const tables: string[] = [];
   const made: number[][] = [];
   const madeAt: number[] = [];
-  // Per chain id: 1 once a rule of it is read, once it is declared.
-  const ruled: number[] = [];
-  const declaredOnce: number[] = [];
+  // Per chain id: RULED once a rule of it is read, | DECLARED once it is declared.
+  const seen: number[] = [];
   // A new name's id, put in its table's chains in the order the full reading makes them.
   const chain = (start: number, end: number): number => {
     const count = names.count;
@@ -326,9 +350,9 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
     if (scope < 0) return null;
     const start = index.starts[i] as number;
     if (first === 0x3a /* : */) {
-      const nameEnd = wordEnd(index, i, start + 1);
-      const counters = declarationCounters(index, i, nameEnd);
-      if (counters === UNREAD || holdsQuote(bytes, start + 1, nameEnd)) return null;
+      const nameEnd = declaredNameEnd(index, i);
+      const counters = nameEnd < 0 ? UNREAD : declarationCounters(index, i, nameEnd);
+      if (counters === UNREAD) return null;
       // Counters the full reading counts (and digests, in their order) where the first pass may
       // leave some unread: on a port's chain (all KUBE-…), or after one in its table.
       const kube = startsWithAt(bytes, start + 1, nameEnd, KUBE);
@@ -337,8 +361,8 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
       const declared = chain(start + 1, nameEnd);
       // A restore input declaring a chain that has rules already flushes it (parse-dump.ts); a
       // chain declared twice keeps a policy the second declaration does not give (only one is compared).
-      if (ruled[declared] === 1 || declaredOnce[declared] === 1) return null;
-      declaredOnce[declared] = 1;
+      if (seen[declared] !== undefined) return null;
+      seen[declared] = DECLARED;
       chainOf[i] = declared;
       continue;
     }
@@ -360,8 +384,9 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
       } else {
         last = ahead;
       }
+      // (Lines of the chain of the line before were marked with it.)
+      seen[last] = (seen[last] ?? 0) | RULED;
     }
-    ruled[last] = 1;
     chainOf[i] = last;
     isRule[i] = 1;
   }
