@@ -49,6 +49,14 @@ function field(v: string | number | null | undefined): string {
   return v === null || v === undefined ? NONE : String(v);
 }
 
+/** Every fact of a rule the service model reads (RuleFacts), as one text (a test holds lines hashed alike to equal facts). */
+function modelFacts(f: RuleFacts): string {
+  const r = f.recent;
+  const dnat = f.dnat === null ? NONE : `=${field(f.dnat.address)}`;
+  const recent = r === null ? NONE : `${r.name}${FIELD}${r.mode}${FIELD}${field(r.seconds)}${FIELD}${r.unusual}`;
+  return `${field(f.target)}${FIELD}${f.goto}${FIELD}${field(f.destination)}${FIELD}${field(f.source)}${FIELD}${field(f.protocol)}${FIELD}${field(f.dport)}${FIELD}${field(f.probability)}${FIELD}${dnat}${FIELD}${f.selective}${FIELD}${f.unsupportedRevision}${FIELD}${recent}`;
+}
+
 function tokensOf(text: string): Tokens | null {
   try {
     return tokenize(text);
@@ -124,7 +132,7 @@ export class MeaningHasher {
     if (warned) return false;
     const meaning = facts.complete
       ? `F${[facts.target, facts.destination, facts.source, facts.protocol, facts.dport, facts.probability, facts.dnat?.address].map(field).join(FIELD)}`
-      : `K${canonicalKey(t, 2)}${NONE}${JSON.stringify(facts)}`;
+      : `K${canonicalKey(t, 2)}${NONE}${modelFacts(facts)}`;
     this.hash.text(`${t.values[1] as string}${NONE}${field(facts.comment)}${NONE}${meaning}`).end(out);
     return true;
   }

@@ -905,9 +905,13 @@ function samePortLines(x: PortLines, y: PortLines, routed: RoutedMeanings): bool
  * another port from the same rules.
  */
 function routedInOrder(x: PortLines, y: PortLines, counterpart: Int32Array): boolean {
-  if (x.routedChains.length !== y.routedChains.length) return false;
-  const there = [...y.routedChains].sort((p, q) => p - q);
-  return [...x.routedChains].sort((p, q) => p - q).every((c, k) => counterpart[c] === there[k]);
+  const [here, there] = [x.routedChains, y.routedChains];
+  if (here.length !== there.length) return false;
+  // Most ports are routed to from one chain (KUBE-SERVICES), or two: nothing to sort.
+  if (here.length === 1) return counterpart[here[0] as number] === there[0];
+  const order = (chains: number[]) => [...chains].sort((p, q) => p - q);
+  const theirs = order(there);
+  return order(here).every((c, k) => counterpart[c] === theirs[k]);
 }
 
 /**
