@@ -3,12 +3,13 @@
  * side or on both: kube-proxy's rules respelled, moved, removed, duplicated, pointed elsewhere, and
  * what iptables-save never writes but a person or another tool might (tabs, `--jump`, a quoted
  * target, a comment after the target, two comments, a "has no endpoints" rule with another
- * target). Each case below was once answered otherwise read narrowed; the random edits after them
- * (deterministic seeds) keep looking.
+ * target), and kube-proxy's restore payload against an iptables-save, whose lines are compared
+ * by what they mean. Each case below was once answered otherwise read narrowed; the random edits
+ * after them (deterministic seeds) keep looking.
  */
 import { narrowHere } from '../lib/narrow/first-pass';
 import { iptablesFirstPass } from '../lib/parse/iptables/narrow';
-import { editedPair } from './support/dump-edits';
+import { editedPair, WRITTEN_DIFFERENTLY } from './support/dump-edits';
 import { writeRestorePayload, type ClusterSpec } from './support/kube-proxy-writer';
 import { answersDiffer, expectSameAnswer } from './support/narrowed-answer';
 import { toSaveFormat } from './support/save-format';
@@ -47,7 +48,16 @@ const kubeServicesLast = (text: string) => {
   return natLine(text.replace(rules.join('\n') + '\n', ''), 'COMMIT', () => `${rules.join('\n')}\nCOMMIT`);
 };
 const withoutChain = (text: string, chain: string) => text.split('\n').filter((l) => !l.startsWith(`:${chain} `) && !l.startsWith(`-A ${chain} `)).join('\n');
+/** `before` with counters declared on ns/b's service chain only (and on a built-in chain, by the case). */
+const counted = before.replace(/ \[0:0\]$/gm, '').replace(`:${NS_B} -\n`, `:${NS_B} - [0:0]\n`);
 const bothEdited = (edit: (t: string) => string, to = after): [string, string] => [edit(before), edit(to)];
+/** The first rule that sends a share of a port's traffic to an endpoint (ns/a:http scaled has two). */
+const firstShare = (text: string) => text.split('\n').find((l) => l.includes(' --mode random ')) as string;
+/** `after` with a second comment on its first share's rule (a rule the diff then reads by its canonical key), and that rule respelled by `respell`. */
+const shareRespelled = (respell: (l: string) => string): [string, string] => {
+  const twoComments = after.replace(firstShare(after), `${firstShare(after)} -m comment --comment x`);
+  return [twoComments, twoComments.replace(firstShare(twoComments), respell(firstShare(twoComments)))];
+};
 
 describe('dumps edited where the narrowed reading once answered otherwise', () => {
   test.each<[string, [string, string]]>([
@@ -83,13 +93,87 @@ describe('dumps edited where the narrowed reading once answered otherwise', () =
         withLineAfter(withLineAfter(natLine(t, '-A KUBE-SERVICES -d 10.96.0.10/32 -p udp', (l) => l.replace('-m comment --comment "ns/a:dns cluster IP" ', '')), '-A KUBE-FORWARD .*conntrack rule', `-A ${NS_A_DNS} -m comment --comment "ns/c:x" -j ACCEPT`), ':KUBE-SERVICES', `:${NS_A_DNS} - [0:0]`),
       ),
     ],
+    [
+      'a load-balancing rule written otherwise that the rule diff takes for the same rule but the service model reads otherwise (`--mode` without its value)',
+      shareRespelled((l) => l.replace('--mode random', '--mode')),
+    ],
+    [
+      'a rule whose comment and another whose target hold the meaning hash\'s separators (NUL bytes), so that their texts hashed would be one',
+      [natLine(before, '-A KUBE-SEP-', (l) => l.replace(' -j KUBE-MARK-MASQ', ' -j Q\u0000FKUBE-MARK-MASQ')), natLine(before, '-A KUBE-SEP-', (l) => l.replace(/--comment "([^"]*)"/, '--comment "$1\u0000FQ"'))],
+    ],
+    [
+      'a service chain declared twice, its first declaration giving it another policy in each dump (the full reading keeps the policy a later declaration leaves as it is)',
+      [withLineAfter(before, `:${NS_B} `, `:${NS_B} - [0:0]`).replace(`:${NS_B} - [0:0]`, `:${NS_B} DROP [0:0]`), withLineAfter(before, `:${NS_B} `, `:${NS_B} - [0:0]`).replace(`:${NS_B} - [0:0]`, `:${NS_B} ACCEPT [0:0]`)],
+    ],
+    ['a rule of a service chain written again with the chain\'s name quoted (the full reading reads the name unquoted)', [before, natLine(before, `-A ${NS_B} `, (l) => `${l}\n${l.replace(`-A ${NS_B}`, `-A "${NS_B}"`)}`)]],
+    ['a service chain declared with counters in both dumps (the full reading says the dumps have counters)', bothEdited((t) => t.replace(`:${NS_B} - [0:0]`, `:${NS_B} - [5:300]`), before)],
+    [
+      'a built-in chain\'s counters declared after a service chain\'s, in one dump (the full reading finds the counters in another order)',
+      [counted.replace(':PREROUTING ACCEPT', ':PREROUTING ACCEPT [7:420]'), natLine(counted, ':PREROUTING ', () => '').replace(`:${NS_B} - [0:0]`, `:${NS_B} - [0:0]\n:PREROUTING ACCEPT [7:420]`).replace(/^\n/m, '')],
+    ],
+    [
+      'a service chain\'s declaration the full reading does not read (no policy), where it stands in the declarations moved (the full reading makes the chain at its first rule)',
+      [natLine(before, `:${NS_B} `, () => `:${NS_B}`), natLine(natLine(before, `:${NS_B} `, () => ''), ':KUBE-SERVICES ', (l) => `${l}\n:${NS_B}`).replace(/\n\n/, '\n')],
+    ],
+    [
+      'KUBE-SERVICES and KUBE-NODEPORTS declared in another order, a node port rule of another protocol than its port\'s cluster IP rule (the full reading takes a port\'s protocol from the chain made first)',
+      ((udpNodePort: string): [string, string] => [udpNodePort, natLine(natLine(udpNodePort, ':KUBE-NODEPORTS ', () => ''), ':KUBE-SERVICES ', (l) => `${l}\n:KUBE-NODEPORTS - [0:0]`).replace(/\n\n/, '\n')])(
+        natLine(before, '-A KUBE-NODEPORTS -p tcp -m comment --comment "ns/a:http"', (l) => l.replace(/tcp/g, 'udp')),
+      ),
+    ],
+    [
+      'a restore payload against its iptables-save (a port\'s own chains declared in another order), a port with no cluster IP rule whose external chain masquerades another cluster IP',
+      ((payload: string): [string, string] => [payload, toSaveFormat(payload)])(
+        writeRestorePayload(tiny)
+          .replace(/^-A KUBE-SERVICES .*"ns\/a:http cluster IP".*\n/m, '')
+          .replace(/^(-A (KUBE-EXT-\w+) .*ns\/a:http.*)$/m, '-A $2 -d 10.9.9.9/32 -p tcp -m tcp --dport 80 -j KUBE-MARK-MASQ\n$1'),
+      ),
+    ],
+    [
+      'a port without endpoints whose "has no endpoints" rules of two chains drop and reject, the two chains declared in another order (the full reading keeps what the chain read last says)',
+      ((dropping: string): [string, string] => [dropping, dropping.replace(':KUBE-EXTERNAL-SERVICES - [0:0]\n', '').replace(':KUBE-SERVICES - [0:0]\n', ':KUBE-SERVICES - [0:0]\n:KUBE-EXTERNAL-SERVICES - [0:0]\n')])(
+        dump({ ...tiny, services: [...tiny.services, { namespace: 'ns', name: 'e', clusterIP: '10.96.0.12', externalIPs: ['192.0.2.8'], ports: [{ name: 'p', port: 9000, protocol: 'tcp', endpoints: [] }] }] }).replace(
+          /^(-A KUBE-EXTERNAL-SERVICES .*)-j REJECT --reject-with icmp-port-unreachable$/gm,
+          '$1-j DROP',
+        ),
+      ),
+    ],
+    ['a line longer than the full reading reads, in a service chain of both dumps (the full reading refuses the input)', bothEdited((t) => natLine(t, `-A ${NS_B} `, (l) => l.replace(/--comment "([^"]*)"/, `--comment "$1${'x'.repeat(70_000)}"`)), before)],
+    [
+      'a rule line the full reading does not read, the first of an undeclared chain in one dump (the full reading makes the chain at its next rule, after another)',
+      [withLineAfter(before, ':POSTROUTING ', ''), withLineAfter(before, ':POSTROUTING ', '-A MY-CHAIN -m comment --comment "unterminated')].map((t) =>
+        natLine(t, 'COMMIT', () => '-A MY-OTHER-CHAIN -j ACCEPT\n-A MY-CHAIN -j ACCEPT\nCOMMIT').replace(/\n\n/, '\n'),
+      ) as [string, string],
+    ],
+    [
+      'a second `# Generated by` header of another back end before the nat table (the full reading reads no further: a second dump follows)',
+      [before, before.replace(/(# Generated by iptables-save v1\.8\.9 )\(nf_tables\)( on .*\n\*nat)/, '$1(legacy)$2')],
+    ],
+    [
+      'iptables-nft\'s warning about legacy tables printed at the end of a rule of one service, before a rule of another that changes (the full reading joins the two lines in one)',
+      ((warned: string): [string, string] => [warned, natLine(warned, '-A KUBE-SEP-ZUKCDR5ZUBUQ2JMT -s', (l) => l.replace('10.244.2.6/32', '10.244.2.7/32'))])(
+        natLine(before, '-A KUBE-SEP-UP5P32COJXIRUDPY -p', (l) => `${l}# Warning: iptables-legacy tables present, use iptables-legacy to see them`),
+      ),
+    ],
+    [
+      'a port named by its own chains only (no comment on its dispatch rules), its external chain naming another service (the service model reads the service chain first)',
+      bothEdited(
+        (t) =>
+          natLine(t, '-A KUBE-EXT-PDNTG4S5GI55M4RT -m comment', (l) => l.replace('ns/a:http', 'ns/zzz:http'))
+            .replace(/^(-A KUBE-(?:SERVICES|NODEPORTS) .*) -m comment --comment "ns\/a:http(?: cluster IP)?"/gm, '$1'),
+        afterDns,
+      ),
+    ],
   ])('%s', (_, [b, a]) => {
     expectSameAnswer(b, a);
   });
 });
 
-describe('random edits of generated and real dumps (tests/support/dump-edits.ts), one side or both', () => {
-  const pairs = Array.from({ length: 400 }, (_, seed) => editedPair(seed));
+describe.each([
+  ['generated and real dumps', 400, undefined],
+  ['a restore payload against an iptables-save (rules written differently, compared by what they mean)', 160, WRITTEN_DIFFERENTLY],
+])('random edits (tests/support/dump-edits.ts) of %s, one side or both', (_, count, from) => {
+  const pairs = Array.from({ length: count }, (_, seed) => editedPair(seed, from));
 
   test('the same answer read narrowed or whole', () => {
     const differ = pairs.filter((p) => answersDiffer(p.before, p.after));

@@ -1,7 +1,9 @@
 /**
  * Random edits of kube-proxy dumps (generated, and real ones from the corpus), deterministic for a
  * seed: one side edited, the other, both alike, or both otherwise. For holding a reading of two
- * dumps to another reading of them (tests/narrowed-reading-edits.test.ts).
+ * dumps to another reading of them (tests/narrowed-reading-edits.test.ts). The pairs are of one
+ * writer (iptables-save), or of two (kube-proxy's restore payload against an iptables-save: no line
+ * written alike, WRITTEN_DIFFERENTLY).
  */
 import { mulberry32, writeRestorePayload, type ClusterSpec } from './kube-proxy-writer';
 import { toSaveFormat } from './save-format';
@@ -35,6 +37,18 @@ const scaled: ClusterSpec = { ...cluster, services: cluster.services.map((s) => 
 
 const gen = (c: ClusterSpec, seed: number) => toSaveFormat(writeRestorePayload(c, { seed }));
 
+/** A cluster of IPv6 services (ip6tables: `/128` hosts, bracketed endpoints). */
+const v6: ClusterSpec = {
+  podCIDR: 'fd00:10::/64',
+  services: [
+    { namespace: 'ns', name: 'a', clusterIP: 'fd00:96::10', affinitySeconds: 600, ports: [{ name: 'http', port: 80, protocol: 'tcp', nodePort: 30080, endpoints: [{ ip: 'fd00:10::2', port: 8080 }, { ip: 'fd00:10::3', port: 8080 }] }] },
+    { namespace: 'ns', name: 'b', clusterIP: 'fd00:96::11', externalTrafficPolicy: 'Local', ports: [{ name: '', port: 53, protocol: 'udp', nodePort: 30053, endpoints: [{ ip: 'fd00:10::5', port: 53, local: true }, { ip: 'fd00:10::6', port: 53 }] }] },
+    { namespace: 'ns', name: 'c', clusterIP: 'fd00:96::12', ports: [{ name: 'x', port: 81, protocol: 'tcp', endpoints: [{ ip: 'fd00:10::7', port: 81 }, { ip: 'fd00:10::8', port: 81 }, { ip: 'fd00:10::9', port: 81 }] }] },
+  ],
+};
+const v6Scaled: ClusterSpec = { ...v6, services: v6.services.map((s) => (s.name === 'c' ? { ...s, ports: s.ports.map((p) => ({ ...p, endpoints: p.endpoints.slice(1) })) } : s)) };
+const v6gen = (c: ClusterSpec, seed: number) => gen(c, seed).replace(/iptables-save/g, 'ip6tables-save');
+
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
 
@@ -46,6 +60,7 @@ function names(text: string, re: RegExp): string[] {
 type Mutation = (lines: string[], r: Rand, text: string) => string;
 
 const ruleLines = (lines: string[]) => lines.map((l, i) => [l, i] as const).filter(([l]) => l.startsWith('-A '));
+const declarations = (lines: string[]) => lines.map((l, i) => [l, i] as const).filter(([l]) => l.startsWith(':'));
 const at = (lines: string[], i: number, l: string) => lines.map((x, k) => (k === i ? l : x));
 const insertAfter = (lines: string[], i: number, ...ls: string[]) => [...lines.slice(0, i + 1), ...ls, ...lines.slice(i + 1)];
 
@@ -83,7 +98,39 @@ const edits: [string, (l: string, r: Rand, text: string) => string][] = [
   ['negated protocol', (l) => l.replace(/ -p /, ' ! -p ')],
   ['second comment', (l, r, text) => l.replace(/ -j /, ` -m comment --comment "${pick(r, names(text, /--comment "?([a-z-]+\/[a-z-]+(?::[a-z-]+)?)/g))} has no endpoints" -j `)],
   ['drop comment', (l) => l.replace(/-m comment --comment (?:"[^"]*"|\S+) /, '')],
+  ...respellings().map(([name, e]): [string, (l: string) => string] => [`respelled: ${name}`, e]),
 ];
+
+/**
+ * Rules written otherwise as iptables-save or kube-proxy might (the same meaning: the first pass
+ * of two dumps written differently compares such lines by what they mean), and a few that look
+ * like such a respelling but mean something else (a probability of five digits, as old kube-proxy
+ * wrote it; a port range).
+ */
+function respellings(): [string, (l: string) => string][] {
+  const onGrid = (p: string) => (Math.round(Number(p) * 2 ** 31) / 2 ** 31).toFixed(11);
+  return [
+    ['host without /32', (l) => l.replace(/(-[sd] [\d.]+)\/32\b/, '$1')],
+    ['host with /32', (l) => l.replace(/(-[sd] \d+\.\d+\.\d+\.\d+)(?= )/, '$1/32')],
+    ['protocol number', (l) => l.replace(/-p tcp\b/, '-p 6').replace(/-p udp\b/, '-p 17')],
+    ['uppercase module', (l) => l.replace(/-m (tcp|udp)\b/, (_m, p: string) => `-m ${p.toUpperCase()}`)],
+    ['--destination-port', (l) => l.replace(/--dport /, '--destination-port ')],
+    ['port range of one', (l) => l.replace(/--dport (\d+)/, '--dport $1:$1')],
+    ['port range', (l) => l.replace(/--dport (\d+)/, '--dport $1:65535')],
+    ['probability on the grid', (l) => l.replace(/--probability (0\.\d+)/, (_m, p: string) => `--probability ${onGrid(p)}`)],
+    ['probability of ten digits', (l) => l.replace(/--probability (0\.\d+)/, (_m, p: string) => `--probability ${Number(p).toFixed(10)}`)],
+    ['probability of five digits', (l) => l.replace(/--probability (0\.\d+)/, (_m, p: string) => `--probability ${Number(p).toFixed(5)}`)],
+    ['probability before mode', (l) => l.replace(/--mode random --probability (\S+)/, '--probability $1 --mode random')],
+    ['--to', (l) => l.replace(/--to-destination /, '--to ')],
+    ['comment unquoted', (l) => l.replace(/--comment "([^" \\]*)"/, '--comment $1')],
+    ['comment last', (l) => l.replace(/ -m comment --comment ("[^"]*"|\S+)(.*?)( -j .*)$/, '$2 -m comment --comment $1$3')],
+    ['-d after -p', (l) => l.replace(/(-d \S+) (-p \S+)/, '$2 $1')],
+    ['module before protocol', (l) => l.replace(/(-p (tcp|udp))(.*) -m \2\b/, '-m $2 $1$3')],
+    ['recent defaults dropped', (l) => l.replace(/ --mask 255\.255\.255\.255 --rsource/, '')],
+    ['--set-xmark as --or-mark', (l) => l.replace(/--set-xmark (0x\w+)\/\1/, '--or-mark $1')],
+    ['MASQUERADE without --random-fully', (l) => l.replace(/-j MASQUERADE --random-fully/, '-j MASQUERADE')],
+  ];
+}
 
 /** Edits of a dump: lines removed, duplicated, moved, edited, added; chains emptied, removed, renamed. */
 const mutations: [string, Mutation][] = [
@@ -134,6 +181,24 @@ const mutations: [string, Mutation][] = [
   ['empty a chain', (ls, r, text) => { const c = pick(r, names(text, /^-A (KUBE-(?:SVC|SEP|SVL|EXT)-\w+) /gm)); return ls.filter((l) => !l.startsWith(`-A ${c} `)).join('\n'); }],
   ['remove chain', (ls, r, text) => { const c = pick(r, names(text, /^-A (KUBE-(?:SVC|SEP|SVL|EXT)-\w+) /gm)); return ls.filter((l) => !l.startsWith(`-A ${c} `) && !l.startsWith(`:${c} `)).join('\n'); }],
   ['redact sep', (ls, r, text) => { const sep = pick(r, names(text, /^-A (KUBE-SEP-\w+) /gm)); return ls.join('\n').split(sep).join('KUBE-SEP-REDACTED1'); }],
+  ['respell a chain', (ls, r, text) => { const c = pick(r, names(text, /^-A (KUBE-(?:SVC|SEP|SVL|EXT|SERVICES|NODEPORTS)\S*) /gm)); const [, e] = pick(r, respellings()); return ls.map((l) => (l.startsWith(`-A ${c} `) ? e(l) : l)).join('\n'); }],
+  ['swap two rules of a chain and respell them', (ls, r) => {
+    const [l, i] = pick(r, ruleLines(ls));
+    const same = ruleLines(ls).filter(([x, j]) => j !== i && x.split(' ')[1] === l.split(' ')[1]);
+    if (!same.length) return ls.join('\n');
+    const [m, j] = pick(r, same);
+    const [, e] = pick(r, respellings());
+    return at(at(ls, i, e(m)), j, e(l)).join('\n');
+  }],
+  ['a chain\'s rules split by another chain\'s', (ls, r) => {
+    const [l, i] = pick(r, ruleLines(ls));
+    const rest = ls.filter((_, k) => k !== i);
+    const later = ruleLines(rest).filter(([x, j]) => j >= i && x.split(' ')[1] !== l.split(' ')[1]);
+    return later.length ? insertAfter(rest, pick(r, later)[1], l).join('\n') : ls.join('\n');
+  }],
+  ['declarations swapped', (ls, r) => { const ds = declarations(ls); if (!ds.length) return ls.join('\n'); const [d, i] = pick(r, ds); const [e, j] = pick(r, ds); return at(at(ls, i, e), j, d).join('\n'); }],
+  ['declared twice', (ls, r) => { const ds = declarations(ls); if (!ds.length) return ls.join('\n'); const [d, i] = pick(r, ds); return insertAfter(ls, i, d.replace(/ \S+ /, pick(r, [' - ', ' ACCEPT ', ' DROP ']))).join('\n'); }],
+  ['declaration counters', (ls, r) => { const ds = declarations(ls); if (!ds.length) return ls.join('\n'); const [d, i] = pick(r, ds); return at(ls, i, d.replace(/\[\d+:\d+\]/, '[5:300]')).join('\n'); }],
 ];
 
 /** Edits of every line: what another tool or an editor makes of a dump. */
@@ -165,6 +230,16 @@ const bases: [string, string, string][] = [
   ['coredns', bundled('coredns-scale-2to4-before.txt'), bundled('coredns-scale-2to4-after.txt')],
 ];
 
+/** Pairs written by two tools: kube-proxy's restore payload against the iptables-save of a state, the same or scaled, either way round. */
+export const WRITTEN_DIFFERENTLY: [string, string, string][] = [
+  ['payload, save', writeRestorePayload(cluster, { seed: 1 }), gen(cluster, 2)],
+  ['payload, save scaled', writeRestorePayload(cluster, { seed: 3 }), gen(scaled, 4)],
+  ['save, payload', gen(cluster, 5), writeRestorePayload(cluster, { seed: 6 })],
+  ['save, payload scaled', gen(cluster, 7), writeRestorePayload(scaled, { seed: 8 })],
+  ['IPv6 payload, save scaled', writeRestorePayload(v6, { seed: 1 }), v6gen(v6Scaled, 2)],
+  ['IPv6 save, payload', v6gen(v6, 3), writeRestorePayload(v6, { seed: 4 })],
+];
+
 export interface EditedPair {
   seed: number;
   /** The pair edited, and how. */
@@ -174,10 +249,10 @@ export interface EditedPair {
   after: string;
 }
 
-/** A pair of dumps edited as `seed` draws it. */
-export function editedPair(seed: number): EditedPair {
+/** A pair of dumps (one of `from`) edited as `seed` draws it. */
+export function editedPair(seed: number, from = bases): EditedPair {
   const r = mulberry32(seed);
-  const [base, b0, a0] = bases[seed % bases.length] as [string, string, string];
+  const [base, b0, a0] = from[seed % from.length] as [string, string, string];
   const edits: string[] = [];
   const side = pick(r, ['before', 'after', 'both alike', 'both'] as const);
   if (side === 'before') return { seed, base, edits, before: mutate(b0, r, edits, 'before'), after: a0 };

@@ -83,21 +83,33 @@ property.prop([mangled], { numRuns: 3000 })('any mangled rule line: read from it
   if (h.plain !== null) expect(h.plain).toBe(h.tokens);
 });
 
-/** The rule diff's judgement of two lines of one chain: one rule (sameAs) with one comment. */
+/** The full reading's judgement of two lines of one chain: one rule (sameAs) with one comment, and the same facts for the service model. */
 function sameForTheDiff(x: string, y: string): boolean | null {
   try {
     const rule = (line: string) => parseRule(line.split(' ')[1] as string, tokenize(line), 2, 1, line, { warn: () => undefined, matchTexts: new Map() });
     const [a, b] = [rule(x), rule(y)];
-    return a.sameAs(b) && a.comment === b.comment;
+    return a.sameAs(b) && a.comment === b.comment && JSON.stringify(a.facts) === JSON.stringify(b.facts);
   } catch {
     return null;
   }
 }
 
-property.prop([mangled, edits], { numRuns: 3000 })('a line and the line edited hash alike only when the rule diff takes them for one rule with one comment', (x, changes) => {
+property.prop([mangled, edits], { numRuns: 3000 })('a line and the line edited hash alike only when the rule diff takes them for one rule with one comment, and the service model reads them alike', (x, changes) => {
   const y = edited(x, changes);
   const [hx, hy] = [both(x).tokens, both(y).tokens];
   if (hx !== 'none' && hx === hy) expect(sameForTheDiff(x, y)).toBe(true);
+});
+
+test('two lines of one canonical key that the service model reads otherwise hash otherwise (`--mode` without its value: random to the key, selective to the facts)', () => {
+  const x = '-A KUBE-SVC-X -m statistic --mode random --probability 0.5 -m comment --comment a -m comment --comment a -j KUBE-SEP-Y';
+  const y = x.replace('--mode random', '--mode');
+  expect(both(x).tokens).not.toBe(both(y).tokens);
+});
+
+test('a line holding a NUL or a \\x01 (what the hashed text separates its parts with) has no hash, read from its bytes or its tokens', () => {
+  for (const line of ['-A KUBE-SEP-X -s 10.0.0.1/32 -m comment --comment "a\u0000F" -j KUBE-MARK-MASQ', '-A KUBE-SEP-X -s 10.0.0.1/32 -j Q\u0001KUBE-MARK-MASQ']) {
+    expect(both(line)).toEqual({ plain: null, tokens: 'none' });
+  }
 });
 
 test('kube-proxy restore payload and iptables-save lines of one rule hash alike', () => {

@@ -1,4 +1,5 @@
 import { writeRestorePayload, type ClusterSpec } from '../support/kube-proxy-writer';
+import { toSaveFormat } from '../support/save-format';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { bundled, diffTexts, modelOf, port, snapshotOf } from '../support/snapshots';
 import { identityKey, type ChainIdentity } from '../../lib/model/snapshot';
@@ -56,6 +57,17 @@ describe('service model from kube-proxy (>= 1.25) rules', () => {
     expect(keyOf(view.chainIdentity('KUBE-SEP-LPGSDLJ3FDW46N4W'))).toBe('sep:kube-system/kube-dns:dns/udp@10.244.0.5:53');
     expect(view.findings).toEqual([]);
   });
+});
+
+test('a port\'s own chains are read in one order whatever order they are declared in: a restore payload and its iptables-save tell one port, though its chains disagree', () => {
+  // No cluster IP rule in KUBE-SERVICES, and a masquerade rule of another cluster IP in the
+  // external chain: which chain is read first decides the cluster IP.
+  const disagreeing = (text: string) =>
+    text
+      .replace(/^-A KUBE-SERVICES .*"web\/shop cluster IP".*\n/m, '')
+      .replace(/^(-A (KUBE-EXT-\w+) .*)$/m, '-A $2 -d 10.9.9.9/32 -p tcp -m tcp --dport 80 -j KUBE-MARK-MASQ\n$1');
+  const payload = disagreeing(writeRestorePayload(cluster, { seed: 7 }));
+  expect(port(modelOf(toSaveFormat(payload)), 'web/shop/tcp')).toEqual(port(modelOf(payload), 'web/shop/tcp'));
 });
 
 describe('large clusters: no comments on endpoint rules', () => {

@@ -17,6 +17,8 @@ type Chain = AnyChain<IptablesRule>;
 export type ChainLookup = (name: string) => Chain | undefined;
 
 export type GroupKind = 'svc' | 'svl' | 'ext' | 'fw' | 'xlb';
+/** A port's own chains in the order the service model reads them (whatever order a dump declares them in). */
+export const GROUP_KINDS: readonly GroupKind[] = ['svc', 'svl', 'ext', 'fw', 'xlb'];
 const GROUP_CHAIN = /^KUBE-(SVC|SVL|EXT|FW|XLB)-(.+)$/;
 /** The suffix kube-proxy writes: 16 characters of base32, a hash of what the chain serves. */
 const KUBE_HASH = /^[A-Z2-7]{16}$/;

@@ -4,10 +4,14 @@
  * the line of the other). Two lines hash alike when the rule diff takes them for one rule of one
  * chain (diff/diff-chains.ts: `sameMeaning` of their facts, else their canonical keys) with the
  * same comment, so that the diff would pair them and count them as written differently, nothing
- * more. A line the full reading would warn about, or not read as a rule, has no such hash.
+ * more. A line the full reading would warn about, or not read as a rule, has no such hash; nor has
+ * a line holding a character the hashed text separates its parts with (SEPARATORS: a comment
+ * ending in one could stand for another rule's target).
  *
  * The hash is of one text — the chain, the comment, then the facts `sameMeaning` compares or else
- * the canonical key — made by `byTokens` from the rule's tokens as the full reading reads them
+ * the canonical key with every fact (the service model reads facts, and a malformed option can be
+ * read by the key and by the facts otherwise: `--mode` without its value is `random` to the one,
+ * not to the other) — made by `byTokens` from the rule's tokens as the full reading reads them
  * (the reference), or fed straight from the line's bytes by `plainRule` for the rules kube-proxy
  * writes most (a test holds the two to one answer).
  */
@@ -23,6 +27,8 @@ const NONE_CODE = 0;
 const FIELD = '\u0001';
 const FIELD_CODE = 1;
 const FACTS_CODE = 0x46; /* F */
+/** The characters the hashed text separates its parts with (NONE, FIELD): no line holding one is hashed. */
+const SEPARATORS = /[\u0000\u0001]/;
 
 const SPACE = 0x20;
 const QUOTE = 0x22;
@@ -41,6 +47,14 @@ const FIELDS = 8;
 
 function field(v: string | number | null | undefined): string {
   return v === null || v === undefined ? NONE : String(v);
+}
+
+/** Every fact of a rule the service model reads (RuleFacts), as one text (a test holds lines hashed alike to equal facts). */
+function modelFacts(f: RuleFacts): string {
+  const r = f.recent;
+  const dnat = f.dnat === null ? NONE : `=${field(f.dnat.address)}`;
+  const recent = r === null ? NONE : `${r.name}${FIELD}${r.mode}${FIELD}${field(r.seconds)}${FIELD}${r.unusual}`;
+  return `${field(f.target)}${FIELD}${f.goto}${FIELD}${field(f.destination)}${FIELD}${field(f.source)}${FIELD}${field(f.protocol)}${FIELD}${field(f.dport)}${FIELD}${field(f.probability)}${FIELD}${dnat}${FIELD}${f.selective}${FIELD}${f.unsupportedRevision}${FIELD}${recent}`;
 }
 
 function tokensOf(text: string): Tokens | null {
@@ -127,7 +141,7 @@ export class MeaningHasher {
 
   /** The reference: the rule read from its tokens as the full reading reads it. */
   byTokens(text: string, out: Int32Array): boolean {
-    const t = tokensOf(text);
+    const t = SEPARATORS.test(text) ? null : tokensOf(text);
     if (t === null || t.values.length < 2) return false;
     let warned = false;
     let facts: RuleFacts;
@@ -140,7 +154,7 @@ export class MeaningHasher {
     if (warned) return false;
     const meaning = facts.complete
       ? `F${[facts.target, facts.destination, facts.source, facts.protocol, facts.dport, facts.probability, facts.dnat?.address].map(field).join(FIELD)}`
-      : `K${canonicalKey(t, 2, this.matchTexts)}`;
+      : `K${canonicalKey(t, 2, this.matchTexts)}${NONE}${modelFacts(facts)}`;
     this.hash.text(`${t.values[1] as string}${NONE}${field(facts.comment)}${NONE}${meaning}`).end(out);
     return true;
   }
@@ -150,7 +164,7 @@ export class MeaningHasher {
    * RuleFacts.complete): `-s`/`-d` IPv4 hosts, `-p tcp|udp|sctp`, and each once of `-m comment
    * --comment`, `-m tcp|udp|sctp [--dport N]` (of the rule's protocol), `-m statistic [--mode random]
    * --probability P` (with no port), then `-j T` (a DNAT with one `--to-destination`), every word
-   * ASCII and one space apart. Null for any other line: it is read from its tokens.
+   * printable ASCII and one space apart. Null for any other line: it is read from its tokens.
    */
   plainRule(index: LineIndex, i: number, out: Int32Array): boolean | null {
     const { bytes } = index;
@@ -180,7 +194,7 @@ export class MeaningHasher {
       let k = valueStart;
       if (bytes[k] === QUOTE) {
         k++;
-        while (k < end && bytes[k] !== QUOTE && bytes[k] !== 0x5c /* \ */ && (bytes[k] as number) < 0x80) k++;
+        while (k < end && bytes[k] !== QUOTE && bytes[k] !== 0x5c /* \ */ && (bytes[k] as number) < 0x80 && (bytes[k] as number) >= SPACE) k++;
         if (bytes[k] !== QUOTE || (k + 1 < end && bytes[k + 1] !== SPACE)) return null;
         valueEnd = k + 1;
       } else {
@@ -269,13 +283,13 @@ export class MeaningHasher {
   }
 }
 
-/** Where the word at `at` ends (a space or `end`), or -1 when it holds a quote or a byte past ASCII. */
+/** Where the word at `at` ends (a space or `end`), or -1 when it holds a quote, a control character or a byte past ASCII. */
 function wordEnd(bytes: Uint8Array, at: number, end: number): number {
   let k = at;
   for (; k < end; k++) {
     const c = bytes[k] as number;
     if (c === SPACE) break;
-    if (c === QUOTE || c >= 0x80) return -1;
+    if (c === QUOTE || c >= 0x80 || c < SPACE) return -1;
   }
   return k;
 }

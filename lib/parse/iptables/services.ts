@@ -15,7 +15,7 @@ import { hostOf } from './address';
 import { endpointHash, servicePortHash } from './chain-names';
 import { probabilityText, unitsToProbability } from './probability';
 import { displaySpn, endpointFromComment, parseComment } from './kube-comments';
-import { destinationKey, groupOfName, isEndpointChain, isKubeHash, ladderStep, looksInto, SEP_PREFIX, type ChainLookup, type GroupKind, type LadderContext } from './ladder';
+import { destinationKey, GROUP_KINDS, groupOfName, isEndpointChain, isKubeHash, ladderStep, looksInto, SEP_PREFIX, type ChainLookup, type GroupKind, type LadderContext } from './ladder';
 import type { IptablesRuleset } from './parse-dump';
 import type { IptablesRule, RuleFacts } from './rule';
 import { IptablesReadCache } from './read-cache';
@@ -68,6 +68,11 @@ interface Group {
   noLocalEndpoints: boolean;
   /** Its chains that rules route to but the input does not hold (a fragment). */
   missing: Set<GroupKind>;
+}
+
+/** A port's own chains in the order the model reads them (GROUP_KINDS). */
+function ownChains(g: Group): Chain[] {
+  return GROUP_KINDS.flatMap((k) => g.chains[k] ?? []);
 }
 
 function newGroup(hash: string): Group {
@@ -206,7 +211,7 @@ function readDispatch(b: Builder): void {
 
 function readGroupChains(b: Builder): void {
   for (const g of b.groups.values()) {
-    for (const chain of Object.values(g.chains)) {
+    for (const chain of ownChains(g)) {
       for (const rule of chain.rules) {
         const to = b.groupOfChain(rule.facts.target);
         if (to && !to.group.chains[to.kind]) to.group.missing.add(to.kind);
@@ -313,7 +318,7 @@ function sepProtocol(b: Builder, sep: string): Protocol | null {
 
 function inferProtocol(b: Builder, g: Group): void {
   if (g.protocol) return;
-  for (const chain of Object.values(g.chains)) {
+  for (const chain of ownChains(g)) {
     for (const rule of chain.rules) {
       const target = rule.facts.target;
       const p = target !== null && isEndpointChain(b.chain, target) ? sepProtocol(b, target) : null;
@@ -587,7 +592,7 @@ function toServicePort(b: Builder, g: Group): ServicePort {
     affinitySeconds,
     noEndpoints: g.noEndpoints,
     noLocalEndpoints: g.noLocalEndpoints || (localList?.dropsForLackOfLocal ?? false),
-    refs: (['svc', 'svl', 'ext', 'fw', 'xlb'] as const).flatMap((k) => (g.chains[k] ? [g.chains[k].name] : [])),
+    refs: ownChains(g).map((c) => c.name),
     endpointsShown,
     unseen: unseenOf(g, localShown),
   };
