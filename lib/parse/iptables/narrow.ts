@@ -92,8 +92,12 @@ interface PortLines {
    */
   dispatchChain: number;
   noEndpointsChain: number;
-  /** The chains of the rest whose rules route to the port, in the order met. */
-  routedChains: number[];
+  /**
+   * The chains of the rest whose rules route to the port, in the order met, once there are two
+   * (null: lastChain alone, or none): most ports are routed to from one chain, and an array each
+   * is memory the first pass holds for every port of both dumps.
+   */
+  routedChains: number[] | null;
   /** Its reading depends on lines not its own (see above): read whatever its lines. */
   mustRead: boolean;
   lastChain: number;
@@ -585,7 +589,7 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
 
 function portOf(s: Splitting, hash: string): PortLines {
   let port = s.ports.get(hash);
-  if (!port) s.ports.set(hash, (port = { id: s.ports.size, lo: 0, hi: 0, lines: 0, rules: 0, spn: null, service: null, dispatchSpn: null, noEndpointsSpn: null, dispatchChain: -1, noEndpointsChain: -1, routedChains: [], mustRead: false, lastChain: -1, place: 0 }));
+  if (!port) s.ports.set(hash, (port = { id: s.ports.size, lo: 0, hi: 0, lines: 0, rules: 0, spn: null, service: null, dispatchSpn: null, noEndpointsSpn: null, dispatchChain: -1, noEndpointsChain: -1, routedChains: null, mustRead: false, lastChain: -1, place: 0 }));
   return port;
 }
 
@@ -677,8 +681,11 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null
     routedLines.add(i, to.id);
     if (to.lastChain !== c) {
       // Back to a chain after another: the digest's places would not say where its rules stand.
-      if (to.routedChains.includes(c)) to.mustRead = true;
-      to.routedChains.push(c);
+      if (to.lastChain >= 0) {
+        const met = (to.routedChains ??= [to.lastChain]);
+        if (met.includes(c)) to.mustRead = true;
+        met.push(c);
+      }
       to.lastChain = c;
       to.place = 0;
     }
@@ -912,9 +919,9 @@ function samePortLines(x: PortLines, y: PortLines, routed: RoutedMeanings): bool
  */
 function routedInOrder(x: PortLines, y: PortLines, counterpart: Int32Array): boolean {
   const [here, there] = [x.routedChains, y.routedChains];
+  // Most ports are routed to from one chain (KUBE-SERVICES): nothing to sort.
+  if (here === null || there === null) return here === there && (x.lastChain < 0 ? y.lastChain < 0 : counterpart[x.lastChain] === y.lastChain);
   if (here.length !== there.length) return false;
-  // Most ports are routed to from one chain (KUBE-SERVICES), or two: nothing to sort.
-  if (here.length === 1) return counterpart[here[0] as number] === there[0];
   const order = (chains: number[]) => [...chains].sort((p, q) => p - q);
   const theirs = order(there);
   return order(here).every((c, k) => counterpart[c] === theirs[k]);
