@@ -73,23 +73,12 @@ export function indexLines(bytes: Buffer, onProgress?: OnProgress): LineIndex {
 
 /** A 64-bit hash of line `i`, as two 32-bit halves in `out` (FNV-1a and a multiplicative hash, in one loop over its bytes). */
 export function hashLine(index: LineIndex, i: number, out: Int32Array): void {
-  const { bytes } = index;
-  const start = index.starts[i] as number;
-  const end = index.end(i);
-  let lo = 0x811c9dc5 | 0;
-  let hi = 0x27d4eb2f | 0;
-  for (let k = start; k < end; k++) {
-    const c = bytes[k] as number;
-    lo = Math.imul(lo ^ c, 16777619);
-    hi = Math.imul((hi + c) | 0, 0x9e3779b1) ^ (hi >>> 15);
-  }
-  out[0] = lo;
-  out[1] = hi ^ (end - start);
+  new TextHash().bytes(index.bytes, index.starts[i] as number, index.end(i)).end(out);
 }
 
 /**
  * A 64-bit hash of a text (its UTF-16 code units) fed a piece at a time — characters, a text, the
- * bytes of an ASCII range of an input — as hashLine makes one of a line's bytes.
+ * bytes of a range of an input (hashLine: a line's).
  */
 export class TextHash {
   private lo = 0x811c9dc5 | 0;

@@ -4,7 +4,6 @@
  * iptables-save's `0.33333333349`, while a real change (5-digit `0.33333`) stays a change.
  */
 export const PROBABILITY_SCALE = 0x80000000;
-const SCALE = PROBABILITY_SCALE;
 
 const seen = new Map<string, number | null>();
 
@@ -13,7 +12,7 @@ export function probabilityUnits(text: string): number | null {
   let units = seen.get(text);
   if (units === undefined) {
     const p = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(text) ? Number(text) : NaN;
-    units = p >= 0 && p <= 1 ? Math.round(p * SCALE) : null;
+    units = p >= 0 && p <= 1 ? Math.round(p * PROBABILITY_SCALE) : null;
     if (seen.size > 10_000) seen.clear(); // a probability ladder has few distinct steps
     seen.set(text, units);
   }
@@ -22,7 +21,7 @@ export function probabilityUnits(text: string): number | null {
 
 /** The probability a grid value stands for. */
 export function unitsToProbability(units: number): number {
-  return units / SCALE;
+  return units / PROBABILITY_SCALE;
 }
 
 /** How iptables-save prints a grid value. */
