@@ -16,6 +16,8 @@ const START = 0;
 const END = 1;
 const SCOPE = 2;
 const RECORD = 3;
+/** Names looked up at once by findAll. */
+const BATCH = 32;
 
 /*
  * A name is looked up with three reads of memory that are far apart (its slot, its record, its
@@ -48,6 +50,36 @@ export class NameTable {
   /** The id of the name held by bytes [start, end) of `source` (this input or another) in `scope`, or -1. */
   find(source: Buffer, start: number, end: number, scope: number): number {
     return (this.slots[this.slotOf(source, start, end, scope)] as number) - 1;
+  }
+
+  /**
+   * For each of `ids` (names of `other`), the id of the same name here in `scope`, or -1: find()
+   * for many names, a batch at a time — every name of a batch hashed, then all their slots read,
+   * then their records — so that the cache misses of one batch's reads overlap.
+   */
+  findAll(other: NameTable, ids: ArrayLike<number>, scope: number): Int32Array {
+    const found = new Int32Array(ids.length);
+    const batch = new Int32Array(BATCH);
+    const mask = this.slots.length - 1;
+    for (let from = 0; from < ids.length; from += BATCH) {
+      const n = Math.min(BATCH, ids.length - from);
+      for (let k = 0; k < n; k++) {
+        const id = ids[from + k] as number;
+        batch[k] = hashBytes(other.bytes, other.startOf(id), other.endOf(id), scope) & mask;
+      }
+      for (let k = 0; k < n; k++) found[from + k] = (this.slots[batch[k] as number] as number) - 1;
+      // Each found name's record, read ahead (its bytes' place: where matches() looks next).
+      for (let k = 0; k < n; k++) {
+        const here = found[from + k] as number;
+        batch[k] = here < 0 ? -1 : (this.names[here * RECORD + START] as number);
+      }
+      for (let k = 0; k < n; k++) {
+        const id = ids[from + k] as number;
+        const here = found[from + k] as number;
+        if (here >= 0 && !this.matches(here, other.bytes, other.startOf(id), other.endOf(id), scope)) found[from + k] = this.find(other.bytes, other.startOf(id), other.endOf(id), scope);
+      }
+    }
+    return found;
   }
 
   /** The id of the name held by bytes [start, end) of this input in `scope`, added when new. */

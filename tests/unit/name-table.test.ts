@@ -61,4 +61,22 @@ describe('NameTable', () => {
     names.forEach((name, k) => expect(table.find(Buffer.from(name), 0, name.length, 0)).toBe(ids[k]));
     expect(table.find(Buffer.from('KUBE-SEP-C'), 0, 10, 0)).toBe(-1);
   });
+
+  it('finds many names of another table at once as it finds each (findAll is find, batched)', () => {
+    fc.assert(
+      fc.property(fc.array(chainName, { maxLength: 200 }), fc.array(fc.tuple(chainName, fc.nat(2)), { maxLength: 200 }), (held, asked) => {
+        const here = written(held);
+        // Room for few: names collide and are probed past.
+        const table = new NameTable(here.bytes, 1);
+        here.at.forEach(([start, end], k) => table.add(start, end, k % 2));
+        const there = written(asked.map(([name]) => name));
+        const other = new NameTable(there.bytes, 1);
+        const ids = there.at.map(([start, end], k) => other.add(start, end, asked[k]![1]));
+        const scope = 1;
+        const found = table.findAll(other, ids, scope);
+        expect(Array.from(found)).toEqual(ids.map((id) => table.find(other.bytes, other.startOf(id), other.endOf(id), scope)));
+      }),
+      { numRuns: 100 },
+    );
+  });
 });

@@ -808,10 +808,8 @@ function commonChains(b: DumpSplit, a: DumpSplit): CommonChains {
     if (i < here.length && j < there.length) {
       common.reordered.add(table);
       common.ids.length = found;
-      for (const x of here) {
-        const y = a.names.find(b.names.bytes, b.names.startOf(x), b.names.endOf(x), other);
-        if (y >= 0) common.ids.push(x, y);
-      }
+      const theirs = a.names.findAll(b.names, here, other);
+      for (let k = 0; k < here.length; k++) if ((theirs[k] as number) >= 0) common.ids.push(here[k] as number, theirs[k] as number);
     }
   }
   return common;
@@ -848,7 +846,7 @@ function markDiffering(b: DumpSplit, a: DumpSplit, common: number[], lines: Line
     const [bFrom, bTo, aFrom, aTo] = [start(b, b1), end(b, b2), start(a, a1), end(a, a2)];
     // Lengths first: dumps written differently differ in most lengths, and a native compare costs a call.
     const sameLength = bTo - bFrom === aTo - aFrom;
-    if (sameLength && b.index.bytes.compare(a.index.bytes, aFrom, aTo, bFrom, bTo) === 0) return;
+    if (sameLength && sameRange(b.index.bytes, bFrom, a.index.bytes, aFrom, bTo - bFrom)) return;
     if (to - from === 2) {
       differs[b1] = 1;
       return;
@@ -1036,16 +1034,19 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
   const counterpart = new Int32Array(b.names.count).fill(-1);
   for (let k = 0; k < common.ids.length; k += 2) counterpart[common.ids[k] as number] = common.ids[k + 1] as number;
   const differs = new Uint8Array(b.names.count);
-  markDiffering(b, a, common.ids, RULES, differs);
+  // Dumps written differently (their meanings made ahead) hold few chains of the same bytes: the
+  // chains are compared line by line at once. The answer is the same either way.
+  const byLines = b.meanings !== null && a.meanings !== null;
+  if (!byLines) markDiffering(b, a, common.ids, RULES, differs);
   // Rules written otherwise that mean the same: alike all the same, counted as the diff counts them.
   const hasher = new MeaningHasher();
   const respelled = new Int32Array(b.names.count);
-  for (let c = 0; c < differs.length; c++) {
-    if (differs[c] !== 1 || (b.chainPortId[c] as number) < 0) continue;
-    const n = rulesWrittenDifferently(b, c, a, counterpart[c] as number, hasher);
-    if (n < 0) continue;
-    differs[c] = 0;
-    respelled[c] = n;
+  for (let k = 0; k < common.ids.length; k += 2) {
+    const c = common.ids[k] as number;
+    if ((b.chainPortId[c] as number) < 0 || (!byLines && differs[c] !== 1)) continue;
+    const n = rulesWrittenDifferently(b, c, a, common.ids[k + 1] as number, hasher);
+    differs[c] = n < 0 ? 1 : 0;
+    if (n > 0) respelled[c] = n;
   }
   markDiffering(b, a, common.ids, DECLARATION, differs);
   const routed = new RoutedMeanings(b, a, hasher);
@@ -1138,17 +1139,31 @@ function nextRule(s: DumpSplit, c: number, i: number): number {
   return i >= 0 && i <= last ? i : -1;
 }
 
-/** Line `i` and line `j` of another dump hold the same bytes (trailing spaces aside: the full reading trims them). */
+/** Where line `i` ends, trailing spaces excluded (the full reading trims them). */
+function trimmedEnd(s: LineIndex, i: number): number {
+  const start = s.starts[i] as number;
+  let end = s.end(i);
+  while (end > start && s.bytes[end - 1] === SPACE) end--;
+  return end;
+}
+
+/** Ranges this long and shorter are compared here: a native compare's call costs more than their bytes. */
+const SHORT_RANGE = 256;
+
+/** Whether `length` bytes of x at `xFrom` are those of y at `yFrom`. */
+function sameRange(x: Buffer, xFrom: number, y: Buffer, yFrom: number, length: number): boolean {
+  if (length > SHORT_RANGE) return x.compare(y, yFrom, yFrom + length, xFrom, xFrom + length) === 0;
+  // From the end: kube-proxy's lines of a chain share their beginnings.
+  for (let k = length - 1; k >= 0; k--) if (x[xFrom + k] !== y[yFrom + k]) return false;
+  return true;
+}
+
+/** Line `i` and line `j` of another dump hold the same bytes (trailing spaces aside). */
 function sameBytes(x: LineIndex, i: number, y: LineIndex, j: number): boolean {
-  const trimmed = (s: LineIndex, l: number) => {
-    let end = s.end(l);
-    while (end > (s.starts[l] as number) && s.bytes[end - 1] === SPACE) end--;
-    return end;
-  };
-  const [xEnd, yEnd] = [trimmed(x, i), trimmed(y, j)];
-  const from = x.starts[i] as number;
-  if (xEnd - from !== yEnd - (y.starts[j] as number)) return false;
-  return x.bytes.compare(y.bytes, y.starts[j], yEnd, from, xEnd) === 0;
+  const xFrom = x.starts[i] as number;
+  const yFrom = y.starts[j] as number;
+  const length = trimmedEnd(x, i) - xFrom;
+  return trimmedEnd(y, j) - yFrom === length && sameRange(x.bytes, xFrom, y.bytes, yFrom, length);
 }
 
 /**
@@ -1157,8 +1172,8 @@ function sameBytes(x: LineIndex, i: number, y: LineIndex, j: number): boolean {
  */
 function rulesWrittenDifferently(b: DumpSplit, x: number, a: DumpSplit, y: number, hasher: MeaningHasher): number {
   if (y < 0) return -1;
-  const h = new Int32Array(2);
-  const t = new Int32Array(2);
+  const bMeanings = (b.meanings ??= new LineMeanings(b.index.count));
+  const aMeanings = (a.meanings ??= new LineMeanings(a.index.count));
   let n = 0;
   let i = b.spans.first[x] as number;
   let j = a.spans.first[y] as number;
@@ -1167,7 +1182,7 @@ function rulesWrittenDifferently(b: DumpSplit, x: number, a: DumpSplit, y: numbe
     j = nextRule(a, y, j);
     if (i < 0 || j < 0) return i === j ? n : -1;
     if (!sameBytes(b.index, i, a.index, j)) {
-      if (!meaningOf(b, i, hasher, h) || !meaningOf(a, j, hasher, t) || h[0] !== t[0] || h[1] !== t[1]) return -1;
+      if (!bMeanings.hashed(b.index, i, hasher) || !aMeanings.hashed(a.index, j, hasher) || !bMeanings.alike(i, aMeanings, j)) return -1;
       n++;
     }
     i++;
