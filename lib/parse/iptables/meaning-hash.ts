@@ -27,12 +27,17 @@ const NONE_CODE = 0;
 const FIELD = '\u0001';
 const FIELD_CODE = 1;
 const FACTS_CODE = 0x46; /* F */
+const KEY_CODE = 0x4b; /* K */
 /** The characters the hashed text separates its parts with (NONE, FIELD): no line holding one is hashed. */
 const SEPARATORS = /[\u0000\u0001]/;
 
 const SPACE = 0x20;
+const BANG = 0x21;
 const QUOTE = 0x22;
+const APOSTROPHE = 0x27;
 const DASH = 0x2d;
+const SLASH = 0x2f;
+const BACKSLASH = 0x5c;
 
 /** The facts `sameMeaning` compares, in the order they are hashed. */
 const TARGET = 0;
@@ -44,6 +49,10 @@ const PROBABILITY = 5;
 const DNAT = 6;
 const COMMENT = 7;
 const FIELDS = 8;
+/** Past the facts: a `recent` match's list name and seconds (only in the key text, see plainRule). */
+const RECENT_NAME = 8;
+const SECONDS = 9;
+const SLOTS = 10;
 
 function field(v: string | number | null | undefined): string {
   return v === null || v === undefined ? NONE : String(v);
@@ -72,16 +81,16 @@ function bytesAre(bytes: Uint8Array, start: number, end: number, word: string): 
   return true;
 }
 
-/** Whether bytes [start, end) are a decimal number from 0 to `max` written as iptables-save writes it (no sign, no leading zero). */
-function plainNumber(bytes: Uint8Array, start: number, end: number, max: number): boolean {
-  if (end <= start || end - start > 5 || (bytes[start] === 0x30 && end - start > 1)) return false;
+/** Bytes [start, end) as a decimal number from 0 to `max` written as iptables-save writes it (no sign, no leading zero, so `String(Number(text))` is the text); -1 for any other text. */
+function plainNumber(bytes: Uint8Array, start: number, end: number, max: number): number {
+  if (end <= start || end - start > 5 || (bytes[start] === 0x30 && end - start > 1)) return -1;
   let n = 0;
   for (let k = start; k < end; k++) {
     const d = (bytes[k] as number) - 0x30;
-    if (d < 0 || d > 9) return false;
+    if (d < 0 || d > 9) return -1;
     n = n * 10 + d;
   }
-  return n <= max;
+  return n <= max ? n : -1;
 }
 
 /** Powers of ten a double holds exactly. */
@@ -110,7 +119,7 @@ function plainIpv4End(bytes: Uint8Array, start: number, end: number): number {
   for (let part = 0; part < 4; part++) {
     let to = at;
     while (to < end && bytes[to] !== 0x2e /* . */ && bytes[to] !== 0x2f /* / */ && bytes[to] !== 0x3a /* : */) to++;
-    if (!plainNumber(bytes, at, to, 255)) return -1;
+    if (plainNumber(bytes, at, to, 255) < 0) return -1;
     if (part < 3) {
       if (bytes[to] !== 0x2e) return -1;
       to++;
@@ -118,6 +127,45 @@ function plainIpv4End(bytes: Uint8Array, start: number, end: number): number {
     at = to;
   }
   return at;
+}
+
+/** The value of the plain IPv4 address at bytes [start, end) (see plainIpv4End). */
+function ipv4Value(bytes: Uint8Array, start: number, end: number): number {
+  let value = 0;
+  let part = 0;
+  for (let k = start; k < end; k++) {
+    const c = bytes[k] as number;
+    if (c === 0x2e /* . */) {
+      value = value * 256 + part;
+      part = 0;
+    } else {
+      part = part * 10 + c - 0x30;
+    }
+  }
+  return value * 256 + part;
+}
+
+const NOT_PLAIN = -1;
+const NETWORK = 0;
+const HOST = 1;
+
+/**
+ * A `-s`/`-d` value the full reading keeps as written (normalizeCidr), a host with `/32` added:
+ * HOST for an IPv4 address written without its prefix, NETWORK for an address with its prefix
+ * written plainly (`/32`, or `/10` with the host bits zero), NOT_PLAIN for any other text.
+ */
+function plainCidr(bytes: Uint8Array, start: number, end: number): number {
+  const ipEnd = plainIpv4End(bytes, start, end);
+  if (ipEnd < 0) return NOT_PLAIN;
+  if (ipEnd === end) return HOST;
+  const prefix = bytes[ipEnd] === SLASH ? plainNumber(bytes, ipEnd + 1, end, 32) : -1;
+  return prefix >= 0 && ipv4Value(bytes, start, ipEnd) % 2 ** (32 - prefix) === 0 ? NETWORK : NOT_PLAIN;
+}
+
+/** Whether bytes [start, end) (a word: no space, quote or control character) are what valueText prints them as (no `\` or `'`). */
+function savedAsWritten(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (bytes[k] === BACKSLASH || bytes[k] === APOSTROPHE) return false;
+  return true;
 }
 
 /**
@@ -128,10 +176,10 @@ export class MeaningHasher {
   private readonly hash = new TextHash();
   /** The canonical keys' match texts, kept while this hasher serves (see rule-canonical.ts). */
   private readonly matchTexts: MatchTexts = new Map();
-  private readonly starts = new Int32Array(FIELDS);
-  private readonly ends = new Int32Array(FIELDS);
+  private readonly starts = new Int32Array(SLOTS);
+  private readonly ends = new Int32Array(SLOTS);
   /** Per field: an address written without its /32 (hashed with it: what the full reading normalises it to). */
-  private readonly host = new Uint8Array(FIELDS);
+  private readonly host = new Uint8Array(SLOTS);
 
   /** The meaning hash of rule line `i` (`-A CHAIN …`) as two 32-bit halves in `out`; false when it has none. */
   line(index: LineIndex, i: number, out: Int32Array): boolean {
@@ -160,41 +208,65 @@ export class MeaningHasher {
   }
 
   /**
-   * The hash read from the line's bytes, for a rule written plainly with complete facts (see
-   * RuleFacts.complete): `-s`/`-d` IPv4 hosts, `-p tcp|udp|sctp`, and each once of `-m comment
-   * --comment`, `-m tcp|udp|sctp [--dport N]` (of the rule's protocol), `-m statistic [--mode random]
-   * --probability P` (with no port), then `-j T` (a DNAT with one `--to-destination`), every word
-   * printable ASCII and one space apart. Null for any other line: it is read from its tokens.
+   * The hash read from the line's bytes, for a rule written plainly: `[!] -s`/`[!] -d` IPv4
+   * addresses as the full reading keeps them (plainCidr), `-p tcp|udp|sctp`, and each once of
+   * `-m comment --comment`, `-m tcp|udp|sctp [--dport N]` (of the rule's protocol), `-m statistic
+   * [--mode random] --probability P` (with no port, no negation and no `recent`), `-m recent` with
+   * one of `--set`/`--rcheck` and each at most once of `--name W`, `--seconds N`, `--reap`, `--mask
+   * 255.255.255.255`, `--rsource`; then `-j T` (a DNAT with one `--to-destination`), every word
+   * printable ASCII and one space apart, each option with the values walkRule gives it. Hashed as
+   * byTokens does: by its facts when they are complete, by its canonical key and every fact when
+   * it holds a negation or a `recent` list (putKeyed). Null for any other line: it is read from its
+   * tokens.
    */
   plainRule(index: LineIndex, i: number, out: Int32Array): boolean | null {
     const { bytes } = index;
     const start = index.starts[i] as number;
     const end = index.end(i);
     const { starts, ends, host } = this;
-    for (let f = 0; f < FIELDS; f++) {
+    for (let f = 0; f < SLOTS; f++) {
       starts[f] = -1;
       host[f] = 0;
     }
-    // After `-A `: the chain's name, then options, each with one value.
+    // After `-A `: the chain's name, then options, each with one value or none (see optionAt).
     let at = start + 3;
     const chainEnd = wordEnd(bytes, at, end);
     if (chainEnd < 0 || chainEnd >= end || chainEnd === at) return null;
     let modules = 0;
     let module = 0;
     let portModule = -1;
+    let recentModule = -1;
+    let recentOptions = 0;
+    /** Bits (1 << field) of the addresses written after `!`. */
+    let negations = 0;
     let probability = -1;
     let target = false;
     at = chainEnd + 1;
     while (at < end) {
+      // `!` only before `-s`/`-d`.
+      const negated = bytes[at] === BANG && bytes[at + 1] === SPACE;
+      if (negated) at += 2;
       const nameEnd = wordEnd(bytes, at, end);
-      if (nameEnd < 0 || nameEnd >= end || bytes[at] !== DASH) return null;
+      if (nameEnd < 0 || bytes[at] !== DASH) return null;
       const option = optionAt(bytes, at, nameEnd);
+      if (negated && option !== O_SOURCE && option !== O_DESTINATION) return null;
+      if (option >= O_NAME) {
+        // In the `recent` match it follows, each once (written after a later `-m`, walkRule still gives it to `recent`: not plain).
+        const bit = 1 << (option - O_NAME);
+        if (target || module !== RECENT_MODULE || (recentOptions & bit) !== 0) return null;
+        recentOptions |= bit;
+        if (option >= O_SET) {
+          at = nameEnd + 1;
+          continue;
+        }
+      }
+      if (nameEnd >= end) return null;
       const valueStart = nameEnd + 1;
       let valueEnd: number;
       let k = valueStart;
       if (bytes[k] === QUOTE) {
         k++;
-        while (k < end && bytes[k] !== QUOTE && bytes[k] !== 0x5c /* \ */ && (bytes[k] as number) < 0x80 && (bytes[k] as number) >= SPACE) k++;
+        while (k < end && bytes[k] !== QUOTE && bytes[k] !== BACKSLASH && (bytes[k] as number) < 0x80 && (bytes[k] as number) >= SPACE) k++;
         if (bytes[k] !== QUOTE || (k + 1 < end && bytes[k + 1] !== SPACE)) return null;
         valueEnd = k + 1;
       } else {
@@ -207,7 +279,7 @@ export class MeaningHasher {
       if (target) {
         if (option !== O_TO_DESTINATION || (starts[DNAT] as number) >= 0 || !bytesAre(bytes, starts[TARGET] as number, ends[TARGET] as number, 'DNAT')) return null;
         const ipEnd = plainIpv4End(bytes, valueStart, valueEnd);
-        if (ipEnd < 0 || bytes[ipEnd] !== 0x3a /* : */ || bytes[ipEnd + 1] === 0x30 || !plainNumber(bytes, ipEnd + 1, valueEnd, 65535)) return null;
+        if (ipEnd < 0 || bytes[ipEnd] !== 0x3a /* : */ || bytes[ipEnd + 1] === 0x30 || plainNumber(bytes, ipEnd + 1, valueEnd, 65535) < 0) return null;
         starts[DNAT] = valueStart;
         ends[DNAT] = valueEnd;
       } else if (option === O_MATCH) {
@@ -216,17 +288,19 @@ export class MeaningHasher {
         modules |= bit;
         module = bit;
         if (bit & PORT_MODULES) portModule = valueStart;
+        if (bit === RECENT_MODULE) recentModule = valueStart;
       } else if (option === O_JUMP) {
         target = true;
         starts[TARGET] = valueStart;
         ends[TARGET] = valueEnd;
       } else if (option === O_SOURCE || option === O_DESTINATION) {
         const f = option === O_SOURCE ? SOURCE : DESTINATION;
-        const ipEnd = plainIpv4End(bytes, valueStart, valueEnd);
-        if ((starts[f] as number) >= 0 || ipEnd < 0 || (ipEnd !== valueEnd && !bytesAre(bytes, ipEnd, valueEnd, '/32'))) return null;
+        const cidr = plainCidr(bytes, valueStart, valueEnd);
+        if ((starts[f] as number) >= 0 || cidr === NOT_PLAIN) return null;
         starts[f] = valueStart;
         ends[f] = valueEnd;
-        host[f] = ipEnd === valueEnd ? 1 : 0;
+        host[f] = cidr === HOST ? 1 : 0;
+        if (negated) negations |= 1 << f;
       } else if (option === O_PROTOCOL) {
         if ((starts[PROTOCOL] as number) >= 0 || !(moduleBit(bytes, valueStart, valueEnd) & PORT_MODULES)) return null;
         starts[PROTOCOL] = valueStart;
@@ -236,7 +310,7 @@ export class MeaningHasher {
         starts[COMMENT] = quoted ? valueStart + 1 : valueStart;
         ends[COMMENT] = quoted ? valueEnd - 1 : valueEnd;
       } else if (option === O_DPORT) {
-        if (!(module & PORT_MODULES) || (starts[DPORT] as number) >= 0 || !plainNumber(bytes, valueStart, valueEnd, 65535)) return null;
+        if (!(module & PORT_MODULES) || (starts[DPORT] as number) >= 0 || plainNumber(bytes, valueStart, valueEnd, 65535) < 0) return null;
         starts[DPORT] = valueStart;
         ends[DPORT] = valueEnd;
       } else if (option === O_MODE) {
@@ -246,6 +320,17 @@ export class MeaningHasher {
         const units = plainProbabilityUnits(bytes, valueStart, valueEnd);
         if (units < 0) return null;
         probability = units;
+      } else if (option === O_NAME) {
+        // A name walkRule would not take for a value (`!`, an option), or one the key quotes: not plain.
+        if (bytes[valueStart] === DASH || bytes[valueStart] === BANG || !savedAsWritten(bytes, valueStart, valueEnd)) return null;
+        starts[RECENT_NAME] = valueStart;
+        ends[RECENT_NAME] = valueEnd;
+      } else if (option === O_SECONDS) {
+        if (plainNumber(bytes, valueStart, valueEnd, 99999) < 0) return null;
+        starts[SECONDS] = valueStart;
+        ends[SECONDS] = valueEnd;
+      } else if (option === O_MASK) {
+        if (!bytesAre(bytes, valueStart, valueEnd, '255.255.255.255')) return null;
       } else {
         return null;
       }
@@ -256,9 +341,23 @@ export class MeaningHasher {
     if ((modules & STATISTIC_MODULE) !== 0 && (probability < 0 || (starts[DPORT] as number) >= 0)) return null;
     if ((starts[DPORT] as number) >= 0 && portModule < 0) return null;
     if (!target || ((starts[DNAT] as number) < 0 && bytesAre(bytes, starts[TARGET] as number, ends[TARGET] as number, 'DNAT'))) return null;
+    // Facts not complete (RuleFacts.complete): a negated address, a `recent` list.
+    const keyed = negations !== 0 || recentModule >= 0;
+    if (keyed && ((modules & STATISTIC_MODULE) !== 0 || !savedAsWritten(bytes, starts[TARGET] as number, ends[TARGET] as number))) return null;
+    const modes = recentOptions & (R_SET | R_RCHECK);
+    if (recentModule >= 0 && modes !== R_SET && modes !== R_RCHECK) return null;
     const hash = this.hash.bytes(bytes, start + 3, chainEnd).char(NONE_CODE);
     this.put(bytes, COMMENT);
-    hash.char(NONE_CODE).char(FACTS_CODE);
+    hash.char(NONE_CODE);
+    if (keyed) this.putKeyed(bytes, negations, portModule < recentModule, recentOptions);
+    else this.putFacts(bytes, probability);
+    hash.end(out);
+    return true;
+  }
+
+  /** `F` and the complete facts, as byTokens writes them. */
+  private putFacts(bytes: Uint8Array, probability: number): void {
+    const hash = this.hash.char(FACTS_CODE);
     for (let f = TARGET; f <= DNAT; f++) {
       if (f > TARGET) hash.char(FIELD_CODE);
       if (f === PROBABILITY) {
@@ -268,8 +367,101 @@ export class MeaningHasher {
         this.put(bytes, f);
       }
     }
-    hash.end(out);
-    return true;
+  }
+
+  /**
+   * `K`, the canonical key (canonicalKey) and every fact (modelFacts) of a plain rule, as byTokens
+   * writes them (`recentOptions` none without a `recent` match, one mode with it): the key's base options in iptables-save's order, a port match with its port (one
+   * without says nothing) and the `recent` match in written order (a stateful match keeps it; there
+   * is no third, so sorting one is nothing), the target; parts a space apart.
+   */
+  private putKeyed(bytes: Uint8Array, negations: number, portFirst: boolean, recentOptions: number): void {
+    const { hash, starts } = this;
+    const port = (starts[DPORT] as number) >= 0;
+    const set = (recentOptions & R_SET) !== 0;
+    hash.char(KEY_CODE);
+    this.putBase(bytes, '-s ', SOURCE, negations);
+    this.putBase(bytes, '-d ', DESTINATION, negations);
+    this.putBase(bytes, '-p ', PROTOCOL, 0);
+    if (port && portFirst) this.putPortMatch(bytes);
+    if (recentOptions !== 0) this.putRecentMatch(bytes, set, recentOptions);
+    if (port && !portFirst) this.putPortMatch(bytes);
+    hash.text('-j ');
+    this.put(bytes, TARGET);
+    if ((starts[DNAT] as number) >= 0) {
+      hash.text(' --to-destination ');
+      this.put(bytes, DNAT);
+    }
+    hash.char(NONE_CODE);
+    this.put(bytes, TARGET);
+    hash.char(FIELD_CODE).text('false').char(FIELD_CODE); // goto
+    this.putFact(bytes, DESTINATION, negations);
+    hash.char(FIELD_CODE);
+    this.putFact(bytes, SOURCE, negations);
+    hash.char(FIELD_CODE);
+    this.put(bytes, PROTOCOL);
+    hash.char(FIELD_CODE);
+    this.put(bytes, DPORT);
+    hash.char(FIELD_CODE).char(NONE_CODE).char(FIELD_CODE); // no probability
+    if ((starts[DNAT] as number) >= 0) {
+      hash.char(0x3d /* = */);
+      this.put(bytes, DNAT);
+    } else {
+      hash.char(NONE_CODE);
+    }
+    // Selective: an address or a port.
+    hash.char(FIELD_CODE).text((starts[SOURCE] as number) >= 0 || (starts[DESTINATION] as number) >= 0 || port ? 'true' : 'false');
+    hash.char(FIELD_CODE).text('false').char(FIELD_CODE); // no unsupported revision
+    if (recentOptions === 0) {
+      hash.char(NONE_CODE);
+      return;
+    }
+    if ((starts[RECENT_NAME] as number) >= 0) this.put(bytes, RECENT_NAME);
+    else hash.text('DEFAULT');
+    hash.char(FIELD_CODE).text(set ? 'set' : 'rcheck').char(FIELD_CODE);
+    this.put(bytes, SECONDS);
+    hash.char(FIELD_CODE).text('false'); // not unusual
+  }
+
+  /** A base option of the key and the space after it, if the rule has it. */
+  private putBase(bytes: Uint8Array, option: string, f: number, negations: number): void {
+    if ((this.starts[f] as number) < 0) return;
+    if ((negations & (1 << f)) !== 0) this.hash.text('! ');
+    this.hash.text(option);
+    this.put(bytes, f);
+    this.hash.char(SPACE);
+  }
+
+  /** The port match of the key (of the rule's protocol, with its port) and the space after it. */
+  private putPortMatch(bytes: Uint8Array): void {
+    this.hash.text('-m ');
+    this.put(bytes, PROTOCOL);
+    this.hash.text(' --dport ');
+    this.put(bytes, DPORT);
+    this.hash.char(SPACE);
+  }
+
+  /** The `recent` match of the key as recentMatch makes it (its defaults dropped, in libxt_recent's order) and the space after it. */
+  private putRecentMatch(bytes: Uint8Array, set: boolean, recentOptions: number): void {
+    const { hash, starts } = this;
+    hash.text(set ? '-m recent --set' : '-m recent --rcheck');
+    if ((starts[SECONDS] as number) >= 0) {
+      hash.text(' --seconds ');
+      this.put(bytes, SECONDS);
+    }
+    if ((recentOptions & R_REAP) !== 0) hash.text(' --reap');
+    const name = starts[RECENT_NAME] as number;
+    if (name >= 0 && !bytesAre(bytes, name, this.ends[RECENT_NAME] as number, 'DEFAULT')) {
+      hash.text(' --name ');
+      this.put(bytes, RECENT_NAME);
+    }
+    hash.char(SPACE);
+  }
+
+  /** An address fact: none when it is negated. */
+  private putFact(bytes: Uint8Array, f: number, negations: number): void {
+    if ((negations & (1 << f)) !== 0) this.hash.char(NONE_CODE);
+    else this.put(bytes, f);
   }
 
   private put(bytes: Uint8Array, f: number): void {
@@ -305,6 +497,17 @@ const O_DPORT = 7;
 const O_MODE = 8;
 const O_PROBABILITY = 9;
 const O_TO_DESTINATION = 10;
+/** `recent`'s, from here on (R_ bits follow their order): with one value, then with none from O_SET on. */
+const O_NAME = 11;
+const O_SECONDS = 12;
+const O_MASK = 13;
+const O_SET = 14;
+const O_RCHECK = 15;
+const O_REAP = 16;
+const O_RSOURCE = 17;
+const R_SET = 1 << (O_SET - O_NAME);
+const R_RCHECK = 1 << (O_RCHECK - O_NAME);
+const R_REAP = 1 << (O_REAP - O_NAME);
 
 /** The option named at bytes [at, end) that a plain rule may hold (see plainRule), or O_OTHER. */
 function optionAt(bytes: Uint8Array, at: number, end: number): number {
@@ -324,12 +527,21 @@ function optionAt(bytes: Uint8Array, at: number, end: number): number {
         default:
           return O_OTHER;
       }
+    case 5:
+      return bytesAre(bytes, at, end, '--set') ? O_SET : O_OTHER;
     case 6:
-      return bytesAre(bytes, at, end, '--mode') ? O_MODE : O_OTHER;
+      if (bytesAre(bytes, at, end, '--mode')) return O_MODE;
+      if (bytesAre(bytes, at, end, '--name')) return O_NAME;
+      if (bytesAre(bytes, at, end, '--reap')) return O_REAP;
+      return bytesAre(bytes, at, end, '--mask') ? O_MASK : O_OTHER;
     case 7:
       return bytesAre(bytes, at, end, '--dport') ? O_DPORT : O_OTHER;
+    case 8:
+      return bytesAre(bytes, at, end, '--rcheck') ? O_RCHECK : O_OTHER;
     case 9:
-      return bytesAre(bytes, at, end, '--comment') ? O_COMMENT : O_OTHER;
+      if (bytesAre(bytes, at, end, '--comment')) return O_COMMENT;
+      if (bytesAre(bytes, at, end, '--seconds')) return O_SECONDS;
+      return bytesAre(bytes, at, end, '--rsource') ? O_RSOURCE : O_OTHER;
     case 13:
       return bytesAre(bytes, at, end, '--probability') ? O_PROBABILITY : O_OTHER;
     case 16:
@@ -345,6 +557,7 @@ const TCP = 4;
 const UDP = 8;
 const SCTP = 16;
 const PORT_MODULES = TCP | UDP | SCTP;
+const RECENT_MODULE = 32;
 
 /** The module a plain rule may name (see plainRule), as a bit; 0 for any other. */
 function moduleBit(bytes: Uint8Array, start: number, end: number): number {
@@ -353,6 +566,7 @@ function moduleBit(bytes: Uint8Array, start: number, end: number): number {
   if (bytesAre(bytes, start, end, 'tcp')) return TCP;
   if (bytesAre(bytes, start, end, 'udp')) return UDP;
   if (bytesAre(bytes, start, end, 'sctp')) return SCTP;
+  if (bytesAre(bytes, start, end, 'recent')) return RECENT_MODULE;
   return 0;
 }
 
