@@ -33,20 +33,9 @@ export function chainHash(input: string): string {
   return base32Prefix(hash('sha256', input, 'hex'), 16);
 }
 
-// Service port names are hashed again for every chain of the service, in both dumps of a diff.
-const servicePortHashes = new Map<string, string>();
-const CACHE_LIMIT = 100_000;
-
 /** The suffix shared by KUBE-SVC/SVL/EXT/FW/XLB chains of one service port. */
 export function servicePortHash(servicePortName: string, protocol: string): string {
-  const input = servicePortName + protocol.toLowerCase();
-  let h = servicePortHashes.get(input);
-  if (h === undefined) {
-    h = chainHash(input);
-    if (servicePortHashes.size >= CACHE_LIMIT) servicePortHashes.clear();
-    servicePortHashes.set(input, h);
-  }
-  return h;
+  return chainHash(servicePortName + protocol.toLowerCase());
 }
 
 /** The suffix of a KUBE-SEP chain; `endpoint` is `ip:port` or `[ipv6]:port`. */

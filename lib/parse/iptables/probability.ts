@@ -5,18 +5,10 @@
  */
 export const PROBABILITY_SCALE = 0x80000000;
 
-const seen = new Map<string, number | null>();
-
 /** The 31-bit fixed-point value iptables stores, or null when the text is not a probability. */
 export function probabilityUnits(text: string): number | null {
-  let units = seen.get(text);
-  if (units === undefined) {
-    const p = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(text) ? Number(text) : NaN;
-    units = p >= 0 && p <= 1 ? Math.round(p * PROBABILITY_SCALE) : null;
-    if (seen.size > 10_000) seen.clear(); // a probability ladder has few distinct steps
-    seen.set(text, units);
-  }
-  return units;
+  const p = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(text) ? Number(text) : NaN;
+  return p >= 0 && p <= 1 ? Math.round(p * PROBABILITY_SCALE) : null;
 }
 
 /** The probability a grid value stands for. */
