@@ -15,7 +15,7 @@ import { writeRestorePayload, type ClusterSpec } from './support/kube-proxy-writ
 import { answer } from './support/narrowed-answer';
 import { toSaveFormat } from './support/save-format';
 import { scratchDir } from './support/scratch-dir';
-import { bundled } from './support/snapshots';
+import { bundled, fixture } from './support/snapshots';
 
 const WORKER = join(ROOT, 'dist', 'lib', 'snapshot', 'first-pass-worker.js');
 const dump = (c: ClusterSpec, seed: number) => toSaveFormat(writeRestorePayload(c, { seed }));
@@ -103,4 +103,17 @@ test('when the first input cannot be narrowed, the thread is closed without wait
   expect(closed).toBe(1);
   expect(a.alikeUnread).toBeUndefined();
   expect(answer(diffSnapshots(b, a))).toEqual(answer(diffSnapshots(...loadPair(input('a', counted), input('b', after)))));
+});
+
+test('when the inputs are of a format with no first pass (nftables listings), the thread is closed before they are read', async () => {
+  let closed = 0;
+  let closedWhenRead = -1;
+  const silent: FirstPassThread = { split: () => new Promise<unknown>(() => undefined), close: () => void closed++ };
+  const listing = fixture('nftables', 'k8s-1.30-1.33.list.txt');
+  const onStep = (step: string) => {
+    if (step === 'parse') closedWhenRead = closed;
+  };
+  const [b, a] = await loadPairOnTwoThreads(input('a', listing), input('b', listing), silent, { onStep });
+  expect(closedWhenRead).toBe(1);
+  expect(answer(diffSnapshots(b, a))).toEqual(answer(diffSnapshots(...loadPair(input('a', listing), input('b', listing)))));
 });

@@ -108,7 +108,11 @@ export function loadNarrowedPair(before: SplitInput, after: InputBytes, options:
 export async function loadPairOnTwoThreads(before: InputBytes, after: InputBytes, thread: FirstPassThread, options: PairOptions = {}): Promise<[Snapshot, Snapshot]> {
   const reader = commonFirstPass(before, after, options);
   const firstPass = reader?.firstPass;
-  if (!reader || !firstPass) return readPair([before, after], null, null, options);
+  if (!reader || !firstPass) {
+    // Not needed: its memory goes before the inputs are read whole.
+    thread.close();
+    return readPair([before, after], null, null, options);
+  }
   options.onStep?.('first pass');
   return readPair([before, after], await narrowOnTwoThreads(firstPass, reader, before, after, thread, options), reader, options);
 }
