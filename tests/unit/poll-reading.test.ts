@@ -6,6 +6,7 @@
 import { fc, test as property } from '@fast-check/jest';
 import { observedEndpoints, type EndpointSets } from '../../lib/scale/observe';
 import { PollReading } from '../../lib/scale/poll-reading';
+import { AgainstFirst } from '../../lib/snapshot/against-first';
 import { loadNarrowedPair, splitInput } from '../../lib/snapshot/load-pair';
 import { parseSnapshot } from '../../lib/snapshot/load-snapshot';
 import { benchCluster, scaleEvent } from '../bench/generate';
@@ -70,5 +71,29 @@ property.prop([clusterArbitrary, clusterArbitrary], { numRuns: 60 })('any cluste
   for (const state of [mixed, next, first]) {
     const text = dump(state, 2);
     expect(plain(polls.endpoints({ text, source: 'poll' }))).toEqual(plain(whole(text, names)));
+  }
+});
+
+test('a poll that finds the rules as the last poll did is not read again: the same endpoints, its own copy', () => {
+  const start = benchCluster(30, 3, 7);
+  const names = portNamesOf(start);
+  const polls = new PollReading(names, []);
+  const read = jest.spyOn(AgainstFirst.prototype, 'read');
+  try {
+    const [before, scaled] = [dump(start, 1), dump(scaleEvent(start, 7), 2)];
+    const metadata = { parts: [{ table: 'nat', line: 1 }] } as never;
+    const first = polls.endpoints({ text: before, source: 'poll', metadata });
+    const again = polls.endpoints({ text: before, source: 'poll', metadata: { parts: [{ table: 'nat', line: 1 }] } as never });
+    expect(read).toHaveBeenCalledTimes(1);
+    expect(plain(again)).toEqual(plain(first));
+    // A copy: what the caller does with one answer is not the next's.
+    (again.values().next().value as Set<string>).clear();
+    expect(plain(polls.endpoints({ text: before, source: 'poll', metadata }))).toEqual(plain(first));
+    // Other rules, or the same rules with other metadata, are read.
+    expect(plain(polls.endpoints({ text: scaled, source: 'poll', metadata }))).toEqual(plain(whole(scaled, names)));
+    polls.endpoints({ text: scaled, source: 'poll', metadata: { parts: [{ table: 'nat', line: 2 }] } as never });
+    expect(read).toHaveBeenCalledTimes(3);
+  } finally {
+    read.mockRestore();
   }
 });
