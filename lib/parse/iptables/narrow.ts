@@ -126,7 +126,7 @@ export interface DumpSplit {
   /** Chain ids in the order the full reading makes them (declared, or first filled), per table scope. */
   made: number[][];
   tables: string[];
-  /** The meaning hashes of its rule lines (see meaning-hash.ts): made ahead when asked for (SplitPlan), else as pairing needs them. */
+  /** The meaning hashes of its rule lines (see meaning-hash.ts), made ahead when asked for (SplitPlan); else null (see meaningOf). */
   meanings: LineMeanings | null;
 }
 
@@ -1109,10 +1109,13 @@ function unreadNoise(b: DumpSplit, unread: Uint8Array, respelled: Int32Array, re
   return noise;
 }
 
-/** Rule line `i`'s meaning hash in `out` (see LineMeanings); false when it has none. */
+/**
+ * Rule line `i`'s meaning hash in `out` (see LineMeanings); false when it has none. Not made ahead,
+ * it is not kept: pairing asks for few lines, each once, and a dump's LineMeanings (twelve bytes a
+ * line, for both dumps) would be most of what pairing adds to the first pass's memory.
+ */
 function meaningOf(s: DumpSplit, i: number, hasher: MeaningHasher, out: Int32Array): boolean {
-  s.meanings ??= new LineMeanings(s.index.count);
-  return s.meanings.of(s.index, i, hasher, out);
+  return s.meanings ? s.meanings.of(s.index, i, hasher, out) : hasher.line(s.index, i, out);
 }
 
 /**
