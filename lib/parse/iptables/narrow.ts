@@ -306,9 +306,10 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
   const isRule = new Uint8Array(index.count);
   const tables: string[] = [];
   const made: number[][] = [];
-  const madeAt: number[] = [];
-  // Per chain id: RULED once a rule of it is read, | DECLARED once it is declared.
-  const seen: number[] = [];
+  // Per chain id (a dump makes no more chains than it has lines): its place in made[its scope], and
+  // RULED once a rule of it is read, | DECLARED once it is declared.
+  const madeAt = new Int32Array(index.count);
+  const seen = new Uint8Array(index.count);
   // A new name's id, put in its table's chains in the order the full reading makes them.
   const chain = (start: number, end: number): number => {
     const count = names.count;
@@ -365,7 +366,7 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
       const declared = chain(start + 1, nameEnd);
       // A restore input declaring a chain that has rules already flushes it (parse-dump.ts); a
       // chain declared twice keeps a policy the second declaration does not give (only one is compared).
-      if (seen[declared] !== undefined) return null;
+      if (seen[declared] !== 0) return null;
       seen[declared] = DECLARED;
       chainOf[i] = declared;
       continue;
@@ -389,7 +390,7 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
         last = ahead;
       }
       // (Lines of the chain of the line before were marked with it.)
-      seen[last] = (seen[last] ?? 0) | RULED;
+      seen[last] = (seen[last] as number) | RULED;
     }
     chainOf[i] = last;
     isRule[i] = 1;
