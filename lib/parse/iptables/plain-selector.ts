@@ -20,7 +20,9 @@ export interface PlainRule {
 /** A rule line (the rule after `-A CHAIN `) read as plain, or null when it is not. */
 export function readPlainRule(line: string): PlainRule | null {
   const m = PLAIN.exec(line);
-  return m ? { selector: `${m[2]}|${m[4]}|${m[1] ?? ''}`, comment: m[3] ?? null } : null;
+  // Joined, not concatenated: a concatenation would hold the address it reads, a slice of the line,
+  // and with it the whole line, for as long as the selector is held (a first pass holds a chain's).
+  return m ? { selector: [m[2], m[4], m[1] ?? ''].join('|'), comment: m[3] ?? null } : null;
 }
 
 /** Whether a rule line names no protocol (so the parser reads its selector as taking any packet: a wildcard). */
