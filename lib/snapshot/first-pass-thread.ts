@@ -29,7 +29,11 @@ export interface SplitRequest {
 export type SplitAnswer = { split: unknown } | { error: string };
 
 export interface FirstPassThread {
-  /** The reader's split of `bytes` (packed: see FirstPass), or null; rejects when the thread fails. */
+  /**
+   * The reader's split of `bytes` (packed: see FirstPass), or null; rejects when the thread fails.
+   * A thread makes one split, and ends once it has answered (first-pass-worker.ts): asked for
+   * another, it rejects.
+   */
   split(reader: FormatName, bytes: Buffer, plan?: SplitPlan): Promise<unknown>;
   close(): void;
 }
