@@ -27,6 +27,7 @@ import { splitPortName } from '../../model/service';
 import { revived, type FirstPass, type SplitPlan } from '../../narrow/first-pass';
 import { hashLine, indexLines, LineIndex, mix } from '../../narrow/line-index';
 import { NameTable } from '../../narrow/name-table';
+import { doubled } from '../../narrow/typed-arrays';
 import { cutLines, type Narrowing } from '../../narrow/narrowing';
 import type { OnProgress } from '../../progress';
 import { displaySpn, parseComment } from './kube-comments';
@@ -288,6 +289,9 @@ function holdsQuote(bytes: Buffer, start: number, end: number): boolean {
   return false;
 }
 
+/** Chains a dump's first pass makes room for at least (see readLines). */
+const MIN_CHAINS = 1024;
+
 /** What readLines has seen of a chain (bits). */
 const RULED = 1;
 const DECLARED = 2;
@@ -308,20 +312,24 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
   const { bytes } = index;
   // About one chain to four lines in a kube-proxy dump (an endpoint: a declaration and two rules; a
   // service: a declaration, a rule per endpoint and one or two more). Room for more grows the table.
-  const names = new NameTable(bytes, index.count / 4);
+  const chainsExpected = Math.max(MIN_CHAINS, index.count >> 2);
+  const names = new NameTable(bytes, chainsExpected);
   const chainOf = new Int32Array(index.count).fill(-1);
   const isRule = new Uint8Array(index.count);
   const tables: string[] = [];
   const made: number[][] = [];
-  // Per chain id (a dump makes no more chains than it has lines): its place in made[its scope], and
-  // RULED once a rule of it is read, | DECLARED once it is declared.
-  const madeAt = new Int32Array(index.count);
-  const seen = new Uint8Array(index.count);
+  // Per chain id: its place in made[its scope], and RULED once a rule of it is read, | DECLARED once
+  // it is declared. Grown with the chains: arrays as long as the dump, for a moment, would be memory
+  // the allocator keeps from then on.
+  let madeAt = new Int32Array(chainsExpected);
+  let seen = new Uint8Array(chainsExpected);
   // A new name's id, put in its table's chains in the order the full reading makes them.
   const chain = (start: number, end: number): number => {
     const count = names.count;
     const id = names.add(start, end, scope);
-    if (names.count > count) madeAt[id] = (made[scope] as number[]).push(id) - 1;
+    if (names.count === count) return id;
+    if (id === madeAt.length) [madeAt, seen] = [doubled(madeAt), doubled(seen)];
+    madeAt[id] = (made[scope] as number[]).push(id) - 1;
     return id;
   };
   let scope = -1;
