@@ -33,7 +33,7 @@ import type { OnProgress } from '../../progress';
 import { displaySpn, parseComment } from './kube-comments';
 import { leaveOutRouted, RoutedLines } from './narrow-left-out';
 import { LineMeanings, MeaningHasher } from './meaning-hash';
-import { readPlainRule } from './plain-selector';
+import { NOT_PLAIN, plainSelector } from './plain-selector';
 import { GROUP_KINDS, groupOfName, NAMED_ONLY_TARGETS, SEP_PREFIX, type GroupKind } from './ladder';
 import { ruleFacts, type RuleFacts } from './rule-facts';
 import { generatorLine, MAX_LINE_LENGTH } from './parse-dump';
@@ -188,11 +188,21 @@ function ownString(text: string): string {
   return Buffer.from(text).toString();
 }
 
-/** The service port name a rule's comment gives, as the service model reads it (a plain dispatch rule's comment read as it stands). */
+/** Where a plain rule's comment lies (see plainSelector). */
+const COMMENT_AT = new Int32Array(2);
+
+/**
+ * The service port name a rule's comment gives, as the service model reads it (a plain dispatch
+ * rule's comment read as it stands, from its bytes: the line's text is not made).
+ */
 function spnOf(index: LineIndex, i: number): string | null {
-  const text = index.text(i);
-  const plain = readPlainRule(text.slice(text.indexOf(' ', 3) + 1));
-  const spn = parseComment(plain ? plain.comment : (factsOf(index, i)?.comment ?? null))?.spn;
+  const { bytes } = index;
+  const end = index.end(i);
+  const rule = wordEnd(index, i, (index.starts[i] as number) + 3) + 1;
+  const plain = plainSelector(bytes, rule, end, COMMENT_AT) !== NOT_PLAIN;
+  const from = COMMENT_AT[0] as number;
+  const comment = plain ? (from < 0 ? null : bytes.toString('utf8', from, COMMENT_AT[1])) : (factsOf(index, i)?.comment ?? null);
+  const spn = parseComment(comment)?.spn;
   return spn === undefined ? null : ownString(spn);
 }
 
