@@ -966,13 +966,27 @@ function samePortLines(x: PortLines, y: PortLines, routed: RoutedMeanings): bool
  * another port from the same rules.
  */
 function routedInOrder(x: PortLines, y: PortLines, counterpart: Int32Array): boolean {
-  const [here, there] = [x.routedChains, y.routedChains];
-  // Most ports are routed to from one chain (KUBE-SERVICES): nothing to sort.
+  const here = x.routedChains;
+  const there = y.routedChains;
+  // Most ports are routed to from one chain (KUBE-SERVICES): nothing to order.
   if (here === null || there === null) return here === there && (x.lastChain < 0 ? y.lastChain < 0 : counterpart[x.lastChain] === y.lastChain);
   if (here.length !== there.length) return false;
-  const order = (chains: number[]) => [...chains].sort((p, q) => p - q);
-  const theirs = order(there);
-  return order(here).every((c, k) => counterpart[c] === theirs[k]);
+  // Each chain's counterpart routes to y, with as many of y's chains made before it as of x's
+  // before the chain (a chain met twice makes a port read anyway: mustRead). Counted, not sorted:
+  // a port in ten is routed to from two chains (a node port), and pairing makes no array for it.
+  for (let k = 0; k < here.length; k++) {
+    const c = here[k] as number;
+    const d = counterpart[c] as number;
+    if (!there.includes(d) || madeBefore(here, c) !== madeBefore(there, d)) return false;
+  }
+  return true;
+}
+
+/** How many of `chains` were made before chain `c` (have a lower id). */
+function madeBefore(chains: number[], c: number): number {
+  let n = 0;
+  for (let k = 0; k < chains.length; k++) if ((chains[k] as number) < c) n++;
+  return n;
 }
 
 /**
