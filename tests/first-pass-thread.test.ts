@@ -4,10 +4,12 @@
  * whole again, and a thread that fails leaves the pass to this one. The worker's code is tsc's
  * output (`npm test` builds it first), as a library user runs it; the CLI's is the bundle's.
  */
+import { once } from 'node:events';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { diffSnapshots } from '../lib/diff/diff-snapshots';
-import { startFirstPassThread, TWO_THREADS_FROM_BYTES, type FirstPassThread } from '../lib/snapshot/first-pass-thread';
+import { startFirstPassThread, TWO_THREADS_FROM_BYTES, type FirstPassThread, type SplitAnswer, type SplitRequest } from '../lib/snapshot/first-pass-thread';
 import { loadPair, loadPairOnTwoThreads, type InputBytes } from '../lib/snapshot/load-pair';
 import { benchCluster, scaleEvent } from './bench/generate';
 import { natdiff, ROOT } from './support/cli';
@@ -53,6 +55,25 @@ describe.each(pairs)('%s', (_, before, after) => {
     expect(answer(diffSnapshots(b, a))).toEqual(answer(diffSnapshots(b1, a1)));
     expect(a.alikeUnread).toEqual(a1.alikeUnread);
   });
+});
+
+test('a worker thread ends once it has answered (its memory is given back then, not when the other thread is done): asked again, it does not answer', async () => {
+  const worker = new Worker(WORKER);
+  const ended = once(worker, 'exit').then(([code]) => `ended with ${code}`);
+  const [, , after] = pairs[0] as [string, string, string];
+  const bytes = new Uint8Array(new SharedArrayBuffer(after.length));
+  bytes.set(Buffer.from(after));
+  const ask = () => {
+    worker.postMessage({ reader: 'iptables', bytes } satisfies SplitRequest);
+    return once(worker, 'message') as Promise<[SplitAnswer]>;
+  };
+  try {
+    const [answer] = await ask();
+    expect('split' in answer && answer.split).toBeTruthy();
+    expect(await Promise.race([ended, ask().then(() => 'answered again')])).toBe('ended with 0');
+  } finally {
+    await worker.terminate();
+  }
 });
 
 test('a worker thread that fails leaves the first pass to this thread: the same answer', async () => {

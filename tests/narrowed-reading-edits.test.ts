@@ -164,6 +164,10 @@ describe('dumps edited where the narrowed reading once answered otherwise', () =
         afterDns,
       ),
     ],
+    [
+      'more chains than a quarter of the lines (chains declared and left empty): the first pass makes room for them as it meets them',
+      bothEdited((t) => natLine(t, ':POSTROUTING ', (l) => [l, ...Array.from({ length: 3000 }, (_, i) => `:EMPTY-${i} - [0:0]`)].join('\n'))),
+    ],
   ])('%s', (_, [b, a]) => {
     expectSameAnswer(b, a);
   });

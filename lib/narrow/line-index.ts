@@ -73,7 +73,7 @@ export function indexLines(bytes: Buffer, onProgress?: OnProgress): LineIndex {
 
 /** A 64-bit hash of line `i`, as two 32-bit halves in `out` (FNV-1a and a multiplicative hash, in one loop over its bytes). */
 export function hashLine(index: LineIndex, i: number, out: Int32Array): void {
-  new TextHash().bytes(index.bytes, index.starts[i] as number, index.end(i)).end(out);
+  LINE_HASH.bytes(index.bytes, index.starts[i] as number, index.end(i)).end(out);
 }
 
 /**
@@ -128,6 +128,9 @@ export class TextHash {
     this.length = 0;
   }
 }
+
+/** The hash hashLine feeds (it starts again at each end): one object, not one a line. */
+const LINE_HASH = new TextHash();
 
 /** A 32-bit value mixed with a seed (murmur3's finalizer): line hashes summed with their places. */
 export function mix(x: number, seed: number): number {

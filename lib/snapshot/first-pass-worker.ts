@@ -1,9 +1,13 @@
-/** The code of a FirstPassThread (first-pass-thread.ts): splits the inputs it is sent, one at a time. */
+/**
+ * The code of a FirstPassThread (first-pass-thread.ts): splits the one input it is sent, and ends
+ * once it has answered (nothing else holds it open): its memory is given back while the other
+ * thread may still be splitting, not when that one is done and closes it.
+ */
 import { parentPort } from 'node:worker_threads';
 import { readerNamed } from '../parse/registry';
 import type { SplitAnswer, SplitRequest } from './first-pass-thread';
 
-parentPort?.on('message', ({ reader, bytes, plan }: SplitRequest) => {
+parentPort?.once('message', ({ reader, bytes, plan }: SplitRequest) => {
   const answer = (a: SplitAnswer, transfer: ArrayBuffer[] = []) => parentPort?.postMessage(a, transfer);
   try {
     const firstPass = readerNamed(reader).firstPass;

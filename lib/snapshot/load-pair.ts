@@ -118,8 +118,8 @@ export async function loadPairOnTwoThreads(before: InputBytes, after: InputBytes
 }
 
 /**
- * The first pass, the second input's on `thread` (closed once it has answered: its memory goes
- * with it; or as soon as the first input cannot be narrowed: its answer is then not needed).
+ * The first pass, the second input's on `thread` (which ends once it has answered: its memory goes
+ * with it; closed as soon as the first input cannot be narrowed: its answer is then not needed).
  */
 async function narrowOnTwoThreads(firstPass: FirstPass<unknown>, reader: Reader, before: InputBytes, after: InputBytes, thread: FirstPassThread, options: PairOptions): Promise<Narrowing | null> {
   // Null when the thread failed (it should not): the second input is then split here.

@@ -1,17 +1,26 @@
 /**
- * A dispatch rule line read as plain from its text (lib/parse/iptables/plain-selector.ts) selects
+ * A dispatch rule line read as plain from its bytes (lib/parse/iptables/plain-selector.ts) selects
  * what the parser says it selects (Rule.selector): two plain lines select alike exactly when the
  * parser's selectors are equal, which is what lets the first pass leave such rules out.
  */
 import { fc, test as property } from '@fast-check/jest';
 import { parseIptablesDump } from '../../lib/parse/iptables/parse-dump';
-import { readPlainRule } from '../../lib/parse/iptables/plain-selector';
+import { NOT_PLAIN, PLAIN_PROTOCOLS, plainSelector, selectorKey, withAnyAddress } from '../../lib/parse/iptables/plain-selector';
 
-function parsed(rule: string): { selector: string; comment: string | null } {
+function parsed(rule: string): { selector: number; comment: string | null } {
   const dump = parseIptablesDump(`*nat\n:C - [0:0]\n-A C ${rule}\nCOMMIT\n`, { source: 'test' });
   const r = dump.ruleset.tables.get('nat')?.chains.get('C')?.rules[0];
   const s = r?.selector;
-  return { selector: `${s?.protocol}|${s?.port}|${s?.address ?? ''}`, comment: r?.comment ?? null };
+  const address = s?.address ? s.address.replace('/32', '').split('.').reduce((n, octet) => n * 256 + Number(octet), 0) : null;
+  return { selector: selectorKey(PLAIN_PROTOCOLS.indexOf(s?.protocol as 'tcp') + 1, Number(s?.port), address), comment: r?.comment ?? null };
+}
+
+/** A rule read as plain from its bytes, with its comment; null when it is not plain. */
+function readPlain(rule: string): { selector: number; comment: string | null } | null {
+  const bytes = Buffer.from(rule);
+  const comment = new Int32Array(2);
+  const selector = plainSelector(bytes, 0, bytes.length, comment);
+  return selector === NOT_PLAIN ? null : { selector, comment: comment[0] === -1 ? null : bytes.toString('utf8', comment[0], comment[1]) };
 }
 
 const word = fc.constantFrom('-d', '10.96.0.10/32', '10.96.0.010/32', '10.96.0.10', '10.96.0.0/24', '256.1.1.1/32', '-p', 'tcp', 'udp', 'TCP', '6', 'sctp', '-m', 'comment', '--comment', '"ns/svc:dns cluster IP"', '"a\\"b"', '--dport', '53', '053', '65536', '53:54', '!', '-s', '-j', 'KUBE-SVC-X', '--protocol', 'multiport', '--dports');
@@ -26,14 +35,21 @@ const plainLike = fc
   .map(({ d, p, c, m, port }) => `${d}-p ${p} ${c}-m ${m} --dport ${port} -j KUBE-SVC-X`);
 
 property.prop([fc.oneof(plainLike, fc.array(word, { maxLength: 12 }).map((w) => w.join(' ')))], { numRuns: 2000 })('a line read as plain selects what the parser reads it to select, and says what its comment says', (rule) => {
-  const plain = readPlainRule(rule);
+  const plain = readPlain(rule);
   if (plain !== null) expect(plain).toEqual(parsed(rule));
 });
 
 test('kube-proxy’s dispatch rules are plain; anything else is not', () => {
-  expect(readPlainRule('-d 10.96.0.10/32 -p udp -m comment --comment "kube-system/kube-dns:dns cluster IP" -m udp --dport 53 -j KUBE-SVC-TCOU7JCQXEZGVUNU')).toEqual({ selector: 'udp|53|10.96.0.10/32', comment: 'kube-system/kube-dns:dns cluster IP' });
-  expect(readPlainRule('-p tcp -m tcp --dport 30080 -j KUBE-EXT-AAAAAAAAAAAAAAAA')).toEqual({ selector: 'tcp|30080|', comment: null });
+  expect(readPlain('-d 10.96.0.10/32 -p udp -m comment --comment "kube-system/kube-dns:dns cluster IP" -m udp --dport 53 -j KUBE-SVC-TCOU7JCQXEZGVUNU')).toEqual({ selector: selectorKey(2, 53, (((10 * 256 + 96) * 256 + 0) * 256) + 10), comment: 'kube-system/kube-dns:dns cluster IP' });
+  expect(readPlain('-p tcp -m tcp --dport 30080 -j KUBE-EXT-AAAAAAAAAAAAAAAA')).toEqual({ selector: selectorKey(1, 30080, null), comment: null });
   for (const odd of ['! -s 10.64.0.0/10 -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j KUBE-MARK-MASQ', '-d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable', '-m addrtype --dst-type LOCAL -j KUBE-NODEPORTS', '-d fd00::1/128 -p tcp -m tcp --dport 80 -j KUBE-SVC-X']) {
-    expect(readPlainRule(odd)).toBeNull();
+    expect(readPlain(odd)).toBeNull();
   }
+});
+
+test('a selector with an address, and without: one protocol and port, told apart (0.0.0.0 is an address)', () => {
+  const none = selectorKey(1, 80, null);
+  expect(withAnyAddress(selectorKey(1, 80, 0))).toBe(none);
+  expect(withAnyAddress(selectorKey(1, 80, 2 ** 32 - 1))).toBe(none);
+  expect(new Set([none, selectorKey(1, 80, 0), selectorKey(2, 80, null), selectorKey(1, 81, null), selectorKey(3, 65535, 2 ** 32 - 1)]).size).toBe(5);
 });

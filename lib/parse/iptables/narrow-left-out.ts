@@ -16,7 +16,7 @@ import type { RulesLeftOut } from '../../model/snapshot';
 import { hashLine, mix } from '../../narrow/line-index';
 import { doubled } from '../../narrow/typed-arrays';
 import type { DumpSplit } from './narrow';
-import { namesNoProtocol, portOfSelector, readPlainRule } from './plain-selector';
+import { namesNoProtocol, NOT_PLAIN, plainSelector, withAnyAddress } from './plain-selector';
 
 /** Lines (in order) with the id of the port each routes to: few of a dump's lines, so kept apart. */
 export class RoutedLines {
@@ -54,9 +54,9 @@ interface Side {
 }
 
 interface ChainLines {
-  /** The chain's rule lines, each with its selector if plain. */
+  /** The chain's rule lines, each with its selector if plain (else NOT_PLAIN). */
   lines: number[];
-  selectors: (string | null)[];
+  selectors: number[];
   /** Which of them route to a port left unread. */
   out: boolean[];
 }
@@ -78,7 +78,7 @@ function chainLines({ s, unread, chain }: Side): ChainLines {
     while (r < s.routed.count && (s.routed.lines[r] as number) < i) r++;
     const port = s.routed.lines[r] === i ? (s.routed.ports[r] as number) : -1;
     found.lines.push(i);
-    found.selectors.push(readPlainRule(s.index.text(i).slice(at))?.selector ?? null);
+    found.selectors.push(plainSelector(s.index.bytes, (s.index.starts[i] as number) + at, s.index.end(i)));
     found.out.push(port >= 0 && unread[port] === 1);
   }
   return found;
@@ -107,7 +107,7 @@ function mayLeaveOut(b: Side & ChainLines, a: Side & ChainLines): boolean {
   const lastLines = sides.map((x) => x.s.index.text(x.lines[x.lines.length - 1] as number));
   for (const x of sides) {
     for (let k = 0; k < x.lines.length; k++) {
-      if (x.selectors[k] !== null) continue;
+      if (x.selectors[k] !== NOT_PLAIN) continue;
       const isLast = k === x.lines.length - 1;
       if (x.out[k] || !isLast || lastLines[0] !== lastLines[1] || !namesNoProtocol(lastLines[0] as string)) return false;
     }
@@ -115,18 +115,32 @@ function mayLeaveOut(b: Side & ChainLines, a: Side & ChainLines): boolean {
   // Every rule alone with its selector (a rule with no address overlaps every rule of its protocol
   // and port, see orderEffect): no packet meets two of them, so their order is never an effect, and
   // rules that mean the same are written alike (pairing them by place or by text is one pairing).
-  const anyAddress = new Set<string>();
-  for (const x of sides) for (const sel of x.selectors) if (sel?.endsWith('|')) anyAddress.add(portOfSelector(sel));
-  const group = (sel: string) => (anyAddress.size > 0 && anyAddress.has(portOfSelector(sel)) ? portOfSelector(sel) : sel);
+  const anyAddress = new Set<number>();
   for (const x of sides) {
-    const seen = new Set<string>();
-    for (const sel of x.selectors) {
-      if (sel === null) continue;
-      const g = group(sel);
-      if (seen.has(g)) return false;
-      seen.add(g);
+    for (let k = 0; k < x.selectors.length; k++) {
+      const sel = x.selectors[k] as number;
+      if (sel !== NOT_PLAIN && withAnyAddress(sel) === sel) anyAddress.add(sel);
     }
   }
+  return sides.every((x) => eachAlone(x.selectors, anyAddress));
+}
+
+/**
+ * Whether no two plain selectors are one, or of one protocol and port in `anyAddress` (the
+ * selectors that take any address): sorted as numbers, thousands of them (KUBE-SERVICES's), with
+ * no set of boxed numbers and no iterator per selector.
+ */
+function eachAlone(selectors: number[], anyAddress: Set<number>): boolean {
+  const groups = new Float64Array(selectors.length);
+  let n = 0;
+  for (let k = 0; k < selectors.length; k++) {
+    const sel = selectors[k] as number;
+    if (sel === NOT_PLAIN) continue;
+    const any = withAnyAddress(sel);
+    groups[n++] = anyAddress.has(any) ? any : sel;
+  }
+  const sorted = groups.subarray(0, n).sort();
+  for (let k = 1; k < n; k++) if (sorted[k] === sorted[k - 1]) return false;
   return true;
 }
 

@@ -27,12 +27,13 @@ import { splitPortName } from '../../model/service';
 import { revived, type FirstPass, type SplitPlan } from '../../narrow/first-pass';
 import { hashLine, indexLines, LineIndex, mix } from '../../narrow/line-index';
 import { NameTable } from '../../narrow/name-table';
+import { doubled } from '../../narrow/typed-arrays';
 import { cutLines, type Narrowing } from '../../narrow/narrowing';
 import type { OnProgress } from '../../progress';
 import { displaySpn, parseComment } from './kube-comments';
 import { leaveOutRouted, RoutedLines } from './narrow-left-out';
 import { LineMeanings, MeaningHasher } from './meaning-hash';
-import { readPlainRule } from './plain-selector';
+import { NOT_PLAIN, plainSelector } from './plain-selector';
 import { GROUP_KINDS, groupOfName, NAMED_ONLY_TARGETS, SEP_PREFIX, type GroupKind } from './ladder';
 import { ruleFacts, type RuleFacts } from './rule-facts';
 import { generatorLine, MAX_LINE_LENGTH } from './parse-dump';
@@ -78,20 +79,18 @@ interface PortLines {
   rules: number;
   /**
    * The service port name a comment gives, as the service model reads it: from the dispatch rules
-   * that route there, else from the port's own chains, else from its "has no endpoints" rules.
+   * that route there, else from the port's own chains, else from its "has no endpoints" rules
+   * (until namePorts, the dispatch rules' alone).
    */
   spn: string | null;
   /** The service (`ns/name`) of spn. */
   service: string | null;
-  dispatchSpn: string | null;
-  noEndpointsSpn: string | null;
   /**
-   * The chains of the rules that gave dispatchSpn and noEndpointsSpn: the full reading takes a
-   * port's name from the rule it reads first, chain by chain in the order they were made (a
-   * chain's id), not line by line (a restore payload comes back to a chain).
+   * The chain of the dispatch rule that gave spn: the full reading takes a port's name from the
+   * rule it reads first, chain by chain in the order they were made (a chain's id), not line by
+   * line (a restore payload comes back to a chain).
    */
   dispatchChain: number;
-  noEndpointsChain: number;
   /**
    * The chains of the rest whose rules route to the port, in the order met, once there are two
    * (null: lastChain alone, or none): most ports are routed to from one chain, and an array each
@@ -126,7 +125,7 @@ export interface DumpSplit {
   /** Chain ids in the order the full reading makes them (declared, or first filled), per table scope. */
   made: number[][];
   tables: string[];
-  /** The meaning hashes of its rule lines (see meaning-hash.ts): made ahead when asked for (SplitPlan), else as pairing needs them. */
+  /** The meaning hashes of its rule lines (see meaning-hash.ts), made ahead when asked for (SplitPlan); else null (see meaningOf). */
   meanings: LineMeanings | null;
 }
 
@@ -181,11 +180,30 @@ function factsOf(index: LineIndex, i: number): RuleFacts | null {
   }
 }
 
-/** The service port name a rule's comment gives, as the service model reads it (a plain dispatch rule's comment read as it stands). */
+/**
+ * `text` copied into a string of its own: a part of a line's text (a comment read from it) is a
+ * slice of that text, which keeps the whole line alive as long as the part is held.
+ */
+function ownString(text: string): string {
+  return Buffer.from(text).toString();
+}
+
+/** Where a plain rule's comment lies (see plainSelector). */
+const COMMENT_AT = new Int32Array(2);
+
+/**
+ * The service port name a rule's comment gives, as the service model reads it (a plain dispatch
+ * rule's comment read as it stands, from its bytes: the line's text is not made).
+ */
 function spnOf(index: LineIndex, i: number): string | null {
-  const text = index.text(i);
-  const plain = readPlainRule(text.slice(text.indexOf(' ', 3) + 1));
-  return parseComment(plain ? plain.comment : (factsOf(index, i)?.comment ?? null))?.spn ?? null;
+  const { bytes } = index;
+  const end = index.end(i);
+  const rule = wordEnd(index, i, (index.starts[i] as number) + 3) + 1;
+  const plain = plainSelector(bytes, rule, end, COMMENT_AT) !== NOT_PLAIN;
+  const from = COMMENT_AT[0] as number;
+  const comment = plain ? (from < 0 ? null : bytes.toString('utf8', from, COMMENT_AT[1])) : (factsOf(index, i)?.comment ?? null);
+  const spn = parseComment(comment)?.spn;
+  return spn === undefined ? null : ownString(spn);
 }
 
 /** The hash of the port a "has no endpoints" (or "no local endpoints") rule speaks for, as the service model reads it; null for any other rule. */
@@ -281,6 +299,9 @@ function holdsQuote(bytes: Buffer, start: number, end: number): boolean {
   return false;
 }
 
+/** Chains a dump's first pass makes room for at least (see readLines). */
+const MIN_CHAINS = 1024;
+
 /** What readLines has seen of a chain (bits). */
 const RULED = 1;
 const DECLARED = 2;
@@ -301,19 +322,24 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
   const { bytes } = index;
   // About one chain to four lines in a kube-proxy dump (an endpoint: a declaration and two rules; a
   // service: a declaration, a rule per endpoint and one or two more). Room for more grows the table.
-  const names = new NameTable(bytes, index.count / 4);
+  const chainsExpected = Math.max(MIN_CHAINS, index.count >> 2);
+  const names = new NameTable(bytes, chainsExpected);
   const chainOf = new Int32Array(index.count).fill(-1);
   const isRule = new Uint8Array(index.count);
   const tables: string[] = [];
   const made: number[][] = [];
-  const madeAt: number[] = [];
-  // Per chain id: RULED once a rule of it is read, | DECLARED once it is declared.
-  const seen: number[] = [];
+  // Per chain id: its place in made[its scope], and RULED once a rule of it is read, | DECLARED once
+  // it is declared. Grown with the chains: arrays as long as the dump, for a moment, would be memory
+  // the allocator keeps from then on.
+  let madeAt = new Int32Array(chainsExpected);
+  let seen = new Uint8Array(chainsExpected);
   // A new name's id, put in its table's chains in the order the full reading makes them.
   const chain = (start: number, end: number): number => {
     const count = names.count;
     const id = names.add(start, end, scope);
-    if (names.count > count) madeAt[id] = (made[scope] as number[]).push(id) - 1;
+    if (names.count === count) return id;
+    if (id === madeAt.length) [madeAt, seen] = [doubled(madeAt), doubled(seen)];
+    madeAt[id] = (made[scope] as number[]).push(id) - 1;
     return id;
   };
   let scope = -1;
@@ -365,7 +391,7 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
       const declared = chain(start + 1, nameEnd);
       // A restore input declaring a chain that has rules already flushes it (parse-dump.ts); a
       // chain declared twice keeps a policy the second declaration does not give (only one is compared).
-      if (seen[declared] !== undefined) return null;
+      if (seen[declared] !== 0) return null;
       seen[declared] = DECLARED;
       chainOf[i] = declared;
       continue;
@@ -389,7 +415,7 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
         last = ahead;
       }
       // (Lines of the chain of the line before were marked with it.)
-      seen[last] = (seen[last] ?? 0) | RULED;
+      seen[last] = (seen[last] as number) | RULED;
     }
     chainOf[i] = last;
     isRule[i] = 1;
@@ -401,29 +427,32 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
 
 
 /**
- * Each chain's kind, and the hash of the port whose own chain it is; null when a port's chain is
- * in two tables (the full reading then takes one of them).
+ * Each chain's kind, and the id of the port whose own chain it is (portOf: by its hash), else -1;
+ * null when a port's chain is in two tables (the full reading then takes one of them).
  */
-function chainKinds(names: NameTable): { kinds: Uint8Array; hashes: (string | null)[] } | null {
+function chainKinds(names: NameTable, portOf: (hash: string) => number): Pick<Splitting, 'kinds' | 'chainPortId'> | null {
   const kinds = new Uint8Array(names.count);
-  const hashes: (string | null)[] = new Array<string | null>(names.count).fill(null);
-  const groups = new Set<string>();
+  const chainPortId = new Int32Array(names.count).fill(-1);
+  // Per port id, the kinds of its own chains met (bits): a name is its kind and its hash, so a kind
+  // met twice is a chain of the port in two tables.
+  const kindsMet = new Uint8Array(names.count);
   for (let id = 0; id < names.count; id++) {
     if (!names.startsWith(id, KUBE)) continue;
     if (names.startsWith(id, SEP)) {
       kinds[id] = ENDPOINT;
       continue;
     }
-    const name = names.name(id);
-    const group = groupOfName(name);
-    if (group) {
-      if (groups.has(name)) return null;
-      groups.add(name);
-      kinds[id] = GROUP;
-      hashes[id] = group.hash;
-    }
+    const group = groupOfName(names.name(id));
+    if (!group) continue;
+    // Read again from the bytes: the hash of the name read, a slice of it, would keep it alive.
+    const port = portOf(names.bytes.toString('latin1', names.endOf(id) - group.hash.length, names.endOf(id)));
+    const kind = 1 << GROUP_KINDS.indexOf(group.kind);
+    if (((kindsMet[port] as number) & kind) !== 0) return null;
+    kindsMet[port] = (kindsMet[port] as number) | kind;
+    kinds[id] = GROUP;
+    chainPortId[id] = port;
   }
-  return { kinds, hashes };
+  return { kinds, chainPortId };
 }
 
 /**
@@ -556,13 +585,19 @@ class TargetLookup {
   }
 }
 
+/** A dump's ports as they are found, by hash and by id. */
+interface Ports {
+  byHash: Map<string, PortLines>;
+  byId: PortLines[];
+}
+
 /** Lines read (readLines), chain kinds, and the ports as they are found: what each step of splitDump works on. */
 interface Splitting {
   read: NonNullable<ReturnType<typeof readLines>>;
   kinds: Uint8Array;
-  /** The port whose own chain each chain is (or whose chains jump to it: an endpoint chain). */
-  chainPort: (PortLines | null)[];
-  ports: Map<string, PortLines>;
+  /** The id of the port whose own chain each chain is (or whose chains jump to it: an endpoint chain), or -1. */
+  chainPortId: Int32Array;
+  ports: Ports;
 }
 
 /*
@@ -574,22 +609,25 @@ interface Splitting {
 /** One dump's lines given to ports (see the top of this file); null when it cannot be split so. A plain dump (see plain). */
 function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
   const read = readLines(indexLines(bytes, onProgress));
-  const chains = read && chainKinds(read.names);
+  const ports: Ports = { byHash: new Map(), byId: [] };
+  const chains = read && chainKinds(read.names, (hash) => portOf(ports, hash).id);
   if (!read || !chains) return null;
-  const s: Splitting = { read, kinds: chains.kinds, chainPort: [], ports: new Map() };
-  s.chainPort = chains.hashes.map((hash) => (hash === null ? null : portOf(s, hash)));
+  const s: Splitting = { read, ...chains, ports };
   if (!ownEndpointChains(s)) return null;
   const given = givePortLines(s);
   if (!given) return null;
-  namePorts(s, given.spans);
-  const chainPortId = new Int32Array(s.chainPort.length);
-  for (let c = 0; c < chainPortId.length; c++) chainPortId[c] = s.chainPort[c]?.id ?? -1;
-  return { ...read, chainPortId, portChains: chainsOfPorts(chainPortId, s.ports.size), kinds: s.kinds, ports: s.ports, spans: given.spans, routed: given.routed, meanings: null };
+  namePorts(s, given);
+  const { chainPortId, kinds } = s;
+  return { ...read, chainPortId, portChains: chainsOfPorts(chainPortId, ports.byId.length), kinds, ports: ports.byHash, spans: given.spans, routed: given.routed, meanings: null };
 }
 
-function portOf(s: Splitting, hash: string): PortLines {
-  let port = s.ports.get(hash);
-  if (!port) s.ports.set(hash, (port = { id: s.ports.size, lo: 0, hi: 0, lines: 0, rules: 0, spn: null, service: null, dispatchSpn: null, noEndpointsSpn: null, dispatchChain: -1, noEndpointsChain: -1, routedChains: null, mustRead: false, lastChain: -1, place: 0 }));
+function portOf(ports: Ports, hash: string): PortLines {
+  let port = ports.byHash.get(hash);
+  if (!port) {
+    port = { id: ports.byId.length, lo: 0, hi: 0, lines: 0, rules: 0, spn: null, service: null, dispatchChain: -1, routedChains: null, mustRead: false, lastChain: -1, place: 0 };
+    ports.byHash.set(hash, port);
+    ports.byId.push(port);
+  }
   return port;
 }
 
@@ -604,33 +642,43 @@ function namedOnly(names: NameTable, t: number): boolean {
 
 /** Endpoint chains given to the port whose chains jump there; false when two ports share one, or one port's chains jump into another's. */
 function ownEndpointChains(s: Splitting): boolean {
-  const { read, kinds, chainPort } = s;
+  const { read, kinds, chainPortId } = s;
   const { index, names, chainOf, isRule } = read;
   const targets = new TargetLookup(read);
   for (let i = 0; i < index.count; i++) {
     const c = chainOf[i] as number;
     if (isRule[i] !== 1 || kinds[c] !== GROUP) continue;
     const t = targets.chain(i, names.scopeOf(c));
-    const own = chainPort[c] as PortLines;
-    if (t === -2 && targets.startsWith(KUBE)) own.mustRead = true;
+    const own = chainPortId[c] as number;
+    if (t === -2 && targets.startsWith(KUBE)) (s.ports.byId[own] as PortLines).mustRead = true;
     if (t < 0) continue;
     if (kinds[t] === ENDPOINT) {
-      const known = chainPort[t];
-      if (known && known !== own) return false;
-      chainPort[t] = own;
-    } else if (kinds[t] === GROUP && chainPort[t] !== own) {
+      const known = chainPortId[t] as number;
+      if (known >= 0 && known !== own) return false;
+      chainPortId[t] = own;
+    } else if (kinds[t] === GROUP && chainPortId[t] !== own) {
       return false;
     } else if (kinds[t] === OTHER && (targets.name.goto || !namedOnly(names, t))) {
       // The model looks into the chain (see looksInto): what it reads of the port is in the rest too.
-      own.mustRead = true;
+      (s.ports.byId[own] as PortLines).mustRead = true;
     }
   }
   return true;
 }
 
-/** Every line given to its port, or to the rest (a rule that routes to a port counted in the port's digest); null when the dump cannot be split. */
-function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null {
-  const { read, kinds, chainPort } = s;
+/** The name a port's "has no endpoints" rule gives, and that rule's chain (see PortLines.dispatchChain). */
+interface NoEndpointsName {
+  spn: string;
+  chain: number;
+}
+
+/**
+ * Every line given to its port, or to the rest (a rule that routes to a port counted in the port's
+ * digest), and the names that "has no endpoints" rules give ports (few); null when the dump cannot be split.
+ */
+function givePortLines(s: Splitting): (Pick<DumpSplit, 'spans' | 'routed'> & { noEndpoints: Map<PortLines, NoEndpointsName> }) | null {
+  const { read, kinds, chainPortId } = s;
+  const { byId } = s.ports;
   const { index, names, chainOf, isRule } = read;
   const dispatchChains = new Uint8Array(names.count);
   for (const [scope] of read.tables.entries()) {
@@ -645,13 +693,15 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null
   const first = new Int32Array(names.count).fill(-1);
   const last = new Int32Array(names.count).fill(-1);
   const routedLines = new RoutedLines();
+  const noEndpoints = new Map<PortLines, NoEndpointsName>();
   const hash = new Int32Array(2);
   for (let i = 0; i < index.count; i++) {
     const c = chainOf[i] as number;
     if (c < 0) continue;
     const rule = isRule[i] === 1;
-    const port = chainPort[c];
-    if (port) {
+    const id = chainPortId[c] as number;
+    if (id >= 0) {
+      const port = byId[id] as PortLines;
       port.lines++;
       if (!rule) {
         declared[c] = i;
@@ -672,12 +722,12 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null
     }
     if (first[c] === -1) first[c] = i;
     last[c] = i;
-    const routed = portOfOtherLine(targets, i, names.scopeOf(c), kinds, chainPort, dispatchChains[c] === 1, endpointsSaid[i] === 1);
+    const routed = portOfOtherLine(targets, i, names.scopeOf(c), kinds, chainPortId, dispatchChains[c] === 1, endpointsSaid[i] === 1);
     if (routed === 'unsplittable') return null;
     if (routed === null) continue;
     // A rule of the rest that routes to a port stays with the rest: read, unless the port is left
     // unread and where the rule stands cannot matter (see leaveOutRouted).
-    const to = typeof routed.port === 'string' ? portOf(s, routed.port) : routed.port;
+    const to = typeof routed.port === 'string' ? portOf(s.ports, routed.port) : (byId[routed.port] as PortLines);
     routedLines.add(i, to.id);
     if (to.lastChain !== c) {
       // Back to a chain after another: the digest's places would not say where its rules stand.
@@ -696,19 +746,17 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null
     to.lines++;
     to.rules++;
     if (!routed.held) to.mustRead = true;
-    if (routed.dispatch && (to.dispatchSpn === null || c < to.dispatchChain)) {
+    if (routed.dispatch && (to.spn === null || c < to.dispatchChain)) {
       const spn = spnOf(index, i);
       if (spn !== null) {
-        to.dispatchSpn = spn;
+        to.spn = spn;
         to.dispatchChain = c;
       }
     }
-    if (routed.noEndpointsSpn !== null && (to.noEndpointsSpn === null || c < to.noEndpointsChain)) {
-      to.noEndpointsSpn = routed.noEndpointsSpn;
-      to.noEndpointsChain = c;
-    }
+    const known = routed.noEndpointsSpn === null ? undefined : noEndpoints.get(to);
+    if (routed.noEndpointsSpn !== null && (known === undefined || c < known.chain)) noEndpoints.set(to, { spn: ownString(routed.noEndpointsSpn), chain: c });
   }
-  return { spans: { declared, first, last }, routed: routedLines };
+  return { spans: { declared, first, last }, routed: routedLines, noEndpoints };
 }
 
 /**
@@ -716,14 +764,14 @@ function givePortLines(s: Splitting): Pick<DumpSplit, 'spans' | 'routed'> | null
  * service model reads them (in GROUP_KINDS order, rule by rule: the first comment that names a
  * port), else from its "has no endpoints" rules.
  */
-function namePorts(s: Splitting, spans: Pick<DumpSplit['spans'], 'first' | 'last'>): void {
-  const { chainPort, kinds } = s;
+function namePorts(s: Splitting, { spans, noEndpoints }: NonNullable<ReturnType<typeof givePortLines>>): void {
+  const { chainPortId, kinds } = s;
   const { index, names, chainOf, isRule } = s.read;
   // The own chains of the ports no dispatch rule names (few: a port's dispatch rules name it), by kind.
   const unnamed: { port: PortLines; kind: number; chain: number }[] = [];
-  for (let c = 0; c < chainPort.length; c++) {
-    const port = chainPort[c];
-    if (port && port.dispatchSpn === null && kinds[c] === GROUP) unnamed.push({ port, kind: GROUP_KINDS.indexOf(groupOfName(names.name(c))?.kind as GroupKind), chain: c });
+  for (let c = 0; c < chainPortId.length; c++) {
+    const port = s.ports.byId[chainPortId[c] as number];
+    if (port && port.spn === null && kinds[c] === GROUP) unnamed.push({ port, kind: GROUP_KINDS.indexOf(groupOfName(names.name(c))?.kind as GroupKind), chain: c });
   }
   unnamed.sort((x, y) => x.kind - y.kind);
   for (const { port, chain } of unnamed) {
@@ -731,14 +779,14 @@ function namePorts(s: Splitting, spans: Pick<DumpSplit['spans'], 'first' | 'last
       if (chainOf[i] === chain && isRule[i] === 1) port.spn = spnOf(index, i);
     }
   }
-  for (const port of s.ports.values()) {
-    port.spn = port.dispatchSpn ?? port.spn ?? port.noEndpointsSpn;
+  for (const port of s.ports.byId) {
+    port.spn ??= noEndpoints.get(port)?.spn ?? null;
     port.service = port.spn === null ? null : serviceOfSpn(port.spn);
   }
 }
 
 /**
- * The port a rule line of a chain that is no port's own routes to or speaks for, if any:
+ * The port (its id, or the hash of one not found yet) a rule line of a chain that is no port's own routes to or speaks for, if any:
  * `dispatch` when the service model takes the port's name from it, `noEndpointsSpn` the name a
  * "has no endpoints" rule gives, `held` false when the table does not hold the port's chain it
  * routes to. `endpointsSaid`: whether the line holds " endpoints".
@@ -748,14 +796,14 @@ function portOfOtherLine(
   i: number,
   scope: number,
   kinds: Uint8Array,
-  chainPort: (PortLines | null)[],
+  chainPortId: Int32Array,
   dispatch: boolean,
   endpointsSaid: boolean,
-): { port: PortLines | string; dispatch: boolean; noEndpointsSpn: string | null; held: boolean } | null | 'unsplittable' {
+): { port: number | string; dispatch: boolean; noEndpointsSpn: string | null; held: boolean } | null | 'unsplittable' {
   const t = targets.chain(i, scope);
   if (t !== -1 && targets.startsWith(KUBE)) {
-    if (t >= 0 && kinds[t] === GROUP) return { port: chainPort[t] as PortLines, dispatch, noEndpointsSpn: null, held: true };
-    if (t >= 0 && kinds[t] === ENDPOINT && chainPort[t]) return 'unsplittable';
+    if (t >= 0 && kinds[t] === GROUP) return { port: chainPortId[t] as number, dispatch, noEndpointsSpn: null, held: true };
+    if (t >= 0 && kinds[t] === ENDPOINT && (chainPortId[t] as number) >= 0) return 'unsplittable';
     if (t === -2) {
       // A jump to a port's chain the table does not hold (a fragment): the port is named by it all the same.
       const { source, start, end } = targets.name;
@@ -916,13 +964,27 @@ function samePortLines(x: PortLines, y: PortLines, routed: RoutedMeanings): bool
  * another port from the same rules.
  */
 function routedInOrder(x: PortLines, y: PortLines, counterpart: Int32Array): boolean {
-  const [here, there] = [x.routedChains, y.routedChains];
-  // Most ports are routed to from one chain (KUBE-SERVICES): nothing to sort.
+  const here = x.routedChains;
+  const there = y.routedChains;
+  // Most ports are routed to from one chain (KUBE-SERVICES): nothing to order.
   if (here === null || there === null) return here === there && (x.lastChain < 0 ? y.lastChain < 0 : counterpart[x.lastChain] === y.lastChain);
   if (here.length !== there.length) return false;
-  const order = (chains: number[]) => [...chains].sort((p, q) => p - q);
-  const theirs = order(there);
-  return order(here).every((c, k) => counterpart[c] === theirs[k]);
+  // Each chain's counterpart routes to y, with as many of y's chains made before it as of x's
+  // before the chain (a chain met twice makes a port read anyway: mustRead). Counted, not sorted:
+  // a port in ten is routed to from two chains (a node port), and pairing makes no array for it.
+  for (let k = 0; k < here.length; k++) {
+    const c = here[k] as number;
+    const d = counterpart[c] as number;
+    if (!there.includes(d) || madeBefore(here, c) !== madeBefore(there, d)) return false;
+  }
+  return true;
+}
+
+/** How many of `chains` were made before chain `c` (have a lower id). */
+function madeBefore(chains: number[], c: number): number {
+  let n = 0;
+  for (let k = 0; k < chains.length; k++) if ((chains[k] as number) < c) n++;
+  return n;
 }
 
 /**
@@ -1110,10 +1172,13 @@ function unreadNoise(b: DumpSplit, unread: Uint8Array, respelled: Int32Array, re
   return noise;
 }
 
-/** Rule line `i`'s meaning hash in `out` (see LineMeanings); false when it has none. */
+/**
+ * Rule line `i`'s meaning hash in `out` (see LineMeanings); false when it has none. Not made ahead,
+ * it is not kept: pairing asks for few lines, each once, and a dump's LineMeanings (twelve bytes a
+ * line, for both dumps) would be most of what pairing adds to the first pass's memory.
+ */
 function meaningOf(s: DumpSplit, i: number, hasher: MeaningHasher, out: Int32Array): boolean {
-  s.meanings ??= new LineMeanings(s.index.count);
-  return s.meanings.of(s.index, i, hasher, out);
+  return s.meanings ? s.meanings.of(s.index, i, hasher, out) : hasher.line(s.index, i, out);
 }
 
 /**
