@@ -592,7 +592,6 @@ const UNHASHABLE = 2;
 export class LineMeanings {
   readonly hashes: Int32Array;
   readonly state: Uint8Array;
-  private readonly scratch = new Int32Array(2);
 
   constructor(count: number) {
     this.hashes = new Int32Array(2 * count);
@@ -605,17 +604,6 @@ export class LineMeanings {
     out[0] = this.hashes[2 * i] as number;
     out[1] = this.hashes[2 * i + 1] as number;
     return this.state[i] === HASHED;
-  }
-
-  /** Whether rule line `i` has a meaning hash (made now if not yet). */
-  hashed(index: LineIndex, i: number, hasher: MeaningHasher): boolean {
-    if (this.state[i] === UNKNOWN) this.make(index, i, hasher, this.scratch);
-    return this.state[i] === HASHED;
-  }
-
-  /** Whether line `i`'s hash is line `j`'s of `other` (both made). */
-  alike(i: number, other: LineMeanings, j: number): boolean {
-    return this.hashes[2 * i] === other.hashes[2 * j] && this.hashes[2 * i + 1] === other.hashes[2 * j + 1];
   }
 
   make(index: LineIndex, i: number, hasher: MeaningHasher, scratch: Int32Array): void {

@@ -1102,11 +1102,12 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
   if (!byLines) markDiffering(b, a, common.ids, RULES, differs);
   // Rules written otherwise that mean the same: alike all the same, counted as the diff counts them.
   const hasher = new MeaningHasher();
+  const scratch: [Int32Array, Int32Array] = [new Int32Array(2), new Int32Array(2)];
   const respelled = new Int32Array(b.names.count);
   for (let k = 0; k < common.ids.length; k += 2) {
     const c = common.ids[k] as number;
     if ((b.chainPortId[c] as number) < 0 || (!byLines && differs[c] !== 1)) continue;
-    const n = rulesWrittenDifferently(b, c, a, common.ids[k + 1] as number, hasher);
+    const n = rulesWrittenDifferently(b, c, a, common.ids[k + 1] as number, hasher, scratch);
     differs[c] = n < 0 ? 1 : 0;
     if (n > 0) respelled[c] = n;
   }
@@ -1235,10 +1236,8 @@ function sameBytes(x: LineIndex, i: number, y: LineIndex, j: number): boolean {
  * How many rules chain x of b and chain y of a hold that mean the same, one for one and in order
  * (MeaningHasher), but are written differently; -1 when they do not mean the same.
  */
-function rulesWrittenDifferently(b: DumpSplit, x: number, a: DumpSplit, y: number, hasher: MeaningHasher): number {
+function rulesWrittenDifferently(b: DumpSplit, x: number, a: DumpSplit, y: number, hasher: MeaningHasher, [h, t]: [Int32Array, Int32Array]): number {
   if (y < 0) return -1;
-  const bMeanings = (b.meanings ??= new LineMeanings(b.index.count));
-  const aMeanings = (a.meanings ??= new LineMeanings(a.index.count));
   let n = 0;
   let i = b.spans.first[x] as number;
   let j = a.spans.first[y] as number;
@@ -1247,7 +1246,7 @@ function rulesWrittenDifferently(b: DumpSplit, x: number, a: DumpSplit, y: numbe
     j = nextRule(a, y, j);
     if (i < 0 || j < 0) return i === j ? n : -1;
     if (!sameBytes(b.index, i, a.index, j)) {
-      if (!bMeanings.hashed(b.index, i, hasher) || !aMeanings.hashed(a.index, j, hasher) || !bMeanings.alike(i, aMeanings, j)) return -1;
+      if (!meaningOf(b, i, hasher, h) || !meaningOf(a, j, hasher, t) || h[0] !== t[0] || h[1] !== t[1]) return -1;
       n++;
     }
     i++;
