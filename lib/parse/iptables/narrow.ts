@@ -181,8 +181,8 @@ function factsOf(index: LineIndex, i: number): RuleFacts | null {
 }
 
 /**
- * `text` copied into a string of its own: a part of a line's text (a comment read from it) is a
- * slice of that text, which keeps the whole line alive as long as the part is held.
+ * `text` copied into a string of its own: a part of a text (a port's name, read from a comment that
+ * was read from a line) is a slice of it, which keeps the whole text alive as long as it is held.
  */
 function ownString(text: string): string {
   return Buffer.from(text).toString();

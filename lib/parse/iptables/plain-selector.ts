@@ -65,13 +65,13 @@ function canonical(bytes: Uint8Array, from: number, to: number, digits: number):
   return n;
 }
 
-/** The protocol (1 + its place in PLAIN_PROTOCOLS) named, followed by a space, at `at`, and where that space ends; 0 when none is. */
+/** The protocol (1 + its place in PLAIN_PROTOCOLS) named at `at`, followed by a space; 0 when none is. */
 function protocolAt(bytes: Uint8Array, at: number, end: number): number {
   for (let p = 0; p < PROTOCOL_NAMES.length; p++) if (after(bytes, at, end, PROTOCOL_NAMES[p] as Uint8Array) >= 0) return p + 1;
   return 0;
 }
 
-/** `-d A.B.C.D/32 `'s address (its canonical spelling) from `at`, and in `to[0]` where it ends; -1 when it is not written so. */
+/** The address of `A.B.C.D/32 ` (in canonical spelling) written from `at`, and where it ends in `to[0]`; -1 when none is. */
 function addressAt(bytes: Uint8Array, at: number, end: number, to: Int32Array): number {
   let address = 0;
   let k = at;
@@ -86,7 +86,8 @@ function addressAt(bytes: Uint8Array, at: number, end: number, to: Int32Array): 
   return to[0] < 0 ? -1 : address;
 }
 
-const scratch = new Int32Array(1);
+/** Where the address read last ends (see addressAt). */
+const ADDRESS_END = new Int32Array(1);
 
 /**
  * The selector of a rule line's rule (bytes [start, end): the rule after `-A CHAIN `) read as
@@ -97,9 +98,9 @@ export function plainSelector(bytes: Uint8Array, start: number, end: number, com
   let at = start;
   let address: number | null = null;
   if (after(bytes, at, end, DESTINATION) >= 0) {
-    address = addressAt(bytes, at + DESTINATION.length, end, scratch);
+    address = addressAt(bytes, at + DESTINATION.length, end, ADDRESS_END);
     if (address < 0) return NOT_PLAIN;
-    at = scratch[0] as number;
+    at = ADDRESS_END[0] as number;
   }
   at = after(bytes, at, end, PROTOCOL);
   const protocol = at < 0 ? 0 : protocolAt(bytes, at, end);
