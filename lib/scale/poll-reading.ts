@@ -58,9 +58,11 @@ export class PollReading {
 
   /** The endpoints the rules give each watched port. */
   endpoints(rules: TextInput): EndpointSets {
-    const digest = createHash('sha256').update(rules.bytes ?? rules.text).digest('hex');
+    // Its bytes made once: hashed here, and read (AgainstFirst reads the bytes it is given).
+    const bytes = rules.bytes ?? Buffer.from(rules.text);
+    const digest = createHash('sha256').update(bytes).digest('hex');
     const last = this.last;
-    const endpoints = last && last.digest === digest && sameMetadata(last.metadata, rules.metadata) ? last.endpoints : this.polls.read(rules);
+    const endpoints = last && last.digest === digest && sameMetadata(last.metadata, rules.metadata) ? last.endpoints : this.polls.read({ ...rules, bytes });
     this.last = { digest, metadata: rules.metadata, endpoints };
     return copied(endpoints);
   }
