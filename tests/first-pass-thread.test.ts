@@ -113,6 +113,19 @@ test('the CLI splits inputs of several megabytes on two threads and answers as i
   expect(files.stdout.replaceAll(JSON.stringify(after), '"stdin"')).toBe(piped.stdout);
 });
 
+test('two large dumps are read at once, but of two refused the first is told, as when they are read one after the other', () => {
+  const big = dump(benchCluster(2000, 8, 5), 5);
+  const before = join(dir, 'binary-before.txt');
+  const after = join(dir, 'binary-after.txt');
+  // Refused as binary once read in part: the second refusal may come first.
+  writeFileSync(before, `${big}\0\n`);
+  writeFileSync(after, `${big.slice(0, 1000)}\0\n${big}`);
+  expect([before, after].every((f) => statSync(f).size >= TWO_THREADS_FROM_BYTES)).toBe(true);
+  const run = natdiff(['diff', before, after]);
+  expect(run.status).toBe(2);
+  expect(run.stderr).toBe(`natdiff: ${before}: is a binary file, not a dump\n`);
+});
+
 test('when the first input cannot be narrowed, the thread is closed without waiting for its answer (both are read whole)', async () => {
   let closed = 0;
   // A thread that never answers: waiting for it would never end.

@@ -8,7 +8,7 @@ import { warningOrigin } from '../../lib/report/view';
 import type { Snapshot } from '../../lib/model/snapshot';
 import { startFirstPassThread, TWO_THREADS_FROM_BYTES } from '../../lib/snapshot/first-pass-thread';
 import { loadPair, loadPairOnTwoThreads, type InputBytes, type PairOptions } from '../../lib/snapshot/load-pair';
-import { checkMemoryBudget, MemoryBudget } from '../../lib/snapshot/memory-budget';
+import { checkedOnceRead, checkMemoryBudget, MemoryBudget } from '../../lib/snapshot/memory-budget';
 import { readInputBytes, readInputStreamBytes, type ReadOptions } from '../../lib/snapshot/read-input';
 import { VERSION } from '../../lib/version';
 import { collectGarbage } from '../memory';
@@ -20,6 +20,18 @@ import type { DiffArgs } from './diff-options';
 
 function readBytes(path: string, options: ReadOptions): Promise<InputBytes['bytes']> {
   return path === STDIN ? readInputStreamBytes(process.stdin, 'stdin', options) : readInputBytes(path, options);
+}
+
+/**
+ * Both inputs' bytes. Two files whose heap is checked once read (checkedOnceRead) are read at once:
+ * libuv's threads wait on the disk and fill both buffers while this thread checks what comes, and
+ * neither's reading weighs on the other's budget. Of two refused, the first is told.
+ */
+async function readInputs(paths: [string, string], options: ReadOptions, together: boolean): Promise<[Buffer, Buffer]> {
+  if (!together) return [await readBytes(paths[0], options), await readBytes(paths[1], options)];
+  const [b, a] = await Promise.allSettled(paths.map((p) => readBytes(p, options)));
+  for (const read of [b, a]) if (read?.status === 'rejected') throw read.reason;
+  return [(b as PromiseFulfilledResult<Buffer>).value, (a as PromiseFulfilledResult<Buffer>).value];
 }
 
 /** The report in the format asked for; only that format's code is loaded (YAML and jsdiff are large, and slow to load). */
@@ -72,8 +84,9 @@ async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: Progress
   const thread = narrow && [args.before, args.after].every((p) => fileSize(p) >= TWO_THREADS_FROM_BYTES) ? startFirstPassThread() : null;
   try {
     step('read');
-    const inputs: InputBytes[] = [];
-    for (const path of [args.before, args.after]) inputs.push({ source: source(path), bytes: await readBytes(path, { budget, mayReadInPart: narrow }) });
+    const paths: [string, string] = [args.before, args.after];
+    const bytes = await readInputs(paths, { budget, mayReadInPart: narrow }, thread !== null && paths.every(checkedOnceRead));
+    const inputs = paths.map((path, i) => ({ source: source(path), bytes: bytes[i] as Buffer }));
     const options: PairOptions = {
       allowTruncated: args.allowTruncated,
       payload: args.payload,

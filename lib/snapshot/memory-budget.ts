@@ -78,13 +78,20 @@ function head(path: string): Buffer {
 }
 
 /**
+ * Whether a file's heap is checked once what is to be read of it is known (ReadOptions.mayReadInPart),
+ * not while it is read: a regular file that begins as an `iptables-save` dump does.
+ */
+export function checkedOnceRead(path: string): boolean {
+  return knownSize(path) !== 0 && startsAsIptablesSave(head(path));
+}
+
+/**
  * Before reading: inputs whose size on disk alone needs more heap than there is are refused at
  * once. `mayReadInPart` (ReadOptions.mayReadInPart): an `iptables-save` dump does not count, as
  * its heap is checked once what is to be read of it is known.
  */
 export function checkMemoryBudget(paths: string[], heapLimit = getHeapStatistics().heap_size_limit, mayReadInPart = false): void {
-  const sizes = paths.map(knownSize);
-  const total = paths.reduce((n, p, i) => n + (mayReadInPart && sizes[i] !== 0 && startsAsIptablesSave(head(p)) ? 0 : (sizes[i] as number)), 0);
+  const total = paths.reduce((n, p) => n + (mayReadInPart && checkedOnceRead(p) ? 0 : knownSize(p)), 0);
   const need = heapNeed({ bytes: total, lines: 0, objects: 0 });
   if (need <= heapLimit) return;
   throw new InputError(
