@@ -19,6 +19,26 @@ const RECORD = 3;
 /** Names looked up at once by findAll. */
 const BATCH = 32;
 
+/** Names to look up at once (NameTable.findRanges): byte ranges of one input, each in a scope. */
+export class NameRanges {
+  count = 0;
+  starts: Int32Array;
+  ends: Int32Array;
+  scopes: Int32Array;
+
+  constructor(expected: number) {
+    const room = Math.max(expected, 16);
+    [this.starts, this.ends, this.scopes] = [new Int32Array(room), new Int32Array(room), new Int32Array(room)];
+  }
+
+  push(start: number, end: number, scope: number): void {
+    if (this.count === this.starts.length) [this.starts, this.ends, this.scopes] = [doubled(this.starts), doubled(this.ends), doubled(this.scopes)];
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.scopes[this.count++] = scope;
+  }
+}
+
 /*
  * A name is looked up with three reads of memory that are far apart (its slot, its record, its
  * bytes in the input): on a large input each is a cache miss, which is most of a lookup's cost.
@@ -52,31 +72,38 @@ export class NameTable {
     return (this.slots[this.slotOf(source, start, end, scope)] as number) - 1;
   }
 
-  /**
-   * For each of `ids` (names of `other`), the id of the same name here in `scope`, or -1: find()
-   * for many names, a batch at a time — every name of a batch hashed, then all their slots read,
-   * then their records — so that the cache misses of one batch's reads overlap.
-   */
+  /** For each of `ids` (names of `other`), the id of the same name here in `scope`, or -1 (see findRanges). */
   findAll(other: NameTable, ids: ArrayLike<number>, scope: number): Int32Array {
-    const found = new Int32Array(ids.length);
+    const names = new NameRanges(ids.length);
+    for (let k = 0; k < ids.length; k++) names.push(other.startOf(ids[k] as number), other.endOf(ids[k] as number), scope);
+    return this.findRanges(other.bytes, names);
+  }
+
+  /**
+   * For each name of `names` (byte ranges of `source`, this input or another), its id here, or -1:
+   * find() for many names, a batch at a time — every name of a batch hashed, then all their slots
+   * read, then their records — so that the cache misses of one batch's reads overlap.
+   */
+  findRanges(source: Buffer, names: NameRanges): Int32Array {
+    const { count, starts, ends, scopes } = names;
+    const found = new Int32Array(count);
     const batch = new Int32Array(BATCH);
     const mask = this.slots.length - 1;
-    for (let from = 0; from < ids.length; from += BATCH) {
-      const n = Math.min(BATCH, ids.length - from);
-      for (let k = 0; k < n; k++) {
-        const id = ids[from + k] as number;
-        batch[k] = hashBytes(other.bytes, other.startOf(id), other.endOf(id), scope) & mask;
-      }
+    for (let from = 0; from < count; from += BATCH) {
+      const n = Math.min(BATCH, count - from);
+      for (let k = 0; k < n; k++) batch[k] = hashBytes(source, starts[from + k] as number, ends[from + k] as number, scopes[from + k] as number) & mask;
       for (let k = 0; k < n; k++) found[from + k] = (this.slots[batch[k] as number] as number) - 1;
       // Each found name's record, read ahead (its bytes' place: where matches() looks next).
       for (let k = 0; k < n; k++) {
         const here = found[from + k] as number;
         batch[k] = here < 0 ? -1 : (this.names[here * RECORD + START] as number);
       }
-      for (let k = 0; k < n; k++) {
-        const id = ids[from + k] as number;
-        const here = found[from + k] as number;
-        if (here >= 0 && !this.matches(here, other.bytes, other.startOf(id), other.endOf(id), scope)) found[from + k] = this.find(other.bytes, other.startOf(id), other.endOf(id), scope);
+      for (let k = from; k < from + n; k++) {
+        const here = found[k] as number;
+        const start = starts[k] as number;
+        const end = ends[k] as number;
+        const scope = scopes[k] as number;
+        if (here >= 0 && !this.matches(here, source, start, end, scope)) found[k] = this.find(source, start, end, scope);
       }
     }
     return found;

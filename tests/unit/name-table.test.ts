@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { NameTable } from '../../lib/narrow/name-table';
+import { NameRanges, NameTable } from '../../lib/narrow/name-table';
 
 /** Names written one after another, each followed by a space, and where each lies. */
 function written(names: string[]): { bytes: Buffer; at: [number, number][] } {
@@ -75,6 +75,22 @@ describe('NameTable', () => {
         const scope = 1;
         const found = table.findAll(other, ids, scope);
         expect(Array.from(found)).toEqual(ids.map((id) => table.find(other.bytes, other.startOf(id), other.endOf(id), scope)));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('finds many byte ranges, each in its own scope, at once as it finds each (findRanges is find, batched)', () => {
+    fc.assert(
+      fc.property(fc.array(chainName, { maxLength: 200 }), fc.array(fc.tuple(chainName, fc.nat(2)), { maxLength: 200 }), (held, asked) => {
+        const here = written(held);
+        const table = new NameTable(here.bytes, 1);
+        here.at.forEach(([start, end], k) => table.add(start, end, k % 2));
+        const there = written(asked.map(([name]) => name));
+        const ranges = new NameRanges(1);
+        there.at.forEach(([start, end], k) => ranges.push(start, end, asked[k]![1]));
+        const found = table.findRanges(there.bytes, ranges);
+        expect(Array.from(found)).toEqual(there.at.map(([start, end], k) => table.find(there.bytes, start, end, asked[k]![1])));
       }),
       { numRuns: 100 },
     );

@@ -26,7 +26,8 @@ import type { AlikeUnread } from '../../model/snapshot';
 import { splitPortName } from '../../model/service';
 import { revived, type FirstPass, type SplitPlan } from '../../narrow/first-pass';
 import { hashLine, indexLines, LineIndex, mix } from '../../narrow/line-index';
-import { NameTable } from '../../narrow/name-table';
+import { NameRanges, NameTable } from '../../narrow/name-table';
+import { Needle } from '../../narrow/needle';
 import { doubled } from '../../narrow/typed-arrays';
 import { cutLines, type Narrowing } from '../../narrow/narrowing';
 import type { OnProgress } from '../../progress';
@@ -43,7 +44,7 @@ import { tokenize, TokenizeError } from './tokenize';
 
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
-const ENDPOINTS = Buffer.from(' endpoints');
+const ENDPOINTS = new Needle(Buffer.from(' endpoints'), 3);
 const COMMIT = Buffer.from('COMMIT');
 const KUBE = Buffer.from('KUBE-');
 const SEP = Buffer.from(SEP_PREFIX);
@@ -57,7 +58,7 @@ const QUOTE = 0x22;
  * other than spaces, inline counters. The byte-level reading
  * here would take such a rule for another, so such a dump is read whole.
  */
-const UNPLAIN = ['\t', '\r', '\v', '\f', ' -c '].map((t) => Buffer.from(t));
+const UNPLAIN = [...['\t', '\r', '\v', '\f'].map((t) => new Needle(Buffer.from(t))), new Needle(Buffer.from(' -c '), 2)];
 /** Targets whose name says all the model reads of a jump there (see looksInto): any other chain is looked into. */
 const NAMED_ONLY = NAMED_ONLY_TARGETS.map((n) => Buffer.from(n));
 const DISPATCH = DISPATCH_CHAINS.map((n) => Buffer.from(n));
@@ -213,10 +214,10 @@ function noEndpointsPort(index: LineIndex, i: number): { hash: string; spn: stri
 }
 
 /** Which lines hold `needle` (one search of the whole input: most lines do not). */
-function linesHolding(index: LineIndex, needle: Buffer): Uint8Array {
+function linesHolding(index: LineIndex, needle: Needle): Uint8Array {
   const holds = new Uint8Array(index.count);
   let line = 0;
-  for (let at = index.bytes.indexOf(needle); at >= 0; at = index.bytes.indexOf(needle, at + 1)) {
+  for (let at = needle.indexIn(index.bytes); at >= 0; at = needle.indexIn(index.bytes, at + 1)) {
     while (index.end(line) < at) line++;
     holds[line] = 1;
   }
@@ -229,7 +230,7 @@ function linesHolding(index: LineIndex, needle: Buffer): Uint8Array {
  * bytes, before anything is indexed.
  */
 function plain(bytes: Buffer): boolean {
-  if (bytes.length === 0 || bytes[bytes.length - 1] !== NEWLINE || UNPLAIN.some((t) => bytes.includes(t))) return false;
+  if (bytes.length === 0 || bytes[bytes.length - 1] !== NEWLINE || UNPLAIN.some((t) => t.indexIn(bytes) >= 0)) return false;
   for (let at = bytes.indexOf(LEGACY_WARNING); at >= 0; at = bytes.indexOf(LEGACY_WARNING, at + 1)) if (at > 0 && bytes[at - 1] !== NEWLINE) return false;
   return true;
 }
@@ -640,25 +641,62 @@ function namedOnly(names: NameTable, t: number): boolean {
   return false;
 }
 
+/**
+ * The targets of the rules of the ports' own chains, each with its line: their names looked up at
+ * once (NameTable.findRanges), not one by one — most are endpoint chains, declared far apart.
+ */
+class GroupTargets {
+  readonly asked = new NameRanges(1 << 12);
+  lines = new Int32Array(1 << 12);
+  gotos = new Uint8Array(1 << 12);
+  /** Targets read from a quoted rule's tokens (not in the input's bytes), by their place: each looked up at once, and whether it names a KUBE-… chain. */
+  readonly quoted = new Map<number, { id: number; kube: boolean }>();
+
+  add(i: number, t: TargetName, names: NameTable, bytes: Buffer, scope: number): void {
+    const k = this.asked.count;
+    if (k === this.lines.length) [this.lines, this.gotos] = [doubled(this.lines), doubled(this.gotos)];
+    this.lines[k] = i;
+    this.gotos[k] = t.goto ? 1 : 0;
+    if (t.source === bytes) {
+      this.asked.push(t.start, t.end, scope);
+      return;
+    }
+    this.quoted.set(k, { id: names.find(t.source, t.start, t.end, scope), kube: startsWithAt(t.source, t.start, t.end, KUBE) });
+    this.asked.push(0, 0, scope);
+  }
+}
+
 /** Endpoint chains given to the port whose chains jump there; false when two ports share one, or one port's chains jump into another's. */
 function ownEndpointChains(s: Splitting): boolean {
   const { read, kinds, chainPortId } = s;
   const { index, names, chainOf, isRule } = read;
-  const targets = new TargetLookup(read);
+  const targets = new GroupTargets();
+  const name: TargetName = { source: index.bytes, start: 0, end: 0, goto: false };
   for (let i = 0; i < index.count; i++) {
     const c = chainOf[i] as number;
     if (isRule[i] !== 1 || kinds[c] !== GROUP) continue;
-    const t = targets.chain(i, names.scopeOf(c));
+    const t = targetName(index, i, name);
+    if (t) targets.add(i, t, names, index.bytes, names.scopeOf(c));
+  }
+  const found = names.findRanges(index.bytes, targets.asked);
+  const { starts, ends } = targets.asked;
+  for (let k = 0; k < targets.asked.count; k++) {
+    const c = chainOf[targets.lines[k] as number] as number;
     const own = chainPortId[c] as number;
-    if (t === -2 && targets.startsWith(KUBE)) (s.ports.byId[own] as PortLines).mustRead = true;
-    if (t < 0) continue;
+    const quoted = targets.quoted.get(k);
+    const t = quoted ? quoted.id : (found[k] as number);
+    if (t < 0) {
+      // A jump to a kube-proxy chain the table does not hold: said of the dump.
+      if (quoted ? quoted.kube : startsWithAt(index.bytes, starts[k] as number, ends[k] as number, KUBE)) (s.ports.byId[own] as PortLines).mustRead = true;
+      continue;
+    }
     if (kinds[t] === ENDPOINT) {
       const known = chainPortId[t] as number;
       if (known >= 0 && known !== own) return false;
       chainPortId[t] = own;
     } else if (kinds[t] === GROUP && chainPortId[t] !== own) {
       return false;
-    } else if (kinds[t] === OTHER && (targets.name.goto || !namedOnly(names, t))) {
+    } else if (kinds[t] === OTHER && (targets.gotos[k] === 1 || !namedOnly(names, t))) {
       // The model looks into the chain (see looksInto): what it reads of the port is in the rest too.
       (s.ports.byId[own] as PortLines).mustRead = true;
     }
