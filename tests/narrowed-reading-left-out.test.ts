@@ -82,6 +82,56 @@ test('nothing moved: no reorder said, read narrowed or whole', () => {
   expect(noise(expectSameAnswer(before, changedService(before, changed)))).toEqual([]);
 });
 
+describe('a restore payload against its iptables-save (every rule written differently)', () => {
+  const payload = writeRestorePayload(cluster, { seed: 3 });
+  const dispatchOf = (text: string) => text.split('\n').filter((l) => l.startsWith('-A KUBE-SERVICES ') && l.includes('-j KUBE-SVC-'));
+
+  test('the dispatch rules of services left unread are left out though written differently, and counted as the whole reading counts them', () => {
+    const n = narrowHere(iptablesFirstPass, Buffer.from(payload), Buffer.from(before));
+    expect(dispatchOf(n?.before.text ?? '')).toEqual([]);
+    expect(dispatchOf(n?.after.text ?? '')).toEqual([]);
+    const r = expectSameAnswer(payload, before);
+    // Every rule of the payload is written otherwise than in its iptables-save: none left out goes uncounted.
+    expect(r?.noise.formattingOnly).toBe(report(payload, before, false).noise.formattingOnly);
+    expect(r?.noise.formattingOnly).toBeGreaterThan(dispatch.length);
+  });
+
+  test('their order digested by what they mean: two of them swapped is "reordered, no effect", as read whole', () => {
+    const after = swapped(dispatch[1] as number, dispatch[2] as number, before);
+    expect(narrowHere(iptablesFirstPass, Buffer.from(payload), Buffer.from(after))?.after.leftOut?.length).toBeGreaterThan(0);
+    expect(noise(expectSameAnswer(payload, after))).toEqual(['KUBE-SERVICES']);
+    expect(noise(expectSameAnswer(payload, before))).toEqual([]);
+  });
+
+  test('random swaps and respellings of the save’s dispatch rules (some written as the payload writes them): the same answer and noise counts', () => {
+    const target = (l: string) => /-j (\S+)$/.exec(l)?.[1] as string;
+    const asInPayload = new Map(dispatchOf(payload).map((l) => [target(l), l]));
+    const found: string[] = [];
+    let leftOutActive = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      let x = seed;
+      const r = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const l = before.split('\n');
+      for (const i of dispatch) if (r() < 0.4) l[i] = asInPayload.get(target(l[i] as string)) as string;
+      for (let k = 0; k < 3; k++) {
+        const [i, j] = [dispatch[Math.floor(r() * dispatch.length)] as number, dispatch[Math.floor(r() * dispatch.length)] as number];
+        if (r() < 0.5) [l[i], l[j]] = [l[j] as string, l[i] as string];
+      }
+      const after = l.join('\n');
+      if (answersDiffer(payload, after)) found.push(`seed ${seed}`);
+      if ((narrowHere(iptablesFirstPass, Buffer.from(payload), Buffer.from(after))?.after.leftOut?.length ?? 0) > 0) leftOutActive++;
+    }
+    expect(leftOutActive).toBeGreaterThan(30);
+    expect(found).toEqual([]);
+  });
+
+  test('a service changed: its dispatch rule, written differently, is read, and so is the chain (its rules read are not the same text)', () => {
+    const after = changedService(before, changed);
+    expect(dispatchOf(narrowHere(iptablesFirstPass, Buffer.from(payload), Buffer.from(after))?.after.text ?? '')).toHaveLength(dispatch.length);
+    expectSameAnswer(payload, after);
+  });
+});
+
 type Edit = (l: string[]) => void;
 const swap = (i: number, j: number): Edit => (l) => {
   [l[i], l[j]] = [l[j] as string, l[i] as string];

@@ -5,11 +5,16 @@
  */
 import { fc, test as property } from '@fast-check/jest';
 import { parseIptablesDump } from '../../lib/parse/iptables/parse-dump';
-import { NOT_PLAIN, PLAIN_PROTOCOLS, plainSelector, selectorKey, withAnyAddress } from '../../lib/parse/iptables/plain-selector';
+import type { IptablesRule } from '../../lib/parse/iptables/rule';
+import { factsSelector, NOT_PLAIN, PLAIN_PROTOCOLS, plainSelector, selectorKey, withAnyAddress } from '../../lib/parse/iptables/plain-selector';
+
+function ruleOf(rule: string): IptablesRule | undefined {
+  const dump = parseIptablesDump(`*nat\n:C - [0:0]\n-A C ${rule}\nCOMMIT\n`, { source: 'test' });
+  return dump.ruleset.tables.get('nat')?.chains.get('C')?.rules[0] as IptablesRule | undefined;
+}
 
 function parsed(rule: string): { selector: number; comment: string | null } {
-  const dump = parseIptablesDump(`*nat\n:C - [0:0]\n-A C ${rule}\nCOMMIT\n`, { source: 'test' });
-  const r = dump.ruleset.tables.get('nat')?.chains.get('C')?.rules[0];
+  const r = ruleOf(rule);
   const s = r?.selector;
   const address = s?.address ? s.address.replace('/32', '').split('.').reduce((n, octet) => n * 256 + Number(octet), 0) : null;
   return { selector: selectorKey(PLAIN_PROTOCOLS.indexOf(s?.protocol as 'tcp') + 1, Number(s?.port), address), comment: r?.comment ?? null };
@@ -37,6 +42,27 @@ const plainLike = fc
 property.prop([fc.oneof(plainLike, fc.array(word, { maxLength: 12 }).map((w) => w.join(' ')))], { numRuns: 2000 })('a line read as plain selects what the parser reads it to select, and says what its comment says', (rule) => {
   const plain = readPlain(rule);
   if (plain !== null) expect(plain).toEqual(parsed(rule));
+});
+
+/** How kube-proxy's restore payloads write a dispatch rule: matches in another order, the address without its mask. */
+const payloadLike = fc
+  .record({
+    c: fc.constantFrom('', '-m comment --comment "ns/svc:p cluster IP" ', '-m comment --comment ns/svc:p '),
+    m: fc.constantFrom('tcp', 'udp', 'sctp'),
+    p: fc.constantFrom('tcp', 'udp', 'sctp', 'TCP', '6', 'all'),
+    d: fc.constantFrom('', '-d 10.96.0.10 ', '-d 10.96.0.10/32 ', '-d 10.96.0.010 ', '-d 10.96.0.0/24 ', '-d fd00::1 ', '! -d 10.96.0.10 '),
+    port: fc.constantFrom('53', '80', '053', '0', '53:54', 'domain', '65535', '65536'),
+  })
+  .map(({ c, m, p, d, port }) => `${c}-m ${m} -p ${p} ${d}--dport ${port} -j KUBE-SVC-X`);
+const anyLine = fc.oneof(plainLike, payloadLike, fc.array(word, { maxLength: 12 }).map((w) => w.join(' ')));
+const selectorText = (r: IptablesRule | undefined) => JSON.stringify(r?.selector ?? null);
+
+property.prop([anyLine, anyLine], { numRuns: 2000 })('a rule read whole numbers its selector as a plain line does, and two such rules are numbered alike exactly when the parser’s selectors are equal', (x, y) => {
+  const [rx, ry] = [ruleOf(x), ruleOf(y)];
+  const [sx, sy] = [rx ? factsSelector(rx.facts) : NOT_PLAIN, ry ? factsSelector(ry.facts) : NOT_PLAIN];
+  const plain = readPlain(x);
+  if (plain !== null) expect(sx).toBe(plain.selector);
+  if (sx !== NOT_PLAIN && sy !== NOT_PLAIN) expect(sx === sy).toBe(selectorText(rx) === selectorText(ry));
 });
 
 test('kube-proxy’s dispatch rules are plain; anything else is not', () => {

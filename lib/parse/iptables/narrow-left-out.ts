@@ -10,13 +10,17 @@
  * when the rules read are the same lines in both dumps and so is its declaration. What remains is
  * whether the order changed at all ("reordered, no effect"): each dump keeps a digest of the rules
  * left out, in their order, and how many come before each rule read (RulesLeftOut), for the diff
- * to tell.
+ * to tell. Of two dumps written differently (a restore payload against an iptables-save), rules
+ * are told apart by what they mean (their selectors read whole where the bytes are not plain, their
+ * order digested by meaning), and those written differently are counted as the full reading
+ * counts them.
  */
 import type { RulesLeftOut } from '../../model/snapshot';
-import { hashLine, mix } from '../../narrow/line-index';
+import { hashLine, mix, TextHash } from '../../narrow/line-index';
 import { doubled } from '../../narrow/typed-arrays';
+import { lineFacts } from './line-facts';
 import type { DumpSplit } from './narrow';
-import { namesNoProtocol, NOT_PLAIN, plainSelector, withAnyAddress } from './plain-selector';
+import { factsSelector, namesNoProtocol, NOT_PLAIN, plainSelector, withAnyAddress } from './plain-selector';
 
 /** Lines (in order) with the id of the port each routes to: few of a dump's lines, so kept apart. */
 export class RoutedLines {
@@ -53,6 +57,13 @@ interface Side {
   chain: number;
 }
 
+/**
+ * A rule line's meaning hash (meaning-hash.ts) in `out`; false when it has none. Given for two
+ * dumps written differently: their rules are then told apart, and their order digested, by what
+ * they mean rather than by their bytes.
+ */
+export type MeaningOf = (s: DumpSplit, i: number, out: Int32Array) => boolean;
+
 interface ChainLines {
   /** The chain's rule lines, each with its selector if plain (else NOT_PLAIN). */
   lines: number[];
@@ -67,7 +78,7 @@ export interface LeftOut {
   rules: RulesLeftOut[];
 }
 
-function chainLines({ s, unread, chain }: Side): ChainLines {
+function chainLines({ s, unread, chain }: Side, meaning: MeaningOf | null): ChainLines {
   const first = s.spans.first[chain] as number;
   const last = s.spans.last[chain] as number;
   const at = 4 + s.names.endOf(chain) - s.names.startOf(chain);
@@ -78,10 +89,22 @@ function chainLines({ s, unread, chain }: Side): ChainLines {
     while (r < s.routed.count && (s.routed.lines[r] as number) < i) r++;
     const port = s.routed.lines[r] === i ? (s.routed.ports[r] as number) : -1;
     found.lines.push(i);
-    found.selectors.push(plainSelector(s.index.bytes, (s.index.starts[i] as number) + at, s.index.end(i)));
+    found.selectors.push(selectorOf(s, i, at, meaning !== null));
     found.out.push(port >= 0 && unread[port] === 1);
   }
   return found;
+}
+
+/**
+ * Rule line `i`'s selector (its rule starting `at` bytes into it), read as plain, or else — for
+ * dumps written differently (`anySpelling`), whose rules may be written in another order than
+ * iptables-save writes them — from the rule read whole.
+ */
+function selectorOf(s: DumpSplit, i: number, at: number, anySpelling: boolean): number {
+  const plain = plainSelector(s.index.bytes, (s.index.starts[i] as number) + at, s.index.end(i));
+  if (plain !== NOT_PLAIN || !anySpelling) return plain;
+  const facts = lineFacts(s.index, i);
+  return facts === null ? NOT_PLAIN : factsSelector(facts);
 }
 
 /** The texts of lines, sorted: equal for two lists that hold the same lines in any order. */
@@ -144,8 +167,24 @@ function eachAlone(selectors: number[], anyAddress: Set<number>): boolean {
   return true;
 }
 
-function leaveOut(x: Side & ChainLines, into: LeftOut): void {
+/** The hashes that digest the rules left out of a chain (their lines', or meanings'), in order; null when a line has no meaning hash. */
+function outHashes(x: Side & ChainLines, meaning: MeaningOf | null): Int32Array | null {
+  const hashes = new Int32Array(2 * x.lines.length);
   const hash = new Int32Array(2);
+  let n = 0;
+  for (let k = 0; k < x.lines.length; k++) {
+    if (!x.out[k]) continue;
+    const i = x.lines[k] as number;
+    if (meaning === null) hashLine(x.s.index, i, hash);
+    else if (!meaning(x.s, i, hash)) return null;
+    hashes[2 * n] = hash[0] as number;
+    hashes[2 * n + 1] = hash[1] as number;
+    n++;
+  }
+  return hashes.subarray(0, 2 * n);
+}
+
+function leaveOut(x: Side & ChainLines, hashes: Int32Array, into: LeftOut): void {
   const before = new Map<number, number>();
   let lo = 0;
   let hi = 0;
@@ -156,35 +195,85 @@ function leaveOut(x: Side & ChainLines, into: LeftOut): void {
       return;
     }
     into.lines[i] = 1;
-    hashLine(x.s.index, i, hash);
-    lo = (lo + mix(hash[0] as number, n)) | 0;
-    hi = (hi + mix(hash[1] as number, ~n)) | 0;
+    lo = (lo + mix(hashes[2 * n] as number, n)) | 0;
+    hi = (hi + mix(hashes[2 * n + 1] as number, ~n)) | 0;
     n++;
   });
   const table = x.s.tables[x.s.names.scopeOf(x.chain)] as string;
   into.rules.push({ table, chain: x.s.names.name(x.chain), digest: `${n}:${lo}:${hi}`, before });
 }
 
+/** Each rule left out, its line's text (trailing spaces aside, as the full reading trims them) hashed: two numbers. */
+function textHashes(x: Side & ChainLines): Float64Array {
+  const hash = new TextHash();
+  const out = new Int32Array(2);
+  const texts: number[] = [];
+  const { bytes, starts } = x.s.index;
+  for (let k = 0; k < x.lines.length; k++) {
+    if (!x.out[k]) continue;
+    const i = x.lines[k] as number;
+    let end = x.s.index.end(i);
+    while (end > (starts[i] as number) && bytes[end - 1] === 0x20) end--;
+    hash.bytes(bytes, starts[i] as number, end).end(out);
+    texts.push((out[0] as number) * 2 ** 21 + ((out[1] as number) >>> 11));
+  }
+  return Float64Array.from(texts).sort();
+}
+
+/**
+ * How many of the rules left out of a chain the full reading counts as written differently: it
+ * pairs each rule with its twin (the same text) first, then by meaning, and counts the pairs whose
+ * texts differ (diff-chains.ts countNoise; their comments are one, being hashed with the meaning).
+ */
+function writtenDifferently(b: Side & ChainLines, a: Side & ChainLines): number {
+  const [x, y] = [textHashes(b), textHashes(a)];
+  let twins = 0;
+  for (let i = 0, j = 0; i < x.length && j < y.length; ) {
+    if (x[i] === y[j]) {
+      twins++;
+      i++;
+      j++;
+    } else if ((x[i] as number) < (y[j] as number)) i++;
+    else j++;
+  }
+  return x.length - twins;
+}
+
 /**
  * What each dump leaves out: of the chains both hold (`common`: b's id, a's id, …) that are no
- * port's own, the rules that route to ports left unread, where they may be left out.
+ * port's own, the rules that route to ports left unread, where they may be left out. With
+ * `meaning` (dumps written differently), rules written otherwise that mean the same are left out
+ * too, and counted per table as the full reading counts them (`writtenDifferently`).
  */
-export function leaveOutRouted(b: DumpSplit, bUnread: Uint8Array, a: DumpSplit, aUnread: Uint8Array, common: number[]): { before: LeftOut; after: LeftOut } {
+export function leaveOutRouted(
+  b: DumpSplit,
+  bUnread: Uint8Array,
+  a: DumpSplit,
+  aUnread: Uint8Array,
+  common: number[],
+  meaning: MeaningOf | null = null,
+): { before: LeftOut; after: LeftOut; writtenDifferently: Map<string, number> } {
   const before: LeftOut = { lines: new Uint8Array(b.index.count), rules: [] };
   const after: LeftOut = { lines: new Uint8Array(a.index.count), rules: [] };
+  const respelled = new Map<string, number>();
   for (let k = 0; k < common.length; k += 2) {
     const x = common[k] as number;
     const y = common[k + 1] as number;
     if ((b.chainPortId[x] as number) >= 0 || !routesToUnread(b, bUnread, x)) continue;
     const bs = { s: b, unread: bUnread, chain: x };
     const as = { s: a, unread: aUnread, chain: y };
-    const bl = { ...bs, ...chainLines(bs) };
-    const al = { ...as, ...chainLines(as) };
+    const bl = { ...bs, ...chainLines(bs, meaning) };
+    const al = { ...as, ...chainLines(as, meaning) };
     if (!mayLeaveOut(bl, al)) continue;
-    leaveOut(bl, before);
-    leaveOut(al, after);
+    const [bHashes, aHashes] = [outHashes(bl, meaning), outHashes(al, meaning)];
+    if (bHashes === null || aHashes === null) continue;
+    leaveOut(bl, bHashes, before);
+    leaveOut(al, aHashes, after);
+    if (meaning === null) continue;
+    const table = b.tables[b.names.scopeOf(x)] as string;
+    respelled.set(table, (respelled.get(table) ?? 0) + writtenDifferently(bl, al));
   }
-  return { before, after };
+  return { before, after, writtenDifferently: respelled };
 }
 
 /** Whether a rule of the chain routes to a port left unread (most chains of the rest hold none: checked before anything is read of them). */

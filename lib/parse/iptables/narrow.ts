@@ -36,11 +36,9 @@ import { leaveOutRouted, RoutedLines } from './narrow-left-out';
 import { LineMeanings, MeaningHasher } from './meaning-hash';
 import { NOT_PLAIN, plainSelector } from './plain-selector';
 import { GROUP_KINDS, groupOfName, NAMED_ONLY_TARGETS, SEP_PREFIX, type GroupKind } from './ladder';
-import { ruleFacts, type RuleFacts } from './rule-facts';
 import { generatorLine, MAX_LINE_LENGTH } from './parse-dump';
-import { RuleSyntaxError } from './rule-walk';
 import { DISPATCH_CHAINS, noEndpointsPortOf } from './services';
-import { tokenize, TokenizeError } from './tokenize';
+import { lineFacts } from './line-facts';
 
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
@@ -169,18 +167,6 @@ function startsWithAt(bytes: Buffer, at: number, end: number, prefix: Buffer): b
   return true;
 }
 
-const NO_WARNINGS = { warn: () => undefined };
-
-/** A rule line (`-A CHAIN …`) as the full reading reads it; null when it reads no rule there. */
-function factsOf(index: LineIndex, i: number): RuleFacts | null {
-  try {
-    return ruleFacts(tokenize(index.text(i)), 2, NO_WARNINGS);
-  } catch (e) {
-    if (e instanceof TokenizeError || e instanceof RuleSyntaxError) return null;
-    throw e;
-  }
-}
-
 /**
  * `text` copied into a string of its own: a part of a text (a port's name, read from a comment that
  * was read from a line) is a slice of it, which keeps the whole text alive as long as it is held.
@@ -202,14 +188,14 @@ function spnOf(index: LineIndex, i: number): string | null {
   const rule = wordEnd(index, i, (index.starts[i] as number) + 3) + 1;
   const plain = plainSelector(bytes, rule, end, COMMENT_AT) !== NOT_PLAIN;
   const from = COMMENT_AT[0] as number;
-  const comment = plain ? (from < 0 ? null : bytes.toString('utf8', from, COMMENT_AT[1])) : (factsOf(index, i)?.comment ?? null);
+  const comment = plain ? (from < 0 ? null : bytes.toString('utf8', from, COMMENT_AT[1])) : (lineFacts(index, i)?.comment ?? null);
   const spn = parseComment(comment)?.spn;
   return spn === undefined ? null : ownString(spn);
 }
 
 /** The hash of the port a "has no endpoints" (or "no local endpoints") rule speaks for, as the service model reads it; null for any other rule. */
 function noEndpointsPort(index: LineIndex, i: number): { hash: string; spn: string } | null {
-  const f = factsOf(index, i);
+  const f = lineFacts(index, i);
   return f && noEndpointsPortOf(f);
 }
 
@@ -411,7 +397,7 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
         const count = names.count;
         last = chain(start + 3, nameEnd);
         // A chain made by this line: the full reading makes it here only if it reads the line as a rule.
-        if (names.count > count && factsOf(index, i) === null) return null;
+        if (names.count > count && lineFacts(index, i) === null) return null;
       } else {
         last = ahead;
       }
@@ -497,7 +483,7 @@ function targetName(index: LineIndex, i: number, target: TargetName): TargetName
     target.goto = goesTo(index.bytes, at);
     return target;
   }
-  const f = factsOf(index, i);
+  const f = lineFacts(index, i);
   if (!f?.target) return null;
   target.source = Buffer.from(f.target);
   target.start = 0;
@@ -1188,17 +1174,21 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
     return left;
   };
   const [bUnread, aUnread] = [unreadPorts(b), unreadPorts(a)];
-  const leftOut = leaveOutRouted(b, unreadPorts(b, respelledRouting), a, unreadPorts(a, respelledRouting), common.ids);
+  // Dumps written differently: the rules routing to unread ports are told apart by meaning, so those
+  // written differently may be left out too. Else only those written alike are.
+  const leftOut = byLines
+    ? leaveOutRouted(b, bUnread, a, aUnread, common.ids, (s, i, out) => meaningOf(s, i, hasher, out))
+    : leaveOutRouted(b, unreadPorts(b, respelledRouting), a, unreadPorts(a, respelledRouting), common.ids);
   return {
     before: { ...cutLines(b.index, linesCut(b, bUnread, leftOut.before.lines)), leftOut: leftOut.before.rules },
     after: { ...cutLines(a.index, linesCut(a, aUnread, leftOut.after.lines)), leftOut: leftOut.after.rules },
-    alike: { servicePorts, services: services.size, keys: unread, noise: unreadNoise(b, bUnread, respelled, common.reordered) },
+    alike: { servicePorts, services: services.size, keys: unread, noise: unreadNoise(b, bUnread, respelled, leftOut.writtenDifferently, common.reordered) },
   };
 }
 
-/** Per table, the noise the full reading would find in what is left unread (see AlikeUnread.noise). */
-function unreadNoise(b: DumpSplit, unread: Uint8Array, respelled: Int32Array, reordered: Set<string>): AlikeUnread['noise'] {
-  const noise = new Map(b.tables.map((t) => [t, { rulesWrittenDifferently: 0, declarationOrder: reordered.has(t) }]));
+/** Per table, the noise the full reading would find in what is left unread or out (see AlikeUnread.noise). */
+function unreadNoise(b: DumpSplit, unread: Uint8Array, respelled: Int32Array, leftOutRespelled: Map<string, number>, reordered: Set<string>): AlikeUnread['noise'] {
+  const noise = new Map(b.tables.map((t) => [t, { rulesWrittenDifferently: leftOutRespelled.get(t) ?? 0, declarationOrder: reordered.has(t) }]));
   const { at, list } = b.portChains;
   for (let p = 0; p < unread.length; p++) {
     if (unread[p] !== 1) continue;

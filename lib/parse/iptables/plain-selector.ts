@@ -9,6 +9,8 @@
  * chain at once (thousands in KUBE-SERVICES), and reads them without making the lines' text.
  */
 
+import type { RuleFacts } from './rule-facts';
+
 export const NOT_PLAIN = -1;
 
 /** The protocols a plain rule names, in the order selectorKey numbers them (from 1). */
@@ -136,4 +138,22 @@ export function plainSelector(bytes: Uint8Array, start: number, end: number, com
 /** Whether a rule line names no protocol (so the parser reads its selector as taking any packet: a wildcard). */
 export function namesNoProtocol(line: string): boolean {
   return !line.includes(' -p ') && !line.includes(' --protocol ') && !line.startsWith('-p ') && !line.startsWith('--protocol ');
+}
+
+const IPV4_HOST = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/32$/;
+
+/**
+ * The selector of a rule read whole (its facts: what Rule.selector is made of) as plainSelector
+ * numbers it, for a rule its bytes do not show as plain (a restore payload writes its matches in
+ * another order): NOT_PLAIN unless it takes one of PLAIN_PROTOCOLS and one port, and any or one
+ * IPv4 address. Its facts are normalised, so two rules that select alike are numbered alike.
+ */
+export function factsSelector(f: Pick<RuleFacts, 'protocol' | 'dport' | 'destination'>): number {
+  const protocol = PLAIN_PROTOCOLS.indexOf(f.protocol as (typeof PLAIN_PROTOCOLS)[number]) + 1;
+  const port = f.dport !== null && /^\d{1,5}$/.test(f.dport) ? Number(f.dport) : 0;
+  if (protocol === 0 || port < 1 || port >= PORTS) return NOT_PLAIN;
+  if (f.destination === null) return selectorKey(protocol, port, null);
+  const octets = IPV4_HOST.exec(f.destination)?.slice(1).map(Number);
+  if (!octets || octets.some((o) => o > 255)) return NOT_PLAIN;
+  return selectorKey(protocol, port, octets.reduce((address, o) => address * 256 + o, 0));
 }
