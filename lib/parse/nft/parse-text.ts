@@ -9,6 +9,7 @@ import { CUT_MARKER, CUT_MARKER_WARNING } from '../iptables/parse-dump';
 import { excerpt, LineReader } from '../line-reader';
 import { canonicalFlags, newSet, newTable, NftChain, rulesetView, type NftDump, type NftSet, type NftTable } from './dump';
 import { parseElementTokens, parseRuleTokens, tokenText } from './parse-rule';
+import { ruleLineKey, type NftReadCache } from './read-cache';
 import { NftElement, NftRule, setViewName } from './rule';
 import { NftSyntaxError, tokenizeLine, type Token } from './tokenize';
 import { parseDuration } from './values';
@@ -17,6 +18,10 @@ export interface ReadOptions {
   source: string;
   /** Read a listing whose blocks are not all closed as far as it goes, instead of refusing it. */
   allowTruncated?: boolean;
+  /** Where the rules read from lines are kept, for the listing read alike this one. */
+  learn?: NftReadCache;
+  /** What reading the other listing of a diff kept: a rule line written as one read there is not parsed again. */
+  alike?: NftReadCache;
 }
 
 type Block =
@@ -176,18 +181,37 @@ function chainLine(r: TextReader, table: NftTable, chain: NftChain, tokens: Toke
   }
   if (!first.quoted && (first.text === 'policy' || first.text === 'devices')) return;
   if (braceDepth(tokens) !== 0) return r.bad('a rule with unbalanced braces', text);
-  if (/\bcounter packets [1-9]/.test(text)) r.hadCounters = true;
   let statements;
   let comment: string | null = null;
+  let read = true;
   try {
     ({ statements, comment } = parseRuleTokens(tokens));
   } catch (e) {
     if (!(e instanceof NftSyntaxError)) throw e;
     r.warn(`a rule natdiff cannot read (${e.message}); kept as written: ${sanitizeLine(rawRule(text))}`);
     statements = [{ kind: 'opaque' as const, text: words(tokens).join(' ') }];
+    read = false;
   }
-  chain.rules.push(new NftRule(chain.name, statements, comment, r.line, rawRule(text), table.scope));
+  const rule = new NftRule(chain.name, statements, comment, r.line, rawRule(text), table.scope);
+  addRule(r, chain, rule, text);
+  const key = read && r.options.learn ? ruleLineKey(text) : null;
+  if (key) r.options.learn?.rules.set(key.key, rule);
+}
+
+function addRule(r: TextReader, chain: NftChain, rule: NftRule, text: string): void {
+  if (/\bcounter packets [1-9]/.test(text)) r.hadCounters = true;
+  chain.rules.push(rule);
   r.items++;
+}
+
+/** A line of a chain written as a rule line the alike reading read: that rule's statements, here. */
+function readAlike(r: TextReader, block: Extract<Block, { kind: 'chain' }>, alike: NftReadCache, text: string): boolean {
+  const key = ruleLineKey(text);
+  const same = key && alike.rules.get(key.key);
+  if (!same) return false;
+  if (key.handle) r.hadHandles = true;
+  addRule(r, block.chain, new NftRule(block.chain.name, same.statements, same.comment, r.line, same.raw, block.table.scope), text);
+  return true;
 }
 
 function setLine(r: TextReader, table: NftTable, set: NftSet, tokens: Token[], text: string): void {
@@ -277,6 +301,8 @@ function parseLine(r: TextReader, text: string): void {
     r.warn(CUT_MARKER_WARNING);
     return;
   }
+  const block = r.top;
+  if (block?.kind === 'chain' && r.options.alike && readAlike(r, block, r.options.alike, text)) return;
   let tokenized;
   try {
     tokenized = tokenizeLine(text, r.line);
@@ -287,7 +313,6 @@ function parseLine(r: TextReader, text: string): void {
   const { tokens, handle } = tokenized;
   if (handle) r.hadHandles = true;
   if (tokens.length === 0) return;
-  const block = r.top;
   if (!block) return openTable(r, tokens, text);
   switch (block.kind) {
     case 'table':

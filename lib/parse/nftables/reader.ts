@@ -2,6 +2,7 @@
 import type { Snapshot } from '../../model/snapshot';
 import { metadataServiceNames } from '../../snapshot/metadata';
 import { cutReason } from '../iptables/completeness';
+import { NftReadCache } from '../nft/read-cache';
 import type { Reader } from '../reader';
 import { lintNftables } from './lint';
 import { traceNftables } from './trace-walk';
@@ -13,7 +14,9 @@ export const nftablesReader = {
   looksLike: (sample) => looksLikeNftables(sample),
   read(text, context): Snapshot {
     const { source, metadata } = context;
-    const dump = readNftables(text, { source, allowTruncated: context.allowTruncated });
+    const alike = context.alike?.sharedWithAlike instanceof NftReadCache ? context.alike.sharedWithAlike : undefined;
+    const cache = alike ?? new NftReadCache();
+    const dump = readNftables(text, { source, allowTruncated: context.allowTruncated, alike, learn: cache });
     const families = new Set(dump.tables.map((t) => t.family));
     const modeTables = dump.tables.filter(isKubeProxyTable).map((t) => `${t.family} ${t.name}`);
     return {
@@ -26,6 +29,7 @@ export const nftablesReader = {
       hadCounters: dump.hadCounters,
       partial: cutReason(dump),
       metadata,
+      sharedWithAlike: cache,
       warnings: dump.warnings,
       modeTables,
       wantsServicePorts: false,
