@@ -132,10 +132,10 @@ export function refusal(chain: NftChain | undefined): 'reject' | 'drop' | null {
  * The chains the hooks reach, through jumps, gotos and the verdict maps rules look up; null when
  * the listing holds no base chain (a single chain listed): then nothing can be said unreached.
  */
-export function reachableChains(table: NftTable): Set<string> | null {
+export function reachableChains(table: NftTable): Set<NftChain> | null {
   const bases = [...table.chains.values()].filter((c) => c.base !== null);
   if (bases.length === 0) return null;
-  const seen = new Set<string>(bases.map((c) => c.name));
+  const seen = new Set<NftChain>(bases);
   const seenSets = new Set<string>();
   const queue = [...bases];
   const visit = (names: Names): void => {
@@ -149,8 +149,8 @@ export function reachableChains(table: NftTable): Set<string> | null {
     }
     for (const name of names.chains) {
       const chain = table.chains.get(name);
-      if (seen.has(name) || !chain) continue;
-      seen.add(name);
+      if (!chain || seen.has(chain)) continue;
+      seen.add(chain);
       queue.push(chain);
     }
   };

@@ -116,7 +116,7 @@ interface EndpointList {
 }
 
 class TableReader {
-  readonly live: Set<string> | null;
+  readonly live: Set<NftChain> | null;
   readonly roles = new Map<string, Role>();
   readonly dispatches: Dispatch[] = [];
   readonly parent = new Map<string, string>();
@@ -518,7 +518,7 @@ function staleChains(r: TableReader): void {
   if (!r.live) return;
   for (const chain of r.table.chains.values()) {
     // kube-proxy's own test: per-service chains are the ones with a `/` in their name.
-    if (r.live.has(chain.name) || !chain.name.includes('/')) continue;
+    if (r.live.has(chain) || !chain.name.includes('/')) continue;
     const what = chain.rules.length === 0 ? 'is listed empty and nothing reaches it' : 'is listed but nothing reaches it';
     finding(r, 'stale-chain', `${sanitizeLine(chain.name)} ${what} (kube-proxy flushes a chain it no longer uses and deletes it in a later sync): not a service or endpoint`, chain.line);
   }
