@@ -20,8 +20,21 @@ export interface TokenizedLine {
 
 export class NftSyntaxError extends Error {}
 
-function isSpace(c: string): boolean {
-  return c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\f' || c === '\v';
+/** Space, tab, newline, vertical tab, form feed, carriage return: what separates words (`trim` takes more). */
+export function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13);
+}
+
+/** Where a bare word ends: a space, a brace, a semicolon, a quote or a `#`. */
+function endsWord(code: number): boolean {
+  return isSpace(code) || code === 123 || code === 125 || code === 59 || code === 34 || code === 35;
+}
+
+/** Whether the comma at `j` stands alone: a space, a brace, another comma or the line's end follows it. */
+function separatingComma(text: string, j: number): boolean {
+  if (j + 1 >= text.length) return true;
+  const next = text.charCodeAt(j + 1);
+  return isSpace(next) || next === 125 || next === 123 || next === 44;
 }
 
 export function tokenizeLine(text: string, line: number): TokenizedLine {
@@ -29,39 +42,35 @@ export function tokenizeLine(text: string, line: number): TokenizedLine {
   let handle = false;
   let i = 0;
   while (i < text.length) {
-    const c = text[i] as string;
+    const c = text.charCodeAt(i);
     if (isSpace(c)) {
       i++;
       continue;
     }
-    if (c === '#') {
+    if (c === 35) {
       handle = /^#\s*handle\s+\d+\s*$/.test(text.slice(i));
       break;
     }
-    if (c === '"') {
+    if (c === 34) {
       const close = text.indexOf('"', i + 1);
       if (close < 0) throw new NftSyntaxError('a string is not closed (no second ")');
       tokens.push({ text: text.slice(i + 1, close), quoted: true, line });
       i = close + 1;
       continue;
     }
-    if (c === '{' || c === '}' || c === ';') {
-      tokens.push({ text: c, quoted: false, line });
+    if (c === 123 || c === 125 || c === 59) {
+      tokens.push({ text: text[i] as string, quoted: false, line });
       i++;
       continue;
     }
     let j = i;
     while (j < text.length) {
-      const d = text[j] as string;
-      if (isSpace(d) || d === '{' || d === '}' || d === ';' || d === '"' || d === '#') break;
-      if (d === ',') {
-        const next = text[j + 1];
-        if (next === undefined || isSpace(next) || next === '}' || next === '{' || next === ',') break;
-      }
+      const d = text.charCodeAt(j);
+      if (endsWord(d) || (d === 44 && separatingComma(text, j))) break;
       j++;
     }
     if (j > i) tokens.push({ text: text.slice(i, j), quoted: false, line });
-    if (text[j] === ',') {
+    if (j < text.length && text.charCodeAt(j) === 44) {
       tokens.push({ text: ',', quoted: false, line });
       j++;
     }
