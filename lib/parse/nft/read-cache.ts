@@ -5,15 +5,11 @@
  * hold mostly the same rule lines: a line written exactly as one read before is not parsed again.
  */
 import type { NftRule } from './rule';
+import { isSpace } from './tokenize';
 
 export class NftReadCache {
   /** Rules read from a chain's lines without a warning, by ruleLineKey of their line. */
   readonly rules = new Map<string, NftRule>();
-}
-
-/** What the tokenizer skips between words (tokenize.ts isSpace): `trim` takes more than that. */
-function isTokenSpace(code: number): boolean {
-  return code === 32 || (code >= 9 && code <= 13);
 }
 
 /** `# handle N` as the only comment of a line, from its `#` on: what the tokenizer reads as a handle. */
@@ -27,17 +23,18 @@ export interface RuleLineKey {
 
 /**
  * A line as the cache knows it: its words without the spaces around them or a trailing
- * `# handle N`. Two lines of one key tokenize alike (neither holds a `#` in its words, so the
+ * ` # handle N`. Two lines of one key tokenize alike (neither holds a `#` in its words, so the
  * tokenizer stops nowhere else), and their rules are written alike (rawRule takes the same off
  * both). Null when the line holds another `#` (a comment, or one in a string): it is parsed.
  */
 export function ruleLineKey(line: string): RuleLineKey | null {
   const hash = line.indexOf('#');
   const words = hash < 0 ? line.length : hash;
-  if (hash >= 0 && !HANDLE.test(line.slice(hash))) return null;
+  // After a space, the annotation ends no word (a comma before it would join the word before).
+  if (hash >= 0 && (hash === 0 || !isSpace(line.charCodeAt(hash - 1)) || !HANDLE.test(line.slice(hash)))) return null;
   let from = 0;
   let to = words;
-  while (from < to && isTokenSpace(line.charCodeAt(from))) from++;
-  while (to > from && isTokenSpace(line.charCodeAt(to - 1))) to--;
+  while (from < to && isSpace(line.charCodeAt(from))) from++;
+  while (to > from && isSpace(line.charCodeAt(to - 1))) to--;
   return from === to ? null : { key: line.slice(from, to), handle: hash >= 0 };
 }
