@@ -14,7 +14,7 @@ import { displaySpn } from '../iptables/kube-comments';
 import type { SetElement } from '../nft/ast';
 import type { NftChain, NftDump, NftTable } from '../nft/dump';
 import { nftRuleAccount, type PortChains } from './accounts';
-import { jumpsOf, picksEndpoints, plainDnat, reachableChains, readPolicy, refusal, type BucketTarget, type NumgenPick } from './chains';
+import { jumpsOf, picksEndpoints, plainDnat, reachableChains, readPolicy, refusal, type BucketTarget, type NumgenPick, type PolicyContent } from './chains';
 import { endpointName, hashMatches, nameHash, parseKubeName, sameKubeName, serviceBase, type KubeName } from './names';
 
 export interface DescribeOptions {
@@ -125,6 +125,7 @@ class TableReader {
   readonly byDispatch = new Map<string, Group>();
   readonly byName = new Map<string, Group>();
   readonly identities = new Map<string, ChainIdentity>();
+  private readonly policies = new Map<NftChain, PolicyContent>();
 
   constructor(
     readonly table: NftTable,
@@ -137,6 +138,13 @@ class TableReader {
 
   chain(name: string): NftChain | undefined {
     return this.table.chains.get(name);
+  }
+
+  /** What the chain does (readPolicy), read once: a role, a route and the endpoints all ask. */
+  policy(chain: NftChain): PolicyContent {
+    let content = this.policies.get(chain);
+    if (!content) this.policies.set(chain, (content = readPolicy(chain)));
+    return content;
   }
 
   setElements(name: string): SetElement[] {
@@ -175,7 +183,7 @@ function readDispatch(r: TableReader): void {
 
 function roleOf(r: TableReader, name: string): Role {
   const chain = r.chain(name);
-  if (chain) return picksEndpoints(readPolicy(chain)) ? 'policy' : 'external';
+  if (chain) return picksEndpoints(r.policy(chain)) ? 'policy' : 'external';
   return parseKubeName(name)?.prefix === 'external' ? 'external' : 'policy';
 }
 
@@ -187,7 +195,7 @@ function externalRoutes(r: TableReader, external: string): { cluster: string | n
   const final: string[] = [];
   for (const j of jumpsOf(chain)) {
     const to = r.chain(j.target);
-    const picks = to ? picksEndpoints(readPolicy(to)) : ['service', 'local'].includes(parseKubeName(j.target)?.prefix ?? '');
+    const picks = to ? picksEndpoints(r.policy(to)) : ['service', 'local'].includes(parseKubeName(j.target)?.prefix ?? '');
     if (!picks) continue;
     r.roles.set(j.target, 'policy');
     addOnce(j.conditional ? conditional : final, j.target);
@@ -449,7 +457,7 @@ function readEndpoints(r: TableReader, name: string | null): EndpointList {
   const list: EndpointList = { endpoints: [], balancing: null, affinitySeconds: null };
   const chain = name === null ? undefined : r.chain(name);
   if (!chain) return list;
-  const content = readPolicy(chain);
+  const content = r.policy(chain);
   for (const set of content.affinitySets) list.affinitySeconds ??= r.table.sets.get(set)?.timeout ?? null;
   if (content.pick) {
     const { mode, mod, offset } = content.pick;
@@ -597,7 +605,8 @@ export function describeNftables(dump: NftDump, options: DescribeOptions): Servi
   const tables = dump.tables.filter((t) => isKubeProxyTable(t) && (!options.tables || options.tables.has(`${t.family} ${t.name}`)));
   const bothFamilies = new Set(tables.map((t) => t.family)).size > 1;
   const ports: ServicePort[] = [];
-  const identities = new Map<string, ChainIdentity>();
+  // Each table's, looked up in order: a chain both tables name is the first's.
+  const identities: ReadonlyMap<string, ChainIdentity>[] = [];
   const unseen = new Set<ModelField>();
   const byTable = new Map<string, { reader: TableReader; portOf: Map<string, PortChains> }>();
   for (const table of tables) {
@@ -605,7 +614,7 @@ export function describeNftables(dump: NftDump, options: DescribeOptions): Servi
     const r = new TableReader(table, view, bothFamilies && table.family === 'ip6' ? ' (IPv6)' : '');
     const own = describeTable(r);
     byTable.set(`${table.family} ${table.name}`, { reader: r, portOf: portChains(r, own) });
-    for (const [chain, id] of r.identities) if (!identities.has(chain)) identities.set(chain, id);
+    identities.push(r.identities);
     if (own.length > 0) for (const f of unseenOf(table)) unseen.add(f);
     ports.push(...own);
   }
@@ -613,7 +622,13 @@ export function describeNftables(dump: NftDump, options: DescribeOptions): Servi
   const complete = !partial && tables.every((t) => t.sets.has('service-ips'));
   return {
     model: { mode: tables.length > 0 ? 'nftables' : null, ports, complete, unseen: [...unseen] },
-    chainIdentity: (chain) => identities.get(chain),
+    chainIdentity: (chain) => {
+      for (const own of identities) {
+        const id = own.get(chain);
+        if (id) return id;
+      }
+      return undefined;
+    },
     ruleAccount: (table, chain, index) => {
       const t = byTable.get(table);
       const c = t?.reader.chain(chain);
