@@ -82,11 +82,11 @@ export class NameTable {
   /**
    * For each name of `names` (byte ranges of `source`, this input or another), its id here, or -1:
    * find() for many names, a batch at a time — every name of a batch hashed, then all their slots
-   * read, then their records — so that the cache misses of one batch's reads overlap.
+   * read, then their records — so that the cache misses of one batch's reads overlap. Into
+   * `found` when given (as long as `names`).
    */
-  findRanges(source: Buffer, names: NameRanges): Int32Array {
+  findRanges(source: Buffer, names: NameRanges, found = new Int32Array(names.count)): Int32Array {
     const { count, starts, ends, scopes } = names;
-    const found = new Int32Array(count);
     const batch = new Int32Array(BATCH);
     const mask = this.slots.length - 1;
     for (let from = 0; from < count; from += BATCH) {

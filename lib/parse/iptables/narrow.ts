@@ -627,20 +627,27 @@ function namedOnly(names: NameTable, t: number): boolean {
   return false;
 }
 
+/** Rule lines whose targets are looked up at once (see GroupTargets). */
+const TARGETS_AT_ONCE = 32;
+
 /**
- * The targets of the rules of the ports' own chains, each with its line: their names looked up at
- * once (NameTable.findRanges), not one by one — most are endpoint chains, declared far apart.
+ * The targets of a few rules of the ports' own chains, each with its line: their names looked up
+ * at once (NameTable.findRanges), not one by one — most are endpoint chains, declared far apart.
  */
 class GroupTargets {
-  readonly asked = new NameRanges(1 << 12);
-  lines = new Int32Array(1 << 12);
-  gotos = new Uint8Array(1 << 12);
+  readonly asked = new NameRanges(TARGETS_AT_ONCE);
+  readonly found = new Int32Array(TARGETS_AT_ONCE);
+  readonly lines = new Int32Array(TARGETS_AT_ONCE);
+  readonly gotos = new Uint8Array(TARGETS_AT_ONCE);
   /** Targets read from a quoted rule's tokens (not in the input's bytes), by their place: each looked up at once, and whether it names a KUBE-… chain. */
   readonly quoted = new Map<number, { id: number; kube: boolean }>();
 
+  get full(): boolean {
+    return this.asked.count === TARGETS_AT_ONCE;
+  }
+
   add(i: number, t: TargetName, names: NameTable, bytes: Buffer, scope: number): void {
     const k = this.asked.count;
-    if (k === this.lines.length) [this.lines, this.gotos] = [doubled(this.lines), doubled(this.gotos)];
     this.lines[k] = i;
     this.gotos[k] = t.goto ? 1 : 0;
     if (t.source === bytes) {
@@ -650,11 +657,16 @@ class GroupTargets {
     this.quoted.set(k, { id: names.find(t.source, t.start, t.end, scope), kube: startsWithAt(t.source, t.start, t.end, KUBE) });
     this.asked.push(0, 0, scope);
   }
+
+  clear(): void {
+    this.asked.count = 0;
+    this.quoted.clear();
+  }
 }
 
 /** Endpoint chains given to the port whose chains jump there; false when two ports share one, or one port's chains jump into another's. */
 function ownEndpointChains(s: Splitting): boolean {
-  const { read, kinds, chainPortId } = s;
+  const { read, kinds } = s;
   const { index, names, chainOf, isRule } = read;
   const targets = new GroupTargets();
   const name: TargetName = { source: index.bytes, start: 0, end: 0, goto: false };
@@ -662,18 +674,27 @@ function ownEndpointChains(s: Splitting): boolean {
     const c = chainOf[i] as number;
     if (isRule[i] !== 1 || kinds[c] !== GROUP) continue;
     const t = targetName(index, i, name);
-    if (t) targets.add(i, t, names, index.bytes, names.scopeOf(c));
+    if (!t) continue;
+    targets.add(i, t, names, index.bytes, names.scopeOf(c));
+    if (targets.full && !ownTargets(s, targets)) return false;
   }
-  const found = names.findRanges(index.bytes, targets.asked);
-  const { starts, ends } = targets.asked;
-  for (let k = 0; k < targets.asked.count; k++) {
+  return ownTargets(s, targets);
+}
+
+/** The targets gathered (see GroupTargets), looked up and given to the ports whose rules jump there, in order (see ownEndpointChains); cleared. */
+function ownTargets(s: Splitting, targets: GroupTargets): boolean {
+  const { kinds, chainPortId } = s;
+  const { index, names, chainOf } = s.read;
+  const { asked, found } = targets;
+  names.findRanges(index.bytes, asked, found);
+  for (let k = 0; k < asked.count; k++) {
     const c = chainOf[targets.lines[k] as number] as number;
     const own = chainPortId[c] as number;
     const quoted = targets.quoted.get(k);
     const t = quoted ? quoted.id : (found[k] as number);
     if (t < 0) {
       // A jump to a kube-proxy chain the table does not hold: said of the dump.
-      if (quoted ? quoted.kube : startsWithAt(index.bytes, starts[k] as number, ends[k] as number, KUBE)) (s.ports.byId[own] as PortLines).mustRead = true;
+      if (quoted ? quoted.kube : startsWithAt(index.bytes, asked.starts[k] as number, asked.ends[k] as number, KUBE)) (s.ports.byId[own] as PortLines).mustRead = true;
       continue;
     }
     if (kinds[t] === ENDPOINT) {
@@ -687,6 +708,7 @@ function ownEndpointChains(s: Splitting): boolean {
       (s.ports.byId[own] as PortLines).mustRead = true;
     }
   }
+  targets.clear();
   return true;
 }
 
