@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { SplitPlan } from '../narrow/first-pass';
 import type { FormatName } from '../parse/format-names';
 
@@ -46,7 +46,9 @@ export function startFirstPassThread(code = WORKER): FirstPassThread | null {
   if (!existsSync(code)) return null;
   // It makes few objects (its typed arrays are outside the heap): a small young generation keeps its
   // memory down, in no more time (the 10k-service pair's split: the same at 4 MB as at 8, slower at 2).
-  const worker = new Worker(code, { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+  // Loaded when a thread is started (inputs of several megabytes): a small diff starts without it.
+  const { Worker: Thread } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const worker = new Thread(code, { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   // A thread that fails before it is asked for a split must not end the command: it is asked no more.
   let gone: Error | null = null;
   worker.on('error', (e) => (gone ??= e)).on('exit', (c) => (gone ??= new Error(`first-pass thread exited with code ${c}`)));

@@ -9,8 +9,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { InputError } from '../errors';
 import type { MemoryBudget, ReadSoFar } from './memory-budget';
 import { Utf8Check } from './utf8-check';
@@ -226,7 +224,10 @@ async function readBytes(stream: Readable, source: string, options: ReadOptions,
   try {
     const head = await peek(stream, GZIP.length);
     const compressed = head !== null && startsWith(head, GZIP);
-    const gunzip = compressed ? createGunzip({ chunkSize: 64 * 1024 }) : null;
+    // Loaded when needed (required: the bundle runs in a vm.Script, which has no dynamic import): most
+    // inputs are files read straight into their buffer (readFile), neither streamed nor compressed.
+    const { pipeline } = require('node:stream/promises') as typeof import('node:stream/promises');
+    const gunzip = compressed ? (require('node:zlib') as typeof import('node:zlib')).createGunzip({ chunkSize: 64 * 1024 }) : null;
     const text = new InputText(source, options.budget, gunzip ? () => gunzip.bytesWritten : null, storedSize, options.mayReadInPart ?? false);
     // What refused a chunk: behind a zlib stream, pipeline() reports it as "The operation was aborted".
     let refused: unknown = null;
