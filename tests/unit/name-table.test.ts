@@ -62,19 +62,24 @@ describe('NameTable', () => {
     expect(table.find(Buffer.from('KUBE-SEP-C'), 0, 10, 0)).toBe(-1);
   });
 
+  /** A table of `held` in scopes 0 and 1 by turns, with room for few: names collide and are probed past. */
+  const tableOf = (held: string[]): NameTable => {
+    const here = written(held);
+    const table = new NameTable(here.bytes, 1);
+    here.at.forEach(([start, end], k) => table.add(start, end, k % 2));
+    return table;
+  };
+  const heldAndAsked = [fc.array(chainName, { maxLength: 200 }), fc.array(fc.tuple(chainName, fc.nat(2)), { maxLength: 200 })] as const;
+
   it('finds many names of another table at once as it finds each (findAll is find, batched)', () => {
     fc.assert(
-      fc.property(fc.array(chainName, { maxLength: 200 }), fc.array(fc.tuple(chainName, fc.nat(2)), { maxLength: 200 }), (held, asked) => {
-        const here = written(held);
-        // Room for few: names collide and are probed past.
-        const table = new NameTable(here.bytes, 1);
-        here.at.forEach(([start, end], k) => table.add(start, end, k % 2));
+      fc.property(...heldAndAsked, (held, asked) => {
+        const table = tableOf(held);
         const there = written(asked.map(([name]) => name));
         const other = new NameTable(there.bytes, 1);
         const ids = there.at.map(([start, end], k) => other.add(start, end, asked[k]![1]));
-        const scope = 1;
-        const found = table.findAll(other, ids, scope);
-        expect(Array.from(found)).toEqual(ids.map((id) => table.find(other.bytes, other.startOf(id), other.endOf(id), scope)));
+        const found = table.findAll(other, ids, 1);
+        expect(Array.from(found)).toEqual(ids.map((id) => table.find(other.bytes, other.startOf(id), other.endOf(id), 1)));
       }),
       { numRuns: 100 },
     );
@@ -82,15 +87,12 @@ describe('NameTable', () => {
 
   it('finds many byte ranges, each in its own scope, at once as it finds each (findRanges is find, batched)', () => {
     fc.assert(
-      fc.property(fc.array(chainName, { maxLength: 200 }), fc.array(fc.tuple(chainName, fc.nat(2)), { maxLength: 200 }), (held, asked) => {
-        const here = written(held);
-        const table = new NameTable(here.bytes, 1);
-        here.at.forEach(([start, end], k) => table.add(start, end, k % 2));
+      fc.property(...heldAndAsked, (held, asked) => {
+        const table = tableOf(held);
         const there = written(asked.map(([name]) => name));
         const ranges = new NameRanges(1);
         there.at.forEach(([start, end], k) => ranges.push(start, end, asked[k]![1]));
-        const found = table.findRanges(there.bytes, ranges);
-        expect(Array.from(found)).toEqual(there.at.map(([start, end], k) => table.find(there.bytes, start, end, asked[k]![1])));
+        expect(Array.from(table.findRanges(there.bytes, ranges))).toEqual(there.at.map(([start, end], k) => table.find(there.bytes, start, end, asked[k]![1])));
       }),
       { numRuns: 100 },
     );
