@@ -262,3 +262,31 @@ test('random insertions, swaps and scale events around the rules that may be lef
   expect(found).toEqual([]);
 });
 
+
+describe('KUBE-SERVICES not ended with the jump to KUBE-NODEPORTS (the whole reading takes it for part of the chain, by its last rule and its ipset matches): the same answer', () => {
+  const last = services[services.length - 1] as number;
+  const partial = (b: string, a: string) => report(b, a, false).before.partial;
+
+  test('its last line read as no rule', () => {
+    const b = edited(before, (l) => {
+      l[last] = '-A KUBE-SERVICES "-p" tcp -m tcp --dport 80 -j KUBE-MARK-MASQ';
+    });
+    expect(partial(b, b)).not.toBeNull();
+    expectSameAnswer(b, b);
+  });
+
+  test('it ends with an unread service’s dispatch rule, a plain rule jumping to KUBE-NODEPORTS before it', () => {
+    const b = edited(before, (l) => l.splice(last, 1), insertAfter(d(0) - 1, '-A KUBE-SERVICES -d 10.96.9.9/32 -p tcp -m tcp --dport 80 -j KUBE-NODEPORTS'));
+    expect(partial(b, b)).not.toBeNull();
+    expectSameAnswer(b, b);
+  });
+
+  test('it ends with another rule, and an unread service’s dispatch rule names an ipset match in its comment', () => {
+    const b = edited(before, (l) => {
+      l[last] = '-A KUBE-SERVICES -m comment --comment "masquerade" -j KUBE-MARK-MASQ';
+      l[d(3)] = (l[d(3)] as string).replace('cluster IP"', 'cluster IP --match-set KUBE-CLUSTER-IP"');
+    });
+    expect(partial(b, b)).toBeNull();
+    expectSameAnswer(b, b);
+  });
+});

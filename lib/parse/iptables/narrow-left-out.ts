@@ -7,7 +7,8 @@
  * order effect as it is when every rule of the chain is a plain dispatch rule (plain-selector.ts)
  * but a last rule that takes any protocol and is the same in both dumps, and each rule is alone
  * with its selector in its chain: no packet can then match two of them. No report lists the chain
- * when the rules read are the same lines in both dumps and so is its declaration. What remains is
+ * when the rules read are the same lines in both dumps and so is its declaration; none takes nat's
+ * KUBE-SERVICES for part of the chain when it ends as kube-proxy ends it. What remains is
  * whether the order changed at all ("reordered, no effect"): each dump keeps a digest of the rules
  * left out, in their order, and how many come before each rule read (RulesLeftOut), for the diff
  * to tell. Of two dumps written differently (a restore payload against an iptables-save), rules
@@ -126,7 +127,7 @@ function mayLeaveOut(b: Side & ChainLines, a: Side & ChainLines): boolean {
   // The rules read are the same in both, and so is the declaration: the chain adds, removes and
   // changes nothing, so no report lists it (with the rules left out missing from its listing).
   const read = sides.map((x) => sortedTexts(x.s, x.lines.filter((_, k) => !x.out[k])));
-  if (read[0]?.join('\n') !== read[1]?.join('\n') || declarationOf(b) !== declarationOf(a)) return false;
+  if (read[0]?.join('\n') !== read[1]?.join('\n') || declarationOf(b) !== declarationOf(a) || !sides.every(endsAsKubeProxyEndsIt)) return false;
   const lastLines = sides.map((x) => x.s.index.text(x.lines[x.lines.length - 1] as number));
   for (const x of sides) {
     for (let k = 0; k < x.lines.length; k++) {
@@ -146,6 +147,19 @@ function mayLeaveOut(b: Side & ChainLines, a: Side & ChainLines): boolean {
     }
   }
   return sides.every((x) => eachAlone(x.selectors, anyAddress));
+}
+
+/**
+ * Whether the chain is not nat's KUBE-SERVICES, or ends as kube-proxy ends it: its last line read,
+ * a jump to KUBE-NODEPORTS. Else the full reading may take the chain for part of it
+ * (completeness.ts holdsPartOfDispatch) by its last rule, or not by an ipset match, where either
+ * may be a rule left out.
+ */
+function endsAsKubeProxyEndsIt(x: Side & ChainLines): boolean {
+  const { s, chain } = x;
+  if (s.tables[s.names.scopeOf(chain)] !== 'nat' || s.names.name(chain) !== 'KUBE-SERVICES') return true;
+  const last = x.lines.length - 1;
+  return last >= 0 && !x.out[last] && lineFacts(s.index, x.lines[last] as number)?.target === 'KUBE-NODEPORTS';
 }
 
 /**
