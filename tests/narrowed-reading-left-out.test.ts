@@ -290,3 +290,19 @@ describe('KUBE-SERVICES not ended with the jump to KUBE-NODEPORTS (the whole rea
     expectSameAnswer(b, b);
   });
 });
+
+test('the dispatch chains undeclared, KUBE-SERVICES made by an unread service’s dispatch rule: a read port is named from the chain the whole reading makes first', () => {
+  const np = lines.find((l) => l.startsWith('-A KUBE-NODEPORTS ')) as string;
+  const port = /-j KUBE-EXT-(\w+)$/.exec(np)?.[1] as string;
+  const maker = lines.find((l) => l.startsWith('-A KUBE-SERVICES -d ') && !l.endsWith(port)) as string;
+  // KUBE-SERVICES made by `maker`, before KUBE-NODEPORTS, whose rule names the port otherwise.
+  const b = edited(before, (l) => {
+    const undeclared = l.filter((x) => x !== ':KUBE-SERVICES - [0:0]' && x !== ':KUBE-NODEPORTS - [0:0]' && x !== maker).map((x) => (x === np ? x.replace(/--comment "[^"]+"/, '--comment "zz/other:http"') : x));
+    undeclared.splice(undeclared.findIndex((x) => x.startsWith('-A KUBE-NODEPORTS ')), 0, maker);
+    l.splice(0, l.length, ...undeclared);
+  });
+  const sep = new RegExp(`^-A KUBE-SVC-${port} .*-j (KUBE-SEP-\\w+)$`, 'm').exec(b)?.[1] as string;
+  const a = b.replace(new RegExp(`^(-A ${sep} .*--to-destination [\\d.]+):8080$`, 'm'), '$1:9090');
+  expect(report(b, a, false).services.find((s) => s.status === 'changed')?.name).not.toBe('zz/other:http');
+  expectSameAnswer(b, a);
+});

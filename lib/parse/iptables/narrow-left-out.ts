@@ -125,9 +125,12 @@ function mayLeaveOut(b: Side & ChainLines, a: Side & ChainLines): boolean {
   // Ports left unread route alike in both dumps: as many rules in each.
   if (!b.out.includes(true) || sides.some((x) => x.out.every(Boolean))) return false;
   // The rules read are the same in both, and so is the declaration: the chain adds, removes and
-  // changes nothing, so no report lists it (with the rules left out missing from its listing).
+  // changes nothing, so no report lists it (with the rules left out missing from its listing). A
+  // chain not declared is made by its first rule: one left out would make it elsewhere, and the
+  // order chains are made in names ports (PortLines.dispatchChain).
   const read = sides.map((x) => sortedTexts(x.s, x.lines.filter((_, k) => !x.out[k])));
-  if (read[0]?.join('\n') !== read[1]?.join('\n') || declarationOf(b) !== declarationOf(a) || !sides.every(endsAsKubeProxyEndsIt)) return false;
+  const declared = declarationOf(b);
+  if (read[0]?.join('\n') !== read[1]?.join('\n') || declared === null || declared !== declarationOf(a) || !sides.every(endsAsKubeProxyEndsIt)) return false;
   const lastLines = sides.map((x) => x.s.index.text(x.lines[x.lines.length - 1] as number));
   for (const x of sides) {
     for (let k = 0; k < x.lines.length; k++) {
