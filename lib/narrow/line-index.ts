@@ -30,6 +30,14 @@ export class LineIndex {
     return (this.starts[i + 1] as number) - 1;
   }
 
+  /** Where line `i` ends, its trailing spaces excluded (the full reading trims them). */
+  trimmedEnd(i: number): number {
+    const start = this.starts[i] as number;
+    let end = this.end(i);
+    while (end > start && this.bytes[end - 1] === 0x20) end--;
+    return end;
+  }
+
   /** Line `i` (0-based) as text. */
   text(i: number): string {
     return this.bytes.toString('utf8', this.starts[i], this.end(i));

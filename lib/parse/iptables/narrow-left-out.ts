@@ -229,9 +229,7 @@ function textHashes(x: Side & ChainLines): Float64Array {
   for (let k = 0; k < x.lines.length; k++) {
     if (!x.out[k]) continue;
     const i = x.lines[k] as number;
-    let end = x.s.index.end(i);
-    while (end > (starts[i] as number) && bytes[end - 1] === 0x20) end--;
-    hash.bytes(bytes, starts[i] as number, end).end(out);
+    hash.bytes(bytes, starts[i] as number, x.s.index.trimmedEnd(i)).end(out);
     texts.push((out[0] as number) * 2 ** 21 + ((out[1] as number) >>> 11));
   }
   return Float64Array.from(texts).sort();
@@ -242,7 +240,7 @@ function textHashes(x: Side & ChainLines): Float64Array {
  * pairs each rule with its twin (the same text) first, then by meaning, and counts the pairs whose
  * texts differ (diff-chains.ts countNoise; their comments are one, being hashed with the meaning).
  */
-function writtenDifferently(b: Side & ChainLines, a: Side & ChainLines): number {
+function respelledLeftOut(b: Side & ChainLines, a: Side & ChainLines): number {
   const [x, y] = [textHashes(b), textHashes(a)];
   let twins = 0;
   for (let i = 0, j = 0; i < x.length && j < y.length; ) {
@@ -260,7 +258,7 @@ function writtenDifferently(b: Side & ChainLines, a: Side & ChainLines): number 
  * What each dump leaves out: of the chains both hold (`common`: b's id, a's id, …) that are no
  * port's own, the rules that route to ports left unread, where they may be left out. With
  * `meaning` (dumps written differently), rules written otherwise that mean the same are left out
- * too, and counted per table as the full reading counts them (`writtenDifferently`).
+ * too, and counted per table as the full reading counts them (`respelled`).
  */
 export function leaveOutRouted(
   b: DumpSplit,
@@ -269,7 +267,7 @@ export function leaveOutRouted(
   aUnread: Uint8Array,
   common: number[],
   meaning: MeaningOf | null = null,
-): { before: LeftOut; after: LeftOut; writtenDifferently: Map<string, number> } {
+): { before: LeftOut; after: LeftOut; respelled: Map<string, number> } {
   const before: LeftOut = { lines: new Uint8Array(b.index.count), rules: [] };
   const after: LeftOut = { lines: new Uint8Array(a.index.count), rules: [] };
   const respelled = new Map<string, number>();
@@ -288,9 +286,9 @@ export function leaveOutRouted(
     leaveOut(al, aHashes, after);
     if (meaning === null) continue;
     const table = b.tables[b.names.scopeOf(x)] as string;
-    respelled.set(table, (respelled.get(table) ?? 0) + writtenDifferently(bl, al));
+    respelled.set(table, (respelled.get(table) ?? 0) + respelledLeftOut(bl, al));
   }
-  return { before, after, writtenDifferently: respelled };
+  return { before, after, respelled };
 }
 
 /** Whether a rule of the chain routes to a port left unread (most chains of the rest hold none: checked before anything is read of them). */

@@ -1204,7 +1204,7 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
   return {
     before: { ...cutLines(b.index, linesCut(b, bUnread, leftOut.before.lines)), leftOut: leftOut.before.rules },
     after: { ...cutLines(a.index, linesCut(a, aUnread, leftOut.after.lines)), leftOut: leftOut.after.rules },
-    alike: { servicePorts, services: services.size, keys: unread, noise: unreadNoise(b, bUnread, respelled, leftOut.writtenDifferently, common.reordered) },
+    alike: { servicePorts, services: services.size, keys: unread, noise: unreadNoise(b, bUnread, respelled, leftOut.respelled, common.reordered) },
   };
 }
 
@@ -1255,13 +1255,6 @@ function nextRule(s: DumpSplit, c: number, i: number): number {
   return i >= 0 && i <= last ? i : -1;
 }
 
-/** Where line `i` ends, trailing spaces excluded (the full reading trims them). */
-function trimmedEnd(s: LineIndex, i: number): number {
-  const start = s.starts[i] as number;
-  let end = s.end(i);
-  while (end > start && s.bytes[end - 1] === SPACE) end--;
-  return end;
-}
 
 /** Ranges this long and shorter are compared here: a native compare's call costs more than their bytes. */
 const SHORT_RANGE = 256;
@@ -1278,8 +1271,8 @@ function sameRange(x: Buffer, xFrom: number, y: Buffer, yFrom: number, length: n
 function sameBytes(x: LineIndex, i: number, y: LineIndex, j: number): boolean {
   const xFrom = x.starts[i] as number;
   const yFrom = y.starts[j] as number;
-  const length = trimmedEnd(x, i) - xFrom;
-  return trimmedEnd(y, j) - yFrom === length && sameRange(x.bytes, xFrom, y.bytes, yFrom, length);
+  const length = x.trimmedEnd(i) - xFrom;
+  return y.trimmedEnd(j) - yFrom === length && sameRange(x.bytes, xFrom, y.bytes, yFrom, length);
 }
 
 /**
