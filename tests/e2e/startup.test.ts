@@ -56,6 +56,21 @@ describe('what a run loads besides the bundled command line', () => {
   });
 });
 
+test('a diff of two small files loads neither zlib nor worker_threads (compressed input, and a second thread for large ones, load them)', () => {
+  const out = join(tmp, 'builtins.json');
+  const record = join(tmp, 'record-builtins.js');
+  writeFileSync(record, `process.on('exit', () => require('fs').writeFileSync(process.env.BUILTINS_OUT, JSON.stringify(process.moduleLoadList)));\n`);
+  natdiff(['diff', BEFORE, AFTER], { env: { NODE_OPTIONS: `--require ${record}`, BUILTINS_OUT: out } });
+  const loaded = JSON.parse(readFileSync(out, 'utf8')) as string[];
+  expect(loaded).toContain('NativeModule fs');
+  expect(loaded.filter((m) => /^NativeModule (zlib|worker_threads)$/.test(m))).toEqual([]);
+});
+
+test('the bundle is ASCII: V8 reads and compiles it as a one-byte string at every start', () => {
+  const bytes = readFileSync(join(dirname(CLI), 'natdiff-bundle.js'));
+  expect(bytes.findIndex((b) => b > 0x7f)).toBe(-1);
+});
+
 describe('the code cache', () => {
   test('the one the build wrote is taken by this Node (V8 would refuse one written by another Node, or for another bundle)', () => {
     const r = spawnSync(process.execPath, ['-e', `process.stdout.write(String(require(${JSON.stringify(LOADER)}).compileBundle().cachedDataRejected))`], { encoding: 'utf8' });
