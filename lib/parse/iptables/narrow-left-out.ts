@@ -108,9 +108,20 @@ function selectorOf(s: DumpSplit, i: number, at: number, anySpelling: boolean): 
   return facts === null ? NOT_PLAIN : factsSelector(facts);
 }
 
-/** The texts of lines, sorted: equal for two lists that hold the same lines in any order. */
-function sortedTexts(s: DumpSplit, lines: number[]): string[] {
-  return lines.map((i) => s.index.text(i)).sort();
+/**
+ * The rules of a chain that are read (not left out), in any order, as one text: their lines, or
+ * (with `meaning`) their meaning hashes; null when one of them has no meaning hash.
+ */
+function readRules(x: ChainLines & Side, meaning: MeaningOf | null): string | null {
+  const lines = x.lines.filter((_, k) => !x.out[k]);
+  if (meaning === null) return lines.map((i) => x.s.index.text(i)).sort().join('\n');
+  const hash = new Int32Array(2);
+  const hashes: string[] = [];
+  for (const i of lines) {
+    if (!meaning(x.s, i, hash)) return null;
+    hashes.push(`${hash[0]}:${hash[1]}`);
+  }
+  return hashes.sort().join(' ');
 }
 
 /** A chain's declaration line as written, or null. */
@@ -120,17 +131,17 @@ function declarationOf(x: Side): string | null {
 }
 
 /** Whether the rules of a chain routed to unread ports can be left out of both dumps (see the top of this file). */
-function mayLeaveOut(b: Side & ChainLines, a: Side & ChainLines): boolean {
+function mayLeaveOut(b: Side & ChainLines, a: Side & ChainLines, meaning: MeaningOf | null): boolean {
   const sides = [b, a];
   // Ports left unread route alike in both dumps: as many rules in each.
   if (!b.out.includes(true) || sides.some((x) => x.out.every(Boolean))) return false;
-  // The rules read are the same in both, and so is the declaration: the chain adds, removes and
-  // changes nothing, so no report lists it (with the rules left out missing from its listing). A
-  // chain not declared is made by its first rule: one left out would make it elsewhere, and the
-  // order chains are made in names ports (PortLines.dispatchChain).
-  const read = sides.map((x) => sortedTexts(x.s, x.lines.filter((_, k) => !x.out[k])));
+  // The rules read are the same in both (or, of dumps written differently, mean the same), and so
+  // is the declaration: the chain adds, removes and changes nothing, so no report lists it (with the
+  // rules left out missing from its listing). A chain not declared is made by its first rule: one
+  // left out would make it elsewhere, and the order chains are made in names ports (PortLines.dispatchChain).
+  const read = sides.map((x) => readRules(x, meaning));
   const declared = declarationOf(b);
-  if (read[0]?.join('\n') !== read[1]?.join('\n') || declared === null || declared !== declarationOf(a) || !sides.every(endsAsKubeProxyEndsIt)) return false;
+  if (read[0] === null || read[0] !== read[1] || declared === null || declared !== declarationOf(a) || !sides.every(endsAsKubeProxyEndsIt)) return false;
   const lastLines = sides.map((x) => x.s.index.text(x.lines[x.lines.length - 1] as number));
   for (const x of sides) {
     for (let k = 0; k < x.lines.length; k++) {
@@ -279,7 +290,7 @@ export function leaveOutRouted(
     const as = { s: a, unread: aUnread, chain: y };
     const bl = { ...bs, ...chainLines(bs, meaning) };
     const al = { ...as, ...chainLines(as, meaning) };
-    if (!mayLeaveOut(bl, al)) continue;
+    if (!mayLeaveOut(bl, al, meaning)) continue;
     const [bHashes, aHashes] = [outHashes(bl, meaning), outHashes(al, meaning)];
     if (bHashes === null || aHashes === null) continue;
     leaveOut(bl, bHashes, before);
