@@ -79,9 +79,9 @@ export function indexLines(bytes: Buffer, onProgress?: OnProgress): LineIndex {
   return index;
 }
 
-/** A 64-bit hash of line `i`, as two 32-bit halves in `out` (FNV-1a and a multiplicative hash, in one loop over its bytes). */
-export function hashLine(index: LineIndex, i: number, out: Int32Array): void {
-  LINE_HASH.bytes(index.bytes, index.starts[i] as number, index.end(i)).end(out);
+/** A 64-bit hash of line `i` (up to `end`), as two 32-bit halves in `out` (FNV-1a and a multiplicative hash, in one loop over its bytes). */
+export function hashLine(index: LineIndex, i: number, out: Int32Array, end = index.end(i)): void {
+  LINE_HASH.bytes(index.bytes, index.starts[i] as number, end).end(out);
 }
 
 /**

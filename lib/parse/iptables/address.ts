@@ -6,7 +6,8 @@ import ipaddr from 'ipaddr.js';
 
 export type Family = 'ipv4' | 'ipv6';
 
-function parseIPv4(s: string): number | null {
+/** An IPv4 address as a 32-bit number, or null when the text is not one. */
+export function parseIPv4(s: string): number | null {
   let value = 0;
   let part = 0;
   let digits = 0;

@@ -17,7 +17,7 @@
  * counts them.
  */
 import type { RulesLeftOut } from '../../model/snapshot';
-import { hashLine, mix, TextHash } from '../../narrow/line-index';
+import { hashLine, mix } from '../../narrow/line-index';
 import { doubled } from '../../narrow/typed-arrays';
 import { lineFacts } from './line-facts';
 import type { DumpSplit } from './narrow';
@@ -152,7 +152,7 @@ function mayLeaveOut(b: Side & ChainLines, a: Side & ChainLines, meaning: Meanin
   }
   // Every rule alone with its selector (a rule with no address overlaps every rule of its protocol
   // and port, see orderEffect): no packet meets two of them, so their order is never an effect, and
-  // rules that mean the same are written alike (pairing them by place or by text is one pairing).
+  // each rule has one counterpart (pairing them by place, by text or by meaning is one pairing).
   const anyAddress = new Set<number>();
   for (const x of sides) {
     for (let k = 0; k < x.selectors.length; k++) {
@@ -233,14 +233,12 @@ function leaveOut(x: Side & ChainLines, hashes: Int32Array, into: LeftOut): void
 
 /** Each rule left out, its line's text (trailing spaces aside, as the full reading trims them) hashed: two numbers. */
 function textHashes(x: Side & ChainLines): Float64Array {
-  const hash = new TextHash();
   const out = new Int32Array(2);
   const texts: number[] = [];
-  const { bytes, starts } = x.s.index;
   for (let k = 0; k < x.lines.length; k++) {
     if (!x.out[k]) continue;
     const i = x.lines[k] as number;
-    hash.bytes(bytes, starts[i] as number, x.s.index.trimmedEnd(i)).end(out);
+    hashLine(x.s.index, i, out, x.s.index.trimmedEnd(i));
     texts.push((out[0] as number) * 2 ** 21 + ((out[1] as number) >>> 11));
   }
   return Float64Array.from(texts).sort();

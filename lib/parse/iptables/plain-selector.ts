@@ -9,6 +9,7 @@
  * chain at once (thousands in KUBE-SERVICES), and reads them without making the lines' text.
  */
 
+import { parseIPv4 } from './address';
 import type { RuleFacts } from './rule-facts';
 
 export const NOT_PLAIN = -1;
@@ -140,8 +141,6 @@ export function namesNoProtocol(line: string): boolean {
   return !line.includes(' -p ') && !line.includes(' --protocol ') && !line.startsWith('-p ') && !line.startsWith('--protocol ');
 }
 
-const IPV4_HOST = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/32$/;
-
 /**
  * The selector of a rule read whole (its facts: what Rule.selector is made of) as plainSelector
  * numbers it, for a rule its bytes do not show as plain (a restore payload writes its matches in
@@ -153,7 +152,6 @@ export function factsSelector(f: Pick<RuleFacts, 'protocol' | 'dport' | 'destina
   const port = f.dport !== null && /^\d{1,5}$/.test(f.dport) ? Number(f.dport) : 0;
   if (protocol === 0 || port < 1 || port >= PORTS) return NOT_PLAIN;
   if (f.destination === null) return selectorKey(protocol, port, null);
-  const octets = IPV4_HOST.exec(f.destination)?.slice(1).map(Number);
-  if (!octets || octets.some((o) => o > 255)) return NOT_PLAIN;
-  return selectorKey(protocol, port, octets.reduce((address, o) => address * 256 + o, 0));
+  const address = f.destination.endsWith('/32') ? parseIPv4(f.destination.slice(0, -3)) : null;
+  return address === null ? NOT_PLAIN : selectorKey(protocol, port, address);
 }
