@@ -85,8 +85,8 @@ async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: Progress
   try {
     step('read');
     const paths: [string, string] = [args.before, args.after];
-    const bytes = await readInputs(paths, { budget, mayReadInPart: narrow }, thread !== null && paths.every(checkedOnceRead));
-    const inputs = paths.map((path, i) => ({ source: source(path), bytes: bytes[i] as Buffer }));
+    // No name holds the bytes read: once the first pass has cut what is left to read of them, the inputs let go of them (release).
+    const inputs = (await readInputs(paths, { budget, mayReadInPart: narrow }, thread !== null && paths.every(checkedOnceRead))).map((bytes, i) => ({ source: source(paths[i] as string), bytes }));
     const options: PairOptions = {
       allowTruncated: args.allowTruncated,
       payload: args.payload,
