@@ -13,7 +13,7 @@ import { detectReader, readerNamed } from '../parse/registry';
 import type { FirstPassThread } from './first-pass-thread';
 import type { OnProgress } from '../progress';
 import { parseSnapshot, type LoadOptions } from './load-snapshot';
-import type { MemoryBudget } from './memory-budget';
+import { countedIn, type MemoryBudget } from './memory-budget';
 import { decodeInput } from './read-input';
 
 /** An input as read: its bytes and what to call it. */
@@ -146,7 +146,7 @@ function readPair(inputs: [InputBytes, InputBytes], narrowing: Narrowing | null,
   options.onStep?.('parse');
   const sources = inputs.map((i) => i.source);
   if (!reader || !narrowing) {
-    options.budget?.admit(options.budget.totals(), sources);
+    options.budget?.admit(countedIn(inputs.map((i) => i.bytes)), sources);
     return readBoth(inputs, (side) => decodeInput(inputs[side].bytes), options);
   }
   const left = [narrowing.before, narrowing.after] as const;

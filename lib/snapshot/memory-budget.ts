@@ -47,6 +47,26 @@ export function heapNeed(read: Counted): number {
 
 const mib = (bytes: number): number => Math.round(bytes / MiB);
 
+const NEWLINE = 0x0a;
+const OPEN_BRACE = 0x7b;
+
+function count(bytes: Buffer, byte: number): number {
+  let n = 0;
+  for (let at = bytes.indexOf(byte); at >= 0; at = bytes.indexOf(byte, at + 1)) n++;
+  return n;
+}
+
+/** What `inputs` hold, counted as a budget counts what it reads. */
+export function countedIn(inputs: Buffer[]): Counted {
+  const counted = { bytes: 0, lines: 0, objects: 0 };
+  for (const bytes of inputs) {
+    counted.bytes += bytes.length;
+    counted.lines += count(bytes, NEWLINE);
+    counted.objects += count(bytes, OPEN_BRACE);
+  }
+  return counted;
+}
+
 /** The NODE_OPTIONS that would let `need` bytes of heap through, with room to spare. */
 function nodeOptionsFor(need: number): string {
   return `NODE_OPTIONS=--max-old-space-size=${Math.ceil((need * 1.25) / MiB / 512) * 512}`;
@@ -108,10 +128,10 @@ export interface ReadSoFar extends Counted {
 
 /** The heap the inputs of one diff will need, counted as they are read, one after the other. */
 export class MemoryBudget {
-  /** What the inputs read in full hold. */
+  /** What the inputs read in full with the check hold. */
   private readonly spent: Counted = { bytes: 0, lines: 0, objects: 0 };
-  /** What the inputs read in full without the check hold (see `read`). */
-  private readonly later: Counted = { bytes: 0, lines: 0, objects: 0 };
+  /** Bytes of the inputs read in full without the check (see `read`): their lines are counted if they are read whole (countedIn). */
+  private laterBytes = 0;
 
   constructor(readonly heapLimit = getHeapStatistics().heap_size_limit) {}
 
@@ -127,24 +147,23 @@ export class MemoryBudget {
   }
 
   /**
-   * Throws unless what is to be read of the inputs read in full (`counted`: all of them, or the
-   * lines a first pass over them left to read) fits the heap: for inputs read to their end
-   * without the check as they came (ReadOptions.mayReadInPart).
+   * Throws unless what is to be read of the inputs read in full (`counted`: all of them, see
+   * countedIn, or the lines a first pass over them left to read) fits the heap: for inputs read to
+   * their end without the check as they came (ReadOptions.mayReadInPart).
    */
   admit(counted: Counted, sources: string[]): void {
     const need = heapNeed(counted);
     if (need <= this.heapLimit) return;
     const what = sources.length === 1 ? 'it' : 'them';
     throw new InputError(
-      `read ${mib(this.totals().bytes)} MiB: diffing ${what} takes more memory than this Node.js may use (${mib(this.heapLimit)} MiB): run natdiff with ${nodeOptionsFor(need)} on a machine with that much free memory`,
+      `read ${mib(this.spent.bytes + this.laterBytes)} MiB: diffing ${what} takes more memory than this Node.js may use (${mib(this.heapLimit)} MiB): run natdiff with ${nodeOptionsFor(need)} on a machine with that much free memory`,
       sources.join(' and '),
     );
   }
 
-  /** What the inputs read in full hold, together. */
-  totals(): Counted {
-    const { spent, later } = this;
-    return { bytes: spent.bytes + later.bytes, lines: spent.lines + later.lines, objects: spent.objects + later.objects };
+  /** What the inputs read in full with the check hold, together (those read without it: their bytes only). */
+  counted(): Counted {
+    return { ...this.spent, bytes: this.spent.bytes + this.laterBytes };
   }
 
   /**
@@ -152,10 +171,13 @@ export class MemoryBudget {
    * check (ReadOptions.mayReadInPart), so it weighs in `admit` only, never on the next input.
    */
   read(soFar: ReadSoFar, checkedLater = false): void {
-    const into = checkedLater ? this.later : this.spent;
-    into.bytes += soFar.bytes;
-    into.lines += soFar.lines;
-    into.objects += soFar.objects;
+    if (checkedLater) {
+      this.laterBytes += soFar.bytes;
+      return;
+    }
+    this.spent.bytes += soFar.bytes;
+    this.spent.lines += soFar.lines;
+    this.spent.objects += soFar.objects;
   }
 
   /** What the inputs before and `scale` times what was read of this one need. */

@@ -10,7 +10,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { InputError } from '../errors';
-import type { MemoryBudget, ReadSoFar } from './memory-budget';
+import { countedIn, type MemoryBudget, type ReadSoFar } from './memory-budget';
 import { Utf8Check } from './utf8-check';
 
 /** Node cannot hold a single string much larger than this. */
@@ -61,15 +61,6 @@ function errnoMessage(e: unknown): string | null {
 
 function tooLarge(bytes: number, source: string): InputError {
   return new InputError(`is ${Math.round(bytes / 1048576)} MiB or more; natdiff reads dumps of up to ${MAX_INPUT_BYTES / 1048576} MiB`, source);
-}
-
-const NEWLINE = 0x0a;
-const OPEN_BRACE = 0x7b;
-
-function count(chunk: Buffer, byte: number): number {
-  let n = 0;
-  for (let at = chunk.indexOf(byte); at >= 0; at = chunk.indexOf(byte, at + 1)) n++;
-  return n;
 }
 
 /**
@@ -146,8 +137,13 @@ class InputText {
     }
     if (chunk.includes(0)) throw new InputError('is a binary file, not a dump', this.source);
     this.soFar.bytes += chunk.length;
-    this.soFar.lines += count(chunk, NEWLINE);
-    this.soFar.objects += count(chunk, OPEN_BRACE);
+    // Lines and objects of an input checked later are counted if it is read whole (countedIn): two
+    // scans of every chunk that a narrowed reading never needs.
+    if (!this.heapCheckedLater) {
+      const { lines, objects } = countedIn([chunk]);
+      this.soFar.lines += lines;
+      this.soFar.objects += objects;
+    }
     if (this.soFar.bytes > MAX_INPUT_BYTES) throw tooLarge(this.soFar.bytes, this.source);
     this.soFar.stored = this.compressedSoFar?.() ?? this.soFar.bytes;
     if (!this.heapCheckedLater) this.budget?.reading(this.source, this.soFar);
