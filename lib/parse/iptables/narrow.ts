@@ -1161,13 +1161,16 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
   const routed = new RoutedMeanings(b, a, hasher);
   // Services with a port not alike in both (or in one only): read, every port of them.
   const changed = new Set<string>();
-  const respelledRouting = new Set<string>();
+  // Per port of b: the id of a's port of the same hash, or -1; 1 when it is alike but routed to by rules written differently.
+  const twin = new Int32Array(b.ports.size).fill(-1);
+  const respelledRouting = new Uint8Array(b.ports.size);
   for (const [hash, x] of b.ports) {
     const y = a.ports.get(hash);
     if (x.service === null || y?.service === null) return null;
+    if (y) twin[x.id] = y.id;
     if (y && samePortLines(x, y, routed) && routedInOrder(x, y, counterpart) && sameChains(b, x.id, a, y.id, counterpart, differs) && !x.mustRead && !y.mustRead) {
       // Routed to by rules written differently: they are read (the whole reading counts them as noise), never left out.
-      if (x.lo !== y.lo || x.hi !== y.hi) respelledRouting.add(hash);
+      if (x.lo !== y.lo || x.hi !== y.hi) respelledRouting[x.id] = 1;
       continue;
     }
     changed.add(x.service);
@@ -1181,31 +1184,39 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
   const unread = new Set<string>();
   const services = new Set<string>();
   let servicePorts = 0;
+  const [bUnread, aUnread] = [new Uint8Array(b.ports.size), new Uint8Array(a.ports.size)];
   for (const [hash, port] of b.ports) {
     const service = port.service as string;
     if (changed.has(service)) continue;
     unread.add(hash);
+    // (An unread port is alike in both: it has a twin.)
+    bUnread[port.id] = 1;
+    aUnread[twin[port.id] as number] = 1;
     // A port none of whose lines is a rule (chains declared and left empty) is stale, not a port.
     if (port.rules === 0) continue;
     servicePorts++;
     services.add(service);
   }
-  const unreadPorts = (s: DumpSplit, but?: Set<string>) => {
-    const left = new Uint8Array(s.ports.size);
-    for (const [hash, port] of s.ports) if (unread.has(hash) && !but?.has(hash)) left[port.id] = 1;
-    return left;
-  };
-  const [bUnread, aUnread] = [unreadPorts(b), unreadPorts(a)];
   // Dumps written differently: the rules routing to unread ports are told apart by meaning, so those
   // written differently may be left out too. Else only those written alike are.
-  const leftOut = byLines
-    ? leaveOutRouted(b, bUnread, a, aUnread, common.ids, (s, i, out) => meaningOf(s, i, hasher, out))
-    : leaveOutRouted(b, unreadPorts(b, respelledRouting), a, unreadPorts(a, respelledRouting), common.ids);
+  const [bLeftOut, aLeftOut] = byLines ? [bUnread, aUnread] : withoutRespelled(bUnread, aUnread, respelledRouting, twin);
+  const leftOut = leaveOutRouted(b, bLeftOut, a, aLeftOut, common.ids, byLines ? (s, i, out) => meaningOf(s, i, hasher, out) : null);
   return {
     before: { ...cutLines(b.index, linesCut(b, bUnread, leftOut.before.lines)), leftOut: leftOut.before.rules },
     after: { ...cutLines(a.index, linesCut(a, aUnread, leftOut.after.lines)), leftOut: leftOut.after.rules },
     alike: { servicePorts, services: services.size, keys: unread, noise: unreadNoise(b, bUnread, respelled, leftOut.respelled, common.reordered) },
   };
+}
+
+/** The ports left unread in b and in a but those routed to by rules written differently (`respelled`, per port of b; `twin`: its id in a). */
+function withoutRespelled(bUnread: Uint8Array, aUnread: Uint8Array, respelled: Uint8Array, twin: Int32Array): [Uint8Array, Uint8Array] {
+  const [b, a] = [bUnread.slice(), aUnread.slice()];
+  for (let x = 0; x < respelled.length; x++) {
+    if (respelled[x] !== 1) continue;
+    b[x] = 0;
+    a[twin[x] as number] = 0;
+  }
+  return [b, a];
 }
 
 /** Per table, the noise the full reading would find in what is left unread or out (see AlikeUnread.noise). */
