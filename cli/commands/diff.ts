@@ -11,6 +11,7 @@ import { loadPair, loadPairOnTwoThreads, type InputBytes, type PairOptions } fro
 import { checkedOnceRead, checkMemoryBudget, MemoryBudget } from '../../lib/snapshot/memory-budget';
 import { readInputBytes, readInputStreamBytes, type ReadOptions } from '../../lib/snapshot/read-input';
 import { VERSION } from '../../lib/version';
+import { compileWithoutInlining } from '../compiler';
 import { collectGarbage } from '../memory';
 import { ProgressLine } from '../progress';
 import { emitReport, EXIT_CHANGED, EXIT_SAME, prettyJson, STDIN, useColor } from '../run';
@@ -95,6 +96,7 @@ async function diffInputs(args: ArgumentsCamelCase<DiffArgs>, progress: Progress
       onProgress: (s) => progress.callback(s),
       // The inputs' bytes, let go once the first pass has cut what is left to read of them (release).
       onStep: (name) => {
+        if (name === 'first pass' && thread) compileWithoutInlining();
         if (name === 'parse') collectGarbage();
         step(name);
       },
