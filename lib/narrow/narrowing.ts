@@ -21,16 +21,15 @@ export interface Narrowing {
   alike: AlikeUnread;
 }
 
-/** The lines of `index` that `cut` does not mark (1: cut out), as one text. */
-export function cutLines(index: LineIndex, cut: Uint8Array): Excerpt {
+/** Lines `kept` of `index` (0-based, in order), as one text. */
+export function keptLines(index: LineIndex, kept: Int32Array): Excerpt {
   const { starts } = index;
-  let count = 0;
-  for (let i = 0; i < index.count; i++) count += 1 - (cut[i] as number);
+  const count = kept.length;
   const numbers = new Uint32Array(count);
   let bytes = 0;
-  for (let i = 0, k = 0; i < index.count; i++) {
-    if (cut[i] === 1) continue;
-    numbers[k++] = i + 1;
+  for (let k = 0; k < count; k++) {
+    const i = kept[k] as number;
+    numbers[k] = i + 1;
     bytes += (starts[i + 1] as number) - (starts[i] as number);
   }
   const out = Buffer.allocUnsafe(bytes);

@@ -28,8 +28,8 @@ import { revived, type FirstPass, type SplitPlan } from '../../narrow/first-pass
 import { hashLine, indexLines, LineIndex, mix } from '../../narrow/line-index';
 import { NameRanges, NameTable } from '../../narrow/name-table';
 import { Needle } from '../../narrow/needle';
-import { doubled } from '../../narrow/typed-arrays';
-import { cutLines, type Narrowing } from '../../narrow/narrowing';
+import { doubled, IntList } from '../../narrow/typed-arrays';
+import { keptLines, type Narrowing } from '../../narrow/narrowing';
 import type { OnProgress } from '../../progress';
 import { displaySpn, parseComment } from './kube-comments';
 import { leaveOutRouted, RoutedLines } from './narrow-left-out';
@@ -121,6 +121,8 @@ export interface DumpSplit {
   spans: { declared: Int32Array; first: Int32Array; last: Int32Array };
   /** The rules of the rest that route to a port or speak for it: their lines, in order, and the ports' ids. */
   routed: RoutedLines;
+  /** The lines of the rest (no port's chains), in order: what is read of a dump but for the ports read and the rules left out. */
+  restLines: Int32Array;
   /** Chain ids in the order the full reading makes them (declared, or first filled), per table scope. */
   made: number[][];
   tables: string[];
@@ -305,7 +307,7 @@ function chainAhead(names: NameTable, made: number[], after: number, at: number,
 }
 
 /** Tables, chains and rule lines of one dump; null when it is not an `iptables-save` dump read whole. */
-function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChains' | 'ports' | 'kinds' | 'spans' | 'routed' | 'meanings'> | null {
+function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChains' | 'ports' | 'kinds' | 'spans' | 'routed' | 'restLines' | 'meanings'> | null {
   const { bytes } = index;
   // About one chain to four lines in a kube-proxy dump (an endpoint: a declaration and two rules; a
   // service: a declaration, a rule per endpoint and one or two more). Room for more grows the table.
@@ -605,7 +607,7 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
   if (!given) return null;
   namePorts(s, given);
   const { chainPortId, kinds } = s;
-  return { ...read, chainPortId, portChains: chainsOfPorts(chainPortId, ports.byId.length), kinds, ports: ports.byHash, spans: given.spans, routed: given.routed, meanings: null };
+  return { ...read, chainPortId, portChains: chainsOfPorts(chainPortId, ports.byId.length), kinds, ports: ports.byHash, spans: given.spans, routed: given.routed, restLines: given.restLines, meanings: null };
 }
 
 function portOf(ports: Ports, hash: string): PortLines {
@@ -722,7 +724,7 @@ interface NoEndpointsName {
  * Every line given to its port, or to the rest (a rule that routes to a port counted in the port's
  * digest), and the names that "has no endpoints" rules give ports (few); null when the dump cannot be split.
  */
-function givePortLines(s: Splitting): (Pick<DumpSplit, 'spans' | 'routed'> & { noEndpoints: Map<PortLines, NoEndpointsName> }) | null {
+function givePortLines(s: Splitting): (Pick<DumpSplit, 'spans' | 'routed' | 'restLines'> & { noEndpoints: Map<PortLines, NoEndpointsName> }) | null {
   const { read, kinds, chainPortId } = s;
   const { byId } = s.ports;
   const { index, names, chainOf, isRule } = read;
@@ -739,13 +741,15 @@ function givePortLines(s: Splitting): (Pick<DumpSplit, 'spans' | 'routed'> & { n
   const first = new Int32Array(names.count).fill(-1);
   const last = new Int32Array(names.count).fill(-1);
   const routedLines = new RoutedLines();
+  const restLines = new IntList();
   const noEndpoints = new Map<PortLines, NoEndpointsName>();
   const hash = new Int32Array(2);
   for (let i = 0; i < index.count; i++) {
     const c = chainOf[i] as number;
+    const id = c < 0 ? -1 : (chainPortId[c] as number);
+    if (id < 0) restLines.add(i);
     if (c < 0) continue;
     const rule = isRule[i] === 1;
-    const id = chainPortId[c] as number;
     if (id >= 0) {
       const port = byId[id] as PortLines;
       port.lines++;
@@ -802,7 +806,7 @@ function givePortLines(s: Splitting): (Pick<DumpSplit, 'spans' | 'routed'> & { n
     const known = routed.noEndpointsSpn === null ? undefined : noEndpoints.get(to);
     if (routed.noEndpointsSpn !== null && (known === undefined || c < known.chain)) noEndpoints.set(to, { spn: ownString(routed.noEndpointsSpn), chain: c });
   }
-  return { spans: { declared, first, last }, routed: routedLines, noEndpoints };
+  return { spans: { declared, first, last }, routed: routedLines, restLines: restLines.toArray(), noEndpoints };
 }
 
 /**
@@ -1202,8 +1206,8 @@ function pairSplits(b: DumpSplit, a: DumpSplit): Narrowing | null {
   const [bLeftOut, aLeftOut] = byLines ? [bUnread, aUnread] : withoutRespelled(bUnread, aUnread, respelledRouting, twin);
   const leftOut = leaveOutRouted(b, bLeftOut, a, aLeftOut, common.ids, byLines ? (s, i, out) => meaningOf(s, i, hasher, out) : null);
   return {
-    before: { ...cutLines(b.index, linesCut(b, bUnread, leftOut.before.lines)), leftOut: leftOut.before.rules },
-    after: { ...cutLines(a.index, linesCut(a, aUnread, leftOut.after.lines)), leftOut: leftOut.after.rules },
+    before: { ...keptLines(b.index, linesKept(b, bUnread, leftOut.before.lines)), leftOut: leftOut.before.rules },
+    after: { ...keptLines(a.index, linesKept(a, aUnread, leftOut.after.lines)), leftOut: leftOut.after.rules },
     alike: { servicePorts, services: services.size, keys: unread, noise: unreadNoise(b, bUnread, respelled, leftOut.respelled, common.reordered) },
   };
 }
@@ -1308,15 +1312,24 @@ function rulesWrittenDifferently(b: DumpSplit, x: number, a: DumpSplit, y: numbe
   }
 }
 
-/** The lines a dump is read without (1): those of ports left unread, and the rules left out (`leftOut`, filled in place). */
-function linesCut(s: DumpSplit, unread: Uint8Array, leftOut: Uint8Array): Uint8Array {
-  const { chainOf, chainPortId } = s;
-  for (let i = 0; i < s.index.count; i++) {
-    const c = chainOf[i] as number;
-    const port = c < 0 ? -1 : (chainPortId[c] as number);
-    if (port >= 0) leftOut[i] = unread[port] as number;
+/**
+ * The lines a dump is read with, in order: the rest's but the rules left out (`leftOut`: 1), and
+ * every line of the ports read (not `unread`): their chains' declarations and rules.
+ */
+function linesKept(s: DumpSplit, unread: Uint8Array, leftOut: Uint8Array): Int32Array {
+  const kept = new IntList();
+  for (const i of s.restLines) if (leftOut[i] !== 1) kept.add(i);
+  const { at, list } = s.portChains;
+  for (let p = 0; p < unread.length; p++) {
+    if (unread[p] === 1) continue;
+    for (let k = at[p] as number; k < (at[p + 1] as number); k++) {
+      const c = list[k] as number;
+      const declared = s.spans.declared[c] as number;
+      if (declared >= 0) kept.add(declared);
+      for (let i = s.spans.first[c] as number; i >= 0 && i <= (s.spans.last[c] as number); i++) if (s.chainOf[i] === c) kept.add(i);
+    }
   }
-  return leftOut;
+  return kept.toArray().sort();
 }
 
 export const iptablesFirstPass: FirstPass<DumpSplit> = {
@@ -1326,7 +1339,7 @@ export const iptablesFirstPass: FirstPass<DumpSplit> = {
   pack: (s) => ({
     data: s,
     transfer: [
-      s.index.starts, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last, s.routed.lines, s.routed.ports, s.portChains.at, s.portChains.list,
+      s.index.starts, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last, s.routed.lines, s.routed.ports, s.restLines, s.portChains.at, s.portChains.list,
       ...(s.meanings ? [s.meanings.hashes, s.meanings.state] : []),
     ].map((a) => a.buffer as ArrayBuffer),
   }),
