@@ -23,19 +23,32 @@ import { lineFacts } from './line-facts';
 import type { DumpSplit } from './narrow';
 import { factsSelector, namesNoProtocol, NOT_PLAIN, plainSelector, withAnyAddress } from './plain-selector';
 
-/** Lines (in order) with the id of the port each routes to: few of a dump's lines, so kept apart. */
+/**
+ * Lines (in order) with the id of the port each routes to, and what pairing reads of each, made on
+ * the split's thread: its selector read as plain (plainSelector) and its hash (hashLine). Few of a
+ * dump's lines, so kept apart.
+ */
 export class RoutedLines {
   count = 0;
   lines = new Int32Array(1024);
   ports = new Int32Array(1024);
+  selectors = new Float64Array(1024);
+  /** Two numbers a line. */
+  hashes = new Int32Array(2048);
 
-  add(line: number, port: number): void {
+  add(line: number, port: number, selector: number, hash: Int32Array): void {
     if (this.count === this.lines.length) {
       this.lines = doubled(this.lines);
       this.ports = doubled(this.ports);
+      this.selectors = doubled(this.selectors);
+      this.hashes = doubled(this.hashes);
     }
     this.lines[this.count] = line;
-    this.ports[this.count++] = port;
+    this.ports[this.count] = port;
+    this.selectors[this.count] = selector;
+    this.hashes[2 * this.count] = hash[0] as number;
+    this.hashes[2 * this.count + 1] = hash[1] as number;
+    this.count++;
   }
 
   /** The index of the first line at or after `line`. */
@@ -71,6 +84,8 @@ interface ChainLines {
   selectors: number[];
   /** Which of them route to a port left unread. */
   out: boolean[];
+  /** Their places in RoutedLines, or -1 (a rule routed nowhere). */
+  routedAt: number[];
 }
 
 /** What a side leaves out: its lines (1 = left out), and the rules left out per chain. */
@@ -83,26 +98,27 @@ function chainLines({ s, unread, chain }: Side, meaning: MeaningOf | null): Chai
   const first = s.spans.first[chain] as number;
   const last = s.spans.last[chain] as number;
   const at = 4 + s.names.endOf(chain) - s.names.startOf(chain);
-  const found: ChainLines = { lines: [], selectors: [], out: [] };
+  const found: ChainLines = { lines: [], selectors: [], out: [], routedAt: [] };
   let r = s.routed.from(first);
   for (let i = first; first >= 0 && i <= last; i++) {
     if (s.isRule[i] !== 1 || s.chainOf[i] !== chain) continue;
     while (r < s.routed.count && (s.routed.lines[r] as number) < i) r++;
-    const port = s.routed.lines[r] === i ? (s.routed.ports[r] as number) : -1;
+    const routed = s.routed.lines[r] === i;
+    const plain = routed ? (s.routed.selectors[r] as number) : plainSelector(s.index.bytes, (s.index.starts[i] as number) + at, s.index.end(i));
     found.lines.push(i);
-    found.selectors.push(selectorOf(s, i, at, meaning !== null));
-    found.out.push(port >= 0 && unread[port] === 1);
+    found.selectors.push(selectorOf(s, i, plain, meaning !== null));
+    found.out.push(routed && unread[s.routed.ports[r] as number] === 1);
+    found.routedAt.push(routed ? r : -1);
   }
   return found;
 }
 
 /**
- * Rule line `i`'s selector (its rule starting `at` bytes into it), read as plain, or else — for
- * dumps written differently (`anySpelling`), whose rules may be written in another order than
- * iptables-save writes them — from the rule read whole.
+ * Rule line `i`'s selector: `plain` (read as plain), or else — for dumps written differently
+ * (`anySpelling`), whose rules may be written in another order than iptables-save writes them —
+ * from the rule read whole.
  */
-function selectorOf(s: DumpSplit, i: number, at: number, anySpelling: boolean): number {
-  const plain = plainSelector(s.index.bytes, (s.index.starts[i] as number) + at, s.index.end(i));
+function selectorOf(s: DumpSplit, i: number, plain: number, anySpelling: boolean): number {
   if (plain !== NOT_PLAIN || !anySpelling) return plain;
   const facts = lineFacts(s.index, i);
   return facts === null ? NOT_PLAIN : factsSelector(facts);
@@ -200,11 +216,13 @@ function outHashes(x: Side & ChainLines, meaning: MeaningOf | null): Int32Array 
   const hashes = new Int32Array(2 * x.lines.length);
   const hash = new Int32Array(2);
   let n = 0;
+  const { routed } = x.s;
   for (let k = 0; k < x.lines.length; k++) {
     if (!x.out[k]) continue;
-    const i = x.lines[k] as number;
-    if (meaning === null) hashLine(x.s.index, i, hash);
-    else if (!meaning(x.s, i, hash)) return null;
+    // (A rule left out routes to a port: its line's hash was made with it.)
+    const r = x.routedAt[k] as number;
+    if (meaning === null) hash.set(routed.hashes.subarray(2 * r, 2 * r + 2));
+    else if (!meaning(x.s, x.lines[k] as number, hash)) return null;
     hashes[2 * n] = hash[0] as number;
     hashes[2 * n + 1] = hash[1] as number;
     n++;

@@ -185,12 +185,14 @@ const COMMENT_AT = new Int32Array(2);
  * rule's comment read as it stands, from its bytes: the line's text is not made).
  */
 function spnOf(index: LineIndex, i: number): string | null {
-  const { bytes } = index;
-  const end = index.end(i);
   const rule = wordEnd(index, i, (index.starts[i] as number) + 3) + 1;
-  const plain = plainSelector(bytes, rule, end, COMMENT_AT) !== NOT_PLAIN;
+  return commentSpn(index, i, plainSelector(index.bytes, rule, index.end(i), COMMENT_AT) !== NOT_PLAIN);
+}
+
+/** spnOf of a rule line just read by plainSelector (with COMMENT_AT): `plain` when it read it as plain. */
+function commentSpn(index: LineIndex, i: number, plain: boolean): string | null {
   const from = COMMENT_AT[0] as number;
-  const comment = plain ? (from < 0 ? null : bytes.toString('utf8', from, COMMENT_AT[1])) : (lineFacts(index, i)?.comment ?? null);
+  const comment = plain ? (from < 0 ? null : index.bytes.toString('utf8', from, COMMENT_AT[1])) : (lineFacts(index, i)?.comment ?? null);
   const spn = parseComment(comment)?.spn;
   return spn === undefined ? null : ownString(spn);
 }
@@ -778,7 +780,9 @@ function givePortLines(s: Splitting): (Pick<DumpSplit, 'spans' | 'routed' | 'res
     // A rule of the rest that routes to a port stays with the rest: read, unless the port is left
     // unread and where the rule stands cannot matter (see leaveOutRouted).
     const to = typeof routed.port === 'string' ? portOf(s.ports, routed.port) : (byId[routed.port] as PortLines);
-    routedLines.add(i, to.id);
+    hashLine(index, i, hash);
+    const selector = plainSelector(index.bytes, (index.starts[i] as number) + 4 + names.endOf(c) - names.startOf(c), index.end(i), COMMENT_AT);
+    routedLines.add(i, to.id, selector, hash);
     if (to.lastChain !== c) {
       // Back to a chain after another: the digest's places would not say where its rules stand.
       if (to.lastChain >= 0) {
@@ -790,14 +794,13 @@ function givePortLines(s: Splitting): (Pick<DumpSplit, 'spans' | 'routed' | 'res
       to.place = 0;
     }
     const place = to.place++;
-    hashLine(index, i, hash);
     to.lo = (to.lo + mix(hash[0] as number, place)) | 0;
     to.hi = (to.hi + mix(hash[1] as number, ~place)) | 0;
     to.lines++;
     to.rules++;
     if (!routed.held) to.mustRead = true;
     if (routed.dispatch && (to.spn === null || c < to.dispatchChain)) {
-      const spn = spnOf(index, i);
+      const spn = commentSpn(index, i, selector !== NOT_PLAIN);
       if (spn !== null) {
         to.spn = spn;
         to.dispatchChain = c;
@@ -1339,7 +1342,7 @@ export const iptablesFirstPass: FirstPass<DumpSplit> = {
   pack: (s) => ({
     data: s,
     transfer: [
-      s.index.starts, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last, s.routed.lines, s.routed.ports, s.restLines, s.portChains.at, s.portChains.list,
+      s.index.starts, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last, s.routed.lines, s.routed.ports, s.routed.selectors, s.routed.hashes, s.restLines, s.portChains.at, s.portChains.list,
       ...(s.meanings ? [s.meanings.hashes, s.meanings.state] : []),
     ].map((a) => a.buffer as ArrayBuffer),
   }),
