@@ -203,15 +203,15 @@ function noEndpointsPort(index: LineIndex, i: number): { hash: string; spn: stri
   return f && noEndpointsPortOf(f);
 }
 
-/** Which lines hold `needle` (one search of the whole input: most lines do not). */
-function linesHolding(index: LineIndex, needle: Needle): Uint8Array {
-  const holds = new Uint8Array(index.count);
+/** The lines that hold `needle`, in order (one search of the whole input: most lines do not). */
+function linesHolding(index: LineIndex, needle: Needle): Int32Array {
+  const holding = new IntList();
   let line = 0;
   for (let at = needle.indexIn(index.bytes); at >= 0; at = needle.indexIn(index.bytes, at + 1)) {
     while (index.end(line) < at) line++;
-    holds[line] = 1;
+    if (holding.count === 0 || holding.items[holding.count - 1] !== line) holding.add(line);
   }
-  return holds;
+  return holding.toArray();
 }
 
 /**
@@ -589,6 +589,9 @@ interface Splitting {
   /** The id of the port whose own chain each chain is (or whose chains jump to it: an endpoint chain), or -1. */
   chainPortId: Int32Array;
   ports: Ports;
+  spans: DumpSplit['spans'];
+  /** Per chain id, how many rules it holds. */
+  rulesOf: Int32Array;
 }
 
 /*
@@ -603,13 +606,49 @@ function splitDump(bytes: Buffer, onProgress?: OnProgress): DumpSplit | null {
   const ports: Ports = { byHash: new Map(), byId: [] };
   const chains = read && chainKinds(read.names, (hash) => portOf(ports, hash).id);
   if (!read || !chains) return null;
-  const s: Splitting = { read, ...chains, ports };
+  const s: Splitting = { read, ...chains, ports, ...chainSpans(read) };
   if (!ownEndpointChains(s)) return null;
   const given = givePortLines(s);
   if (!given) return null;
   namePorts(s, given);
-  const { chainPortId, kinds } = s;
-  return { ...read, chainPortId, portChains: chainsOfPorts(chainPortId, ports.byId.length), kinds, ports: ports.byHash, spans: given.spans, routed: given.routed, restLines: given.restLines, meanings: null };
+  const { chainPortId, kinds, spans } = s;
+  return { ...read, chainPortId, portChains: chainsOfPorts(chainPortId, ports.byId.length), kinds, ports: ports.byHash, spans, routed: given.routed, restLines: given.restLines, meanings: null };
+}
+
+/** Where each chain lies (DumpSplit.spans), and how many rules it holds. */
+function chainSpans({ index, names, chainOf, isRule }: Splitting['read']): Pick<Splitting, 'spans' | 'rulesOf'> {
+  const declared = new Int32Array(names.count).fill(-1);
+  const first = new Int32Array(names.count).fill(-1);
+  const last = new Int32Array(names.count).fill(-1);
+  const rulesOf = new Int32Array(names.count);
+  for (let i = 0; i < index.count; i++) {
+    const c = chainOf[i] as number;
+    if (c < 0) continue;
+    if (isRule[i] !== 1) {
+      declared[c] = i;
+      continue;
+    }
+    if (first[c] === -1) first[c] = i;
+    last[c] = i;
+    rulesOf[c] = (rulesOf[c] as number) + 1;
+  }
+  return { spans: { declared, first, last }, rulesOf };
+}
+
+/**
+ * Calls `visit` with each rule line of the chains of `kind`, chain by chain: a loop over those
+ * lines alone (a loop over every line would be optimized for the lines it passes over, and undone
+ * by the first it does not).
+ */
+function eachRuleOf(s: Splitting, kind: number, visit: (i: number, c: number) => boolean): boolean {
+  const { kinds, spans } = s;
+  const { chainOf, isRule } = s.read;
+  for (let c = 0; c < kinds.length; c++) {
+    if (kinds[c] !== kind) continue;
+    const last = spans.last[c] as number;
+    for (let i = spans.first[c] as number; i >= 0 && i <= last; i++) if (chainOf[i] === c && isRule[i] === 1 && !visit(i, c)) return false;
+  }
+  return true;
 }
 
 function portOf(ports: Ports, hash: string): PortLines {
@@ -670,19 +709,15 @@ class GroupTargets {
 
 /** Endpoint chains given to the port whose chains jump there; false when two ports share one, or one port's chains jump into another's. */
 function ownEndpointChains(s: Splitting): boolean {
-  const { read, kinds } = s;
-  const { index, names, chainOf, isRule } = read;
+  const { index, names } = s.read;
   const targets = new GroupTargets();
   const name: TargetName = { source: index.bytes, start: 0, end: 0, goto: false };
-  for (let i = 0; i < index.count; i++) {
-    const c = chainOf[i] as number;
-    if (isRule[i] !== 1 || kinds[c] !== GROUP) continue;
+  const owned = eachRuleOf(s, GROUP, (i, c) => {
     const t = targetName(index, i, name);
-    if (!t) continue;
-    targets.add(i, t, names, index.bytes, names.scopeOf(c));
-    if (targets.full && !ownTargets(s, targets)) return false;
-  }
-  return ownTargets(s, targets);
+    if (t) targets.add(i, t, names, index.bytes, names.scopeOf(c));
+    return !targets.full || ownTargets(s, targets);
+  });
+  return owned && ownTargets(s, targets);
 }
 
 /** The targets gathered (see GroupTargets), looked up and given to the ports whose rules jump there, in order (see ownEndpointChains); cleared. */
@@ -726,7 +761,40 @@ interface NoEndpointsName {
  * Every line given to its port, or to the rest (a rule that routes to a port counted in the port's
  * digest), and the names that "has no endpoints" rules give ports (few); null when the dump cannot be split.
  */
-function givePortLines(s: Splitting): (Pick<DumpSplit, 'spans' | 'routed' | 'restLines'> & { noEndpoints: Map<PortLines, NoEndpointsName> }) | null {
+function givePortLines(s: Splitting): (Pick<DumpSplit, 'routed' | 'restLines'> & { noEndpoints: Map<PortLines, NoEndpointsName> }) | null {
+  const { read, chainPortId, spans, rulesOf } = s;
+  const { byId } = s.ports;
+  const { index, chainOf, isRule } = read;
+  for (let c = 0; c < chainPortId.length; c++) {
+    const port = byId[chainPortId[c] as number];
+    if (!port) continue;
+    port.lines += (rulesOf[c] as number) + ((spans.declared[c] as number) >= 0 ? 1 : 0);
+    port.rules += rulesOf[c] as number;
+  }
+  const endpointsSaid = linesHolding(index, ENDPOINTS);
+  // The full reading takes a rule that says so for the port its comment names, wherever it is.
+  for (const i of endpointsSaid) {
+    const c = chainOf[i] as number;
+    if (c >= 0 && isRule[i] === 1 && (chainPortId[c] as number) >= 0 && noEndpointsPort(index, i)) return null;
+  }
+  // A jump to a kube-proxy chain the table does not hold (a fragment): said of the dump.
+  const targets = new TargetLookup(read);
+  eachRuleOf(s, ENDPOINT, (i, c) => {
+    if (targets.chain(i, read.names.scopeOf(c)) === -2 && targets.startsWith(KUBE)) (byId[chainPortId[c] as number] as PortLines).mustRead = true;
+    return true;
+  });
+  const restLines = new IntList();
+  for (let i = 0; i < index.count; i++) {
+    const c = chainOf[i] as number;
+    if (c < 0 || (chainPortId[c] as number) < 0) restLines.add(i);
+  }
+  const rest = restLines.toArray();
+  const routed = routeRest(s, rest, endpointsSaid);
+  return routed && { ...routed, restLines: rest };
+}
+
+/** The rules of the rest that route to a port (or speak for it), given to it (see givePortLines), in order; null when the dump cannot be split. */
+function routeRest(s: Splitting, rest: Int32Array, endpointsSaid: Int32Array): (Pick<DumpSplit, 'routed'> & { noEndpoints: Map<PortLines, NoEndpointsName> }) | null {
   const { read, kinds, chainPortId } = s;
   const { byId } = s.ports;
   const { index, names, chainOf, isRule } = read;
@@ -737,44 +805,16 @@ function givePortLines(s: Splitting): (Pick<DumpSplit, 'spans' | 'routed' | 'res
       if (id >= 0) dispatchChains[id] = 1;
     }
   }
-  const endpointsSaid = linesHolding(index, ENDPOINTS);
+  const said = new Uint8Array(index.count);
+  for (const i of endpointsSaid) said[i] = 1;
   const targets = new TargetLookup(read);
-  const declared = new Int32Array(names.count).fill(-1);
-  const first = new Int32Array(names.count).fill(-1);
-  const last = new Int32Array(names.count).fill(-1);
   const routedLines = new RoutedLines();
-  const restLines = new IntList();
   const noEndpoints = new Map<PortLines, NoEndpointsName>();
   const hash = new Int32Array(2);
-  for (let i = 0; i < index.count; i++) {
+  for (const i of rest) {
     const c = chainOf[i] as number;
-    const id = c < 0 ? -1 : (chainPortId[c] as number);
-    if (id < 0) restLines.add(i);
-    if (c < 0) continue;
-    const rule = isRule[i] === 1;
-    if (id >= 0) {
-      const port = byId[id] as PortLines;
-      port.lines++;
-      if (!rule) {
-        declared[c] = i;
-        continue;
-      }
-      port.rules++;
-      if (first[c] === -1) first[c] = i;
-      last[c] = i;
-      // The full reading takes such a rule for the port its comment names, wherever it is.
-      if (endpointsSaid[i] === 1 && noEndpointsPort(index, i)) return null;
-      // A jump to a kube-proxy chain the table does not hold (a fragment): said of the dump.
-      if (kinds[c] === ENDPOINT && targets.chain(i, names.scopeOf(c)) === -2 && targets.startsWith(KUBE)) port.mustRead = true;
-      continue;
-    }
-    if (!rule) {
-      declared[c] = i;
-      continue;
-    }
-    if (first[c] === -1) first[c] = i;
-    last[c] = i;
-    const routed = portOfOtherLine(targets, i, names.scopeOf(c), kinds, chainPortId, dispatchChains[c] === 1, endpointsSaid[i] === 1);
+    if (c < 0 || isRule[i] !== 1) continue;
+    const routed = portOfOtherLine(targets, i, names.scopeOf(c), kinds, chainPortId, dispatchChains[c] === 1, said[i] === 1);
     if (routed === 'unsplittable') return null;
     if (routed === null) continue;
     // A rule of the rest that routes to a port stays with the rest: read, unless the port is left
@@ -809,7 +849,7 @@ function givePortLines(s: Splitting): (Pick<DumpSplit, 'spans' | 'routed' | 'res
     const known = routed.noEndpointsSpn === null ? undefined : noEndpoints.get(to);
     if (routed.noEndpointsSpn !== null && (known === undefined || c < known.chain)) noEndpoints.set(to, { spn: ownString(routed.noEndpointsSpn), chain: c });
   }
-  return { spans: { declared, first, last }, routed: routedLines, restLines: restLines.toArray(), noEndpoints };
+  return { routed: routedLines, noEndpoints };
 }
 
 /**
@@ -817,8 +857,8 @@ function givePortLines(s: Splitting): (Pick<DumpSplit, 'spans' | 'routed' | 'res
  * service model reads them (in GROUP_KINDS order, rule by rule: the first comment that names a
  * port), else from its "has no endpoints" rules.
  */
-function namePorts(s: Splitting, { spans, noEndpoints }: NonNullable<ReturnType<typeof givePortLines>>): void {
-  const { chainPortId, kinds } = s;
+function namePorts(s: Splitting, { noEndpoints }: NonNullable<ReturnType<typeof givePortLines>>): void {
+  const { chainPortId, kinds, spans } = s;
   const { index, names, chainOf, isRule } = s.read;
   // The own chains of the ports no dispatch rule names (few: a port's dispatch rules name it), by kind.
   const unnamed: { port: PortLines; kind: number; chain: number }[] = [];
