@@ -125,6 +125,8 @@ export interface DumpSplit {
   restLines: Int32Array;
   /** Chain ids in the order the full reading makes them (declared, or first filled), per table scope. */
   made: number[][];
+  /** Per chain id, what readLines saw of it (bits: RULED, DECLARED, DECLARED_PLAIN). */
+  marks: Uint8Array;
   tables: string[];
   /** The meaning hashes of its rule lines (see meaning-hash.ts), made ahead when asked for (SplitPlan); else null (see meaningOf). */
   meanings: LineMeanings | null;
@@ -230,6 +232,8 @@ const UNREAD = -1;
 /** None, or `[0:0]`: the full reading finds no counters (a `[0:0]` is digested all the same). */
 const NOT_COUNTED = 0;
 const COUNTED = 1;
+/** NOT_COUNTED, written as iptables-save writes a chain not built in: `:NAME - [0:0]`. */
+const USER_CHAIN_LINE = 2;
 const ZEROS = Buffer.from(' [0:0]');
 
 /** Where the digits from `at` end if `stop` follows them, else -1. */
@@ -268,7 +272,7 @@ function declarationCounters(index: LineIndex, i: number, nameEnd: number): numb
   const end = index.end(i);
   if (nameEnd === (index.starts[i] as number) + 1) return UNREAD;
   // Byte by byte: a native compare costs a call, at every declaration.
-  if (end - nameEnd === USER_CHAIN.length && startsWithAt(bytes, nameEnd, end, USER_CHAIN)) return NOT_COUNTED;
+  if (end - nameEnd === USER_CHAIN.length && startsWithAt(bytes, nameEnd, end, USER_CHAIN)) return USER_CHAIN_LINE;
   if (nameEnd >= end - 1 || bytes[nameEnd + 1] === SPACE) return UNREAD;
   let policyEnd = nameEnd + 1;
   for (; policyEnd < end && bytes[policyEnd] !== SPACE; policyEnd++) if ((bytes[policyEnd] as number) >= 0x80) return UNREAD;
@@ -293,9 +297,11 @@ function holdsQuote(bytes: Buffer, start: number, end: number): boolean {
 /** Chains a dump's first pass makes room for at least (see readLines). */
 const MIN_CHAINS = 1024;
 
-/** What readLines has seen of a chain (bits). */
+/** What readLines has seen of a chain (bits: DumpSplit.marks). */
 const RULED = 1;
 const DECLARED = 2;
+/** Declared by a USER_CHAIN_LINE: two such declarations of one name are the same bytes. */
+const DECLARED_PLAIN = 4;
 
 /** Chains made after the one at `after` tried before a rule's chain name is looked up (kube-proxy's chains without rules are few). */
 const CHAINS_AHEAD = 4;
@@ -383,7 +389,7 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
       // A restore input declaring a chain that has rules already flushes it (parse-dump.ts); a
       // chain declared twice keeps a policy the second declaration does not give (only one is compared).
       if (seen[declared] !== 0) return null;
-      seen[declared] = DECLARED;
+      seen[declared] = counters === USER_CHAIN_LINE ? DECLARED | DECLARED_PLAIN : DECLARED;
       chainOf[i] = declared;
       continue;
     }
@@ -413,7 +419,7 @@ function readLines(index: LineIndex): Omit<DumpSplit, 'chainPortId' | 'portChain
   }
   const nat = tables.indexOf('nat');
   if (scope >= 0 || nat < 0 || names.find(KUBE_SERVICES, 0, KUBE_SERVICES.length, nat) < 0) return null;
-  return { index, names, chainOf, isRule, tables, made };
+  return { index, names, chainOf, isRule, tables, made, marks: seen };
 }
 
 
@@ -960,8 +966,14 @@ function commonChains(b: DumpSplit, a: DumpSplit): CommonChains {
 interface LinesOf {
   first(s: DumpSplit, chain: number): number;
   last(s: DumpSplit, chain: number): number;
+  /** Whether chain x of b and chain y of a, of one name, are known to hold the same lines without comparing them. */
+  alike?(b: DumpSplit, x: number, a: DumpSplit, y: number): boolean;
 }
-const DECLARATION: LinesOf = { first: (s, c) => s.spans.declared[c] as number, last: (s, c) => s.spans.declared[c] as number };
+const DECLARATION: LinesOf = {
+  first: (s, c) => s.spans.declared[c] as number,
+  last: (s, c) => s.spans.declared[c] as number,
+  alike: (b, x, a, y) => ((b.marks[x] as number) & (a.marks[y] as number) & DECLARED_PLAIN) !== 0,
+};
 const RULES: LinesOf = { first: (s, c) => s.spans.first[c] as number, last: (s, c) => s.spans.last[c] as number };
 
 /** Chains compared at once (see markDiffering): a few KiB, or more for long chains. */
@@ -1008,7 +1020,7 @@ function markDiffering(b: DumpSplit, a: DumpSplit, common: number[], lines: Line
     const c = common[k] as number;
     const d = common[k + 1] as number;
     // Only ports' chains are compared so (the rest is read).
-    if ((b.chainPortId[c] as number) < 0) continue;
+    if ((b.chainPortId[c] as number) < 0 || lines.alike?.(b, c, a, d)) continue;
     const bFirst = lines.first(b, c);
     const aFirst = lines.first(a, d);
     if (bFirst < 0 || aFirst < 0) {
@@ -1382,7 +1394,7 @@ export const iptablesFirstPass: FirstPass<DumpSplit> = {
   pack: (s) => ({
     data: s,
     transfer: [
-      s.index.starts, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last, s.routed.lines, s.routed.ports, s.routed.selectors, s.routed.hashes, s.restLines, s.portChains.at, s.portChains.list,
+      s.index.starts, ...s.names.arrays(), s.chainOf, s.isRule, s.chainPortId, s.kinds, s.spans.declared, s.spans.first, s.spans.last, s.routed.lines, s.routed.ports, s.routed.selectors, s.routed.hashes, s.restLines, s.marks, s.portChains.at, s.portChains.list,
       ...(s.meanings ? [s.meanings.hashes, s.meanings.state] : []),
     ].map((a) => a.buffer as ArrayBuffer),
   }),
