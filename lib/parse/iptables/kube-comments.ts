@@ -14,8 +14,10 @@ const COMMENT_SUFFIXES: [string, string][] = [
 /** The service port name a kube-proxy comment is about, and what the comment says of it. */
 export function parseComment(comment: string | null): { spn: string; role: string } | null {
   if (!comment) return null;
-  for (const [suffix, role] of COMMENT_SUFFIXES) {
-    if (comment.endsWith(suffix)) return spnOrNull(comment.slice(0, -suffix.length), role);
+  // Indexed: an iterator and an entry a step, until the loop is optimized (a first pass reads a comment per port).
+  for (let k = 0; k < COMMENT_SUFFIXES.length; k++) {
+    const suffix = COMMENT_SUFFIXES[k] as [string, string];
+    if (comment.endsWith(suffix[0])) return spnOrNull(comment.slice(0, -suffix[0].length), suffix[1]);
   }
   const arrow = comment.indexOf(' -> ');
   if (arrow > 0) return spnOrNull(comment.slice(0, arrow), 'endpoint');

@@ -31,6 +31,25 @@ export function groupOfName(name: string | null): { hash: string; kind: GroupKin
   return m ? { hash: m[2] as string, kind: (m[1] as string).toLowerCase() as GroupKind } : null;
 }
 
+/** How a service chain's name begins, per kind (GROUP_KINDS' order): its suffix follows. */
+export const GROUP_NAME_PREFIXES: readonly Uint8Array[] = GROUP_KINDS.map((k) => new TextEncoder().encode(`KUBE-${k.toUpperCase()}-`));
+
+/**
+ * groupOfName of the name held by bytes [start, end), read from them: its kind's place in
+ * GROUP_KINDS (its suffix follows GROUP_NAME_PREFIXES of it), or -1. No string is made (a first
+ * pass asks it of every chain).
+ */
+export function groupKindAt(bytes: Uint8Array, start: number, end: number): number {
+  for (let k = 0; k < GROUP_NAME_PREFIXES.length; k++) {
+    const prefix = GROUP_NAME_PREFIXES[k] as Uint8Array;
+    if (end - start <= prefix.length) continue;
+    let j = 0;
+    while (j < prefix.length && bytes[start + j] === prefix[j]) j++;
+    if (j === prefix.length) return k;
+  }
+  return -1;
+}
+
 /** Whether a chain name's suffix is a hash as kube-proxy writes it (not redacted or made up). */
 export function isKubeHash(suffix: string): boolean {
   return suffix.length === 16 && KUBE_HASH.test(suffix);

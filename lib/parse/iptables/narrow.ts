@@ -35,7 +35,7 @@ import { displaySpn, parseComment } from './kube-comments';
 import { leaveOutRouted, RoutedLines } from './narrow-left-out';
 import { LineMeanings, MeaningHasher } from './meaning-hash';
 import { NOT_PLAIN, plainSelector } from './plain-selector';
-import { GROUP_KINDS, groupOfName, NAMED_ONLY_TARGETS, SEP_PREFIX, type GroupKind } from './ladder';
+import { GROUP_KINDS, GROUP_NAME_PREFIXES, groupKindAt, groupOfName, NAMED_ONLY_TARGETS, SEP_PREFIX, type GroupKind } from './ladder';
 import { generatorLine, MAX_LINE_LENGTH } from './parse-dump';
 import { DISPATCH_CHAINS, noEndpointsPortOf } from './services';
 import { lineFacts } from './line-facts';
@@ -439,11 +439,10 @@ function chainKinds(names: NameTable, portOf: (hash: string) => number): Pick<Sp
       kinds[id] = ENDPOINT;
       continue;
     }
-    const group = groupOfName(names.name(id));
-    if (!group) continue;
-    // Read again from the bytes: the hash of the name read, a slice of it, would keep it alive.
-    const port = portOf(names.bytes.toString('latin1', names.endOf(id) - group.hash.length, names.endOf(id)));
-    const kind = 1 << GROUP_KINDS.indexOf(group.kind);
+    const group = groupKindAt(names.bytes, names.startOf(id), names.endOf(id));
+    if (group < 0) continue;
+    const port = portOf(names.bytes.toString('latin1', names.startOf(id) + (GROUP_NAME_PREFIXES[group] as Uint8Array).length, names.endOf(id)));
+    const kind = 1 << group;
     if (((kindsMet[port] as number) & kind) !== 0) return null;
     kindsMet[port] = (kindsMet[port] as number) | kind;
     kinds[id] = GROUP;
@@ -779,7 +778,8 @@ function givePortLines(s: Splitting): (Pick<DumpSplit, 'routed' | 'restLines'> &
   }
   const endpointsSaid = linesHolding(index, ENDPOINTS);
   // The full reading takes a rule that says so for the port its comment names, wherever it is.
-  for (const i of endpointsSaid) {
+  for (let k = 0; k < endpointsSaid.length; k++) {
+    const i = endpointsSaid[k] as number;
     const c = chainOf[i] as number;
     if (c >= 0 && isRule[i] === 1 && (chainPortId[c] as number) >= 0 && noEndpointsPort(index, i)) return null;
   }
@@ -812,12 +812,14 @@ function routeRest(s: Splitting, rest: Int32Array, endpointsSaid: Int32Array): (
     }
   }
   const said = new Uint8Array(index.count);
-  for (const i of endpointsSaid) said[i] = 1;
+  for (let k = 0; k < endpointsSaid.length; k++) said[endpointsSaid[k] as number] = 1;
   const targets = new TargetLookup(read);
   const routedLines = new RoutedLines();
   const noEndpoints = new Map<PortLines, NoEndpointsName>();
   const hash = new Int32Array(2);
-  for (const i of rest) {
+  // Indexed, not for…of: a typed array's iterator makes an object a step until the loop is optimized.
+  for (let k = 0; k < rest.length; k++) {
+    const i = rest[k] as number;
     const c = chainOf[i] as number;
     if (c < 0 || isRule[i] !== 1) continue;
     const routed = portOfOtherLine(targets, i, names.scopeOf(c), kinds, chainPortId, dispatchChains[c] === 1, said[i] === 1);
@@ -878,7 +880,8 @@ function namePorts(s: Splitting, { noEndpoints }: NonNullable<ReturnType<typeof 
       if (chainOf[i] === chain && isRule[i] === 1) port.spn = spnOf(index, i);
     }
   }
-  for (const port of s.ports.byId) {
+  for (let id = 0; id < s.ports.byId.length; id++) {
+    const port = s.ports.byId[id] as PortLines;
     port.spn ??= noEndpoints.get(port)?.spn ?? null;
     port.service = port.spn === null ? null : serviceOfSpn(port.spn);
   }
@@ -1373,7 +1376,7 @@ function rulesWrittenDifferently(b: DumpSplit, x: number, a: DumpSplit, y: numbe
  */
 function linesKept(s: DumpSplit, unread: Uint8Array, leftOut: Uint8Array): Int32Array {
   const kept = new IntList();
-  for (const i of s.restLines) if (leftOut[i] !== 1) kept.add(i);
+  for (let k = 0; k < s.restLines.length; k++) if (leftOut[s.restLines[k] as number] !== 1) kept.add(s.restLines[k] as number);
   const { at, list } = s.portChains;
   for (let p = 0; p < unread.length; p++) {
     if (unread[p] === 1) continue;
