@@ -72,6 +72,10 @@ describe('dumps edited where the narrowed reading once answered otherwise', () =
     ['a service chain jumping to an endpoint chain the dump does not hold', bothEdited((t) => withoutChain(t, 'KUBE-SEP-ZUKCDR5ZUBUQ2JMT'))],
     ['an endpoint chain jumping to a kube-proxy chain the dump does not hold', bothEdited((t) => natLine(t, '-A KUBE-SEP-ZUKCDR5ZUBUQ2JMT ', (l) => l.replace('KUBE-MARK-MASQ', 'KUBE-MARK-GONE')))],
     [
+      'an endpoint chain no service chain jumps to (the rest\'s), jumping to a kube-proxy chain the dump does not hold',
+      bothEdited((t) => natLine(withLineAfter(t, ':KUBE-SERVICES', ':KUBE-SEP-ORPHANAAAAAAAAAA - [0:0]'), 'COMMIT', () => '-A KUBE-SEP-ORPHANAAAAAAAAAA -j KUBE-MARK-GONE\nCOMMIT')),
+    ],
+    [
       'a load-balancing chain that sends a share to a chain of the rest, whose DNAT changes',
       [before, after].map((t, k) => natLine(withLineAfter(withLineAfter(t, `-A ${NS_B} `, `-A ${NS_B} -m statistic --mode random --probability 0.5 -j MY-DNAT`), ':KUBE-SVC-PDNT', ':MY-DNAT - [0:0]'), 'COMMIT', () => `-A MY-DNAT -p tcp -j DNAT --to-destination 10.9.9.${k}:80\nCOMMIT`)) as [string, string],
     ],

@@ -786,7 +786,9 @@ function givePortLines(s: Splitting): (Pick<DumpSplit, 'routed' | 'restLines'> &
   // A jump to a kube-proxy chain the table does not hold (a fragment): said of the dump.
   const targets = new TargetLookup(read);
   eachRuleOf(s, ENDPOINT, (i, c) => {
-    if (targets.chain(i, read.names.scopeOf(c)) === -2 && targets.startsWith(KUBE)) (byId[chainPortId[c] as number] as PortLines).mustRead = true;
+    // (An endpoint chain no port's chains jump to is the rest's.)
+    const port = byId[chainPortId[c] as number];
+    if (port && targets.chain(i, read.names.scopeOf(c)) === -2 && targets.startsWith(KUBE)) port.mustRead = true;
     return true;
   });
   const restLines = new IntList();
