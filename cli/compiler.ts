@@ -4,10 +4,10 @@
  * natdiff's hot functions are the first pass's loops, each run once over an input: each is
  * compiled while it runs, on V8's background threads, and again after each deoptimization. On two
  * cores that compiling competes with the two threads it compiles for: without inlining, the
- * 10k-service pair took 1.32–1.41 s against 1.40–1.54 s (alternating runs), with 1.75 s of CPU
- * against 2.05. Set at run time (v8.setFlagsFromString) and only then: small inputs never reach
- * TurboFan, and the bundle's code cache, written under V8's default flags, is checked against the
- * flags it is compiled under.
+ * 10k-service pair took 1.38–1.53 s against 1.50–1.68 s (alternating runs), with 1.75 s of CPU
+ * against 2.05. Set at run time (v8.setFlagsFromString), when the first pass starts: small inputs
+ * never reach TurboFan, and set at start-up it would change the flags V8 checks a code cache
+ * against (Node's own builtins' among them: ~7 ms more to start).
  */
 import { setFlagsFromString } from 'node:v8';
 
