@@ -72,6 +72,11 @@ describe('dumps edited where the narrowed reading once answered otherwise', () =
     ['a service chain jumping to an endpoint chain the dump does not hold', bothEdited((t) => withoutChain(t, 'KUBE-SEP-ZUKCDR5ZUBUQ2JMT'))],
     ['an endpoint chain jumping to a kube-proxy chain the dump does not hold', bothEdited((t) => natLine(t, '-A KUBE-SEP-ZUKCDR5ZUBUQ2JMT ', (l) => l.replace('KUBE-MARK-MASQ', 'KUBE-MARK-GONE')))],
     [
+      'a service chain of the filter table jumping to an endpoint chain of nat (the full reading finds a jump\'s chain in any table)',
+      [before, withLineAfter(withLineAfter(before, ':KUBE-FORWARD', ':KUBE-SVL-FILTERAAAAAAAAAA - [0:0]'), '-A KUBE-FORWARD .*conntrack rule', '-A KUBE-SVL-FILTERAAAAAAAAAA -m comment --comment "ns/z:p" -j KUBE-SEP-UP5P32COJXIRUDPY')],
+    ],
+    ['a rule of the filter table jumping to a service chain of nat', [before, withLineAfter(before, '-A KUBE-FORWARD .*conntrack rule', '-A KUBE-FORWARD -m comment --comment "ns/a:http" -j KUBE-SVC-PDNTG4S5GI55M4RT')]],
+    [
       'an endpoint chain no service chain jumps to (the rest\'s), jumping to a kube-proxy chain the dump does not hold',
       bothEdited((t) => natLine(withLineAfter(t, ':KUBE-SERVICES', ':KUBE-SEP-ORPHANAAAAAAAAAA - [0:0]'), 'COMMIT', () => '-A KUBE-SEP-ORPHANAAAAAAAAAA -j KUBE-MARK-GONE\nCOMMIT')),
     ],

@@ -501,6 +501,19 @@ function targetName(index: LineIndex, i: number, target: TargetName): TargetName
   return target;
 }
 
+/** What TargetLookup.chain says of a target no chain of its table is named, but a chain of another table is. */
+const IN_ANOTHER_TABLE = -4;
+
+/**
+ * Whether a table other than `scope` holds a chain named by bytes [start, end) of `source`: the
+ * full reading finds a jump's chain by its name in any table (iptables would refuse such a jump),
+ * so the first pass, which gives chains to ports table by table, reads such a dump whole.
+ */
+function heldElsewhere(names: NameTable, tables: number, source: Buffer, start: number, end: number, scope: number): boolean {
+  for (let other = 0; other < tables; other++) if (other !== scope && names.find(source, start, end, other) >= 0) return true;
+  return false;
+}
+
 /**
  * Chains a rule's target is tried among before its name is looked up: kube-proxy declares a
  * service's endpoint chains one after another, in the order its rules jump to them, so the next
@@ -529,13 +542,13 @@ class TargetLookup {
   private readonly ids = new Int32Array(RECENT_TARGETS);
   private next = 0;
 
-  constructor(private readonly s: { index: LineIndex; names: NameTable }) {}
+  constructor(private readonly s: { index: LineIndex; names: NameTable; tables: string[] }) {}
 
   get index(): LineIndex {
     return this.s.index;
   }
 
-  /** The chain rule line `i` jumps or goes to, in `scope`: its id, -2 when it names no chain the table holds, -1 when it has no target. */
+  /** The chain rule line `i` jumps or goes to, in `scope`: its id, -2 when it names no chain the table holds (IN_ANOTHER_TABLE when another table does), -1 when it has no target. */
   chain(i: number, scope: number): number {
     const { names, index } = this.s;
     const t = targetName(index, i, this.name);
@@ -548,7 +561,7 @@ class TargetLookup {
     const recent = inInput ? this.recent(t.start, t.end, scope) : -3;
     if (recent !== -3) return recent;
     const found = names.find(t.source, t.start, t.end, scope);
-    const id = found < 0 ? -2 : (this.last = found);
+    const id = found >= 0 ? (this.last = found) : heldElsewhere(names, this.s.tables.length, t.source, t.start, t.end, scope) ? IN_ANOTHER_TABLE : -2;
     if (inInput) this.hold(t.start, t.end, scope, id);
     return id;
   }
@@ -687,14 +700,14 @@ class GroupTargets {
   readonly found = new Int32Array(TARGETS_AT_ONCE);
   readonly lines = new Int32Array(TARGETS_AT_ONCE);
   readonly gotos = new Uint8Array(TARGETS_AT_ONCE);
-  /** Targets read from a quoted rule's tokens (not in the input's bytes), by their place: each looked up at once, and whether it names a KUBE-… chain. */
-  readonly quoted = new Map<number, { id: number; kube: boolean }>();
+  /** Targets read from a quoted rule's tokens (not in the input's bytes), by their place: each looked up at once, whether it names a KUBE-… chain, and whether another table holds it (heldElsewhere). */
+  readonly quoted = new Map<number, { id: number; kube: boolean; elsewhere: boolean }>();
 
   get full(): boolean {
     return this.asked.count === TARGETS_AT_ONCE;
   }
 
-  add(i: number, t: TargetName, names: NameTable, bytes: Buffer, scope: number): void {
+  add(i: number, t: TargetName, names: NameTable, bytes: Buffer, scope: number, tables: number): void {
     const k = this.asked.count;
     this.lines[k] = i;
     this.gotos[k] = t.goto ? 1 : 0;
@@ -702,7 +715,8 @@ class GroupTargets {
       this.asked.push(t.start, t.end, scope);
       return;
     }
-    this.quoted.set(k, { id: names.find(t.source, t.start, t.end, scope), kube: startsWithAt(t.source, t.start, t.end, KUBE) });
+    const id = names.find(t.source, t.start, t.end, scope);
+    this.quoted.set(k, { id, kube: startsWithAt(t.source, t.start, t.end, KUBE), elsewhere: id < 0 && heldElsewhere(names, tables, t.source, t.start, t.end, scope) });
     this.asked.push(0, 0, scope);
   }
 
@@ -719,7 +733,7 @@ function ownEndpointChains(s: Splitting): boolean {
   const name: TargetName = { source: index.bytes, start: 0, end: 0, goto: false };
   const owned = eachRuleOf(s, GROUP, (i, c) => {
     const t = targetName(index, i, name);
-    if (t) targets.add(i, t, names, index.bytes, names.scopeOf(c));
+    if (t) targets.add(i, t, names, index.bytes, names.scopeOf(c), s.read.tables.length);
     return !targets.full || ownTargets(s, targets);
   });
   return owned && ownTargets(s, targets);
@@ -737,8 +751,10 @@ function ownTargets(s: Splitting, targets: GroupTargets): boolean {
     const quoted = targets.quoted.get(k);
     const t = quoted ? quoted.id : (found[k] as number);
     if (t < 0) {
+      const [start, end] = [asked.starts[k] as number, asked.ends[k] as number];
+      if (quoted ? quoted.elsewhere : heldElsewhere(names, s.read.tables.length, index.bytes, start, end, names.scopeOf(c))) return false;
       // A jump to a kube-proxy chain the table does not hold: said of the dump.
-      if (quoted ? quoted.kube : startsWithAt(index.bytes, asked.starts[k] as number, asked.ends[k] as number, KUBE)) (s.ports.byId[own] as PortLines).mustRead = true;
+      if (quoted ? quoted.kube : startsWithAt(index.bytes, start, end, KUBE)) (s.ports.byId[own] as PortLines).mustRead = true;
       continue;
     }
     if (kinds[t] === ENDPOINT) {
@@ -785,12 +801,14 @@ function givePortLines(s: Splitting): (Pick<DumpSplit, 'routed' | 'restLines'> &
   }
   // A jump to a kube-proxy chain the table does not hold (a fragment): said of the dump.
   const targets = new TargetLookup(read);
-  eachRuleOf(s, ENDPOINT, (i, c) => {
+  const endpointsJump = eachRuleOf(s, ENDPOINT, (i, c) => {
     // (An endpoint chain no port's chains jump to is the rest's.)
     const port = byId[chainPortId[c] as number];
-    if (port && targets.chain(i, read.names.scopeOf(c)) === -2 && targets.startsWith(KUBE)) port.mustRead = true;
-    return true;
+    const t = port ? targets.chain(i, read.names.scopeOf(c)) : -1;
+    if (t === -2 && targets.startsWith(KUBE)) (port as PortLines).mustRead = true;
+    return t !== IN_ANOTHER_TABLE;
   });
+  if (!endpointsJump) return null;
   const restLines = new IntList();
   for (let i = 0; i < index.count; i++) {
     const c = chainOf[i] as number;
@@ -905,6 +923,7 @@ function portOfOtherLine(
   endpointsSaid: boolean,
 ): { port: number | string; dispatch: boolean; noEndpointsSpn: string | null; held: boolean } | null | 'unsplittable' {
   const t = targets.chain(i, scope);
+  if (t === IN_ANOTHER_TABLE) return 'unsplittable';
   if (t !== -1 && targets.startsWith(KUBE)) {
     if (t >= 0 && kinds[t] === GROUP) return { port: chainPortId[t] as number, dispatch, noEndpointsSpn: null, held: true };
     if (t >= 0 && kinds[t] === ENDPOINT && (chainPortId[t] as number) >= 0) return 'unsplittable';
