@@ -137,16 +137,16 @@ class InputText {
     }
     if (chunk.includes(0)) throw new InputError('is a binary file, not a dump', this.source);
     this.soFar.bytes += chunk.length;
-    // Lines and objects of an input checked later are counted if it is read whole (countedIn): two
-    // scans of every chunk that a narrowed reading never needs.
+    if (this.soFar.bytes > MAX_INPUT_BYTES) throw tooLarge(this.soFar.bytes, this.source);
+    this.soFar.stored = this.compressedSoFar?.() ?? this.soFar.bytes;
+    // An input checked later is counted only if it is read whole (countedIn): two scans of every
+    // chunk that a narrowed reading never needs.
     if (!this.heapCheckedLater) {
       const { lines, objects } = countedIn([chunk]);
       this.soFar.lines += lines;
       this.soFar.objects += objects;
+      this.budget?.reading(this.source, this.soFar);
     }
-    if (this.soFar.bytes > MAX_INPUT_BYTES) throw tooLarge(this.soFar.bytes, this.source);
-    this.soFar.stored = this.compressedSoFar?.() ?? this.soFar.bytes;
-    if (!this.heapCheckedLater) this.budget?.reading(this.source, this.soFar);
     this.checkUtf8(this.utf8.add(chunk));
     this.bytes.add(chunk);
   }
