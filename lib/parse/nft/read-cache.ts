@@ -5,15 +5,12 @@
  * hold mostly the same rule lines: a line written exactly as one read before is not parsed again.
  */
 import type { NftRule } from './rule';
-import { isSpace } from './tokenize';
+import { HANDLE_COMMENT, isSpace } from './tokenize';
 
 export class NftReadCache {
   /** Rules read from a chain's lines without a warning, by ruleLineKey of their line. */
   readonly rules = new Map<string, NftRule>();
 }
-
-/** `# handle N` as the only comment of a line, from its `#` on: what the tokenizer reads as a handle. */
-const HANDLE = /^#[ \t\n\v\f\r]*handle[ \t\n\v\f\r]+\d+[ \t\n\v\f\r]*$/;
 
 export interface RuleLineKey {
   key: string;
@@ -31,7 +28,7 @@ export function ruleLineKey(line: string): RuleLineKey | null {
   const hash = line.indexOf('#');
   const words = hash < 0 ? line.length : hash;
   // After a space, the annotation ends no word (a comma before it would join the word before).
-  if (hash >= 0 && (hash === 0 || !isSpace(line.charCodeAt(hash - 1)) || !HANDLE.test(line.slice(hash)))) return null;
+  if (hash >= 0 && (hash === 0 || !isSpace(line.charCodeAt(hash - 1)) || !HANDLE_COMMENT.test(line.slice(hash)))) return null;
   let from = 0;
   let to = words;
   while (from < to && isSpace(line.charCodeAt(from))) from++;

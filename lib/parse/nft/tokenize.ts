@@ -20,6 +20,9 @@ export interface TokenizedLine {
 
 export class NftSyntaxError extends Error {}
 
+/** `# handle N` as a line's only comment, from its `#` on (`nft -a`). */
+export const HANDLE_COMMENT = /^#\s*handle\s+\d+\s*$/;
+
 /** Space, tab, newline, vertical tab, form feed, carriage return: what separates words (`trim` takes more). */
 export function isSpace(code: number): boolean {
   return code === 32 || (code >= 9 && code <= 13);
@@ -48,7 +51,7 @@ export function tokenizeLine(text: string, line: number): TokenizedLine {
       continue;
     }
     if (c === 35) {
-      handle = /^#\s*handle\s+\d+\s*$/.test(text.slice(i));
+      handle = HANDLE_COMMENT.test(text.slice(i));
       break;
     }
     if (c === 34) {
